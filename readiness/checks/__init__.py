@@ -1,0 +1,1 @@
+"""Built-in checks, one module each; they load through the ``readiness.checks`` entry points."""

@@ -1,0 +1,75 @@
+"""The MSYH font (Microsoft YaHei): the plan's remedy for missing text in the exam client is to
+install MSYH into C:\\Windows\\Fonts.
+
+Since Windows 10 1809 a non-admin "Install" puts fonts in the per-user folder, which the client
+may not see when it runs as another user; a file that is called msyh.ttc but is not YaHei does
+not help at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from readiness.facts import Facts, field
+from readiness.i18n import Text, same
+from readiness.model import Finding, Status
+from readiness.plugin import check
+from readiness.profile import Profile
+from readiness.settings import Setting
+
+EXPECTED = Text("msyh.ttc or msyh.ttf (Microsoft YaHei) in C:\\Windows\\Fonts",
+                "C:\\Windows\\Fonts 中有 msyh.ttc 或 msyh.ttf（微软雅黑）")
+REMEDY = Text("Install the MSYH font (msyh.ttc) into C:\\Windows\\Fonts for all users: right-click the "
+              "file and choose \"Install for all users\", or run `readiness fix --font PATH` as administrator.",
+              "将 MSYH 字体文件（msyh.ttc）安装到 C:\\Windows\\Fonts：右键点击字体文件，选择“为所有用户安装”，"
+              "或以管理员身份运行 `readiness fix --font 字体文件路径`。")
+
+
+def _is_yahei(entry: dict[str, Any], families: set[str]) -> bool:
+    names = [entry.get("family")] + list(entry.get("families") or [])
+    return entry.get("error") is None and any(isinstance(n, str) and n.lower() in families for n in names)
+
+
+@check("font-msyh", title=Text("MSYH font", "MSYH 字体"), order=50, settings=(
+    Setting("fonts.families", ["Microsoft YaHei", "Microsoft YaHei UI"], Text(
+        "Family names (from the font's name table) that count as MSYH.", "视为 MSYH 的字体族名（取自字体名称表）。"),
+        "str_list"),
+))
+def check_font(facts: Facts, profile: Profile) -> Finding:
+    families = {f.lower() for f in profile["fonts.families"]}
+    raw = facts.require("fonts.msyh", list)
+    entries = []
+    for i, e in enumerate(raw):
+        where = f"fonts.msyh[{i}]"
+        entries.append({"path": field(e, "path", str, where, required=True),
+                        "scope": field(e, "scope", str, where, required=True),
+                        "family": field(e, "family", str, where),
+                        "families": field(e, "families", list, where),
+                        "error": field(e, "error", str, where),
+                        "registered": field(e, "registered", bool, where)})
+    good = [e for e in entries if _is_yahei(e, families)]
+    system = [e for e in good if e["scope"] == "system"]
+    if system:
+        e = system[0]
+        observed = same(f"{e['path']} ({e['family']})")
+        if e["registered"] is False:
+            return Finding(Status.WARN, observed, EXPECTED,
+                           Text("The font file is in the folder but Windows has not registered it, so "
+                                "programs do not see it (it was copied, not installed).",
+                                "字体文件在目录中，但未在 Windows 中注册（只是复制而非安装），程序可能无法使用。"),
+                           REMEDY)
+        return Finding(Status.PASS, observed, EXPECTED, Text("MSYH is installed.", "已安装 MSYH 字体。"))
+    if good:
+        e = good[0]
+        return Finding(Status.WARN, same(f"{e['path']} ({e['family']}), {e['scope']}"), EXPECTED,
+                       Text("MSYH is installed for one user only; the client may run as another user "
+                            "and miss it.", "MSYH 字体仅为当前用户安装，客户端以其他用户运行时可能无法使用。"), REMEDY)
+    if entries:
+        bad = entries[0]
+        why = bad["error"] or f"family is {bad['family'] or 'unknown'}"
+        return Finding(Status.FAIL, same(f"{bad['path']}: {why}"), EXPECTED,
+                       Text("A file named like MSYH was found, but it is not a readable Microsoft YaHei font.",
+                            "找到名为 MSYH 的文件，但它不是可读取的微软雅黑字体。"), REMEDY)
+    return Finding(Status.FAIL, Text("not found", "未找到"), EXPECTED,
+                   Text("The MSYH font is missing: the exam client may show missing text.",
+                        "缺少 MSYH 字体，考试客户端可能出现文字缺失。"), REMEDY)

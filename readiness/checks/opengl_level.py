@@ -1,0 +1,71 @@
+"""OpenGL/Level in the client's user.ini: the plan's fix for "ExamClient 已停止工作", the
+``_o__configure_narrow_argv`` entry-point error and the white screen is Level = 0.
+
+Not having it is a warning, not a failure: the client runs without it on most PCs, and the plan
+applies it when these faults appear. The white-screen remedy also names D3DCompiler_47.dll
+(misspelt "D3DComplier" in the plan), so the result says whether it sits beside the client.
+"""
+
+from __future__ import annotations
+
+from readiness.facts import Facts, FactUnavailable, NotCollected
+from readiness.i18n import Text, same
+from readiness.model import Finding, Status
+from readiness.plugin import check
+from readiness.profile import Profile
+from readiness.settings import Setting
+
+
+def remedy(ini: str, level: str) -> Text:
+    return Text(f"If the client crashes (\"ExamClient has stopped working\"), reports the "
+                f"_o__configure_narrow_argv error or shows a white screen: set Level={level} under "
+                f"[OpenGL] in {ini} (or run `readiness fix`).",
+                f"如客户端出现“ExamClient 已停止工作”、_o__configure_narrow_argv 报错或白屏："
+                f"将 {ini} 中 [OpenGL] 下的 Level 改为 {level}（或运行 `readiness fix`）。")
+
+
+@check("opengl-level", title=Text("OpenGL/Level in user.ini", "user.ini 的 OpenGL/Level"), order=60, settings=(
+    Setting("client.opengl_level", "0", Text("The OpenGL/Level value the plan prescribes.",
+                                             "应急预案规定的 OpenGL/Level 取值。")),
+))
+def check_opengl_level(facts: Facts, profile: Profile) -> Finding:
+    want = profile["client.opengl_level"]
+    expected = Text(f"[OpenGL] Level={want}", f"[OpenGL] Level={want}")
+    if facts.get("client.install_dir", str) is None:
+        if facts.data.get("client") is None:
+            raise FactUnavailable("client", facts.reason("client"))
+        raise NotCollected("client", Text("the exam client is not installed", "未安装考试客户端"))
+    ini = facts.require("client.user_ini", dict)
+    path = facts.get("client.user_ini.path", str) or "user.ini"
+    error = facts.get("client.user_ini.error", str)
+    if error:
+        raise FactUnavailable("client.user_ini", f"{path}: {error}")
+    d3d = facts.get("client.d3dcompiler_47", bool)
+    d3d_note = {True: Text("; D3DCompiler_47.dll is beside the client", "；客户端目录中有 D3DCompiler_47.dll"),
+                False: Text("; no D3DCompiler_47.dll beside the client", "；客户端目录中没有 D3DCompiler_47.dll"),
+                None: Text("", "")}[d3d]
+    details = {"d3dcompiler_47": d3d, "user_ini": path}
+    if not ini.get("found"):
+        return Finding(Status.WARN, Text("no user.ini", "没有 user.ini") + d3d_note, expected,
+                       Text(f"{path} does not exist, so OpenGL/Level is not set.",
+                            f"{path} 不存在，未设置 OpenGL/Level。"), remedy(path, want), details)
+    level = facts.get("client.user_ini.opengl_level", str)
+    encoding = facts.get("client.user_ini.encoding", str)
+    if encoding == "utf-16":
+        return Finding(Status.WARN, same(f"{path}: saved as UTF-16") + d3d_note, expected,
+                       Text("user.ini is saved as UTF-16 (Notepad's \"Unicode\"), which the client's "
+                            "settings reader does not read.", "user.ini 以 UTF-16（记事本的“Unicode”）保存，客户端无法读取。"),
+                       Text("Save user.ini as UTF-8 or ANSI, then set the level: " , "请将 user.ini 另存为 UTF-8 或 ANSI，然后设置：")
+                       + remedy(path, want), details)
+    if level is None:
+        return Finding(Status.WARN, Text("Level not set", "未设置 Level") + d3d_note, expected,
+                       Text(f"{path} has no [OpenGL] Level.", f"{path} 中没有 [OpenGL] Level。"),
+                       remedy(path, want), details)
+    observed = same(f"Level={level}") + d3d_note
+    if level.strip() == want:
+        return Finding(Status.PASS, observed, expected,
+                       Text("OpenGL/Level is set as the plan prescribes.", "OpenGL/Level 已按应急预案设置。"),
+                       None, details)
+    return Finding(Status.WARN, observed, expected,
+                   Text(f"OpenGL/Level is {level}, not {want}.", f"OpenGL/Level 为 {level}，不是 {want}。"),
+                   remedy(path, want), details)

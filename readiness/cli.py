@@ -1,0 +1,157 @@
+"""The command line: parse, load the profile, call the collector or runner, render, exit.
+
+Exit codes: 0 ready (warnings allowed), 1 a check failed, 3 none failed but one could not
+decide, 2 usage or profile errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from readiness import __version__
+from readiness.console import JSON_ERRORS, TEXT_ERRORS, prepare, stream_encoding
+from readiness.i18n import Lang, detect_lang
+from readiness.plugin import LoadedChecks, load_checks
+from readiness.profile import Profile, ProfileError, load_profile, to_toml
+from readiness.reports import OutputFormat, render
+from readiness.settings import CORE_SETTINGS
+
+EXIT_USAGE = 2
+
+
+class UsageError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _lang(value: str | None) -> Lang:
+    return Lang(value) if value else detect_lang(stream_encoding())
+
+
+def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
+    loaded = load_checks(reserved_keys=(s.key for s in CORE_SETTINGS))
+    try:
+        profile = load_profile(profile_path, CORE_SETTINGS + loaded.settings)
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+    return loaded, profile
+
+
+def _write_stdout(text: str, fmt: OutputFormat) -> None:
+    prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+profile_option = click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
+                              help="Site profile (TOML) overriding the built-in plan.")
+lang_option = click.option("--lang", type=click.Choice([l.value for l in Lang]),
+                           help="Language of the text output (default: the system's).")
+offline_option = click.option("--offline", is_flag=True, help="Collect no network facts; network checks skip.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="exam-readiness")
+def main() -> None:
+    """Checks that an exam PC meets the site's emergency plan before exam day."""
+    prepare(sys.stderr)
+
+
+@main.command()
+@profile_option
+@click.option("--facts", "facts_path", type=click.Path(path_type=Path),
+              help="Judge a saved facts snapshot (or report) instead of this machine.")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
+              show_default=True, help="What to print on standard output.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to save the JSON report (default: readiness-report-HOST-TIME.json here).")
+@lang_option
+@offline_option
+def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: Path | None,
+          lang: str | None, offline: bool) -> None:
+    """Check this PC (or a saved snapshot), print the verdicts and save the report."""
+    from readiness.output import default_report_name, save_report
+    from readiness.runner import judge
+
+    loaded, profile = _setup(profile_path)
+    facts = _snapshot(facts_path) if facts_path else _collect(profile, offline)
+    report = judge(facts, profile, loaded)
+    out_format = OutputFormat(fmt)
+    data = json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+    host = (facts.get("host") or {}).get("hostname") if isinstance(facts.get("host"), dict) else None
+    saved, problem = save_report(data, output, default_report_name(host if isinstance(host, str) else None))
+    ui = _lang(lang)
+    _write_stdout(render(report, out_format, ui), out_format)
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
+    saved_line = ("Report saved: " if ui is Lang.EN else "报告已保存：") + str(saved)
+    if out_format is OutputFormat.TEXT:
+        _write_stdout(saved_line + "\n", out_format)
+    else:
+        click.echo(saved_line, err=True)
+    sys.exit(report.summary.exit_code)
+
+
+def _snapshot(path: Path) -> dict[str, Any]:
+    from readiness.facts import SnapshotError, load_snapshot
+
+    try:
+        return load_snapshot(path)
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _collect(profile: Profile, offline: bool) -> dict[str, Any]:
+    from readiness.collect import collect_facts
+
+    return collect_facts(profile.values, offline=offline)
+
+
+@main.command()
+@profile_option
+@offline_option
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Save to this file too.")
+def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None:
+    """Print this machine's facts as JSON (a snapshot that `check --facts` can judge anywhere)."""
+    from readiness.output import atomic_write
+
+    _loaded, profile = _setup(profile_path)
+    snapshot = _collect(profile, offline)
+    text = json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"
+    if output is not None:
+        try:
+            atomic_write(output, text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    _write_stdout(text, OutputFormat.JSON)
+
+
+@main.command("profile")
+@profile_option
+@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
+@lang_option
+def show_profile(profile_path: Path | None, fmt: str, lang: str | None) -> None:
+    """Show the effective profile: the built-in plan with the site's overrides."""
+    loaded, profile = _setup(profile_path)
+    if fmt == "json":
+        _write_stdout(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
+    else:
+        _write_stdout(to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang).value), OutputFormat.TEXT)
+
+
+@main.command("checks")
+@lang_option
+def list_checks(lang: str | None) -> None:
+    """List the installed checks, built-in and third-party."""
+    loaded = load_checks(reserved_keys=(s.key for s in CORE_SETTINGS))
+    ui = _lang(lang)
+    lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__})" for c in loaded.checks]
+    lines += [f"{f.name:<16} ERROR: {f.reason}" for f in loaded.failures]
+    _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)

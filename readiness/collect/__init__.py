@@ -1,0 +1,91 @@
+"""Collecting a machine's facts into a snapshot; judging them is the runner's job.
+
+Each section is collected on its own: a failure leaves that value null with its reason under
+``errors`` and the rest of the snapshot is still taken.
+"""
+
+from __future__ import annotations
+
+import socket
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+
+from readiness import __version__
+from readiness.collect.client import collect_client
+from readiness.collect.fonts import collect_fonts
+from readiness.collect.system import System, Unknown, current_system
+from readiness.facts import FACTS_SCHEMA
+
+
+def _guard(errors: dict[str, str], key: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except Unknown as exc:
+        errors[key] = str(exc)
+    except Exception as exc:  # a collector must never take the whole snapshot down
+        errors[key] = f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def collect_memory(system: System, errors: dict[str, str]) -> dict[str, Any]:
+    import psutil
+
+    return {"installed_bytes": _guard(errors, "memory.installed_bytes", system.installed_memory_bytes),
+            "usable_bytes": _guard(errors, "memory.usable_bytes", lambda: int(psutil.virtual_memory().total))}
+
+
+def collect_disks(system: System, errors: dict[str, str]) -> list[dict[str, Any]]:
+    import psutil
+
+    system_drive = system.system_drive().lower().rstrip("\\/")
+    disks = []
+    for part in psutil.disk_partitions(all=False):
+        kind = _guard(errors, f"disks.{part.mountpoint}.kind",
+                      lambda: system.drive_kind(part.mountpoint, part.fstype, part.opts)) or "other"
+        disk = {"mountpoint": part.mountpoint, "kind": kind, "fstype": part.fstype or None,
+                "total_bytes": None, "free_bytes": None,
+                "system": part.mountpoint.lower().rstrip("\\/") == system_drive}
+        if kind != "cdrom":  # an empty optical drive raises, and never counts
+            usage = _guard(errors, f"disks.{part.mountpoint}", lambda: psutil.disk_usage(part.mountpoint))
+            if usage is not None:
+                disk.update(total_bytes=int(usage.total), free_bytes=int(usage.free))
+        disks.append(disk)
+    return disks
+
+
+def collect_cpu() -> dict[str, Any]:
+    import psutil
+
+    out: dict[str, Any] = {"model": None, "logical_cores": psutil.cpu_count(logical=True),
+                           "physical_cores": psutil.cpu_count(logical=False)}
+    try:
+        import cpuinfo
+
+        out["model"] = cpuinfo.get_cpu_info().get("brand_raw") or None
+    except Exception:  # py-cpuinfo probes in many ways; the model is informative only
+        pass
+    return out
+
+
+def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, offline: bool = False,
+                  now: datetime | None = None, include_cpu: bool = True) -> dict[str, Any]:
+    system = system or current_system()
+    errors: dict[str, str] = {}
+    collected_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
+    facts: dict[str, Any] = {
+        "schema": FACTS_SCHEMA,
+        "collected_at": collected_at,
+        "tool": {"name": "exam-readiness", "version": __version__},
+        "host": {"hostname": _guard(errors, "host.hostname", socket.gethostname),
+                 "machine_id": _guard(errors, "host.machine_id", system.machine_id)},
+        "os": _guard(errors, "os", system.os_info),
+        "cpu": _guard(errors, "cpu", collect_cpu) if include_cpu else None,
+        "memory": _guard(errors, "memory", lambda: collect_memory(system, errors)),
+        "disks": _guard(errors, "disks", lambda: collect_disks(system, errors)),
+        "client": _guard(errors, "client", lambda: collect_client(profile, system, errors)),
+        "fonts": _guard(errors, "fonts", lambda: collect_fonts(profile, system, errors)),
+        "errors": errors,
+    }
+    if offline:
+        facts["not_collected"] = {"network": "offline (--offline)"}
+    return facts

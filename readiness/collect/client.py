@@ -1,0 +1,175 @@
+"""Finding the exam client and reading its version, user.ini and neighbouring files.
+
+Cross-platform on purpose: the version resource is read with pefile, which parses the file
+itself, so real PE files test it on Linux.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Iterable, Mapping
+
+from readiness import userini
+from readiness.collect.system import System, expand_windows_vars, native_path
+from readiness.versions import parse_version
+
+D3DCOMPILER = "D3DCompiler_47.dll"
+USER_INI = "user.ini"
+MAX_EXE_BYTES = 512 * 1024 * 1024
+
+
+def find_in_dir(folder: str, name: str) -> str | None:
+    """The path of name in folder, matched without regard to case as Windows does."""
+    exact = os.path.join(folder, name)
+    if os.path.lexists(exact):
+        return exact
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.lower() == name.lower():
+                    return entry.path
+    except OSError:
+        return None
+    return None
+
+
+def _path_from_command(text: str) -> str:
+    """C:\\x\\ExamClient.exe from '"C:\\x\\ExamClient.exe",0' or 'C:\\x\\uninst.exe /S'."""
+    text = text.strip()
+    if text.startswith('"'):
+        return text[1:].split('"', 1)[0]
+    m = re.match(r"(.+?\.exe)\b", text, re.IGNORECASE)
+    return m.group(1) if m else text.split(",", 1)[0]
+
+
+def _dirname(path: str) -> str:
+    return path.replace("/", "\\").rsplit("\\", 1)[0] if "\\" in path else os.path.dirname(path)
+
+
+def registry_candidates(entries: Iterable[Mapping[str, str]], names: Iterable[str]) -> list[tuple[str, Mapping[str, str]]]:
+    """Folders named by the Uninstall entries whose DisplayName is the client's."""
+    wanted = [n.lower() for n in names]
+    out = []
+    for e in entries:
+        if not any(n in e.get("DisplayName", "").lower() for n in wanted):
+            continue
+        folder = e.get("InstallLocation", "").strip().strip('"')
+        if not folder:
+            for key in ("DisplayIcon", "UninstallString"):
+                if e.get(key):
+                    folder = _dirname(_path_from_command(e[key]))
+                    break
+        if folder:
+            out.append((folder.rstrip("\\/") or folder, e))
+    return out
+
+
+def pe_version(path: str) -> tuple[str, str]:
+    """(version, where it was read) from the PE version resource; ValueError when there is none.
+
+    The ProductVersion string is what the vendor shows ("1.2.1-0"); the fixed file info is the
+    numeric fallback.
+    """
+    import pefile  # heavy: only when a client is examined
+
+    if os.path.getsize(path) > MAX_EXE_BYTES:
+        raise ValueError("larger than 512 MiB: not the exam client")
+    try:
+        pe = pefile.PE(path, fast_load=True)
+    except pefile.PEFormatError as exc:
+        raise ValueError(f"not a Windows program (PE): {exc.value}") from None
+    try:
+        pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
+        strings: dict[str, str] = {}
+        for group in getattr(pe, "FileInfo", None) or []:
+            for info in group:
+                for table in getattr(info, "StringTable", []) or []:
+                    for k, v in table.entries.items():
+                        key = k.decode("utf-8", "replace") if isinstance(k, bytes) else str(k)
+                        val = v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                        strings.setdefault(key, val.strip().strip("\x00"))
+        for key in ("ProductVersion", "FileVersion"):
+            if strings.get(key) and parse_version(strings[key]):
+                return strings[key], f"pe:{key}"
+        fixed = getattr(pe, "VS_FIXEDFILEINFO", None)
+        if fixed:
+            f = fixed[0]
+            ms, ls = f.ProductVersionMS or f.FileVersionMS, f.ProductVersionLS or f.FileVersionLS
+            if ms or ls:
+                return f"{ms >> 16}.{ms & 0xFFFF}.{ls >> 16}.{ls & 0xFFFF}", "pe:fixed"
+        raise ValueError("has no version resource")
+    finally:
+        pe.close()
+
+
+def read_user_ini(path: str | None) -> dict[str, Any]:
+    """user.ini as facts: found, the OpenGL/Level value, the encoding, or why it is unreadable."""
+    facts: dict[str, Any] = {"path": path, "found": False, "opengl_level": None, "encoding": None,
+                             "error": None}
+    if path is None:
+        return facts
+    facts["found"] = True
+    if os.path.isdir(path):
+        facts["error"] = "is a folder, not a file"
+        return facts
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(userini.MAX_INI_BYTES + 1)
+        decoded = userini.decode(raw)
+    except OSError as exc:
+        facts["error"] = f"cannot read: {exc.strerror or exc}"
+        return facts
+    except userini.IniError as exc:
+        facts["error"] = str(exc)
+        return facts
+    facts["encoding"] = decoded.encoding
+    entry = userini.parse(decoded.text).find("OpenGL", "Level")
+    facts["opengl_level"] = entry.value if entry else None
+    return facts
+
+
+def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str, str]) -> dict[str, Any]:
+    env = system.environ()
+    exe_name = profile["client.exe_name"]
+    candidates: list[tuple[str, str, Mapping[str, str] | None]] = []
+    if profile["client.install_dir"]:
+        folder = expand_windows_vars(profile["client.install_dir"], env) or profile["client.install_dir"]
+        candidates.append((native_path(folder), "profile", None))
+    else:
+        try:
+            entries = system.uninstall_entries()
+        except Exception as exc:
+            errors["client.registry"] = f"cannot read the Uninstall entries: {exc}"
+            entries = []
+        candidates += [(d, "registry", e) for d, e in registry_candidates(entries, profile["client.display_names"])]
+        for d in profile["client.search_dirs"]:
+            folder = expand_windows_vars(d, env)
+            if folder:
+                candidates.append((native_path(folder), "default", None))
+    client: dict[str, Any] = {"install_dir": None, "found_by": None, "exe": None, "version": None,
+                              "version_source": None, "searched": [], "user_ini": None, "d3dcompiler_47": None}
+    for folder, how, entry in candidates:
+        client["searched"].append(folder)
+        exe = find_in_dir(folder, exe_name)
+        if exe is None:
+            continue
+        client.update(install_dir=folder, found_by=how, exe=exe)
+        reasons = []
+        try:
+            client["version"], client["version_source"] = pe_version(exe)
+        except (ValueError, OSError) as exc:
+            reasons.append(f"{exe}: {exc}")
+        except Exception as exc:  # pefile can fail on hostile files in many ways
+            reasons.append(f"{exe}: unreadable version resource ({type(exc).__name__}: {exc})")
+        if client["version"] is None and entry and entry.get("DisplayVersion"):
+            client["version"], client["version_source"] = entry["DisplayVersion"], "registry:DisplayVersion"
+        if client["version"] is None:
+            errors["client.version"] = "; ".join(reasons) or "no version found"
+        client["user_ini"] = read_user_ini(find_in_dir(folder, USER_INI))
+        if client["user_ini"]["path"] is None:
+            client["user_ini"]["path"] = os.path.join(folder, USER_INI) if "\\" not in folder else f"{folder}\\{USER_INI}"
+            client["user_ini"]["found"] = False
+        client["d3dcompiler_47"] = find_in_dir(folder, D3DCOMPILER) is not None
+        break
+    return client

@@ -1,0 +1,199 @@
+"""The facts snapshot: its schema, loading a saved one, and typed access for the checks.
+
+A snapshot is a contract other tools read. An unknown value is null with its reason in
+``errors`` (keyed by the dotted path), never a guess. A section left out on purpose (the network
+under ``--offline``) is named in ``not_collected``, which turns its checks into skips.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from readiness.i18n import Text
+
+FACTS_SCHEMA = "readiness.facts/1"
+FACTS_SCHEMA_NAME, FACTS_SCHEMA_VERSION = "readiness.facts", 1
+MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024
+
+_KIND_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+               list: "a list", dict: "an object"}
+
+
+class FactUnavailable(Exception):
+    """A fact a check needs is unknown or malformed: the check could not decide (error)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NotCollected(Exception):
+    """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
+
+    def __init__(self, section: str, reason: "str | Text") -> None:
+        super().__init__(f"{section}: {reason if isinstance(reason, str) else reason.en}")
+        self.section = section
+        self.reason = reason if isinstance(reason, Text) else Text(reason, reason)
+
+
+class SnapshotError(Exception):
+    """A facts file that cannot be used at all (not JSON, not a snapshot, newer schema)."""
+
+
+def _type_ok(value: Any, kind: type | tuple[type, ...]) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    if float in kinds and isinstance(value, int):
+        return True
+    return isinstance(value, kinds)
+
+
+def kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+
+
+def describe(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Facts:
+    """Read-only typed access to a snapshot, shared by every check."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+        errors = data.get("errors")
+        self._errors: Mapping[str, Any] = errors if isinstance(errors, Mapping) else {}
+        skipped = data.get("not_collected")
+        self._skipped: Mapping[str, Any] = skipped if isinstance(skipped, Mapping) else {}
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self._data
+
+    def reason(self, path: str) -> str:
+        """Why a fact is unknown: its own error, else its nearest parent's."""
+        parts = path.split(".")
+        for n in range(len(parts), 0, -1):
+            msg = self._errors.get(".".join(parts[:n]))
+            if isinstance(msg, str) and msg:
+                return msg
+        return "not in the snapshot"
+
+    def _skip_check(self, path: str) -> None:
+        parts = path.split(".")
+        for n in range(1, len(parts) + 1):
+            why = self._skipped.get(".".join(parts[:n]))
+            if why is not None:
+                raise NotCollected(".".join(parts[:n]), str(why))
+
+    def get(self, path: str, kind: type | tuple[type, ...] = object) -> Any:
+        """The value at a dotted path, or None when unknown; a value of the wrong type raises."""
+        self._skip_check(path)
+        node: Any = self._data
+        walked: list[str] = []
+        for part in path.split("."):
+            if node is None:
+                return None
+            if not isinstance(node, Mapping):
+                raise FactUnavailable(".".join(walked), f"expected an object, got {describe(node)}")
+            node = node.get(part)
+            walked.append(part)
+        if node is None:
+            return None
+        if not _type_ok(node, kind):
+            raise FactUnavailable(path, f"expected {kind_name(kind)}, got {describe(node)}")
+        return node
+
+    def require(self, path: str, kind: type | tuple[type, ...] = object) -> Any:
+        """Like get, but an unknown value means the check cannot decide."""
+        value = self.get(path, kind)
+        if value is None:
+            raise FactUnavailable(path, self.reason(path))
+        return value
+
+
+def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
+          required: bool = False) -> Any:
+    """Typed access inside a list item (a disk, a font), with a path for the error message."""
+    if not isinstance(obj, Mapping):
+        raise FactUnavailable(where, f"expected an object, got {describe(obj)}")
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise FactUnavailable(f"{where}.{key}", "missing")
+        return None
+    if not _type_ok(value, kind):
+        raise FactUnavailable(f"{where}.{key}", f"expected {kind_name(kind)}, got {describe(value)}")
+    return value
+
+
+_SCHEMA_RE = re.compile(r"^(?P<name>[a-z.]+)/(?P<version>\d+)$")
+
+
+def parse_schema(value: Any) -> tuple[str, int] | None:
+    if not isinstance(value, str):
+        return None
+    m = _SCHEMA_RE.match(value.strip())
+    return (m["name"], int(m["version"])) if m else None
+
+
+def snapshot_from_document(doc: Any, origin: str) -> dict[str, Any]:
+    """The facts inside a parsed facts file, or inside a saved report (to re-judge it)."""
+    if not isinstance(doc, dict):
+        raise SnapshotError(f"{origin}: expected a JSON object with \"schema\": \"{FACTS_SCHEMA}\"")
+    schema = parse_schema(doc.get("schema"))
+    if schema is None:
+        raise SnapshotError(f"{origin}: no \"schema\" field: this is not a readiness facts file")
+    name, version = schema
+    if name == "readiness.report":
+        if version > 1:
+            raise SnapshotError(f"{origin}: report schema {doc['schema']} is newer than this "
+                                f"tool understands; upgrade exam-readiness")
+        return snapshot_from_document(doc.get("facts"), f"{origin} (facts of the report)")
+    if name != FACTS_SCHEMA_NAME:
+        raise SnapshotError(f"{origin}: schema {doc['schema']!r} is not a facts snapshot")
+    if version > FACTS_SCHEMA_VERSION:
+        raise SnapshotError(f"{origin}: facts schema {doc['schema']} is newer than this tool "
+                            f"understands ({FACTS_SCHEMA}); upgrade exam-readiness")
+    return doc
+
+
+def decode_json_bytes(raw: bytes, origin: str) -> Any:
+    """JSON from UTF-8, with or without the BOM that Notepad writes."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SnapshotError(f"{origin}: saved as UTF-16; save it as UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{origin}: not UTF-8 text (byte {exc.start}); is it a JSON file?") from None
+    if not text.strip():
+        raise SnapshotError(f"{origin}: the file is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{origin}: not valid JSON: {exc.msg} (line {exc.lineno}, "
+                            f"column {exc.colno})") from None
+    except RecursionError:
+        raise SnapshotError(f"{origin}: JSON nested too deeply") from None
+
+
+def load_snapshot(path: str | Path) -> dict[str, Any]:
+    """Read a saved facts file (or a report, whose facts are re-judged)."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise SnapshotError(f"{p}: is a folder, not a facts file")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_SNAPSHOT_BYTES + 1)
+    except OSError as exc:
+        raise SnapshotError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"{p}: larger than {MAX_SNAPSHOT_BYTES // 2**20} MiB: not a facts file")
+    return snapshot_from_document(decode_json_bytes(raw, str(p)), str(p))

@@ -1,0 +1,128 @@
+"""The report model: statuses, one check's result, and the report of one machine.
+
+"Not ready" (fail) and "could not decide" (error) are different statuses on purpose: the first
+sends a technician to fix the PC, the second to look at why the tool could not tell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Mapping
+
+from readiness.i18n import Text
+
+REPORT_SCHEMA = "readiness.report/1"
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+STATUS_LABELS: dict[Status, Text] = {
+    Status.PASS: Text("PASS", "通过"),
+    Status.WARN: Text("WARN", "警告"),
+    Status.FAIL: Text("FAIL", "不通过"),
+    Status.SKIP: Text("SKIP", "跳过"),
+    Status.ERROR: Text("ERROR", "无法判断"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check concludes: the part of a result that the check itself decides."""
+
+    status: Status
+    observed: Text
+    expected: Text
+    message: Text
+    remedy: Text | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    title: Text
+    status: Status
+    observed: Text
+    expected: Text
+    message: Text
+    remedy: Text | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, check_id: str, title: Text, finding: Finding) -> "CheckResult":
+        return cls(check_id, title, finding.status, finding.observed, finding.expected,
+                   finding.message, finding.remedy, dict(finding.details))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "title": self.title.to_dict(),
+            "observed": self.observed.to_dict(),
+            "expected": self.expected.to_dict(),
+            "message": self.message.to_dict(),
+            "remedy": self.remedy.to_dict() if self.remedy else None,
+            "details": dict(self.details),
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    status: Status
+    counts: Mapping[str, int]
+
+    @classmethod
+    def of(cls, results: "tuple[CheckResult, ...] | list[CheckResult]") -> "Summary":
+        counts = {s.value: 0 for s in Status}
+        for r in results:
+            counts[r.status.value] += 1
+        if counts["fail"]:
+            status = Status.FAIL
+        elif counts["error"]:
+            status = Status.ERROR
+        elif counts["warn"]:
+            status = Status.WARN
+        else:
+            status = Status.PASS
+        return cls(status, counts)
+
+    @property
+    def exit_code(self) -> int:
+        """0 ready (warnings allowed), 1 not ready, 3 could not decide."""
+        return {Status.FAIL: 1, Status.ERROR: 3}.get(self.status, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status.value, "counts": dict(self.counts)}
+
+
+@dataclass(frozen=True)
+class Report:
+    tool: Mapping[str, Any]
+    profile: Mapping[str, Any]
+    site: Mapping[str, Any]
+    facts: Mapping[str, Any]
+    results: tuple[CheckResult, ...]
+    checked_at: str
+
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "checked_at": self.checked_at,
+            "tool": dict(self.tool),
+            "profile": dict(self.profile),
+            "site": dict(self.site),
+            "facts": dict(self.facts),
+            "results": [r.to_dict() for r in self.results],
+            "summary": self.summary.to_dict(),
+        }

@@ -1,0 +1,131 @@
+"""Site profiles: the built-in defaults encode the 2023 autumn plan; a site's TOML overrides them.
+
+A bad profile is refused as a whole, naming the file, the key and what is wrong: running with a
+half-understood profile could pass a PC that the site's rules would fail.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from readiness.settings import Setting
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    values: Mapping[str, Any]
+    source: str = BUILTIN_NAME
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def nested(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in self.values.items():
+            section, _, name = key.rpartition(".")
+            node = out
+            for part in section.split(".") if section else []:
+                node = node.setdefault(part, {})
+            node[name] = value
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "values": self.nested()}
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flatten(value, path + ".")
+        else:
+            yield path, value
+
+
+def build_profile(overrides: Mapping[str, Any], settings: Iterable[Setting],
+                  source: str = BUILTIN_NAME) -> Profile:
+    """Defaults, then overrides, each checked against its declaration."""
+    declared = {s.key: s for s in settings}
+    values = {k: s.default for k, s in declared.items()}
+    problems: list[str] = []
+    for key, raw in _flatten(overrides):
+        setting = declared.get(key)
+        if setting is None:
+            section = key.rpartition(".")[0]
+            known = sorted(k for k in declared if k.rpartition(".")[0] == section)
+            hint = f" (known keys here: {', '.join(known)})" if known else ""
+            problems.append(f"{key}: unknown key{hint}")
+            continue
+        value, problem = setting.check(raw)
+        if problem:
+            problems.append(f"{key}: {problem}, got {json.dumps(raw, ensure_ascii=False)}")
+        else:
+            values[key] = value
+    if problems:
+        raise ProfileError(f"{source}: " + "; ".join(problems))
+    return Profile(values, source)
+
+
+def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profile:
+    settings = tuple(settings)
+    if path is None:
+        return build_profile({}, settings)
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ProfileError(f"{p}: cannot read the profile: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProfileError(f"{p}: not UTF-8 text; save the profile as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{p}: not valid TOML: {exc}") from None
+    return build_profile(data, settings, str(p))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)  # a TOML basic string
+
+
+def to_toml(profile: Profile, settings: Iterable[Setting], lang: str = "en") -> str:
+    """The effective profile as a TOML file a site can copy and edit."""
+    helps = {s.key: s.help for s in settings}
+    lines = [f"# Effective profile; source: {profile.source}"]
+    current = None
+    for key in sorted(profile.values, key=lambda k: (k.rpartition(".")[0], k)):
+        section, _, name = key.rpartition(".")
+        if section != current:
+            lines += ["", f"[{section}]"]
+            current = section
+        if key in helps:
+            lines.append(f"# {helps[key](lang)}")
+        value = profile.values[key]
+        lines.append(f"{name} = {_toml_value(value)}" if value is not None else f"# {name} = \"\"  (unset)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,144 @@
+"""The technician's table: status, check, observed, expected, and the remedy under each problem.
+
+Plain characters only (no ✓/✗, which GBK consoles cannot show); columns are measured in display
+cells so that Chinese text lines up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from readiness.i18n import Lang, Text
+from readiness.model import STATUS_LABELS, Report, Status
+
+WIDTH = 100
+COLUMNS = (12, 22, 36, 30)  # status, check, observed, expected (cells, with the gaps: 100)
+
+VERDICTS = {
+    Status.PASS: Text("READY", "就绪"),
+    Status.WARN: Text("READY, WITH WARNINGS", "就绪（有警告）"),
+    Status.FAIL: Text("NOT READY", "未就绪"),
+    Status.ERROR: Text("UNDETERMINED: some checks could not decide", "无法判断：部分检查项无法判断"),
+}
+HEAD = {
+    "status": Text("STATUS", "状态"), "check": Text("CHECK", "检查项"),
+    "observed": Text("OBSERVED", "实测"), "expected": Text("EXPECTED", "要求"),
+    "host": Text("Host", "主机"), "site": Text("Site", "考点"), "facts": Text("Facts of", "采集时间"),
+    "profile": Text("Profile", "配置"), "fix": Text("Fix", "处理"), "result": Text("Result", "结论"),
+    "seats": Text("seats", "个机位"), "support": Text("Support", "技术支持"),
+}
+
+
+def cells(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+               for ch in s)
+
+
+def wrap(s: str, width: int) -> list[str]:
+    """Break at spaces where possible, anywhere in CJK text; never longer than width cells."""
+    lines: list[str] = []
+    for para in s.splitlines() or [""]:
+        line, size = "", 0
+        for word in _tokens(para):
+            w = cells(word)
+            if size + w > width and line.strip():
+                lines.append(line.rstrip())
+                line, size = "", 0
+                word = word.lstrip()
+                w = cells(word)
+            while w > width:  # a single token wider than the column
+                cut, n = "", 0
+                for ch in word:
+                    if n + cells(ch) > width:
+                        break
+                    cut, n = cut + ch, n + cells(ch)
+                lines.append(cut)
+                word, w = word[len(cut):], w - n
+            line, size = line + word, size + w
+        lines.append(line.rstrip())
+    return lines
+
+
+CLOSING = "。，、；：）」』！？,.;:)"
+
+
+def _tokens(s: str) -> list[str]:
+    """Words with their leading space; each wide character alone."""
+    out: list[str] = []
+    cur = ""
+    for ch in s:
+        if ch in CLOSING and (cur or out):
+            if cur:
+                cur += ch
+            else:
+                out[-1] += ch  # never start a line with closing punctuation
+            continue
+        if cells(ch) == 2:
+            if cur:
+                out.append(cur)
+            out.append(ch)
+            cur = ""
+        elif ch == " " and cur.strip():
+            out.append(cur)
+            cur = ch
+        else:
+            cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - cells(s))
+
+
+def _row(values: list[str]) -> list[str]:
+    cols = [wrap(v, w - 2) for v, w in zip(values, COLUMNS)]
+    height = max(len(c) for c in cols)
+    return ["".join(pad(c[i] if i < len(c) else "", w) for c, w in zip(cols, COLUMNS)).rstrip()
+            for i in range(height)]
+
+
+def _indented(label: str, body: str) -> list[str]:
+    indent = COLUMNS[0]
+    first = f"{label}: " if label else ""
+    lines = wrap(body, WIDTH - indent - cells(first))
+    return [" " * indent + (first if i == 0 else " " * cells(first)) + line for i, line in enumerate(lines)]
+
+
+def _site_line(site: dict[str, Any], lang: Lang) -> str | None:
+    name = " ".join(str(site.get(k) or "") for k in ("id", "name")).strip()
+    if not name:
+        return None
+    return f"{HEAD['site'](lang)}: {name} ({site.get('seats')} {HEAD['seats'](lang)})"
+
+
+def render(report: Report, lang: Lang = Lang.EN) -> str:
+    lang = Lang(lang)
+    facts = report.facts
+    host = (facts.get("host") or {}).get("hostname") if isinstance(facts.get("host"), dict) else None
+    out = [f"exam-readiness {report.tool.get('version', '')}"]
+    meta = [f"{HEAD['host'](lang)}: {host or '?'}", f"{HEAD['facts'](lang)}: {facts.get('collected_at') or '?'}"]
+    site = _site_line(dict(report.site), lang)
+    out.append("   ".join(meta))
+    if site:
+        out.append(site)
+    out.append(f"{HEAD['profile'](lang)}: {report.profile.get('source', '?')}")
+    out.append("")
+    out += _row([HEAD[k](lang) for k in ("status", "check", "observed", "expected")])
+    out.append("-" * WIDTH)
+    for r in report.results:
+        out += _row([f"[{STATUS_LABELS[r.status](lang)}]", r.title(lang), r.observed(lang), r.expected(lang)])
+        if r.status is not Status.PASS:
+            out += _indented("", r.message(lang))
+            if r.remedy:
+                out += _indented(HEAD["fix"](lang), r.remedy(lang))
+    out.append("-" * WIDTH)
+    summary = report.summary
+    counts = ", ".join(f"{n} {STATUS_LABELS[s](lang)}" for s in Status if (n := summary.counts.get(s.value, 0)))
+    out.append(f"{HEAD['result'](lang)}: {VERDICTS[summary.status](lang)} ({counts})")
+    contacts = report.site.get("support_contacts") or []
+    if summary.status in (Status.FAIL, Status.ERROR) and contacts:
+        out.append(f"{HEAD['support'](lang)}: " + "; ".join(contacts))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,64 @@
+"""Judging: runs every check on a facts snapshot and builds the report.
+
+Checks are pure functions of facts and profile, so the same snapshot judged anywhere gives the
+same verdicts. A check that raises becomes one error result; the others still run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from readiness import __version__
+from readiness.facts import Facts, FactUnavailable, NotCollected
+from readiness.i18n import Text, same
+from readiness.model import CheckResult, Finding, Report, Status
+from readiness.plugin import CheckSpec, LoadedChecks
+from readiness.profile import Profile
+
+NOTHING = Text("-", "-")
+
+
+def run_one(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
+    try:
+        finding = spec.func(facts, profile)
+        if not isinstance(finding, Finding):
+            raise TypeError(f"returned {type(finding).__name__}, not a Finding")
+    except NotCollected as exc:
+        finding = Finding(Status.SKIP, NOTHING, NOTHING,
+                          Text(f"Not checked: {exc.reason.en}.", f"未检查：{exc.reason.zh}。"))
+    except FactUnavailable as exc:
+        finding = Finding(Status.ERROR, same(f"{exc.path}: unknown"), NOTHING,
+                          Text(f"Could not decide: {exc.path}: {exc.reason}.",
+                               f"无法判断：{exc.path}：{exc.reason}。"),
+                          Text("Run the check again on this PC; if it persists, send the report file "
+                               "to technical support.", "请在本机重新检查；如仍无法判断，请将报告文件发给技术支持。"))
+    except Exception as exc:  # one broken check must not stop the others
+        finding = Finding(Status.ERROR, NOTHING, NOTHING,
+                          Text(f"The check itself failed: {type(exc).__name__}: {exc}.",
+                               f"检查程序出错：{type(exc).__name__}: {exc}。"))
+    return CheckResult.of(spec.id, spec.title, finding)
+
+
+def run_checks(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks) -> tuple[CheckResult, ...]:
+    view = Facts(facts)
+    results = [run_one(spec, view, profile) for spec in loaded.checks]
+    results += [CheckResult(f.name, same(f.name), Status.ERROR, NOTHING, NOTHING,
+                            Text(f"This check could not be loaded: {f.reason}.",
+                                 f"无法加载此检查项：{f.reason}。"))
+                for f in loaded.failures]
+    return tuple(results)
+
+
+def site_of(profile: Profile) -> dict[str, Any]:
+    return {"id": profile["site.id"], "name": profile["site.name"], "seats": profile["site.seats"],
+            "listening": profile["site.listening"], "public_ips": list(profile["site.public_ips"]),
+            "support_contacts": list(profile["site.support_contacts"])}
+
+
+def judge(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks,
+          now: datetime | None = None) -> Report:
+    checked_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
+    return Report(tool={"name": "exam-readiness", "version": __version__},
+                  profile=profile.to_dict(), site=site_of(profile), facts=facts,
+                  results=run_checks(facts, profile, loaded), checked_at=checked_at)

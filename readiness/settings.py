@@ -1,0 +1,105 @@
+"""Declared settings: the keys a profile may set, with their defaults, types and help.
+
+The core declares the site's and the collectors' settings; each check declares its own beside
+its code. The profile is validated against the union, so a typo in a site profile is refused
+instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from readiness.i18n import Text
+
+Validator = Callable[[Any], "str | None"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    help: Text
+    kind: str = "str"  # str, optional_str, int, float, bool, str_list
+    minimum: float | None = None
+    choices: tuple[str, ...] = ()
+    validate: Validator | None = None
+
+    def check(self, value: Any) -> tuple[Any, str | None]:
+        """The value as stored, or the reason it is refused."""
+        k = self.kind
+        if k in ("str", "optional_str"):
+            if not isinstance(value, str):
+                return value, "expected a string"
+            if k == "optional_str" and not value.strip():
+                return None, None
+            if self.choices and value not in self.choices:
+                return value, f"expected one of {', '.join(self.choices)}"
+        elif k == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                return value, "expected a whole number"
+        elif k == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return value, "expected a number"
+            value = float(value)
+        elif k == "bool":
+            if not isinstance(value, bool):
+                return value, "expected true or false"
+        elif k == "str_list":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return value, "expected a list of strings, e.g. [\"a\", \"b\"]"
+        else:  # pragma: no cover - a programming error in a declaration
+            raise ValueError(f"unknown setting kind {k!r}")
+        if self.minimum is not None and value < self.minimum:
+            return value, f"must be at least {self.minimum:g}"
+        if self.validate is not None:
+            problem = self.validate(value)
+            if problem:
+                return value, problem
+        return value, None
+
+
+def ip_list(value: list[str]) -> str | None:
+    for item in value:
+        try:
+            ipaddress.ip_address(item.strip())
+        except ValueError:
+            return f"{item!r} is not an IP address"
+    return None
+
+
+def http_url_list(value: list[str]) -> str | None:
+    for item in value:
+        if not item.lower().startswith(("http://", "https://")):
+            return f"{item!r} is not an http:// or https:// URL"
+    return None
+
+
+CORE_SETTINGS: tuple[Setting, ...] = (
+    Setting("site.id", "", Text("The site's code in the exam system.", "考点在考试系统中的编号。")),
+    Setting("site.name", "", Text("The site's name.", "考点名称。")),
+    Setting("site.seats", 50, Text("Exam seats (PCs) at the site; the network rule counts them.",
+                                   "考点机位数（考试机台数），网络要求按此计算。"), "int", minimum=1),
+    Setting("site.listening", False, Text("The site runs listening exams (5 Mbit/s a seat).",
+                                          "考点承担听力考试（每机位 5 Mbit/s）。"), "bool"),
+    Setting("site.public_ips", [], Text("Every public (egress) IP registered for the site.",
+                                        "考点登记的全部公网 IP。"), "str_list", validate=ip_list),
+    Setting("site.support_contacts", [], Text("Whom technicians call (shown under a failed report).",
+                                              "技术支持联系方式（报告未通过时显示）。"), "str_list"),
+    Setting("client.install_dir", None, Text(
+        "The exam client's folder; empty: look in the registry, then Program Files.",
+        "考试客户端安装目录；留空则先查注册表，再查 Program Files。"), "optional_str"),
+    Setting("client.exe_name", "ExamClient.exe", Text("The client's program file.", "客户端程序文件名。")),
+    Setting("client.display_names", ["ExamClient", "考试客户端"], Text(
+        "Names that identify the client among installed programs.", "在已安装程序中识别客户端的名称。"),
+        "str_list"),
+    Setting("client.search_dirs", ["%ProgramFiles(x86)%\\ExamClient", "%ProgramFiles%\\ExamClient"],
+            Text("Folders tried when the registry does not name the client's.",
+                 "注册表中找不到时尝试的目录。"), "str_list"),
+    Setting("fonts.system_dirs", ["%WINDIR%\\Fonts"], Text("System font folders.", "系统字体目录。"),
+            "str_list"),
+    Setting("fonts.user_dirs", ["%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts"], Text(
+        "Per-user font folders (Windows 10 1809+ installs there without admin rights).",
+        "当前用户字体目录（Windows 10 1809 起非管理员安装字体到此处）。"), "str_list"),
+)

@@ -1,0 +1,165 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from readiness.collect.client import collect_client, pe_version, read_user_ini, registry_candidates
+from tests.helpers import PE_FIXTURES
+
+
+class FakeSystem:
+    def __init__(self, env=None, entries=None):
+        self._env = env or {}
+        self._entries = entries or []
+
+    def environ(self):
+        return self._env
+
+    def uninstall_entries(self):
+        if isinstance(self._entries, Exception):
+            raise self._entries
+        return self._entries
+
+
+def settings(**over):
+    base = {"client.install_dir": None, "client.exe_name": "ExamClient.exe",
+            "client.display_names": ["ExamClient", "考试客户端"],
+            "client.search_dirs": ["%ProgramFiles(x86)%\\ExamClient", "%ProgramFiles%\\ExamClient"]}
+    base.update(over)
+    return base
+
+
+def install(folder: Path, exe: str = "client-1.2.1-0.exe", ini: bytes | None = b"[OpenGL]\r\nLevel=0\r\n",
+            d3d: bool = True, exe_name: str = "ExamClient.exe") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PE_FIXTURES / exe, folder / exe_name)
+    if ini is not None:
+        (folder / "user.ini").write_bytes(ini)
+    if d3d:
+        (folder / "D3DCompiler_47.dll").write_bytes(b"MZ")
+    return folder
+
+
+@pytest.mark.parametrize("exe,version,source", [
+    ("client-1.2.1-0.exe", "1.2.1-0", "pe:ProductVersion"),
+    ("client-1.1.9-0.exe", "1.1.9-0", "pe:ProductVersion"),
+    ("client-1.10.0-0.exe", "v1.10.0-0", "pe:ProductVersion"),
+    ("fixed-only-1.2.2.exe", "1.2.2.0", "pe:fixed"),
+])
+def test_pe_version_from_real_resources(exe, version, source):
+    assert pe_version(str(PE_FIXTURES / exe)) == (version, source)
+
+
+@pytest.mark.parametrize("content,words", [
+    (None, "no version resource"),
+    (b"this is not a program", "not a Windows program"),
+    (b"", "not a Windows program"),
+    (b"MZ" + b"\x00" * 100, "not a Windows program"),
+])
+def test_pe_version_refuses(tmp_path, content, words):
+    path = tmp_path / "ExamClient.exe"
+    if content is None:
+        shutil.copy(PE_FIXTURES / "no-version.exe", path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ValueError, match=words):
+        pe_version(str(path))
+
+
+def test_found_through_profile_dir(tmp_path):
+    folder = install(tmp_path / "Exam Client")
+    errors = {}
+    client = collect_client(settings(**{"client.install_dir": str(folder)}), FakeSystem(), errors)
+    assert client["install_dir"] == str(folder) and client["found_by"] == "profile"
+    assert client["version"] == "1.2.1-0"
+    assert client["user_ini"]["opengl_level"] == "0" and client["user_ini"]["found"]
+    assert client["d3dcompiler_47"] is True
+    assert errors == {}
+
+
+def test_found_through_uninstall_entry(tmp_path):
+    folder = install(tmp_path / "x86" / "ExamClient", d3d=False, ini=None)
+    entries = [{"DisplayName": "Other"}, {"DisplayName": "考试客户端 1.2.1", "DisplayIcon": f'"{folder / "ExamClient.exe"}",0'}]
+    client = collect_client(settings(), FakeSystem(entries=entries), {})
+    assert client["found_by"] == "registry" and Path(client["install_dir"]) == folder
+    assert client["d3dcompiler_47"] is False
+    assert client["user_ini"]["found"] is False and client["user_ini"]["path"].endswith("user.ini")
+
+
+def test_found_in_program_files(tmp_path):
+    install(tmp_path / "pf86" / "ExamClient")
+    env = {"ProgramFiles(x86)": str(tmp_path / "pf86"), "PROGRAMFILES": str(tmp_path / "pf")}
+    client = collect_client(settings(), FakeSystem(env=env), {})
+    assert client["found_by"] == "default" and client["version"] == "1.2.1-0"
+
+
+def test_case_insensitive_names(tmp_path):
+    folder = install(tmp_path / "c", exe_name="examclient.EXE", ini=None, d3d=False)
+    (folder / "USER.INI").write_bytes(b"[opengl]\nlevel=0\n")
+    (folder / "d3dcompiler_47.DLL").write_bytes(b"MZ")
+    client = collect_client(settings(**{"client.install_dir": str(folder)}), FakeSystem(), {})
+    assert client["version"] == "1.2.1-0" and client["user_ini"]["opengl_level"] == "0"
+    assert client["d3dcompiler_47"] is True
+
+
+def test_not_found_lists_where_it_looked(tmp_path):
+    env = {"ProgramFiles": str(tmp_path / "pf")}
+    client = collect_client(settings(), FakeSystem(env=env, entries=OSError("denied")), errors := {})
+    assert client["install_dir"] is None
+    assert client["searched"] == [str(tmp_path / "pf" / "ExamClient")]  # %ProgramFiles(x86)% is unset
+    assert "denied" in errors["client.registry"]
+
+
+def test_version_falls_back_to_registry(tmp_path):
+    folder = install(tmp_path / "c", exe="no-version.exe")
+    entries = [{"DisplayName": "ExamClient", "InstallLocation": str(folder), "DisplayVersion": "1.2.1-0"}]
+    client = collect_client(settings(), FakeSystem(entries=entries), errors := {})
+    assert client["version"] == "1.2.1-0" and client["version_source"] == "registry:DisplayVersion"
+    assert errors == {}
+
+
+def test_unreadable_version_is_an_error_with_reason(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "ExamClient.exe").write_text("not a program")
+    client = collect_client(settings(**{"client.install_dir": str(folder)}), FakeSystem(), errors := {})
+    assert client["install_dir"] == str(folder) and client["version"] is None
+    assert "not a Windows program" in errors["client.version"]
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: p.mkdir(), "is a folder"),
+    (lambda p: p.write_bytes(b"\x00\x00binary"), "NUL"),
+])
+def test_bad_user_ini(tmp_path, make, words):
+    path = tmp_path / "user.ini"
+    make(path)
+    facts = read_user_ini(str(path))
+    assert facts["found"] and facts["opengl_level"] is None and words in facts["error"]
+
+
+def test_dangling_user_ini(tmp_path):
+    (tmp_path / "user.ini").symlink_to(tmp_path / "gone.ini")
+    facts = read_user_ini(str(tmp_path / "user.ini"))
+    assert facts["found"] and "cannot read" in facts["error"]
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_user_ini(tmp_path):
+    path = tmp_path / "user.ini"
+    path.write_bytes(b"[OpenGL]\nLevel=0\n")
+    path.chmod(0)
+    assert "cannot read" in read_user_ini(str(path))["error"]
+
+
+def test_registry_candidates_read_every_field():
+    entries = [
+        {"DisplayName": "ExamClient", "InstallLocation": "C:\\A\\"},
+        {"DisplayName": "examclient 1.2", "DisplayIcon": "C:\\B\\ExamClient.exe,0"},
+        {"DisplayName": "考试客户端", "UninstallString": "\"C:\\C D\\uninst.exe\" /S"},
+        {"DisplayName": "ExamClient", "UninstallString": "C:\\E\\uninstall.exe /S"},
+        {"DisplayName": "Office"},
+    ]
+    assert [d for d, _ in registry_candidates(entries, ["ExamClient", "考试客户端"])] == \
+        ["C:\\A", "C:\\B", "C:\\C D", "C:\\E"]
