@@ -1,0 +1,77 @@
+"""A whole collection on a Windows-like tree (fake registry, real files), judged end to end."""
+
+import json
+import shutil
+
+from readiness.collect import collect_facts
+from readiness.collect.system import CURRENT_VERSION, FONTS_KEY, PosixSystem, WindowsSystem
+from readiness.collect.winapi import DRIVE_FIXED, HKLM
+from readiness.facts import FACTS_SCHEMA
+from readiness.model import Status
+from readiness.runner import judge
+from tests.collect.test_windows import WIN10, FakeRegistry, FakeWin32
+from tests.helpers import PE_FIXTURES, write_ttc
+
+
+class AllFixed(dict):
+    def get(self, key, default=None):
+        return DRIVE_FIXED
+
+
+def windows_tree(tmp_path):
+    windir = tmp_path / "Windows"
+    (windir / "Fonts").mkdir(parents=True)
+    write_ttc(windir / "Fonts" / "msyh.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    client = tmp_path / "PF86" / "ExamClient"
+    client.mkdir(parents=True)
+    shutil.copy(PE_FIXTURES / "client-1.2.1-0.exe", client / "ExamClient.exe")
+    (client / "user.ini").write_bytes(b"\xef\xbb\xbf[OpenGL]\r\nLevel = 0\r\n")
+    env = {"WINDIR": str(windir), "ProgramFiles(x86)": str(tmp_path / "PF86"),
+           "LOCALAPPDATA": str(tmp_path / "Local"), "SystemDrive": "/"}
+    registry = FakeRegistry({(HKLM, CURRENT_VERSION, "64"): WIN10,
+                             (HKLM, FONTS_KEY, "64"): {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"}})
+    return WindowsSystem(registry, FakeWin32(drives=AllFixed()), env)
+
+
+def test_collect_then_judge_a_ready_pc(tmp_path, profile, loaded):
+    facts = collect_facts(profile.values, system=windows_tree(tmp_path), offline=True, include_cpu=False)
+    assert facts["schema"] == FACTS_SCHEMA
+    assert facts["client"]["version"] == "1.2.1-0"
+    assert facts["client"]["user_ini"]["encoding"] == "utf-8-sig"
+    assert facts["fonts"]["msyh"][0]["family"] == "Microsoft YaHei"
+    assert facts["not_collected"] == {"network": "offline (--offline)"}
+    json.dumps(facts)  # the snapshot is plain JSON
+    report = judge(facts, profile, loaded)
+    by_id = {r.id: r.status for r in report.results}
+    assert by_id["os"] is by_id["memory"] is by_id["client-version"] is by_id["font-msyh"] is Status.PASS
+    assert by_id["opengl-level"] is Status.PASS
+
+
+def test_a_copied_but_unregistered_font_is_a_warning(tmp_path, profile, loaded):
+    system = windows_tree(tmp_path)
+    del system.reg.keys[(HKLM, FONTS_KEY.lower(), "64")]
+    facts = collect_facts(profile.values, system=system, offline=True, include_cpu=False)
+    assert facts["fonts"]["msyh"][0]["registered"] is False
+    result = next(r for r in judge(facts, profile, loaded).results if r.id == "font-msyh")
+    assert result.status is Status.WARN and "registered" in result.message.en
+
+
+def test_a_broken_collector_leaves_one_null_with_its_reason(tmp_path, profile):
+    system = windows_tree(tmp_path)
+
+    def broken():
+        raise RuntimeError("registry on fire")
+
+    system.os_info = broken
+    facts = collect_facts(profile.values, system=system, offline=True, include_cpu=False)
+    assert facts["os"] is None and "registry on fire" in facts["errors"]["os"]
+    assert facts["client"]["version"] == "1.2.1-0"
+
+
+def test_collects_on_this_linux_machine(profile):
+    facts = collect_facts(profile.values, system=PosixSystem(), offline=False, include_cpu=True)
+    assert facts["os"]["system"] == "Linux"
+    assert facts["memory"]["usable_bytes"] > 0 and facts["memory"]["installed_bytes"] is None
+    assert "Windows only" in facts["errors"]["memory.installed_bytes"]
+    assert any(d["kind"] == "fixed" for d in facts["disks"])
+    assert "not_collected" not in facts

@@ -1,0 +1,174 @@
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from readiness.cli import main
+from tests.helpers import EXAMPLES, ready_facts, with_facts
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READINESS_LANG", "en")
+
+    def invoke(*args, charset="utf-8"):
+        return CliRunner(charset=charset).invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def write(tmp_path, name, facts):
+    path = tmp_path / name
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_ready_pc_exits_0_and_saves_the_report(run, tmp_path):
+    result = run("check", "--facts", EXAMPLES / "ready-pc.json")
+    assert result.exit_code == 0, result.output
+    assert "READY (6 PASS)" in result.output
+    saved = list(tmp_path.glob("readiness-report-LAB3-PC17-*.json"))
+    assert len(saved) == 1 and str(saved[0]) in result.output
+    assert json.loads(saved[0].read_text(encoding="utf-8"))["summary"]["status"] == "pass"
+
+
+def test_not_ready_pc_exits_1(run, tmp_path):
+    result = run("check", "--facts", EXAMPLES / "not-ready-pc.json", "--output", tmp_path / "out" / "r.json")
+    assert result.exit_code == 1
+    assert "NOT READY" in result.output and (tmp_path / "out" / "r.json").exists()
+
+
+def test_undecided_exits_3(run, tmp_path):
+    facts = with_facts({"memory.installed_bytes": None, "memory.usable_bytes": None})
+    result = run("check", "--facts", write(tmp_path, "f.json", facts))
+    assert result.exit_code == 3 and "UNDETERMINED" in result.output
+
+
+def test_warnings_still_exit_0(run, tmp_path):
+    result = run("check", "--facts", write(tmp_path, "f.json", with_facts({"client.user_ini.opengl_level": "2"})))
+    assert result.exit_code == 0 and "READY, WITH WARNINGS" in result.output
+
+
+def test_json_on_stdout(run, tmp_path):
+    result = run("check", "--facts", EXAMPLES / "not-ready-pc.json", "--format", "json", "--output", tmp_path / "r.json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "readiness.report/1" and doc["summary"]["status"] == "fail"
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == doc
+    assert "Report saved" in result.stderr
+
+
+def test_offline_snapshot_can_be_rejudged(run, tmp_path):
+    result = run("facts", "--offline", "--output", tmp_path / "facts.json")
+    assert result.exit_code == 0
+    facts = json.loads(result.stdout)
+    assert facts["schema"] == "readiness.facts/1" and facts["not_collected"]["network"]
+    rejudged = run("check", "--facts", tmp_path / "facts.json", "--output", tmp_path / "r.json")
+    assert rejudged.exit_code in (1, 3)  # this Linux machine is not an exam PC
+    assert "Operating system" in rejudged.output
+
+
+def test_live_check_runs_on_this_machine(run, tmp_path):
+    result = run("check", "--offline", "--output", tmp_path / "r.json")
+    assert result.exit_code == 1 and "Not Windows" in result.output
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"{oops", "not valid JSON"),
+    (b"", "empty"),
+    (b'{"schema": "readiness.facts/9"}', "newer"),
+    (b"\x00\x01\x02", "not valid JSON|not UTF-8"),
+])
+def test_unusable_facts_file_exits_2(run, tmp_path, content, words):
+    path = tmp_path / "facts.json"
+    path.write_bytes(content)
+    result = run("check", "--facts", path)
+    assert result.exit_code == 2
+    assert str(path) in result.stderr
+    assert re.search(words, result.stderr)
+
+
+def test_bad_profile_exits_2(run, tmp_path):
+    profile = tmp_path / "site.toml"
+    profile.write_text("[site]\nseats = -1\n")
+    result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--profile", profile)
+    assert result.exit_code == 2 and "site.seats" in result.stderr and str(profile) in result.stderr
+
+
+def test_usage_error_exits_2(run):
+    assert run("check", "--format", "xml").exit_code == 2
+
+
+def test_profile_changes_the_verdict(run, tmp_path):
+    profile = tmp_path / "site.toml"
+    profile.write_text('[os]\nfamilies = ["10", "11"]\n[memory]\nmin_installed_gib = 4\n')
+    facts = with_facts({"os.build": 22631, "memory.installed_bytes": 4 * 2**30})
+    result = run("check", "--facts", write(tmp_path, "f.json", facts), "--profile", profile)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_malformed_fact_is_one_error_and_the_report_is_still_written(run, tmp_path):
+    facts = with_facts({"disks": "C: 256GB"})
+    result = run("check", "--facts", write(tmp_path, "f.json", facts), "--output", tmp_path / "r.json")
+    assert result.exit_code == 3
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert {r["id"]: r["status"] for r in doc["results"]}["disk"] == "error"
+    assert sum(r["status"] == "pass" for r in doc["results"]) == 5
+
+
+def test_unwritable_output_falls_back_to_temp(run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--output", blocker / "r.json")
+    assert result.exit_code == 0
+    assert "cannot write" in result.stderr and "Report saved" in result.output
+
+
+def test_profile_command(run, tmp_path):
+    shown = run("profile")
+    assert shown.exit_code == 0 and 'min_version = "1.2.1-0"' in shown.output
+    (tmp_path / "p.toml").write_text(shown.output)
+    assert run("profile", "--profile", tmp_path / "p.toml", "--format", "json").exit_code == 0
+
+
+def test_checks_command(run):
+    result = run("checks")
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()] == \
+        ["os", "memory", "disk", "client-version", "font-msyh", "opengl-level"]
+
+
+@pytest.mark.parametrize("encoding,lang", [("gbk", "zh"), ("gbk", "en"), ("ascii", "zh"), ("ascii", "en"),
+                                          ("cp1252", "zh")])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_never_crashes_on_narrow_consoles(tmp_path, encoding, lang, fmt):
+    """A real process whose redirected output is GBK or ASCII, as on Chinese Windows."""
+    env = dict(os.environ, PYTHONIOENCODING=encoding, READINESS_LANG=lang)
+    proc = subprocess.run([sys.executable, "-m", "readiness", "check", "--facts", str(EXAMPLES / "not-ready-pc.json"),
+                           "--format", fmt, "--output", str(tmp_path / "r.json")],
+                          capture_output=True, env=env, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1, proc.stderr.decode(encoding, "replace")
+    out = proc.stdout.decode(encoding)
+    assert "Traceback" not in proc.stderr.decode(encoding, "replace")
+    if fmt == "json":
+        doc = json.loads(out)  # escapes keep it valid and lossless
+        assert doc["results"][0]["title"]["zh"] == "操作系统"
+    elif encoding == "gbk" and lang == "zh":
+        assert "未就绪" in out
+    elif lang == "en":
+        assert "NOT READY" in out
+        assert (">= 8.0 GiB" if encoding == "ascii" else "≥ 8.0 GiB") in out
+
+
+def test_language_follows_the_console(monkeypatch):
+    from readiness.i18n import Lang, detect_lang
+
+    assert detect_lang("gbk", {"LANG": "zh_CN.UTF-8"}) is Lang.ZH
+    assert detect_lang("ascii", {"LANG": "zh_CN.UTF-8"}) is Lang.EN
+    assert detect_lang("utf-8", {"LANG": "en_US.UTF-8"}) is Lang.EN
+    assert detect_lang("utf-8", {"LANG": "en_US.UTF-8", "READINESS_LANG": "zh"}) is Lang.ZH

@@ -1,0 +1,65 @@
+import pytest
+
+from readiness.profile import ProfileError, load_profile, to_toml
+from readiness.settings import CORE_SETTINGS
+
+
+@pytest.fixture
+def settings(loaded):
+    return CORE_SETTINGS + loaded.settings
+
+
+def test_builtin_encodes_the_plan(profile):
+    assert profile["site.seats"] == 50 and profile["site.listening"] is False
+    assert profile["client.min_version"] == "1.2.1-0"
+    assert profile["memory.min_installed_gib"] == 8 and profile["disk.min_total_gb"] == 200
+    assert profile["os.families"] == ["10"] and profile["client.opengl_level"] == "0"
+    assert profile["fonts.system_dirs"] == ["%WINDIR%\\Fonts"]
+    assert profile["fonts.user_dirs"] == ["%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts"]
+
+
+def test_site_profile_overrides(tmp_path, settings):
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\nid = "1101"\nname = "海淀学习中心"\nseats = 100\nlistening = true\n'
+                    'public_ips = ["203.0.113.7", "2001:db8::1"]\n[client]\ninstall_dir = "D:\\\\Exam"\n'
+                    '[os]\nfamilies = ["10", "11"]\n', encoding="utf-8")
+    p = load_profile(path, settings)
+    assert p["site.name"] == "海淀学习中心" and p["site.seats"] == 100 and p["client.install_dir"] == "D:\\Exam"
+    assert p["os.families"] == ["10", "11"] and p["client.min_version"] == "1.2.1-0"
+    assert p.source == str(path)
+
+
+@pytest.mark.parametrize("toml,words", [
+    ("[site]\nseats = \"fifty\"\n", "site.seats: expected a whole number"),
+    ("[site]\nseats = 0\n", "site.seats: must be at least 1"),
+    ("[site]\nseat = 50\n", "site.seat: unknown key (known keys here: site.id"),
+    ("[nonsense]\nx = 1\n", "nonsense.x: unknown key"),
+    ("[site]\npublic_ips = [\"1.2.3\"]\n", "'1.2.3' is not an IP address"),
+    ("[site]\npublic_ips = \"1.2.3.4\"\n", "expected a list of strings"),
+    ("[client]\nmin_version = \"latest\"\n", "client.min_version: not a version"),
+    ("[os]\nfamilies = [\"7\"]\n", "unknown Windows family"),
+    ("[site]\nlistening = \"yes\"\n", "expected true or false"),
+    ("[site\nseats = 1\n", "not valid TOML"),
+])
+def test_bad_profiles_name_file_key_and_problem(tmp_path, settings, toml, words):
+    path = tmp_path / "bad.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(path, settings)
+    assert str(path) in str(info.value) and words in str(info.value)
+
+
+def test_unreadable_and_gbk_profiles(tmp_path, settings):
+    with pytest.raises(ProfileError, match="cannot read"):
+        load_profile(tmp_path / "missing.toml", settings)
+    gbk = tmp_path / "gbk.toml"
+    gbk.write_bytes('[site]\nname = "海淀"\n'.encode("gbk"))
+    with pytest.raises(ProfileError, match="UTF-8"):
+        load_profile(gbk, settings)
+
+
+def test_shown_profile_loads_back_to_the_same(tmp_path, settings, profile):
+    for lang in ("en", "zh"):
+        path = tmp_path / f"shown-{lang}.toml"
+        path.write_text(to_toml(profile, settings, lang), encoding="utf-8")
+        assert dict(load_profile(path, settings).values) == dict(profile.values)
