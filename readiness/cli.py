@@ -108,10 +108,10 @@ def _snapshot(path: Path) -> dict[str, Any]:
         raise UsageError(str(exc)) from None
 
 
-def _collect(profile: Profile, offline: bool) -> dict[str, Any]:
+def _collect(profile: Profile, offline: bool, include_cpu: bool = True) -> dict[str, Any]:
     from readiness.collect import collect_facts
 
-    return collect_facts(profile.values, offline=offline)
+    return collect_facts(profile.values, offline=offline, include_cpu=include_cpu)
 
 
 @main.command()
@@ -155,3 +155,35 @@ def list_checks(lang: str | None) -> None:
     lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__})" for c in loaded.checks]
     lines += [f"{f.name:<16} ERROR: {f.reason}" for f in loaded.failures]
     _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)
+
+
+@main.command()
+@profile_option
+@click.option("--yes", is_flag=True, help="Apply without asking.")
+@click.option("--dry-run", is_flag=True, help="Only list what would change.")
+@click.option("--white-screen", is_flag=True,
+              help="Also move D3DCompiler_47.dll out of the client folder (into the backup).")
+@click.option("--font", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Install this msyh.ttc for all users (Windows, administrator).")
+@click.option("--undo", "undo_last", is_flag=True, help="Restore the last fix run's changes exactly.")
+@click.option("--backup-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where backups and the journal go (default: %ProgramData%\\exam-readiness\\backups).")
+@lang_option
+def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool, font: Path | None,
+        undo_last: bool, backup_dir: Path | None, lang: str | None) -> None:
+    """Apply the plan's remedies to this PC, with a backup and an undo."""
+    from readiness.fix.actions import running_processes
+    from readiness.fix.journal import default_backup_dir
+    from readiness.fix.service import FixIO, run_fix, run_undo
+    from readiness.fix.winfont import current_font_host
+
+    loaded, profile = _setup(profile_path)
+    io = FixIO(echo=lambda line: _write_stdout(line + "\n", OutputFormat.TEXT),
+               confirm=lambda q: click.confirm(q, default=False),
+               collect=lambda: _collect(profile, offline=True, include_cpu=False), running=running_processes,
+               font_host=current_font_host(), lang=_lang(lang))
+    root = backup_dir or default_backup_dir()
+    if undo_last:
+        sys.exit(run_undo(io, root))
+    sys.exit(run_fix(profile, loaded, io, backup_root=root, yes=yes, dry_run=dry_run,
+                     white_screen=white_screen, font=font))

@@ -1,0 +1,1 @@
+"""`readiness fix`: the plan's remedies, applied safely and reversibly."""

@@ -1,0 +1,330 @@
+"""Planning, checking, applying and undoing the plan's remedies.
+
+Nothing changes unless every precondition holds: the client is closed, the files are writable and
+not locked, user.ini parses safely, and (for the font) this is Windows with administrator rights.
+Every change is journalled with the original bytes before it is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
+from readiness.fix.journal import Journal
+from readiness.fix.winfont import FontHost
+from readiness.i18n import Text
+from readiness.output import atomic_write
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class EditFile:
+    """Replace a file's bytes (or create it, when before is None)."""
+
+    path: Path
+    before: bytes | None
+    after: bytes
+    check_id: str
+    what: Text
+
+    def describe(self) -> Text:
+        return self.what
+
+
+@dataclass(frozen=True)
+class MoveAside:
+    """Move a file into the backup folder instead of deleting it."""
+
+    path: Path
+    check_id: str
+    what: Text
+
+    def describe(self) -> Text:
+        return self.what
+
+
+@dataclass(frozen=True)
+class InstallFont:
+    source: Path
+    dest_name: str
+    value_name: str
+    check_id: str = "font-msyh"
+
+    def describe(self) -> Text:
+        return Text(f"install {self.source} as %WINDIR%\\Fonts\\{self.dest_name} for all users "
+                    f"(registry value \"{self.value_name}\")",
+                    f"将 {self.source} 安装为 %WINDIR%\\Fonts\\{self.dest_name}（所有用户，注册表值“{self.value_name}”）")
+
+
+Action = EditFile | MoveAside | InstallFont
+
+
+@dataclass
+class Plan:
+    actions: list[Action] = field(default_factory=list)
+    refusals: list[Text] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
+
+    @property
+    def check_ids(self) -> list[str]:
+        return sorted({a.check_id for a in self.actions})
+
+
+def _user_ini_action(facts: Mapping[str, Any], level: str, plan: Plan) -> None:
+    client = facts.get("client") or {}
+    if not client.get("install_dir"):
+        plan.notes.append(Text("The exam client is not installed: nothing to set in user.ini.",
+                               "未安装考试客户端，无需设置 user.ini。"))
+        return
+    ini = client.get("user_ini") or {}
+    path = Path(ini.get("path") or Path(client["install_dir"]) / "user.ini")
+    if path.is_dir():
+        plan.refusals.append(Text(f"{path} is a folder, not a file; it is left alone.",
+                                  f"{path} 是文件夹而不是文件，不作修改。"))
+        return
+    try:
+        before = path.read_bytes() if path.exists() else None
+    except OSError as exc:
+        plan.refusals.append(Text(f"cannot read {path}: {exc.strerror or exc}",
+                                  f"无法读取 {path}：{exc.strerror or exc}"))
+        return
+    try:
+        after = new_file(level) if before is None else set_opengl_level(before, level)
+    except UnsafeIni as exc:
+        plan.refusals.append(Text(f"{path} cannot be edited safely: {exc}.", f"{path} 无法安全修改：{exc}。"))
+        return
+    if after is None:
+        plan.notes.append(Text(f"OpenGL/Level is already {level} in {path}.", f"{path} 中 OpenGL/Level 已为 {level}。"))
+        return
+    what = (Text(f"create {path} with [OpenGL] Level={level}", f"新建 {path}，写入 [OpenGL] Level={level}")
+            if before is None else
+            Text(f"set [OpenGL] Level={level} in {path} (only that line changes)",
+                 f"将 {path} 中 [OpenGL] Level 设为 {level}（只改这一行）"))
+    plan.actions.append(EditFile(path, before, after, "opengl-level", what))
+
+
+def _font_action(source: Path, families: Iterable[str], host: FontHost, plan: Plan) -> None:
+    from readiness.collect.fonts import font_families
+
+    why = host.unsupported()
+    if why:
+        plan.refusals.append(Text(f"Font: {why}.", "字体：只能在 Windows 上安装到系统字体目录。"))
+        return
+    try:
+        family, names = font_families(str(source))
+    except (ValueError, OSError) as exc:
+        plan.refusals.append(Text(f"{source}: {exc}", f"{source}：{exc}"))
+        return
+    wanted = {f.lower() for f in families}
+    if not any(n.lower() in wanted for n in names):
+        plan.refusals.append(Text(f"{source} is not Microsoft YaHei (its family is {family}).",
+                                  f"{source} 不是微软雅黑字体（字体族为 {family}）。"))
+        return
+    if not host.is_admin():
+        plan.refusals.append(Text(
+            "Installing the font for all users needs administrator rights: right-click the command "
+            "prompt, choose \"Run as administrator\", and run the same command again.",
+            "为所有用户安装字体需要管理员权限：右键点击“命令提示符”，选择“以管理员身份运行”，再执行同一命令。"))
+        return
+    with open(source, "rb") as fh:
+        is_ttc = fh.read(4) == b"ttcf"
+    english = [n for n in names if n.isascii()] or [family or "Microsoft YaHei"]
+    value_name = " & ".join(english) + " (TrueType)"
+    plan.actions.append(InstallFont(source, "msyh.ttc" if is_ttc else "msyh.ttf", value_name))
+
+
+def make_plan(facts: Mapping[str, Any], profile: Mapping[str, Any], *, white_screen: bool = False,
+              font: Path | None = None, font_host: FontHost | None = None) -> Plan:
+    plan = Plan()
+    _user_ini_action(facts, profile["client.opengl_level"], plan)
+    client = facts.get("client") or {}
+    if white_screen and client.get("install_dir"):
+        from readiness.collect.client import D3DCOMPILER, find_in_dir
+
+        found = find_in_dir(client["install_dir"], D3DCOMPILER)
+        if found:
+            plan.actions.append(MoveAside(Path(found), "opengl-level", Text(
+                f"move {found} into the backup folder (against the white screen; --undo puts it back)",
+                f"将 {found} 移入备份目录（处理白屏；--undo 可放回）")))
+        else:
+            plan.notes.append(Text("No D3DCompiler_47.dll beside the client: nothing to move.",
+                                   "客户端目录中没有 D3DCompiler_47.dll，无需移动。"))
+    if font is not None:
+        from readiness.fix.winfont import NoFontHost
+
+        _font_action(font, profile["fonts.families"], font_host or NoFontHost(), plan)
+    return plan
+
+
+def _writable_folder(folder: Path) -> str | None:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".readiness-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        return f"the folder {folder} is not writable ({exc.strerror or exc})"
+    return None
+
+
+def _changeable_file(path: Path) -> str | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path}: {exc.strerror or exc}"
+    if not st.st_mode & stat.S_IWUSR:
+        return f"{path} is read-only"
+    try:
+        with open(path, "r+b"):
+            pass  # Windows refuses this while another program holds the file
+    except OSError as exc:
+        return f"{path} is locked or not writable ({exc.strerror or exc})"
+    return None
+
+
+def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str) -> list[Text]:
+    """Reasons to change nothing at all."""
+    problems: list[Text] = []
+    procs = [p for p in running() if p.lower() == client_exe.lower()]
+    if procs and any(isinstance(a, (EditFile, MoveAside)) for a in plan.actions):
+        problems.append(Text(f"The exam client ({client_exe}) is running: close it, then run fix again.",
+                             f"考试客户端（{client_exe}）正在运行：请先关闭，再重新运行 fix。"))
+    for a in plan.actions:
+        if isinstance(a, (EditFile, MoveAside)):
+            why = _writable_folder(a.path.parent) or _changeable_file(a.path)
+            if why:
+                problems.append(Text(f"Cannot change {a.path}: {why}.", f"无法修改 {a.path}：{why}。"))
+    return problems
+
+
+def running_processes() -> list[str]:
+    import psutil
+
+    names = []
+    for proc in psutil.process_iter(["name"]):
+        name = proc.info.get("name")
+        if name:
+            names.append(name)
+    return names
+
+
+def apply(plan: Plan, journal: Journal, font_host: FontHost | None = None) -> None:
+    """Apply each action, journalling first; stops at the first failure (already journalled)."""
+    for action in plan.actions:
+        if isinstance(action, EditFile):
+            entry: dict[str, Any] = {"kind": "edit", "path": str(action.path), "created": action.before is None,
+                                     "sha256_after": sha256(action.after)}
+            if action.before is not None:
+                backup = journal.backup_path(action.path.name)
+                atomic_write(backup, action.before)
+                entry.update(backup=str(backup), sha256_before=sha256(action.before))
+            entry = journal.add(entry)
+            _do(journal, entry, lambda: atomic_write(action.path, action.after))
+        elif isinstance(action, MoveAside):
+            backup = journal.backup_path(action.path.name)
+            entry = journal.add({"kind": "move", "path": str(action.path), "backup": str(backup)})
+            _do(journal, entry, lambda: shutil.move(str(action.path), str(backup)))
+        else:
+            assert font_host is not None
+            _install_font(action, journal, font_host)
+
+
+def _do(journal: Journal, entry: dict[str, Any], step: Callable[[], Any]) -> None:
+    try:
+        step()
+    except BaseException as exc:
+        entry.update(state="failed", error=f"{type(exc).__name__}: {exc}")
+        journal.finish("failed")
+        raise
+    entry["state"] = "applied"
+    journal.save()
+
+
+def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None:
+    dest = host.fonts_dir() / action.dest_name
+    data = action.source.read_bytes()
+    entry: dict[str, Any] = {"kind": "font", "path": str(dest), "value_name": action.value_name,
+                             "previous_value": host.registry_get(action.value_name), "created": not dest.exists()}
+    if dest.exists():
+        backup = journal.backup_path(dest.name)
+        shutil.copy2(dest, backup)
+        entry["backup"] = str(backup)
+    entry = journal.add(entry)
+
+    def install() -> None:
+        atomic_write(dest, data)
+        host.registry_set(action.value_name, action.dest_name)
+        host.add_font_resource(str(dest))
+        host.broadcast_font_change()
+
+    _do(journal, entry, install)
+
+
+def undo(journal: Journal, font_host: FontHost | None = None) -> list[Text]:
+    """Restore what the run changed, newest first; a file changed since is left alone and named."""
+    problems: list[Text] = []
+    for entry in reversed(journal.data.get("changes", [])):
+        if entry.get("state") not in ("applied", "pending", "failed"):
+            continue
+        path = Path(entry["path"])
+        try:
+            problem = _undo_one(entry, path, font_host)
+        except OSError as exc:
+            problem = f"{exc.strerror or exc}"
+        if problem:
+            problems.append(Text(f"{path}: {problem}", f"{path}：{problem}"))
+        else:
+            entry["state"] = "undone"
+            journal.save()
+    journal.finish("undone" if not problems else "partly undone")
+    return problems
+
+
+def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str | None:
+    kind = entry["kind"]
+    if kind == "edit":
+        current = path.read_bytes() if path.exists() else None
+        if current is not None and sha256(current) != entry["sha256_after"]:
+            if entry.get("sha256_before") and sha256(current) == entry["sha256_before"]:
+                return None  # the change never landed
+            return "changed since the fix; left alone (the original is in the backup folder)"
+        if entry.get("created"):
+            if current is not None:
+                path.unlink()
+            return None
+        atomic_write(path, Path(entry["backup"]).read_bytes())
+        return None
+    if kind == "move":
+        backup = Path(entry["backup"])
+        if not backup.exists():
+            return None if path.exists() else "the moved file is missing from the backup folder"
+        if path.exists():
+            return "a file of that name is back in place; the moved one stays in the backup folder"
+        shutil.move(str(backup), str(path))
+        return None
+    if kind == "font":
+        if host is None or host.unsupported():
+            return "fonts can only be restored on Windows"
+        host.remove_font_resource(str(path))
+        if entry.get("previous_value") is None:
+            host.registry_delete(entry["value_name"])
+        else:
+            host.registry_set(entry["value_name"], entry["previous_value"])
+        if entry.get("created"):
+            path.unlink(missing_ok=True)
+        elif entry.get("backup"):
+            atomic_write(path, Path(entry["backup"]).read_bytes())
+        host.broadcast_font_change()
+        return None
+    return f"unknown change kind {kind!r}"

@@ -1,0 +1,104 @@
+"""The `fix` and `fix --undo` flows; the CLI passes in how to talk to the user and the machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from readiness.fix.actions import Plan, apply, make_plan, preconditions, undo
+from readiness.fix.journal import Journal
+from readiness.fix.winfont import FontHost
+from readiness.i18n import Lang, Text
+from readiness.model import STATUS_LABELS
+from readiness.plugin import LoadedChecks
+from readiness.profile import Profile
+from readiness.runner import run_checks
+
+
+@dataclass
+class FixIO:
+    echo: Callable[[str], None]
+    confirm: Callable[[str], bool]
+    collect: Callable[[], Mapping[str, Any]]
+    running: Callable[[], list[str]]
+    font_host: FontHost
+    lang: Lang
+
+
+def _say(io: FixIO, text: Text, prefix: str = "") -> None:
+    io.echo(prefix + text(io.lang))
+
+
+def _statuses(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks, ids: list[str]) -> dict[str, str]:
+    return {r.id: STATUS_LABELS[r.status](Lang.EN) for r in run_checks(facts, profile, loaded.select(ids))}
+
+
+def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: Path, yes: bool,
+            dry_run: bool, white_screen: bool, font: Path | None) -> int:
+    facts = io.collect()
+    plan: Plan = make_plan(facts, profile.values, white_screen=white_screen, font=font, font_host=io.font_host)
+    for note in plan.notes:
+        _say(io, note, "  ")
+    if plan.refusals:
+        _say(io, Text("Refused; nothing was changed:", "已拒绝执行，未做任何修改："))
+        for r in plan.refusals:
+            _say(io, r, "  ! ")
+        return 1
+    if not plan.actions:
+        _say(io, Text("Nothing to change.", "无需修改。"))
+        return 0
+    _say(io, Text("Planned changes:", "计划的修改："))
+    for i, action in enumerate(plan.actions, 1):
+        _say(io, action.describe(), f"  {i}. ")
+    if dry_run:
+        _say(io, Text("Dry run: nothing was changed.", "试运行：未做任何修改。"))
+        return 0
+    problems = preconditions(plan, io.running, profile["client.exe_name"])
+    if problems:
+        _say(io, Text("Refused; nothing was changed:", "已拒绝执行，未做任何修改："))
+        for p in problems:
+            _say(io, p, "  ! ")
+        return 1
+    if not yes and not io.confirm(Text("Apply these changes?", "确认执行以上修改？")(io.lang)):
+        _say(io, Text("Nothing was changed.", "未做任何修改。"))
+        return 1
+    before = _statuses(facts, profile, loaded, plan.check_ids)
+    try:
+        journal = Journal.start(backup_root)
+    except OSError as exc:
+        _say(io, Text(f"Cannot create the backup folder {backup_root} ({exc.strerror or exc}); nothing was changed.",
+                      f"无法创建备份目录 {backup_root}（{exc.strerror or exc}），未做任何修改。"))
+        return 1
+    try:
+        apply(plan, journal, io.font_host)
+    except Exception as exc:
+        _say(io, Text(f"Failed: {type(exc).__name__}: {exc}. The file being changed is intact; "
+                      f"`readiness fix --undo` restores what was done before it.",
+                      f"失败：{type(exc).__name__}: {exc}。正在修改的文件未受影响；"
+                      f"`readiness fix --undo` 可还原此前已做的修改。"))
+        return 1
+    journal.finish("done")
+    after = _statuses(io.collect(), profile, loaded, plan.check_ids)
+    _say(io, Text("Done. Before -> after:", "已完成。修改前 -> 修改后："))
+    for check_id in plan.check_ids:
+        io.echo(f"  {check_id}: {before.get(check_id, '?')} -> {after.get(check_id, '?')}")
+    _say(io, Text(f"Backup and journal: {journal.folder}. Undo with `readiness fix --undo`.",
+                  f"备份和日志：{journal.folder}。可用 `readiness fix --undo` 撤销。"))
+    return 0
+
+
+def run_undo(io: FixIO, backup_root: Path) -> int:
+    journal = Journal.latest(backup_root)
+    if journal is None:
+        _say(io, Text(f"Nothing to undo in {backup_root}.", f"{backup_root} 中没有可撤销的修改。"))
+        return 0
+    problems = undo(journal, io.font_host)
+    if problems:
+        _say(io, Text("Some changes could not be undone:", "部分修改无法撤销："))
+        for p in problems:
+            _say(io, p, "  ! ")
+        return 1
+    _say(io, Text(f"Undone: the changes recorded in {journal.folder} are restored.",
+                  f"已撤销：{journal.folder} 中记录的修改已还原。"))
+    return 0

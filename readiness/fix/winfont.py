@@ -1,0 +1,129 @@
+"""The thin Windows layer for installing a font system-wide.
+
+Installing for all users means: the file in %WINDIR%\\Fonts, a value under
+HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Fonts, AddFontResourceW for this session and
+WM_FONTCHANGE broadcast to running programs. Tested through a fake of ``FontHost``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+FONTS_KEY = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion\Fonts"
+HWND_BROADCAST, WM_FONTCHANGE, SMTO_ABORTIFHUNG = 0xFFFF, 0x001D, 0x0002
+
+
+class FontHost(Protocol):
+    def unsupported(self) -> str | None:
+        """Why fonts cannot be installed here, or None."""
+
+    def is_admin(self) -> bool: ...
+    def fonts_dir(self) -> Path: ...
+    def registry_get(self, name: str) -> str | None: ...
+    def registry_set(self, name: str, data: str) -> None: ...
+    def registry_delete(self, name: str) -> None: ...
+    def add_font_resource(self, path: str) -> int: ...
+    def remove_font_resource(self, path: str) -> bool: ...
+    def broadcast_font_change(self) -> None: ...
+
+
+class NoFontHost:
+    """Off Windows: the font part of `fix` is refused before anything changes."""
+
+    def unsupported(self) -> str | None:
+        return "installing a font system-wide works on Windows only"
+
+    def is_admin(self) -> bool:
+        return False
+
+    def fonts_dir(self) -> Path:
+        raise OSError("no Windows font folder here")
+
+    def registry_get(self, name: str) -> str | None:
+        return None
+
+    def registry_set(self, name: str, data: str) -> None:
+        raise OSError("no registry here")
+
+    def registry_delete(self, name: str) -> None:
+        raise OSError("no registry here")
+
+    def add_font_resource(self, path: str) -> int:
+        return 0
+
+    def remove_font_resource(self, path: str) -> bool:
+        return False
+
+    def broadcast_font_change(self) -> None:
+        pass
+
+
+class WindowsFontHost:  # pragma: no cover - needs Windows
+    def unsupported(self) -> str | None:
+        return None
+
+    def is_admin(self) -> bool:
+        import ctypes
+
+        try:
+            return bool(ctypes.windll.shell32.IsUserAnAdmin())  # type: ignore[attr-defined]
+        except (AttributeError, OSError):
+            return False
+
+    def fonts_dir(self) -> Path:
+        return Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+
+    def _key(self, write: bool):  # type: ignore[no-untyped-def]
+        import winreg
+
+        access = (winreg.KEY_SET_VALUE if write else winreg.KEY_READ) | winreg.KEY_WOW64_64KEY
+        return winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, FONTS_KEY, 0, access)
+
+    def registry_get(self, name: str) -> str | None:
+        import winreg
+
+        try:
+            with self._key(False) as key:
+                return str(winreg.QueryValueEx(key, name)[0])
+        except FileNotFoundError:
+            return None
+
+    def registry_set(self, name: str, data: str) -> None:
+        import winreg
+
+        with self._key(True) as key:
+            winreg.SetValueEx(key, name, 0, winreg.REG_SZ, data)
+
+    def registry_delete(self, name: str) -> None:
+        import winreg
+
+        with self._key(True) as key:
+            winreg.DeleteValue(key, name)
+
+    def add_font_resource(self, path: str) -> int:
+        import ctypes
+
+        fn = ctypes.windll.gdi32.AddFontResourceW  # type: ignore[attr-defined]
+        fn.argtypes = [ctypes.c_wchar_p]
+        return int(fn(path))
+
+    def remove_font_resource(self, path: str) -> bool:
+        import ctypes
+
+        fn = ctypes.windll.gdi32.RemoveFontResourceW  # type: ignore[attr-defined]
+        fn.argtypes = [ctypes.c_wchar_p]
+        return bool(fn(path))
+
+    def broadcast_font_change(self) -> None:
+        import ctypes
+        from ctypes import wintypes
+
+        result = wintypes.DWORD(0)
+        ctypes.windll.user32.SendMessageTimeoutW(  # type: ignore[attr-defined]
+            HWND_BROADCAST, WM_FONTCHANGE, 0, 0, SMTO_ABORTIFHUNG, 1000, ctypes.byref(result))
+
+
+def current_font_host() -> FontHost:
+    return WindowsFontHost() if os.name == "nt" else NoFontHost()

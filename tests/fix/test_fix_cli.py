@@ -1,0 +1,198 @@
+"""`readiness fix` on real client folders in temp dirs."""
+
+import codecs
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from readiness.cli import main
+from tests.helpers import PE_FIXTURES, write_ttc
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.setenv("READINESS_LANG", "en")
+    client = tmp_path / "ExamClient"
+    client.mkdir()
+    shutil.copy(PE_FIXTURES / "client-1.2.1-0.exe", client / "ExamClient.exe")
+    profile = tmp_path / "site.toml"
+    profile.write_text(f'[client]\ninstall_dir = {json.dumps(str(client))}\n', encoding="utf-8")
+    backups = tmp_path / "backups"
+
+    def fix(*args, input=None):
+        argv = ["fix", "--profile", str(profile), "--backup-dir", str(backups), *map(str, args)]
+        return CliRunner().invoke(main, argv, input=input, catch_exceptions=False)
+
+    fix.client = client
+    fix.ini = client / "user.ini"
+    fix.backups = backups
+    return fix
+
+
+VARIANTS = {
+    "crlf": b"[OpenGL]\r\nLevel=2\r\n",
+    "bom gbk-free": codecs.BOM_UTF8 + b"[OpenGL]\r\nLevel=1\r\n",
+    "gbk comments": "; 考试客户端设置\r\n[OpenGL]\r\nLevel=2 ; 白屏\r\n[Net]\r\nServer=x\r\n".encode("gbk"),
+    "no section": b"[Net]\nServer=x\n",
+    "lowercase": b"[opengl]\nlevel = 3\n",
+}
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_fix_then_undo_gives_back_identical_bytes(site, name):
+    original = VARIANTS[name]
+    site.ini.write_bytes(original)
+    result = site("--yes")
+    assert result.exit_code == 0, result.output
+    assert "opengl-level: WARN -> PASS" in result.output
+    changed = site.ini.read_bytes()
+    assert changed != original
+    assert site("--yes").output.strip().endswith("Nothing to change.")  # a second fix is a no-op
+    assert site.ini.read_bytes() == changed
+    undone = site("--undo")
+    assert undone.exit_code == 0, undone.output
+    assert site.ini.read_bytes() == original
+
+
+def test_missing_user_ini_is_created_and_undo_removes_it(site):
+    assert site("--yes").exit_code == 0
+    assert site.ini.read_bytes() == b"[OpenGL]\r\nLevel=0\r\n"
+    assert site("--undo").exit_code == 0
+    assert not site.ini.exists()
+
+
+def test_dry_run_changes_nothing(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    result = site("--dry-run")
+    assert result.exit_code == 0 and "Level=0" in result.output and "Dry run" in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n" and not site.backups.exists()
+
+
+def test_asks_before_changing(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    assert site(input="n\n").exit_code == 1
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+    assert site(input="y\n").exit_code == 0
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=0\n"
+
+
+def test_read_only_user_ini_is_refused_and_untouched(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    site.ini.chmod(0o444)
+    result = site("--yes")
+    assert result.exit_code == 1 and "read-only" in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_folder_is_refused(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    site.client.chmod(0o555)
+    try:
+        result = site("--yes")
+    finally:
+        site.client.chmod(0o755)
+    assert result.exit_code == 1 and "not writable" in result.output
+
+
+def test_unsafe_user_ini_is_refused(site):
+    raw = codecs.BOM_UTF16_LE + "[OpenGL]\r\nLevel=2\r\n".encode("utf-16-le")
+    site.ini.write_bytes(raw)
+    result = site("--yes")
+    assert result.exit_code == 1 and "UTF-16" in result.output
+    assert site.ini.read_bytes() == raw
+
+
+def test_user_ini_folder_is_refused(site):
+    site.ini.mkdir()
+    result = site("--yes")
+    assert result.exit_code == 1 and "folder" in result.output
+
+
+def test_failure_while_replacing_leaves_the_original_intact(site, monkeypatch):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if os.path.basename(dst) == "user.ini":
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result = site("--yes")
+    assert result.exit_code == 1 and "No space left" in result.output
+    monkeypatch.undo()
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+    assert [p.name for p in site.client.iterdir() if p.name.startswith(".")] == []  # no temp file left
+    journal = json.loads(next(site.backups.glob("*/journal.json")).read_text())
+    assert journal["state"] == "failed" and journal["changes"][0]["state"] == "failed"
+    assert site("--undo").exit_code == 0
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+def test_unwritable_backup_folder_changes_nothing(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    site.backups.write_text("a file where the backup folder should be")
+    result = site("--yes", "--backup-dir", site.backups / "inside-a-file")
+    assert result.exit_code == 1 and "backup folder" in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+def test_refuses_while_the_client_runs(site, tmp_path):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    fake_client = tmp_path / "ExamClient.exe"
+    shutil.copy(shutil.which("sleep"), fake_client)  # a real process whose name is ExamClient.exe
+    proc = subprocess.Popen([str(fake_client), "30"])
+    try:
+        time.sleep(0.2)
+        result = site("--yes")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert result.exit_code == 1 and "is running" in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+def test_white_screen_moves_the_dll_and_undo_puts_it_back(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=0\n")
+    dll = site.client / "D3DCompiler_47.dll"
+    dll.write_bytes(b"MZ dll")
+    assert site("--yes").output.strip().endswith("Nothing to change.")  # opt-in only
+    assert dll.exists()
+    assert site("--white-screen", "--yes").exit_code == 0
+    assert not dll.exists()
+    assert [p.read_bytes() for p in site.backups.glob("*/*D3DCompiler_47.dll")] == [b"MZ dll"]
+    assert site("--undo").exit_code == 0
+    assert dll.read_bytes() == b"MZ dll"
+
+
+def test_undo_twice_and_with_nothing_to_undo(site):
+    assert site("--undo").output.startswith("Nothing to undo")
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    site("--yes")
+    assert site("--undo").exit_code == 0
+    assert site("--undo").output.startswith("Nothing to undo")
+
+
+def test_undo_leaves_a_file_edited_since_alone(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    site("--yes")
+    site.ini.write_bytes(b"[OpenGL]\nLevel=0\nEdited=by hand\n")
+    result = site("--undo")
+    assert result.exit_code == 1 and "changed since" in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=0\nEdited=by hand\n"
+
+
+def test_font_is_refused_off_windows(site, tmp_path):
+    font = write_ttc(tmp_path / "msyh.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    result = site("--font", font, "--yes")
+    assert result.exit_code == 1 and "Windows only" in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"  # nothing at all changed

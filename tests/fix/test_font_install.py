@@ -1,0 +1,101 @@
+"""The font part of fix, through a fake of the thin Windows font layer."""
+
+from pathlib import Path
+
+import pytest
+
+from readiness.fix.actions import InstallFont, apply, make_plan, undo
+from readiness.fix.journal import Journal
+from tests.helpers import write_ttc, write_ttf
+
+
+class FakeFontHost:
+    def __init__(self, fonts_dir: Path, admin=True):
+        self.dir = fonts_dir
+        self.admin = admin
+        self.registry: dict[str, str] = {}
+        self.loaded: list[str] = []
+        self.broadcasts = 0
+
+    def unsupported(self):
+        return None
+
+    def is_admin(self):
+        return self.admin
+
+    def fonts_dir(self):
+        return self.dir
+
+    def registry_get(self, name):
+        return self.registry.get(name)
+
+    def registry_set(self, name, data):
+        self.registry[name] = data
+
+    def registry_delete(self, name):
+        del self.registry[name]
+
+    def add_font_resource(self, path):
+        self.loaded.append(path)
+        return 1
+
+    def remove_font_resource(self, path):
+        self.loaded.remove(path)
+        return True
+
+    def broadcast_font_change(self):
+        self.broadcasts += 1
+
+
+SETTINGS = {"client.opengl_level": "0", "fonts.families": ["Microsoft YaHei", "Microsoft YaHei UI"]}
+NO_CLIENT = {"client": {"install_dir": None}}
+
+
+@pytest.fixture
+def host(tmp_path):
+    (tmp_path / "Fonts").mkdir()
+    return FakeFontHost(tmp_path / "Fonts")
+
+
+def test_installs_and_undoes(tmp_path, host):
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert plan.refusals == [] and isinstance(plan.actions[0], InstallFont)
+    journal = Journal.start(tmp_path / "b")
+    apply(plan, journal, host)
+    dest = host.dir / "msyh.ttc"
+    assert dest.read_bytes() == source.read_bytes()
+    assert host.registry == {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"}
+    assert host.loaded == [str(dest)] and host.broadcasts == 1
+    assert undo(journal, host) == []
+    assert not dest.exists() and host.registry == {} and host.loaded == []
+
+
+def test_replacing_an_existing_file_is_undone_to_the_old_bytes(tmp_path, host):
+    (host.dir / "msyh.ttf").write_bytes(b"old broken font")
+    host.registry["Microsoft YaHei (TrueType)"] = "msyh.ttf"
+    source = write_ttf(tmp_path / "msyh.ttf", "Microsoft YaHei")
+    journal = Journal.start(tmp_path / "b")
+    apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
+    assert (host.dir / "msyh.ttf").read_bytes() == source.read_bytes()
+    undo(journal, host)
+    assert (host.dir / "msyh.ttf").read_bytes() == b"old broken font"
+    assert host.registry == {"Microsoft YaHei (TrueType)": "msyh.ttf"}
+
+
+def test_needs_administrator(tmp_path, host):
+    host.admin = False
+    source = write_ttc(tmp_path / "msyh.ttc", ["Microsoft YaHei"])
+    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert plan.actions == [] and "Run as administrator" in plan.refusals[0].en
+    assert list(host.dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: write_ttf(p, "SimSun"), "not Microsoft YaHei"),
+    (lambda p: (p.write_bytes(b"<html>not a font</html>"), p)[1], "not a font"),
+])
+def test_refuses_what_is_not_yahei(tmp_path, host, make, words):
+    source = make(tmp_path / "msyh.ttc")
+    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert plan.actions == [] and words in plan.refusals[0].en
