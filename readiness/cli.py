@@ -187,3 +187,64 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
         sys.exit(run_undo(io, root))
     sys.exit(run_fix(profile, loaded, io, backup_root=root, yes=yes, dry_run=dry_run,
                      white_screen=white_screen, font=font))
+
+
+def _progress_bar() -> Any:
+    """A live bar on a terminal's stderr; nothing when redirected (and never in JSON output)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(share: float, mbps: float) -> None:
+        filled = int(share * 30)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  {mbps:8.1f} Mbit/s")
+        sys.stderr.flush()
+        if share >= 1:
+            sys.stderr.write("\n")
+
+    return show
+
+
+@main.command()
+@profile_option
+@click.option("--url", help="A large file to download (default: bandwidth.url of the profile).")
+@click.option("--backend", type=click.Choice(["auto", "http", "speedtest"]), help="Measuring backend.")
+@click.option("--duration", type=click.FloatRange(min=1), help="Measuring window, seconds (default 10).")
+@click.option("--warmup", type=click.FloatRange(min=0), help="Warm-up discarded first, seconds (default 2).")
+@click.option("--streams", type=click.IntRange(min=1, max=64), help="Parallel streams (default 4).")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text", show_default=True)
+@lang_option
+def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, duration: float | None,
+              warmup: float | None, streams: int | None, fmt: str, lang: str | None) -> None:
+    """Measure the downlink and judge it against the site's seats."""
+    from readiness.net.collect import measure
+    from readiness.runner import run_checks
+
+    loaded, profile = _setup(profile_path)
+    values = dict(profile.values)
+    for key, value in (("bandwidth.url", url), ("bandwidth.backend", backend), ("bandwidth.duration_s", duration),
+                       ("bandwidth.warmup_s", warmup), ("bandwidth.streams", streams)):
+        if value is not None:
+            values[key] = value
+    if url and backend is None:
+        values["bandwidth.backend"] = "http"
+    m = measure(values, progress=_progress_bar())
+    facts = {"network": {"bandwidth": m}, "errors": {}}
+    result = run_checks(facts, Profile(values, profile.source), loaded.select(["bandwidth"]))[0]
+    ui = _lang(lang)
+    if OutputFormat(fmt) is OutputFormat.JSON:
+        doc = dict(m, status=result.status.value, required_mbps=result.details.get("required_mbps"),
+                   load_s=result.details.get("load_s"), message=result.message.to_dict())
+        _write_stdout(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
+    else:
+        from readiness.model import STATUS_LABELS
+
+        lines = [f"[{STATUS_LABELS[result.status](ui)}] {result.observed(ui)}  {result.expected(ui)}",
+                 result.message(ui)]
+        if m.get("download_mbps") is not None:
+            lines.append(f"median {m.get('median_mbps')} Mbit/s, p90 {m.get('p90_mbps')} Mbit/s, "
+                         f"{m.get('streams')} streams, window {m.get('window_s')} s after {m.get('warmup_s')} s "
+                         f"warm-up, CPU {m.get('cpu_core_share', 0) * 100:.0f}% of one core")
+        if result.remedy:
+            lines.append(result.remedy(ui))
+        _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)
+    sys.exit({"pass": 0, "warn": 0, "fail": 1}.get(result.status.value, 3))

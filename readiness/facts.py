@@ -31,6 +31,15 @@ class FactUnavailable(Exception):
         self.reason = reason
 
 
+KNOWN_REASONS = {
+    "offline (--offline)": Text("offline (--offline)", "离线运行（--offline），未采集网络信息"),
+    "no network.ip_echo_urls in the profile": Text("no network.ip_echo_urls in the profile",
+                                                   "考点配置中没有 network.ip_echo_urls"),
+    "no network.endpoints in the profile": Text("no network.endpoints in the profile",
+                                                "考点配置中没有 network.endpoints"),
+}
+
+
 class NotCollected(Exception):
     """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
 
@@ -91,7 +100,7 @@ class Facts:
         for n in range(1, len(parts) + 1):
             why = self._skipped.get(".".join(parts[:n]))
             if why is not None:
-                raise NotCollected(".".join(parts[:n]), str(why))
+                raise NotCollected(".".join(parts[:n]), KNOWN_REASONS.get(str(why), Text(str(why), str(why))))
 
     def get(self, path: str, kind: type | tuple[type, ...] = object) -> Any:
         """The value at a dotted path, or None when unknown; a value of the wrong type raises."""

@@ -31,7 +31,7 @@ def write(tmp_path, name, facts):
 def test_ready_pc_exits_0_and_saves_the_report(run, tmp_path):
     result = run("check", "--facts", EXAMPLES / "ready-pc.json")
     assert result.exit_code == 0, result.output
-    assert "READY (6 PASS)" in result.output
+    assert "READY (6 PASS, 3 SKIP)" in result.output
     saved = list(tmp_path.glob("readiness-report-LAB3-PC17-*.json"))
     assert len(saved) == 1 and str(saved[0]) in result.output
     assert json.loads(saved[0].read_text(encoding="utf-8"))["summary"]["status"] == "pass"
@@ -140,7 +140,8 @@ def test_checks_command(run):
     result = run("checks")
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.output.splitlines()] == \
-        ["os", "memory", "disk", "client-version", "font-msyh", "opengl-level"]
+        ["os", "memory", "disk", "client-version", "font-msyh", "opengl-level", "bandwidth", "public-ip",
+         "exam-server"]
 
 
 @pytest.mark.parametrize("encoding,lang", [("gbk", "zh"), ("gbk", "en"), ("ascii", "zh"), ("ascii", "en"),

@@ -86,6 +86,13 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
         "fonts": _guard(errors, "fonts", lambda: collect_fonts(profile, system, errors)),
         "errors": errors,
     }
+    not_collected: dict[str, str] = {}
     if offline:
-        facts["not_collected"] = {"network": "offline (--offline)"}
+        not_collected["network"] = "offline (--offline)"
+    else:
+        from readiness.net.collect import collect_network
+
+        facts["network"] = _guard(errors, "network", lambda: collect_network(profile, errors, not_collected))
+    if not_collected:
+        facts["not_collected"] = not_collected
     return facts

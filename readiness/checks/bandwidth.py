@@ -1,0 +1,67 @@
+"""Downlink against the plan's seat rule: 100 Mbit/s per 50 seats (2 a seat), 500 per 100 in
+listening exams (5 a seat). On a good network each PC loads its paper in about 80 s."""
+
+from __future__ import annotations
+
+from readiness.facts import Facts, FactUnavailable
+from readiness.i18n import Text
+from readiness.model import Finding, Status
+from readiness.plugin import check
+from readiness.profile import Profile
+from readiness.settings import Setting
+
+PLAN_LOAD_S = 80
+
+
+def required_mbps(profile: Profile, seats: int | None = None) -> float:
+    per_seat = profile["bandwidth.listening_per_seat_mbps"] if profile["site.listening"] else profile["bandwidth.per_seat_mbps"]
+    return (seats or profile["site.seats"]) * per_seat
+
+
+def load_seconds(seats: int, paper_mb: float, mbps: float) -> float:
+    """All seats fetching one paper at once over the site's downlink (decimal MB)."""
+    return seats * paper_mb * 8 / mbps
+
+
+def load_note(seats: int, paper_mb: float, mbps: float) -> Text:
+    s = load_seconds(seats, paper_mb, mbps)
+    return Text(f"{seats} seats load a {paper_mb:g} MB paper in about {s:.0f} s at once (the plan: about {PLAN_LOAD_S} s).",
+                f"{seats} 个机位同时加载 {paper_mb:g} MB 试卷约需 {s:.0f} 秒（应急预案：约 {PLAN_LOAD_S} 秒）。")
+
+
+@check("bandwidth", title=Text("Downlink bandwidth", "下行带宽"), order=70, settings=(
+    Setting("bandwidth.per_seat_mbps", 2.0, Text("Downlink per seat, Mbit/s (100 per 50 seats).",
+                                                "每机位下行带宽（Mbit/s，50 机位 100M）。"), "float", minimum=0),
+    Setting("bandwidth.listening_per_seat_mbps", 5.0, Text("Per seat in listening exams (500 per 100 seats).",
+                                                          "听力考试每机位带宽（100 机位 500M）。"), "float", minimum=0),
+    Setting("bandwidth.paper_mb", 20.0, Text("Size of one exam paper, MB (for the load-time estimate).",
+                                            "一份试卷的大小（MB，用于估算加载时间）。"), "float", minimum=0.1),
+    Setting("bandwidth.tolerance_percent", 10.0, Text("How far below the requirement is only a warning, percent.",
+                                                     "低于要求多少以内仅警告（百分比）。"), "float", minimum=0),
+))
+def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
+    seats = profile["site.seats"]
+    need = required_mbps(profile)
+    rule = Text(f"{seats} seats x {need / seats:g} Mbit/s", f"{seats} 机位 x {need / seats:g} Mbit/s")
+    expected = Text(f"≥ {need:g} Mbit/s ({rule.en})", f"≥ {need:g} Mbit/s（{rule.zh}）")
+    mbps = facts.get("network.bandwidth.download_mbps", float)
+    if mbps is None:
+        raise FactUnavailable("network.bandwidth", facts.get("network.bandwidth.error", str)
+                              or facts.reason("network.bandwidth.download_mbps"))
+    backend = facts.get("network.bandwidth.backend", str) or "?"
+    observed = Text(f"{mbps:.1f} Mbit/s ({backend})", f"{mbps:.1f} Mbit/s（{backend}）")
+    note = facts.get("network.bandwidth.note", str)
+    details = {"required_mbps": need, "measured_mbps": mbps, "load_s": round(load_seconds(seats, profile["bandwidth.paper_mb"], mbps), 1)}
+    load = load_note(seats, profile["bandwidth.paper_mb"], mbps)
+    extra = Text(f" Note: {note}." if note else "", f" 注意：{note}。" if note else "")
+    if mbps >= need:
+        return Finding(Status.PASS, observed, expected, Text("Enough downlink. ", "下行带宽满足要求。") + load + extra,
+                       None, details)
+    remedy = Text(f"Raise the site's downlink to at least {need:g} Mbit/s (the plan: 100M per 50 seats, 500M per 100 "
+                  "in listening exams), or seat fewer candidates per session. Measure from a PC with a gigabit "
+                  "network card: a 100 Mbit/s card caps one PC at about 94 Mbit/s.",
+                  f"请将考点下行带宽提高到至少 {need:g} Mbit/s（应急预案：每 50 机位 100M，听力考试每 100 机位 500M），"
+                  "或减少每场考生数。请用千兆网卡的电脑测量：百兆网卡单机最多约 94 Mbit/s。")
+    short = Text(f"Only {mbps:.1f} of the {need:g} Mbit/s needed. ", f"仅 {mbps:.1f} Mbit/s，要求 {need:g} Mbit/s。") + load + extra
+    floor = need * (1 - profile["bandwidth.tolerance_percent"] / 100)
+    return Finding(Status.WARN if mbps >= floor else Status.FAIL, observed, expected, short, remedy, details)

@@ -1,0 +1,221 @@
+"""Downlink measurement.
+
+The http backend reads a large file over several parallel streams, counting bytes and nothing
+else, for a fixed window after a discarded warm-up (TCP slow start would drag the mean down).
+The figure judged is the mean goodput over the window. speedtest-cli is the fallback for the
+open internet; it is known to under-report above a few hundred Mbit/s.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+import uuid
+from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+CHUNK = 256 * 1024
+SAMPLE_S = 0.25
+MIN_MEASURED_BYTES = 256 * 1024
+SPEEDTEST_NOTE = "speedtest-cli is known to under-report above a few hundred Mbit/s"
+
+Progress = Callable[[float, float], None]  # (elapsed share 0..1, current Mbit/s)
+
+
+class MeasureError(Exception):
+    """No measurement possible; the message says why."""
+
+
+def cache_busted(url: str) -> str:
+    parts = urlsplit(url)
+    query = (parts.query + "&" if parts.query else "") + f"readiness={uuid.uuid4().hex}"
+    return urlunsplit(parts._replace(query=query))
+
+
+def summarize(samples_mbps: list[float]) -> dict[str, float | None]:
+    if not samples_mbps:
+        return {"median_mbps": None, "p90_mbps": None}
+    ordered = sorted(samples_mbps)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return {"median_mbps": round(statistics.median(ordered), 2), "p90_mbps": round(p90, 2)}
+
+
+class _Stream(threading.Thread):
+    """One connection, re-requested whenever the file ends, counting bytes until stopped."""
+
+    def __init__(self, session: Any, url: str, timeout: tuple[float, float], stop: threading.Event,
+                 verify: bool | str) -> None:
+        super().__init__(daemon=True)
+        self.session, self.url, self.timeout, self.stop, self.verify = session, url, timeout, stop, verify
+        self.bytes = 0
+        self.error: str | None = None
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                self._one_request()
+        except Exception as exc:  # the first failure ends this stream; the reason is kept
+            if not self.stop.is_set():
+                self.error = describe_error(exc)
+
+    def _one_request(self) -> None:
+        headers = {"Accept-Encoding": "identity", "Cache-Control": "no-cache"}
+        with self.session.get(cache_busted(self.url), headers=headers, stream=True, timeout=self.timeout,
+                              verify=self.verify) as resp:
+            if resp.status_code != 200:
+                raise MeasureError(f"the server answered HTTP {resp.status_code} {resp.reason or ''}".strip())
+            ctype = resp.headers.get("Content-Type", "").lower()
+            if ctype.startswith("text/html"):
+                raise MeasureError("the server answered an HTML page, not a file (a login page or an error page?)")
+            expected = resp.headers.get("Content-Length")
+            got = 0
+            read1 = resp.raw.read1  # returns what has arrived (up to CHUNK): counts stay current
+            while True:
+                chunk = read1(CHUNK, decode_content=False)
+                if not chunk:
+                    break
+                self.bytes += len(chunk)
+                got += len(chunk)
+                if self.stop.is_set():
+                    return
+            if expected is not None and expected.isdigit() and got < int(expected):
+                raise MeasureError(f"the body ended early ({got} of {expected} bytes)")
+            if got == 0:
+                raise MeasureError("the server sent an empty body")
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, MeasureError):
+        return str(exc)
+    import requests
+
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS certificate not accepted ({_short(exc)})"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, (requests.exceptions.ReadTimeout,)):
+        return "the server stopped sending (read timed out)"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = _short(exc)
+        if "Name or service not known" in text or "getaddrinfo" in text or "NameResolution" in text:
+            return f"the name could not be resolved ({text})"
+        if "IncompleteRead" in text or "ProtocolError" in text:
+            return "the body ended early (connection closed)"
+        return f"cannot connect ({text})"
+    if type(exc).__module__.startswith("urllib3"):
+        return f"the body ended early ({type(exc).__name__})" if "Incomplete" in repr(exc) or "Protocol" in type(exc).__name__ else _short(exc)
+    return f"{type(exc).__name__}: {_short(exc)}"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:197] + "..."
+
+
+def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup_s: float = 2.0,
+                 max_bytes: int = 4 * 2**30, connect_timeout_s: float = 5.0, read_timeout_s: float = 5.0,
+                 verify: bool | str = True, progress: Progress | None = None,
+                 deadline: float | None = None) -> dict[str, Any]:
+    """Mean goodput over [warm-up, warm-up + window]; raises MeasureError when nothing useful came."""
+    import requests
+
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= warmup_s + 1:
+            raise MeasureError("no time left before the network deadline")
+        duration_s = min(duration_s, left - warmup_s)
+    session = requests.Session()
+    session.max_redirects = 5
+    session.trust_env = True
+    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=streams)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    stop = threading.Event()
+    workers = [_Stream(session, url, (connect_timeout_s, read_timeout_s), stop, verify) for _ in range(streams)]
+    cpu0, t0 = time.process_time(), time.monotonic()
+    for w in workers:
+        w.start()
+    samples: list[float] = []
+    start_bytes: int | None = None
+    start_t = t0 + warmup_s
+    end_t = start_t + duration_s
+    last_b, last_t = 0, t0
+    capped = False
+    try:
+        while True:
+            time.sleep(SAMPLE_S)
+            now = time.monotonic()
+            total = sum(w.bytes for w in workers)
+            rate = (total - last_b) * 8 / (now - last_t) / 1e6
+            if start_bytes is None and now >= start_t:
+                start_bytes, start_t = total, now
+            elif start_bytes is not None:
+                samples.append(round(rate, 3))
+            last_b, last_t = total, now
+            if progress:
+                progress(min(1.0, (now - t0) / (end_t - t0)), rate)
+            alive = [w for w in workers if w.is_alive()]
+            if now >= end_t or not alive:
+                break
+            if start_bytes is not None and total >= max_bytes:  # the window always gets a start
+                capped = True
+                break
+    finally:
+        stop.set()
+        end_total = sum(w.bytes for w in workers)
+        end_now = time.monotonic()
+        cpu = time.process_time() - cpu0
+        session.close()
+    errors = sorted({w.error for w in workers if w.error})
+    if start_bytes is None or end_now - start_t <= 0:
+        raise MeasureError(errors[0] if errors else "the transfer ended during the warm-up")
+    measured = end_total - start_bytes
+    window = end_now - start_t
+    if measured < MIN_MEASURED_BYTES:
+        reason = errors[0] if errors else (f"the server sent only {measured} bytes in {window:.0f} s "
+                                           "after the warm-up: too little to measure")
+        raise MeasureError(reason)
+    wall = end_now - t0
+    mbps = measured * 8 / window / 1e6
+    result: dict[str, Any] = {
+        "backend": "http", "url": url, "server": urlsplit(url).hostname, "streams": streams,
+        "window_s": round(window, 2), "warmup_s": warmup_s, "bytes": end_total, "measured_bytes": measured,
+        "capped": capped, "samples_mbps": samples, "download_mbps": round(mbps, 2),
+        "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 3), "cpu_core_share": round(cpu / wall, 3),
+        "errors": errors, "note": None,
+    }
+    result.update(summarize(samples))
+    if result["cpu_core_share"] > 0.9:
+        result["note"] = "the measuring process was CPU-bound: the figure is only a lower bound"
+    return result
+
+
+def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any = None) -> dict[str, Any]:
+    """speedtest-cli over HTTPS; its failures become a MeasureError with a clear reason."""
+    if module is None:
+        import speedtest as module  # type: ignore[no-redef]
+    t0, cpu0 = time.monotonic(), time.process_time()
+    try:
+        st = module.Speedtest(secure=True, timeout=timeout_s)
+        server = st.get_best_server()
+        bps = st.download(threads=streams)
+    except module.ConfigRetrievalError as exc:
+        raise MeasureError(f"speedtest.net refused its configuration ({exc}); it is often blocked (HTTP 403)") from None
+    except (module.NoMatchedServers, module.ServersRetrievalError, module.SpeedtestBestServerFailure) as exc:
+        raise MeasureError(f"no speedtest server could be used ({type(exc).__name__}: {exc})") from None
+    except module.SpeedtestException as exc:
+        raise MeasureError(f"speedtest failed ({type(exc).__name__}: {exc})") from None
+    except OSError as exc:
+        raise MeasureError(f"speedtest could not connect ({exc})") from None
+    wall = time.monotonic() - t0
+    cpu = time.process_time() - cpu0
+    host = server.get("host") if isinstance(server, dict) else None
+    return {"backend": "speedtest", "url": None, "server": host, "streams": streams, "window_s": round(wall, 2),
+            "warmup_s": 0, "bytes": int(getattr(st.results, "bytes_received", 0) or 0), "measured_bytes": None,
+            "capped": False, "samples_mbps": [], "download_mbps": round(bps / 1e6, 2), "median_mbps": None,
+            "p90_mbps": None, "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 3),
+            "cpu_core_share": round(cpu / wall, 3), "errors": [], "note": SPEEDTEST_NOTE}

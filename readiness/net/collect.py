@@ -1,0 +1,72 @@
+"""Network facts for a snapshot, under one deadline for the whole network part."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping
+
+from readiness.net.bandwidth import MeasureError, Progress, measure_http, measure_speedtest
+
+
+def _verify(profile: Mapping[str, Any]) -> bool | str:
+    return profile.get("network.ca_bundle") or True
+
+
+def measure(profile: Mapping[str, Any], *, deadline: float | None = None,
+            progress: Progress | None = None) -> dict[str, Any]:
+    """One downlink measurement per the profile; the failure reason is kept in "error"."""
+    url = profile.get("bandwidth.url")
+    backend = profile.get("bandwidth.backend", "auto")
+    if backend == "auto":
+        backend = "http" if url else "speedtest"
+    base: dict[str, Any] = {"backend": backend, "url": url, "download_mbps": None, "error": None}
+    try:
+        if backend == "http":
+            if not url:
+                raise MeasureError("the http backend needs bandwidth.url in the profile (or --url)")
+            timeout = profile.get("network.timeout_s", 5.0)
+            return dict(measure_http(url, streams=profile.get("bandwidth.streams", 4),
+                                     duration_s=profile.get("bandwidth.duration_s", 10.0),
+                                     warmup_s=profile.get("bandwidth.warmup_s", 2.0),
+                                     max_bytes=int(profile.get("bandwidth.max_mb", 4096) * 2**20),
+                                     connect_timeout_s=timeout, read_timeout_s=timeout,
+                                     verify=_verify(profile), progress=progress, deadline=deadline), error=None)
+        return dict(measure_speedtest(streams=profile.get("bandwidth.streams", 4),
+                                      timeout_s=profile.get("network.timeout_s", 5.0) * 2), error=None)
+    except MeasureError as exc:
+        base["error"] = str(exc)
+    except Exception as exc:  # never let one measurement take the snapshot down
+        base["error"] = f"{type(exc).__name__}: {exc}"
+    return base
+
+
+def collect_network(profile: Mapping[str, Any], errors: dict[str, str], not_collected: dict[str, str],
+                    progress: Progress | None = None) -> dict[str, Any]:
+    from readiness.net.probe import probe
+    from readiness.net.publicip import echo
+
+    deadline = time.monotonic() + profile["network.deadline_s"]
+    timeout = profile["network.timeout_s"]
+    verify = _verify(profile)
+    net: dict[str, Any] = {"public_ip": None, "endpoints": None, "bandwidth": None}
+    if profile["network.ip_echo_urls"]:
+        net["public_ip"] = echo(profile["network.ip_echo_urls"], timeout_s=timeout, verify=verify, deadline=deadline)
+        if not net["public_ip"]["ips"]:
+            errors["network.public_ip.ips"] = "; ".join(f"{a['url']}: {a['error']}" for a in net["public_ip"]["answers"])
+    else:
+        not_collected["network.public_ip"] = "no network.ip_echo_urls in the profile"
+    if profile["network.endpoints"]:
+        net["endpoints"] = []
+        for url in profile["network.endpoints"]:
+            left = deadline - time.monotonic()
+            if left <= 0.1:
+                net["endpoints"].append({"url": url, "ok": False, "failed_step": "deadline",
+                                         "error": "no time left before the network deadline"})
+                continue
+            net["endpoints"].append(probe(url, timeout_s=min(timeout, left), verify=verify))
+    else:
+        not_collected["network.endpoints"] = "no network.endpoints in the profile"
+    net["bandwidth"] = measure(profile, deadline=deadline, progress=progress)
+    if net["bandwidth"]["download_mbps"] is None:
+        errors["network.bandwidth.download_mbps"] = net["bandwidth"]["error"] or "no measurement"
+    return net

@@ -1,0 +1,80 @@
+"""Reaching the exam server: DNS, TCP connect, TLS handshake (verified), HTTP status, each timed.
+
+The step that fails is the one a technician reports to the network people, so it is named.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+
+def _ms(t0: float) -> float:
+    return round((time.monotonic() - t0) * 1000, 1)
+
+
+def environment_proxy(url: str) -> str | None:
+    import requests
+
+    proxies = requests.utils.get_environ_proxies(url)
+    return proxies.get(urlsplit(url).scheme) or proxies.get("all")
+
+
+def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dict[str, Any]:
+    import requests
+
+    from readiness.net.bandwidth import describe_error
+
+    parts = urlsplit(url)
+    host, scheme = parts.hostname or "", parts.scheme.lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    out: dict[str, Any] = {"url": url, "proxy": environment_proxy(url), "addresses": [], "dns_ms": None,
+                           "connect_ms": None, "tls_ms": None, "http_ms": None, "status": None,
+                           "ok": False, "failed_step": None, "error": None}
+    step = "dns"
+    try:
+        if out["proxy"] is None:  # through a proxy only the HTTP step says anything about the server
+            t0 = time.monotonic()
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            out["dns_ms"] = _ms(t0)
+            out["addresses"] = sorted({i[4][0] for i in infos})
+            step = "connect"
+            t0 = time.monotonic()
+            sock = socket.create_connection((infos[0][4][0], port), timeout=timeout_s)
+            out["connect_ms"] = _ms(t0)
+            try:
+                if scheme == "https":
+                    step = "tls"
+                    ctx = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+                    if verify is False:
+                        ctx.check_hostname = False
+                        ctx.verify_mode = ssl.CERT_NONE
+                    t0 = time.monotonic()
+                    with ctx.wrap_socket(sock, server_hostname=host):
+                        out["tls_ms"] = _ms(t0)
+            finally:
+                sock.close()
+        step = "http"
+        t0 = time.monotonic()
+        with requests.get(url, timeout=timeout_s, verify=verify, allow_redirects=False, stream=True) as resp:
+            out["status"] = resp.status_code
+        out["http_ms"] = _ms(t0)
+        if out["status"] >= 400:
+            raise ValueError(f"HTTP {out['status']}")
+        out["ok"] = True
+    except socket.gaierror as exc:
+        out.update(failed_step=step, error=f"the name {host} could not be resolved ({exc.strerror or exc})")
+    except ssl.SSLCertVerificationError as exc:
+        out.update(failed_step=step, error=f"certificate not accepted: {exc.verify_message or exc}")
+    except (socket.timeout, TimeoutError):
+        out.update(failed_step=step, error=f"timed out after {timeout_s:g} s")
+    except ValueError as exc:
+        out.update(failed_step=step, error=str(exc))
+    except OSError as exc:
+        out.update(failed_step=step, error=f"{exc.strerror or exc}" if not hasattr(exc, "request") else describe_error(exc))
+    except Exception as exc:
+        out.update(failed_step=step, error=describe_error(exc))
+    return out

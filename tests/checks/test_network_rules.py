@@ -1,0 +1,108 @@
+import pytest
+
+from readiness.model import Status
+from tests.checks.judge import judge_one
+from tests.helpers import with_facts
+
+
+def net(bandwidth=None, ips=None, endpoints=None, not_collected=None, errors=None):
+    facts = with_facts({"not_collected": not_collected or {}, "errors": errors or {}})
+    facts["network"] = {"bandwidth": bandwidth, "public_ip": {"ips": ips, "answers": []} if ips is not None else None,
+                        "endpoints": endpoints}
+    return facts
+
+
+def bw(mbps, backend="http", note=None, error=None):
+    return {"backend": backend, "download_mbps": mbps, "note": note, "error": error}
+
+
+BANDWIDTH = [
+    # (measured, seats, listening, expected)
+    (100.0, 50, False, Status.PASS),
+    (99.9, 50, False, Status.WARN),
+    (90.0, 50, False, Status.WARN),
+    (89.9, 50, False, Status.FAIL),
+    (20.0, 50, False, Status.FAIL),
+    (500.0, 100, True, Status.PASS),
+    (460.0, 100, True, Status.WARN),
+    (300.0, 100, True, Status.FAIL),
+    (200.0, 100, False, Status.PASS),
+    (2.0, 1, False, Status.PASS),
+]
+
+
+@pytest.mark.parametrize("mbps,seats,listening,status", BANDWIDTH)
+def test_bandwidth_rule(loaded, make_profile, mbps, seats, listening, status):
+    profile = make_profile(site__seats=seats, site__listening=listening)
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(mbps)), profile)
+    assert result.status is status
+
+
+def test_bandwidth_shows_the_paper_load_estimate(loaded, profile):
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(100.0)), profile)
+    assert "about 80 s" in result.message.en and result.details["load_s"] == 80.0
+
+
+def test_speedtest_caveat_is_said(loaded, profile):
+    note = "speedtest-cli is known to under-report above a few hundred Mbit/s"
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(120.0, "speedtest", note)), profile)
+    assert "under-report" in result.message.en
+
+
+@pytest.mark.parametrize("facts,status,words", [
+    (net(bandwidth=bw(None, error="the server answered HTTP 404")), Status.ERROR, "HTTP 404"),
+    (net(not_collected={"network": "offline (--offline)"}), Status.SKIP, "offline"),
+    (with_facts({}), Status.SKIP, "offline"),
+    (net(bandwidth=bw("fast")), Status.ERROR, "expected a number"),
+])
+def test_bandwidth_unknowns(loaded, profile, facts, status, words):
+    result = judge_one(loaded, "bandwidth", facts, profile)
+    assert result.status is status and words in result.message.en
+
+
+IPS = [
+    (["203.0.113.7"], ["203.0.113.7"], Status.PASS),
+    (["203.0.113.7"], ["203.0.113.7", "198.51.100.2"], Status.PASS),
+    (["203.0.113.7", "198.51.100.2"], ["203.0.113.7"], Status.FAIL),
+    (["198.51.100.2"], ["203.0.113.7"], Status.FAIL),
+    (["2001:db8::1"], ["2001:0db8:0:0::1"], Status.PASS),
+    (["203.0.113.7"], [], Status.WARN),
+    ([], ["203.0.113.7"], Status.ERROR),
+]
+
+
+@pytest.mark.parametrize("seen,registered,status", IPS)
+def test_public_ip_rule(loaded, make_profile, seen, registered, status):
+    result = judge_one(loaded, "public-ip", net(ips=seen), make_profile(site__public_ips=registered))
+    assert result.status is status
+    if status is Status.FAIL:
+        assert "登记考点公网 IP" in result.remedy.zh and "not registered" in result.message.en
+
+
+def test_public_ip_not_configured_skips(loaded, profile):
+    facts = net(not_collected={"network.public_ip": "no network.ip_echo_urls in the profile"})
+    result = judge_one(loaded, "public-ip", facts, profile)
+    assert result.status is Status.SKIP and "没有 network.ip_echo_urls" in result.message.zh
+
+
+def ep(url="https://exam.example/", ok=True, step=None, error=None, ms=50.0, status=200):
+    return {"url": url, "ok": ok, "failed_step": step, "error": error, "status": status, "dns_ms": ms / 4,
+            "connect_ms": ms / 4, "tls_ms": ms / 4, "http_ms": ms / 4, "proxy": None}
+
+
+ENDPOINTS = [
+    ([ep()], Status.PASS, "answers"),
+    ([ep(), ep("https://b.example/")], Status.PASS, "answers"),
+    ([ep(ms=2500)], Status.WARN, "2500 ms"),
+    ([ep(), ep("https://b.example/", ok=False, step="tls", error="certificate not accepted")], Status.FAIL,
+     "TLS handshake"),
+    ([ep(ok=False, step="dns", error="could not be resolved")], Status.FAIL, "name lookup"),
+    ([], Status.ERROR, "no endpoint"),
+    ([{"url": "x"}], Status.ERROR, "ok"),
+]
+
+
+@pytest.mark.parametrize("endpoints,status,words", ENDPOINTS)
+def test_exam_server_rule(loaded, profile, endpoints, status, words):
+    result = judge_one(loaded, "exam-server", net(endpoints=endpoints), profile)
+    assert result.status is status and words in result.message.en

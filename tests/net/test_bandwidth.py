@@ -1,0 +1,114 @@
+"""The http backend against a real paced server on 127.0.0.1."""
+
+import time
+
+import pytest
+
+from readiness.net.bandwidth import MeasureError, measure_http, measure_speedtest, summarize
+from tests.net.servers import Server
+
+
+@pytest.mark.parametrize("mbps", [10, 100])
+def test_reads_the_paced_rate_within_5_percent(mbps):
+    with Server(mbps=mbps) as server:
+        result = measure_http(server.url("/file"), streams=4, duration_s=3, warmup_s=1)
+    assert result["download_mbps"] == pytest.approx(mbps, rel=0.05)
+    assert result["backend"] == "http" and result["streams"] == 4 and result["samples_mbps"]
+    assert result["median_mbps"] == pytest.approx(mbps, rel=0.25)
+    assert 0 <= result["cpu_share"] <= 1
+
+
+def test_re_requests_when_the_file_ends():
+    with Server(mbps=40) as server:
+        result = measure_http(server.url("/file?size=200000"), streams=2, duration_s=2, warmup_s=0.5)
+    assert result["download_mbps"] == pytest.approx(40, rel=0.1)
+    assert result["bytes"] > 10 * 200000
+
+
+def test_byte_cap_stops_early():
+    with Server(mbps=100) as server:
+        t0 = time.monotonic()
+        result = measure_http(server.url("/file"), streams=2, duration_s=20, warmup_s=0.2, max_bytes=20 * 2**20)
+    assert result["capped"] and time.monotonic() - t0 < 5
+    assert result["download_mbps"] == pytest.approx(100, rel=0.1)
+
+
+@pytest.mark.parametrize("path,words", [
+    ("/missing", "HTTP 404"),
+    ("/html", "HTML page"),
+    ("/short", "ended early"),
+    ("/redirect", "too many redirects"),
+    ("/trickle", "too little to measure"),
+])
+def test_bad_servers_are_clear_errors_within_the_timeout(path, words):
+    with Server() as server:
+        t0 = time.monotonic()
+        with pytest.raises(MeasureError, match=words):
+            measure_http(server.url(path), streams=2, duration_s=2, warmup_s=0.5,
+                         connect_timeout_s=2, read_timeout_s=2)
+    assert time.monotonic() - t0 < 8
+
+
+def test_dns_failure_is_a_clear_error():
+    with pytest.raises(MeasureError, match="resolved|connect"):
+        measure_http("http://no-such-host.invalid/file", streams=1, duration_s=1, warmup_s=0.2,
+                     connect_timeout_s=2, read_timeout_s=2)
+
+
+def test_nothing_listening():
+    with Server() as server:
+        url = server.url("/file")
+    with pytest.raises(MeasureError, match="connect"):
+        measure_http(url, streams=1, duration_s=1, warmup_s=0.2, connect_timeout_s=1, read_timeout_s=1)
+
+
+def test_summary_figures():
+    assert summarize([float(i) for i in range(1, 11)]) == {"median_mbps": 5.5, "p90_mbps": 9.0}
+    assert summarize([]) == {"median_mbps": None, "p90_mbps": None}
+
+
+class FakeSpeedtestModule:
+    """speedtest.net cannot be reached here; this stands in for the module's documented failures."""
+
+    import speedtest as _real
+
+    SpeedtestException = _real.SpeedtestException
+    ConfigRetrievalError = _real.ConfigRetrievalError
+    NoMatchedServers = _real.NoMatchedServers
+    ServersRetrievalError = _real.ServersRetrievalError
+    SpeedtestBestServerFailure = _real.SpeedtestBestServerFailure
+
+    def __init__(self, fail=None, bps=250e6):
+        self.fail, self.bps = fail, bps
+        module = self
+
+        class Speedtest:
+            def __init__(self, secure=False, timeout=10):
+                assert secure is True
+                if module.fail:
+                    raise module.fail
+                self.results = type("R", (), {"bytes_received": 123456})()
+
+            def get_best_server(self):
+                return {"host": "speed.example:8080"}
+
+            def download(self, threads=None):
+                return module.bps
+
+        self.Speedtest = Speedtest
+
+
+def test_speedtest_result_and_its_known_limit():
+    result = measure_speedtest(module=FakeSpeedtestModule(bps=250e6))
+    assert result["download_mbps"] == 250.0 and result["backend"] == "speedtest"
+    assert "under-report" in result["note"]
+
+
+@pytest.mark.parametrize("fail,words", [
+    (FakeSpeedtestModule._real.ConfigRetrievalError("HTTP Error 403: Forbidden"), "403"),
+    (FakeSpeedtestModule._real.NoMatchedServers(), "no speedtest server"),
+    (OSError("Network is unreachable"), "could not connect"),
+])
+def test_speedtest_failures_are_clear(fail, words):
+    with pytest.raises(MeasureError, match=words):
+        measure_speedtest(module=FakeSpeedtestModule(fail=fail))

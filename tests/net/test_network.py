@@ -1,0 +1,149 @@
+"""Egress IP, exam-server probes (with a test CA) and the network part of a run, on 127.0.0.1."""
+
+import json
+import time
+
+import pytest
+import trustme
+from click.testing import CliRunner
+
+from readiness.cli import main
+from readiness.net.probe import probe
+from readiness.net.publicip import echo, parse_ip
+from tests.net.servers import Server
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(ca, tmp_path):
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+def tls_context(ca, *names):
+    import ssl
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(ctx)
+    return ctx
+
+
+@pytest.mark.parametrize("body,ip", [
+    ("203.0.113.7\n", "203.0.113.7"), ('{"ip": "203.0.113.7"}', "203.0.113.7"),
+    ('{"origin": "198.51.100.2, 10.0.0.1"}', "198.51.100.2"), ("2001:db8::1", "2001:db8::1"),
+    ("当前 IP：203.0.113.9  来自于：中国 北京", "203.0.113.9"),
+    ("hello", None), ("<html>blocked</html>", None), ('{"status": "fail"}', None), ("[1,2]", None), ("999.1.1.1", None),
+])
+def test_parse_ip(body, ip):
+    assert parse_ip(body) == ip
+
+
+def test_echo_collects_every_distinct_egress_ip():
+    with Server(echo_ip="203.0.113.7") as a, Server(echo_ip="198.51.100.2") as b:
+        got = echo([a.url("/echo"), a.url("/echo.json"), b.url("/echo"), a.url("/echo-bad")], timeout_s=2)
+    assert got["ips"] == ["198.51.100.2", "203.0.113.7"]
+    assert "not an IP" in got["answers"][3]["error"]
+
+
+def test_echo_errors_are_per_service():
+    with Server() as s:
+        got = echo([s.url("/missing"), "http://no-such-host.invalid/"], timeout_s=2)
+    assert got["ips"] == [] and "HTTP 404" in got["answers"][0]["error"]
+    assert got["answers"][1]["error"]
+
+
+def test_probe_https_with_a_test_ca(ca, ca_file):
+    with Server(tls=tls_context(ca, "localhost", "127.0.0.1")) as s:
+        result = probe(s.url("/ok", host="localhost"), timeout_s=3, verify=ca_file)
+    assert result["ok"] and result["status"] == 200
+    assert all(result[k] is not None for k in ("dns_ms", "connect_ms", "tls_ms", "http_ms"))
+
+
+def test_probe_names_the_failing_step(ca, ca_file):
+    with Server(tls=tls_context(ca, "wrong.example")) as s:
+        bad_name = probe(s.url("/ok", host="localhost"), timeout_s=3, verify=ca_file)
+        untrusted = probe(s.url("/ok", host="localhost"), timeout_s=3, verify=True)
+    assert bad_name["failed_step"] == "tls" and "certificate" in bad_name["error"]
+    assert untrusted["failed_step"] == "tls"
+    with Server() as s:
+        missing = probe(s.url("/missing"), timeout_s=3)
+        url = s.url("/ok")
+    assert missing["failed_step"] == "http" and "404" in missing["error"]
+    assert probe(url, timeout_s=1)["failed_step"] == "connect"
+    dns = probe("http://no-such-host.invalid/", timeout_s=2)
+    assert dns["failed_step"] == "dns"
+
+
+def test_probe_reports_the_environment_proxy(monkeypatch):
+    with Server() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url(""))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        result = probe("http://exam.example/ok", timeout_s=2)
+    assert result["proxy"] == proxy.url("") and result["dns_ms"] is None
+
+
+def test_probe_timeout_is_kept():
+    with Server() as s:
+        t0 = time.monotonic()
+        result = probe(s.url("/slow?s=3"), timeout_s=1)
+    assert result["failed_step"] == "http" and time.monotonic() - t0 < 2.5
+
+
+@pytest.fixture
+def site_profile(tmp_path, ca, ca_file):
+    def make(server, https, registered, **extra):
+        lines = ["[site]", "seats = 20", f"public_ips = {json.dumps(registered)}", "[bandwidth]",
+                 f'url = "{server.url("/file")}"', "duration_s = 2.0", "warmup_s = 0.5", "[network]",
+                 f'ip_echo_urls = ["{server.url("/echo")}"]', f'endpoints = ["{https.url("/ok", host="localhost")}"]',
+                 f'ca_bundle = "{ca_file}"', "timeout_s = 2.0"]
+        path = tmp_path / "site.toml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    return make
+
+
+def test_whole_network_run(tmp_path, ca, site_profile, monkeypatch):
+    monkeypatch.setenv("READINESS_LANG", "en")
+    with Server(mbps=50, echo_ip="203.0.113.7") as server, Server(tls=tls_context(ca, "localhost")) as https:
+        profile = site_profile(server, https, ["203.0.113.7"])
+        result = CliRunner().invoke(main, ["check", "--profile", str(profile), "--format", "json",
+                                           "--output", str(tmp_path / "r.json")])
+    doc = json.loads(result.stdout)
+    statuses = {r["id"]: r["status"] for r in doc["results"]}
+    assert statuses["bandwidth"] == "pass"  # 50 Mbit/s for 20 seats x 2
+    assert statuses["public-ip"] == "pass" and statuses["exam-server"] == "pass"
+    assert doc["facts"]["network"]["bandwidth"]["download_mbps"] == pytest.approx(50, rel=0.1)
+
+
+def test_unregistered_ip_fails_the_pc(tmp_path, ca, site_profile, monkeypatch):
+    monkeypatch.setenv("READINESS_LANG", "en")
+    with Server(mbps=50, echo_ip="198.51.100.9") as server, Server(tls=tls_context(ca, "localhost")) as https:
+        profile = site_profile(server, https, ["203.0.113.7"])
+        result = CliRunner().invoke(main, ["check", "--profile", str(profile), "--output", str(tmp_path / "r.json")])
+    assert result.exit_code == 1
+    assert "198.51.100.9 is not registered" in result.output and "登记考点公网 IP" in result.output
+
+
+def test_bandwidth_command_json(monkeypatch):
+    monkeypatch.setenv("READINESS_LANG", "en")
+    with Server(mbps=20) as server:
+        result = CliRunner().invoke(main, ["bandwidth", "--url", server.url("/file"), "--duration", "2",
+                                           "--warmup", "0.5", "--streams", "2", "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert doc["download_mbps"] == pytest.approx(20, rel=0.05)
+    assert doc["required_mbps"] == 100 and doc["status"] == "fail" and result.exit_code == 1
+    assert doc["load_s"] == pytest.approx(50 * 20 * 8 / doc["download_mbps"], rel=0.01)
+
+
+def test_bandwidth_command_without_a_server():
+    with Server() as server:
+        url = server.url("/file")
+    result = CliRunner().invoke(main, ["bandwidth", "--url", url, "--duration", "1", "--format", "json"])
+    assert result.exit_code == 3 and json.loads(result.stdout)["error"]
