@@ -17,7 +17,8 @@ from readiness import __version__
 from readiness.console import JSON_ERRORS, TEXT_ERRORS, prepare, stream_encoding
 from readiness.i18n import Lang, detect_lang
 from readiness.plugin import LoadedChecks, load_checks
-from readiness.profile import Profile, ProfileError, load_profile, to_toml
+from readiness.loading import load_checks_and_profile
+from readiness.profile import Profile, ProfileError, to_toml
 from readiness.reports import OutputFormat, render
 from readiness.settings import CORE_SETTINGS
 
@@ -36,12 +37,10 @@ def _lang(value: str | None) -> Lang:
 
 
 def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
-    loaded = load_checks(reserved_keys=(s.key for s in CORE_SETTINGS))
     try:
-        profile = load_profile(profile_path, CORE_SETTINGS + loaded.settings)
+        return load_checks_and_profile(profile_path)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
-    return loaded, profile
 
 
 def _write_stdout(text: str, fmt: OutputFormat) -> None:
@@ -248,3 +247,39 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
             lines.append(result.remedy(ui))
         _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)
     sys.exit({"pass": 0, "warn": 0, "fail": 1}.get(result.status.value, 3))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Re-judge every machine's facts under this profile instead of trusting stored verdicts.")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text", show_default=True)
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a printable page.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Write one row per machine.")
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a workbook.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes reading reports (default: one per core).")
+@lang_option
+def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_path: Path | None,
+              csv_path: Path | None, xlsx_path: Path | None, workers: int | None, lang: str | None) -> None:
+    """One verdict per site from its machines' reports (files, folders, .zip archives)."""
+    from readiness.aggregate.run import aggregate as run_aggregate
+    from readiness.output import atomic_write
+    from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
+
+    if profile_path is not None:
+        _setup(profile_path)  # a bad profile is a usage error before any work
+    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers)
+    ui = _lang(lang)
+    files = [(html_path, lambda: site_html.render(agg).encode("utf-8")),
+             (csv_path, lambda: site_csv.render(agg).encode("utf-8-sig")),
+             (xlsx_path, lambda: site_xlsx.render(agg))]
+    for path, make in files:
+        if path is not None:
+            try:
+                atomic_write(path, make())
+            except OSError as exc:
+                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+            click.echo(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()), err=True)
+    renderer = site_json.render if OutputFormat(fmt) is OutputFormat.JSON else site_text.render
+    _write_stdout(renderer(agg, ui), OutputFormat(fmt))
+    sys.exit(agg.exit_code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from readiness.i18n import Text
 
@@ -80,9 +80,14 @@ class Summary:
 
     @classmethod
     def of(cls, results: "tuple[CheckResult, ...] | list[CheckResult]") -> "Summary":
+        return cls.from_statuses(r.status for r in results)
+
+    @classmethod
+    def from_statuses(cls, statuses: "Iterable[Status]") -> "Summary":
+        """One verdict from many: any fail, else any error, else any warn, else pass."""
         counts = {s.value: 0 for s in Status}
-        for r in results:
-            counts[r.status.value] += 1
+        for status in statuses:
+            counts[status.value] += 1
         if counts["fail"]:
             status = Status.FAIL
         elif counts["error"]:

@@ -1,0 +1,1 @@
+"""Site aggregation: one verdict per site from its machines' reports."""

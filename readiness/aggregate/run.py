@@ -1,0 +1,74 @@
+"""Reading every input (in parallel when there are many) into an Aggregate."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from readiness.aggregate.inputs import Rejected, Source, discover, read_source
+from readiness.aggregate.machines import Judge, Machine, summarize
+from readiness.aggregate.site import Aggregate, Aggregator
+from readiness.profile import Profile
+
+PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
+CHUNK = 256
+
+_JUDGE: Judge | None = None
+_ZIPS: dict[str, zipfile.ZipFile] = {}
+
+
+def make_judge(profile_path: str | None) -> tuple[Profile, Judge]:
+    from readiness.loading import load_checks_and_profile
+    from readiness.runner import run_checks
+
+    loaded, profile = load_checks_and_profile(Path(profile_path) if profile_path else None)
+
+    def judge(facts: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in run_checks(facts, profile, loaded)]
+
+    return profile, judge
+
+
+def _init(profile_path: str | None, rejudge: bool) -> None:
+    global _JUDGE
+    _JUDGE = make_judge(profile_path)[1] if rejudge else None
+
+
+def _one(src: Source) -> Machine | Rejected:
+    try:
+        raw = read_source(src, _ZIPS)
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
+        return Rejected(src.label, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+    try:
+        return summarize(raw, src, _JUDGE)
+    except Exception as exc:  # one hostile file must not stop the aggregation
+        return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
+
+
+def _process(sources: list[Source], profile_path: str | None, rejudge: bool, workers: int) -> Iterator[Machine | Rejected]:
+    if workers <= 1 or len(sources) < PARALLEL_FROM:
+        _init(profile_path, rejudge)
+        yield from map(_one, sources)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(profile_path, rejudge)) as pool:
+        yield from pool.map(_one, sources, chunksize=CHUNK)
+
+
+def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: int | None = None) -> Aggregate:
+    profile = make_judge(profile_path)[0] if profile_path else None
+    agg = Aggregator(profile)
+    sources: list[Source] = []
+    for item in discover(list(paths)):
+        if isinstance(item, Rejected):
+            agg.add(item)
+        else:
+            sources.append(item)
+    for result in _process(sources, profile_path, profile is not None, workers or os.cpu_count() or 1):
+        agg.add(result)
+    for zf in _ZIPS.values():
+        zf.close()
+    _ZIPS.clear()
+    return agg.result()

@@ -1,0 +1,196 @@
+"""Folding machine summaries into one verdict per site, plus what only the set of machines shows:
+the downlink against all seats, every egress IP against the registered ones, the client versions
+in use, and whether every PC reported."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from readiness.aggregate.inputs import Rejected
+from readiness.aggregate.machines import Machine
+from readiness.checks.bandwidth import PLAN_LOAD_S, load_seconds
+from readiness.i18n import Text
+from readiness.model import Status, Summary
+from readiness.profile import Profile
+
+SITE_SCHEMA = "readiness.site/1"
+SEVERITY = {"fail": 0, "error": 1, "warn": 2, "pass": 3, "skip": 4}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A site-level problem, with its status and bilingual explanation."""
+
+    status: Status
+    what: Text
+
+
+@dataclass
+class SiteSummary:
+    id: str
+    name: str
+    seats: int
+    seats_source: str  # "profile", "reports" or "machines"
+    status: Status
+    counts: dict[str, int]
+    checks: dict[str, dict[str, int]]
+    machines: list[Machine]
+    findings: list[Finding]
+    bandwidth: dict[str, Any]
+    egress: dict[str, Any]
+    client_versions: dict[str, int]
+    remedies: dict[str, Text]
+
+    @property
+    def reports(self) -> int:
+        return len(self.machines)
+
+    @property
+    def problem_machines(self) -> list[Machine]:
+        return sorted((m for m in self.machines if m.status != "pass"),
+                      key=lambda m: (SEVERITY.get(m.status, 9), m.hostname.lower()))
+
+
+@dataclass
+class Aggregate:
+    sites: list[SiteSummary]
+    rejected: list[Rejected]
+    superseded: list[dict[str, str]]
+    mode: str  # "stored" or "rejudged"
+    profile_source: str | None
+    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"))
+
+    @property
+    def status(self) -> Status:
+        return Summary.from_statuses(s.status for s in self.sites).status if self.sites else Status.ERROR
+
+    @property
+    def exit_code(self) -> int:
+        return {Status.FAIL: 1, Status.ERROR: 3}.get(self.status, 0)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for s in self.sites:
+            total.update(s.counts)
+        return {k: total.get(k, 0) for k in ("pass", "warn", "fail", "error")}
+
+
+class Aggregator:
+    """Collects machines (the newest run of each counts) and rejected inputs."""
+
+    def __init__(self, profile: Profile | None = None) -> None:
+        self.profile = profile
+        self.latest: dict[str, Machine] = {}
+        self.superseded: list[dict[str, str]] = []
+        self.rejected: list[Rejected] = []
+
+    def add(self, item: Machine | Rejected) -> None:
+        if isinstance(item, Rejected):
+            self.rejected.append(item)
+            return
+        old = self.latest.get(item.key)
+        if old is None:
+            self.latest[item.key] = item
+            return
+        newer, older = (item, old) if _when(item) >= _when(old) else (old, item)
+        self.latest[item.key] = newer
+        self.superseded.append({"path": older.source, "machine": older.hostname, "checked_at": older.checked_at,
+                                "by": newer.source})
+
+    def result(self) -> Aggregate:
+        groups: dict[str, list[Machine]] = defaultdict(list)
+        for m in self.latest.values():
+            groups[m.site_id].append(m)
+        sites = [self._site(sid, ms) for sid, ms in sorted(groups.items())]
+        return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.profile else "stored",
+                         self.profile.source if self.profile else None)
+
+    def _setting(self, key: str, default: Any) -> Any:
+        return self.profile.get(key, default) if self.profile else default
+
+    def _site(self, site_id: str, machines: list[Machine]) -> SiteSummary:
+        machines.sort(key=lambda m: m.hostname.lower())
+        name = next((m.site_name for m in machines if m.site_name), "")
+        if self.profile is not None and self.profile.source != "" and not self.profile.source.startswith("built-in"):
+            seats, seats_source = self.profile["site.seats"], "profile"
+        else:
+            reported = [m.site_seats for m in machines if m.site_seats]
+            seats, seats_source = (max(reported), "reports") if reported else (len(machines), "machines")
+        counts = Counter(m.status for m in machines)
+        checks: dict[str, Counter[str]] = defaultdict(Counter)
+        remedies: dict[str, Text] = {}
+        for m in machines:
+            for cid, st in m.checks:
+                checks[cid][st] += 1
+            for p in m.problems:
+                if p.remedy and p.check not in remedies:
+                    remedies[p.check] = p.remedy
+        findings: list[Finding] = []
+        listening = any(m.site_listening for m in machines) or bool(self._setting("site.listening", False))
+        bandwidth = self._bandwidth(machines, seats, listening, findings)
+        egress = self._egress(machines, findings)
+        missing = seats - len(machines)
+        if missing > 0:
+            findings.append(Finding(Status.WARN, Text(
+                f"{missing} of {seats} seats sent no report.", f"{seats} 个机位中有 {missing} 个未提交报告。")))
+        statuses = [Status(m.status) for m in machines] + [f.status for f in findings]
+        return SiteSummary(
+            id=site_id, name=name, seats=seats, seats_source=seats_source,
+            status=Summary.from_statuses(statuses).status,
+            counts={k: counts.get(k, 0) for k in ("pass", "warn", "fail", "error")},
+            checks={cid: {k: c.get(k, 0) for k in ("pass", "warn", "fail", "skip", "error")} for cid, c in sorted(checks.items())},
+            machines=machines, findings=findings, bandwidth=bandwidth, egress=egress,
+            client_versions=dict(Counter(m.client_version or "?" for m in machines).most_common()),
+            remedies=remedies)
+
+    def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[Finding]) -> dict[str, Any]:
+        per_seat = self._setting("bandwidth.listening_per_seat_mbps", 5.0) if listening else self._setting("bandwidth.per_seat_mbps", 2.0)
+        required = seats * per_seat
+        values = sorted(m.bandwidth_mbps for m in machines if m.bandwidth_mbps is not None)
+        out: dict[str, Any] = {"required_mbps": required, "per_seat_mbps": per_seat, "measured": len(values),
+                               "best_mbps": None, "median_mbps": None, "load_s": None, "plan_load_s": PLAN_LOAD_S}
+        if not values:
+            return out
+        best = values[-1]
+        paper = self._setting("bandwidth.paper_mb", 20.0)
+        out.update(best_mbps=best, median_mbps=round(statistics.median(values), 2),
+                   load_s=round(load_seconds(seats, paper, best), 1))
+        tolerance = self._setting("bandwidth.tolerance_percent", 10.0)
+        if best < required:
+            status = Status.WARN if best >= required * (1 - tolerance / 100) else Status.FAIL
+            findings.append(Finding(status, Text(
+                f"Downlink: the best PC measured {best:.1f} Mbit/s; {seats} seats need {required:g} Mbit/s.",
+                f"下行带宽：测得最高 {best:.1f} Mbit/s，{seats} 个机位需要 {required:g} Mbit/s。")))
+        return out
+
+    def _egress(self, machines: list[Machine], findings: list[Finding]) -> dict[str, Any]:
+        if self.profile is not None and not self.profile.source.startswith("built-in"):
+            registered = set(self.profile["site.public_ips"])
+        else:
+            registered = {ip for m in machines for ip in m.site_ips}
+        seen: dict[str, int] = Counter(ip for m in machines for ip in m.egress_ips)
+        unregistered = sorted(ip for ip in seen if ip not in registered)
+        if unregistered and registered:
+            findings.append(Finding(Status.FAIL, Text(
+                f"Unregistered egress IP {', '.join(unregistered)}: candidates there will be told to take the exam "
+                "within the site. Register every egress IP (考点维护 → 考点信息变动 → 登记考点公网 IP).",
+                f"未登记的出口 IP：{', '.join(unregistered)}，考生将提示“请在考场范围内进行考试”。"
+                "请在“考点维护 → 考点信息变动 → 登记考点公网 IP”中登记全部出口 IP。")))
+        elif seen and not registered:
+            findings.append(Finding(Status.WARN, Text(
+                f"Egress IPs seen ({', '.join(sorted(seen))}) cannot be checked: no registered IPs are known.",
+                f"无法核对出口 IP（{', '.join(sorted(seen))}）：未提供已登记的公网 IP。")))
+        return {"seen": dict(sorted(seen.items())), "registered": sorted(registered), "unregistered": unregistered}
+
+
+def _when(m: Machine) -> datetime:
+    try:
+        when = datetime.fromisoformat(m.checked_at)
+    except ValueError:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

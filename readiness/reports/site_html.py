@@ -1,0 +1,108 @@
+"""One self-contained page per aggregation (inline CSS, no scripts, no network) that a site
+manager opens, prints and signs; every label in Chinese and English."""
+
+from __future__ import annotations
+
+from html import escape
+
+from readiness.aggregate.site import Aggregate, SiteSummary
+from readiness.i18n import Lang, Text
+from readiness.model import STATUS_LABELS, Status
+from readiness.reports.site_text import VERDICT
+
+COLORS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "error": "#757575", "missing": "#e0e0e0"}
+CSS = """
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#212121}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid #ccc}
+.meta{color:#555;font-size:13px}.verdict{font-size:24px;font-weight:bold;color:#fff;padding:12px 16px;margin:12px 0;border-radius:4px}
+.stats span{display:inline-block;margin-right:18px;font-size:15px}
+.grid{display:flex;flex-wrap:wrap;gap:4px;margin:8px 0}
+.seat{width:86px;height:42px;border-radius:3px;color:#fff;font-size:11px;padding:3px;box-sizing:border-box;overflow:hidden;word-break:break-all}
+.seat.missing{color:#616161;border:1px dashed #9e9e9e}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f0f0f0}.num{text-align:right}.st{font-weight:bold}
+.finding{margin:4px 0;font-size:14px}.legend span{display:inline-block;margin-right:12px;font-size:12px}
+.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
+.sign{margin-top:40px;font-size:15px}.sign span{display:inline-block;width:260px;border-bottom:1px solid #000;margin:0 24px 0 8px}
+@media print{body{margin:8mm}.seat,.verdict,.legend i{-webkit-print-color-adjust:exact;print-color-adjust:exact}h2{page-break-after:avoid}}
+"""
+
+
+def bi(text: Text) -> str:
+    """Chinese first, English beside it, as the page is read by both."""
+    if text.zh == text.en:
+        return escape(text.zh)
+    return f"{escape(text.zh)} <small>{escape(text.en)}</small>"
+
+
+def _status(s: str) -> str:
+    label = STATUS_LABELS[Status(s)]
+    return f'<span class="st" style="color:{COLORS[s]}">{escape(label.zh)} {escape(label.en)}</span>'
+
+
+def _site(s: SiteSummary) -> str:
+    parts = [f"<h2>{bi(Text('Site', '考点'))} {escape(s.id or '?')} {escape(s.name)}</h2>",
+             f'<div class="verdict" style="background:{COLORS[s.status.value]}">{bi(VERDICT[s.status])}</div>']
+    missing = max(0, s.seats - s.reports)
+    stats = [(Text("Reports", "报告"), f"{s.reports} / {s.seats}"), (Text("Ready", "就绪"), s.counts["pass"]),
+             (Text("Warned", "警告"), s.counts["warn"]), (Text("Not ready", "未就绪"), s.counts["fail"]),
+             (Text("Undetermined", "无法判断"), s.counts["error"]), (Text("Missing", "未提交"), missing)]
+    parts.append('<div class="stats">' + "".join(f"<span>{bi(t)}: <b>{escape(str(v))}</b></span>" for t, v in stats) + "</div>")
+    for f in s.findings:
+        parts.append(f'<div class="finding">{_status(f.status.value)} {bi(f.what)}</div>')
+    parts.append(f"<h3>{bi(Text('Seats', '机位'))}</h3>")
+    parts.append('<div class="legend">' + "".join(
+        f'<span><i style="background:{COLORS[k]}"></i>{bi(STATUS_LABELS[Status(k)]) if k != "missing" else bi(Text("no report", "未提交"))}</span>'
+        for k in ("pass", "warn", "fail", "error", "missing")) + "</div>")
+    cells = [f'<div class="seat" style="background:{COLORS[m.status]}" title="{escape(m.source)}">{escape(m.hostname)}</div>'
+             for m in s.machines]
+    cells += ['<div class="seat missing"></div>'] * min(missing, 1000)
+    parts.append('<div class="grid">' + "".join(cells) + "</div>")
+    rows = "".join(f"<tr><td>{escape(cid)}</td>" + "".join(f'<td class="num">{c[k]}</td>' for k in ("pass", "warn", "fail", "skip", "error")) + "</tr>"
+                   for cid, c in s.checks.items())
+    heads = "".join(f"<th>{bi(STATUS_LABELS[Status(k)])}</th>" for k in ("pass", "warn", "fail", "skip", "error"))
+    parts.append(f"<h3>{bi(Text('Checks', '检查项'))}</h3><table><tr><th>{bi(Text('Check', '检查项'))}</th>{heads}</tr>{rows}</table>")
+    b = s.bandwidth
+    net = [(Text("Downlink needed", "所需下行带宽"), f"{b['required_mbps']:g} Mbit/s ({s.seats} x {b['per_seat_mbps']:g})"),
+           (Text("Best / median measured", "实测最高 / 中位数"),
+            f"{b['best_mbps']:.1f} / {b['median_mbps']:.1f} Mbit/s" if b["best_mbps"] is not None else "-"),
+           (Text("All seats load a paper in", "全部机位加载试卷"),
+            f"~{b['load_s']:.0f} s (预案 plan: {b['plan_load_s']} s)" if b["load_s"] else "-"),
+           (Text("Egress IPs seen", "出口 IP"), ", ".join(
+               f"{ip} ({n})" + (" 未登记 NOT REGISTERED" if ip in s.egress["unregistered"] else "")
+               for ip, n in s.egress["seen"].items()) or "-"),
+           (Text("Client versions", "客户端版本"), ", ".join(f"{v} x{n}" for v, n in s.client_versions.items()))]
+    parts.append(f"<h3>{bi(Text('Network and client', '网络与客户端'))}</h3><table>"
+                 + "".join(f"<tr><th>{bi(t)}</th><td>{escape(v)}</td></tr>" for t, v in net) + "</table>")
+    problems = s.problem_machines
+    if problems:
+        body = []
+        for m in problems:
+            items = "<br>".join(f"{_status(p.status)} {escape(p.check)}: {bi(p.observed)}" for p in m.problems)
+            body.append(f"<tr><td>{escape(m.hostname)}</td><td>{_status(m.status)}</td><td>{items}</td></tr>")
+        parts.append(f"<h3>{bi(Text('Machines with problems', '有问题的考试机'))}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"
+                     f"<th>{bi(Text('Status', '状态'))}</th><th>{bi(Text('Problems', '问题'))}</th></tr>{''.join(body)}</table>")
+        fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
+        if fixes:
+            parts.append(f"<h3>{bi(Text('Remedies', '处理办法'))}</h3><table>"
+                         + "".join(f"<tr><th>{escape(cid)}</th><td>{escape(r.zh)}<br><small>{escape(r.en)}</small></td></tr>"
+                                   for cid, r in fixes) + "</table>")
+    parts.append(f'<div class="sign">{bi(Text("Site manager", "考点负责人签字"))}<span></span>'
+                 f'{bi(Text("Date", "日期"))}<span style="width:140px"></span></div>')
+    return "\n".join(parts)
+
+
+def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
+    mode = (Text("verdicts as stored in the reports", "采用报告中保存的结论") if agg.mode == "stored" else
+            Text(f"re-judged with {agg.profile_source}", f"已按 {agg.profile_source} 重新判定"))
+    body = [f"<h1>{bi(Text('Exam site readiness', '考点考试机就绪报告'))}</h1>",
+            f'<div class="meta">{escape(agg.generated_at)} · {bi(mode)}</div>']
+    body += [_site(s) for s in agg.sites]
+    if not agg.sites:
+        body.append(f"<p>{bi(Text('No usable report found.', '没有可用的报告。'))}</p>")
+    if agg.rejected:
+        rows = "".join(f"<tr><td>{escape(r.path)}</td><td>{escape(r.reason)}</td></tr>" for r in agg.rejected)
+        body.append(f"<h2>{bi(Text('Rejected inputs', '未采用的文件'))}</h2><table>{rows}</table>")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            f"<title>考点就绪报告 Site readiness</title><style>{CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")

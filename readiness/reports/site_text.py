@@ -1,0 +1,98 @@
+"""The site manager's terminal summary: one block per site, then a roll-up and the rejects."""
+
+from __future__ import annotations
+
+from readiness.aggregate.site import Aggregate, SiteSummary
+from readiness.i18n import Lang, Text
+from readiness.model import STATUS_LABELS, Status
+from readiness.reports.text import cells, pad, wrap
+
+VERDICT = {Status.PASS: Text("READY", "就绪"), Status.WARN: Text("READY, WITH WARNINGS", "就绪（有警告）"),
+           Status.FAIL: Text("NOT READY", "未就绪"), Status.ERROR: Text("UNDETERMINED", "无法判断")}
+L = {
+    "site": Text("Site", "考点"), "reports": Text("Reports", "报告"), "of": Text("of", "/"),
+    "seats": Text("seats", "个机位"), "missing": Text("missing", "未提交"),
+    "ready": Text("ready", "就绪"), "warned": Text("warned", "警告"), "notready": Text("not ready", "未就绪"),
+    "undetermined": Text("undetermined", "无法判断"), "downlink": Text("Downlink", "下行带宽"),
+    "best": Text("best", "最高"), "median": Text("median", "中位数"), "need": Text("need", "要求"),
+    "load": Text("paper load for all seats", "全部机位加载试卷"), "plan": Text("plan", "预案"),
+    "nomeasure": Text("not measured (offline runs)", "未测量（离线运行）"), "egress": Text("Egress IPs", "出口 IP"),
+    "unregistered": Text("NOT REGISTERED", "未登记"), "versions": Text("Client versions", "客户端版本"),
+    "check": Text("Check", "检查项"), "problems": Text("Machines with problems", "有问题的考试机"),
+    "fix": Text("Fix", "处理"), "rejected": Text("Rejected inputs", "未采用的文件"),
+    "superseded": Text("older reports superseded by a newer run of the same PC", "份旧报告被同一台机器的新报告取代"),
+    "mode_stored": Text("Verdicts as stored in the reports.", "采用报告中保存的结论。"),
+    "mode_rejudged": Text("Re-judged every machine's facts with profile", "已按配置重新判定各机器的采集信息："),
+    "all": Text("All sites", "全部考点"), "PCs": Text("PCs", "台"),
+}
+
+
+def _hang(prefix: str, text: str, indent: int, width: int = 100) -> list[str]:
+    """prefix + text wrapped, continuation lines indented under the text."""
+    lines = wrap(text, width - max(indent, cells(prefix)))
+    return [prefix + lines[0]] + [" " * indent + line for line in lines[1:]]
+
+
+def _site(s: SiteSummary, lang: Lang) -> list[str]:
+    t = lambda k: L[k](lang)  # noqa: E731
+    out = [f"{t('site')} {s.id or '-'} {s.name}".rstrip() + f" -- {VERDICT[s.status](lang)}"]
+    missing = max(0, s.seats - s.reports)
+    out.append(f"  {t('reports')} {s.reports} {t('of')} {s.seats} {t('seats')}"
+               + (f" ({missing} {t('missing')})" if missing else "")
+               + f"   {t('ready')} {s.counts['pass']}  {t('warned')} {s.counts['warn']}  "
+               f"{t('notready')} {s.counts['fail']}  {t('undetermined')} {s.counts['error']}")
+    b = s.bandwidth
+    if b["best_mbps"] is None:
+        out.append(f"  {t('downlink')}: {t('nomeasure')}; {t('need')} {b['required_mbps']:g} Mbit/s")
+    else:
+        out.append(f"  {t('downlink')}: {t('best')} {b['best_mbps']:.1f}, {t('median')} {b['median_mbps']:.1f} Mbit/s; "
+                   f"{t('need')} {b['required_mbps']:g} ({s.seats} x {b['per_seat_mbps']:g}); "
+                   f"{t('load')} ~{b['load_s']:.0f} s ({t('plan')} {b['plan_load_s']} s)")
+    if s.egress["seen"]:
+        ips = ", ".join(f"{ip} ({n} {t('PCs')})" + (f" {t('unregistered')}" if ip in s.egress["unregistered"] else "")
+                        for ip, n in s.egress["seen"].items())
+        out.append(f"  {t('egress')}: {ips}")
+    out.append(f"  {t('versions')}: " + ", ".join(f"{v} x{n}" for v, n in s.client_versions.items()))
+    for f in s.findings:
+        out += _hang("  ! ", f"[{STATUS_LABELS[f.status](lang)}] {f.what(lang)}", 4)
+    counted = [(cid, c) for cid, c in s.checks.items() if c["fail"] or c["error"] or c["warn"]]
+    if counted:
+        out.append("  " + pad(t("check"), 17) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
+                                                         + STATUS_LABELS[Status(k)](lang) for k in ("fail", "error", "warn")))
+        for cid, c in counted:
+            out.append(f"  {cid:<16} " + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
+    problems = s.problem_machines
+    if problems:
+        out.append(f"  {t('problems')}:")
+        for m in problems[:200]:
+            checks = "; ".join(f"{p.check}: {p.observed(lang)}" for p in m.problems if p.status != "warn") or \
+                "; ".join(p.check for p in m.problems)
+            out += _hang(f"    {m.hostname:<14} ", f"[{STATUS_LABELS[Status(m.status)](lang)}] {checks}", 20)
+        if len(problems) > 200:
+            out.append(f"    ... +{len(problems) - 200}")
+        fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
+        for cid, remedy in fixes:
+            out += _hang(f"  {t('fix')} {cid}: ", remedy(lang), 6)
+    return out
+
+
+def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
+    lang = Lang(lang)
+    out = [L["mode_stored"](lang) if agg.mode == "stored" else f"{L['mode_rejudged'](lang)} {agg.profile_source}"]
+    for s in agg.sites:
+        out += [""] + _site(s, lang)
+    if len(agg.sites) > 1:
+        c = agg.counts
+        out += ["", f"{L['all'](lang)}: {VERDICT[agg.status](lang)} -- {len(agg.sites)} {L['site'](lang)}, "
+                    f"{L['ready'](lang)} {c['pass']}  {L['warned'](lang)} {c['warn']}  {L['notready'](lang)} {c['fail']}  "
+                    f"{L['undetermined'](lang)} {c['error']}"]
+    if not agg.sites:
+        out += ["", VERDICT[Status.ERROR](lang) + ": " + Text("no usable report found", "没有可用的报告")(lang)]
+    if agg.superseded:
+        out += ["", f"{len(agg.superseded)} {L['superseded'](lang)}"]
+    if agg.rejected:
+        out += ["", f"{L['rejected'](lang)} ({len(agg.rejected)}):"]
+        out += [f"  {r.path}: {r.reason}" for r in agg.rejected[:100]]
+        if len(agg.rejected) > 100:
+            out.append(f"  ... +{len(agg.rejected) - 100}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,177 @@
+import hashlib
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from readiness.aggregate.run import aggregate
+from readiness.cli import main
+from tests.aggregate.reports import make_report, network, site_profile
+
+
+@pytest.fixture
+def site(tmp_path):
+    prof = site_profile(tmp_path)
+    reports = tmp_path / "reports"
+    make_report(reports, "PC01", prof)
+    make_report(reports, "PC02", prof)
+    make_report(reports / "sub", "PC03", prof, {"memory.installed_bytes": 4 * 2**30})
+    return tmp_path, prof, reports
+
+
+def tree_digest(folder):
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_one_site_verdict(site):
+    tmp, prof, reports = site
+    agg = aggregate([str(reports)], workers=1)
+    assert [s.id for s in agg.sites] == ["1101"]
+    s = agg.sites[0]
+    assert s.counts == {"pass": 2, "warn": 0, "fail": 1, "error": 0}
+    assert s.seats == 4 and s.seats_source == "reports"
+    assert s.status.value == "fail" and agg.exit_code == 1
+    assert s.checks["memory"]["fail"] == 1
+    assert [m.hostname for m in s.problem_machines] == ["PC03"]
+    assert "memory" in s.remedies
+    assert any("1 of 4 seats sent no report" in f.what.en for f in s.findings)
+    assert s.client_versions == {"1.2.1-0": 3}
+
+
+def test_newest_run_of_a_machine_counts(site):
+    tmp, prof, reports = site
+    make_report(reports, "PC03", prof, minutes=30, name="PC03-again.json")  # fixed later the same morning
+    agg = aggregate([str(reports)], workers=1)
+    assert agg.sites[0].counts["fail"] == 0
+    assert [s["path"].endswith("PC03.json") for s in agg.superseded] == [True]
+
+
+def test_egress_and_bandwidth_need_the_whole_site(tmp_path):
+    prof = site_profile(tmp_path, seats=50)
+    for i in range(3):
+        make_report(tmp_path / "r", f"PC{i}", prof, net=network(mbps=80.0 + i, ip="203.0.113.7"))
+    make_report(tmp_path / "r", "PC9", prof, net=network(mbps=70.0, ip="198.51.100.9"))
+    s = aggregate([str(tmp_path / "r")], workers=1).sites[0]
+    assert s.bandwidth["best_mbps"] == 82.0 and s.bandwidth["median_mbps"] == 80.5
+    assert s.bandwidth["required_mbps"] == 100 and s.bandwidth["load_s"] == pytest.approx(97.6, abs=0.1)
+    assert s.egress["unregistered"] == ["198.51.100.9"] and s.egress["seen"]["203.0.113.7"] == 3
+    texts = " ".join(f.what.en for f in s.findings)
+    assert "Unregistered egress IP 198.51.100.9" in texts and "need 100 Mbit/s" in texts
+
+
+def test_rejudging_with_a_profile(site):
+    tmp, prof, reports = site
+    lenient = tmp / "lenient.toml"
+    lenient.write_text('[site]\nid = "1101"\nseats = 3\npublic_ips = ["203.0.113.7"]\n[memory]\nmin_installed_gib = 4\n')
+    agg = aggregate([str(reports)], str(lenient), workers=1)
+    assert agg.mode == "rejudged" and agg.sites[0].counts["fail"] == 0 and agg.sites[0].seats == 3
+    assert agg.exit_code == 0
+
+
+def test_several_sites_and_a_rollup(tmp_path):
+    a, b = site_profile(tmp_path, "1101", seats=1), site_profile(tmp_path, "2202", seats=1)
+    make_report(tmp_path / "r", "A1", a)
+    make_report(tmp_path / "r", "B1", b, {"client.version": "1.1.0-0"})
+    agg = aggregate([str(tmp_path / "r")], workers=1)
+    assert [(s.id, s.status.value) for s in agg.sites] == [("1101", "pass"), ("2202", "fail")]
+    assert agg.counts == {"pass": 1, "warn": 0, "fail": 1, "error": 0}
+
+
+BAD = {
+    "not-json.json": b"this is not json",
+    "truncated.json": b'{"schema": "readiness.report/1", "results": [',
+    "empty.json": b"",
+    "other-shape.json": b'{"name": "package.json", "version": "1.0"}',
+    "list.json": b"[1, 2, 3]",
+    "newer.json": b'{"schema": "readiness.report/2", "results": []}',
+    "facts-only.json": json.dumps({"schema": "readiness.facts/1"}).encode(),
+    "gbk.json": '{"schema": "readiness.report/1", "站点": "海淀"}'.encode("gbk"),
+    "no-results.json": b'{"schema": "readiness.report/1", "results": []}',
+    "bad-status.json": b'{"schema": "readiness.report/1", "results": [{"id": "os", "status": "great"}]}',
+}
+
+
+def test_bad_files_are_listed_and_good_ones_still_count(site):
+    tmp, prof, reports = site
+    for name, content in BAD.items():
+        (reports / name).write_bytes(content)
+    (reports / "huge.json").write_bytes(b" " * (9 * 2**20))
+    bom = reports / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + make_report(tmp / "x", "PC04", prof).read_bytes())
+    before = tree_digest(tmp)
+    agg = aggregate([str(reports)], workers=1)
+    assert tree_digest(tmp) == before  # nothing modified or deleted
+    reasons = {r.path.rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    assert set(reasons) == set(BAD) | {"huge.json"}
+    assert "not valid JSON" in reasons["not-json.json"] and "empty" in reasons["empty.json"]
+    assert "newer" in reasons["newer.json"] and "UTF-8" in reasons["gbk.json"] and "MiB" in reasons["huge.json"]
+    assert "--profile" in reasons["facts-only.json"]
+    assert agg.sites[0].reports == 4  # PC01-03 and the BOM one
+
+
+def mark_encrypted(archive, name):
+    """Set the "encrypted" flag of one member in both headers (zipfile cannot write encryption)."""
+    data = bytearray(archive.read_bytes())
+    for sig, flag_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        i = data.find(sig)
+        while i >= 0:
+            if data[i + name_at:i + name_at + len(name)] == name:
+                data[i + flag_at] |= 0x1
+            i = data.find(sig, i + 4)
+    archive.write_bytes(bytes(data))
+
+
+def test_zip_archives_and_their_tricks(site):
+    tmp, prof, reports = site
+    archive = tmp / "usb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in reports.rglob("*.json"):
+            zf.write(p, f"lab3/{p.name}")
+        zf.writestr("../../etc/evil.json", b"{}")
+        zf.writestr("/abs/evil.json", b"{}")
+        zf.writestr("bomb.json", b"0" * (6 * 2**20))
+        zf.writestr("inner.zip", b"PK")
+        zf.writestr("locked.json", b"{}")
+        zf.writestr("notes.txt", b"not a report")
+    mark_encrypted(archive, b"locked.json")
+    (tmp / "broken.zip").write_bytes(b"PK\x03\x04 broken")
+    agg = aggregate([str(archive), str(tmp / "broken.zip")], workers=1)
+    assert agg.sites[0].reports == 3
+    reasons = {r.path.rsplit("!", 1)[-1]: r.reason for r in agg.rejected}
+    assert "climbs out" in reasons["../../etc/evil.json"] and "absolute" in reasons["/abs/evil.json"]
+    assert "zip bomb" in reasons["bomb.json"] and "nested" in reasons["inner.zip"] and "encrypted" in reasons["locked.json"]
+    assert any("not a readable zip" in r.reason for r in agg.rejected)
+
+
+def test_parallel_and_serial_agree(site):
+    tmp, prof, reports = site
+    serial = aggregate([str(reports)], workers=1)
+    from readiness.aggregate import run
+
+    old = run.PARALLEL_FROM
+    run.PARALLEL_FROM = 1
+    try:
+        parallel = aggregate([str(reports)], workers=2)
+    finally:
+        run.PARALLEL_FROM = old
+    assert [(s.id, s.counts) for s in parallel.sites] == [(s.id, s.counts) for s in serial.sites]
+
+
+def test_cli_exit_codes(site, monkeypatch):
+    tmp, prof, reports = site
+    monkeypatch.setenv("READINESS_LANG", "en")
+    runner = CliRunner()
+    assert runner.invoke(main, ["aggregate", str(reports)]).exit_code == 1
+    ok = tmp / "ok"
+    make_report(ok, "PC01", prof)
+    result = runner.invoke(main, ["aggregate", str(ok), "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 0 and doc["schema"] == "readiness.site/1"  # 1 of 4 seats missing only warns
+    assert doc["sites"][0]["counts"] == {"pass": 1, "warn": 0, "fail": 0, "error": 0}
+    assert doc["rejected"] == [] and doc["superseded"] == []
+    assert runner.invoke(main, ["aggregate", str(tmp / "nothing-here")]).exit_code == 3
+    bad = tmp / "bad.toml"
+    bad.write_text("[site]\nseats = 0\n")
+    assert runner.invoke(main, ["aggregate", str(reports), "--profile", str(bad)]).exit_code == 2
+    assert runner.invoke(main, ["aggregate"]).exit_code == 2

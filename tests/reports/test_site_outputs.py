@@ -1,0 +1,109 @@
+"""Site outputs: golden CSV, the workbook read back, the page rendered in headless Chromium."""
+
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from readiness.aggregate.run import aggregate
+from readiness.cli import main
+from readiness.reports import site_csv, site_html, site_json
+from tests.aggregate.reports import make_report, network, site_profile
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def agg(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    prof = site_profile(tmp_path, seats=6)
+    make_report(Path("reports"), "PC01", prof)
+    make_report(Path("reports"), "PC02", prof, {"client.user_ini.opengl_level": "2"})
+    make_report(Path("reports"), "PC03", prof, {"memory.installed_bytes": 4 * 2**30, "fonts.msyh": []},
+                net=network(mbps=60.0, ip="198.51.100.9"))
+    make_report(Path("reports"), "PC04", prof, {"memory.installed_bytes": None, "memory.usable_bytes": None})
+    Path("reports/junk.json").write_text("{oops")
+    return aggregate(["reports"], workers=1)
+
+
+def test_csv_golden(agg):
+    text = site_csv.render(agg)
+    golden = GOLDEN / "site.csv"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_bytes(text.encode("utf-8"))
+    assert text == golden.read_bytes().decode("utf-8")
+    assert text.startswith("site_id,site_name,hostname,machine_id,status,") and text.count("\r\n") == 5
+    assert "\n" not in text.replace("\r\n", "")
+
+
+def test_csv_file_has_a_bom_and_crlf(agg, tmp_path):
+    out = tmp_path / "site.csv"
+    result = CliRunner().invoke(main, ["aggregate", "reports", "--csv", str(out)])
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfsite_id,") and raw.count(b"\r\n") == 5
+    assert "海淀学习中心".encode("utf-8") in raw
+    assert result.exit_code == 1
+
+
+def test_xlsx_reads_back(agg, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "site.xlsx"
+    assert CliRunner().invoke(main, ["aggregate", "reports", "--xlsx", str(out)]).exit_code == 1
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames == ["Summary", "Machines", "Rejected"]
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    assert summary[1][:3] == ("1101", "海淀学习中心", "fail") and summary[1][4:7] == (6, 4, 1)
+    machines = list(book["Machines"].iter_rows(values_only=True))
+    assert machines[0][:3] == ("site_id", "site_name", "hostname")
+    assert [r[2] for r in machines[1:]] == ["PC01", "PC02", "PC03", "PC04"]
+    assert [r[4] for r in machines[1:]] == ["pass", "warn", "fail", "error"]
+
+
+def test_json_schema_fields(agg):
+    doc = json.loads(site_json.render(agg))
+    assert doc["schema"] == "readiness.site/1" and doc["mode"] == "stored"
+    site = doc["sites"][0]
+    assert site["site"] == {"id": "1101", "name": "海淀学习中心", "seats": 6, "seats_source": "reports"}
+    assert site["counts"] == {"pass": 1, "warn": 1, "fail": 1, "error": 1} and site["missing"] == 2
+    assert site["egress_ips"]["unregistered"] == ["198.51.100.9"]
+    assert [r["path"] for r in doc["rejected"]] == [os.path.join("reports", "junk.json")]
+
+
+def test_html_is_self_contained_and_bilingual(agg):
+    page = site_html.render(agg)
+    for needle in ("考点考试机就绪报告", "Exam site readiness", "未就绪", "NOT READY", "PC03", "198.51.100.9",
+                   "未登记", "考点负责人签字", "Site manager", "MSYH", "junk.json"):
+        assert needle in page, needle
+    lowered = page.lower()
+    assert "<script" not in lowered and "src=" not in lowered and "http://" not in lowered and "https://" not in lowered
+    assert "<style>" in page
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
+def test_html_renders_in_headless_chromium(agg, tmp_path):
+    from PIL import Image
+
+    page = tmp_path / "site.html"
+    page.write_text(site_html.render(agg), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1200,1400",
+           f"--screenshot={shot}", page.as_uri()]
+    subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1200, 1400)
+    colors = image.getcolors(maxcolors=1_000_000)
+    assert colors is not None and len(colors) > 50  # text, tables and coloured seats, not a blank page
+    pixels = {image.getpixel((x, y)) for x in range(0, 1200, 2) for y in range(0, 1400, 2)}
+    assert (198, 40, 40) in pixels and (46, 125, 50) in pixels  # a red and a green seat
