@@ -5,16 +5,29 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions a replaced file keeps, or what a new file would get under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temp file beside path, then replace: a crash never leaves half a report."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.chmod(tmp, mode)  # mkstemp makes 0600: a report must stay readable by the site manager
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
