@@ -280,6 +280,10 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
             except OSError as exc:
                 raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
             click.echo(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()), err=True)
-    renderer = site_json.render if OutputFormat(fmt) is OutputFormat.JSON else site_text.render
-    _write_stdout(renderer(agg, ui), OutputFormat(fmt))
+    if OutputFormat(fmt) is OutputFormat.JSON:
+        prepare(sys.stdout, JSON_ERRORS)
+        sys.stdout.writelines(site_json.render_chunks(agg))  # streamed: never one huge string
+        sys.stdout.flush()
+    else:
+        _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)
     sys.exit(agg.exit_code)

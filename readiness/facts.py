@@ -174,8 +174,21 @@ def snapshot_from_document(doc: Any, origin: str) -> dict[str, Any]:
     return doc
 
 
+try:  # three times faster on the reports a branch aggregates by the hundred thousand
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a broken install usable
+    _fast_loads = None
+
+
 def decode_json_bytes(raw: bytes, origin: str) -> Any:
     """JSON from UTF-8, with or without the BOM that Notepad writes."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if _fast_loads is not None:
+        try:
+            return _fast_loads(raw)
+        except ValueError:
+            pass  # the standard library below says precisely what is wrong
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SnapshotError(f"{origin}: saved as UTF-16; save it as UTF-8")
     try:

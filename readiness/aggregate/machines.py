@@ -7,18 +7,19 @@ With a profile the machine's stored facts are re-judged; otherwise its stored ve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from sys import intern
 from typing import Any, Callable, Mapping
 
 from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, Source
 from readiness.facts import SnapshotError, decode_json_bytes, parse_schema
 from readiness.i18n import Text
-from readiness.model import Status, Summary
+from readiness.model import Status
 
 Judge = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
 STATUSES = {s.value for s in Status}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     check: str
     status: str
@@ -26,8 +27,10 @@ class Problem:
     remedy: Text | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Machine:
+    """Kept for every machine, so it is small: slots, and repeated strings shared (interned)."""
+
     key: str
     hostname: str
     machine_id: str | None
@@ -38,7 +41,7 @@ class Machine:
     site_ips: tuple[str, ...]
     checked_at: str
     status: str
-    checks: tuple[tuple[str, str], ...]
+    checks: tuple[str, ...]  # "id:status", interned
     problems: tuple[Problem, ...]
     bandwidth_mbps: float | None
     egress_ips: tuple[str, ...]
@@ -51,7 +54,7 @@ class Machine:
 
 def _dig(doc: Any, *path: str) -> Any:
     for p in path:
-        if not isinstance(doc, Mapping):
+        if not isinstance(doc, dict):
             return None
         doc = doc.get(p)
     return doc
@@ -65,12 +68,21 @@ def _num(v: Any) -> float | None:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
+def _interned(v: str | None) -> str | None:
+    return intern(v) if v is not None else None
+
+
+def split_check(entry: str) -> tuple[str, str]:
+    check_id, _, status = entry.rpartition(":")
+    return check_id, status
+
+
 def _results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     results = doc.get("results")
     if not isinstance(results, list) or not results:
         raise ValueError("no results: not a readiness report")
     for r in results:
-        if not isinstance(r, Mapping) or not isinstance(r.get("id"), str) or r.get("status") not in STATUSES:
+        if not isinstance(r, dict) or not isinstance(r.get("id"), str) or r.get("status") not in STATUSES:
             raise ValueError("a result without a valid id and status")
     return results  # type: ignore[return-value]
 
@@ -116,8 +128,9 @@ def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejecte
 
 def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str, Any],
              results: list[dict[str, Any]], label: str) -> Machine:
-    statuses = tuple((r["id"], r["status"]) for r in results)
-    summary = Summary.from_statuses(Status(s) for _, s in statuses).status.value
+    statuses = tuple(intern(f"{r['id']}:{r['status']}") for r in results)
+    seen = {r["status"] for r in results}  # Summary.from_statuses' rule, without building enums
+    summary = next((s for s in ("fail", "error", "warn") if s in seen), "pass")
     problems = tuple(Problem(r["id"], r["status"], Text.from_json(r.get("observed")),
                              Text.from_json(r["remedy"]) if r.get("remedy") else None)
                      for r in results if r["status"] in ("fail", "error", "warn"))
@@ -129,19 +142,19 @@ def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str
     egress = _dig(facts, "network", "public_ip", "ips")
     disks = facts.get("disks") if isinstance(facts.get("disks"), list) else []
     disk_total = sum(d.get("total_bytes") or 0 for d in disks
-                     if isinstance(d, Mapping) and d.get("kind") == "fixed" and isinstance(d.get("total_bytes"), int))
+                     if isinstance(d, dict) and d.get("kind") == "fixed" and isinstance(d.get("total_bytes"), int))
     build = _dig(facts, "os", "build")
     installed = _num(_dig(facts, "memory", "installed_bytes")) or _num(_dig(facts, "memory", "usable_bytes"))
     return Machine(
         key=machine_id or hostname.lower(), hostname=hostname, machine_id=machine_id,
-        site_id=str(site.get("id") or ""), site_name=str(site.get("name") or ""), site_seats=seats,
+        site_id=intern(str(site.get("id") or "")), site_name=intern(str(site.get("name") or "")), site_seats=seats,
         site_listening=site.get("listening") is True,
-        site_ips=tuple(str(i) for i in ips) if isinstance(ips, list) else (),
+        site_ips=tuple(intern(str(i)) for i in ips) if isinstance(ips, list) else (),
         checked_at=_str(doc.get("checked_at")) or _str(facts.get("collected_at")) or "",
-        status=summary, checks=statuses, problems=problems,
+        status=intern(summary), checks=statuses, problems=problems,
         bandwidth_mbps=_num(_dig(facts, "network", "bandwidth", "download_mbps")),
-        egress_ips=tuple(str(i) for i in egress) if isinstance(egress, list) else (),
-        client_version=_str(_dig(facts, "client", "version")),
-        os=f"{_str(_dig(facts, 'os', 'system')) or '?'} {build}" if build or _dig(facts, "os", "system") else None,
+        egress_ips=tuple(intern(str(i)) for i in egress) if isinstance(egress, list) else (),
+        client_version=_interned(_str(_dig(facts, "client", "version"))),
+        os=intern(f"{_str(_dig(facts, 'os', 'system')) or '?'} {build}") if build or _dig(facts, "os", "system") else None,
         memory_gib=round(installed / 2**30, 1) if installed else None,
         disk_gb=round(disk_total / 1e9) if disk_total else None, source=label)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from readiness.aggregate.inputs import Rejected
-from readiness.aggregate.machines import Machine
+from readiness.aggregate.machines import Machine, split_check
 from readiness.checks.bandwidth import PLAN_LOAD_S, load_seconds
 from readiness.i18n import Text
 from readiness.model import Status, Summary
@@ -125,7 +125,8 @@ class Aggregator:
         checks: dict[str, Counter[str]] = defaultdict(Counter)
         remedies: dict[str, Text] = {}
         for m in machines:
-            for cid, st in m.checks:
+            for entry in m.checks:
+                cid, st = split_check(entry)
                 checks[cid][st] += 1
             for p in m.problems:
                 if p.remedy and p.check not in remedies:

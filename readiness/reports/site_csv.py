@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Iterator
 
 from readiness.aggregate.site import Aggregate
 from readiness.i18n import Lang
@@ -13,16 +14,14 @@ HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_a
           "memory_gib", "disk_gb", "client_version", "download_mbps", "egress_ips", "report"]
 
 
-def rows(agg: Aggregate) -> list[list[str]]:
-    out = []
+def rows(agg: Aggregate) -> Iterator[list[str]]:
     for s in agg.sites:
         for m in s.machines:
-            out.append([s.id, s.name, m.hostname, m.machine_id or "", m.status, m.checked_at,
+            yield ([s.id, s.name, m.hostname, m.machine_id or "", m.status, m.checked_at,
                         "; ".join(f"{p.check}={p.status}" for p in m.problems), m.os or "",
                         "" if m.memory_gib is None else f"{m.memory_gib:g}",
                         "" if m.disk_gb is None else f"{m.disk_gb:g}", m.client_version or "",
                         "" if m.bandwidth_mbps is None else f"{m.bandwidth_mbps:g}", " ".join(m.egress_ips), m.source])
-    return out
 
 
 def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:

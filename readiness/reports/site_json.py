@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from readiness.aggregate.machines import Machine
 from readiness.aggregate.site import SITE_SCHEMA, Aggregate, SiteSummary
@@ -14,29 +14,50 @@ def machine_dict(m: Machine) -> dict[str, Any]:
     return {"hostname": m.hostname, "machine_id": m.machine_id, "status": m.status, "checked_at": m.checked_at,
             "path": m.source, "client_version": m.client_version, "download_mbps": m.bandwidth_mbps,
             "egress_ips": list(m.egress_ips),
-            "problems": [{"check": p.check, "status": p.status, "observed": p.observed.to_dict(),
-                          "remedy": p.remedy.to_dict() if p.remedy else None} for p in m.problems]}
+            "problems": [{"check": p.check, "status": p.status, "observed": p.observed.to_dict()}
+                         for p in m.problems]}  # remedies are per check, in the site's "remedies"
 
 
-def site_dict(s: SiteSummary) -> dict[str, Any]:
-    return {
+def site_dict(s: SiteSummary, machines: bool = True) -> dict[str, Any]:
+    out = {
         "site": {"id": s.id, "name": s.name, "seats": s.seats, "seats_source": s.seats_source},
         "status": s.status.value, "counts": s.counts, "reports": s.reports,
         "missing": max(0, s.seats - s.reports), "checks": s.checks,
         "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
         "bandwidth": s.bandwidth, "egress_ips": s.egress, "client_versions": s.client_versions,
         "remedies": {k: v.to_dict() for k, v in s.remedies.items()},
-        "machines": [machine_dict(m) for m in s.machines],
     }
+    if machines:
+        out["machines"] = [machine_dict(m) for m in s.machines]
+    return out
 
 
-def to_dict(agg: Aggregate) -> dict[str, Any]:
+def to_dict(agg: Aggregate, machines: bool = True) -> dict[str, Any]:
     return {"schema": SITE_SCHEMA, "generated_at": agg.generated_at, "mode": agg.mode,
             "profile": agg.profile_source, "status": agg.status.value, "counts": agg.counts,
-            "sites": [site_dict(s) for s in agg.sites],
+            "sites": [site_dict(s, machines) for s in agg.sites] if machines else [],
             "rejected": [{"path": r.path, "reason": r.reason} for r in agg.rejected],
             "superseded": agg.superseded}
 
 
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_chunks(agg: Aggregate) -> Iterator[str]:
+    """The same document as to_dict, one machine per line and one chunk at a time, so that a
+    branch's 100,000 machines never exist as one string or as nested dicts."""
+    head = to_dict(agg, machines=False)
+    yield "{" + "".join(f"{_dump(k)}: {_dump(v)},\n" for k, v in head.items() if k not in ("sites", "rejected", "superseded"))
+    yield '"sites": ['
+    for i, s in enumerate(agg.sites):
+        yield ("," if i else "") + "\n{" + "".join(f"{_dump(k)}: {_dump(v)},\n" for k, v in site_dict(s, machines=False).items())
+        yield '"machines": ['
+        for j, m in enumerate(s.machines):
+            yield ("," if j else "") + "\n" + _dump(machine_dict(m))
+        yield "\n]}"
+    yield f'\n],\n"rejected": {_dump(head["rejected"])},\n"superseded": {_dump(head["superseded"])}}}\n'
+
+
 def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
-    return json.dumps(to_dict(agg), ensure_ascii=False, indent=1) + "\n"
+    return "".join(render_chunks(agg))

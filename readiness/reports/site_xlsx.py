@@ -34,12 +34,12 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> bytes:
     summary.set_column(3, 3, 20)
     machines = book.add_worksheet("Machines")
     machines.write_row(0, 0, HEADER, bold)
-    table = rows(agg)
-    for i, row in enumerate(table, 1):
-        machines.write_row(i, 0, row)
-        machines.write(i, 4, row[4], fills.get(row[4]))
+    count = 0
+    for count, row in enumerate(rows(agg), 1):
+        machines.write_row(count, 0, row)
+        machines.write(count, 4, row[4], fills.get(row[4]))
     machines.set_column(0, 3, 16)
-    machines.autofilter(0, 0, max(1, len(table)), len(HEADER) - 1)
+    machines.autofilter(0, 0, max(1, count), len(HEADER) - 1)
     machines.freeze_panes(1, 0)
     if agg.rejected:
         rej = book.add_worksheet("Rejected")
