@@ -49,6 +49,16 @@ def check_opengl_level(facts: Facts, profile: Profile) -> Finding:
         return Finding(Status.WARN, Text("no user.ini", "没有 user.ini") + d3d_note, expected,
                        Text(f"{path} does not exist, so OpenGL/Level is not set.",
                             f"{path} 不存在，未设置 OpenGL/Level。"), remedy(path, want), details)
+    store_level = facts.get("client.user_ini_virtual_store.opengl_level", str)
+    store_path = facts.get("client.user_ini_virtual_store.path", str)
+    if store_path and (store_level or "").strip() != want:
+        details["virtual_store"] = store_path
+        return Finding(Status.WARN, same(f"{store_path}: Level={store_level}") + d3d_note, expected,
+                       Text("Windows keeps a per-user copy of user.ini in VirtualStore, which the client reads "
+                            f"instead of the one in its folder; Level there is {store_level or 'not set'}.",
+                            f"Windows 在 VirtualStore 中保存了 user.ini 的用户副本，客户端读取的是该副本；"
+                            f"其中 Level 为 {store_level or '未设置'}。"),
+                       remedy(store_path, want), details)
     level = facts.get("client.user_ini.opengl_level", str)
     encoding = facts.get("client.user_ini.encoding", str)
     if encoding == "utf-16":

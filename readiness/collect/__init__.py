@@ -68,7 +68,8 @@ def collect_cpu() -> dict[str, Any]:
 
 
 def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, offline: bool = False,
-                  now: datetime | None = None, include_cpu: bool = True) -> dict[str, Any]:
+                  now: datetime | None = None, include_cpu: bool = True,
+                  progress: Callable[[float, float], None] | None = None) -> dict[str, Any]:
     system = system or current_system()
     errors: dict[str, str] = {}
     collected_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
@@ -92,7 +93,7 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
     else:
         from readiness.net.collect import collect_network
 
-        facts["network"] = _guard(errors, "network", lambda: collect_network(profile, errors, not_collected))
+        facts["network"] = _guard(errors, "network", lambda: collect_network(profile, errors, not_collected, progress))
     if not_collected:
         facts["not_collected"] = not_collected
     return facts

@@ -148,7 +148,8 @@ def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str,
             if folder:
                 candidates.append((native_path(folder), "default", None))
     client: dict[str, Any] = {"install_dir": None, "found_by": None, "exe": None, "version": None,
-                              "version_source": None, "searched": [], "user_ini": None, "d3dcompiler_47": None}
+                              "version_source": None, "searched": [], "user_ini": None, "d3dcompiler_47": None,
+                              "user_ini_virtual_store": None}
     for folder, how, entry in candidates:
         client["searched"].append(folder)
         exe = find_in_dir(folder, exe_name)
@@ -171,5 +172,21 @@ def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str,
             client["user_ini"]["path"] = os.path.join(folder, USER_INI) if "\\" not in folder else f"{folder}\\{USER_INI}"
             client["user_ini"]["found"] = False
         client["d3dcompiler_47"] = find_in_dir(folder, D3DCOMPILER) is not None
+        store = virtual_store_dir(folder, env)
+        found = find_in_dir(store, USER_INI) if store else None
+        client["user_ini_virtual_store"] = read_user_ini(found) if found else None
         break
     return client
+
+
+def virtual_store_dir(folder: str, env: Mapping[str, str]) -> str | None:
+    """Where Windows redirects a non-elevated legacy program's writes under Program Files.
+
+    A 32-bit client that once saved user.ini without admin rights reads its per-user copy in
+    %LOCALAPPDATA%\\VirtualStore first, so a Level set in Program Files may not be the one it sees.
+    """
+    local = next((v for k, v in env.items() if k.lower() == "localappdata"), None)
+    drive, _, rest = folder.replace("/", "\\").partition(":\\")
+    if not local or len(drive) != 1 or not rest.lower().startswith(("program files", "windows")):
+        return None
+    return native_path(f"{local}\\VirtualStore\\{rest}")

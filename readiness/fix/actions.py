@@ -80,14 +80,20 @@ class Plan:
         return sorted({a.check_id for a in self.actions})
 
 
-def _user_ini_action(facts: Mapping[str, Any], level: str, plan: Plan) -> None:
+def _user_ini_actions(facts: Mapping[str, Any], level: str, plan: Plan) -> None:
     client = facts.get("client") or {}
     if not client.get("install_dir"):
         plan.notes.append(Text("The exam client is not installed: nothing to set in user.ini.",
                                "未安装考试客户端，无需设置 user.ini。"))
         return
     ini = client.get("user_ini") or {}
-    path = Path(ini.get("path") or Path(client["install_dir"]) / "user.ini")
+    _user_ini_action(Path(ini.get("path") or Path(client["install_dir"]) / "user.ini"), level, plan)
+    store = client.get("user_ini_virtual_store") or {}
+    if store.get("path"):  # the per-user copy the client really reads, when Windows made one
+        _user_ini_action(Path(store["path"]), level, plan)
+
+
+def _user_ini_action(path: Path, level: str, plan: Plan) -> None:
     if path.is_dir():
         plan.refusals.append(Text(f"{path} is a folder, not a file; it is left alone.",
                                   f"{path} 是文件夹而不是文件，不作修改。"))
@@ -146,7 +152,7 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, plan: Pl
 def make_plan(facts: Mapping[str, Any], profile: Mapping[str, Any], *, white_screen: bool = False,
               font: Path | None = None, font_host: FontHost | None = None) -> Plan:
     plan = Plan()
-    _user_ini_action(facts, profile["client.opengl_level"], plan)
+    _user_ini_actions(facts, profile["client.opengl_level"], plan)
     client = facts.get("client") or {}
     if white_screen and client.get("install_dir"):
         from readiness.collect.client import D3DCOMPILER, find_in_dir
@@ -172,7 +178,8 @@ def _writable_folder(folder: Path) -> str | None:
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
-        return f"the folder {folder} is not writable ({exc.strerror or exc})"
+        hint = "; run the command prompt as administrator" if os.name == "nt" else ""
+        return f"the folder {folder} is not writable ({exc.strerror or exc}{hint})"
     return None
 
 

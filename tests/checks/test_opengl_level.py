@@ -36,3 +36,13 @@ def test_reports_d3dcompiler(loaded, profile, present, words):
     result = judge_one(loaded, "opengl-level", with_facts({"client.d3dcompiler_47": present}), profile)
     assert words in result.observed.en
     assert result.details["d3dcompiler_47"] is present
+
+
+@pytest.mark.parametrize("store_level,status", [("2", Status.WARN), (None, Status.WARN), ("0", Status.PASS)])
+def test_virtual_store_copy_is_the_one_the_client_reads(loaded, profile, store_level, status):
+    store = {"path": "C:\\Users\\u\\AppData\\Local\\VirtualStore\\Program Files (x86)\\ExamClient\\user.ini",
+             "found": True, "opengl_level": store_level, "encoding": "utf-8", "error": None}
+    result = judge_one(loaded, "opengl-level", with_facts({"client.user_ini_virtual_store": store}), profile)
+    assert result.status is status
+    if status is Status.WARN:
+        assert "VirtualStore" in result.message.en and "VirtualStore" in result.remedy.en

@@ -163,3 +163,18 @@ def test_registry_candidates_read_every_field():
     ]
     assert [d for d, _ in registry_candidates(entries, ["ExamClient", "考试客户端"])] == \
         ["C:\\A", "C:\\B", "C:\\C D", "C:\\E"]
+
+
+@pytest.mark.parametrize("folder,env,expected", [
+    ("C:\\Program Files (x86)\\ExamClient", {"LOCALAPPDATA": "C:\\Users\\u\\AppData\\Local"},
+     "C:\\Users\\u\\AppData\\Local\\VirtualStore\\Program Files (x86)\\ExamClient"),
+    ("c:\\program files\\ExamClient", {"localappdata": "C:\\L"}, "C:\\L\\VirtualStore\\program files\\ExamClient"),
+    ("D:\\ExamClient", {"LOCALAPPDATA": "C:\\L"}, None),
+    ("C:\\Program Files\\ExamClient", {}, None),
+    ("/opt/ExamClient", {"LOCALAPPDATA": "/home/u"}, None),
+])
+def test_virtual_store_dir(folder, env, expected):
+    from readiness.collect.client import virtual_store_dir
+    from readiness.collect.system import native_path
+
+    assert virtual_store_dir(folder, env) == (native_path(expected) if expected else None)

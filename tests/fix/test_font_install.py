@@ -99,3 +99,19 @@ def test_refuses_what_is_not_yahei(tmp_path, host, make, words):
     source = make(tmp_path / "msyh.ttc")
     plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
     assert plan.actions == [] and words in plan.refusals[0].en
+
+
+def test_plan_edits_the_virtual_store_copy_too(tmp_path):
+    main_ini, store_ini = tmp_path / "client" / "user.ini", tmp_path / "store" / "user.ini"
+    for p in (main_ini, store_ini):
+        p.parent.mkdir()
+        p.write_bytes(b"[OpenGL]\nLevel=2\n")
+    facts = {"client": {"install_dir": str(main_ini.parent), "user_ini": {"path": str(main_ini)},
+                        "user_ini_virtual_store": {"path": str(store_ini)}}}
+    plan = make_plan(facts, SETTINGS)
+    assert [a.path for a in plan.actions] == [main_ini, store_ini]
+    journal = Journal.start(tmp_path / "b")
+    apply(plan, journal)
+    assert main_ini.read_bytes() == store_ini.read_bytes() == b"[OpenGL]\nLevel=0\n"
+    assert undo(journal) == []
+    assert store_ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
