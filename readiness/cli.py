@@ -75,7 +75,7 @@ def main() -> None:
 @offline_option
 def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: Path | None,
           lang: str | None, offline: bool) -> None:
-    """Check this PC (or a saved snapshot), print the verdicts and save the report."""
+    """Check this PC (or a saved snapshot) and save the report."""
     from readiness.output import default_report_name, save_report
     from readiness.runner import judge
 
@@ -83,13 +83,18 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
     facts = _snapshot(facts_path) if facts_path else _collect(profile, offline)
     report = judge(facts, profile, loaded)
     out_format = OutputFormat(fmt)
-    data = json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
-    host = (facts.get("host") or {}).get("hostname") if isinstance(facts.get("host"), dict) else None
-    saved, problem = save_report(data, output, default_report_name(host if isinstance(host, str) else None))
     ui = _lang(lang)
+    data = render(report, OutputFormat.JSON, ui).encode("utf-8")
+    host = (facts.get("host") or {}).get("hostname") if isinstance(facts.get("host"), dict) else None
+    try:
+        saved, problem = save_report(data, output, default_report_name(host if isinstance(host, str) else None))
+    except OSError as exc:  # the verdicts still go to the screen below
+        saved, problem = None, f"the report could not be saved anywhere ({exc.strerror or exc})"
     _write_stdout(render(report, out_format, ui), out_format)
     if problem:
         click.echo(f"warning: {problem}", err=True)
+    if saved is None:
+        sys.exit(report.summary.exit_code)
     saved_line = ("Report saved: " if ui is Lang.EN else "报告已保存：") + str(saved)
     if out_format is OutputFormat.TEXT:
         _write_stdout(saved_line + "\n", out_format)
@@ -118,7 +123,10 @@ def _collect(profile: Profile, offline: bool, include_cpu: bool = True) -> dict[
 @offline_option
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Save to this file too.")
 def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None:
-    """Print this machine's facts as JSON (a snapshot that `check --facts` can judge anywhere)."""
+    """Print this PC's facts as JSON.
+
+    The snapshot can be judged anywhere with `readiness check --facts FILE`.
+    """
     from readiness.output import atomic_write
 
     _loaded, profile = _setup(profile_path)
@@ -137,7 +145,7 @@ def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
 @lang_option
 def show_profile(profile_path: Path | None, fmt: str, lang: str | None) -> None:
-    """Show the effective profile: the built-in plan with the site's overrides."""
+    """Show the effective profile (plan defaults + site overrides)."""
     loaded, profile = _setup(profile_path)
     if fmt == "json":
         _write_stdout(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
@@ -170,7 +178,7 @@ def list_checks(lang: str | None) -> None:
 @lang_option
 def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool, font: Path | None,
         undo_last: bool, backup_dir: Path | None, lang: str | None) -> None:
-    """Apply the plan's remedies to this PC, with a backup and an undo."""
+    """Apply the plan's remedies, with a backup and an undo."""
     from readiness.fix.actions import running_processes
     from readiness.fix.journal import default_backup_dir
     from readiness.fix.service import FixIO, run_fix, run_undo
@@ -261,7 +269,10 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
 @lang_option
 def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_path: Path | None,
               csv_path: Path | None, xlsx_path: Path | None, workers: int | None, lang: str | None) -> None:
-    """One verdict per site from its machines' reports (files, folders, .zip archives)."""
+    """One verdict per site from its PCs' reports.
+
+    PATHS are report files, folders (searched recursively) and .zip archives.
+    """
     from readiness.aggregate.run import aggregate as run_aggregate
     from readiness.output import atomic_write
     from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
