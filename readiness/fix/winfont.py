@@ -120,9 +120,12 @@ class WindowsFontHost:  # pragma: no cover - needs Windows
         import ctypes
         from ctypes import wintypes
 
-        result = wintypes.DWORD(0)
-        ctypes.windll.user32.SendMessageTimeoutW(  # type: ignore[attr-defined]
-            HWND_BROADCAST, WM_FONTCHANGE, 0, 0, SMTO_ABORTIFHUNG, 1000, ctypes.byref(result))
+        fn = ctypes.windll.user32.SendMessageTimeoutW  # type: ignore[attr-defined]
+        fn.argtypes = [wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM, wintypes.UINT,
+                       wintypes.UINT, ctypes.POINTER(ctypes.c_size_t)]  # the last is a PDWORD_PTR
+        fn.restype = ctypes.c_ssize_t
+        result = ctypes.c_size_t(0)
+        fn(HWND_BROADCAST, WM_FONTCHANGE, 0, 0, SMTO_ABORTIFHUNG, 1000, ctypes.byref(result))
 
 
 def current_font_host() -> FontHost:
