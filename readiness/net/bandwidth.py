@@ -194,10 +194,31 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
     return result
 
 
+def import_speedtest() -> Any:
+    """speedtest-cli, imported so that it cannot close our stdout.
+
+    At import it wraps file descriptors 1 and 2 in FileIO objects that close them when collected
+    (at exit, before our last output is flushed); given streams without a descriptor it keeps
+    them instead, and we never use its printing.
+    """
+    import io
+    import sys
+
+    if "speedtest" in sys.modules:
+        return sys.modules["speedtest"]
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = io.StringIO()
+    try:
+        import speedtest
+    finally:
+        sys.stdout, sys.stderr = saved
+    return speedtest
+
+
 def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any = None) -> dict[str, Any]:
     """speedtest-cli over HTTPS; its failures become a MeasureError with a clear reason."""
     if module is None:
-        import speedtest as module  # type: ignore[no-redef]
+        module = import_speedtest()
     t0, cpu0 = time.monotonic(), time.process_time()
     try:
         st = module.Speedtest(secure=True, timeout=timeout_s)

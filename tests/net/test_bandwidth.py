@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from readiness.net.bandwidth import MeasureError, measure_http, measure_speedtest, summarize
+from readiness.net.bandwidth import MeasureError, import_speedtest, measure_http, measure_speedtest, summarize
 from tests.net.servers import Server
 
 
@@ -70,7 +70,7 @@ def test_summary_figures():
 class FakeSpeedtestModule:
     """speedtest.net cannot be reached here; this stands in for the module's documented failures."""
 
-    import speedtest as _real
+    _real = import_speedtest()
 
     SpeedtestException = _real.SpeedtestException
     ConfigRetrievalError = _real.ConfigRetrievalError
@@ -112,3 +112,17 @@ def test_speedtest_result_and_its_known_limit():
 def test_speedtest_failures_are_clear(fail, words):
     with pytest.raises(MeasureError, match=words):
         measure_speedtest(module=FakeSpeedtestModule(fail=fail))
+
+
+def test_importing_speedtest_leaves_stdout_alone():
+    """Imported naively, speedtest-cli wraps fd 1 and 2 in objects that close them when collected."""
+    import subprocess
+    import sys
+
+    probe = "print(type(s._py3_utf8_stdout).__name__, type(s._py3_utf8_stderr).__name__)"
+    ours = subprocess.run([sys.executable, "-c", "from readiness.net.bandwidth import import_speedtest; "
+                           f"s = import_speedtest(); {probe}"], capture_output=True, text=True, timeout=60)
+    naive = subprocess.run([sys.executable, "-c", f"import speedtest as s; {probe}"],
+                           capture_output=True, text=True, timeout=60)
+    assert naive.stdout.split() == ["_Py3Utf8Output", "_Py3Utf8Output"]  # what we guard against
+    assert "_Py3Utf8Output" not in ours.stdout and ours.returncode == 0
