@@ -15,7 +15,7 @@ from readiness.facts import SnapshotError, decode_json_bytes, parse_schema
 from readiness.i18n import Text
 from readiness.model import Status
 
-Judge = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
+Judge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
 STATUSES = {s.value for s in Status}
 
 
@@ -106,19 +106,19 @@ def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejecte
             if judge is None:
                 return Rejected(label, "a facts snapshot, not a report: pass --profile to judge it")
             facts = doc
-            results = judge(facts)
             site = {}
+            results = judge(facts, site)
         elif name == "readiness.report":
             if version > 1:
                 return Rejected(label, f"report schema {doc['schema']} is newer than this tool; upgrade exam-readiness")
             facts = doc.get("facts") if isinstance(doc.get("facts"), dict) else {}
+            site = doc.get("site") if isinstance(doc.get("site"), dict) else {}
             if judge is not None:
                 if not facts:
                     return Rejected(label, "the report carries no facts to re-judge")
-                results = judge(facts)
+                results = judge(facts, site)
             else:
                 results = _results(doc)
-            site = doc.get("site") if isinstance(doc.get("site"), dict) else {}
         else:
             return Rejected(label, f"schema {doc['schema']!r} is not a machine report")
     except ValueError as exc:

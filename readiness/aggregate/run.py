@@ -26,10 +26,27 @@ def make_judge(profile_path: str | None) -> tuple[Profile, Judge]:
 
     loaded, profile = load_checks_and_profile(Path(profile_path) if profile_path else None)
 
-    def judge(facts: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return [r.to_dict() for r in run_checks(facts, profile, loaded)]
+    def judge(facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in run_checks(facts, for_site(profile, site), loaded)]
 
     return profile, judge
+
+
+SITE_KEYS = {"id": "site.id", "name": "site.name", "seats": "site.seats", "listening": "site.listening",
+             "public_ips": "site.public_ips"}
+
+
+def for_site(profile: Profile, site: Mapping[str, Any]) -> Profile:
+    """New rules for every site: a profile that names no site keeps each report's own site
+    (seats, listening, registered IPs) and changes only the rules."""
+    if profile["site.id"] or not site:
+        return profile
+    values = dict(profile.values)
+    for field, key in SITE_KEYS.items():
+        value = site.get(field)
+        if value is not None and isinstance(value, type(profile[key])):
+            values[key] = value
+    return Profile(values, profile.source)
 
 
 def _init(profile_path: str | None, rejudge: bool) -> None:

@@ -116,7 +116,7 @@ class Aggregator:
     def _site(self, site_id: str, machines: list[Machine]) -> SiteSummary:
         machines.sort(key=lambda m: m.hostname.lower())
         name = next((m.site_name for m in machines if m.site_name), "")
-        if self.profile is not None and self.profile.source != "" and not self.profile.source.startswith("built-in"):
+        if self._names_site(site_id):
             seats, seats_source = self.profile["site.seats"], "profile"
         else:
             reported = [m.site_seats for m in machines if m.site_seats]
@@ -132,9 +132,9 @@ class Aggregator:
                 if p.remedy and p.check not in remedies:
                     remedies[p.check] = p.remedy
         findings: list[Finding] = []
-        listening = any(m.site_listening for m in machines) or bool(self._setting("site.listening", False))
+        listening = self.profile["site.listening"] if self._names_site(site_id) else any(m.site_listening for m in machines)
         bandwidth = self._bandwidth(machines, seats, listening, findings)
-        egress = self._egress(machines, findings)
+        egress = self._egress(site_id, machines, findings)
         missing = seats - len(machines)
         if missing > 0:
             findings.append(Finding(Status.WARN, Text(
@@ -169,8 +169,12 @@ class Aggregator:
                 f"下行带宽：测得最高 {best:.1f} Mbit/s，{seats} 个机位需要 {required:g} Mbit/s。")))
         return out
 
-    def _egress(self, machines: list[Machine], findings: list[Finding]) -> dict[str, Any]:
-        if self.profile is not None and not self.profile.source.startswith("built-in"):
+    def _names_site(self, site_id: str) -> bool:
+        """The profile speaks for this site (a profile without site.id only brings new rules)."""
+        return self.profile is not None and bool(self.profile["site.id"]) and self.profile["site.id"] == site_id
+
+    def _egress(self, site_id: str, machines: list[Machine], findings: list[Finding]) -> dict[str, Any]:
+        if self._names_site(site_id):
             registered = set(self.profile["site.public_ips"])
         else:
             registered = {ip for m in machines for ip in m.site_ips}

@@ -175,3 +175,18 @@ def test_cli_exit_codes(site, monkeypatch):
     bad.write_text("[site]\nseats = 0\n")
     assert runner.invoke(main, ["aggregate", str(reports), "--profile", str(bad)]).exit_code == 2
     assert runner.invoke(main, ["aggregate"]).exit_code == 2
+
+
+def test_a_rules_only_profile_keeps_each_sites_own_seats_and_ips(tmp_path):
+    a = site_profile(tmp_path, "1101", seats=2, ips=("203.0.113.7",))
+    b = site_profile(tmp_path, "2202", seats=3, ips=("198.51.100.9",))
+    make_report(tmp_path / "r", "A1", a, {"memory.installed_bytes": 6 * 2**30}, net=network(ip="203.0.113.7"))
+    make_report(tmp_path / "r", "B1", b, net=network(ip="198.51.100.9"))
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[memory]\nmin_installed_gib = 6\n")  # new rules, no [site]
+    agg = aggregate([str(tmp_path / "r")], str(rules), workers=1)
+    by_id = {s.id: s for s in agg.sites}
+    assert by_id["1101"].counts["fail"] == 0 and by_id["1101"].seats == 2
+    assert by_id["2202"].seats == 3 and by_id["2202"].egress["unregistered"] == []
+    machine = by_id["2202"].machines[0]
+    assert dict(c.rsplit(":", 1) for c in machine.checks)["public-ip"] == "pass"  # judged against 2202's IPs
