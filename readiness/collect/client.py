@@ -169,7 +169,7 @@ def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str,
             errors["client.version"] = "; ".join(reasons) or "no version found"
         client["user_ini"] = read_user_ini(find_in_dir(folder, USER_INI))
         if client["user_ini"]["path"] is None:
-            client["user_ini"]["path"] = os.path.join(folder, USER_INI) if "\\" not in folder else f"{folder}\\{USER_INI}"
+            client["user_ini"]["path"] = os.path.join(folder, USER_INI)
             client["user_ini"]["found"] = False
         client["d3dcompiler_47"] = find_in_dir(folder, D3DCOMPILER) is not None
         store = virtual_store_dir(folder, env)

@@ -190,3 +190,20 @@ def test_a_rules_only_profile_keeps_each_sites_own_seats_and_ips(tmp_path):
     assert by_id["2202"].seats == 3 and by_id["2202"].egress["unregistered"] == []
     machine = by_id["2202"].machines[0]
     assert dict(c.rsplit(":", 1) for c in machine.checks)["public-ip"] == "pass"  # judged against 2202's IPs
+
+
+def test_parallel_workers_start_as_on_windows(site):
+    """Windows starts workers by spawning and re-importing the main module; it must not re-run the CLI."""
+    import subprocess
+    import sys
+
+    tmp, prof, reports = site
+    code = ("import multiprocessing, runpy, sys\n"
+            "multiprocessing.set_start_method('spawn')\n"
+            "import readiness.aggregate.run as r\n"
+            "r.PARALLEL_FROM = 1\n"
+            f"sys.argv = ['readiness', 'aggregate', {str(reports)!r}, '--workers', '2', '--format', 'json']\n"
+            "runpy.run_module('readiness', run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["sites"][0]["reports"] == 3
