@@ -193,7 +193,7 @@ def test_a_rules_only_profile_keeps_each_sites_own_seats_and_ips(tmp_path):
 
 
 def test_parallel_workers_start_as_on_windows(site):
-    """Windows starts workers by spawning and re-importing the main module; it must not re-run the CLI."""
+    """Windows starts workers by spawning fresh interpreters: everything they need must import and pickle."""
     import subprocess
     import sys
 
@@ -203,7 +203,7 @@ def test_parallel_workers_start_as_on_windows(site):
             "import readiness.aggregate.run as r\n"
             "r.PARALLEL_FROM = 1\n"
             f"sys.argv = ['readiness', 'aggregate', {str(reports)!r}, '--workers', '2', '--format', 'json']\n"
-            "runpy.run_module('readiness', run_name='__main__')\n")
+            "runpy.run_module('readiness', run_name='__main__', alter_sys=True)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["sites"][0]["reports"] == 3
