@@ -34,10 +34,22 @@ def _statuses(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks, 
     return {r.id: STATUS_LABELS[r.status](Lang.EN) for r in run_checks(facts, profile, loaded.select(ids))}
 
 
+def _not_fixable(io: FixIO, facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks, plan: Plan) -> None:
+    """Say what fix cannot do, so that nobody believes the PC is ready after it."""
+    fixable = {"opengl-level"} | ({"font-msyh"} if any(a.check_id == "font-msyh" for a in plan.actions) else set())
+    ids = [c.id for c in loaded.checks if c.id not in fixable]
+    failing = {cid: st for cid, st in _statuses(facts, profile, loaded, ids).items() if st in ("FAIL", "ERROR")}
+    if failing:
+        listed = ", ".join(f"{cid} ({st})" for cid, st in failing.items())
+        _say(io, Text(f"Not fixed by this command (see `readiness check`): {listed}.",
+                      f"以下问题本命令无法处理（详见 `readiness check`）：{listed}。"))
+
+
 def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: Path, yes: bool,
             dry_run: bool, white_screen: bool, font: Path | None) -> int:
     facts = io.collect()
     plan: Plan = make_plan(facts, profile.values, white_screen=white_screen, font=font, font_host=io.font_host)
+    _not_fixable(io, facts, profile, loaded, plan)
     for note in plan.notes:
         _say(io, note, "  ")
     if plan.refusals:

@@ -138,6 +138,11 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
     summary = report.summary
     counts = ", ".join(f"{n} {STATUS_LABELS[s](lang)}" for s in Status if (n := summary.counts.get(s.value, 0)))
     out.append(f"{HEAD['result'](lang)}: {VERDICTS[summary.status](lang)} ({counts})")
+    errors = facts.get("errors") if isinstance(facts.get("errors"), dict) else {}
+    if errors:
+        out.append(Text(f"Facts that could not be read ({len(errors)}; the reasons are in the report): ",
+                        f"未能读取的信息（{len(errors)} 项，原因见报告）：")(lang) + ", ".join(sorted(errors)[:6])
+                   + (" ..." if len(errors) > 6 else ""))
     contacts = report.site.get("support_contacts") or []
     if summary.status in (Status.FAIL, Status.ERROR) and contacts:
         out.append(f"{HEAD['support'](lang)}: " + "; ".join(contacts))

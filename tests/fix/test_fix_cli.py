@@ -71,6 +71,7 @@ def test_dry_run_changes_nothing(site):
     site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
     result = site("--dry-run")
     assert result.exit_code == 0 and "Level=0" in result.output and "Dry run" in result.output
+    assert "Not fixed by this command (see `readiness check`): os (FAIL)" in result.output  # this is not Windows
     assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n" and not site.backups.exists()
 
 
