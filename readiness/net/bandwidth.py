@@ -215,28 +215,51 @@ def import_speedtest() -> Any:
     return speedtest
 
 
-def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any = None) -> dict[str, Any]:
-    """speedtest-cli over HTTPS; its failures become a MeasureError with a clear reason."""
+def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any = None,
+                      deadline: float | None = None) -> dict[str, Any]:
+    """speedtest-cli over HTTPS; its failures become a MeasureError with a clear reason.
+
+    It runs in a thread so the run's deadline holds even when speedtest.net is slow: at the
+    deadline its shutdown event stops the download and the measurement is abandoned.
+    """
     if module is None:
         module = import_speedtest()
+    stop = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            st = module.Speedtest(secure=True, timeout=timeout_s, shutdown_event=stop)
+            outcome["server"] = st.get_best_server()
+            outcome["bps"] = st.download(threads=streams)
+            outcome["bytes"] = int(getattr(st.results, "bytes_received", 0) or 0)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
     t0, cpu0 = time.monotonic(), time.process_time()
-    try:
-        st = module.Speedtest(secure=True, timeout=timeout_s)
-        server = st.get_best_server()
-        bps = st.download(threads=streams)
-    except module.ConfigRetrievalError as exc:
-        raise MeasureError(f"speedtest.net refused its configuration ({exc}); it is often blocked (HTTP 403)") from None
-    except (module.NoMatchedServers, module.ServersRetrievalError, module.SpeedtestBestServerFailure) as exc:
-        raise MeasureError(f"no speedtest server could be used ({type(exc).__name__}: {exc})") from None
-    except module.SpeedtestException as exc:
-        raise MeasureError(f"speedtest failed ({type(exc).__name__}: {exc})") from None
-    except OSError as exc:
-        raise MeasureError(f"speedtest could not connect ({exc})") from None
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        stop.set()
+        raise MeasureError("speedtest did not finish before the network deadline")
+    exc = outcome.get("error")
+    if isinstance(exc, module.ConfigRetrievalError):
+        raise MeasureError(f"speedtest.net refused its configuration ({exc}); it is often blocked (HTTP 403)")
+    if isinstance(exc, (module.NoMatchedServers, module.ServersRetrievalError, module.SpeedtestBestServerFailure)):
+        raise MeasureError(f"no speedtest server could be used ({type(exc).__name__}: {exc})")
+    if isinstance(exc, module.SpeedtestException):
+        raise MeasureError(f"speedtest failed ({type(exc).__name__}: {exc})")
+    if isinstance(exc, OSError):
+        raise MeasureError(f"speedtest could not connect ({exc})")
+    if exc is not None:
+        raise MeasureError(f"speedtest failed ({type(exc).__name__}: {exc})")
     wall = time.monotonic() - t0
     cpu = time.process_time() - cpu0
+    server = outcome.get("server")
     host = server.get("host") if isinstance(server, dict) else None
     return {"backend": "speedtest", "url": None, "server": host, "streams": streams, "window_s": round(wall, 2),
-            "warmup_s": 0, "bytes": int(getattr(st.results, "bytes_received", 0) or 0), "measured_bytes": None,
-            "capped": False, "samples_mbps": [], "download_mbps": round(bps / 1e6, 2), "median_mbps": None,
+            "warmup_s": 0, "bytes": outcome.get("bytes", 0), "measured_bytes": None,
+            "capped": False, "samples_mbps": [], "download_mbps": round(outcome["bps"] / 1e6, 2), "median_mbps": None,
             "p90_mbps": None, "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 3),
             "cpu_core_share": round(cpu / wall, 3), "errors": [], "note": SPEEDTEST_NOTE}

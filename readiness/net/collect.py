@@ -32,7 +32,7 @@ def measure(profile: Mapping[str, Any], *, deadline: float | None = None,
                                      connect_timeout_s=timeout, read_timeout_s=timeout,
                                      verify=_verify(profile), progress=progress, deadline=deadline), error=None)
         return dict(measure_speedtest(streams=profile.get("bandwidth.streams", 4),
-                                      timeout_s=profile.get("network.timeout_s", 5.0) * 2), error=None)
+                                      timeout_s=profile.get("network.timeout_s", 5.0) * 2, deadline=deadline), error=None)
     except MeasureError as exc:
         base["error"] = str(exc)
     except Exception as exc:  # never let one measurement take the snapshot down

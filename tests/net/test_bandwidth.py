@@ -78,13 +78,14 @@ class FakeSpeedtestModule:
     ServersRetrievalError = _real.ServersRetrievalError
     SpeedtestBestServerFailure = _real.SpeedtestBestServerFailure
 
-    def __init__(self, fail=None, bps=250e6):
-        self.fail, self.bps = fail, bps
+    def __init__(self, fail=None, bps=250e6, hang=False):
+        self.fail, self.bps, self.hang = fail, bps, hang
         module = self
 
         class Speedtest:
-            def __init__(self, secure=False, timeout=10):
+            def __init__(self, secure=False, timeout=10, shutdown_event=None):
                 assert secure is True
+                self.shutdown_event = shutdown_event
                 if module.fail:
                     raise module.fail
                 self.results = type("R", (), {"bytes_received": 123456})()
@@ -93,6 +94,8 @@ class FakeSpeedtestModule:
                 return {"host": "speed.example:8080"}
 
             def download(self, threads=None):
+                if module.hang:
+                    self.shutdown_event.wait(30)  # a slow server: only the shutdown event ends it
                 return module.bps
 
         self.Speedtest = Speedtest
@@ -126,3 +129,10 @@ def test_importing_speedtest_leaves_stdout_alone():
                            capture_output=True, text=True, timeout=60)
     assert naive.stdout.split() == ["_Py3Utf8Output", "_Py3Utf8Output"]  # what we guard against
     assert "_Py3Utf8Output" not in ours.stdout and ours.returncode == 0
+
+
+def test_speedtest_keeps_the_network_deadline():
+    t0 = time.monotonic()
+    with pytest.raises(MeasureError, match="deadline"):
+        measure_speedtest(module=FakeSpeedtestModule(hang=True), deadline=time.monotonic() + 1)
+    assert time.monotonic() - t0 < 3
