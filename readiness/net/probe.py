@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,26 @@ def environment_proxy(url: str) -> str | None:
 
     proxies = requests.utils.get_environ_proxies(url)
     return proxies.get(urlsplit(url).scheme) or proxies.get("all")
+
+
+def resolve(host: str, port: int, timeout_s: float) -> list[Any]:
+    """getaddrinfo with a timeout: the system resolver has none of its own that we control."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        raise TimeoutError(f"no DNS answer within {timeout_s:g} s")
+    if "error" in result:
+        raise result["error"]
+    return result["infos"]
 
 
 def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dict[str, Any]:
@@ -38,7 +59,7 @@ def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dic
     try:
         if out["proxy"] is None:  # through a proxy only the HTTP step says anything about the server
             t0 = time.monotonic()
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = resolve(host, port, timeout_s)
             out["dns_ms"] = _ms(t0)
             out["addresses"] = sorted({i[4][0] for i in infos})
             step = "connect"
