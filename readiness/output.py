@@ -47,9 +47,22 @@ def default_report_name(hostname: str | None, when: datetime | None = None) -> s
     return f"readiness-report-{host}-{stamp}.json"
 
 
+def default_report_dir(cwd: Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The current folder, unless it is inside Windows itself: an elevated command prompt starts
+    in C:\\Windows\\System32, where nobody would look for a report (the Desktop then)."""
+    env = dict(os.environ if environ is None else environ)
+    here = cwd or Path.cwd()
+    windir = env.get("WINDIR") or env.get("SystemRoot")
+    if windir and str(here).lower().startswith(windir.rstrip("\\/").lower()):
+        home = Path(env.get("USERPROFILE") or Path.home())
+        desktop = home / "Desktop"
+        return desktop if desktop.is_dir() else home
+    return here
+
+
 def save_report(data: bytes, chosen: Path | None, default_name: str) -> tuple[Path, str | None]:
     """(where it was saved, why not where asked) – falls back to the temp folder."""
-    target = chosen if chosen is not None else Path.cwd() / default_name
+    target = chosen if chosen is not None else default_report_dir() / default_name
     try:
         atomic_write(target, data)
         return target.resolve(), None

@@ -47,3 +47,15 @@ def test_save_falls_back_to_temp(tmp_path):
     blocker.write_text("")
     saved, problem = save_report(b"{}", blocker / "r.json", "r.json")
     assert saved.read_bytes() == b"{}" and "cannot write" in problem
+
+
+def test_reports_do_not_land_in_system32(tmp_path):
+    from pathlib import Path
+
+    from readiness.output import default_report_dir
+
+    (tmp_path / "Desktop").mkdir()
+    env = {"WINDIR": str(tmp_path / "Windows"), "USERPROFILE": str(tmp_path)}
+    assert default_report_dir(tmp_path / "Windows" / "System32", env) == tmp_path / "Desktop"
+    assert default_report_dir(tmp_path / "usb", env) == tmp_path / "usb"
+    assert default_report_dir(Path("/somewhere"), {}) == Path("/somewhere")
