@@ -32,6 +32,10 @@ STATUS_LABELS: dict[Status, Text] = {
 }
 
 
+RETRY_REMEDY = Text("Run the check again on this PC; if it persists, send the report file to technical support.",
+                    "请在本机重新检查；如仍无法判断，请将报告文件发给技术支持。")
+
+
 @dataclass(frozen=True)
 class Finding:
     """What a check concludes: the part of a result that the check itself decides."""

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from readiness import __version__
 from readiness.facts import Facts, FactUnavailable, NotCollected
 from readiness.i18n import Text, same
-from readiness.model import CheckResult, Finding, Report, Status
+from readiness.model import RETRY_REMEDY, CheckResult, Finding, Report, Status
 from readiness.plugin import CheckSpec, LoadedChecks
 from readiness.profile import Profile
 
@@ -31,8 +31,7 @@ def run_one(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
         finding = Finding(Status.ERROR, same(f"{exc.path}: unknown"), NOTHING,
                           Text(f"Could not decide: {exc.path}: {exc.reason}.",
                                f"无法判断：{exc.path}：{exc.reason}。"),
-                          Text("Run the check again on this PC; if it persists, send the report file "
-                               "to technical support.", "请在本机重新检查；如仍无法判断，请将报告文件发给技术支持。"))
+                          RETRY_REMEDY)
     except Exception as exc:  # one broken check must not stop the others
         finding = Finding(Status.ERROR, NOTHING, NOTHING,
                           Text(f"The check itself failed: {type(exc).__name__}: {exc}.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from readiness.facts import Facts
 from readiness.i18n import Text, same
-from readiness.model import Finding, Status
+from readiness.model import RETRY_REMEDY, Finding, Status
 from readiness.plugin import check
 from readiness.profile import Profile
 from readiness.settings import Setting
@@ -69,9 +69,7 @@ def check_os(facts: Facts, profile: Profile) -> Finding:
     if product_type is None:
         why = Text("Cannot tell a workstation from a server: product type and edition unknown.",
                              "无法判断是否为服务器版：产品类型和版本均未知。")
-        return Finding(Status.ERROR, observed, expected, why,
-                       Text("Run the check again on this PC; if it persists, send the report to technical support.",
-                            "请在本机重新检查；如仍无法判断，请将报告发给技术支持。"))
+        return Finding(Status.ERROR, observed, expected, why, RETRY_REMEDY)
     if build < WIN10_FIRST_BUILD:
         return Finding(Status.FAIL, observed, expected,
                        Text(f"{name} is older than Windows 10.", f"{name} 低于 Windows 10。"), REMEDY)
