@@ -35,7 +35,7 @@ def run_one(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
     except Exception as exc:  # one broken check must not stop the others
         finding = Finding(Status.ERROR, NOTHING, NOTHING,
                           Text(f"The check itself failed: {type(exc).__name__}: {exc}.",
-                               f"检查程序出错：{type(exc).__name__}: {exc}。"))
+                               f"检查程序出错：{type(exc).__name__}: {exc}。"), RETRY_REMEDY)
     return CheckResult.of(spec.id, spec.title, finding)
 
 
@@ -44,7 +44,9 @@ def run_checks(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks)
     results = [run_one(spec, view, profile) for spec in loaded.checks]
     results += [CheckResult(f.name, same(f.name), Status.ERROR, NOTHING, NOTHING,
                             Text(f"This check could not be loaded: {f.reason}.",
-                                 f"无法加载此检查项：{f.reason}。"))
+                                 f"无法加载此检查项：{f.reason}。"),
+                            Text("Reinstall exam-readiness (and the plugin that provides this check).",
+                                 "请重新安装 exam-readiness（及提供此检查项的插件）。"))
                 for f in loaded.failures]
     return tuple(results)
 
