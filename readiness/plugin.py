@@ -7,7 +7,7 @@ point loads in its own try/except: a broken plugin becomes one error result, not
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 

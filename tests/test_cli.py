@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from readiness.cli import main
-from tests.helpers import EXAMPLES, ready_facts, with_facts
+from tests.helpers import EXAMPLES, with_facts
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-import pytest
 
 from readiness.facts import Facts
 from readiness.i18n import Text, same

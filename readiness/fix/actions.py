@@ -237,11 +237,11 @@ def apply(plan: Plan, journal: Journal, font_host: FontHost | None = None) -> No
                 atomic_write(backup, action.before)
                 entry.update(backup=str(backup), sha256_before=sha256(action.before))
             entry = journal.add(entry)
-            _do(journal, entry, lambda: atomic_write(action.path, action.after))
+            _do(journal, entry, lambda a=action: atomic_write(a.path, a.after))
         elif isinstance(action, MoveAside):
             backup = journal.backup_path(action.path.name)
             entry = journal.add({"kind": "move", "path": str(action.path), "backup": str(backup)})
-            _do(journal, entry, lambda: shutil.move(str(action.path), str(backup)))
+            _do(journal, entry, lambda a=action, b=backup: shutil.move(str(a.path), str(b)))
         else:
             assert font_host is not None
             _install_font(action, journal, font_host)

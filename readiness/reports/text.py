@@ -94,9 +94,9 @@ def pad(s: str, width: int) -> str:
 
 
 def _row(values: list[str]) -> list[str]:
-    cols = [wrap(v, w - 2) for v, w in zip(values, COLUMNS)]
+    cols = [wrap(v, w - 2) for v, w in zip(values, COLUMNS, strict=True)]
     height = max(len(c) for c in cols)
-    return ["".join(pad(c[i] if i < len(c) else "", w) for c, w in zip(cols, COLUMNS)).rstrip()
+    return ["".join(pad(c[i] if i < len(c) else "", w) for c, w in zip(cols, COLUMNS, strict=True)).rstrip()
             for i in range(height)]
 
 

@@ -1,6 +1,5 @@
 """Site outputs: golden CSV, the workbook read back, the page rendered in headless Chromium."""
 
-import io
 import json
 import os
 import shutil
