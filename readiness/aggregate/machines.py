@@ -105,14 +105,14 @@ def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejecte
         if name == "readiness.facts" and version == 1:
             if judge is None:
                 return Rejected(label, "a facts snapshot, not a report: pass --profile to judge it")
-            facts = doc
-            site = {}
+            facts: dict[str, Any] = doc
+            site: dict[str, Any] = {}
             results = judge(facts, site)
         elif name == "readiness.report":
             if version > 1:
                 return Rejected(label, f"report schema {doc['schema']} is newer than this tool; upgrade exam-readiness")
-            facts = doc.get("facts") if isinstance(doc.get("facts"), dict) else {}
-            site = doc.get("site") if isinstance(doc.get("site"), dict) else {}
+            facts = doc["facts"] if isinstance(doc.get("facts"), dict) else {}
+            site = doc["site"] if isinstance(doc.get("site"), dict) else {}
             if judge is not None:
                 if not facts:
                     return Rejected(label, "the report carries no facts to re-judge")
@@ -140,9 +140,8 @@ def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str
     seats = site.get("seats") if isinstance(site.get("seats"), int) and custom and not custom.startswith("built-in") else None
     ips = site.get("public_ips")
     egress = _dig(facts, "network", "public_ip", "ips")
-    disks = facts.get("disks") if isinstance(facts.get("disks"), list) else []
-    disk_total = sum(d.get("total_bytes") or 0 for d in disks
-                     if isinstance(d, dict) and d.get("kind") == "fixed" and isinstance(d.get("total_bytes"), int))
+    disks: list[Any] = facts["disks"] if isinstance(facts.get("disks"), list) else []
+    disk_total = sum(int(_num(d.get("total_bytes")) or 0) for d in disks if isinstance(d, dict) and d.get("kind") == "fixed")
     build = _dig(facts, "os", "build")
     installed = _num(_dig(facts, "memory", "installed_bytes")) or _num(_dig(facts, "memory", "usable_bytes"))
     return Machine(

@@ -116,8 +116,9 @@ class Aggregator:
     def _site(self, site_id: str, machines: list[Machine]) -> SiteSummary:
         machines.sort(key=lambda m: m.hostname.lower())
         name = next((m.site_name for m in machines if m.site_name), "")
-        if self._names_site(site_id):
-            seats, seats_source = self.profile["site.seats"], "profile"
+        own = self._site_profile(site_id)
+        if own is not None:
+            seats, seats_source = own["site.seats"], "profile"
         else:
             reported = [m.site_seats for m in machines if m.site_seats]
             seats, seats_source = (max(reported), "reports") if reported else (len(machines), "machines")
@@ -132,7 +133,7 @@ class Aggregator:
                 if p.remedy and p.check not in remedies:
                     remedies[p.check] = p.remedy
         findings: list[Finding] = []
-        listening = self.profile["site.listening"] if self._names_site(site_id) else any(m.site_listening for m in machines)
+        listening = own["site.listening"] if own is not None else any(m.site_listening for m in machines)
         bandwidth = self._bandwidth(machines, seats, listening, findings)
         egress = self._egress(site_id, machines, findings)
         missing = seats - len(machines)
@@ -169,13 +170,15 @@ class Aggregator:
                 f"下行带宽：测得最高 {best:.1f} Mbit/s，{seats} 个机位需要 {required:g} Mbit/s。")))
         return out
 
-    def _names_site(self, site_id: str) -> bool:
-        """The profile speaks for this site (a profile without site.id only brings new rules)."""
-        return self.profile is not None and bool(self.profile["site.id"]) and self.profile["site.id"] == site_id
+    def _site_profile(self, site_id: str) -> Profile | None:
+        """The profile when it speaks for this site (one without site.id only brings new rules)."""
+        p = self.profile
+        return p if p is not None and p["site.id"] and p["site.id"] == site_id else None
 
     def _egress(self, site_id: str, machines: list[Machine], findings: list[Finding]) -> dict[str, Any]:
-        if self._names_site(site_id):
-            registered = set(self.profile["site.public_ips"])
+        own = self._site_profile(site_id)
+        if own is not None:
+            registered = set(own["site.public_ips"])
         else:
             registered = {ip for m in machines for ip in m.site_ips}
         seen: dict[str, int] = Counter(ip for m in machines for ip in m.egress_ips)

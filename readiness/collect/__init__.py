@@ -7,6 +7,7 @@ Each section is collected on its own: a failure leaves that value null with its 
 from __future__ import annotations
 
 import socket
+from functools import partial
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
@@ -41,12 +42,12 @@ def collect_disks(system: System, errors: dict[str, str]) -> list[dict[str, Any]
     disks = []
     for part in psutil.disk_partitions(all=False):
         kind = _guard(errors, f"disks.{part.mountpoint}.kind",
-                      lambda p=part: system.drive_kind(p.mountpoint, p.fstype, p.opts)) or "other"
+                      partial(system.drive_kind, part.mountpoint, part.fstype, part.opts)) or "other"
         disk = {"mountpoint": part.mountpoint, "kind": kind, "fstype": part.fstype or None,
                 "total_bytes": None, "free_bytes": None,
                 "system": part.mountpoint.lower().rstrip("\\/") == system_drive}
         if kind != "cdrom":  # an empty optical drive raises, and never counts
-            usage = _guard(errors, f"disks.{part.mountpoint}", lambda p=part: psutil.disk_usage(p.mountpoint))
+            usage = _guard(errors, f"disks.{part.mountpoint}", partial(psutil.disk_usage, part.mountpoint))
             if usage is not None:
                 disk.update(total_bytes=int(usage.total), free_bytes=int(usage.free))
         disks.append(disk)

@@ -8,6 +8,7 @@ Every change is journalled with the original bytes before it is made.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 import os
 import shutil
 import stat
@@ -237,11 +238,11 @@ def apply(plan: Plan, journal: Journal, font_host: FontHost | None = None) -> No
                 atomic_write(backup, action.before)
                 entry.update(backup=str(backup), sha256_before=sha256(action.before))
             entry = journal.add(entry)
-            _do(journal, entry, lambda a=action: atomic_write(a.path, a.after))
+            _do(journal, entry, partial(atomic_write, action.path, action.after))
         elif isinstance(action, MoveAside):
             backup = journal.backup_path(action.path.name)
             entry = journal.add({"kind": "move", "path": str(action.path), "backup": str(backup)})
-            _do(journal, entry, lambda a=action, b=backup: shutil.move(str(a.path), str(b)))
+            _do(journal, entry, partial(shutil.move, str(action.path), str(backup)))
         else:
             assert font_host is not None
             _install_font(action, journal, font_host)
