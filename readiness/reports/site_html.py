@@ -97,6 +97,16 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
             Text(f"re-judged with {agg.profile_source}", f"已按 {agg.profile_source} 重新判定"))
     body = [f"<h1>{bi(Text('Exam site readiness', '考点考试机就绪报告'))}</h1>",
             f'<div class="meta">{escape(agg.generated_at)} · {bi(mode)}</div>']
+    if len(agg.sites) > 1:
+        rows = "".join(
+            f"<tr><td>{escape(s.id or '-')}</td><td>{escape(s.name)}</td><td>{_status(s.status.value)}</td>"
+            + "".join(f'<td class="num">{s.counts[k]}</td>' for k in ("pass", "warn", "fail", "error"))
+            + f'<td class="num">{s.reports} / {s.seats}</td></tr>' for s in agg.sites)
+        heads = "".join(f"<th>{bi(STATUS_LABELS[Status(k)])}</th>" for k in ("pass", "warn", "fail", "error"))
+        body.append(f"<h2>{bi(Text('All sites', '全部考点'))}</h2>"
+                    f'<div class="verdict" style="background:{COLORS[agg.status.value]}">{bi(VERDICT[agg.status])}</div>'
+                    f"<table><tr><th>{bi(Text('Site', '考点'))}</th><th>{bi(Text('Name', '名称'))}</th>"
+                    f"<th>{bi(Text('Verdict', '结论'))}</th>{heads}<th>{bi(Text('Reports', '报告'))}</th></tr>{rows}</table>")
     body += [_site(s) for s in agg.sites]
     if not agg.sites:
         body.append(f"<p>{bi(Text('No usable report found.', '没有可用的报告。'))}</p>")

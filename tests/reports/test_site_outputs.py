@@ -106,3 +106,12 @@ def test_html_renders_in_headless_chromium(agg, tmp_path):
     assert colors is not None and len(colors) > 50  # text, tables and coloured seats, not a blank page
     pixels = {image.getpixel((x, y)) for x in range(0, 1200, 2) for y in range(0, 1400, 2)}
     assert (198, 40, 40) in pixels and (46, 125, 50) in pixels  # a red and a green seat
+
+
+def test_html_rolls_several_sites_up(tmp_path):
+    a, b = site_profile(tmp_path, "1101", seats=1), site_profile(tmp_path, "2202", seats=1)
+    make_report(tmp_path / "r", "A1", a)
+    make_report(tmp_path / "r", "B1", b, {"client.version": "1.1.0-0"})
+    page = site_html.render(aggregate([str(tmp_path / "r")], workers=1))
+    assert "全部考点" in page and "All sites" in page
+    assert page.index("全部考点") < page.index("<small>Site</small> 1101") < page.index("<small>Site</small> 2202")
