@@ -63,3 +63,13 @@ def test_shown_profile_loads_back_to_the_same(tmp_path, settings, profile):
         path = tmp_path / f"shown-{lang}.toml"
         path.write_text(to_toml(profile, settings, lang), encoding="utf-8")
         assert dict(load_profile(path, settings).values) == dict(profile.values)
+
+
+def test_the_readme_profile_example_is_valid(tmp_path, settings):
+    from tests.helpers import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("```toml", 1)[1].split("```", 1)[0]
+    (tmp_path / "site.toml").write_text(block, encoding="utf-8")
+    p = load_profile(tmp_path / "site.toml", settings)
+    assert p["site.id"] == "1101" and p["bandwidth.url"].startswith("http://")
