@@ -50,6 +50,7 @@ def for_site(profile: Profile, site: Mapping[str, Any]) -> Profile:
 
 
 def _init(profile_path: str | None, rejudge: bool) -> None:
+    """A worker process builds its own judge (a closure does not cross processes)."""
     global _JUDGE
     _JUDGE = make_judge(profile_path)[1] if rejudge else None
 
@@ -65,25 +66,28 @@ def _one(src: Source) -> Machine | Rejected:
         return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
 
 
-def _process(sources: list[Source], profile_path: str | None, rejudge: bool, workers: int) -> Iterator[Machine | Rejected]:
+def _process(sources: list[Source], profile_path: str | None, judge: Judge | None,
+             workers: int) -> Iterator[Machine | Rejected]:
+    global _JUDGE
     if workers <= 1 or len(sources) < PARALLEL_FROM:
-        _init(profile_path, rejudge)
+        _JUDGE = judge
         yield from map(_one, sources)
         return
+    rejudge = judge is not None
     with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(profile_path, rejudge)) as pool:
         yield from pool.map(_one, sources, chunksize=CHUNK)
 
 
 def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: int | None = None) -> Aggregate:
-    profile = make_judge(profile_path)[0] if profile_path else None
-    agg = Aggregator(profile)
+    rules, judge = make_judge(profile_path)  # the built-in profile gives the site rules otherwise
+    agg = Aggregator(rules, rejudged=profile_path is not None)
     sources: list[Source] = []
     for item in discover(list(paths)):
         if isinstance(item, Rejected):
             agg.add(item)
         else:
             sources.append(item)
-    for result in _process(sources, profile_path, profile is not None, workers or os.cpu_count() or 1):
+    for result in _process(sources, profile_path, judge if profile_path else None, workers or os.cpu_count() or 1):
         agg.add(result)
     for zf in _ZIPS.values():
         zf.close()

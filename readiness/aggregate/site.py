@@ -12,7 +12,7 @@ from typing import Any
 
 from readiness.aggregate.inputs import Rejected
 from readiness.aggregate.machines import Machine, split_check
-from readiness.checks.bandwidth import PLAN_LOAD_S, load_seconds
+from readiness.checks.bandwidth import PLAN_LOAD_S, load_seconds, per_seat_mbps
 from readiness.i18n import Text
 from readiness.model import Status, Summary
 from readiness.profile import Profile
@@ -83,8 +83,9 @@ class Aggregate:
 class Aggregator:
     """Collects machines (the newest run of each counts) and rejected inputs."""
 
-    def __init__(self, profile: Profile | None = None) -> None:
-        self.profile = profile
+    def __init__(self, rules: Profile, rejudged: bool = False) -> None:
+        self.rules = rules  # the built-in profile unless --profile re-judges
+        self.rejudged = rejudged
         self.latest: dict[str, Machine] = {}
         self.superseded: list[dict[str, str]] = []
         self.rejected: list[Rejected] = []
@@ -107,11 +108,8 @@ class Aggregator:
         for m in self.latest.values():
             groups[m.site_id].append(m)
         sites = [self._site(sid, ms) for sid, ms in sorted(groups.items())]
-        return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.profile else "stored",
-                         self.profile.source if self.profile else None)
-
-    def _setting(self, key: str, default: Any) -> Any:
-        return self.profile.get(key, default) if self.profile else default
+        return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.rejudged else "stored",
+                         self.rules.source if self.rejudged else None)
 
     def _site(self, site_id: str, machines: list[Machine]) -> SiteSummary:
         machines.sort(key=lambda m: m.hostname.lower())
@@ -151,7 +149,7 @@ class Aggregator:
             remedies=remedies)
 
     def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[Finding]) -> dict[str, Any]:
-        per_seat = self._setting("bandwidth.listening_per_seat_mbps", 5.0) if listening else self._setting("bandwidth.per_seat_mbps", 2.0)
+        per_seat = per_seat_mbps(self.rules, listening)
         required = seats * per_seat
         values = sorted(m.bandwidth_mbps for m in machines if m.bandwidth_mbps is not None)
         out: dict[str, Any] = {"required_mbps": required, "per_seat_mbps": per_seat, "measured": len(values),
@@ -159,10 +157,10 @@ class Aggregator:
         if not values:
             return out
         best = values[-1]
-        paper = self._setting("bandwidth.paper_mb", 20.0)
+        paper = self.rules["bandwidth.paper_mb"]
         out.update(best_mbps=best, median_mbps=round(statistics.median(values), 2),
                    load_s=round(load_seconds(seats, paper, best), 1))
-        tolerance = self._setting("bandwidth.tolerance_percent", 10.0)
+        tolerance = self.rules["bandwidth.tolerance_percent"]
         if best < required:
             status = Status.WARN if best >= required * (1 - tolerance / 100) else Status.FAIL
             findings.append(Finding(status, Text(
@@ -172,8 +170,8 @@ class Aggregator:
 
     def _site_profile(self, site_id: str) -> Profile | None:
         """The profile when it speaks for this site (one without site.id only brings new rules)."""
-        p = self.profile
-        return p if p is not None and p["site.id"] and p["site.id"] == site_id else None
+        p = self.rules
+        return p if self.rejudged and p["site.id"] and p["site.id"] == site_id else None
 
     def _egress(self, site_id: str, machines: list[Machine], findings: list[Finding]) -> dict[str, Any]:
         own = self._site_profile(site_id)

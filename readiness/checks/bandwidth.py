@@ -13,9 +13,13 @@ from readiness.settings import Setting
 PLAN_LOAD_S = 80
 
 
-def required_mbps(profile: Profile, seats: int | None = None) -> float:
-    per_seat = profile["bandwidth.listening_per_seat_mbps"] if profile["site.listening"] else profile["bandwidth.per_seat_mbps"]
-    return (seats or profile["site.seats"]) * per_seat
+def per_seat_mbps(rules: Profile, listening: bool) -> float:
+    """The plan's rate a seat: 2 Mbit/s, 5 in listening exams (both from the profile)."""
+    return rules["bandwidth.listening_per_seat_mbps"] if listening else rules["bandwidth.per_seat_mbps"]
+
+
+def required_mbps(profile: Profile) -> float:
+    return profile["site.seats"] * per_seat_mbps(profile, profile["site.listening"])
 
 
 def load_seconds(seats: int, paper_mb: float, mbps: float) -> float:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from readiness.aggregate.site import Aggregate, SiteSummary
 from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Status
-from readiness.reports.text import cells, pad, wrap
+from readiness.reports.text import VERDICTS, cells, pad, wrap
 
-VERDICT = {Status.PASS: Text("READY", "就绪"), Status.WARN: Text("READY, WITH WARNINGS", "就绪（有警告）"),
-           Status.FAIL: Text("NOT READY", "未就绪"), Status.ERROR: Text("UNDETERMINED", "无法判断")}
+VERDICT = VERDICTS  # a site's verdict reads like a machine's
 L = {
     "site": Text("Site", "考点"), "reports": Text("Reports", "报告"), "of": Text("of", "/"),
     "seats": Text("seats", "个机位"), "missing": Text("missing", "未提交"),
