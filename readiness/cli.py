@@ -16,7 +16,7 @@ import click
 from readiness import __version__
 from readiness.console import JSON_ERRORS, TEXT_ERRORS, prepare, stream_encoding
 from readiness.i18n import Lang, detect_lang
-from readiness.plugin import LoadedChecks, load_checks
+from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
 from readiness.profile import Profile, ProfileError, to_toml
 from readiness.reports import OutputFormat, render
@@ -157,7 +157,7 @@ def show_profile(profile_path: Path | None, fmt: str, lang: str | None) -> None:
 @lang_option
 def list_checks(lang: str | None) -> None:
     """List the installed checks, built-in and third-party."""
-    loaded = load_checks(reserved_keys=(s.key for s in CORE_SETTINGS))
+    loaded, _profile = _setup(None)
     ui = _lang(lang)
     lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__})" for c in loaded.checks]
     lines += [f"{f.name:<16} ERROR: {f.reason}" for f in loaded.failures]

@@ -87,9 +87,11 @@ class _Stream(threading.Thread):
 
 
 def describe_error(exc: BaseException) -> str:
+    """A technician's sentence for what requests or urllib3 raised."""
     if isinstance(exc, MeasureError):
         return str(exc)
     import requests
+    from urllib3 import exceptions as u3
 
     if isinstance(exc, requests.exceptions.TooManyRedirects):
         return "too many redirects"
@@ -97,8 +99,10 @@ def describe_error(exc: BaseException) -> str:
         return f"TLS certificate not accepted ({_short(exc)})"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return "connection timed out"
-    if isinstance(exc, (requests.exceptions.ReadTimeout,)):
+    if isinstance(exc, (requests.exceptions.ReadTimeout, u3.ReadTimeoutError)):
         return "the server stopped sending (read timed out)"
+    if isinstance(exc, (u3.ProtocolError, u3.IncompleteRead)):  # raised by read1 itself
+        return "the body ended early (connection closed)"
     if isinstance(exc, requests.exceptions.ConnectionError):
         text = _short(exc)
         if "Name or service not known" in text or "getaddrinfo" in text or "NameResolution" in text:
@@ -106,8 +110,6 @@ def describe_error(exc: BaseException) -> str:
         if "IncompleteRead" in text or "ProtocolError" in text:
             return "the body ended early (connection closed)"
         return f"cannot connect ({text})"
-    if type(exc).__module__.startswith("urllib3"):
-        return f"the body ended early ({type(exc).__name__})" if "Incomplete" in repr(exc) or "Protocol" in type(exc).__name__ else _short(exc)
     return f"{type(exc).__name__}: {_short(exc)}"
 
 

@@ -15,24 +15,23 @@ def _verify(profile: Mapping[str, Any]) -> bool | str:
 def measure(profile: Mapping[str, Any], *, deadline: float | None = None,
             progress: Progress | None = None) -> dict[str, Any]:
     """One downlink measurement per the profile; the failure reason is kept in "error"."""
-    url = profile.get("bandwidth.url")
-    backend = profile.get("bandwidth.backend", "auto")
+    url = profile["bandwidth.url"]
+    backend = profile["bandwidth.backend"]
     if backend == "auto":
         backend = "http" if url else "speedtest"
     base: dict[str, Any] = {"backend": backend, "url": url, "download_mbps": None, "error": None}
+    timeout = profile["network.timeout_s"]
     try:
         if backend == "http":
             if not url:
                 raise MeasureError("the http backend needs bandwidth.url in the profile (or --url)")
-            timeout = profile.get("network.timeout_s", 5.0)
-            return dict(measure_http(url, streams=profile.get("bandwidth.streams", 4),
-                                     duration_s=profile.get("bandwidth.duration_s", 10.0),
-                                     warmup_s=profile.get("bandwidth.warmup_s", 2.0),
-                                     max_bytes=int(profile.get("bandwidth.max_mb", 4096) * 2**20),
+            return dict(measure_http(url, streams=profile["bandwidth.streams"], duration_s=profile["bandwidth.duration_s"],
+                                     warmup_s=profile["bandwidth.warmup_s"],
+                                     max_bytes=int(profile["bandwidth.max_mb"] * 2**20),
                                      connect_timeout_s=timeout, read_timeout_s=timeout,
                                      verify=_verify(profile), progress=progress, deadline=deadline), error=None)
-        return dict(measure_speedtest(streams=profile.get("bandwidth.streams", 4),
-                                      timeout_s=profile.get("network.timeout_s", 5.0) * 2, deadline=deadline), error=None)
+        return dict(measure_speedtest(streams=profile["bandwidth.streams"], timeout_s=timeout * 2,
+                                      deadline=deadline), error=None)
     except MeasureError as exc:
         base["error"] = str(exc)
     except Exception as exc:  # never let one measurement take the snapshot down
