@@ -20,7 +20,8 @@ from readiness.profile import Profile
 from readiness.versions import compare_versions, parse_version
 
 PHONE_SCHEMA = "readiness.phone/1"
-MAX_TEXT = 2000  # user agents are a few hundred characters; names and rooms far less
+MAX_TEXT = 2000
+DEVICE_MEMORY_CAP = 8  # navigator.deviceMemory never says more, whatever the phone has  # user agents are a few hundred characters; names and rooms far less
 
 
 class Kind(str, Enum):
@@ -242,7 +243,7 @@ def _memory_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneRe
                     f"{model}内存约 {memory:g} GB（浏览器取整值）")
     if memory >= need:
         return PhoneResult("hardware", Status.PASS, observed)
-    if memory * 1.5 < need:
+    if memory * 1.5 < need and memory < DEVICE_MEMORY_CAP:
         return PhoneResult("hardware", Status.FAIL, observed + Text(f", less than {need:g} GB",
                                                                     f"，少于 {need:g} GB"),
                            Text(f"Use a phone with at least {need:g} GB of memory.",
