@@ -196,9 +196,9 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView) -> ASGIApp:
         if key is not None:
             if not _same(key, cfg.admin_key):
                 return Response(pages.login(lang, wrong=True), 401, media_type="text/html; charset=utf-8")
-            response = RedirectResponse("/", 303)  # the key leaves the address bar and the history
-            response.set_cookie(COOKIE, cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400)
-            return response
+            redirect = RedirectResponse("/", 303)  # the key leaves the address bar and the history
+            redirect.set_cookie(COOKIE, cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400)
+            return redirect
         if not is_manager(request, cfg):
             return Response(pages.login(lang), 401, media_type="text/html; charset=utf-8")
         response = Response(pages.dashboard(lang), media_type="text/html; charset=utf-8")

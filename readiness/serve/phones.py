@@ -233,8 +233,9 @@ def _memory_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneRe
     by_hand = Text(f"Check by hand: Settings → About phone → RAM must be at least {need:g} GB.",
                    f"请人工查看：设置 → 关于手机 → 运行内存，须不少于 {need:g} GB。")
     model = f"{d.model}: " if d.model else ""
-    memory = doc.get("device_memory")
-    if not _is_number(memory) or memory <= 0:
+    raw = doc.get("device_memory")
+    memory = float(raw) if isinstance(raw, (int, float)) and _is_number(raw) else 0.0
+    if memory <= 0:
         return PhoneResult("hardware", Status.ERROR, Text(f"{model}this browser does not tell the memory.",
                                                           f"{model}此浏览器未提供内存大小。"), by_hand)
     # navigator.deviceMemory is the RAM rounded to a power of two (0.25 … 8, capped at 8): a value v
