@@ -14,6 +14,7 @@ inline scripts: text from machines is shown, never run.
 from __future__ import annotations
 
 import hmac
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -219,7 +220,10 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView) -> ASGIApp:
         summary = await run_in_threadpool(view.read, body)
         if isinstance(summary, Rejected):
             return _json({"error": summary.reason}, 400)
-        stored, new = await run_in_threadpool(store.add_report, body, _client(request))
+        try:
+            stored, new = await run_in_threadpool(store.add_report, body, _client(request))
+        except sqlite3.Error as exc:  # disk full, locked too long: the PC keeps it and sends it again
+            return _json({"error": f"the server cannot store it now ({exc}); it will be sent again"}, 503)
         if new:
             view.add(stored, summary)
         return _json({"id": stored.id, "stored": "new" if new else "already", "hostname": summary.hostname,
@@ -283,7 +287,10 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView) -> ASGIApp:
         problem = validate(doc)
         if problem:
             return _json({"error": problem}, 400)
-        phone = await run_in_threadpool(store.add_phone, body, _client(request))
+        try:
+            phone = await run_in_threadpool(store.add_phone, body, _client(request))
+        except sqlite3.Error as exc:
+            return _json({"error": f"the server cannot store it now ({exc}); send it again"}, 503)
         view.add_phone(phone)
         return _json({"id": phone.id, **judge_phone(doc, cfg.profile).to_dict()}, 201)
 

@@ -168,3 +168,25 @@ def test_the_phone_page_under_emulated_devices(browser, server, name, ua, meta, 
         ctx.close()
     listed = requests.get(server.url + "/api/phones", headers={"Authorization": f"Bearer {KEY}"}, timeout=10).json()
     assert [(p["room"], p["status"]) for p in listed["phones"]] == [("第3考场", verdict)]
+
+
+def test_phones_show_on_the_dashboard_per_room(browser, server):
+    def phone(name: str, room: str, app: str) -> None:
+        doc = {"schema": "readiness.phone/1", "user_agent": iphone("16.6"), "ua_ch": None, "device_memory": None,
+               "screen": {"width": 390, "height": 844}, "max_touch_points": 5, "app_version": app,
+               "name": name, "room": room}
+        assert requests.post(server.url + "/api/phones", json=doc, timeout=10,
+                             headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 201
+
+    phone("王老师", "101", "2.4.3")
+    phone("<b>赵</b>", "102", "2.4.2")
+    ctx, page, _ = dashboard(browser, server)
+    try:
+        page.locator("section.phones h3").nth(1).wait_for(timeout=10000)
+        assert [h.text_content() for h in page.locator("section.phones h3").all()] == ["考场 101", "考场 102"]
+        rows = page.locator("section.phones tr[data-status]")
+        assert [r.get_attribute("data-status") for r in rows.all()] == ["pass", "fail"]
+        assert rows.nth(1).locator("td").first.text_content() == "<b>赵</b>"
+        assert "2.4.3" in rows.nth(1).text_content()  # what to update to
+    finally:
+        ctx.close()

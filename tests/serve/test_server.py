@@ -303,3 +303,29 @@ def test_phones_api(server):
     assert [(p["name"], p["room"], p["status"]) for p in listed] == [("王老师", "101", "pass")]
     page = requests.get(server.url + f"/phone?t={TOKEN}", timeout=10)
     assert page.status_code == 200 and "/assets/phone.js" in page.text
+
+
+def test_a_full_disk_is_503_and_the_pc_keeps_the_report(server, tmp_path, monkeypatch):
+    import sqlite3
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(server.store, "add_report", full)
+    monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
+    files = reports_folder(tmp_path)
+    r = CliRunner().invoke(main, ["submit", str(files[0]), "--server", server.url, "--token", TOKEN])
+    assert r.exit_code == 3 and "503" in r.output
+    assert len(list((tmp_path / "outbox").glob("*.json"))) == 1
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        r = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", str(taken.getsockname()[1]),
+                                      "--data", str(tmp_path / "d"), "--lang", "en"])
+    finally:
+        taken.close()
+    assert r.exit_code == 2 and "cannot listen" in r.output
