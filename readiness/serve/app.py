@@ -17,8 +17,8 @@ import hmac
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from datetime import datetime
+from typing import Any, Awaitable, Callable, Sequence
 
 import anyio
 import orjson
@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -180,7 +180,9 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def create_app(cfg: ServeConfig, store: Store, view: SiteView) -> ASGIApp:
+def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Sequence[Route] = ()) -> ASGIApp:
+    """The app; extra_routes lets a module add its own (a rehearsal round: start, state) behind the
+    same guards (use require_manager / require_submitter and read_body)."""
     Handler = Callable[[Request], Awaitable[Response]]
 
     def guarded(handler: Handler) -> Handler:
@@ -330,6 +332,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView) -> ASGIApp:
         Route("/machine/{rid:int}", guarded(machine)),
         Route("/phone", guarded(phone_page)),
         Route("/qr/phone.svg", guarded(qr)),
+        *extra_routes,
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -339,7 +342,3 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView) -> ASGIApp:
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
     app.state.cfg = cfg
     return SecurityHeaders(RateLimit(app, cfg.rate_per_minute))
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")

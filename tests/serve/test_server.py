@@ -329,3 +329,17 @@ def test_serve_says_when_the_port_is_taken(tmp_path):
     finally:
         taken.close()
     assert r.exit_code == 2 and "cannot listen" in r.output
+
+
+def test_pages_in_chinese_or_english(server):
+    s = requests.Session()
+    s.get(server.url + f"/?key={KEY}", timeout=10)
+    assert '<html lang="zh">' in s.get(server.url + "/", timeout=10).text  # Chinese unless asked
+    en = s.get(server.url + "/?lang=en", timeout=10)
+    assert '<html lang="en">' in en.text and "site dashboard" in en.text
+    assert '<html lang="en">' in s.get(server.url + "/", timeout=10).text  # remembered
+    login = requests.get(server.url + "/", headers={"Accept-Language": "en-US,en;q=0.9"}, timeout=10)
+    assert login.status_code == 401 and "printed when the server started" in login.text
+    assert "请输入管理员密钥" in requests.get(server.url + "/", timeout=10).text
+    phone = requests.get(server.url + f"/phone?t={TOKEN}&lang=en", timeout=10).text
+    assert "About page" in phone
