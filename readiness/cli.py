@@ -377,3 +377,32 @@ def serve(profile_path: Path | None, data_dir: Path, host: str, port: int, lang:
     prepare(sys.stdout)
     sys.exit(run_server(profile, str(profile_path) if profile_path else None, data_dir, host, port,
                         _lang(lang), sys.stdout, stream_encoding()))
+
+
+@main.command()
+@profile_option
+@click.option("--seat", help="This seat's label (default: the host name).")
+@click.option("--server", help="The site server's address (default: server.url of the profile).")
+@click.option("--token", help="The submit token (default: server.token of the profile).")
+@click.option("--rounds", type=click.IntRange(min=1), help="Stop after this many rounds (default: wait until Ctrl+C).")
+@lang_option
+def rehearse(profile_path: Path | None, seat: str | None, server: str | None, token: str | None,
+             rounds: int | None, lang: str | None) -> None:
+    """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment."""
+    import socket
+
+    from readiness.rehearse import Agent
+
+    _loaded, profile = _setup(profile_path)
+    url, tok = _server(profile, server, token)
+    label = seat or socket.gethostname()
+    ui = _lang(lang)
+    click.echo(("Waiting for the site's rehearsal round as " if ui is Lang.EN else "正在等待考点的开考演练，机位：")
+               + label + (" (Ctrl+C to stop)" if ui is Lang.EN else "（按 Ctrl+C 停止）"), err=True)
+    agent = Agent(url, tok, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
+                  echo=lambda line: click.echo(line, err=True))
+    try:
+        agent.run(rounds)
+    except KeyboardInterrupt:
+        agent.stop.set()
+    sys.exit(0)

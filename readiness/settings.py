@@ -176,4 +176,19 @@ PHONE_SETTINGS: tuple[Setting, ...] = (
                                                 "iOS 身份核验 App 最低版本。"), validate=dotted_version),
 )
 
-CORE_SETTINGS = CORE_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS
+# Exam-start rehearsal rounds (`readiness rehearse` on the PCs, started from the dashboard).
+REHEARSAL_SETTINGS: tuple[Setting, ...] = (
+    Setting("rehearsal.url", None, Text("What every seat downloads at the start; empty: bandwidth.url, else the site "
+                                        "server's own paper-sized object (a LAN-only round).",
+                                        "开考演练时各机位下载的对象；留空则用 bandwidth.url，再无则用考点服务器自带的试卷大小对象（仅局域网）。"),
+            "optional_str", validate=http_url),
+    Setting("rehearsal.lead_s", 5.0, Text("How far ahead a round's start is announced, seconds.",
+                                          "演练开始时间提前公布的秒数。"), "float", minimum=1),
+    Setting("rehearsal.deadline_s", 240.0, Text("A seat gives up this long after the start, seconds.",
+                                                "开始后超过此秒数仍未完成的机位放弃。"), "float", minimum=5),
+    Setting("rehearsal.lan_mbps", 0.0, Text("Pace of the server's own paper object for all seats together, Mbit/s; "
+                                            "0: unpaced.", "服务器自带试卷对象的总限速（Mbit/s）；0 为不限速。"),
+            "float", minimum=0),
+)
+
+CORE_SETTINGS = CORE_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS

@@ -82,10 +82,14 @@ def is_manager(request: Request, cfg: ServeConfig) -> bool:
     return _same(_bearer(request) or request.cookies.get(COOKIE), cfg.admin_key)
 
 
-def require_manager(request: Request, cfg: ServeConfig) -> None:
+def require_manager(request: Request, cfg: ServeConfig, changes: bool = False) -> None:
+    """The manager's key; for a request that changes something with the cookie, also the page's
+    own header, which no other site's form or script can send (CSRF)."""
     if not is_manager(request, cfg):
         raise JSONError(401, "the manager's key is needed (open /?key=KEY once, or send Authorization: Bearer KEY)",
                         {"WWW-Authenticate": "Bearer"})
+    if changes and not _bearer(request) and request.headers.get("x-readiness") != "1":
+        raise JSONError(403, "send the X-Readiness: 1 header (the dashboard does)")
 
 
 def require_submitter(request: Request, cfg: ServeConfig) -> None:
@@ -180,18 +184,28 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Sequence[Route] = ()) -> ASGIApp:
-    """The app; extra_routes lets a module add its own (a rehearsal round: start, state) behind the
-    same guards (use require_manager / require_submitter and read_body)."""
-    Handler = Callable[[Request], Awaitable[Response]]
+Handler = Callable[[Request], Awaitable[Response]]
 
-    def guarded(handler: Handler) -> Handler:
-        async def run(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except JSONError as exc:
-                return _json({"error": exc.reason}, exc.status, exc.headers)
-        return run
+
+def guarded(handler: Handler) -> Handler:
+    """A handler whose JSONError becomes its JSON answer."""
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except JSONError as exc:
+            return _json({"error": exc.reason}, exc.status, exc.headers)
+    return run
+
+
+def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Sequence[Route] = (),
+               rehearsals: Any = None) -> ASGIApp:
+    """The app; extra_routes lets a module add its own behind the same guards (require_manager,
+    require_submitter, read_body, guarded)."""
+    from readiness.serve.rehearsal import Pacer, Rehearsals, routes as rehearsal_routes
+
+    if rehearsals is None:
+        rehearsals = Rehearsals([orjson.loads(body) for _id, body in store.rounds()])
+    pacer = Pacer(cfg.profile["rehearsal.lan_mbps"] or None)
 
     async def home(request: Request) -> Response:
         lang = _lang(request)
@@ -242,11 +256,16 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
     async def state(request: Request) -> Response:
         require_manager(request, cfg)
         since = request.query_params.get("v", "")
-        if since.isdigit() and int(since) == view.version:
-            return _json({"version": view.version, "unchanged": True})
+        current = f"{view.version}.{rehearsals.version}"
+        running = (rehearsals.latest() or {}).get("state") in ("scheduled", "running")
+        if since == current and not running:  # a running round's clock moves on: always fresh
+            return _json({"version": current, "unchanged": True})
         built = await run_in_threadpool(view.build)
         phones = await run_in_threadpool(view.phone_rows, cfg.profile)
-        return _json(state_doc(built, phones, view.store.count_reports()))
+        doc = state_doc(built, phones, view.store.count_reports())
+        doc["version"] = f"{built.version}.{rehearsals.version}"
+        doc["rehearsal"] = {"waiting": rehearsals.waiting_now(), "latest": rehearsals.latest()}
+        return _json(doc)
 
     async def download(request: Request) -> Response:
         require_manager(request, cfg)
@@ -332,6 +351,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
         Route("/machine/{rid:int}", guarded(machine)),
         Route("/phone", guarded(phone_page)),
         Route("/qr/phone.svg", guarded(qr)),
+        *rehearsal_routes(cfg, store, rehearsals, pacer),
         *extra_routes,
     ]
 

@@ -38,6 +38,9 @@ MIGRATIONS: tuple[str, ...] = (
         body BLOB NOT NULL
     );
     """,
+    """
+    CREATE TABLE rehearsals (id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -166,6 +169,16 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT id, received_at, client, body FROM phones ORDER BY id").fetchall()
         return [StoredPhone(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+    # -- rehearsal rounds ----------------------------------------------------------------------
+    def save_round(self, round_id: int, body: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO rehearsals (id, updated_at, body) VALUES (?, ?, ?)",
+                             (round_id, now_iso(), body))
+
+    def rounds(self) -> list[tuple[int, str]]:
+        with self._lock:
+            return [(int(r[0]), str(r[1])) for r in self._db.execute("SELECT id, body FROM rehearsals ORDER BY id")]
 
     def integrity(self) -> str:
         with self._lock:

@@ -65,13 +65,21 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 def test_migrations_run_in_order_from_an_empty_file(tmp_path, monkeypatch):
     import readiness.serve.store as store_mod
 
+    first = store_mod.MIGRATIONS[:1]
+    monkeypatch.setattr(store_mod, "MIGRATIONS", first)  # a database of the first release
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
+    old = store_mod.Store(tmp_path)
+    old.add_report(b'{"kept": true}', "10.0.0.1")
+    old.close()
+    monkeypatch.undo()
     extra = store_mod.MIGRATIONS + ("ALTER TABLE reports ADD COLUMN note TEXT",)
-    Store(tmp_path).close()  # at version 1
     monkeypatch.setattr(store_mod, "MIGRATIONS", extra)
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", len(extra))
     store = store_mod.Store(tmp_path)
     try:
-        assert store.version == 2
+        assert store.version == len(extra)
+        assert [r.body for r in store.reports()] == [b'{"kept": true}']
+        store.save_round(1, "{}")  # the rehearsal table came with migration 2
         cols = [r[1] for r in store._db.execute("PRAGMA table_info(reports)")]
         assert "note" in cols
     finally:
@@ -90,7 +98,7 @@ def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
     monkeypatch.undo()
     store = Store(tmp_path)
     try:
-        assert store.version == 1
+        assert store.version == SCHEMA_VERSION
         assert store._db.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchone() is None
     finally:
         store.close()
