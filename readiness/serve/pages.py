@@ -46,12 +46,25 @@ const T = {
        missing: "未提交", phones: "监考手机", room: "考场", name: "姓名", device: "设备", app: "App 版本",
        verdict: "结论", reasons: "原因", received: "时间", nosite: "尚无报告。请在考试机上运行 readiness check --submit。",
        live: "实时", offline: "与服务器的连接中断，正在重试…", rejected: "被拒绝的报告", clone: "机器标识重复",
-       lastseen: "最近", noroom: "（未填考场）", nophones: "尚无手机提交。"},
+       lastseen: "最近", noroom: "（未填考场）", nophones: "尚无手机提交。",
+       rehearsal: "开考演练", waiting: "等待中的机位", start: "开始一轮演练",
+       confirm: "所有等待中的机位将在几秒后同时下载一份试卷大小的文件。开始？", round: "第", roundof: "轮",
+       state: "状态", joined: "参加", finished: "完成", failed: "失败", unfinished: "未完成", late: "迟到（未计入）",
+       times: "完成用时 p50 / p95 / 最长", plan: "预案", throughput: "总吞吐量", slowest: "最慢的机位",
+       seat: "机位", finish: "完成（秒）", rate: "速率", norounds: "尚未演练。请在各考试机上运行 readiness rehearse。",
+       advice: "建议在考试当天的同一时段演练三轮。"},
   en: {reports: "Reports", seats: "seats", ready: "ready", warned: "warned", notready: "not ready", undetermined: "undetermined",
        missing: "missing", phones: "Invigilators' phones", room: "Room", name: "Name", device: "Device", app: "App version",
        verdict: "Verdict", reasons: "Reasons", received: "Time", nosite: "No report yet. Run readiness check --submit on the exam PCs.",
        live: "live", offline: "Connection to the server lost, retrying…", rejected: "Rejected reports", clone: "shared machine id",
-       lastseen: "seen", noroom: "(no room given)", nophones: "No phone checked yet."}
+       lastseen: "seen", noroom: "(no room given)", nophones: "No phone checked yet.",
+       rehearsal: "Exam-start rehearsal", waiting: "Seats waiting", start: "Start a round",
+       confirm: "Every waiting seat will download a paper-sized file at the same moment, a few seconds from now. Start?",
+       round: "Round", roundof: "", state: "State", joined: "joined", finished: "finished", failed: "failed",
+       unfinished: "not finished", late: "late (left out)", times: "completion p50 / p95 / max", plan: "plan",
+       throughput: "aggregate throughput", slowest: "slowest seats", seat: "Seat", finish: "finish (s)", rate: "rate",
+       norounds: "No round yet. Run readiness rehearse on the exam PCs.",
+       advice: "Run three rounds at the time of day of the exam."}
 };
 function t(k) { return T[LANG][k] || k; }
 function txt(o) { return (o && typeof o === "object") ? (o[LANG] || o.en || "") : String(o == null ? "" : o); }
@@ -146,6 +159,61 @@ function renderPhones(phones) {
   }
   return box;
 }
+function secs(v) { return v == null ? "—" : Number(v).toFixed(1) + " s"; }
+function renderRehearsal(reh) {
+  const box = el("section", "rehearsal");
+  box.appendChild(el("h2", null, t("rehearsal")));
+  const bar = el("div", "bar");
+  bar.appendChild(el("span", null, t("waiting") + ": " + reh.waiting));
+  const button = el("button", null, t("start"));
+  button.id = "start-round";
+  button.addEventListener("click", async () => {
+    if (!confirm(t("confirm"))) return;
+    const r = await fetch("/api/rehearsals", {method: "POST", credentials: "same-origin",
+      headers: {"X-Readiness": "1", "Content-Type": "application/json"}, body: "{}"});
+    if (!r.ok) alert("HTTP " + r.status);
+    version = "";
+  });
+  bar.appendChild(button);
+  bar.appendChild(el("span", "meta", t("advice")));
+  box.appendChild(bar);
+  const x = reh.latest;
+  if (!x) { box.appendChild(el("p", "meta", t("norounds"))); return box; }
+  const ok = x.max_s != null && x.max_s <= x.plan_s && !x.failed && !x.unfinished.length;
+  const v = el("div", "verdict " + (x.state === "done" ? (ok ? "pass" : "fail") : "skip"),
+               t("round") + " " + x.id + " " + t("roundof") + " · " + t("state") + ": " + x.state);
+  v.id = "round";
+  v.dataset.state = x.state;
+  v.dataset.finished = x.finished;
+  box.appendChild(v);
+  const stats = el("div", "stats");
+  for (const [k, val] of [["joined", x.joined], ["finished", x.finished], ["failed", x.failed],
+                          ["times", secs(x.p50_s) + " / " + secs(x.p95_s) + " / " + secs(x.max_s) + " (" + t("plan") + " " + x.plan_s + " s)"],
+                          ["throughput", x.throughput_mbps == null ? "—" : x.throughput_mbps + " Mbit/s"]]) {
+    const sp = el("span", null, t(k) + ": ");
+    sp.appendChild(el("b", null, val));
+    stats.appendChild(sp);
+  }
+  box.appendChild(stats);
+  for (const [k, list] of [["slowest", x.slowest], ["unfinished", x.unfinished], ["late", x.late]]) {
+    if (list.length) box.appendChild(el("p", null, t(k) + ": " + list.join(", ")));
+  }
+  const table = el("table");
+  const head = el("tr");
+  for (const h of ["seat", "state", "finish", "rate"]) head.appendChild(el("th", null, t(h)));
+  table.appendChild(head);
+  for (const seat of x.seats) {
+    const tr = el("tr");
+    tr.dataset.status = seat.status;
+    tr.appendChild(el("td", null, seat.hostname));
+    tr.appendChild(el("td", null, seat.status + (seat.error ? ": " + seat.error : "")));
+    tr.appendChild(el("td", null, seat.finish_s == null ? "—" : seat.finish_s.toFixed(1)));
+    tr.appendChild(el("td", null, seat.mbps == null ? "—" : seat.mbps + " Mbit/s"));
+    table.appendChild(tr);
+  }
+  box.appendChild(table);
+  return box;
+}
 function render(s) {
   labels = s.labels;
   const root = document.getElementById("sites");
@@ -159,6 +227,7 @@ function render(s) {
     root.appendChild(ul);
   }
   root.appendChild(renderPhones(s.phones));
+  if (s.rehearsal) root.appendChild(renderRehearsal(s.rehearsal));
   document.body.dataset.version = s.version;
 }
 async function poll() {

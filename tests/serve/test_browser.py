@@ -190,3 +190,33 @@ def test_phones_show_on_the_dashboard_per_room(browser, server):
         assert "2.4.3" in rows.nth(1).text_content()  # what to update to
     finally:
         ctx.close()
+
+
+def test_a_rehearsal_round_started_from_the_dashboard(browser, tmp_path, make_profile):
+    from readiness.rehearse import Agent
+
+    import threading
+
+    with running(tmp_path / "d", make_profile(rehearsal__lan_mbps=20.0, rehearsal__lead_s=1.0,
+                                              bandwidth__paper_mb=0.2)) as srv:
+        made = [Agent(srv.url, TOKEN, seat, 2**30) for seat in ("R-1", "R-2")]
+        threads = [threading.Thread(target=a.run, args=(1,), daemon=True) for a in made]
+        for th in threads:
+            th.start()
+        ctx = browser.new_context(locale="en-US")
+        page = ctx.new_page()
+        try:
+            page.on("dialog", lambda d: d.accept())
+            page.goto(srv.url + f"/?key={KEY}&lang=en")
+            page.locator("section.rehearsal").wait_for(timeout=15000)
+            page.locator("section.rehearsal").get_by_text("Seats waiting: 2").wait_for(timeout=15000)
+            page.click("#start-round")
+            page.locator('#round[data-state="done"][data-finished="2"]').wait_for(timeout=30000)
+            assert page.locator("#round").evaluate("e => e.classList.contains('pass')")
+            assert page.locator('section.rehearsal tr[data-status="finished"]').count() == 2
+        finally:
+            ctx.close()
+            for a in made:
+                a.stop.set()
+            for th in threads:
+                th.join(10)
