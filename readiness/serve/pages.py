@@ -345,6 +345,7 @@ W = {
                         "请在将运行身份核验 App 的手机上打开本页，填写 App“关于”页中的版本号、姓名和考场后提交。"),
     "app": Text("App version (identity-check app → About)", "App 版本（身份核验 App → 关于）"),
     "name": Text("Your name", "姓名"), "room": Text("Room", "考场"), "send": Text("Check", "检查"),
+    "rounds": Text("rehearsal rounds (JSON)", "演练记录（JSON）"),
     "machine": Text("Machine", "考试机"), "back": Text("Back to the dashboard", "返回看板"),
     "results": Text("Results", "检查结果"), "facts": Text("Facts", "采集信息"),
     "received": Text("Received", "接收时间"), "from": Text("from", "来自"),
@@ -373,6 +374,7 @@ def login(lang: str, wrong: bool = False) -> str:
 
 def dashboard(lang: str) -> str:
     links = " · ".join(f'<a href="/download/site.{f}">{f.upper()}</a>' for f in ("html", "csv", "xlsx", "json"))
+    links += f' · <a href="/download/rehearsals.json">{escape(W["rounds"](lang))}</a>'
     return (_head(W["title"](lang), lang) +
             f'<div class="qr"><img src="/qr/phone.svg" alt="QR"><br>{escape(W["phone_qr"](lang))}</div>'
             f'<h1>{escape(W["title"](lang))}</h1>'

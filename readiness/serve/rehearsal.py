@@ -272,6 +272,12 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
         require_manager(request, cfg)
         return js({"rounds": rehearsals.all()})
 
+    async def export(request: Request) -> Response:
+        require_manager(request, cfg)
+        return Response(orjson.dumps({"schema": "readiness.rehearsals/1", "rounds": rehearsals.all()},
+                                     option=orjson.OPT_INDENT_2), media_type="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="readiness-rehearsals.json"'})
+
     async def paper(request: Request) -> Response:
         """n bytes of nothing in particular, paced when the profile says so: the LAN-only round."""
         require_submitter(request, cfg)
@@ -298,4 +304,5 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
             Route("/api/rehearsals", guarded(listing), methods=["GET"]),
             Route("/api/rehearsals/latest", guarded(latest)),
             Route("/api/rehearsals/{rid:int}/results", guarded(result), methods=["POST"]),
+            Route("/download/rehearsals.json", guarded(export)),
             Route("/paper/{n:int}", guarded(paper))]

@@ -135,6 +135,9 @@ def test_rounds_are_kept_across_restarts(tmp_path, profile):
         rounds = requests.get(srv.url + "/api/rehearsals", headers=MANAGER, timeout=10).json()["rounds"]
         assert [r["id"] for r in rounds] == [1]
         assert start_round(srv.url)["id"] == 2
+        export = requests.get(srv.url + "/download/rehearsals.json", headers=MANAGER, timeout=10)
+        assert export.headers["content-disposition"].startswith("attachment")
+        assert [r["id"] for r in export.json()["rounds"]] == [1, 2]
 
 
 def test_round_statistics():
