@@ -256,14 +256,14 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
     async def state(request: Request) -> Response:
         require_manager(request, cfg)
         since = request.query_params.get("v", "")
-        current = f"{view.version}.{rehearsals.version}"
+        current = f"{view.version}.{rehearsals.version}.{rehearsals.waiting_now()}"
         running = (rehearsals.latest() or {}).get("state") in ("scheduled", "running")
         if since == current and not running:  # a running round's clock moves on: always fresh
             return _json({"version": current, "unchanged": True})
         built = await run_in_threadpool(view.build)
         phones = await run_in_threadpool(view.phone_rows, cfg.profile)
         doc = state_doc(built, phones, view.store.count_reports())
-        doc["version"] = f"{built.version}.{rehearsals.version}"
+        doc["version"] = f"{built.version}.{rehearsals.version}.{rehearsals.waiting_now()}"
         doc["rehearsal"] = {"waiting": rehearsals.waiting_now(), "latest": rehearsals.latest()}
         return _json(doc)
 

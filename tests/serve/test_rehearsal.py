@@ -164,3 +164,14 @@ def test_the_pacer_spaces_chunks_at_its_rate():
     waits = [pacer.delay(100_000) for _ in range(5)]
     assert waits[0] == pytest.approx(0, abs=0.01) and waits[4] == pytest.approx(0.4, abs=0.01)
     assert Pacer(None).delay(10**9) == 0
+
+
+def test_the_dashboard_state_changes_when_a_seat_starts_waiting(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        first = requests.get(srv.url + "/api/state", headers=MANAGER, timeout=10).json()
+        same = requests.get(srv.url + "/api/state", params={"v": first["version"]}, headers=MANAGER, timeout=10)
+        assert same.json() == {"version": first["version"], "unchanged": True}
+        requests.get(srv.url + "/api/rehearsals/poll", params={"seat": "S1"}, timeout=10,
+                     headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
+        after = requests.get(srv.url + "/api/state", params={"v": first["version"]}, headers=MANAGER, timeout=10)
+        assert after.json()["rehearsal"]["waiting"] == 1
