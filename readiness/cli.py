@@ -399,8 +399,9 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
     ui = _lang(lang)
     click.echo(("Waiting for the site's rehearsal round as " if ui is Lang.EN else "正在等待考点的开考演练，机位：")
                + label + (" (Ctrl+C to stop)" if ui is Lang.EN else "（按 Ctrl+C 停止）"), err=True)
+    allowed = tuple(u for u in (profile["rehearsal.url"], profile["bandwidth.url"]) if u)
     agent = Agent(url, tok, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
-                  echo=lambda line: click.echo(line, err=True))
+                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed)
     try:
         agent.run(rounds)
     except KeyboardInterrupt:

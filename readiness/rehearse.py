@@ -42,7 +42,7 @@ def estimate_offset(server_now: Callable[[], float], local: Callable[[], float],
 class Agent:
     def __init__(self, server: str, token: str, seat: str, max_bytes: int, timeout_s: float = 10.0,
                  clock: Callable[[], float] = time.time, stop: threading.Event | None = None,
-                 echo: Callable[[str], None] = lambda line: None) -> None:
+                 echo: Callable[[str], None] = lambda line: None, allowed_urls: tuple[str, ...] = ()) -> None:
         import requests
 
         self.server = server.rstrip("/")
@@ -55,6 +55,7 @@ class Agent:
         self.session = requests.Session()
         self.session.trust_env = False  # the site server is on the LAN: never through a proxy
         self.auth = {"Authorization": f"Bearer {token}"}
+        self.allowed_urls = allowed_urls  # besides the server's own paper: what this PC's profile names
         self.done: set[int] = set()
         self.offset: Offset | None = None
 
@@ -97,6 +98,9 @@ class Agent:
 
         own = rnd.get("url") is None
         url = f"{self.server}/paper/{int(rnd['paper_bytes'])}" if own else str(rnd["url"])
+        if not own and url not in self.allowed_urls:  # the server cannot send the PCs anywhere else
+            return {"start": self.server_time(), "finish": None, "bytes": 0, "samples_mbps": [],
+                    "error": "this PC's profile does not name that URL (rehearsal.url or bandwidth.url)"}
         cap = min(int(rnd["paper_bytes"]), self.max_bytes)
         deadline = float(rnd["start_at"]) + float(rnd["deadline_s"])
         start = self.server_time()
@@ -104,7 +108,7 @@ class Agent:
         per_second: dict[int, int] = {}
         error: str | None = None
         try:
-            with self.session.get(url, stream=True, timeout=self.timeout_s, headers=self.auth if own else {}) as r:
+            with self.session.get(url, stream=True, timeout=self.timeout_s, headers=self.auth if url.startswith(self.server + "/") else {}) as r:
                 r.raise_for_status()
                 for chunk in r.iter_content(65536):
                     now = self.server_time()

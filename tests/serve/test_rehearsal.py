@@ -38,8 +38,8 @@ def wait_waiting(url: str, count: int, timeout: float = 30) -> None:
     raise AssertionError(f"fewer than {count} agents joined")
 
 
-def start_round(url: str, **body) -> dict:
-    r = requests.post(url + "/api/rehearsals", json=dict({"url": None}, **body), headers=MANAGER, timeout=10)
+def start_round(base: str, **body) -> dict:
+    r = requests.post(base + "/api/rehearsals", json=dict({"url": None}, **body), headers=MANAGER, timeout=10)
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -175,3 +175,30 @@ def test_the_dashboard_state_changes_when_a_seat_starts_waiting(tmp_path, profil
                      headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
         after = requests.get(srv.url + "/api/state", params={"v": first["version"]}, headers=MANAGER, timeout=10)
         assert after.json()["rehearsal"]["waiting"] == 1
+
+
+def test_a_pc_downloads_only_what_its_profile_names(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        named = f"{srv.url}/paper/50000"  # a URL the PC's profile names (here: on the same server)
+        agents_ = [Agent(srv.url, TOKEN, "OK", 2**30, allowed_urls=(named,)),
+                   Agent(srv.url, TOKEN, "NOT-NAMED", 2**30, allowed_urls=("http://elsewhere.invalid/x",))]
+        threads = [threading.Thread(target=a.run, args=(1,), daemon=True) for a in agents_]
+        for t in threads:
+            t.start()
+        wait_waiting(srv.url, 2)
+        start_round(srv.url, url=named, paper_mb=0.05, lead_s=1)
+        for t in threads:
+            t.join(30)
+        got = requests.get(srv.url + "/api/rehearsals/latest", headers=MANAGER, timeout=10).json()
+    seats = {s["hostname"]: s for s in got["seats"]}
+    assert seats["NOT-NAMED"]["status"] == "failed" and "profile does not name" in seats["NOT-NAMED"]["error"]
+    assert seats["NOT-NAMED"]["bytes"] == 0
+    assert seats["OK"]["status"] == "finished" and seats["OK"]["bytes"] == 50000
+
+
+def test_a_pc_never_downloads_more_than_the_cap(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        agent = Agent(srv.url, TOKEN, "CAPPED", 100_000)
+        agent.sync()
+        result = agent.download({"url": None, "paper_bytes": 1_000_000, "start_at": time.time(), "deadline_s": 30})
+    assert result["bytes"] == 100_000 and result["error"] is None
