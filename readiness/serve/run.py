@@ -201,8 +201,11 @@ def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host:
                       rate_per_minute=profile["server.rate_per_minute"],
                       lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
     server = make_server(create_app(cfg, store, view), cfg.header_timeout_s)
-    out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir))
-    out.flush()
+    try:
+        out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir))
+        out.flush()
+    except (OSError, ValueError):  # no console (closed or detached): the server runs all the same
+        pass
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

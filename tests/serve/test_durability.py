@@ -90,3 +90,29 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_report(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path):
+    prof = site_profile(tmp_path)
+    proc, url = start(tmp_path / "data", prof)
+    try:
+        assert requests.get(url + "/api/clock", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(15) == 0
+    finally:
+        proc.kill()
+    store = Store(tmp_path / "data")
+    try:
+        assert store.integrity() == "ok"
+    finally:
+        store.close()
+
+
+def test_an_unusable_data_folder_is_a_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from readiness.cli import main
+
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    r = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", "0", "--data", str(tmp_path / "file" / "d")])
+    assert r.exit_code == 2 and "error:" in r.output
