@@ -31,7 +31,7 @@ a{color:#1565c0}.meta{color:#555;font-size:13px}.bar{display:flex;gap:14px;align
 .finding{margin:3px 0}.badge{display:inline-block;color:#fff;padding:0 6px;border-radius:3px;font-size:12px;margin-right:6px}
 table{border-collapse:collapse;margin:6px 0;font-size:13px;background:#fff}th,td{border:1px solid #bbb;padding:3px 7px;text-align:left;vertical-align:top}
 th{background:#f0f0f0}pre{background:#fff;border:1px solid #ccc;padding:8px;overflow:auto;font-size:12px;max-height:600px}
-.qr{float:right;text-align:center;font-size:12px;margin:0 0 8px 12px}.qr img{width:180px;height:180px;background:#fff}
+.qr{float:right;text-align:center;font-size:12px;margin:0 0 8px 12px}.qr img{width:160px;height:160px;background:#fff}#sites{clear:both}
 .conn{font-size:12px;color:#555}form.phone label{display:block;margin:10px 0 2px}form.phone input{font-size:18px;width:100%;box-sizing:border-box;padding:6px}
 button{font-size:18px;padding:8px 18px;margin-top:14px}.result{margin:8px 0;padding:6px;background:#fff;border-left:6px solid #ccc}
 .result.pass{border-color:#2e7d32;background:#fff}.result.fail{border-color:#c62828;background:#fff}.result.error{border-color:#757575;background:#fff}
