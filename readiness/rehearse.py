@@ -76,9 +76,22 @@ class Agent:
         found = r.json().get("round")
         return found if isinstance(found, dict) else None
 
-    def report(self, round_id: int, result: dict[str, Any]) -> None:
-        r = self.session.post(f"{self.server}/api/rehearsals/{round_id}/results", json=dict(result, seat=self.seat),
-                              headers=self.auth, timeout=self.timeout_s)
+    def report(self, round_id: int, result: dict[str, Any], tries: int = 5) -> None:
+        """Send the result, trying again a few times: a short outage must not lose a round."""
+        import requests
+
+        for attempt in range(tries):
+            try:
+                r = self.session.post(f"{self.server}/api/rehearsals/{round_id}/results",
+                                      json=dict(result, seat=self.seat), headers=self.auth, timeout=self.timeout_s)
+                if r.status_code < 500 and r.status_code != 429:
+                    r.raise_for_status()
+                    return
+            except requests.ConnectionError:
+                if attempt == tries - 1:
+                    raise
+            if self.stop.wait(1.0 * (attempt + 1)):
+                return
         r.raise_for_status()
 
     # -- one round --------------------------------------------------------------------------------

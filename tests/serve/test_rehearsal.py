@@ -202,3 +202,30 @@ def test_a_pc_never_downloads_more_than_the_cap(tmp_path, profile):
         agent.sync()
         result = agent.download({"url": None, "paper_bytes": 1_000_000, "start_at": time.time(), "deadline_s": 30})
     assert result["bytes"] == 100_000 and result["error"] is None
+
+
+def test_a_result_is_sent_again_after_a_server_hiccup():
+    import http.server
+
+    answers = [503, 429, 201]
+    seen: list[bytes] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the stdlib's name
+            seen.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(answers.pop(0))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        agent = Agent(f"http://127.0.0.1:{httpd.server_address[1]}", TOKEN, "S", 1000)
+        agent.report(1, {"start": 1.0, "finish": 2.0, "bytes": 10})
+    finally:
+        httpd.shutdown()
+    assert len(seen) == 3 and answers == []
