@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from readiness import __version__
-from readiness.console import JSON_ERRORS, TEXT_ERRORS, prepare, stream_encoding
+from readiness.console import TEXT_ERRORS, json_writer, prepare, stream_encoding, use_console_codepage
 from readiness.i18n import Lang, detect_lang
 from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
@@ -44,8 +44,11 @@ def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
 
 
 def _write_stdout(text: str, fmt: OutputFormat) -> None:
-    prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
-    sys.stdout.write(text)
+    if fmt is OutputFormat.JSON:
+        json_writer(sys.stdout)(text)
+    else:
+        prepare(sys.stdout, TEXT_ERRORS)
+        sys.stdout.write(text)
     sys.stdout.flush()
 
 
@@ -60,6 +63,8 @@ offline_option = click.option("--offline", is_flag=True, help="Collect no networ
 @click.version_option(__version__, prog_name="exam-readiness")
 def main() -> None:
     """Checks that an exam PC meets the site's emergency plan before exam day."""
+    use_console_codepage(sys.stdout)
+    use_console_codepage(sys.stderr)
     prepare(sys.stderr)
 
 
@@ -292,8 +297,9 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
                 raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
             click.echo(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()), err=True)
     if OutputFormat(fmt) is OutputFormat.JSON:
-        prepare(sys.stdout, JSON_ERRORS)
-        sys.stdout.writelines(site_json.render_chunks(agg))  # streamed: never one huge string
+        write = json_writer(sys.stdout)
+        for chunk in site_json.render_chunks(agg):  # streamed: never one huge string
+            write(chunk)
         sys.stdout.flush()
     else:
         _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)
