@@ -201,6 +201,18 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
                      white_screen=white_screen, font=font))
 
 
+def entry() -> None:
+    """The console script: freeze_support() first, before click reads the command line.
+
+    A frozen build (PyInstaller) starts multiprocessing children (the aggregate pool) as itself
+    with --multiprocessing-fork; without this, each child would run the user's command again.
+    """
+    import multiprocessing
+
+    multiprocessing.freeze_support()
+    main()
+
+
 def _progress_bar() -> Any:
     """A live bar on a terminal's stderr; nothing when redirected (and never in JSON output)."""
     if not sys.stderr.isatty():

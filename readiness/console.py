@@ -101,7 +101,11 @@ def json_writer(stream: TextIO) -> Callable[[str], None]:
     buffer = getattr(stream, "buffer", None)
     if buffer is None or _isatty(stream):
         prepare(stream, JSON_ERRORS)
-        return stream.write
+
+        def write_text(text: str) -> None:
+            stream.write(text)
+
+        return write_text
     stream.flush()
 
     def write(text: str) -> None:

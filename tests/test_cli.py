@@ -175,3 +175,28 @@ def test_language_follows_the_console(monkeypatch):
     assert detect_lang("ascii", {"LANG": "zh_CN.UTF-8"}) is Lang.EN
     assert detect_lang("utf-8", {"LANG": "en_US.UTF-8"}) is Lang.EN
     assert detect_lang("utf-8", {"LANG": "en_US.UTF-8", "READINESS_LANG": "zh"}) is Lang.ZH
+
+
+def test_every_entry_point_calls_freeze_support_before_the_command_line(monkeypatch):
+    """multiprocessing's documentation: freeze_support() must be called straight after
+    `if __name__ == "__main__"` of a frozen program's main module, before anything else runs."""
+    import importlib.metadata
+    import multiprocessing
+    import runpy
+
+    called = []
+
+    def freeze_support():
+        called.append(True)
+        raise SystemExit(0)  # as in a frozen child, which exits after running its task
+
+    monkeypatch.setattr(multiprocessing, "freeze_support", freeze_support)
+    monkeypatch.setattr(sys, "argv", ["readiness", "--no-such-option"])  # click would exit 2 on it
+    scripts = [ep for ep in importlib.metadata.entry_points(group="console_scripts") if ep.name == "readiness"]
+    assert [ep.value for ep in scripts] == ["readiness.cli:entry"]
+    with pytest.raises(SystemExit) as exited:
+        scripts[0].load()()
+    assert exited.value.code == 0 and called == [True]
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("readiness", run_name="__main__")
+    assert exited.value.code == 0 and called == [True, True]

@@ -187,7 +187,7 @@ class WindowsSystem:
 
     def uninstall_entries(self) -> list[dict[str, str]]:
         entries: list[dict[str, str]] = []
-        seen: set[tuple[str, ...]] = set()
+        seen: set[tuple[object, ...]] = set()
         views = ((HKLM, "64"), (HKLM, "32"), (HKCU, None)) if self._is_64bit_windows() else ((HKLM, None), (HKCU, None))
         for hive, view in views:
             try:
@@ -204,7 +204,7 @@ class WindowsSystem:
                     text = reg_str(values.get(k), self._env)
                     if text:
                         entry[k] = text
-                key = (hive, name.lower(), *sorted(entry.items()))  # type: ignore[arg-type]
+                key = (hive, name.lower(), *sorted(entry.items()))
                 if entry.get("DisplayName") and key not in seen:
                     seen.add(key)
                     entries.append(entry)

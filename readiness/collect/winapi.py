@@ -268,3 +268,42 @@ def open_for_replace(path: str) -> str | None:  # pragma: no cover - needs Windo
         return str(err.strerror or err)
     close(handle)
     return None
+
+
+def process_names() -> list[tuple[int, str]]:  # pragma: no cover - needs Windows
+    """(PID, executable name) of every process, from a Toolhelp snapshot: it names processes
+    without opening them, so neither protected processes nor missing rights hide one."""
+    import ctypes
+    from ctypes import wintypes
+
+    class PROCESSENTRY32W(ctypes.Structure):
+        _fields_ = [("dwSize", wintypes.DWORD), ("cntUsage", wintypes.DWORD), ("th32ProcessID", wintypes.DWORD),
+                    ("th32DefaultHeapID", ctypes.c_size_t), ("th32ModuleID", wintypes.DWORD),
+                    ("cntThreads", wintypes.DWORD), ("th32ParentProcessID", wintypes.DWORD),
+                    ("pcPriClassBase", ctypes.c_long), ("dwFlags", wintypes.DWORD),
+                    ("szExeFile", wintypes.WCHAR * 260)]
+
+    k32 = _kernel32()
+    snap = k32.CreateToolhelp32Snapshot
+    snap.argtypes = [wintypes.DWORD, wintypes.DWORD]
+    snap.restype = wintypes.HANDLE
+    first, nxt = k32.Process32FirstW, k32.Process32NextW
+    for fn in (first, nxt):
+        fn.argtypes = [wintypes.HANDLE, ctypes.POINTER(PROCESSENTRY32W)]
+        fn.restype = wintypes.BOOL
+    close = k32.CloseHandle
+    close.argtypes = [wintypes.HANDLE]
+    handle = snap(0x00000002, 0)  # TH32CS_SNAPPROCESS
+    if handle is None or handle == ctypes.c_void_p(INVALID_HANDLE_VALUE).value:
+        raise last_error("CreateToolhelp32Snapshot")
+    out: list[tuple[int, str]] = []
+    try:
+        entry = PROCESSENTRY32W()
+        entry.dwSize = ctypes.sizeof(entry)
+        ok = first(handle, ctypes.byref(entry))
+        while ok:
+            out.append((int(entry.th32ProcessID), entry.szExeFile))
+            ok = nxt(handle, ctypes.byref(entry))
+    finally:
+        close(handle)
+    return out
