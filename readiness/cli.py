@@ -155,7 +155,9 @@ def show_profile(profile_path: Path | None, fmt: str, lang: str | None) -> None:
     if fmt == "json":
         _write_stdout(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
     else:
-        _write_stdout(to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang).value), OutputFormat.TEXT)
+        # a file format, like JSON: UTF-8 when redirected (`readiness profile > site.toml`), which
+        # is what --profile reads; GBK there would not load
+        _write_stdout(to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang).value), OutputFormat.JSON)
 
 
 @main.command("checks")

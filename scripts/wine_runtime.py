@@ -209,10 +209,16 @@ try:
 except (AttributeError, OSError):
     pass  # real Windows: nothing to work around
 else:
-    class _NoCopyFile2:  # kernel32.CopyFile2 is unimplemented in Wine 8 and aborts the process
-        pass
+    class _WinapiWithoutCopyFile2:  # kernel32.CopyFile2 is unimplemented in Wine 8: it aborts the process
+        def __init__(self, real):
+            self._real = real
 
-    shutil._winapi = _NoCopyFile2()
+        def __getattr__(self, name):
+            if name == "CopyFile2":
+                raise AttributeError(name)
+            return getattr(self._real, name)
+
+    shutil._winapi = _WinapiWithoutCopyFile2(shutil._winapi)
 '''
 
 

@@ -75,7 +75,9 @@ def test_offline_snapshot_can_be_rejudged(run, tmp_path):
 
 def test_live_check_runs_on_this_machine(run, tmp_path):
     result = run("check", "--offline", "--output", tmp_path / "r.json")
-    assert result.exit_code == 1 and "Not Windows" in result.output
+    assert result.exit_code in (0, 1, 3) and (tmp_path / "r.json").is_file()
+    if os.name != "nt":
+        assert result.exit_code == 1 and "Not Windows" in result.output
 
 
 @pytest.mark.parametrize("content,words", [
@@ -132,7 +134,7 @@ def test_unwritable_output_falls_back_to_temp(run, tmp_path):
 def test_profile_command(run, tmp_path):
     shown = run("profile")
     assert shown.exit_code == 0 and 'min_version = "1.2.1-0"' in shown.output
-    (tmp_path / "p.toml").write_text(shown.output)
+    (tmp_path / "p.toml").write_text(shown.output, encoding="utf-8")
     assert run("profile", "--profile", tmp_path / "p.toml", "--format", "json").exit_code == 0
 
 

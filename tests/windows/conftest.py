@@ -19,3 +19,13 @@ def chinese_windows() -> bool:
     import ctypes
 
     return (ctypes.WinDLL("kernel32").GetUserDefaultUILanguage() & 0x3FF) == 0x04
+
+
+def under_wine() -> bool:
+    import ctypes
+
+    try:
+        ctypes.WinDLL("ntdll").wine_get_version
+    except AttributeError:
+        return False
+    return True
