@@ -4,6 +4,8 @@ import json
 import os
 import shutil
 
+import pytest
+
 from readiness.collect import collect_facts
 from readiness.collect.system import CURRENT_VERSION, FONTS_KEY, PosixSystem, WindowsSystem
 from readiness.collect.winapi import DRIVE_FIXED, HKLM
@@ -27,8 +29,8 @@ def windows_tree(tmp_path):
     client.mkdir(parents=True)
     shutil.copy(PE_FIXTURES / "client-1.2.1-0.exe", client / "ExamClient.exe")
     (client / "user.ini").write_bytes(b"\xef\xbb\xbf[OpenGL]\r\nLevel = 0\r\n")
-    env = {"WINDIR": str(windir), "ProgramFiles(x86)": str(tmp_path / "PF86"),
-           "LOCALAPPDATA": str(tmp_path / "Local"), "SystemDrive": "/"}
+    env = {"WINDIR": str(windir), "PROGRAMFILES(X86)": str(tmp_path / "PF86"),  # upper-case, as dict(os.environ)
+           "LOCALAPPDATA": str(tmp_path / "Local"), "SYSTEMDRIVE": "/"}
     registry = FakeRegistry({(HKLM, CURRENT_VERSION, "64"): WIN10,
                              (HKLM, FONTS_KEY, "64"): {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"}})
     return WindowsSystem(registry, FakeWin32(drives=AllFixed()), env)
