@@ -15,15 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import EXAMPLES, PE_FIXTURES, write_ttc, write_ttf
-from tests.windows.conftest import chinese_windows
+from tests.windows.conftest import NEEDS_WINDOWS
 
-if os.name == "nt":
-    import winreg
+if os.name != "nt":
+    pytest.skip(NEEDS_WINDOWS, allow_module_level=True)
 
-    from readiness.console import console_encoding
+import winreg  # noqa: E402
 
-    CONSOLE = console_encoding()  # what text to a pipe is written in: the console's code page
+from readiness.console import console_encoding  # noqa: E402
+from tests.helpers import EXAMPLES, PE_FIXTURES, write_ttc, write_ttf  # noqa: E402
+from tests.windows.conftest import chinese_windows  # noqa: E402
+
+CONSOLE = console_encoding()  # what text to a pipe is written in: the console's code page
 
 CURRENT_VERSION = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 UNINSTALL = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"

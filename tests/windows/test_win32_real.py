@@ -6,9 +6,12 @@ import threading
 
 import pytest
 
-if os.name == "nt":
-    from readiness.collect.winapi import (DRIVE_FIXED, Kernel32, known_folder_desktop, open_for_replace,
-                                          process_names)
+from tests.windows.conftest import NEEDS_WINDOWS
+
+if os.name != "nt":
+    pytest.skip(NEEDS_WINDOWS, allow_module_level=True)
+
+from readiness.collect.winapi import DRIVE_FIXED, Kernel32, known_folder_desktop, open_for_replace, process_names
 from readiness.output import atomic_write
 
 
