@@ -153,7 +153,7 @@ def parse_schema(value: Any) -> tuple[str, int] | None:
     return (m["name"], int(m["version"])) if m else None
 
 
-def snapshot_from_document(doc: Any, origin: str) -> dict[str, Any]:
+def snapshot_from_document(doc: Any, origin: str, inside_report: bool = False) -> dict[str, Any]:
     """The facts inside a parsed facts file, or inside a saved report (to re-judge it)."""
     if not isinstance(doc, dict):
         raise SnapshotError(f"{origin}: expected a JSON object with \"schema\": \"{FACTS_SCHEMA}\"")
@@ -165,7 +165,9 @@ def snapshot_from_document(doc: Any, origin: str) -> dict[str, Any]:
         if version > 1:
             raise SnapshotError(f"{origin}: report schema {doc['schema']} is newer than this "
                                 f"tool understands; upgrade exam-readiness")
-        return snapshot_from_document(doc.get("facts"), f"{origin} (facts of the report)")
+        if inside_report:
+            raise SnapshotError(f"{origin}: a report inside a report: its facts must be a facts snapshot")
+        return snapshot_from_document(doc.get("facts"), f"{origin} (facts of the report)", inside_report=True)
     if name != FACTS_SCHEMA_NAME:
         raise SnapshotError(f"{origin}: schema {doc['schema']!r} is not a facts snapshot")
     if version > FACTS_SCHEMA_VERSION:
@@ -207,16 +209,39 @@ def decode_json_bytes(raw: bytes, origin: str) -> Any:
         raise SnapshotError(f"{origin}: JSON nested too deeply") from None
 
 
+def too_deep(doc: Any, limit: int) -> str | None:
+    """The first path nested deeper than limit (tables and lists), found without recursion."""
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > limit:
+            return where or "the top level"
+        if isinstance(node, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k), depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(node))
+    return None
+
+
+MAX_SNAPSHOT_DEPTH = 64  # a snapshot needs five levels; a report's facts one more
+
+
 def load_snapshot(path: str | Path) -> dict[str, Any]:
     """Read a saved facts file (or a report, whose facts are re-judged)."""
+    from readiness.files import read_regular
+
     p = Path(path)
     try:
         if p.is_dir():
             raise SnapshotError(f"{p}: is a folder, not a facts file")
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_SNAPSHOT_BYTES + 1)
+        raw = read_regular(p, MAX_SNAPSHOT_BYTES)
     except OSError as exc:
         raise SnapshotError(f"{p}: cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_SNAPSHOT_BYTES:
         raise SnapshotError(f"{p}: larger than {MAX_SNAPSHOT_BYTES // 2**20} MiB: not a facts file")
-    return snapshot_from_document(decode_json_bytes(raw, str(p)), str(p))
+    doc = decode_json_bytes(raw, str(p))
+    deep = too_deep(doc, MAX_SNAPSHOT_DEPTH)
+    if deep:
+        raise SnapshotError(f"{p}: {deep[:80]} is nested more than {MAX_SNAPSHOT_DEPTH} levels deep: "
+                            "not a facts file")
+    return snapshot_from_document(doc, str(p))

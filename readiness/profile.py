@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from readiness.facts import too_deep
 from readiness.settings import Setting
 
 if sys.version_info >= (3, 11):
@@ -20,6 +21,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
+MAX_PROFILE_BYTES = 1024 * 1024  # a site profile is a page of TOML
+MAX_DEPTH = 32  # tables and arrays: a profile needs three levels
 
 
 class ProfileError(Exception):
@@ -88,11 +91,15 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
     settings = tuple(settings)
     if path is None:
         return build_profile({}, settings)
+    from readiness.files import read_regular
+
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = read_regular(p, MAX_PROFILE_BYTES)
     except OSError as exc:
         raise ProfileError(f"{p}: cannot read the profile: {exc.strerror or exc}") from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise ProfileError(f"{p}: larger than {MAX_PROFILE_BYTES // 1024} KiB: not a site profile")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -101,7 +108,13 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ProfileError(f"{p}: nested too deeply to be a site profile") from None
+    deep = too_deep(data, MAX_DEPTH)
+    if deep:
+        raise ProfileError(f"{p}: {deep} is nested more than {MAX_DEPTH} levels deep: not a site profile")
     return build_profile(data, settings, str(p))
+
 
 
 def _toml_value(value: Any) -> str:
