@@ -7,6 +7,7 @@ decide, 2 usage or profile errors.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ from typing import Any
 import click
 
 from readiness import __version__
-from readiness.console import JSON_ERRORS, TEXT_ERRORS, prepare, stream_encoding
-from readiness.i18n import Lang, detect_lang
+from readiness.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, prepare, stream_encoding,
+                               write_stream)
+from readiness.i18n import Lang, Text, detect_lang
 from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
 from readiness.profile import Profile, ProfileError, to_toml
@@ -23,13 +25,14 @@ from readiness.reports import OutputFormat, render
 from readiness.settings import CORE_SETTINGS
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells expect
 
 
 class UsageError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        _stderr_line(f"error: {self.format_message()}")
 
 
 def _lang(value: str | None) -> Lang:
@@ -44,9 +47,72 @@ def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
 
 
 def _write_stdout(text: str, fmt: OutputFormat) -> None:
-    prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Print; text from machines never reaches the terminal raw (escapes are shown, not run)."""
+    _write_chunks([text if fmt is OutputFormat.JSON else escape_controls(text)], fmt)
+
+
+def _write_chunks(chunks: Any, fmt: OutputFormat) -> None:
+    if sys.stdout is not None:
+        prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
+    write_stream(sys.stdout, chunks)
+
+
+class OutputFile(click.ParamType):
+    """A file to write: not empty, and not a FIFO, a device or a folder (refused before any work)."""
+
+    name = "file"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        from readiness.files import NotRegularFile, write_target
+
+        if isinstance(value, Path):
+            return value
+        if not str(value).strip():
+            self.fail("an empty file name: give a file to write, or leave the option out", param, ctx)
+        path = Path(value)
+        try:
+            write_target(path)
+        except NotRegularFile as exc:
+            self.fail(f"{value}: {exc.strerror}; refusing to write there", param, ctx)
+        return path
+
+
+class ReadinessGroup(click.Group):
+    """Exit codes the shell can rely on: 130 on Ctrl-C, and no traceback when stdout is gone."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            _stderr_line(Text("interrupted (Ctrl-C)", "已中断（Ctrl-C）")(detect_lang(stream_encoding(sys.stderr))))
+            code = EXIT_INTERRUPTED
+        except OutputClosed as exc:
+            _silence_stdout()
+            _stderr_line(f"error: cannot write to standard output ({exc.reason})")
+            code = EXIT_USAGE
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stderr_line(text: str) -> None:
+    try:
+        write_stream(sys.stderr, [escape_controls(text) + "\n"])
+    except OutputClosed:
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point a failed stdout at the null device, so that the final flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno() if sys.stdout is not None else 1
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        sys.stdout = None  # type: ignore[assignment]
 
 
 profile_option = click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -56,7 +122,7 @@ lang_option = click.option("--lang", type=click.Choice([l.value for l in Lang]),
 offline_option = click.option("--offline", is_flag=True, help="Collect no network facts; network checks skip.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReadinessGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="exam-readiness")
 def main() -> None:
     """Checks that an exam PC meets the site's emergency plan before exam day."""
@@ -69,7 +135,7 @@ def main() -> None:
               help="Judge a saved facts snapshot (or report) instead of this machine.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
               show_default=True, help="What to print on standard output.")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--output", type=OutputFile(),
               help="Where to save the JSON report (default: readiness-report-HOST-TIME.json here).")
 @lang_option
 @offline_option
@@ -92,14 +158,14 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
         saved, problem = None, f"the report could not be saved anywhere ({exc.strerror or exc})"
     _write_stdout(render(report, out_format, ui), out_format)
     if problem:
-        click.echo(f"warning: {problem}", err=True)
+        _stderr_line(f"warning: {problem}")
     if saved is None:
         sys.exit(report.summary.exit_code)
     saved_line = ("Report saved: " if ui is Lang.EN else "报告已保存：") + str(saved)
     if out_format is OutputFormat.TEXT:
         _write_stdout(saved_line + "\n", out_format)
     else:
-        click.echo(saved_line, err=True)
+        _stderr_line(saved_line)
     sys.exit(report.summary.exit_code)
 
 
@@ -121,7 +187,7 @@ def _collect(profile: Profile, offline: bool, include_cpu: bool = True) -> dict[
 @main.command()
 @profile_option
 @offline_option
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Save to this file too.")
+@click.option("--output", type=OutputFile(), help="Save to this file too.")
 def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None:
     """Print this PC's facts as JSON.
 
@@ -198,7 +264,7 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
 
 def _progress_bar() -> Any:
     """A live bar on a terminal's stderr; nothing when redirected (and never in JSON output)."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():
         return None
 
     def show(share: float, mbps: float) -> None:
@@ -262,9 +328,9 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Re-judge every machine's facts under this profile instead of trusting stored verdicts.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text", show_default=True)
-@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a printable page.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Write one row per machine.")
-@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a workbook.")
+@click.option("--html", "html_path", type=OutputFile(), help="Write a printable page.")
+@click.option("--csv", "csv_path", type=OutputFile(), help="Write one row per machine.")
+@click.option("--xlsx", "xlsx_path", type=OutputFile(), help="Write a workbook.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading reports (default: one per core).")
 @lang_option
 def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_path: Path | None,
@@ -290,11 +356,9 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
                 atomic_write(path, make())
             except OSError as exc:
                 raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-            click.echo(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()), err=True)
+            _stderr_line(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()))
     if OutputFormat(fmt) is OutputFormat.JSON:
-        prepare(sys.stdout, JSON_ERRORS)
-        sys.stdout.writelines(site_json.render_chunks(agg))  # streamed: never one huge string
-        sys.stdout.flush()
+        _write_chunks(site_json.render_chunks(agg), OutputFormat.JSON)  # streamed: never one huge string
     else:
         _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)
     sys.exit(agg.exit_code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import sys
-from typing import TextIO
+from typing import Iterable, TextIO
 
 _STANDINS = {"≥": ">=", "≤": "<=", "×": "x", "—": "-", "–": "-", "→": "->", "…": "...", "·": "-",
              "“": '"', "”": '"', "‘": "'", "’": "'", "⁹": "^9", "，": ", ", "：": ": ", "；": "; ",
@@ -55,3 +55,41 @@ def prepare(stream: TextIO, errors: str = TEXT_ERRORS) -> None:
             reconfigure(errors=errors)
         except (ValueError, OSError):  # a detached or closed stream: nothing to protect
             pass
+
+
+# Text from a machine (a hostname, a file name, a value in user.ini) may hold terminal escapes:
+# ESC [ ... moves the cursor or recolours, a lone CR overwrites the line, U+202E reverses it.
+# Text output shows them as visible escapes instead; newlines stay.
+_CONTROL_NAMES = {"\t": "\\t", "\r": "\\r"}
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_ESCAPE_TABLE = {cp: _CONTROL_NAMES.get(chr(cp), f"\\x{cp:02x}")
+                 for cp in list(range(0x00, 0x20)) + list(range(0x7f, 0xa0)) if cp != 0x0a}
+_ESCAPE_TABLE.update({ord(ch): f"\\u{ord(ch):04x}" for ch in _BIDI})
+
+
+def escape_controls(text: str) -> str:
+    """Control characters (but newline) and bidirectional overrides as visible escapes."""
+    return text.translate(_ESCAPE_TABLE)
+
+
+class OutputClosed(Exception):
+    """Standard output is gone (closed, a full disk, a broken pipe): the command cannot print."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def write_stream(stream: TextIO | None, chunks: "Iterable[str]") -> None:
+    """Write and flush; a closed or failing stream becomes OutputClosed (never a traceback).
+
+    A missing stream (pythonw, a service) means nobody reads the output: it is dropped."""
+    if stream is None:
+        return
+    try:
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+    except (OSError, ValueError) as exc:  # ValueError: I/O operation on closed file
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputClosed(reason) from None
