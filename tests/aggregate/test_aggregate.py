@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 import zipfile
 
 import pytest
@@ -170,7 +171,11 @@ def test_cli_exit_codes(site, monkeypatch):
     assert result.exit_code == 0 and doc["schema"] == "readiness.site/1"  # 1 of 4 seats missing only warns
     assert doc["sites"][0]["counts"] == {"pass": 1, "warn": 0, "fail": 0, "error": 0}
     assert doc["rejected"] == [] and doc["superseded"] == []
-    assert runner.invoke(main, ["aggregate", str(tmp / "nothing-here")]).exit_code == 3
+    missing = runner.invoke(main, ["aggregate", str(reports), str(tmp / "nothing-here")])
+    assert missing.exit_code == 2 and "no such file or folder" in missing.output  # a typo is a usage error
+    empty = tmp / "empty"
+    empty.mkdir()
+    assert runner.invoke(main, ["aggregate", str(empty)]).exit_code == 3  # a real folder without reports
     bad = tmp / "bad.toml"
     bad.write_text("[site]\nseats = 0\n")
     assert runner.invoke(main, ["aggregate", str(reports), "--profile", str(bad)]).exit_code == 2
@@ -207,3 +212,16 @@ def test_parallel_workers_start_as_on_windows(site):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["sites"][0]["reports"] == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_fifos_among_the_reports_are_rejected_without_blocking(site):
+    tmp, prof, reports = site
+    os.mkfifo(reports / "stuck.json")
+    os.mkfifo(reports / "stuck.zip")
+    os.mkfifo(tmp / "given.json")
+    before = tree_digest(tmp)
+    agg = aggregate([str(reports), str(tmp / "given.json")], workers=1)
+    reasons = {r.path.rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    assert set(reasons) == {"stuck.json", "stuck.zip", "given.json"} and all("FIFO" in r for r in reasons.values())
+    assert agg.sites[0].reports == 3 and tree_digest(tmp) == before

@@ -178,3 +178,12 @@ def test_virtual_store_dir(folder, env, expected):
     from readiness.collect.system import native_path
 
     assert virtual_store_dir(folder, env) == (native_path(expected) if expected else None)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_as_user_ini_or_client_is_reported_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "user.ini")
+    assert "FIFO" in read_user_ini(str(tmp_path / "user.ini"))["error"]
+    os.mkfifo(tmp_path / "ExamClient.exe")
+    with pytest.raises(OSError):
+        pe_version(str(tmp_path / "ExamClient.exe"))
