@@ -256,10 +256,11 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
                collect=lambda: _collect(profile, offline=True, include_cpu=False), running=running_processes,
                font_host=current_font_host(), lang=_lang(lang))
     root = backup_dir or default_backup_dir()
-    if undo_last:
-        sys.exit(run_undo(io, root))
+    if undo_last:  # a dry run changes nothing, whatever else is asked
+        sys.exit(run_undo(io, root, dry_run=dry_run))
+    hint = "readiness fix --undo" + (f' --backup-dir "{backup_dir}"' if backup_dir is not None else "")
     sys.exit(run_fix(profile, loaded, io, backup_root=root, yes=yes, dry_run=dry_run,
-                     white_screen=white_screen, font=font))
+                     white_screen=white_screen, font=font, undo_hint=hint))
 
 
 def _progress_bar() -> Any:
@@ -343,6 +344,9 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
     from readiness.output import atomic_write
     from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
 
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if profile_path is not None:
         _setup(profile_path)  # a bad profile is a usage error before any work
     agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers)

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
+from readiness.files import read_regular
+from readiness.userini import MAX_INI_BYTES
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Text
@@ -100,7 +102,7 @@ def _user_ini_action(path: Path, level: str, plan: Plan) -> None:
                                   f"{path} 是文件夹而不是文件，不作修改。"))
         return
     try:
-        before = path.read_bytes() if path.exists() else None
+        before = read_regular(path, MAX_INI_BYTES) if path.exists() else None  # never blocks on a FIFO
     except OSError as exc:
         plan.refusals.append(Text(f"cannot read {path}: {exc.strerror or exc}",
                                   f"无法读取 {path}：{exc.strerror or exc}"))
@@ -184,6 +186,12 @@ def _writable_folder(folder: Path) -> str | None:
     return None
 
 
+def _folder_access(folder: Path) -> str | None:
+    if os.access(folder, os.W_OK):
+        return None
+    return f"the folder {folder} is not writable"
+
+
 def _changeable_file(path: Path) -> str | None:
     try:
         st = path.stat()
@@ -201,8 +209,9 @@ def _changeable_file(path: Path) -> str | None:
     return None
 
 
-def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str) -> list[Text]:
-    """Reasons to change nothing at all."""
+def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str, probe: bool = True) -> list[Text]:
+    """Reasons to change nothing at all. Without probe (a dry run) a folder's write access is asked
+    of the system instead of tried with a temporary file, so that nothing at all is touched."""
     problems: list[Text] = []
     procs = [p for p in running() if p.lower() == client_exe.lower()]
     if procs and any(isinstance(a, (EditFile, MoveAside)) for a in plan.actions):
@@ -210,7 +219,7 @@ def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str)
                              f"考试客户端（{client_exe}）正在运行：请先关闭，再重新运行 fix。"))
     for a in plan.actions:
         if isinstance(a, (EditFile, MoveAside)):
-            why = _writable_folder(a.path.parent) or _changeable_file(a.path)
+            why = (_writable_folder(a.path.parent) if probe else _folder_access(a.path.parent)) or _changeable_file(a.path)
             if why:
                 problems.append(Text(f"Cannot change {a.path}: {why}.", f"无法修改 {a.path}：{why}。"))
     return problems
@@ -279,11 +288,19 @@ def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None
     _do(journal, entry, install)
 
 
+UNDOABLE = ("applied", "pending", "failed")
+
+
+def pending_paths(journal: Journal) -> list[str]:
+    """What undo would restore, newest first."""
+    return [str(e.get("path")) for e in reversed(journal.data.get("changes", [])) if e.get("state") in UNDOABLE]
+
+
 def undo(journal: Journal, font_host: FontHost | None = None) -> list[Text]:
     """Restore what the run changed, newest first; a file changed since is left alone and named."""
     problems: list[Text] = []
     for entry in reversed(journal.data.get("changes", [])):
-        if entry.get("state") not in ("applied", "pending", "failed"):
+        if entry.get("state") not in UNDOABLE:
             continue
         path = Path(entry["path"])
         try:
