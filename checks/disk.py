@@ -51,8 +51,8 @@ def check_disk(facts: Facts, profile: Profile) -> Finding:
         where = f"disks[{i}]"
         disks.append({"mountpoint": field(d, "mountpoint", str, where, required=True),
                       "kind": field(d, "kind", str, where, required=True),
-                      "total_bytes": field(d, "total_bytes", int, where),
-                      "free_bytes": field(d, "free_bytes", int, where),
+                      "total_bytes": field(d, "total_bytes", int, where, minimum=0),
+                      "free_bytes": field(d, "free_bytes", int, where, minimum=0),
                       "system": bool(field(d, "system", bool, where))})
     fixed = [d for d in disks if d["kind"] == "fixed"]
     if not fixed:

@@ -8,6 +8,7 @@ under ``--offline``) is named in ``not_collected``, which turns its checks into 
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -40,6 +41,9 @@ KNOWN_REASONS = {
 }
 
 
+SKIPPABLE_SECTIONS = frozenset({"network"})  # may be left out on purpose (--offline); hardware may not
+
+
 class NotCollected(Exception):
     """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
 
@@ -57,9 +61,19 @@ def _type_ok(value: Any, kind: type | tuple[type, ...]) -> bool:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds:
         return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False  # NaN and infinity are never a measured fact
     if float in kinds and isinstance(value, int):
         return True
     return isinstance(value, kinds)
+
+
+def _plausible(path: str, value: Any, minimum: float | None) -> Any:
+    """A number below what any real machine reports (negative memory, a negative disk) is a
+    broken fact, not a small one: the check cannot decide."""
+    if minimum is not None and value is not None and value < minimum:
+        raise FactUnavailable(path, f"implausible value {describe(value)} (a real machine reports at least {minimum:g})")
+    return value
 
 
 def kind_name(kind: type | tuple[type, ...]) -> str:
@@ -100,10 +114,15 @@ class Facts:
         for n in range(1, len(parts) + 1):
             why = self._skipped.get(".".join(parts[:n]))
             if why is not None:
-                raise NotCollected(".".join(parts[:n]), KNOWN_REASONS.get(str(why), Text(str(why), str(why))))
+                section = ".".join(parts[:n])
+                if parts[0] not in SKIPPABLE_SECTIONS:  # the plan's hardware rules need these facts
+                    raise FactUnavailable(section, f"left out of the snapshot ({describe(why)}), but this "
+                                          "check needs it: collect the facts again")
+                raise NotCollected(section, KNOWN_REASONS.get(str(why), Text(str(why), str(why))))
 
-    def get(self, path: str, kind: type | tuple[type, ...] = object) -> Any:
-        """The value at a dotted path, or None when unknown; a value of the wrong type raises."""
+    def get(self, path: str, kind: type | tuple[type, ...] = object, minimum: float | None = None) -> Any:
+        """The value at a dotted path, or None when unknown; a value of the wrong type raises, and
+        so does a number below minimum (implausible)."""
         self._skip_check(path)
         node: Any = self._data
         walked: list[str] = []
@@ -118,18 +137,18 @@ class Facts:
             return None
         if not _type_ok(node, kind):
             raise FactUnavailable(path, f"expected {kind_name(kind)}, got {describe(node)}")
-        return node
+        return _plausible(path, node, minimum)
 
-    def require(self, path: str, kind: type | tuple[type, ...] = object) -> Any:
+    def require(self, path: str, kind: type | tuple[type, ...] = object, minimum: float | None = None) -> Any:
         """Like get, but an unknown value means the check cannot decide."""
-        value = self.get(path, kind)
+        value = self.get(path, kind, minimum)
         if value is None:
             raise FactUnavailable(path, self.reason(path))
         return value
 
 
 def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
-          required: bool = False) -> Any:
+          required: bool = False, minimum: float | None = None) -> Any:
     """Typed access inside a list item (a disk, a font), with a path for the error message."""
     if not isinstance(obj, Mapping):
         raise FactUnavailable(where, f"expected an object, got {describe(obj)}")
@@ -140,7 +159,7 @@ def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
         return None
     if not _type_ok(value, kind):
         raise FactUnavailable(f"{where}.{key}", f"expected {kind_name(kind)}, got {describe(value)}")
-    return value
+    return _plausible(f"{where}.{key}", value, minimum)
 
 
 _SCHEMA_RE = re.compile(r"^(?P<name>[a-z.]+)/(?P<version>\d+)$")
@@ -183,6 +202,14 @@ except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a b
     _fast_loads = None
 
 
+class _NotJSONConstant(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJSONConstant(name)  # NaN, Infinity: Python writes them, JSON has none
+
+
 def decode_json_bytes(raw: bytes, origin: str) -> Any:
     """JSON from UTF-8, with or without the BOM that Notepad writes."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -201,7 +228,9 @@ def decode_json_bytes(raw: bytes, origin: str) -> Any:
     if not text.strip():
         raise SnapshotError(f"{origin}: the file is empty")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
+    except _NotJSONConstant as exc:
+        raise SnapshotError(f"{origin}: not valid JSON: {exc} is not a JSON number") from None
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{origin}: not valid JSON: {exc.msg} (line {exc.lineno}, "
                             f"column {exc.colno})") from None

@@ -31,6 +31,9 @@ CASES = [
     ([{"mountpoint": "C:\\", "kind": "fixed", "total_bytes": "256GB"}], Status.ERROR),
     (["C:\\"], Status.ERROR),
     (None, Status.ERROR),
+    ([disk("C:\\", -256 * GB, system=True)], Status.ERROR),  # implausible, not small
+    ([disk("C:\\", 128 * GB, system=True), disk("D:\\", -100 * GB)], Status.ERROR),
+    ([disk("C:\\", 256 * GB, free=-1, system=True)], Status.ERROR),
 ]
 
 
