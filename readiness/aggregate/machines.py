@@ -11,7 +11,7 @@ from sys import intern
 from typing import Any, Callable, Mapping
 
 from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, Source
-from readiness.facts import SnapshotError, decode_json_bytes, parse_schema
+from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
 from readiness.i18n import Text
 from readiness.model import Status
 
@@ -77,14 +77,72 @@ def split_check(entry: str) -> tuple[str, str]:
     return check_id, status
 
 
+def _is_text(v: Any) -> bool:
+    """A report's text: a string, or {"en": str, "zh": str} (plain type checks: this runs per result)."""
+    t = type(v)
+    return t is str or (t is dict and type(v.get("en")) is str and type(v.get("zh")) is str)
+
+
+_OPTIONAL = (str, type(None))
+
+
 def _results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     results = doc.get("results")
-    if not isinstance(results, list) or not results:
+    if type(results) is not list or not results:
         raise ValueError("no results: not a readiness report")
     for r in results:
-        if not isinstance(r, dict) or not isinstance(r.get("id"), str) or r.get("status") not in STATUSES:
+        if type(r) is not dict or type(r.get("id")) is not str or r.get("status") not in STATUSES:
             raise ValueError("a result without a valid id and status")
+        for key in ("observed", "title"):
+            if not _is_text(r.get(key)):
+                raise ValueError(f"result {r['id']!r}: {key} is {describe(r.get(key))}, not a text")
+        remedy = r.get("remedy")
+        if remedy is not None and not _is_text(remedy):
+            raise ValueError(f"result {r['id']!r}: remedy is {describe(remedy)}, not a text")
     return results  # type: ignore[return-value]
+
+
+def _check_site(site: Any) -> dict[str, Any]:
+    """The report's site block with the types the site page shows; ValueError names the field."""
+    if type(site) is not dict:
+        raise ValueError(f"site is {describe(site)}, not an object")
+    for key in ("id", "name"):
+        if type(site.get(key)) not in _OPTIONAL:
+            raise ValueError(f"site.{key} is {describe(site.get(key))}, not a string")
+    seats = site.get("seats")
+    if seats is not None and (type(seats) is not int or seats < 1):
+        raise ValueError(f"site.seats is {describe(seats)}, not a number of seats")
+    if type(site.get("listening")) not in (bool, type(None)):
+        raise ValueError(f"site.listening is {describe(site.get('listening'))}, not true or false")
+    ips = site.get("public_ips")
+    if ips is not None and (type(ips) is not list or any(type(i) is not str for i in ips)):
+        raise ValueError(f"site.public_ips is {describe(ips)}, not a list of strings")
+    return site
+
+
+def _check_facts(facts: Mapping[str, Any]) -> None:
+    host = facts.get("host")
+    if host is not None:
+        if type(host) is not dict:
+            raise ValueError(f"facts.host is {describe(host)}, not an object")
+        for key in ("hostname", "machine_id"):
+            if type(host.get(key)) not in _OPTIONAL:
+                raise ValueError(f"facts.host.{key} is {describe(host.get(key))}, not a string")
+    ips = _dig(facts, "network", "public_ip", "ips")
+    if ips is not None and (type(ips) is not list or any(type(i) is not str for i in ips)):
+        raise ValueError(f"facts.network.public_ip.ips is {describe(ips)}, not a list of strings")
+
+
+def left_out_hardware(facts: Mapping[str, Any]) -> list[str]:
+    """Sections a snapshot left out that the plan's hardware rules need (only the network may be)."""
+    skipped = facts.get("not_collected")
+    if not skipped or type(skipped) is not dict:
+        return []
+    return sorted(k for k in skipped if str(k).split(".")[0] not in SKIPPABLE_SECTIONS)
+
+
+LEFT_OUT_REMEDY = Text("Run `readiness check` on this PC again: its report lacks the hardware facts.",
+                       "请在本机重新运行 `readiness check`：报告缺少硬件信息。")
 
 
 def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejected:
@@ -107,18 +165,27 @@ def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejecte
                 return Rejected(label, "a facts snapshot, not a report: pass --profile to judge it")
             facts: dict[str, Any] = doc
             site: dict[str, Any] = {}
+            _check_facts(facts)
             results = judge(facts, site)
         elif name == "readiness.report":
             if version > 1:
                 return Rejected(label, f"report schema {doc['schema']} is newer than this tool; upgrade exam-readiness")
-            facts = doc["facts"] if isinstance(doc.get("facts"), dict) else {}
-            site = doc["site"] if isinstance(doc.get("site"), dict) else {}
+            facts = doc["facts"] if type(doc.get("facts")) is dict else {}
+            site = _check_site(doc.get("site") or {})
+            _check_facts(facts)
+            if type(doc.get("checked_at")) not in _OPTIONAL:
+                raise ValueError(f"checked_at is {describe(doc.get('checked_at'))}, not a time")
             if judge is not None:
                 if not facts:
                     return Rejected(label, "the report carries no facts to re-judge")
                 results = judge(facts, site)
             else:
                 results = _results(doc)
+                missing = left_out_hardware(facts)
+                if missing:  # judged by an older tool as skips: without these facts it cannot be ready
+                    results = results + [{"id": "facts", "status": "error", "observed": Text(
+                        f"not collected: {', '.join(missing)}", f"未采集：{', '.join(missing)}").to_dict(),
+                        "remedy": LEFT_OUT_REMEDY.to_dict()}]
         else:
             return Rejected(label, f"schema {doc['schema']!r} is not a machine report")
     except ValueError as exc:
