@@ -293,12 +293,18 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
     from readiness.net.collect import measure
     from readiness.runner import run_checks
 
+    if url is not None and not url.strip():
+        raise UsageError("--url is empty: give the file to download, or leave the option out (speedtest)")
     loaded, profile = _setup(profile_path)
+    declared = {s.key: s for s in CORE_SETTINGS + loaded.settings}
     values = dict(profile.values)
-    for key, value in (("bandwidth.url", url), ("bandwidth.backend", backend), ("bandwidth.duration_s", duration),
-                       ("bandwidth.warmup_s", warmup), ("bandwidth.streams", streams)):
-        if value is not None:
-            values[key] = value
+    for key, value, option in (("bandwidth.url", url, "--url"), ("bandwidth.backend", backend, "--backend"),
+                               ("bandwidth.duration_s", duration, "--duration"),
+                               ("bandwidth.warmup_s", warmup, "--warmup"), ("bandwidth.streams", streams, "--streams")):
+        if value is not None:  # the options obey the profile's rules: no ftp://, no nan
+            values[key], problem = declared[key].check(value)
+            if problem:
+                raise UsageError(f"{option}: {problem}")
     if url and backend is None:
         values["bandwidth.backend"] = "http"
     m = measure(values, progress=_progress_bar())
@@ -310,17 +316,9 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
                    load_s=result.details.get("load_s"), message=result.message.to_dict())
         _write_stdout(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
     else:
-        from readiness.model import STATUS_LABELS
+        from readiness.reports import bandwidth_text
 
-        lines = [f"[{STATUS_LABELS[result.status](ui)}] {result.observed(ui)}  {result.expected(ui)}",
-                 result.message(ui)]
-        if m.get("download_mbps") is not None:
-            lines.append(f"median {m.get('median_mbps')} Mbit/s, p90 {m.get('p90_mbps')} Mbit/s, "
-                         f"{m.get('streams')} streams, window {m.get('window_s')} s after {m.get('warmup_s')} s "
-                         f"warm-up, CPU {m.get('cpu_core_share', 0) * 100:.0f}% of one core")
-        if result.remedy:
-            lines.append(result.remedy(ui))
-        _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)
+        _write_stdout(bandwidth_text.render(m, result, values["bandwidth.duration_s"], ui), OutputFormat.TEXT)
     sys.exit({"pass": 0, "warn": 0, "fail": 1}.get(result.status.value, 3))
 
 

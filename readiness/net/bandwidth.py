@@ -177,7 +177,8 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
         raise MeasureError(errors[0] if errors else "the transfer ended during the warm-up")
     measured = end_total - start_bytes
     window = end_now - start_t
-    if measured < MIN_MEASURED_BYTES:
+    full_window = window >= duration_s * 0.9 and not errors
+    if measured < MIN_MEASURED_BYTES and not full_window:
         reason = errors[0] if errors else (f"the server sent only {measured} bytes in {window:.0f} s "
                                            "after the warm-up: too little to measure")
         raise MeasureError(reason)
@@ -186,13 +187,16 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
     result: dict[str, Any] = {
         "backend": "http", "url": url, "server": urlsplit(url).hostname, "streams": streams,
         "window_s": round(window, 2), "warmup_s": warmup_s, "bytes": end_total, "measured_bytes": measured,
-        "capped": capped, "samples_mbps": samples, "download_mbps": round(mbps, 2),
+        "capped": capped, "samples_mbps": samples, "download_mbps": round(mbps, 2) if mbps >= 1 else round(mbps, 5),
         "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 3), "cpu_core_share": round(cpu / wall, 3),
         "errors": errors, "note": None,
     }
     result.update(summarize(samples))
-    if result["cpu_core_share"] > 0.9:
+    if measured < MIN_MEASURED_BYTES:  # a whole window with almost nothing: a link that slow fails, it is measured
+        result["note"] = f"only {measured} bytes arrived in the {window:.1f} s window: a very slow link"
+    elif result["cpu_core_share"] > 0.9:
         result["note"] = "the measuring process was CPU-bound: the figure is only a lower bound"
+
     return result
 
 

@@ -54,6 +54,8 @@ def test_speedtest_caveat_is_said(loaded, profile):
     (net(not_collected={"network": "offline (--offline)"}), Status.SKIP, "offline"),
     (with_facts({}), Status.SKIP, "offline"),
     (net(bandwidth=bw("fast")), Status.ERROR, "expected a number"),
+    (net(bandwidth=bw(float("nan"))), Status.ERROR, "expected a number"),
+    (net(bandwidth=bw(-5.0)), Status.ERROR, "implausible"),
 ])
 def test_bandwidth_unknowns(loaded, profile, facts, status, words):
     result = judge_one(loaded, "bandwidth", facts, profile)
@@ -99,6 +101,11 @@ ENDPOINTS = [
     ([ep(ok=False, step="dns", error="could not be resolved")], Status.FAIL, "name lookup"),
     ([], Status.ERROR, "no endpoint"),
     ([{"url": "x"}], Status.ERROR, "ok"),
+    # a check that did not run never fails: not tried before the deadline is undecided
+    ([ep(ok=False, step="deadline", error="not tried: no time left")], Status.ERROR, "not tried"),
+    ([ep(), ep("https://b.example/", ok=False, step="deadline", error="not tried")], Status.ERROR, "not tried"),
+    ([ep(ok=False, step="dns", error="could not be resolved"), ep("https://b.example/", ok=False, step="deadline")],
+     Status.FAIL, "name lookup"),
 ]
 
 
@@ -106,3 +113,24 @@ ENDPOINTS = [
 def test_exam_server_rule(loaded, profile, endpoints, status, words):
     result = judge_one(loaded, "exam-server", net(endpoints=endpoints), profile)
     assert result.status is status and words in result.message.en
+
+
+def test_a_crawling_link_fails_and_says_what_was_measured(loaded, profile):
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(0.008, note="only 10000 bytes arrived")), profile)
+    assert result.status is Status.FAIL and "0.008 Mbit/s" in result.observed.en and "10000 bytes" in result.message.en
+    nothing = judge_one(loaded, "bandwidth", net(bandwidth=bw(0.0)), profile)
+    assert nothing.status is Status.FAIL and nothing.details["load_s"] is None
+
+
+@pytest.mark.parametrize("section", ["os", "memory", "disks", "client", "fonts", "os.build"])
+def test_hardware_facts_left_out_are_errors_not_skips(loaded, profile, section):
+    facts = with_facts({"not_collected": {section: "left out"}})
+    from readiness.runner import run_checks
+
+    results = run_checks(facts, profile, loaded)
+    statuses = {r.id: r.status for r in results}
+    assert Status.ERROR in statuses.values() and all(r.status is not Status.SKIP or r.id in NETWORK
+                                                    for r in results)
+
+
+NETWORK = {"bandwidth", "public-ip", "exam-server", "client-version", "opengl-level"}
