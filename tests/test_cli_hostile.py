@@ -216,3 +216,39 @@ def test_ctrl_c_exits_130(tmp_path):
         server.close()
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
     assert listing(tmp_path) == []
+
+
+# --- text from machines never reaches the terminal raw ----------------------------------------
+
+HOSTILE = "PC\x1b[2J\x1b]0;owned\x07\rX\u202eevil\x9b31m"
+
+
+def test_control_characters_from_a_machine_are_shown_escaped(run, tmp_path):
+    doc = json.loads(READY.read_text(encoding="utf-8"))
+    doc["host"]["hostname"] = HOSTILE
+    doc["client"]["user_ini"]["opengl_level"] = "2\x1b[31m"
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(doc), encoding="utf-8")
+    result = run("check", "--facts", facts, "--output", tmp_path / "r.json")
+    assert result.exit_code == 0
+    for raw in ("\x1b", "\r", "\x07", "\u202e", "\x9b"):
+        assert raw not in result.output
+    assert "PC\\x1b[2J" in result.output and "\\u202e" in result.output
+    agg = run("aggregate", tmp_path / "r.json")
+    assert "\x1b" not in agg.output and "\\x1b" in agg.output
+    html = run("aggregate", tmp_path / "r.json", "--html", tmp_path / "site.html")
+    assert html.exit_code in (0, 3) and "\x1b" not in html.output
+
+
+def test_a_hostile_file_name_in_an_error_is_escaped(run, tmp_path):
+    result = run("check", "--facts", tmp_path / "no\x1b[31mfile.json")
+    assert result.exit_code == 2 and "\x1b" not in result.output and "\\x1b" in result.output
+
+
+def test_a_report_inside_a_report_is_rejected_when_re_judging(run, tmp_path):
+    inner = json.loads(READY.read_text(encoding="utf-8"))
+    (tmp_path / "w.json").write_text(json.dumps({"schema": "readiness.report/1", "facts": {
+        "schema": "readiness.report/1", "facts": inner}}), encoding="utf-8")
+    (tmp_path / "site.toml").write_text('[site]\nid = "1"\n', encoding="utf-8")
+    result = run("aggregate", tmp_path / "w.json", "--profile", tmp_path / "site.toml")
+    assert result.exit_code == 3 and "a report inside a report" in result.output

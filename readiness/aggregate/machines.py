@@ -121,6 +121,9 @@ def _check_site(site: Any) -> dict[str, Any]:
 
 
 def _check_facts(facts: Mapping[str, Any]) -> None:
+    schema = facts.get("schema")
+    if type(schema) is str and schema.startswith("readiness.report"):
+        raise ValueError("a report inside a report: its facts must be a facts snapshot")
     host = facts.get("host")
     if host is not None:
         if type(host) is not dict:
