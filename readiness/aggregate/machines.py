@@ -60,12 +60,20 @@ def _dig(doc: Any, *path: str) -> Any:
     return doc
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _obj(v: Any) -> Mapping[str, Any]:
+    return v if type(v) is dict else _EMPTY
+
+
 def _str(v: Any) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
 def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    t = type(v)
+    return float(v) if t is int or t is float else None
 
 
 def _interned(v: str | None) -> str | None:
@@ -77,29 +85,70 @@ def split_check(entry: str) -> tuple[str, str]:
     return check_id, status
 
 
-def _is_text(v: Any) -> bool:
-    """A report's text: a string, or {"en": str, "zh": str} (plain type checks: this runs per result)."""
-    t = type(v)
-    return t is str or (t is dict and type(v.get("en")) is str and type(v.get("zh")) is str)
-
-
 _OPTIONAL = (str, type(None))
+_CHECK_KEYS: dict[tuple[str, str], str] = {}  # (id, status) -> the interned "id:status"
+_TEXTS: dict[Any, Text] = {}  # one Text per distinct wording: most machines share them
+_PROBLEM_STATUSES = frozenset({"fail", "error", "warn"})
+
+
+def _text(v: Any) -> Text:
+    """The shared Text for a validated report text (str or {"en", "zh"})."""
+    key = v if type(v) is str else (v["en"], v["zh"])
+    t = _TEXTS.get(key)
+    if t is None:
+        if len(_TEXTS) > 50_000:  # hostile variety must not grow memory without bound
+            _TEXTS.clear()
+        t = _TEXTS[key] = Text(key, key) if type(key) is str else Text(key[0], key[1])
+    return t
 
 
 def _results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     results = doc.get("results")
     if type(results) is not list or not results:
         raise ValueError("no results: not a readiness report")
+    return results
+
+
+def _bad_text(rid: Any, key: str, v: Any) -> ValueError:
+    return ValueError(f"result {rid!r}: {key} is {describe(v)}, not a text")
+
+
+def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Problem, ...], str]:
+    """(the interned "id:status" of every result, the problems, the machine's status) in one pass
+    that also checks every type the site pages show (plain type checks, inlined: this loop runs
+    for every result of every report)."""
+    keys = _CHECK_KEYS
+    checks: list[str] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    r: Any
+    rid: Any
+    st: Any
+    observed: Any
+    remedy: Any
     for r in results:
-        if type(r) is not dict or type(r.get("id")) is not str or r.get("status") not in STATUSES:
+        if type(r) is not dict:
             raise ValueError("a result without a valid id and status")
-        for key in ("observed", "title"):
-            if not _is_text(r.get(key)):
-                raise ValueError(f"result {r['id']!r}: {key} is {describe(r.get(key))}, not a text")
-        remedy = r.get("remedy")
-        if remedy is not None and not _is_text(remedy):
-            raise ValueError(f"result {r['id']!r}: remedy is {describe(remedy)}, not a text")
-    return results  # type: ignore[return-value]
+        rid, st = r.get("id"), r.get("status")
+        entry = keys.get((rid, st)) if type(rid) is str else None
+        if entry is None:
+            if type(rid) is not str or st not in STATUSES:
+                raise ValueError("a result without a valid id and status")
+            entry = keys[(rid, st)] = intern(f"{rid}:{st}")
+        checks.append(entry)
+        seen.add(st)
+        observed, remedy = r.get("observed"), r.get("remedy")
+        t = type(observed)
+        if t is not str and (t is not dict or type(observed.get("en")) is not str or type(observed.get("zh")) is not str):
+            raise _bad_text(rid, "observed", observed)
+        if remedy is not None:
+            t = type(remedy)
+            if t is not str and (t is not dict or type(remedy.get("en")) is not str or type(remedy.get("zh")) is not str):
+                raise _bad_text(rid, "remedy", remedy)
+        if st in _PROBLEM_STATUSES:
+            problems.append(Problem(rid, st, _text(observed), _text(remedy) if remedy else None))
+    status = "fail" if "fail" in seen else "error" if "error" in seen else "warn" if "warn" in seen else "pass"
+    return tuple(checks), tuple(problems), status
 
 
 def _check_site(site: Any) -> dict[str, Any]:
@@ -191,39 +240,44 @@ def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejecte
                         "remedy": LEFT_OUT_REMEDY.to_dict()}]
         else:
             return Rejected(label, f"schema {doc['schema']!r} is not a machine report")
+        return _machine(doc, facts, site, results, label)  # its checks of the results' types raise too
     except ValueError as exc:
         return Rejected(label, str(exc))
-    return _machine(doc, facts, site, results, label)
 
 
 def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str, Any],
              results: list[dict[str, Any]], label: str) -> Machine:
-    statuses = tuple(intern(f"{r['id']}:{r['status']}") for r in results)
-    seen = {r["status"] for r in results}  # Summary.from_statuses' rule, without building enums
-    summary = next((s for s in ("fail", "error", "warn") if s in seen), "pass")
-    problems = tuple(Problem(r["id"], r["status"], Text.from_json(r.get("observed")),
-                             Text.from_json(r["remedy"]) if r.get("remedy") else None)
-                     for r in results if r["status"] in ("fail", "error", "warn"))
-    hostname = _str(_dig(facts, "host", "hostname")) or label
-    machine_id = _str(_dig(facts, "host", "machine_id"))
-    custom = _str(_dig(doc, "profile", "source"))
-    seats = site.get("seats") if isinstance(site.get("seats"), int) and custom and not custom.startswith("built-in") else None
+    statuses, problems, summary = _fold(results)
+    host = _obj(facts.get("host"))  # direct lookups: this runs once per report, 100,000 times a branch
+    hostname = host.get("hostname") or label  # types checked in _check_facts
+    machine_id = host.get("machine_id") or None
+    custom = _str(_obj(doc.get("profile")).get("source"))
+    seats = site.get("seats")
+    seats = seats if type(seats) is int and custom and not custom.startswith("built-in") else None
     ips = site.get("public_ips")
-    egress = _dig(facts, "network", "public_ip", "ips")
-    disks: list[Any] = facts["disks"] if isinstance(facts.get("disks"), list) else []
-    disk_total = sum(int(_num(d.get("total_bytes")) or 0) for d in disks if isinstance(d, dict) and d.get("kind") == "fixed")
-    build = _dig(facts, "os", "build")
-    installed = _num(_dig(facts, "memory", "installed_bytes")) or _num(_dig(facts, "memory", "usable_bytes"))
+    network = _obj(facts.get("network"))
+    egress = _obj(network.get("public_ip")).get("ips")
+    disks = facts.get("disks")
+    disk_total = 0
+    if type(disks) is list:
+        for d in disks:
+            if type(d) is dict and d.get("kind") == "fixed":
+                disk_total += int(_num(d.get("total_bytes")) or 0)
+    os_facts = _obj(facts.get("os"))
+    build, system = os_facts.get("build"), os_facts.get("system")
+    memory = _obj(facts.get("memory"))
+    installed = _num(memory.get("installed_bytes")) or _num(memory.get("usable_bytes"))
+    site_id, site_name = site.get("id"), site.get("name")
     return Machine(
         key=machine_id or hostname.lower(), hostname=hostname, machine_id=machine_id,
-        site_id=intern(str(site.get("id") or "")), site_name=intern(str(site.get("name") or "")), site_seats=seats,
+        site_id=intern(site_id) if site_id else "", site_name=intern(site_name) if site_name else "", site_seats=seats,
         site_listening=site.get("listening") is True,
-        site_ips=tuple(intern(str(i)) for i in ips) if isinstance(ips, list) else (),
+        site_ips=tuple(map(intern, ips)) if ips else (),
         checked_at=_str(doc.get("checked_at")) or _str(facts.get("collected_at")) or "",
         status=intern(summary), checks=statuses, problems=problems,
-        bandwidth_mbps=_num(_dig(facts, "network", "bandwidth", "download_mbps")),
-        egress_ips=tuple(intern(str(i)) for i in egress) if isinstance(egress, list) else (),
-        client_version=_interned(_str(_dig(facts, "client", "version"))),
-        os=intern(f"{_str(_dig(facts, 'os', 'system')) or '?'} {build}") if build or _dig(facts, "os", "system") else None,
+        bandwidth_mbps=_num(_obj(network.get("bandwidth")).get("download_mbps")),
+        egress_ips=tuple(map(intern, egress)) if egress else (),
+        client_version=_interned(_str(_obj(facts.get("client")).get("version"))),
+        os=intern(f"{_str(system) or '?'} {build}") if build or system else None,
         memory_gib=round(installed / 2**30, 1) if installed else None,
         disk_gb=round(disk_total / 1e9) if disk_total else None, source=label)
