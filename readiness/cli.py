@@ -6,6 +6,7 @@ decide, 2 usage or profile errors.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -17,7 +18,7 @@ import click
 from readiness import __version__
 from readiness.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, prepare, stream_encoding,
                                write_stream)
-from readiness.i18n import Lang, Text, detect_lang
+from readiness.i18n import Lang, Text, can_show_chinese, detect_lang
 from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
 from readiness.profile import Profile, ProfileError, to_toml
@@ -35,8 +36,23 @@ class UsageError(click.ClickException):
         _stderr_line(f"error: {self.format_message()}")
 
 
+_FELL_BACK: list[str] = []
+
+
 def _lang(value: str | None) -> Lang:
-    return Lang(value) if value else detect_lang(stream_encoding())
+    """The language asked for, or the system's; Chinese on a console that cannot show it (an
+    ASCII code page) would be question marks: English then, and said once."""
+    if not value:
+        return detect_lang(stream_encoding())
+    lang = Lang(value)
+    encoding = stream_encoding()
+    if lang is Lang.ZH and not can_show_chinese(encoding):
+        if not _FELL_BACK:
+            _FELL_BACK.append(encoding)
+            _stderr_line(f"note: this console ({encoding}) cannot show Chinese; showing English instead "
+                         "(use a UTF-8 or GBK console, or --format json)")
+        return Lang.EN
+    return lang
 
 
 def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
@@ -92,7 +108,8 @@ class ReadinessGroup(click.Group):
             code = EXIT_INTERRUPTED
         except OutputClosed as exc:
             _silence_stdout()
-            _stderr_line(f"error: cannot write to standard output ({exc.reason})")
+            if exc.errno != errno.EPIPE:  # a reader that stopped early (| head) needs no message
+                _stderr_line(f"error: cannot write to standard output ({exc.reason})")
             code = EXIT_USAGE
         sys.exit(code if isinstance(code, int) else 0)
 

@@ -75,9 +75,10 @@ def escape_controls(text: str) -> str:
 class OutputClosed(Exception):
     """Standard output is gone (closed, a full disk, a broken pipe): the command cannot print."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, errno: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.errno = errno
 
 
 def write_stream(stream: TextIO | None, chunks: "Iterable[str]") -> None:
@@ -92,4 +93,4 @@ def write_stream(stream: TextIO | None, chunks: "Iterable[str]") -> None:
         stream.flush()
     except (OSError, ValueError) as exc:  # ValueError: I/O operation on closed file
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise OutputClosed(reason) from None
+        raise OutputClosed(reason, getattr(exc, "errno", None)) from None

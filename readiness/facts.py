@@ -44,6 +44,49 @@ KNOWN_REASONS = {
 SKIPPABLE_SECTIONS = frozenset({"network"})  # may be left out on purpose (--offline); hardware may not
 
 
+# The names of facts as a Chinese technician reads them; the dotted path stays beside the name.
+FACT_NAMES_ZH = {
+    "os": "操作系统", "os.build": "系统版本号", "memory": "内存", "memory.installed_bytes": "安装内存",
+    "memory.usable_bytes": "可用内存", "disks": "磁盘", "client": "考试客户端", "client.version": "客户端版本",
+    "client.user_ini": "客户端 user.ini", "fonts": "字体", "fonts.msyh": "微软雅黑字体", "network": "网络",
+    "network.bandwidth": "下行带宽", "network.public_ip": "公网 IP", "network.endpoints": "考试服务器地址",
+    "host": "主机", "cpu": "处理器",
+}
+_KINDS_ZH = {"an integer": "整数", "a number": "数字", "a string": "字符串", "true or false": "true 或 false",
+             "a list": "列表", "an object": "对象"}
+_REASONS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^not in the snapshot$"), lambda m: "快照中没有此项"),
+    (re.compile(r"^missing$"), lambda m: "缺失"),
+    (re.compile(r"^expected (.+?), got (.*)$", re.S), lambda m: "应为" + "或".join(
+        _KINDS_ZH.get(k, k) for k in m[1].split(" or ")) + f"，实际为 {m[2]}"),
+    (re.compile(r"^implausible value (.+) \(a real machine reports at least (.+)\)$", re.S),
+     lambda m: f"数值不合理：{m[1]}（真实机器至少为 {m[2]}）"),
+    (re.compile(r"^left out of the snapshot \((.*)\), but this check needs it: collect the facts again$", re.S),
+     lambda m: f"快照未采集此项（{m[1]}），但本检查需要：请重新采集"),
+    (re.compile(r"^no fixed disk among the drives found$"), lambda m: "未找到固定磁盘"),
+    (re.compile(r"^(.+) not tried: no time was left before the network deadline \(raise network.deadline_s\)$", re.S),
+     lambda m: f"{m[1]} 未测试：已到网络检查时限（请增大 network.deadline_s）"),
+    (re.compile(r"^no endpoint was probed$"), lambda m: "未测试任何地址"),
+]
+
+
+def fact_name(path: str) -> Text:
+    """A fact's name: the dotted path in English, the Chinese name with the path in Chinese."""
+    base = path.split("[")[0]
+    zh = FACT_NAMES_ZH.get(base) or FACT_NAMES_ZH.get(base.split(".")[0])
+    return Text(path, f"{zh}（{path}）" if zh else path)
+
+
+def reason_text(reason: str) -> Text:
+    """Why a fact is unknown, in both languages where the wording is the tool's own (a collector's
+    raw error text stays as it was, inside the Chinese sentence)."""
+    for pattern, zh in _REASONS_ZH:
+        m = pattern.match(reason)
+        if m:
+            return Text(reason, zh(m))
+    return Text(reason, reason)
+
+
 class NotCollected(Exception):
     """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from readiness import __version__
-from readiness.facts import Facts, FactUnavailable, NotCollected
+from readiness.facts import Facts, FactUnavailable, NotCollected, fact_name, reason_text
 from readiness.i18n import Text, same
 from readiness.model import RETRY_REMEDY, CheckResult, Finding, Report, Status
 from readiness.plugin import CheckSpec, LoadedChecks
@@ -28,9 +28,9 @@ def run_one(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
         finding = Finding(Status.SKIP, NOTHING, NOTHING,
                           Text(f"Not checked: {exc.reason.en}.", f"未检查：{exc.reason.zh}。"))
     except FactUnavailable as exc:
-        finding = Finding(Status.ERROR, same(f"{exc.path}: unknown"), NOTHING,
-                          Text(f"Could not decide: {exc.path}: {exc.reason}.",
-                               f"无法判断：{exc.path}：{exc.reason}。"),
+        name, why = fact_name(exc.path), reason_text(exc.reason)
+        finding = Finding(Status.ERROR, Text(f"{name.en}: unknown", f"{name.zh}：未知"), NOTHING,
+                          Text(f"Could not decide: {name.en}: {why.en}.", f"无法判断：{name.zh}：{why.zh}。"),
                           RETRY_REMEDY)
     except Exception as exc:  # one broken check must not stop the others
         finding = Finding(Status.ERROR, NOTHING, NOTHING,

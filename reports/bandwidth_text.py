@@ -14,12 +14,15 @@ def detail(m: Mapping[str, Any], asked_s: float, lang: Lang) -> list[str]:
     if m.get("download_mbps") is None:
         return out
     cpu = f"{(m.get('cpu_core_share') or 0) * 100:.0f}%"
+    n = m.get("streams")
+    streams = f"{n} parallel stream{'' if n == 1 else 's'}"
+    threads = f"{n} thread{'' if n == 1 else 's'}"
     if m.get("backend") == "speedtest":
-        out.append(Text(f"speedtest, {m.get('streams')} threads, {m.get('window_s')} s, CPU {cpu} of one core",
+        out.append(Text(f"speedtest, {threads}, {m.get('window_s')} s, CPU {cpu} of one core",
                         f"speedtest，{m.get('streams')} 个线程，{m.get('window_s')} 秒，CPU 占用单核 {cpu}")(lang))
     else:
         out.append(Text(f"median {m.get('median_mbps')} Mbit/s, p90 {m.get('p90_mbps')} Mbit/s, "
-                        f"{m.get('streams')} parallel streams, window {m.get('window_s')} s after {m.get('warmup_s')} s "
+                        f"{streams}, window {m.get('window_s')} s after {m.get('warmup_s')} s "
                         f"warm-up, CPU {cpu} of one core",
                         f"中位数 {m.get('median_mbps')} Mbit/s，p90 {m.get('p90_mbps')} Mbit/s，{m.get('streams')} 个并行连接，"
                         f"预热 {m.get('warmup_s')} 秒后测量 {m.get('window_s')} 秒，CPU 占用单核 {cpu}")(lang))

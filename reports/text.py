@@ -11,7 +11,9 @@ from typing import Any
 
 from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Report, Status
+from readiness.profile import BUILTIN_NAME
 
+BUILTIN = Text(BUILTIN_NAME, "内置（2023 年秋季应急预案）")
 WIDTH = 100
 COLUMNS = (12, 22, 36, 30)  # status, check, observed, expected (cells, with the gaps: 100)
 
@@ -124,7 +126,8 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
     out.append("   ".join(meta))
     if site:
         out.append(site)
-    out.append(f"{HEAD['profile'](lang)}: {report.profile.get('source', '?')}")
+    source = str(report.profile.get("source", "?"))
+    out.append(f"{HEAD['profile'](lang)}: {BUILTIN(lang) if source == BUILTIN_NAME else source}")
     out.append("")
     out += _row([HEAD[k](lang) for k in ("status", "check", "observed", "expected")])
     out.append("-" * WIDTH)
