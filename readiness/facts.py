@@ -70,6 +70,39 @@ _REASONS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 
 
+_NETWORK_KINDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Text]]] = [
+    (re.compile(r"network deadline", re.I), lambda m: Text("no time was left before the network deadline",
+                                                           "已到网络检查时限，未能完成")),
+    (re.compile(r"could not be resolved|name or service not known|getaddrinfo|nameresolution|nodename nor servname|"
+                r"temporary failure in name resolution|no address associated|no dns answer", re.I),
+     lambda m: Text("the name could not be found (DNS)", "域名无法解析（DNS）")),
+    (re.compile(r"connection refused|actively refused|errno 111|winerror 10061", re.I),
+     lambda m: Text("the connection was refused (nothing listens there, or a firewall)",
+                    "连接被拒绝（该地址没有服务，或被防火墙拦截）")),
+    (re.compile(r"certificate|ssl|tls", re.I), lambda m: Text("the TLS certificate was not accepted",
+                                                            "TLS 证书未被接受")),
+    (re.compile(r"timed out|timeout", re.I), lambda m: Text("timed out", "连接超时")),
+    (re.compile(r"network is unreachable|no route to host|errno 101|errno 113", re.I),
+     lambda m: Text("the network cannot reach it (no route)", "网络不可达（无路由）")),
+    (re.compile(r"HTTP (\d{3})"), lambda m: Text(f"the server answered HTTP {m[1]}", f"服务器返回 HTTP {m[1]}")),
+    (re.compile(r"HTML page", re.I), lambda m: Text("the server answered a web page, not the file (a login page?)",
+                                                  "服务器返回的是网页而不是文件（可能是登录页）")),
+    (re.compile(r"ended early|empty body|connection closed|reset by peer", re.I),
+     lambda m: Text("the transfer ended early (connection closed)", "传输提前中断（连接被关闭）")),
+    (re.compile(r"redirect", re.I), lambda m: Text("too many redirects", "重定向次数过多")),
+]
+
+
+def network_error_text(raw: str) -> Text | None:
+    """What a network error means, in both languages (name not found, refused, timed out, TLS...);
+    None when it is not recognised. The raw text belongs in the details."""
+    for pattern, text in _NETWORK_KINDS:
+        m = pattern.search(raw)
+        if m:
+            return text(m)
+    return None
+
+
 def fact_name(path: str) -> Text:
     """A fact's name: the dotted path in English, the Chinese name with the path in Chinese."""
     base = path.split("[")[0]

@@ -114,8 +114,11 @@ def describe_error(exc: BaseException) -> str:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) < 200 else text[:197] + "..."
+    """The exception's text, shortened at a word boundary (never mid-word)."""
+    text = " ".join(str(exc).split())
+    if len(text) < 300:
+        return text
+    return text[:297].rsplit(" ", 1)[0] + " ..."
 
 
 def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup_s: float = 2.0,
@@ -221,6 +224,22 @@ def import_speedtest() -> Any:
     return speedtest
 
 
+def speedtest_config_error(exc: BaseException) -> str:
+    """Why speedtest.net's configuration could not be fetched: a DNS failure, a timeout or a
+    refusal are not the HTTP 403 of a blocked service."""
+    raw = " ".join(str(x) for x in (exc, getattr(exc, "__cause__", None), getattr(exc, "__context__", None)) if x)
+    low = raw.lower()
+    if any(s in low for s in ("name or service not known", "getaddrinfo", "name resolution", "nodename", "no address")):
+        return f"speedtest.net: the name could not be resolved ({raw})"
+    if "timed out" in low or "timeout" in low:
+        return f"speedtest.net: timed out fetching its configuration ({raw})"
+    if "refused" in low:
+        return f"speedtest.net: connection refused ({raw})"
+    if "403" in low:
+        return f"speedtest.net refused its configuration (HTTP 403): it is often blocked ({raw})"
+    return f"speedtest.net: its configuration could not be fetched ({raw})"
+
+
 def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any = None,
                       deadline: float | None = None) -> dict[str, Any]:
     """speedtest-cli over HTTPS; its failures become a MeasureError with a clear reason.
@@ -251,7 +270,7 @@ def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any 
         raise MeasureError("speedtest did not finish before the network deadline")
     exc = outcome.get("error")
     if isinstance(exc, module.ConfigRetrievalError):
-        raise MeasureError(f"speedtest.net refused its configuration ({exc}); it is often blocked (HTTP 403)")
+        raise MeasureError(speedtest_config_error(exc))
     if isinstance(exc, (module.NoMatchedServers, module.ServersRetrievalError, module.SpeedtestBestServerFailure)):
         raise MeasureError(f"no speedtest server could be used ({type(exc).__name__}: {exc})")
     if isinstance(exc, module.SpeedtestException):

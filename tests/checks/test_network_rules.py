@@ -134,3 +134,44 @@ def test_hardware_facts_left_out_are_errors_not_skips(loaded, profile, section):
 
 
 NETWORK = {"bandwidth", "public-ip", "exam-server", "client-version", "opengl-level"}
+
+
+@pytest.mark.parametrize("raw,en,zh", [
+    ("the name could not be resolved (HTTPConnectionPool(host='cdn.example', port=80): Max retries exceeded with url: "
+     "/x (Caused by NameResolutionError(\"<urllib3.connection.HTTPConnection object at 0x7f>: Failed to resolve",
+     "the name could not be found (DNS)", "域名无法解析"),
+    ("cannot connect (HTTPConnectionPool(host='10.0.0.1', port=80): Max retries exceeded with url: /x (Caused by "
+     "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: "
+     "[Errno 111] Connection refused'))", "the connection was refused", "连接被拒绝"),
+    ("connection timed out", "timed out", "超时"),
+    ("TLS certificate not accepted (certificate verify failed: unable to get local issuer certificate)",
+     "TLS certificate was not accepted", "TLS 证书"),
+    ("the server answered HTTP 404 Not Found", "HTTP 404", "HTTP 404"),
+    ("speedtest.net: the name could not be resolved (<urlopen error [Errno -2] Name or service not known>)",
+     "the name could not be found", "域名无法解析"),
+])
+def test_network_errors_are_said_in_the_users_language_with_the_raw_text_in_details(loaded, profile, raw, en, zh):
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=raw)), profile)
+    assert result.status is Status.ERROR and en in result.message.en and zh in result.message.zh
+    assert result.details["error"] == raw and "urllib3" not in result.message.zh
+    endpoint = judge_one(loaded, "exam-server", net(endpoints=[ep(ok=False, step="http", error=raw)]), profile)
+    assert en in endpoint.message.en and zh in endpoint.message.zh and endpoint.details["error"] == raw
+
+
+def test_speedtest_dns_failure_is_not_called_a_refusal():
+    from readiness.net.bandwidth import speedtest_config_error
+
+    class ConfigRetrievalError(Exception):
+        pass
+
+    dns = speedtest_config_error(ConfigRetrievalError("<urlopen error [Errno -2] Name or service not known>"))
+    assert "could not be resolved" in dns and "403" not in dns
+    blocked = speedtest_config_error(ConfigRetrievalError("HTTP Error 403: Forbidden"))
+    assert "403" in blocked and "blocked" in blocked
+
+
+def test_long_error_texts_are_cut_at_a_word():
+    from readiness.net.bandwidth import _short
+
+    text = _short(ValueError("word " * 200))
+    assert text.endswith("word ...") and len(text) <= 300
