@@ -57,17 +57,21 @@ def test_an_empty_output_name_is_a_usage_error(run, tmp_path, args):
 @pytest.mark.parametrize("args", [("check", "--facts", READY, "--output"), ("aggregate", READY, "--html"),
                                   ("aggregate", READY, "--xlsx")])
 def test_outputs_onto_what_is_not_a_regular_file_are_refused(run, tmp_path, kind, args):
-    target = {"fifo": tmp_path / "out.json", "device": "/dev/null", "dir": tmp_path / "d"}[kind]
+    target = {"fifo": tmp_path / "out.json", "device": tmp_path / "null-device", "dir": tmp_path / "d"}[kind]
     if kind == "fifo":
         os.mkfifo(target)
     elif kind == "dir":
         target.mkdir()
+    else:  # a private device node: a regression must never replace the machine's /dev/null
+        try:
+            os.mknod(target, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("making a device node needs root")
     before = listing(tmp_path)
     result = run(*args, target)
     assert result.exit_code == 2 and "not a regular file" in result.output
     assert listing(tmp_path) == before
-    if kind == "fifo":
-        assert stat.S_ISFIFO(os.lstat(target).st_mode)
+    assert {"fifo": stat.S_ISFIFO, "device": stat.S_ISCHR, "dir": stat.S_ISDIR}[kind](os.lstat(target).st_mode)
 
 
 @posix_only

@@ -13,6 +13,20 @@ from readiness.output import atomic_write
 posix_only = pytest.mark.skipif(os.name == "nt", reason="FIFOs and /dev nodes are POSIX")
 
 
+@pytest.fixture
+def device(tmp_path):
+    """A private character device (a copy of /dev/null's numbers): a test that wrongly replaced it
+    must never take the machine's own /dev/null or /dev/full with it."""
+    if not hasattr(os, "mknod"):
+        pytest.skip("POSIX device nodes")
+    path = tmp_path / "null-device"
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    return path
+
+
 @posix_only
 def test_a_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "report.json"
@@ -26,11 +40,11 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
 
 
 @posix_only
-@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
 def test_a_device_is_refused(device):
-    with pytest.raises(NotRegularFile) as info:
-        read_regular(device, 100)
-    assert "character device" in info.value.strerror
+    for path in ("/dev/zero", device):  # reading /dev/zero is harmless; writes go to the private node only
+        with pytest.raises(NotRegularFile) as info:
+            read_regular(path, 100)
+        assert "character device" in info.value.strerror
 
 
 def test_a_regular_file_is_read_up_to_one_byte_past_the_limit(tmp_path):
@@ -52,10 +66,10 @@ def test_atomic_write_refuses_what_is_not_a_regular_file(tmp_path, make):
 
 
 @posix_only
-def test_a_device_node_is_never_replaced():
+def test_a_device_node_is_never_replaced(device):
     with pytest.raises(NotRegularFile):
-        atomic_write(__import__("pathlib").Path("/dev/null"), b"{}")
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+        atomic_write(device, b"{}")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
 
 
 @posix_only
