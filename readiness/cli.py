@@ -73,6 +73,15 @@ def _write_chunks(chunks: Any, fmt: OutputFormat) -> None:
     write_stream(sys.stdout, chunks)
 
 
+class GivenPath(click.Path):
+    """A path option that refuses an empty value (which would silently mean the current folder)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path: give a file or folder, or leave the option out", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class OutputFile(click.ParamType):
     """A file to write: not empty, and not a FIFO, a device or a folder (refused before any work)."""
 
@@ -132,7 +141,7 @@ def _silence_stdout() -> None:
         sys.stdout = None  # type: ignore[assignment]
 
 
-profile_option = click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
+profile_option = click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
                               help="Site profile (TOML) overriding the built-in plan.")
 lang_option = click.option("--lang", type=click.Choice([l.value for l in Lang]),
                            help="Language of the text output (default: the system's).")
@@ -148,7 +157,7 @@ def main() -> None:
 
 @main.command()
 @profile_option
-@click.option("--facts", "facts_path", type=click.Path(path_type=Path),
+@click.option("--facts", "facts_path", type=GivenPath(path_type=Path),
               help="Judge a saved facts snapshot (or report) instead of this machine.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
               show_default=True, help="What to print on standard output.")
@@ -253,10 +262,10 @@ def list_checks(lang: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what would change.")
 @click.option("--white-screen", is_flag=True,
               help="Also move D3DCompiler_47.dll out of the client folder (into the backup).")
-@click.option("--font", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+@click.option("--font", type=GivenPath(path_type=Path, exists=True, dir_okay=False),
               help="Install this msyh.ttc for all users (Windows, administrator).")
 @click.option("--undo", "undo_last", is_flag=True, help="Restore the last fix run's changes exactly.")
-@click.option("--backup-dir", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--backup-dir", type=GivenPath(path_type=Path, file_okay=False),
               help="Where backups and the journal go (default: %ProgramData%\\exam-readiness\\backups).")
 @lang_option
 def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool, font: Path | None,
@@ -340,8 +349,8 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
+@click.argument("paths", nargs=-1, required=True, type=GivenPath())
+@click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
               help="Re-judge every machine's facts under this profile instead of trusting stored verdicts.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text", show_default=True)
 @click.option("--html", "html_path", type=OutputFile(), help="Write a printable page.")

@@ -256,3 +256,12 @@ def test_a_report_inside_a_report_is_rejected_when_re_judging(run, tmp_path):
     (tmp_path / "site.toml").write_text('[site]\nid = "1"\n', encoding="utf-8")
     result = run("aggregate", tmp_path / "w.json", "--profile", tmp_path / "site.toml")
     assert result.exit_code == 3 and "a report inside a report" in result.output
+
+
+@pytest.mark.parametrize("args", [("check", "--facts", ""), ("check", "--facts", READY, "--profile", ""),
+                                  ("profile", "--profile", ""), ("aggregate", ""), ("aggregate", READY, "--profile", ""),
+                                  ("fix", "--dry-run", "--undo", "--backup-dir", ""), ("fix", "--dry-run", "--font", "")])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(run, tmp_path, args):
+    result = run(*args)
+    assert result.exit_code == 2 and "empty path" in result.output
+    assert listing(tmp_path) == []
