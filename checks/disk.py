@@ -54,6 +54,9 @@ def check_disk(facts: Facts, profile: Profile) -> Finding:
                       "total_bytes": field(d, "total_bytes", int, where, minimum=0),
                       "free_bytes": field(d, "free_bytes", int, where, minimum=0),
                       "system": bool(field(d, "system", bool, where))})
+    for i, d in enumerate(disks):
+        if d["total_bytes"] is not None and d["free_bytes"] is not None and d["free_bytes"] > d["total_bytes"]:
+            raise FactUnavailable(f"disks[{i}]", f"implausible: {d['free_bytes']} bytes free of {d['total_bytes']}")
     fixed = [d for d in disks if d["kind"] == "fixed"]
     if not fixed:
         raise FactUnavailable("disks", "no fixed disk among the drives found")

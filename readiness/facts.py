@@ -64,6 +64,7 @@ _REASONS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^left out of the snapshot \((.*)\), but this check needs it: collect the facts again$", re.S),
      lambda m: f"快照未采集此项（{m[1]}），但本检查需要：请重新采集"),
     (re.compile(r"^no fixed disk among the drives found$"), lambda m: "未找到固定磁盘"),
+    (re.compile(r"^implausible: (\d+) bytes free of (\d+)$"), lambda m: f"数值不合理：可用 {m[1]} 字节大于总容量 {m[2]} 字节"),
     (re.compile(r"^(.+) not tried: no time was left before the network deadline \(raise network.deadline_s\)$", re.S),
      lambda m: f"{m[1]} 未测试：已到网络检查时限（请增大 network.deadline_s）"),
     (re.compile(r"^no endpoint was probed$"), lambda m: "未测试任何地址"),

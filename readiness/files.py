@@ -13,6 +13,8 @@ _KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character de
 
 
 def kind_of(mode: int) -> str:
+    if mode == 0:
+        return "a symbolic link that leads nowhere readable (a loop?)"
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
@@ -61,12 +63,15 @@ def require_regular(path: str | os.PathLike[str]) -> None:
 def write_target(path: Path) -> Path:
     """Where a write to path must go: a symlink's final target (the link stays a link), or path
     itself. NotRegularFile when what is there is not a regular file (a FIFO, a device, a folder)."""
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    link = path.is_symlink()
+    target = Path(os.path.realpath(path)) if link else path
     try:
         st = os.stat(target)
     except FileNotFoundError:
         return target
     except OSError:
+        if link:  # a loop of links: replacing the link would lose it
+            raise NotRegularFile(path, 0) from None
         return target  # the write itself will say what is wrong
     if not stat.S_ISREG(st.st_mode):
         raise NotRegularFile(path, st.st_mode)

@@ -95,6 +95,15 @@ def test_a_chain_of_symlinks_reaches_the_final_target(tmp_path):
 
 
 @posix_only
+def test_a_loop_of_symlinks_is_refused_and_kept(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(NotRegularFile):
+        atomic_write(tmp_path / "a", b"{}")
+    assert (tmp_path / "a").is_symlink() and (tmp_path / "b").is_symlink()
+
+
+@posix_only
 def test_a_symlink_to_a_fifo_is_refused(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -222,7 +222,9 @@ def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejecte
         elif name == "readiness.report":
             if version > 1:
                 return Rejected(label, f"report schema {doc['schema']} is newer than this tool; upgrade exam-readiness")
-            facts = doc["facts"] if type(doc.get("facts")) is dict else {}
+            facts = doc.get("facts") or {}
+            if type(facts) is not dict:
+                raise ValueError(f"facts is {describe(facts)}, not an object")
             site = _check_site(doc.get("site") or {})
             _check_facts(facts)
             if type(doc.get("checked_at")) not in _OPTIONAL:

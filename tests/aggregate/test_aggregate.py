@@ -276,6 +276,10 @@ WRONG_TYPES = {
     "hostname a dict": (lambda d: d["facts"]["host"].update(hostname={"a": 1}), "facts.host.hostname"),
     "egress ips of objects": (lambda d: d["facts"]["network"]["public_ip"].update(ips=[{}]), "public_ip.ips"),
     "checked_at a number": (lambda d: d.update(checked_at=1700000000), "checked_at"),
+    "facts a list": (lambda d: d.update(facts=[1]), "facts is"),
+    "machine_id a number": (lambda d: d["facts"]["host"].update(machine_id=7), "facts.host.machine_id"),
+    "status upper case": (lambda d: d["results"][0].update(status="PASS"), "valid id and status"),
+    "site.listening a string": (lambda d: d["site"].update(listening="yes"), "site.listening"),
 }
 
 
@@ -287,7 +291,7 @@ def test_reports_with_wrong_types_inside_are_rejected_with_the_reason(tmp_path, 
     good = make_report(tmp_path / "r", "PC01", prof)
     bad = corrupt(make_report(tmp_path / "r", "PC02", prof, {"memory.installed_bytes": 4 * 2**30}), mutate)
     agg = aggregate([str(good), str(bad)], str(prof) if rejudge else None, workers=1)
-    if rejudge and case.startswith(("observed", "remedy")):  # re-judging ignores stored verdicts
+    if rejudge and case.startswith(("observed", "remedy", "status")):  # re-judging ignores stored verdicts
         assert agg.rejected == []
         return
     assert [r.path for r in agg.rejected] == [str(bad)] and words in agg.rejected[0].reason

@@ -34,6 +34,7 @@ CASES = [
     ([disk("C:\\", -256 * GB, system=True)], Status.ERROR),  # implausible, not small
     ([disk("C:\\", 128 * GB, system=True), disk("D:\\", -100 * GB)], Status.ERROR),
     ([disk("C:\\", 256 * GB, free=-1, system=True)], Status.ERROR),
+    ([disk("C:\\", 256 * GB, free=300 * GB, system=True)], Status.ERROR),  # more free than there is
 ]
 
 

@@ -249,3 +249,13 @@ def test_a_fifo_as_user_ini_is_refused_without_hanging(site):
     assert result.exit_code == 1 and "FIFO" in result.output
     assert stat.S_ISFIFO(os.lstat(site.ini).st_mode) and not site.backups.exists()
 
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs are POSIX")
+def test_a_fifo_as_a_journal_does_not_hang_undo(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    assert site("--yes").exit_code == 0
+    fake = site.backups / "99999999-999999-999999"
+    fake.mkdir()
+    os.mkfifo(fake / "journal.json")
+    assert site("--undo").exit_code == 0 and site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
