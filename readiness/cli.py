@@ -36,19 +36,16 @@ class UsageError(click.ClickException):
         _stderr_line(f"error: {self.format_message()}")
 
 
-_FELL_BACK: list[str] = []
-
-
 def _lang(value: str | None) -> Lang:
     """The language asked for, or the system's; Chinese on a console that cannot show it (an
     ASCII code page) would be question marks: English then, and said once."""
-    if not value:
-        return detect_lang(stream_encoding())
-    lang = Lang(value)
     encoding = stream_encoding()
+    lang = Lang(value) if value else detect_lang(encoding)  # READINESS_LANG=zh is asked for too
     if lang is Lang.ZH and not can_show_chinese(encoding):
-        if not _FELL_BACK:
-            _FELL_BACK.append(encoding)
+        ctx = click.get_current_context(silent=True)
+        meta = ctx.find_root().meta if ctx is not None else {}
+        if not meta.get("readiness.lang_note"):  # once per command
+            meta["readiness.lang_note"] = True
             _stderr_line(f"note: this console ({encoding}) cannot show Chinese; showing English instead "
                          "(use a UTF-8 or GBK console, or --format json)")
         return Lang.EN
@@ -184,7 +181,7 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
         saved, problem = None, f"the report could not be saved anywhere ({exc.strerror or exc})"
     _write_stdout(render(report, out_format, ui), out_format)
     if problem:
-        _stderr_line(f"warning: {problem}")
+        _stderr_line(Text(f"warning: {problem}", f"警告：{problem}")(ui))
     if saved is None:
         sys.exit(report.summary.exit_code)
     saved_line = ("Report saved: " if ui is Lang.EN else "报告已保存：") + str(saved)

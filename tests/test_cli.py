@@ -197,3 +197,9 @@ def test_bandwidth_detail_counts_streams_in_words(streams, en, zh):
     m = {"download_mbps": 50.0, "median_mbps": 50.0, "p90_mbps": 51.0, "streams": streams, "window_s": 10.0,
          "warmup_s": 2.0, "cpu_core_share": 0.1, "backend": "http"}
     assert en in detail(m, 10, Lang.EN)[0] and zh in detail(m, 10, Lang.ZH)[0]
+
+
+def test_readiness_lang_zh_on_an_ascii_console_falls_back_too(run, monkeypatch):
+    monkeypatch.setenv("READINESS_LANG", "zh")
+    result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--output", "r.json", charset="ascii")
+    assert "Result: READY" in result.stdout and result.stderr.count("cannot show Chinese") == 1
