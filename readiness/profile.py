@@ -7,6 +7,7 @@ half-understood profile could pass a PC that the site's rules would fail.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ else:  # pragma: no cover - Python 3.10
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
 MAX_PROFILE_BYTES = 1024 * 1024  # a site profile is a page of TOML
 MAX_DEPTH = 32  # tables and arrays: a profile needs three levels
+_LONG_DOTTED_KEY = re.compile(r"(?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*){%d,}" % (MAX_DEPTH + 1))
 
 
 class ProfileError(Exception):
@@ -104,6 +106,10 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProfileError(f"{p}: not UTF-8 text; save the profile as UTF-8") from None
+    m = _LONG_DOTTED_KEY.search(text)
+    if m:  # the TOML parser takes quadratic time on these: refused before parsing
+        line = text.count("\n", 0, m.start()) + 1
+        raise ProfileError(f"{p}: line {line}: a key nested more than {MAX_DEPTH} levels deep: not a site profile")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

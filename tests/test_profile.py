@@ -102,6 +102,8 @@ def test_values_that_would_fail_later_are_refused_at_load(tmp_path, settings, to
     "[" + ".".join(["a"] * 100_000) + "]\n",
     "a = " + "{b = " * 100_000 + "1" + "}" * 100_000 + "\n",
     "[" + ".".join(["s"] * 40) + "]\nx = 1\n",
+    "x." * 200_000 + "y = 1\n",  # quadratic in the TOML parser: refused before parsing
+    "a = {" + "x." * 100_000 + "y = 1}\n",
 ])
 def test_deeply_nested_profiles_are_refused(tmp_path, settings, text):
     path = tmp_path / "deep.toml"
