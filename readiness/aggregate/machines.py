@@ -6,9 +6,8 @@ With a profile the machine's stored facts are re-judged; otherwise its stored ve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from sys import intern
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, Source
 from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
@@ -19,17 +18,16 @@ Judge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  
 STATUSES = {s.value for s in Status}
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):  # immutable like a frozen dataclass, built and pickled several times faster
     check: str
     status: str
     observed: Text
     remedy: Text | None
 
 
-@dataclass(frozen=True, slots=True)
-class Machine:
-    """Kept for every machine, so it is small: slots, and repeated strings shared (interned)."""
+class Machine(NamedTuple):
+    """Kept for every machine, so it is small (a tuple; repeated strings shared, interned) and
+    quick to build and to send back from a worker process: one is made per report."""
 
     key: str
     hostname: str
@@ -207,7 +205,8 @@ def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejecte
         return Rejected(label, str(exc).removeprefix(label + ": "))
     if not isinstance(doc, dict):
         return Rejected(label, "JSON of another shape: not a readiness report")
-    schema = parse_schema(doc.get("schema"))
+    raw_schema = doc.get("schema")
+    schema = ("readiness.report", 1) if raw_schema == "readiness.report/1" else parse_schema(raw_schema)
     if schema is None:
         return Rejected(label, "no \"schema\": not a readiness report")
     name, version = schema
