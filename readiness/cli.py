@@ -275,7 +275,7 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
 
     loaded, profile = _setup(profile_path)
     io = FixIO(echo=lambda line: _write_stdout(line + "\n", OutputFormat.TEXT),
-               confirm=lambda q: click.confirm(q, default=False),
+               confirm=_confirm,
                collect=lambda: _collect(profile, offline=True, include_cpu=False), running=running_processes,
                font_host=current_font_host(), lang=_lang(lang))
     root = backup_dir or default_backup_dir()
@@ -284,6 +284,23 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
     hint = "readiness fix --undo" + (f' --backup-dir "{backup_dir}"' if backup_dir is not None else "")
     sys.exit(run_fix(profile, loaded, io, backup_root=root, yes=yes, dry_run=dry_run,
                      white_screen=white_screen, font=font, undo_hint=hint))
+
+
+def _confirm(question: str) -> bool:
+    """Ask on a terminal; without one (a scheduled task, input from a file) an empty or closed input
+    is a "no", never taken for Ctrl-C."""
+    if sys.stdin is None:
+        return False
+    if not sys.stdin.isatty():
+        _write_stdout(question + " [y/N]: ", OutputFormat.TEXT)
+        try:
+            answer = sys.stdin.readline()
+        except (OSError, ValueError):
+            answer = ""
+        if not answer:
+            _write_stdout("\n", OutputFormat.TEXT)
+        return answer.strip().lower() in ("y", "yes", "是")
+    return click.confirm(question, default=False)
 
 
 def _progress_bar() -> Any:

@@ -259,3 +259,10 @@ def test_a_fifo_as_a_journal_does_not_hang_undo(site):
     fake.mkdir()
     os.mkfifo(fake / "journal.json")
     assert site("--undo").exit_code == 0 and site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+def test_no_input_to_the_question_is_a_no_not_an_interruption(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    result = site(input="")
+    assert result.exit_code == 1 and "Nothing was changed." in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
