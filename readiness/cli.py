@@ -1,7 +1,7 @@
 """The command line: parse, load the profile, call the collector or runner, render, exit.
 
 Exit codes: 0 ready (warnings allowed), 1 a check failed, 3 none failed but one could not
-decide, 2 usage or profile errors.
+decide, 2 usage or profile errors (and an output that cannot be written), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
