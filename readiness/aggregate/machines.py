@@ -144,7 +144,8 @@ def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Problem, ...], str
             if t is not str and (t is not dict or type(remedy.get("en")) is not str or type(remedy.get("zh")) is not str):
                 raise _bad_text(rid, "remedy", remedy)
         if st in _PROBLEM_STATUSES:
-            problems.append(Problem(rid, st, _text(observed), _text(remedy) if remedy else None))
+            fix = _text(remedy) if remedy else None
+            problems.append(Problem(rid, st, _text(observed), fix if fix is not None and (fix.en or fix.zh) else None))
     status = "fail" if "fail" in seen else "error" if "error" in seen else "warn" if "warn" in seen else "pass"
     return tuple(checks), tuple(problems), status
 

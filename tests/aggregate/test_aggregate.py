@@ -296,3 +296,14 @@ def test_reports_with_wrong_types_inside_are_rejected_with_the_reason(tmp_path, 
         return
     assert [r.path for r in agg.rejected] == [str(bad)] and words in agg.rejected[0].reason
     assert sum(s.reports for s in agg.sites) == 1
+
+
+def test_an_empty_remedy_is_no_remedy_not_an_empty_fix_line(tmp_path):
+    from readiness.i18n import Lang
+    from readiness.reports import site_text
+
+    prof = site_profile(tmp_path, seats=1)
+    path = make_report(tmp_path / "r", "PC01", prof, {"memory.installed_bytes": 4 * 2**30})
+    corrupt(path, lambda d: [r.update(remedy={"en": "", "zh": ""}) for r in d["results"]])
+    text = site_text.render(aggregate([str(path)], workers=1), Lang.EN)
+    assert "Fix memory:" not in text and "NOT READY" in text
