@@ -26,6 +26,17 @@ from readiness.i18n import Text
 from readiness.output import atomic_write
 
 
+MAX_RESTORE_BYTES = 512 * 1024 * 1024  # a font file is the largest thing fix handles
+
+
+def _read_whole(path: Path) -> bytes:
+    """A regular file's bytes; OSError for a FIFO or a device (never waits on one) or an absurd size."""
+    data = read_regular(path, MAX_RESTORE_BYTES)
+    if len(data) > MAX_RESTORE_BYTES:
+        raise OSError(0, f"larger than {MAX_RESTORE_BYTES // 2**20} MiB")
+    return data
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -270,7 +281,7 @@ def _do(journal: Journal, entry: dict[str, Any], step: Callable[[], Any]) -> Non
 
 def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None:
     dest = host.fonts_dir() / action.dest_name
-    data = action.source.read_bytes()
+    data = _read_whole(action.source)
     entry: dict[str, Any] = {"kind": "font", "path": str(dest), "value_name": action.value_name,
                              "previous_value": host.registry_get(action.value_name), "created": not dest.exists()}
     if dest.exists():
@@ -319,7 +330,7 @@ def undo(journal: Journal, font_host: FontHost | None = None) -> list[Text]:
 def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str | None:
     kind = entry["kind"]
     if kind == "edit":
-        current = path.read_bytes() if path.exists() else None
+        current = _read_whole(path) if path.exists() else None  # a FIFO put there since is refused, not waited on
         if current is not None and sha256(current) != entry["sha256_after"]:
             if entry.get("sha256_before") and sha256(current) == entry["sha256_before"]:
                 return None  # the change never landed
@@ -328,7 +339,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str |
             if current is not None:
                 path.unlink()
             return None
-        atomic_write(path, Path(entry["backup"]).read_bytes())
+        atomic_write(path, _read_whole(Path(entry["backup"])))
         return None
     if kind == "move":
         backup = Path(entry["backup"])
@@ -349,7 +360,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str |
         if entry.get("created"):
             path.unlink(missing_ok=True)
         elif entry.get("backup"):
-            atomic_write(path, Path(entry["backup"]).read_bytes())
+            atomic_write(path, _read_whole(Path(entry["backup"])))
         host.broadcast_font_change()
         return None
     return f"unknown change kind {kind!r}"

@@ -266,3 +266,14 @@ def test_no_input_to_the_question_is_a_no_not_an_interruption(site):
     result = site(input="")
     assert result.exit_code == 1 and "Nothing was changed." in result.output
     assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs are POSIX")
+def test_undo_when_user_ini_became_a_fifo_names_it_and_does_not_hang(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    assert site("--yes").exit_code == 0
+    site.ini.unlink()
+    os.mkfifo(site.ini)
+    result = site("--undo")
+    assert result.exit_code == 1 and "FIFO" in result.output
+    assert stat.S_ISFIFO(os.lstat(site.ini).st_mode)
