@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
-from readiness.files import read_regular
+from readiness.files import kind_of, read_regular
 from readiness.userini import MAX_INI_BYTES
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
@@ -210,6 +210,8 @@ def _changeable_file(path: Path) -> str | None:
         return None
     except OSError as exc:
         return f"{path}: {exc.strerror or exc}"
+    if not stat.S_ISREG(st.st_mode):  # opening a FIFO would wait for a writer
+        return f"{path} is {kind_of(st.st_mode)}, not a regular file"
     if not st.st_mode & stat.S_IWUSR:
         return f"{path} is read-only"
     try:

@@ -277,3 +277,13 @@ def test_undo_when_user_ini_became_a_fifo_names_it_and_does_not_hang(site):
     result = site("--undo")
     assert result.exit_code == 1 and "FIFO" in result.output
     assert stat.S_ISFIFO(os.lstat(site.ini).st_mode)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs are POSIX")
+@pytest.mark.parametrize("dry", [[], ["--dry-run"]])
+def test_a_fifo_named_like_the_dll_is_refused_without_hanging(site, dry):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=0\n")
+    os.mkfifo(site.client / "D3DCompiler_47.dll")
+    result = site("--white-screen", "--yes", *dry)
+    assert result.exit_code == 1 and "FIFO" in result.output
+    assert stat.S_ISFIFO(os.lstat(site.client / "D3DCompiler_47.dll").st_mode)
