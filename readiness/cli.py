@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from readiness import __version__
-from readiness.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, prepare, stream_encoding,
-                               write_stream)
+from readiness.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, escape_json_controls,
+                               prepare, stream_encoding, write_stream)
 from readiness.i18n import Lang, Text, can_show_chinese, detect_lang
 from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
@@ -61,13 +61,14 @@ def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
 
 def _write_stdout(text: str, fmt: OutputFormat) -> None:
     """Print; text from machines never reaches the terminal raw (escapes are shown, not run)."""
-    _write_chunks([text if fmt is OutputFormat.JSON else escape_controls(text)], fmt)
+    _write_chunks([text], fmt)
 
 
 def _write_chunks(chunks: Any, fmt: OutputFormat) -> None:
     if sys.stdout is not None:
         prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
-    write_stream(sys.stdout, chunks)
+    escape = escape_json_controls if fmt is OutputFormat.JSON else escape_controls
+    write_stream(sys.stdout, map(escape, chunks))
 
 
 class GivenPath(click.Path):

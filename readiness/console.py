@@ -72,6 +72,15 @@ def escape_controls(text: str) -> str:
     return text.translate(_ESCAPE_TABLE)
 
 
+# JSON escapes C0 controls itself; C1 controls and bidi overrides pass through raw unless asked.
+# Inside a JSON string \uXXXX is the same character: the document is unchanged, the terminal safe.
+_JSON_ESCAPE_TABLE = {cp: f"\\u{cp:04x}" for cp in list(range(0x7f, 0xa0)) + [ord(ch) for ch in _BIDI]}
+
+
+def escape_json_controls(text: str) -> str:
+    return text.translate(_JSON_ESCAPE_TABLE)
+
+
 class OutputClosed(Exception):
     """Standard output is gone (closed, a full disk, a broken pipe): the command cannot print."""
 

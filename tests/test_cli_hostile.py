@@ -265,3 +265,16 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(run, tmp_path, ar
     result = run(*args)
     assert result.exit_code == 2 and "empty path" in result.output
     assert listing(tmp_path) == []
+
+
+def test_json_output_carries_the_same_text_without_raw_c1_or_bidi_controls(run, tmp_path):
+    doc = json.loads(READY.read_text(encoding="utf-8"))
+    doc["host"]["hostname"] = HOSTILE
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(doc), encoding="utf-8")
+    result = run("check", "--facts", facts, "--output", tmp_path / "r.json", "--format", "json")
+    for raw in ("\x1b", "\x9b", "\u202e", "\x07"):
+        assert raw not in result.stdout
+    assert json.loads(result.stdout)["facts"]["host"]["hostname"] == HOSTILE
+    agg = run("aggregate", tmp_path / "r.json", "--format", "json")
+    assert "\x9b" not in agg.stdout and json.loads(agg.stdout)["sites"][0]["machines"][0]["hostname"] == HOSTILE
