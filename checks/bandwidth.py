@@ -48,15 +48,21 @@ def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     need = required_mbps(profile)
     rule = Text(f"{seats} seats x {need / seats:g} Mbit/s", f"{seats} 机位 x {need / seats:g} Mbit/s")
     expected = Text(f"≥ {need:g} Mbit/s ({rule.en})", f"≥ {need:g} Mbit/s（{rule.zh}）")
-    mbps = facts.get("network.bandwidth.download_mbps", float)
+    mbps = facts.get("network.bandwidth.download_mbps", float, minimum=0)
     if mbps is None:
         raise FactUnavailable("network.bandwidth", facts.get("network.bandwidth.error", str)
                               or facts.reason("network.bandwidth.download_mbps"))
     backend = facts.get("network.bandwidth.backend", str) or "?"
-    observed = Text(f"{mbps:.1f} Mbit/s ({backend})", f"{mbps:.1f} Mbit/s（{backend}）")
+    shown = f"{mbps:.1f}" if mbps >= 1 else f"{mbps:.3f}"  # a crawling link still shows what was measured
+    observed = Text(f"{shown} Mbit/s ({backend})", f"{shown} Mbit/s（{backend}）")
     note = facts.get("network.bandwidth.note", str)
-    details = {"required_mbps": need, "measured_mbps": mbps, "load_s": round(load_seconds(seats, profile["bandwidth.paper_mb"], mbps), 1)}
-    load = load_note(seats, profile["bandwidth.paper_mb"], mbps)
+    if mbps > 0:
+        details = {"required_mbps": need, "measured_mbps": mbps,
+                   "load_s": round(load_seconds(seats, profile["bandwidth.paper_mb"], mbps), 1)}
+        load = load_note(seats, profile["bandwidth.paper_mb"], mbps)
+    else:
+        details = {"required_mbps": need, "measured_mbps": mbps, "load_s": None}
+        load = Text("Nothing arrived: no paper would load.", "未收到任何数据：试卷无法加载。")
     extra = Text(f" Note: {note}." if note else "", f" 注意：{note}。" if note else "")
     if mbps >= need:
         return Finding(Status.PASS, observed, expected, Text("Enough downlink. ", "下行带宽满足要求。") + load + extra,
@@ -66,6 +72,6 @@ def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
                   "network card: a 100 Mbit/s card caps one PC at about 94 Mbit/s.",
                   f"请将考点下行带宽提高到至少 {need:g} Mbit/s（应急预案：每 50 机位 100M，听力考试每 100 机位 500M），"
                   "或减少每场考生数。请用千兆网卡的电脑测量：百兆网卡单机最多约 94 Mbit/s。")
-    short = Text(f"Only {mbps:.1f} of the {need:g} Mbit/s needed. ", f"仅 {mbps:.1f} Mbit/s，要求 {need:g} Mbit/s。") + load + extra
+    short = Text(f"Only {shown} of the {need:g} Mbit/s needed. ", f"仅 {shown} Mbit/s，要求 {need:g} Mbit/s。") + load + extra
     floor = need * (1 - profile["bandwidth.tolerance_percent"] / 100)
     return Finding(Status.WARN if mbps >= floor else Status.FAIL, observed, expected, short, remedy, details)

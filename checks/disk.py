@@ -56,10 +56,13 @@ def check_disk(facts: Facts, profile: Profile) -> Finding:
         where = f"disks[{i}]"
         disks.append({"mountpoint": field(d, "mountpoint", str, where, required=True),
                       "kind": field(d, "kind", str, where, required=True),
-                      "total_bytes": field(d, "total_bytes", int, where),
-                      "free_bytes": field(d, "free_bytes", int, where),
+                      "total_bytes": field(d, "total_bytes", int, where, minimum=0),
+                      "free_bytes": field(d, "free_bytes", int, where, minimum=0),
                       "system": bool(field(d, "system", bool, where)),
                       "bus": field(d, "bus", str, where), "volume": field(d, "volume", str, where)})
+    for i, d in enumerate(disks):
+        if d["total_bytes"] is not None and d["free_bytes"] is not None and d["free_bytes"] > d["total_bytes"]:
+            raise FactUnavailable(f"disks[{i}]", f"implausible: {d['free_bytes']} bytes free of {d['total_bytes']}")
     internal = [d for d in disks if d["kind"] == "fixed" and d["bus"] not in EXTERNAL_BUSES]
     if not internal:
         raise FactUnavailable("disks", "no fixed internal disk among the drives found")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readiness.facts import Facts, FactUnavailable, field
+from readiness.facts import Facts, FactUnavailable, field, network_error_text
 from readiness.i18n import Text, same
 from readiness.model import Finding, Status
 from readiness.plugin import check
@@ -33,20 +33,26 @@ def check_exam_server(facts: Facts, profile: Profile) -> Finding:
         field(e, "ok", bool, where, required=True)
         endpoints.append(e)
     expected = Text("every endpoint answers", "所有地址均可访问")
-    failed = [e for e in endpoints if not e["ok"]]
+    failed = [e for e in endpoints if not e["ok"] and e.get("failed_step") != "deadline"]
+    untried = [e["url"] for e in endpoints if not e["ok"] and e.get("failed_step") == "deadline"]
+    if untried and not failed:  # a check that did not run never fails: it could not decide
+        raise FactUnavailable("network.endpoints", f"{', '.join(untried)} not tried: no time was left before "
+                              "the network deadline (raise network.deadline_s)")
     proxy = next((e.get("proxy") for e in endpoints if e.get("proxy")), None)
     via = Text(f" (via proxy {proxy})", f"（经代理 {proxy}）") if proxy else Text("", "")
     if failed:
         e = failed[0]
         step = STEPS.get(e.get("failed_step") or "", same(str(e.get("failed_step"))))
-        return Finding(Status.FAIL, same(f"{e['url']}: {e.get('error')}") + via, expected,
-                       Text(f"{e['url']} failed at the {step.en}: {e.get('error')}.",
-                            f"{e['url']} 在{step.zh}这一步失败：{e.get('error')}。"),
+        raw = str(e.get("error"))
+        what = network_error_text(raw) or same(raw)  # the raw text stays in details
+        return Finding(Status.FAIL, Text(f"{e['url']}: {what.en}", f"{e['url']}：{what.zh}") + via, expected,
+                       Text(f"{e['url']} failed at the {step.en}: {what.en}.",
+                            f"{e['url']} 在{step.zh}这一步失败：{what.zh}。"),
                        Text("Give the failing step and address to the site's network administrator (firewall, "
                             "DNS, proxy, or a gateway that replaces certificates); check the PC's date and time for "
                             "TLS errors.", "请将失败的步骤和地址告知考点网络管理员（防火墙、DNS、代理或替换证书的网关）；"
                             "TLS 错误时请检查本机日期和时间。"),
-                       {"failed": [x["url"] for x in failed]})
+                       {"failed": [x["url"] for x in failed], "error": raw})
     slowest = max(endpoints, key=total_ms)
     observed = same(", ".join(f"{e['url']} {e.get('status')} {total_ms(e):.0f} ms" for e in endpoints)) + via
     limit = profile["network.slow_ms"]

@@ -29,8 +29,8 @@ def check_memory(facts: Facts, profile: Profile) -> Finding:
     need = profile["memory.min_installed_gib"] * GIB
     need_usable = profile["memory.min_usable_gib"] * GIB
     expected = Text(f"installed ≥ {gib(need)}", f"安装内存 ≥ {gib(need)}")
-    installed = facts.get("memory.installed_bytes", int)
-    usable = facts.get("memory.usable_bytes", int)
+    installed = facts.get("memory.installed_bytes", int, minimum=1)
+    usable = facts.get("memory.usable_bytes", int, minimum=1)
     if installed is not None:
         observed = Text(f"installed {gib(installed)}", f"安装 {gib(installed)}")
         if usable is not None:

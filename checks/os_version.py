@@ -54,7 +54,7 @@ def check_os(facts: Facts, profile: Profile) -> Finding:
         return Finding(Status.FAIL, same(system), expected,
                        Text("Not Windows: the exam client runs on Windows only.",
                             "不是 Windows 系统，考试客户端只能在 Windows 上运行。"), REMEDY)
-    build = facts.require("os.build", int)
+    build = facts.require("os.build", int, minimum=0)
     edition = facts.get("os.edition", str) or ""
     product_type = facts.get("os.product_type", str)
     if product_type is None and edition:

@@ -1,12 +1,14 @@
 """The command line: parse, load the profile, call the collector or runner, render, exit.
 
 Exit codes: 0 ready (warnings allowed), 1 a check failed, 3 none failed but one could not
-decide, 2 usage or profile errors.
+decide, 2 usage or profile errors (and an output that cannot be written), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,9 @@ from typing import Any
 import click
 
 from readiness import __version__
-from readiness.console import TEXT_ERRORS, json_writer, prepare, stream_encoding, use_console_codepage
-from readiness.i18n import Lang, detect_lang
+from readiness.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, escape_json_controls,
+                               prepare, stream_encoding, use_console_codepage, write_stream)
+from readiness.i18n import Lang, Text, can_show_chinese, detect_lang
 from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
 from readiness.profile import Profile, ProfileError, to_toml
@@ -23,17 +26,30 @@ from readiness.reports import OutputFormat, render
 from readiness.settings import CORE_SETTINGS
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells expect
 
 
 class UsageError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        _stderr_line(f"error: {self.format_message()}")
 
 
 def _lang(value: str | None) -> Lang:
-    return Lang(value) if value else detect_lang(stream_encoding())
+    """The language asked for, or the system's; Chinese on a console that cannot show it (an
+    ASCII code page) would be question marks: English then, and said once."""
+    encoding = stream_encoding()
+    lang = Lang(value) if value else detect_lang(encoding)  # READINESS_LANG=zh is asked for too
+    if lang is Lang.ZH and not can_show_chinese(encoding):
+        ctx = click.get_current_context(silent=True)
+        meta = ctx.find_root().meta if ctx is not None else {}
+        if not meta.get("readiness.lang_note"):  # once per command
+            meta["readiness.lang_note"] = True
+            _stderr_line(f"note: this console ({encoding}) cannot show Chinese; showing English instead "
+                         "(use a UTF-8 or GBK console, or --format json)")
+        return Lang.EN
+    return lang
 
 
 def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
@@ -44,22 +60,93 @@ def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
 
 
 def _write_stdout(text: str, fmt: OutputFormat) -> None:
-    if fmt is OutputFormat.JSON:
-        json_writer(sys.stdout)(text)
-    else:
-        prepare(sys.stdout, TEXT_ERRORS)
-        sys.stdout.write(text)
-    sys.stdout.flush()
+    """Print; text from machines never reaches the terminal raw (escapes are shown, not run)."""
+    _write_chunks([text], fmt)
 
 
-profile_option = click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
+def _write_chunks(chunks: Any, fmt: OutputFormat) -> None:
+    if sys.stdout is not None:
+        prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
+    escape = escape_json_controls if fmt is OutputFormat.JSON else escape_controls
+    write_stream(sys.stdout, map(escape, chunks), json=fmt is OutputFormat.JSON)
+
+
+class GivenPath(click.Path):
+    """A path option that refuses an empty value (which would silently mean the current folder)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path: give a file or folder, or leave the option out", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class OutputFile(click.ParamType):
+    """A file to write: not empty, and not a FIFO, a device or a folder (refused before any work)."""
+
+    name = "file"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        from readiness.files import NotRegularFile, write_target
+
+        if isinstance(value, Path):
+            return value
+        if not str(value).strip():
+            self.fail("an empty file name: give a file to write, or leave the option out", param, ctx)
+        path = Path(value)
+        try:
+            write_target(path)
+        except NotRegularFile as exc:
+            self.fail(f"{value}: {exc.strerror}; refusing to write there", param, ctx)
+        return path
+
+
+class ReadinessGroup(click.Group):
+    """Exit codes the shell can rely on: 130 on Ctrl-C, and no traceback when stdout is gone."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            _stderr_line(Text("interrupted (Ctrl-C)", "已中断（Ctrl-C）")(detect_lang(stream_encoding(sys.stderr))))
+            code = EXIT_INTERRUPTED
+        except OutputClosed as exc:
+            _silence_stdout()
+            if exc.errno != errno.EPIPE:  # a reader that stopped early (| head) needs no message
+                _stderr_line(f"error: cannot write to standard output ({exc.reason})")
+            code = EXIT_USAGE
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stderr_line(text: str) -> None:
+    try:
+        write_stream(sys.stderr, [escape_controls(text) + "\n"])
+    except OutputClosed:
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point a failed stdout at the null device, so that the final flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno() if sys.stdout is not None else 1
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        sys.stdout = None  # type: ignore[assignment]
+
+
+profile_option = click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
                               help="Site profile (TOML) overriding the built-in plan.")
 lang_option = click.option("--lang", type=click.Choice([l.value for l in Lang]),
                            help="Language of the text output (default: the system's).")
 offline_option = click.option("--offline", is_flag=True, help="Collect no network facts; network checks skip.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReadinessGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="exam-readiness")
 def main() -> None:
     """Checks that an exam PC meets the site's emergency plan before exam day."""
@@ -70,11 +157,11 @@ def main() -> None:
 
 @main.command()
 @profile_option
-@click.option("--facts", "facts_path", type=click.Path(path_type=Path),
+@click.option("--facts", "facts_path", type=GivenPath(path_type=Path),
               help="Judge a saved facts snapshot (or report) instead of this machine.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
               show_default=True, help="What to print on standard output.")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--output", type=OutputFile(),
               help="Where to save the JSON report (default: readiness-report-HOST-TIME.json here).")
 @lang_option
 @offline_option
@@ -101,7 +188,7 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
         saved, problem = None, f"the report could not be saved anywhere ({exc.strerror or exc})"
     _write_stdout(render(report, out_format, ui), out_format)
     if problem:
-        click.echo(f"warning: {problem}", err=True)
+        _stderr_line(Text(f"warning: {problem}", f"警告：{problem}")(ui))
     if target is not None:
         _submit(target, [(str(saved or "report"), data)], [], ui)
     if saved is None:
@@ -110,7 +197,7 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
     if out_format is OutputFormat.TEXT:
         _write_stdout(saved_line + "\n", out_format)
     else:
-        click.echo(saved_line, err=True)
+        _stderr_line(saved_line)
     sys.exit(report.summary.exit_code)
 
 
@@ -132,7 +219,7 @@ def _collect(profile: Profile, offline: bool, include_cpu: bool = True) -> dict[
 @main.command()
 @profile_option
 @offline_option
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Save to this file too.")
+@click.option("--output", type=OutputFile(), help="Save to this file too.")
 def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None:
     """Print this PC's facts as JSON.
 
@@ -183,10 +270,10 @@ def list_checks(lang: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what would change.")
 @click.option("--white-screen", is_flag=True,
               help="Also move D3DCompiler_47.dll out of the client folder (into the backup).")
-@click.option("--font", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+@click.option("--font", type=GivenPath(path_type=Path, exists=True, dir_okay=False),
               help="Install this msyh.ttc for all users (Windows, administrator).")
 @click.option("--undo", "undo_last", is_flag=True, help="Restore the last fix run's changes exactly.")
-@click.option("--backup-dir", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--backup-dir", type=GivenPath(path_type=Path, file_okay=False),
               help="Where backups and the journal go (default: %ProgramData%\\exam-readiness\\backups).")
 @lang_option
 def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool, font: Path | None,
@@ -199,14 +286,32 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
 
     loaded, profile = _setup(profile_path)
     io = FixIO(echo=lambda line: _write_stdout(line + "\n", OutputFormat.TEXT),
-               confirm=lambda q: click.confirm(q, default=False),
+               confirm=_confirm,
                collect=lambda: _collect(profile, offline=True, include_cpu=False), running=running_processes,
                font_host=current_font_host(), lang=_lang(lang))
     root = backup_dir or default_backup_dir()
-    if undo_last:
-        sys.exit(run_undo(io, root))
+    if undo_last:  # a dry run changes nothing, whatever else is asked
+        sys.exit(run_undo(io, root, dry_run=dry_run))
+    hint = "readiness fix --undo" + (f' --backup-dir "{backup_dir}"' if backup_dir is not None else "")
     sys.exit(run_fix(profile, loaded, io, backup_root=root, yes=yes, dry_run=dry_run,
-                     white_screen=white_screen, font=font))
+                     white_screen=white_screen, font=font, undo_hint=hint))
+
+
+def _confirm(question: str) -> bool:
+    """Ask on a terminal; without one (a scheduled task, input from a file) an empty or closed input
+    is a "no", never taken for Ctrl-C."""
+    if sys.stdin is None:
+        return False
+    if not sys.stdin.isatty():
+        _write_stdout(question + " [y/N]: ", OutputFormat.TEXT)
+        try:
+            answer = sys.stdin.readline()
+        except (OSError, ValueError):
+            answer = ""
+        if not answer:
+            _write_stdout("\n", OutputFormat.TEXT)
+        return answer.strip().lower() in ("y", "yes", "是")
+    return click.confirm(question, default=False)
 
 
 def entry() -> None:
@@ -223,7 +328,7 @@ def entry() -> None:
 
 def _progress_bar() -> Any:
     """A live bar on a terminal's stderr; nothing when redirected (and never in JSON output)."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():
         return None
 
     def show(share: float, mbps: float) -> None:
@@ -251,12 +356,18 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
     from readiness.net.collect import measure
     from readiness.runner import run_checks
 
+    if url is not None and not url.strip():
+        raise UsageError("--url is empty: give the file to download, or leave the option out (speedtest)")
     loaded, profile = _setup(profile_path)
+    declared = {s.key: s for s in CORE_SETTINGS + loaded.settings}
     values = dict(profile.values)
-    for key, value in (("bandwidth.url", url), ("bandwidth.backend", backend), ("bandwidth.duration_s", duration),
-                       ("bandwidth.warmup_s", warmup), ("bandwidth.streams", streams)):
-        if value is not None:
-            values[key] = value
+    for key, value, option in (("bandwidth.url", url, "--url"), ("bandwidth.backend", backend, "--backend"),
+                               ("bandwidth.duration_s", duration, "--duration"),
+                               ("bandwidth.warmup_s", warmup, "--warmup"), ("bandwidth.streams", streams, "--streams")):
+        if value is not None:  # the options obey the profile's rules: no ftp://, no nan
+            values[key], problem = declared[key].check(value)
+            if problem:
+                raise UsageError(f"{option}: {problem}")
     if url and backend is None:
         values["bandwidth.backend"] = "http"
     m = measure(values, progress=_progress_bar())
@@ -268,28 +379,20 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
                    load_s=result.details.get("load_s"), message=result.message.to_dict())
         _write_stdout(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
     else:
-        from readiness.model import STATUS_LABELS
+        from readiness.reports import bandwidth_text
 
-        lines = [f"[{STATUS_LABELS[result.status](ui)}] {result.observed(ui)}  {result.expected(ui)}",
-                 result.message(ui)]
-        if m.get("download_mbps") is not None:
-            lines.append(f"median {m.get('median_mbps')} Mbit/s, p90 {m.get('p90_mbps')} Mbit/s, "
-                         f"{m.get('streams')} streams, window {m.get('window_s')} s after {m.get('warmup_s')} s "
-                         f"warm-up, CPU {m.get('cpu_core_share', 0) * 100:.0f}% of one core")
-        if result.remedy:
-            lines.append(result.remedy(ui))
-        _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)
+        _write_stdout(bandwidth_text.render(m, result, values["bandwidth.duration_s"], ui), OutputFormat.TEXT)
     sys.exit({"pass": 0, "warn": 0, "fail": 1}.get(result.status.value, 3))
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False),
+@click.argument("paths", nargs=-1, required=True, type=GivenPath())
+@click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
               help="Re-judge every machine's facts under this profile instead of trusting stored verdicts.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text", show_default=True)
-@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a printable page.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Write one row per machine.")
-@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a workbook.")
+@click.option("--html", "html_path", type=OutputFile(), help="Write a printable page.")
+@click.option("--csv", "csv_path", type=OutputFile(), help="Write one row per machine.")
+@click.option("--xlsx", "xlsx_path", type=OutputFile(), help="Write a workbook.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading reports (default: one per core).")
 @lang_option
 def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_path: Path | None,
@@ -302,6 +405,9 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
     from readiness.output import atomic_write
     from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
 
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if profile_path is not None:
         _setup(profile_path)  # a bad profile is a usage error before any work
     agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers)
@@ -315,12 +421,9 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
                 atomic_write(path, make())
             except OSError as exc:
                 raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-            click.echo(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()), err=True)
+            _stderr_line(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()))
     if OutputFormat(fmt) is OutputFormat.JSON:
-        write = json_writer(sys.stdout)
-        for chunk in site_json.render_chunks(agg):  # streamed: never one huge string
-            write(chunk)
-        sys.stdout.flush()
+        _write_chunks(site_json.render_chunks(agg), OutputFormat.JSON)  # streamed: never one huge string
     else:
         _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)
     sys.exit(agg.exit_code)

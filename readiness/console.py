@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import os
 import sys
-from typing import Callable, TextIO
+from typing import Callable, Iterable, TextIO
 
 _STANDINS = {"≥": ">=", "≤": "<=", "×": "x", "—": "-", "–": "-", "→": "->", "…": "...", "·": "-",
              "“": '"', "”": '"', "‘": "'", "’": "'", "⁹": "^9", "，": ", ", "：": ": ", "；": "; ",
@@ -124,3 +124,53 @@ def json_writer(stream: TextIO) -> Callable[[str], None]:
         buffer.write(text.encode("utf-8"))
 
     return write
+
+
+# Text from a machine (a hostname, a file name, a value in user.ini) may hold terminal escapes:
+# ESC [ ... moves the cursor or recolours, a lone CR overwrites the line, U+202E reverses it.
+# Text output shows them as visible escapes instead; newlines stay.
+_CONTROL_NAMES = {"\t": "\\t", "\r": "\\r"}
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_ESCAPE_TABLE = {cp: _CONTROL_NAMES.get(chr(cp), f"\\x{cp:02x}")
+                 for cp in list(range(0x00, 0x20)) + list(range(0x7f, 0xa0)) if cp != 0x0a}
+_ESCAPE_TABLE.update({ord(ch): f"\\u{ord(ch):04x}" for ch in _BIDI})
+
+
+def escape_controls(text: str) -> str:
+    """Control characters (but newline) and bidirectional overrides as visible escapes."""
+    return text.translate(_ESCAPE_TABLE)
+
+
+# JSON escapes C0 controls itself; C1 controls and bidi overrides pass through raw unless asked.
+# Inside a JSON string \uXXXX is the same character: the document is unchanged, the terminal safe.
+_JSON_ESCAPE_TABLE = {cp: f"\\u{cp:04x}" for cp in list(range(0x7f, 0xa0)) + [ord(ch) for ch in _BIDI]}
+
+
+def escape_json_controls(text: str) -> str:
+    return text.translate(_JSON_ESCAPE_TABLE)
+
+
+class OutputClosed(Exception):
+    """Standard output is gone (closed, a full disk, a broken pipe): the command cannot print."""
+
+    def __init__(self, reason: str, errno: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.errno = errno
+
+
+def write_stream(stream: TextIO | None, chunks: "Iterable[str]", json: bool = False) -> None:
+    """Write and flush; a closed or failing stream becomes OutputClosed (never a traceback).
+
+    JSON goes out as UTF-8 bytes unless the stream is a console (see json_writer). A missing
+    stream (pythonw, a service) means nobody reads the output: it is dropped."""
+    if stream is None:
+        return
+    try:
+        write = json_writer(stream) if json else stream.write
+        for chunk in chunks:
+            write(chunk)
+        stream.flush()
+    except (OSError, ValueError) as exc:  # ValueError: I/O operation on closed file
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputClosed(reason, getattr(exc, "errno", None)) from None

@@ -8,6 +8,7 @@ under ``--offline``) is named in ``not_collected``, which turns its checks into 
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -40,6 +41,86 @@ KNOWN_REASONS = {
 }
 
 
+SKIPPABLE_SECTIONS = frozenset({"network"})  # may be left out on purpose (--offline); hardware may not
+
+
+# The names of facts as a Chinese technician reads them; the dotted path stays beside the name.
+FACT_NAMES_ZH = {
+    "os": "操作系统", "os.build": "系统版本号", "memory": "内存", "memory.installed_bytes": "安装内存",
+    "memory.usable_bytes": "可用内存", "disks": "磁盘", "client": "考试客户端", "client.version": "客户端版本",
+    "client.user_ini": "客户端 user.ini", "fonts": "字体", "fonts.msyh": "微软雅黑字体", "network": "网络",
+    "network.bandwidth": "下行带宽", "network.public_ip": "公网 IP", "network.endpoints": "考试服务器地址",
+    "host": "主机", "cpu": "处理器",
+}
+_KINDS_ZH = {"an integer": "整数", "a number": "数字", "a string": "字符串", "true or false": "true 或 false",
+             "a list": "列表", "an object": "对象"}
+_REASONS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^not in the snapshot$"), lambda m: "快照中没有此项"),
+    (re.compile(r"^missing$"), lambda m: "缺失"),
+    (re.compile(r"^expected (.+?), got (.*)$", re.S), lambda m: "应为" + "或".join(
+        _KINDS_ZH.get(k, k) for k in m[1].split(" or ")) + f"，实际为 {m[2]}"),
+    (re.compile(r"^implausible value (.+) \(a real machine reports at least (.+)\)$", re.S),
+     lambda m: f"数值不合理：{m[1]}（真实机器至少为 {m[2]}）"),
+    (re.compile(r"^left out of the snapshot \((.*)\), but this check needs it: collect the facts again$", re.S),
+     lambda m: f"快照未采集此项（{m[1]}），但本检查需要：请重新采集"),
+    (re.compile(r"^no fixed disk among the drives found$"), lambda m: "未找到固定磁盘"),
+    (re.compile(r"^implausible: (\d+) bytes free of (\d+)$"), lambda m: f"数值不合理：可用 {m[1]} 字节大于总容量 {m[2]} 字节"),
+    (re.compile(r"^(.+) not tried: no time was left before the network deadline \(raise network.deadline_s\)$", re.S),
+     lambda m: f"{m[1]} 未测试：已到网络检查时限（请增大 network.deadline_s）"),
+    (re.compile(r"^no endpoint was probed$"), lambda m: "未测试任何地址"),
+]
+
+
+_NETWORK_KINDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Text]]] = [
+    (re.compile(r"network deadline", re.I), lambda m: Text("no time was left before the network deadline",
+                                                           "已到网络检查时限，未能完成")),
+    (re.compile(r"could not be resolved|name or service not known|getaddrinfo|nameresolution|nodename nor servname|"
+                r"temporary failure in name resolution|no address associated|no dns answer", re.I),
+     lambda m: Text("the name could not be found (DNS)", "域名无法解析（DNS）")),
+    (re.compile(r"connection refused|actively refused|errno 111|winerror 10061", re.I),
+     lambda m: Text("the connection was refused (nothing listens there, or a firewall)",
+                    "连接被拒绝（该地址没有服务，或被防火墙拦截）")),
+    (re.compile(r"certificate|ssl|tls", re.I), lambda m: Text("the TLS certificate was not accepted",
+                                                            "TLS 证书未被接受")),
+    (re.compile(r"timed out|timeout", re.I), lambda m: Text("timed out", "连接超时")),
+    (re.compile(r"network is unreachable|no route to host|errno 101|errno 113", re.I),
+     lambda m: Text("the network cannot reach it (no route)", "网络不可达（无路由）")),
+    (re.compile(r"HTTP (\d{3})"), lambda m: Text(f"the server answered HTTP {m[1]}", f"服务器返回 HTTP {m[1]}")),
+    (re.compile(r"HTML page", re.I), lambda m: Text("the server answered a web page, not the file (a login page?)",
+                                                  "服务器返回的是网页而不是文件（可能是登录页）")),
+    (re.compile(r"ended early|empty body|connection closed|reset by peer", re.I),
+     lambda m: Text("the transfer ended early (connection closed)", "传输提前中断（连接被关闭）")),
+    (re.compile(r"redirect", re.I), lambda m: Text("too many redirects", "重定向次数过多")),
+]
+
+
+def network_error_text(raw: str) -> Text | None:
+    """What a network error means, in both languages (name not found, refused, timed out, TLS...);
+    None when it is not recognised. The raw text belongs in the details."""
+    for pattern, text in _NETWORK_KINDS:
+        m = pattern.search(raw)
+        if m:
+            return text(m)
+    return None
+
+
+def fact_name(path: str) -> Text:
+    """A fact's name: the dotted path in English, the Chinese name with the path in Chinese."""
+    base = path.split("[")[0]
+    zh = FACT_NAMES_ZH.get(base) or FACT_NAMES_ZH.get(base.split(".")[0])
+    return Text(path, f"{zh}（{path}）" if zh else path)
+
+
+def reason_text(reason: str) -> Text:
+    """Why a fact is unknown, in both languages where the wording is the tool's own (a collector's
+    raw error text stays as it was, inside the Chinese sentence)."""
+    for pattern, zh in _REASONS_ZH:
+        m = pattern.match(reason)
+        if m:
+            return Text(reason, zh(m))
+    return Text(reason, reason)
+
+
 class NotCollected(Exception):
     """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
 
@@ -57,9 +138,19 @@ def _type_ok(value: Any, kind: type | tuple[type, ...]) -> bool:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds:
         return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False  # NaN and infinity are never a measured fact
     if float in kinds and isinstance(value, int):
         return True
     return isinstance(value, kinds)
+
+
+def _plausible(path: str, value: Any, minimum: float | None) -> Any:
+    """A number below what any real machine reports (negative memory, a negative disk) is a
+    broken fact, not a small one: the check cannot decide."""
+    if minimum is not None and value is not None and value < minimum:
+        raise FactUnavailable(path, f"implausible value {describe(value)} (a real machine reports at least {minimum:g})")
+    return value
 
 
 def kind_name(kind: type | tuple[type, ...]) -> str:
@@ -100,10 +191,15 @@ class Facts:
         for n in range(1, len(parts) + 1):
             why = self._skipped.get(".".join(parts[:n]))
             if why is not None:
-                raise NotCollected(".".join(parts[:n]), KNOWN_REASONS.get(str(why), Text(str(why), str(why))))
+                section = ".".join(parts[:n])
+                if parts[0] not in SKIPPABLE_SECTIONS:  # the plan's hardware rules need these facts
+                    raise FactUnavailable(section, f"left out of the snapshot ({describe(why)}), but this "
+                                          "check needs it: collect the facts again")
+                raise NotCollected(section, KNOWN_REASONS.get(str(why), Text(str(why), str(why))))
 
-    def get(self, path: str, kind: type | tuple[type, ...] = object) -> Any:
-        """The value at a dotted path, or None when unknown; a value of the wrong type raises."""
+    def get(self, path: str, kind: type | tuple[type, ...] = object, minimum: float | None = None) -> Any:
+        """The value at a dotted path, or None when unknown; a value of the wrong type raises, and
+        so does a number below minimum (implausible)."""
         self._skip_check(path)
         node: Any = self._data
         walked: list[str] = []
@@ -118,18 +214,18 @@ class Facts:
             return None
         if not _type_ok(node, kind):
             raise FactUnavailable(path, f"expected {kind_name(kind)}, got {describe(node)}")
-        return node
+        return _plausible(path, node, minimum)
 
-    def require(self, path: str, kind: type | tuple[type, ...] = object) -> Any:
+    def require(self, path: str, kind: type | tuple[type, ...] = object, minimum: float | None = None) -> Any:
         """Like get, but an unknown value means the check cannot decide."""
-        value = self.get(path, kind)
+        value = self.get(path, kind, minimum)
         if value is None:
             raise FactUnavailable(path, self.reason(path))
         return value
 
 
 def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
-          required: bool = False) -> Any:
+          required: bool = False, minimum: float | None = None) -> Any:
     """Typed access inside a list item (a disk, a font), with a path for the error message."""
     if not isinstance(obj, Mapping):
         raise FactUnavailable(where, f"expected an object, got {describe(obj)}")
@@ -140,7 +236,7 @@ def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
         return None
     if not _type_ok(value, kind):
         raise FactUnavailable(f"{where}.{key}", f"expected {kind_name(kind)}, got {describe(value)}")
-    return value
+    return _plausible(f"{where}.{key}", value, minimum)
 
 
 _SCHEMA_RE = re.compile(r"^(?P<name>[a-z.]+)/(?P<version>\d+)$")
@@ -153,7 +249,7 @@ def parse_schema(value: Any) -> tuple[str, int] | None:
     return (m["name"], int(m["version"])) if m else None
 
 
-def snapshot_from_document(doc: Any, origin: str) -> dict[str, Any]:
+def snapshot_from_document(doc: Any, origin: str, inside_report: bool = False) -> dict[str, Any]:
     """The facts inside a parsed facts file, or inside a saved report (to re-judge it)."""
     if not isinstance(doc, dict):
         raise SnapshotError(f"{origin}: expected a JSON object with \"schema\": \"{FACTS_SCHEMA}\"")
@@ -165,7 +261,9 @@ def snapshot_from_document(doc: Any, origin: str) -> dict[str, Any]:
         if version > 1:
             raise SnapshotError(f"{origin}: report schema {doc['schema']} is newer than this "
                                 f"tool understands; upgrade exam-readiness")
-        return snapshot_from_document(doc.get("facts"), f"{origin} (facts of the report)")
+        if inside_report:
+            raise SnapshotError(f"{origin}: a report inside a report: its facts must be a facts snapshot")
+        return snapshot_from_document(doc.get("facts"), f"{origin} (facts of the report)", inside_report=True)
     if name != FACTS_SCHEMA_NAME:
         raise SnapshotError(f"{origin}: schema {doc['schema']!r} is not a facts snapshot")
     if version > FACTS_SCHEMA_VERSION:
@@ -179,6 +277,14 @@ try:  # three times faster on the reports a branch aggregates by the hundred tho
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a broken install usable
     _fast_loads = None
+
+
+class _NotJSONConstant(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJSONConstant(name)  # NaN, Infinity: Python writes them, JSON has none
 
 
 def decode_json_bytes(raw: bytes, origin: str) -> Any:
@@ -199,7 +305,9 @@ def decode_json_bytes(raw: bytes, origin: str) -> Any:
     if not text.strip():
         raise SnapshotError(f"{origin}: the file is empty")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
+    except _NotJSONConstant as exc:
+        raise SnapshotError(f"{origin}: not valid JSON: {exc} is not a JSON number") from None
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{origin}: not valid JSON: {exc.msg} (line {exc.lineno}, "
                             f"column {exc.colno})") from None
@@ -207,16 +315,39 @@ def decode_json_bytes(raw: bytes, origin: str) -> Any:
         raise SnapshotError(f"{origin}: JSON nested too deeply") from None
 
 
+def too_deep(doc: Any, limit: int) -> str | None:
+    """The first path nested deeper than limit (tables and lists), found without recursion."""
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > limit:
+            return where or "the top level"
+        if isinstance(node, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k), depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(node))
+    return None
+
+
+MAX_SNAPSHOT_DEPTH = 64  # a snapshot needs five levels; a report's facts one more
+
+
 def load_snapshot(path: str | Path) -> dict[str, Any]:
     """Read a saved facts file (or a report, whose facts are re-judged)."""
+    from readiness.files import read_regular
+
     p = Path(path)
     try:
         if p.is_dir():
             raise SnapshotError(f"{p}: is a folder, not a facts file")
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_SNAPSHOT_BYTES + 1)
+        raw = read_regular(p, MAX_SNAPSHOT_BYTES)
     except OSError as exc:
         raise SnapshotError(f"{p}: cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_SNAPSHOT_BYTES:
         raise SnapshotError(f"{p}: larger than {MAX_SNAPSHOT_BYTES // 2**20} MiB: not a facts file")
-    return snapshot_from_document(decode_json_bytes(raw, str(p)), str(p))
+    doc = decode_json_bytes(raw, str(p))
+    deep = too_deep(doc, MAX_SNAPSHOT_DEPTH)
+    if deep:
+        raise SnapshotError(f"{p}: {deep[:80]} is nested more than {MAX_SNAPSHOT_DEPTH} levels deep: "
+                            "not a facts file")
+    return snapshot_from_document(doc, str(p))

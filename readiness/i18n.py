@@ -87,9 +87,14 @@ def detect_lang(stream_encoding: str | None = None, environ: Mapping[str, str] |
             except ValueError:
                 pass
         zh = any(n.lower().startswith(("zh", "chinese")) for n in names if n)
-    if zh and stream_encoding:
-        try:
-            "中文".encode(stream_encoding)
-        except (UnicodeEncodeError, LookupError):
-            return Lang.EN
+    if zh and stream_encoding and not can_show_chinese(stream_encoding):
+        return Lang.EN
     return Lang.ZH if zh else Lang.EN
+
+
+def can_show_chinese(encoding: str) -> bool:
+    try:
+        "中文考点".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True

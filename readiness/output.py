@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping
 
+from readiness.files import write_target
+
 
 def _mode_for(path: Path) -> int:
     """The permissions a replaced file keeps, or what a new file would get under the umask."""
@@ -24,7 +26,10 @@ def _mode_for(path: Path) -> int:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file beside path, then replace: a crash never leaves half a report."""
+    """Write to a temp file beside path, then replace: a crash never leaves half a report.
+
+    A symlink is written through (it stays a link); a FIFO, a device or a folder is refused."""
+    path = write_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

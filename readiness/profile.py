@@ -7,11 +7,13 @@ half-understood profile could pass a PC that the site's rules would fail.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from readiness.facts import too_deep
 from readiness.settings import Setting
 
 if sys.version_info >= (3, 11):
@@ -21,6 +23,9 @@ else:  # pragma: no cover - Python 3.10
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
 SECRET_KEYS = ("server.token", "server.admin_key")  # never copied into a report
+MAX_PROFILE_BYTES = 1024 * 1024  # a site profile is a page of TOML
+MAX_DEPTH = 32  # tables and arrays: a profile needs three levels
+_LONG_DOTTED_KEY = re.compile(r"(?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*){%d,}" % (MAX_DEPTH + 1))
 
 
 class ProfileError(Exception):
@@ -93,20 +98,34 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
     settings = tuple(settings)
     if path is None:
         return build_profile({}, settings)
+    from readiness.files import read_regular
+
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = read_regular(p, MAX_PROFILE_BYTES)
     except OSError as exc:
         raise ProfileError(f"{p}: cannot read the profile: {exc.strerror or exc}") from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise ProfileError(f"{p}: larger than {MAX_PROFILE_BYTES // 1024} KiB: not a site profile")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProfileError(f"{p}: not UTF-8 text; save the profile as UTF-8") from None
+    m = _LONG_DOTTED_KEY.search(text)
+    if m:  # the TOML parser takes quadratic time on these: refused before parsing
+        line = text.count("\n", 0, m.start()) + 1
+        raise ProfileError(f"{p}: line {line}: a key nested more than {MAX_DEPTH} levels deep: not a site profile")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ProfileError(f"{p}: nested too deeply to be a site profile") from None
+    deep = too_deep(data, MAX_DEPTH)
+    if deep:
+        raise ProfileError(f"{p}: {deep} is nested more than {MAX_DEPTH} levels deep: not a site profile")
     return build_profile(data, settings, str(p))
+
 
 
 def _toml_value(value: Any) -> str:

@@ -8,6 +8,7 @@ instead of silently ignored.
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -42,6 +43,8 @@ class Setting:
         elif k == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return value, "expected a number"
+            if not math.isfinite(value):
+                return value, "expected a finite number (not nan or inf)"
             value = float(value)
         elif k == "bool":
             if not isinstance(value, bool):
@@ -69,10 +72,31 @@ def ip_list(value: list[str]) -> str | None:
     return None
 
 
+def http_url(value: str) -> str | None:
+    """None for an http(s) URL with a host; else why not (no scheme, another scheme, no host)."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        host, _port = parts.hostname, parts.port  # a bad port raises ValueError
+    except ValueError as exc:
+        return f"{value!r} is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        got = f"{parts.scheme}://" if parts.scheme and "://" in text else "no scheme"
+        return f"{value!r} is not an http:// or https:// URL ({got}; e.g. http://192.168.1.10/exam.bin)"
+    if not host:
+        return f"{value!r} names no host"
+    if any(ch.isspace() or ord(ch) < 0x20 for ch in text):
+        return f"{value!r} contains spaces or control characters"
+    return None
+
+
 def http_url_list(value: list[str]) -> str | None:
     for item in value:
-        if not item.lower().startswith(("http://", "https://")):
-            return f"{item!r} is not an http:// or https:// URL"
+        problem = http_url(item)
+        if problem:
+            return problem
     return None
 
 
@@ -101,7 +125,8 @@ CORE_SETTINGS: tuple[Setting, ...] = (
                  "注册表中找不到时尝试的目录。"), "str_list"),
     Setting("bandwidth.url", None, Text(
         "A large file to measure the downlink with (the exam server's CDN or a site server); empty: speedtest.",
-        "用于测量下行带宽的大文件地址（考试服务器 CDN 或考点服务器）；留空则使用 speedtest。"), "optional_str"),
+        "用于测量下行带宽的大文件地址（考试服务器 CDN 或考点服务器）；留空则使用 speedtest。"), "optional_str",
+            validate=http_url),
     Setting("bandwidth.backend", "auto", Text("http, speedtest, or auto (http when a URL is set).",
                                               "http、speedtest 或 auto（设置了地址时用 http）。"),
             choices=("auto", "http", "speedtest")),
@@ -130,11 +155,6 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "Per-user font folders (Windows 10 1809+ installs there without admin rights).",
         "当前用户字体目录（Windows 10 1809 起非管理员安装字体到此处）。"), "str_list"),
 )
-
-
-def http_url(value: str | None) -> str | None:
-    return None if value is None or value.lower().startswith(("http://", "https://")) else \
-        f"{value!r} is not an http:// or https:// URL"
 
 
 def dotted_version(value: str) -> str | None:

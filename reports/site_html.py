@@ -8,7 +8,7 @@ from html import escape
 from readiness.aggregate.site import Aggregate, SiteSummary
 from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Status
-from readiness.reports.site_text import VERDICT
+from readiness.reports.site_text import NO_ID, SEATS_FROM, VERDICT, site_label
 
 COLORS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "error": "#757575", "missing": "#e0e0e0"}
 CSS = """
@@ -41,13 +41,14 @@ def _status(s: str) -> str:
 
 
 def _site(s: SiteSummary) -> str:
-    parts = [f"<h2>{bi(Text('Site', '考点'))} {escape(s.id or '?')} {escape(s.name)}</h2>",
+    parts = [f"<h2>{bi(Text('Site', '考点'))} {bi(site_label(s))}</h2>",
              f'<div class="verdict" style="background:{COLORS[s.status.value]}">{bi(VERDICT[s.status])}</div>']
     missing = max(0, s.seats - s.reports)
-    stats = [(Text("Reports", "报告"), f"{s.reports} / {s.seats}"), (Text("Ready", "就绪"), s.counts["pass"]),
+    stats = [(Text("Reports", "报告"), f"{s.reports} / {s.seats}" if s.seats_source != "machines" else str(s.reports)), (Text("Ready", "就绪"), s.counts["pass"]),
              (Text("Warned", "警告"), s.counts["warn"]), (Text("Not ready", "未就绪"), s.counts["fail"]),
              (Text("Undetermined", "无法判断"), s.counts["error"]), (Text("Missing", "未提交"), missing)]
-    parts.append('<div class="stats">' + "".join(f"<span>{bi(t)}: <b>{escape(str(v))}</b></span>" for t, v in stats) + "</div>")
+    parts.append('<div class="stats">' + "".join(f"<span>{bi(t)}: <b>{escape(str(v))}</b></span>" for t, v in stats)
+                 + f'<span class="meta">{bi(SEATS_FROM[s.seats_source])}</span></div>')
     for f in s.findings:
         parts.append(f'<div class="finding">{_status(f.status.value)} {bi(f.what)}</div>')
     parts.append(f"<h3>{bi(Text('Seats', '机位'))}</h3>")
@@ -99,7 +100,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
             f'<div class="meta">{escape(agg.generated_at)} · {bi(mode)}</div>']
     if len(agg.sites) > 1:
         rows = "".join(
-            f"<tr><td>{escape(s.id or '-')}</td><td>{escape(s.name)}</td><td>{_status(s.status.value)}</td>"
+            f"<tr><td>{bi(NO_ID) if not s.id else escape(s.id)}</td><td>{escape(s.name)}</td><td>{_status(s.status.value)}</td>"
             + "".join(f'<td class="num">{s.counts[k]}</td>' for k in ("pass", "warn", "fail", "error"))
             + f'<td class="num">{s.reports} / {s.seats}</td></tr>' for s in agg.sites)
         heads = "".join(f"<th>{bi(STATUS_LABELS[Status(k)])}</th>" for k in ("pass", "warn", "fail", "error"))

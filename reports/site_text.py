@@ -26,6 +26,27 @@ L = {
 }
 
 
+NO_ID = Text("(no site id)", "（无考点编号）")
+SEATS_FROM = {
+    "profile": Text("Seat count from the profile (site.seats).", "机位数取自考点配置（site.seats）。"),
+    "reports": Text("Seat count from the site profile the reports were judged with.", "机位数取自报告所用的考点配置。"),
+    "machines": Text("Seat count unknown: no report was judged with a site profile, so missing seats cannot be "
+                     "told; give --profile with site.seats.", "机位数未知：报告均未使用考点配置，无法判断是否有机位未提交；"
+                     "请用 --profile 指定 site.seats。"),
+}
+
+
+def site_label(s: SiteSummary) -> Text:
+    """"1101 海淀学习中心", or what says that the reports name no site."""
+    if not s.id:
+        return Text(f"{NO_ID.en} {s.name}".rstrip(), f"{NO_ID.zh} {s.name}".rstrip())
+    return Text(f"{s.id} {s.name}".rstrip(), f"{s.id} {s.name}".rstrip())
+
+
+def count_text(n: int, one: str, many: str, zh: str) -> Text:
+    return Text(f"{n} {one if n == 1 else many}", f"{n} {zh}")
+
+
 def _hang(prefix: str, text: str, indent: int, width: int = 100) -> list[str]:
     """prefix + text wrapped, continuation lines indented under the text."""
     lines = wrap(text, width - max(indent, cells(prefix)))
@@ -34,12 +55,14 @@ def _hang(prefix: str, text: str, indent: int, width: int = 100) -> list[str]:
 
 def _site(s: SiteSummary, lang: Lang) -> list[str]:
     t = lambda k: L[k](lang)  # noqa: E731
-    out = [f"{t('site')} {s.id or '-'} {s.name}".rstrip() + f" -- {VERDICT[s.status](lang)}"]
+    out = [f"{t('site')} {site_label(s)(lang)} -- {VERDICT[s.status](lang)}"]
     missing = max(0, s.seats - s.reports)
-    out.append(f"  {t('reports')} {s.reports} {t('of')} {s.seats} {t('seats')}"
-               + (f" ({missing} {t('missing')})" if missing else "")
+    seats = (f"{t('reports')} {s.reports} {t('of')} {s.seats} {t('seats')}" if s.seats_source != "machines"
+             else f"{t('reports')} {s.reports}")
+    out.append(f"  {seats}" + (f" ({missing} {t('missing')})" if missing else "")
                + f"   {t('ready')} {s.counts['pass']}  {t('warned')} {s.counts['warn']}  "
                f"{t('notready')} {s.counts['fail']}  {t('undetermined')} {s.counts['error']}")
+    out += _hang("  ", SEATS_FROM[s.seats_source](lang), 4)
     b = s.bandwidth
     if b["best_mbps"] is None:
         out.append(f"  {t('downlink')}: {t('nomeasure')}; {t('need')} {b['required_mbps']:g} Mbit/s")
@@ -82,13 +105,20 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
         out += [""] + _site(s, lang)
     if len(agg.sites) > 1:
         c = agg.counts
-        out += ["", f"{L['all'](lang)}: {VERDICT[agg.status](lang)} -- {len(agg.sites)} {L['site'](lang)}, "
+        out += ["", f"{L['all'](lang)}: {VERDICT[agg.status](lang)} -- "
+                    f"{count_text(len(agg.sites), 'sites', 'sites', '个考点')(lang)}, "
                     f"{L['ready'](lang)} {c['pass']}  {L['warned'](lang)} {c['warn']}  {L['notready'](lang)} {c['fail']}  "
                     f"{L['undetermined'](lang)} {c['error']}"]
     if not agg.sites:
         out += ["", VERDICT[Status.ERROR](lang) + ": " + Text("no usable report found", "没有可用的报告")(lang)]
     if agg.superseded:
-        out += ["", f"{len(agg.superseded)} {L['superseded'](lang)}"]
+        n = len(agg.superseded)
+        out += ["", Text(f"{n} older {'report' if n == 1 else 'reports'} superseded by a newer run of the same PC",
+                         f"{n} 份旧报告被同一台机器的新报告取代")(lang)]
+        ties = sum(1 for e in agg.superseded if e.get("tie"))
+        if ties:
+            out.append(Text(f"  {ties} of them ran at the same time as the run that counts: the worse one counts",
+                            f"  其中 {ties} 份与采用的报告检查时间相同：以较差的结果为准")(lang))
     if agg.rejected:
         out += ["", f"{L['rejected'](lang)} ({len(agg.rejected)}):"]
         out += [f"  {r.path}: {r.reason}" for r in agg.rejected[:100]]

@@ -9,9 +9,12 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from readiness.facts import fact_name
 from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Report, Status
+from readiness.profile import BUILTIN_NAME
 
+BUILTIN = Text(BUILTIN_NAME, "内置（2023 年秋季应急预案）")
 WIDTH = 100
 COLUMNS = (12, 22, 36, 30)  # status, check, observed, expected (cells, with the gaps: 100)
 
@@ -124,7 +127,8 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
     out.append("   ".join(meta))
     if site:
         out.append(site)
-    out.append(f"{HEAD['profile'](lang)}: {report.profile.get('source', '?')}")
+    source = str(report.profile.get("source", "?"))
+    out.append(f"{HEAD['profile'](lang)}: {BUILTIN(lang) if source == BUILTIN_NAME else source}")
     out.append("")
     out += _row([HEAD[k](lang) for k in ("status", "check", "observed", "expected")])
     out.append("-" * WIDTH)
@@ -141,7 +145,8 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
     errors = facts.get("errors") if isinstance(facts.get("errors"), dict) else {}
     if errors:
         out.append(Text(f"Facts that could not be read ({len(errors)}; the reasons are in the report): ",
-                        f"未能读取的信息（{len(errors)} 项，原因见报告）：")(lang) + ", ".join(sorted(errors)[:6])
+                        f"未能读取的信息（{len(errors)} 项，原因见报告）：")(lang)
+                   + Text(", ", "、")(lang).join(fact_name(str(k))(lang) for k in sorted(errors)[:6])
                    + (" ..." if len(errors) > 6 else ""))
     contacts = report.site.get("support_contacts") or []
     if summary.status in (Status.FAIL, Status.ERROR) and contacts:

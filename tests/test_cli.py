@@ -202,3 +202,34 @@ def test_every_entry_point_calls_freeze_support_before_the_command_line(monkeypa
     with pytest.raises(SystemExit) as exited:
         runpy.run_module("readiness", run_name="__main__")
     assert exited.value.code == 0 and called == [True, True]
+
+
+
+def test_chinese_on_an_ascii_console_falls_back_to_english_once(run):
+    result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--lang", "zh", "--output", "r.json", charset="ascii")
+    assert result.exit_code == 0 and "Result: READY" in result.stdout and "??" not in result.stdout
+    assert result.stderr.count("cannot show Chinese") == 1
+
+
+def test_chinese_output_names_facts_and_the_builtin_profile_in_chinese(run, tmp_path):
+    facts = with_facts({"fonts.msyh": None})
+    result = run("check", "--facts", write(tmp_path, "f.json", facts), "--lang", "zh", "--output", "r.json")
+    assert "配置: 内置（2023 年秋季应急预案）" in result.stdout and "built-in" not in result.stdout
+    assert "微软雅黑字体（fonts.msyh）：未知" in result.stdout and "unknown" not in result.stdout
+    assert "快照中没有此项" in result.stdout and "not in the snapshot" not in result.stdout
+
+
+@pytest.mark.parametrize("streams,en,zh", [(1, "1 parallel stream,", "1 个并行连接"), (4, "4 parallel streams,", "4 个并行连接")])
+def test_bandwidth_detail_counts_streams_in_words(streams, en, zh):
+    from readiness.i18n import Lang
+    from readiness.reports.bandwidth_text import detail
+
+    m = {"download_mbps": 50.0, "median_mbps": 50.0, "p90_mbps": 51.0, "streams": streams, "window_s": 10.0,
+         "warmup_s": 2.0, "cpu_core_share": 0.1, "backend": "http"}
+    assert en in detail(m, 10, Lang.EN)[0] and zh in detail(m, 10, Lang.ZH)[0]
+
+
+def test_readiness_lang_zh_on_an_ascii_console_falls_back_too(run, monkeypatch):
+    monkeypatch.setenv("READINESS_LANG", "zh")
+    result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--output", "r.json", charset="ascii")
+    assert "Result: READY" in result.stdout and result.stderr.count("cannot show Chinese") == 1

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from readiness.profile import ProfileError, load_profile, to_toml
@@ -73,3 +75,57 @@ def test_the_readme_profile_example_is_valid(tmp_path, settings):
     (tmp_path / "site.toml").write_text(block, encoding="utf-8")
     p = load_profile(tmp_path / "site.toml", settings)
     assert p["site.id"] == "1101" and p["bandwidth.url"].startswith("http://")
+
+
+@pytest.mark.parametrize("toml,words", [
+    ("[memory]\nmin_installed_gib = nan\n", "memory.min_installed_gib: expected a finite number"),
+    ("[network]\ntimeout_s = inf\n", "network.timeout_s: expected a finite number"),
+    ("[disk]\nmin_total_gb = -inf\n", "disk.min_total_gb: expected a finite number"),
+    ("[bandwidth]\nurl = \"192.168.1.10/exam.bin\"\n", "bandwidth.url: '192.168.1.10/exam.bin' is not an http"),
+    ("[bandwidth]\nurl = \"ftp://192.168.1.10/exam.bin\"\n", "bandwidth.url: 'ftp://192.168.1.10/exam.bin' is not"),
+    ("[bandwidth]\nurl = \"http://\"\n", "bandwidth.url: 'http://' names no host"),
+    ("[bandwidth]\nurl = \"https://:443/x\"\n", "names no host"),
+    ("[bandwidth]\nurl = \"http://host:99999/\"\n", "not a valid URL"),
+    ("[network]\nendpoints = [\"http://\"]\n", "network.endpoints: 'http://' names no host"),
+    ("[network]\nip_echo_urls = [\"api.ipify.org\"]\n", "network.ip_echo_urls: 'api.ipify.org' is not an http"),
+])
+def test_values_that_would_fail_later_are_refused_at_load(tmp_path, settings, toml, words):
+    path = tmp_path / "bad.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(path, settings)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize("text", [
+    "a = " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "[" + ".".join(["a"] * 100_000) + "]\n",
+    "a = " + "{b = " * 100_000 + "1" + "}" * 100_000 + "\n",
+    "[" + ".".join(["s"] * 40) + "]\nx = 1\n",
+    "x." * 200_000 + "y = 1\n",  # quadratic in the TOML parser: refused before parsing
+    "a = {" + "x." * 100_000 + "y = 1}\n",
+])
+def test_deeply_nested_profiles_are_refused(tmp_path, settings, text):
+    path = tmp_path / "deep.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(path, settings)
+    assert "nested" in str(info.value)
+
+
+def test_a_huge_profile_is_refused_before_parsing(tmp_path, settings):
+    path = tmp_path / "huge.toml"
+    path.write_text("# padding\n" * 200_000, encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(path, settings)
+    assert "larger than" in str(info.value)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="POSIX devices")
+def test_device_and_fifo_profiles_are_refused(tmp_path, settings):
+    fifo = tmp_path / "site.toml"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", fifo):
+        with pytest.raises(ProfileError) as info:
+            load_profile(path, settings)
+        assert "not a regular file" in str(info.value)

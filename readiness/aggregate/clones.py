@@ -3,7 +3,6 @@ id are two machines, flagged, never merged into one (which would hide one of the
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from typing import Iterable
 
@@ -25,7 +24,7 @@ def shared_ids(machines: Iterable[Machine]) -> dict[str, list[str]]:
 def unmerged(m: Machine, shared: dict[str, list[str]]) -> Machine:
     """The machine keyed by id and host name when its id is shared, so that clones stay apart."""
     if m.machine_id and m.machine_id in shared:
-        return dataclasses.replace(m, key=f"{m.machine_id}@{m.hostname.lower()}")
+        return m._replace(key=f"{m.machine_id}@{m.hostname.lower()}")
     return m
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from readiness.files import kind_of, read_regular, require_regular
+
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 MAX_ARCHIVE_TOTAL = 4 * 1024 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed/compressed beyond this is a bomb, not a report
@@ -48,6 +50,7 @@ def _unsafe_member(name: str) -> str | None:
 
 def scan_zip(path: str) -> Iterator[Source | Rejected]:
     try:
+        require_regular(path)  # a FIFO named *.zip would block the open below
         with zipfile.ZipFile(path) as zf:
             total = 0
             for info in zf.infolist():
@@ -91,6 +94,9 @@ def discover(paths: list[str]) -> Iterator[Source | Rejected]:
         except OSError as exc:
             yield Rejected(raw, f"cannot read: {exc.strerror or exc}")
             continue
+        if not stat.S_ISDIR(st.st_mode) and not stat.S_ISREG(st.st_mode):
+            yield Rejected(raw, f"it is {kind_of(st.st_mode)}, not a report file")
+            continue
         if stat.S_ISDIR(st.st_mode):
             for root, dirs, files in os.walk(p):
                 dirs.sort()
@@ -110,8 +116,7 @@ def discover(paths: list[str]) -> Iterator[Source | Rejected]:
 def read_source(src: Source, zips: dict[str, zipfile.ZipFile] | None = None) -> bytes:
     """The bytes of one candidate, never more than the limit (+1 to tell that it was exceeded)."""
     if src.member is None:
-        with open(src.path, "rb") as fh:
-            return fh.read(MAX_REPORT_BYTES + 1)
+        return read_regular(src.path, MAX_REPORT_BYTES)  # a FIFO or a device is refused, never read
     cache = zips if zips is not None else {}
     zf = cache.get(src.path)
     if zf is None:

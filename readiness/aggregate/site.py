@@ -98,10 +98,17 @@ class Aggregator:
         if old is None:
             self.latest[item.key] = item
             return
-        newer, older = (item, old) if _when(item) >= _when(old) else (old, item)
+        when_new, when_old = _when(item), _when(old)
+        tie = when_new == when_old
+        if tie:  # two runs at the same time: the worse counts, whatever the order the files came in
+            newer, older = (item, old) if _rank(item) < _rank(old) else (old, item)
+        else:
+            newer, older = (item, old) if when_new > when_old else (old, item)
         self.latest[item.key] = newer
-        self.superseded.append({"path": older.source, "machine": older.hostname, "checked_at": older.checked_at,
-                                "by": newer.source})
+        entry = {"path": older.source, "machine": older.hostname, "checked_at": older.checked_at, "by": newer.source}
+        if tie:
+            entry["tie"] = "same checked_at: the worse run counts"
+        self.superseded.append(entry)
 
     def result(self) -> Aggregate:
         groups: dict[str, list[Machine]] = defaultdict(list)
@@ -192,6 +199,11 @@ class Aggregator:
                 f"Egress IPs seen ({', '.join(sorted(seen))}) cannot be checked: no registered IPs are known.",
                 f"无法核对出口 IP（{', '.join(sorted(seen))}）：未提供已登记的公网 IP。")))
         return {"seen": dict(sorted(seen.items())), "registered": sorted(registered), "unregistered": unregistered}
+
+
+def _rank(m: Machine) -> tuple[int, str]:
+    """Worse first; between equally bad runs the file name decides, never the reading order."""
+    return SEVERITY.get(m.status, 9), m.source
 
 
 def _when(m: Machine) -> datetime:

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from readiness import userini
 from readiness.collect.system import System, expand_windows_vars, native_path
+from readiness.files import read_regular, require_regular
 from readiness.versions import parse_version
 
 D3DCOMPILER = "D3DCompiler_47.dll"
@@ -73,6 +74,7 @@ def pe_version(path: str) -> tuple[str, str]:
     """
     import pefile  # heavy: only when a client is examined
 
+    require_regular(path)  # pefile would block on a FIFO
     if os.path.getsize(path) > MAX_EXE_BYTES:
         raise ValueError("larger than 512 MiB: not the exam client")
     try:
@@ -114,8 +116,7 @@ def read_user_ini(path: str | None) -> dict[str, Any]:
         facts["error"] = "is a folder, not a file"
         return facts
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(userini.MAX_INI_BYTES + 1)
+        raw = read_regular(path, userini.MAX_INI_BYTES)  # a FIFO or a device is refused, never read
         decoded = userini.decode(raw)
     except OSError as exc:
         facts["error"] = f"cannot read: {exc.strerror or exc}"

@@ -15,8 +15,13 @@ def font_families(path: str) -> tuple[str | None, list[str]]:
     """(English family of the first face, every family name in the file); ValueError if not a font."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError  # heavy: only when a font is read
 
-    with open(path, "rb") as fh:
-        tag = fh.read(4)
+    from readiness.files import NotRegularFile, read_regular, require_regular
+
+    try:
+        tag = read_regular(path, 3)[:4]  # a FIFO named msyh.ttc must not block the check
+    except NotRegularFile as exc:
+        raise ValueError(exc.strerror) from None
+    require_regular(path)
     try:
         holder: Any = TTCollection(path, lazy=True) if tag == b"ttcf" else TTFont(path, lazy=True)
     except (TTLibError, OSError, AssertionError, ValueError, KeyError, IndexError) as exc:

@@ -18,10 +18,23 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
+from readiness.files import kind_of, read_regular
+from readiness.userini import MAX_INI_BYTES
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Text
 from readiness.output import atomic_write
+
+
+MAX_RESTORE_BYTES = 512 * 1024 * 1024  # a font file is the largest thing fix handles
+
+
+def _read_whole(path: Path) -> bytes:
+    """A regular file's bytes; OSError for a FIFO or a device (never waits on one) or an absurd size."""
+    data = read_regular(path, MAX_RESTORE_BYTES)
+    if len(data) > MAX_RESTORE_BYTES:
+        raise OSError(0, f"larger than {MAX_RESTORE_BYTES // 2**20} MiB")
+    return data
 
 
 def sha256(data: bytes) -> str:
@@ -100,7 +113,7 @@ def _user_ini_action(path: Path, level: str, plan: Plan) -> None:
                                   f"{path} 是文件夹而不是文件，不作修改。"))
         return
     try:
-        before = path.read_bytes() if path.exists() else None
+        before = read_regular(path, MAX_INI_BYTES) if path.exists() else None  # never blocks on a FIFO
     except OSError as exc:
         plan.refusals.append(Text(f"cannot read {path}: {exc.strerror or exc}",
                                   f"无法读取 {path}：{exc.strerror or exc}"))
@@ -219,6 +232,12 @@ def _writable_folder(folder: Path) -> str | None:
     return None
 
 
+def _folder_access(folder: Path) -> str | None:
+    if os.access(folder, os.W_OK):
+        return None
+    return f"the folder {folder} is not writable"
+
+
 def _changeable_file(path: Path) -> str | None:
     try:
         st = path.stat()
@@ -226,6 +245,8 @@ def _changeable_file(path: Path) -> str | None:
         return None
     except OSError as exc:
         return f"{path}: {exc.strerror or exc}"
+    if not stat.S_ISREG(st.st_mode):  # opening a FIFO would wait for a writer
+        return f"{path} is {kind_of(st.st_mode)}, not a regular file"
     if not st.st_mode & stat.S_IWUSR:
         return f"{path} is read-only"
     if os.name == "nt":  # pragma: no cover - needs Windows
@@ -241,8 +262,9 @@ def _changeable_file(path: Path) -> str | None:
     return None
 
 
-def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str) -> list[Text]:
-    """Reasons to change nothing at all."""
+def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str, probe: bool = True) -> list[Text]:
+    """Reasons to change nothing at all. Without probe (a dry run) a folder's write access is asked
+    of the system instead of tried with a temporary file, so that nothing at all is touched."""
     problems: list[Text] = []
     try:
         procs = [p for p in running() if process_name(p).lower() == client_exe.lower()]
@@ -254,7 +276,7 @@ def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str)
                              f"考试客户端正在运行（{listed}）：请先关闭，再重新运行 fix。"))
     for a in plan.actions:
         if isinstance(a, (EditFile, MoveAside)):
-            why = _writable_folder(a.path.parent) or _changeable_file(a.path)
+            why = (_writable_folder(a.path.parent) if probe else _folder_access(a.path.parent)) or _changeable_file(a.path)
             if why:
                 problems.append(Text(f"Cannot change {a.path}: {why}.", f"无法修改 {a.path}：{why}。"))
     return problems
@@ -327,7 +349,7 @@ def _do(journal: Journal, entry: dict[str, Any], step: Callable[[], Any]) -> Non
 
 def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None:
     dest = host.fonts_dir() / action.dest_name
-    data = action.source.read_bytes()
+    data = _read_whole(action.source)
     if dest.exists():  # planned as a free name; something took it since
         raise FileExistsError(17, "appeared since the plan; nothing was changed", str(dest))
     entry: dict[str, Any] = {"kind": "font", "path": str(dest), "value_name": action.value_name,
@@ -344,11 +366,19 @@ def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None
     _do(journal, entry, install)
 
 
+UNDOABLE = ("applied", "pending", "failed")
+
+
+def pending_paths(journal: Journal) -> list[str]:
+    """What undo would restore, newest first."""
+    return [str(e.get("path")) for e in reversed(journal.data.get("changes", [])) if e.get("state") in UNDOABLE]
+
+
 def undo(journal: Journal, font_host: FontHost | None = None) -> list[Text]:
     """Restore what the run changed, newest first; a file changed since is left alone and named."""
     problems: list[Text] = []
     for entry in reversed(journal.data.get("changes", [])):
-        if entry.get("state") not in ("applied", "pending", "failed"):
+        if entry.get("state") not in UNDOABLE:
             continue
         path = Path(entry["path"])
         try:
@@ -367,7 +397,7 @@ def undo(journal: Journal, font_host: FontHost | None = None) -> list[Text]:
 def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str | None:
     kind = entry["kind"]
     if kind == "edit":
-        current = path.read_bytes() if path.exists() else None
+        current = _read_whole(path) if path.exists() else None  # a FIFO put there since is refused, not waited on
         if current is not None and sha256(current) != entry["sha256_after"]:
             if entry.get("sha256_before") and sha256(current) == entry["sha256_before"]:
                 return None  # the change never landed
@@ -376,7 +406,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str |
             if current is not None:
                 path.unlink()
             return None
-        atomic_write(path, Path(entry["backup"]).read_bytes())
+        atomic_write(path, _read_whole(Path(entry["backup"])))
         return None
     if kind == "move":
         backup = Path(entry["backup"])
@@ -394,7 +424,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str |
         if entry.get("created"):
             path.unlink(missing_ok=True)
         elif entry.get("backup"):  # journals of earlier versions, which replaced the file
-            atomic_write(path, Path(entry["backup"]).read_bytes())
+            atomic_write(path, _read_whole(Path(entry["backup"])))
         if entry.get("previous_value") is None:
             try:
                 host.registry_delete(entry["value_name"])

@@ -12,10 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from readiness.files import read_regular
 from readiness.output import atomic_write
 
 JOURNAL_SCHEMA = "readiness.fix-journal/1"
 JOURNAL_FILE = "journal.json"
+MAX_JOURNAL_BYTES = 4 * 1024 * 1024
 
 
 def default_backup_dir(environ: dict[str, str] | None = None) -> Path:
@@ -43,7 +45,10 @@ class Journal:
 
     @classmethod
     def load(cls, folder: Path) -> "Journal":
-        return cls(folder, json.loads((folder / JOURNAL_FILE).read_text(encoding="utf-8")))
+        raw = read_regular(folder / JOURNAL_FILE, MAX_JOURNAL_BYTES)  # never blocks on a FIFO
+        if len(raw) > MAX_JOURNAL_BYTES:
+            raise ValueError("journal too large")
+        return cls(folder, json.loads(raw.decode("utf-8")))
 
     @classmethod
     def latest(cls, root: Path) -> "Journal | None":

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from readiness.fix.actions import Plan, apply, make_plan, preconditions, undo
+from readiness.fix.actions import Plan, apply, make_plan, pending_paths, preconditions, undo
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Lang, Text
@@ -46,7 +46,7 @@ def _not_fixable(io: FixIO, facts: Mapping[str, Any], profile: Profile, loaded: 
 
 
 def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: Path, yes: bool,
-            dry_run: bool, white_screen: bool, font: Path | None) -> int:
+            dry_run: bool, white_screen: bool, font: Path | None, undo_hint: str = "readiness fix --undo") -> int:
     facts = io.collect()
     plan: Plan = make_plan(facts, profile.values, white_screen=white_screen, font=font, font_host=io.font_host)
     _not_fixable(io, facts, profile, loaded, plan)
@@ -63,10 +63,14 @@ def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: P
     _say(io, Text("Planned changes:", "计划的修改："))
     for i, action in enumerate(plan.actions, 1):
         _say(io, action.describe(), f"  {i}. ")
+    problems = preconditions(plan, io.running, profile["client.exe_name"], probe=not dry_run)
     if dry_run:
+        if problems:  # what the real run would say, so that nobody finds out only then
+            _say(io, Text("The real run would refuse; nothing would be changed:", "正式运行时将拒绝执行，不会做任何修改："))
+            for p in problems:
+                _say(io, p, "  ! ")
         _say(io, Text("Dry run: nothing was changed.", "试运行：未做任何修改。"))
-        return 0
-    problems = preconditions(plan, io.running, profile["client.exe_name"])
+        return 1 if problems else 0
     if problems:
         _say(io, Text("Refused; nothing was changed:", "已拒绝执行，未做任何修改："))
         for p in problems:
@@ -86,24 +90,30 @@ def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: P
         apply(plan, journal, io.font_host)
     except Exception as exc:
         _say(io, Text(f"Failed: {type(exc).__name__}: {exc}. The file being changed is intact; "
-                      f"`readiness fix --undo` restores what was done before it.",
+                      f"`{undo_hint}` restores what was done before it.",
                       f"失败：{type(exc).__name__}: {exc}。正在修改的文件未受影响；"
-                      f"`readiness fix --undo` 可还原此前已做的修改。"))
+                      f"`{undo_hint}` 可还原此前已做的修改。"))
         return 1
     journal.finish("done")
     after = _statuses(io.collect(), profile, loaded, plan.check_ids)
     _say(io, Text("Done. Before -> after:", "已完成。修改前 -> 修改后："))
     for check_id in plan.check_ids:
         io.echo(f"  {check_id}: {before.get(check_id, '?')} -> {after.get(check_id, '?')}")
-    _say(io, Text(f"Backup and journal: {journal.folder}. Undo with `readiness fix --undo`.",
-                  f"备份和日志：{journal.folder}。可用 `readiness fix --undo` 撤销。"))
+    _say(io, Text(f"Backup and journal: {journal.folder}. Undo with `{undo_hint}`.",
+                  f"备份和日志：{journal.folder}。可用 `{undo_hint}` 撤销。"))
     return 0
 
 
-def run_undo(io: FixIO, backup_root: Path) -> int:
+def run_undo(io: FixIO, backup_root: Path, dry_run: bool = False) -> int:
     journal = Journal.latest(backup_root)
     if journal is None:
         _say(io, Text(f"Nothing to undo in {backup_root}.", f"{backup_root} 中没有可撤销的修改。"))
+        return 0
+    if dry_run:
+        _say(io, Text(f"Would restore what {journal.folder} records:", f"将还原 {journal.folder} 中记录的修改："))
+        for path in pending_paths(journal):
+            io.echo(f"  {path}")
+        _say(io, Text("Dry run: nothing was changed.", "试运行：未做任何修改。"))
         return 0
     problems = undo(journal, io.font_host)
     if problems:

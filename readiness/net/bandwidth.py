@@ -114,8 +114,11 @@ def describe_error(exc: BaseException) -> str:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) < 200 else text[:197] + "..."
+    """The exception's text, shortened at a word boundary (never mid-word)."""
+    text = " ".join(str(exc).split())
+    if len(text) < 300:
+        return text
+    return text[:297].rsplit(" ", 1)[0] + " ..."
 
 
 def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup_s: float = 2.0,
@@ -177,7 +180,8 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
         raise MeasureError(errors[0] if errors else "the transfer ended during the warm-up")
     measured = end_total - start_bytes
     window = end_now - start_t
-    if measured < MIN_MEASURED_BYTES:
+    full_window = window >= duration_s * 0.9 and not errors
+    if measured < MIN_MEASURED_BYTES and not full_window:
         reason = errors[0] if errors else (f"the server sent only {measured} bytes in {window:.0f} s "
                                            "after the warm-up: too little to measure")
         raise MeasureError(reason)
@@ -186,13 +190,16 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
     result: dict[str, Any] = {
         "backend": "http", "url": url, "server": urlsplit(url).hostname, "streams": streams,
         "window_s": round(window, 2), "warmup_s": warmup_s, "bytes": end_total, "measured_bytes": measured,
-        "capped": capped, "samples_mbps": samples, "download_mbps": round(mbps, 2),
+        "capped": capped, "samples_mbps": samples, "download_mbps": round(mbps, 2) if mbps >= 1 else round(mbps, 5),
         "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 3), "cpu_core_share": round(cpu / wall, 3),
         "errors": errors, "note": None,
     }
     result.update(summarize(samples))
-    if result["cpu_core_share"] > 0.9:
+    if measured < MIN_MEASURED_BYTES:  # a whole window with almost nothing: a link that slow fails, it is measured
+        result["note"] = f"only {measured} bytes arrived in the {window:.1f} s window: a very slow link"
+    elif result["cpu_core_share"] > 0.9:
         result["note"] = "the measuring process was CPU-bound: the figure is only a lower bound"
+
     return result
 
 
@@ -215,6 +222,22 @@ def import_speedtest() -> Any:
     finally:
         sys.stdout, sys.stderr = saved
     return speedtest
+
+
+def speedtest_config_error(exc: BaseException) -> str:
+    """Why speedtest.net's configuration could not be fetched: a DNS failure, a timeout or a
+    refusal are not the HTTP 403 of a blocked service."""
+    raw = " ".join(str(x) for x in (exc, getattr(exc, "__cause__", None), getattr(exc, "__context__", None)) if x)
+    low = raw.lower()
+    if any(s in low for s in ("name or service not known", "getaddrinfo", "name resolution", "nodename", "no address")):
+        return f"speedtest.net: the name could not be resolved ({raw})"
+    if "timed out" in low or "timeout" in low:
+        return f"speedtest.net: timed out fetching its configuration ({raw})"
+    if "refused" in low:
+        return f"speedtest.net: connection refused ({raw})"
+    if "403" in low:
+        return f"speedtest.net refused its configuration (HTTP 403): it is often blocked ({raw})"
+    return f"speedtest.net: its configuration could not be fetched ({raw})"
 
 
 def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any = None,
@@ -247,7 +270,7 @@ def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any 
         raise MeasureError("speedtest did not finish before the network deadline")
     exc = outcome.get("error")
     if isinstance(exc, module.ConfigRetrievalError):
-        raise MeasureError(f"speedtest.net refused its configuration ({exc}); it is often blocked (HTTP 403)")
+        raise MeasureError(speedtest_config_error(exc))
     if isinstance(exc, (module.NoMatchedServers, module.ServersRetrievalError, module.SpeedtestBestServerFailure)):
         raise MeasureError(f"no speedtest server could be used ({type(exc).__name__}: {exc})")
     if isinstance(exc, module.SpeedtestException):

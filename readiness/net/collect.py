@@ -39,30 +39,42 @@ def measure(profile: Mapping[str, Any], *, deadline: float | None = None,
     return base
 
 
+# Shares of network.deadline_s: the public-IP echo and the exam-server probe each get their own
+# (plus what an earlier phase left over); the downlink measurement has the rest.
+SHARES = {"public_ip": 0.2, "endpoints": 0.3}
+
+
 def collect_network(profile: Mapping[str, Any], errors: dict[str, str], not_collected: dict[str, str],
                     progress: Progress | None = None) -> dict[str, Any]:
     from readiness.net.probe import probe
     from readiness.net.publicip import echo
 
-    deadline = time.monotonic() + profile["network.deadline_s"]
+    start = time.monotonic()
+    budget = profile["network.deadline_s"]
+    deadline = start + budget
     timeout = profile["network.timeout_s"]
     verify = _verify(profile)
     net: dict[str, Any] = {"public_ip": None, "endpoints": None, "bandwidth": None}
-    if profile["network.ip_echo_urls"]:
-        net["public_ip"] = echo(profile["network.ip_echo_urls"], timeout_s=timeout, verify=verify, deadline=deadline)
+    if profile["network.ip_echo_urls"]:  # a silent echo service uses up its own share, never the others'
+        echo_deadline = min(deadline, start + budget * SHARES["public_ip"])
+        net["public_ip"] = echo(profile["network.ip_echo_urls"], timeout_s=timeout, verify=verify,
+                                deadline=echo_deadline)
         if not net["public_ip"]["ips"]:
             errors["network.public_ip.ips"] = "; ".join(f"{a['url']}: {a['error']}" for a in net["public_ip"]["answers"])
     else:
         not_collected["network.public_ip"] = "no network.ip_echo_urls in the profile"
     if profile["network.endpoints"]:
         net["endpoints"] = []
-        for url in profile["network.endpoints"]:
-            left = deadline - time.monotonic()
+        urls = profile["network.endpoints"]
+        phase_end = min(deadline, time.monotonic() + budget * SHARES["endpoints"])
+        for i, url in enumerate(urls):
+            # each endpoint its part of what is left of the phase (a probe takes up to 4 steps)
+            left = (phase_end - time.monotonic()) / (len(urls) - i)
             if left <= 0.1:
                 net["endpoints"].append({"url": url, "ok": False, "failed_step": "deadline",
-                                         "error": "no time left before the network deadline"})
+                                         "error": "not tried: no time left before the network deadline"})
                 continue
-            net["endpoints"].append(probe(url, timeout_s=min(timeout, left), verify=verify))
+            net["endpoints"].append(probe(url, timeout_s=min(timeout, left / 2), verify=verify))
     else:
         not_collected["network.endpoints"] = "no network.endpoints in the profile"
     net["bandwidth"] = measure(profile, deadline=deadline, progress=progress)

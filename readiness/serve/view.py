@@ -127,6 +127,4 @@ class SiteView:
 
 
 def _relabel(m: Machine, rid: int) -> Machine:
-    import dataclasses
-
-    return dataclasses.replace(m, source=label(rid))
+    return m._replace(source=label(rid))

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 import zipfile
 
 import pytest
@@ -170,7 +171,11 @@ def test_cli_exit_codes(site, monkeypatch):
     assert result.exit_code == 0 and doc["schema"] == "readiness.site/1"  # 1 of 4 seats missing only warns
     assert doc["sites"][0]["counts"] == {"pass": 1, "warn": 0, "fail": 0, "error": 0}
     assert doc["rejected"] == [] and doc["superseded"] == []
-    assert runner.invoke(main, ["aggregate", str(tmp / "nothing-here")]).exit_code == 3
+    missing = runner.invoke(main, ["aggregate", str(reports), str(tmp / "nothing-here")])
+    assert missing.exit_code == 2 and "no such file or folder" in missing.output  # a typo is a usage error
+    empty = tmp / "empty"
+    empty.mkdir()
+    assert runner.invoke(main, ["aggregate", str(empty)]).exit_code == 3  # a real folder without reports
     bad = tmp / "bad.toml"
     bad.write_text("[site]\nseats = 0\n")
     assert runner.invoke(main, ["aggregate", str(reports), "--profile", str(bad)]).exit_code == 2
@@ -208,3 +213,98 @@ def test_parallel_workers_start_as_on_windows(site):
                           timeout=120)  # JSON to a pipe is UTF-8 bytes
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["sites"][0]["reports"] == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_fifos_among_the_reports_are_rejected_without_blocking(site):
+    tmp, prof, reports = site
+    os.mkfifo(reports / "stuck.json")
+    os.mkfifo(reports / "stuck.zip")
+    os.mkfifo(tmp / "given.json")
+    before = tree_digest(tmp)
+    agg = aggregate([str(reports), str(tmp / "given.json")], workers=1)
+    reasons = {r.path.rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    assert set(reasons) == {"stuck.json", "stuck.zip", "given.json"} and all("FIFO" in r for r in reasons.values())
+    assert agg.sites[0].reports == 3 and tree_digest(tmp) == before
+
+
+@pytest.mark.parametrize("order", [("a.json", "b.json"), ("b.json", "a.json")])
+def test_two_runs_at_the_same_time_the_worse_counts_in_any_order(tmp_path, order):
+    prof = site_profile(tmp_path)
+    folder = tmp_path / "reports"
+    failing, passing = order
+    make_report(folder, "PC01", prof, {"memory.installed_bytes": 4 * 2**30}, name=failing)
+    make_report(folder, "PC01", prof, name=passing)
+    for paths in ([str(folder / "a.json"), str(folder / "b.json")], [str(folder / "b.json"), str(folder / "a.json")]):
+        agg = aggregate(paths, workers=1)
+        assert agg.sites[0].counts["fail"] == 1 and agg.sites[0].counts["pass"] == 0
+        assert [s["path"] for s in agg.superseded] == [str(folder / passing)]
+        assert "same checked_at" in agg.superseded[0]["tie"]
+
+
+def test_a_report_without_hardware_facts_is_not_counted_ready(tmp_path):
+    prof = site_profile(tmp_path, seats=1)
+    path = make_report(tmp_path / "r", "PC01", prof,
+                       {"not_collected": {"os": "x", "memory": "x", "disks": "x", "client": "x", "fonts": "x"}})
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["summary"]["status"] == "error"  # the runner no longer calls it ready
+    for r in doc["results"]:  # as an older tool stored it: every hardware check a skip
+        if r["status"] == "error":
+            r["status"] = "skip"
+    doc["summary"]["status"] = "pass"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    agg = aggregate([str(path)], workers=1)
+    assert agg.sites[0].counts["pass"] == 0 and agg.sites[0].counts["error"] == 1
+    assert agg.exit_code == 3
+
+
+def corrupt(path, mutate):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    mutate(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+WRONG_TYPES = {
+    "site.id a list": (lambda d: d["site"].update(id=["x"]), "site.id"),
+    "site.name a number": (lambda d: d["site"].update(name=7), "site.name"),
+    "site.seats a string": (lambda d: d["site"].update(seats="50"), "site.seats"),
+    "site a list": (lambda d: d.update(site=["1101"]), "site is"),
+    "public_ips of numbers": (lambda d: d["site"].update(public_ips=[1, 2]), "site.public_ips"),
+    "observed a number": (lambda d: d["results"][1].update(observed=4), "observed"),
+    "observed with a list inside": (lambda d: d["results"][1].update(observed={"en": ["x"], "zh": "y"}), "observed"),
+    "remedy a list": (lambda d: d["results"][1].update(remedy=["fit more memory"]), "remedy"),
+    "hostname a dict": (lambda d: d["facts"]["host"].update(hostname={"a": 1}), "facts.host.hostname"),
+    "egress ips of objects": (lambda d: d["facts"]["network"]["public_ip"].update(ips=[{}]), "public_ip.ips"),
+    "checked_at a number": (lambda d: d.update(checked_at=1700000000), "checked_at"),
+    "facts a list": (lambda d: d.update(facts=[1]), "facts is"),
+    "machine_id a number": (lambda d: d["facts"]["host"].update(machine_id=7), "facts.host.machine_id"),
+    "status upper case": (lambda d: d["results"][0].update(status="PASS"), "valid id and status"),
+    "site.listening a string": (lambda d: d["site"].update(listening="yes"), "site.listening"),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_TYPES))
+@pytest.mark.parametrize("rejudge", [False, True])
+def test_reports_with_wrong_types_inside_are_rejected_with_the_reason(tmp_path, case, rejudge):
+    mutate, words = WRONG_TYPES[case]
+    prof = site_profile(tmp_path)
+    good = make_report(tmp_path / "r", "PC01", prof)
+    bad = corrupt(make_report(tmp_path / "r", "PC02", prof, {"memory.installed_bytes": 4 * 2**30}), mutate)
+    agg = aggregate([str(good), str(bad)], str(prof) if rejudge else None, workers=1)
+    if rejudge and case.startswith(("observed", "remedy", "status")):  # re-judging ignores stored verdicts
+        assert agg.rejected == []
+        return
+    assert [r.path for r in agg.rejected] == [str(bad)] and words in agg.rejected[0].reason
+    assert sum(s.reports for s in agg.sites) == 1
+
+
+def test_an_empty_remedy_is_no_remedy_not_an_empty_fix_line(tmp_path):
+    from readiness.i18n import Lang
+    from readiness.reports import site_text
+
+    prof = site_profile(tmp_path, seats=1)
+    path = make_report(tmp_path / "r", "PC01", prof, {"memory.installed_bytes": 4 * 2**30})
+    corrupt(path, lambda d: [r.update(remedy={"en": "", "zh": ""}) for r in d["results"]])
+    text = site_text.render(aggregate([str(path)], workers=1), Lang.EN)
+    assert "Fix memory:" not in text and "NOT READY" in text

@@ -42,6 +42,10 @@ CASES = [
     ([disk("/", 128 * GB, system=True, volume="dev:2049"), disk("/srv", 128 * GB, volume="dev:2049")], Status.FAIL),
     ([disk("/", 128 * GB, system=True, volume="dev:2049"), disk("/srv", 128 * GB, volume="dev:2065")], Status.PASS),
     ([disk("C:\\", 128 * GB, system=True, bus=7)], Status.ERROR),  # a bus that is not a name
+    ([disk("C:\\", -256 * GB, system=True)], Status.ERROR),  # implausible, not small
+    ([disk("C:\\", 128 * GB, system=True), disk("D:\\", -100 * GB)], Status.ERROR),
+    ([disk("C:\\", 256 * GB, free=-1, system=True)], Status.ERROR),
+    ([disk("C:\\", 256 * GB, free=300 * GB, system=True)], Status.ERROR),  # more free than there is
 ]
 
 

@@ -44,3 +44,15 @@ def test_both_unknown_says_why(loaded, profile):
 def test_site_threshold(loaded, make_profile):
     facts = with_facts({"memory.installed_bytes": 8 * GIB})
     assert judge_one(loaded, "memory", facts, make_profile(memory__min_installed_gib=16)).status is Status.FAIL
+
+
+@pytest.mark.parametrize("changes", [
+    {"memory.installed_bytes": -8 * GIB},
+    {"memory.installed_bytes": 0},
+    {"memory.installed_bytes": None, "memory.usable_bytes": -1},
+    {"memory.installed_bytes": float("nan")},
+    {"memory.installed_bytes": None, "memory.usable_bytes": float("inf")},
+])
+def test_implausible_memory_is_an_error_not_a_verdict(loaded, profile, changes):
+    result = judge_one(loaded, "memory", with_facts(changes), profile)
+    assert result.status is Status.ERROR

@@ -54,6 +54,8 @@ def test_speedtest_caveat_is_said(loaded, profile):
     (net(not_collected={"network": "offline (--offline)"}), Status.SKIP, "offline"),
     (with_facts({}), Status.SKIP, "offline"),
     (net(bandwidth=bw("fast")), Status.ERROR, "expected a number"),
+    (net(bandwidth=bw(float("nan"))), Status.ERROR, "expected a number"),
+    (net(bandwidth=bw(-5.0)), Status.ERROR, "implausible"),
 ])
 def test_bandwidth_unknowns(loaded, profile, facts, status, words):
     result = judge_one(loaded, "bandwidth", facts, profile)
@@ -99,6 +101,11 @@ ENDPOINTS = [
     ([ep(ok=False, step="dns", error="could not be resolved")], Status.FAIL, "name lookup"),
     ([], Status.ERROR, "no endpoint"),
     ([{"url": "x"}], Status.ERROR, "ok"),
+    # a check that did not run never fails: not tried before the deadline is undecided
+    ([ep(ok=False, step="deadline", error="not tried: no time left")], Status.ERROR, "not tried"),
+    ([ep(), ep("https://b.example/", ok=False, step="deadline", error="not tried")], Status.ERROR, "not tried"),
+    ([ep(ok=False, step="dns", error="could not be resolved"), ep("https://b.example/", ok=False, step="deadline")],
+     Status.FAIL, "name lookup"),
 ]
 
 
@@ -106,3 +113,65 @@ ENDPOINTS = [
 def test_exam_server_rule(loaded, profile, endpoints, status, words):
     result = judge_one(loaded, "exam-server", net(endpoints=endpoints), profile)
     assert result.status is status and words in result.message.en
+
+
+def test_a_crawling_link_fails_and_says_what_was_measured(loaded, profile):
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(0.008, note="only 10000 bytes arrived")), profile)
+    assert result.status is Status.FAIL and "0.008 Mbit/s" in result.observed.en and "10000 bytes" in result.message.en
+    nothing = judge_one(loaded, "bandwidth", net(bandwidth=bw(0.0)), profile)
+    assert nothing.status is Status.FAIL and nothing.details["load_s"] is None
+
+
+@pytest.mark.parametrize("section", ["os", "memory", "disks", "client", "fonts", "os.build"])
+def test_hardware_facts_left_out_are_errors_not_skips(loaded, profile, section):
+    facts = with_facts({"not_collected": {section: "left out"}})
+    from readiness.runner import run_checks
+
+    results = run_checks(facts, profile, loaded)
+    statuses = {r.id: r.status for r in results}
+    assert Status.ERROR in statuses.values() and all(r.status is not Status.SKIP or r.id in NETWORK
+                                                    for r in results)
+
+
+NETWORK = {"bandwidth", "public-ip", "exam-server", "client-version", "opengl-level"}
+
+
+@pytest.mark.parametrize("raw,en,zh", [
+    ("the name could not be resolved (HTTPConnectionPool(host='cdn.example', port=80): Max retries exceeded with url: "
+     "/x (Caused by NameResolutionError(\"<urllib3.connection.HTTPConnection object at 0x7f>: Failed to resolve",
+     "the name could not be found (DNS)", "域名无法解析"),
+    ("cannot connect (HTTPConnectionPool(host='10.0.0.1', port=80): Max retries exceeded with url: /x (Caused by "
+     "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: "
+     "[Errno 111] Connection refused'))", "the connection was refused", "连接被拒绝"),
+    ("connection timed out", "timed out", "超时"),
+    ("TLS certificate not accepted (certificate verify failed: unable to get local issuer certificate)",
+     "TLS certificate was not accepted", "TLS 证书"),
+    ("the server answered HTTP 404 Not Found", "HTTP 404", "HTTP 404"),
+    ("speedtest.net: the name could not be resolved (<urlopen error [Errno -2] Name or service not known>)",
+     "the name could not be found", "域名无法解析"),
+])
+def test_network_errors_are_said_in_the_users_language_with_the_raw_text_in_details(loaded, profile, raw, en, zh):
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=raw)), profile)
+    assert result.status is Status.ERROR and en in result.message.en and zh in result.message.zh
+    assert result.details["error"] == raw and "urllib3" not in result.message.zh
+    endpoint = judge_one(loaded, "exam-server", net(endpoints=[ep(ok=False, step="http", error=raw)]), profile)
+    assert en in endpoint.message.en and zh in endpoint.message.zh and endpoint.details["error"] == raw
+
+
+def test_speedtest_dns_failure_is_not_called_a_refusal():
+    from readiness.net.bandwidth import speedtest_config_error
+
+    class ConfigRetrievalError(Exception):
+        pass
+
+    dns = speedtest_config_error(ConfigRetrievalError("<urlopen error [Errno -2] Name or service not known>"))
+    assert "could not be resolved" in dns and "403" not in dns
+    blocked = speedtest_config_error(ConfigRetrievalError("HTTP Error 403: Forbidden"))
+    assert "403" in blocked and "blocked" in blocked
+
+
+def test_long_error_texts_are_cut_at_a_word():
+    from readiness.net.bandwidth import _short
+
+    text = _short(ValueError("word " * 200))
+    assert text.endswith("word ...") and len(text) <= 300

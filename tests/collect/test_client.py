@@ -191,3 +191,13 @@ def test_a_32_bit_python_finds_a_64_bit_client_through_programw6432(tmp_path):
     client = collect_client(settings(), FakeSystem(env), {})
     assert client["install_dir"] == str(real / "ExamClient") and client["found_by"] == "default"
     assert client["searched"] == [str(x86 / "ExamClient"), str(real / "ExamClient")]  # the same folder once
+
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_as_user_ini_or_client_is_reported_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "user.ini")
+    assert "FIFO" in read_user_ini(str(tmp_path / "user.ini"))["error"]
+    os.mkfifo(tmp_path / "ExamClient.exe")
+    with pytest.raises(OSError):
+        pe_version(str(tmp_path / "ExamClient.exe"))

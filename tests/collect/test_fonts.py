@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,12 @@ def test_windir_is_expanded(tmp_path):
     fonts = collect_fonts({"fonts.system_dirs": ["%WINDIR%\\Fonts"], "fonts.user_dirs": []},
                           FakeSystem({"windir": str(tmp_path)}), {})
     assert len(fonts["msyh"]) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_named_msyh_is_reported_without_blocking(tmp_path):
+    sys_dir = tmp_path / "Fonts"
+    sys_dir.mkdir()
+    os.mkfifo(sys_dir / "msyh.ttc")
+    fonts = collect_fonts(settings(sys_dir, tmp_path / "none"), FakeSystem({}), {})
+    assert "FIFO" in fonts["msyh"][0]["error"]

@@ -4,6 +4,7 @@ import codecs
 import json
 import os
 import shutil
+import stat
 import subprocess
 import time
 
@@ -200,3 +201,93 @@ def test_font_is_refused_off_windows(site, tmp_path):
     result = site("--font", font, "--yes")
     assert result.exit_code == 1 and "Windows only" in result.output
     assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"  # nothing at all changed
+
+
+def tree(folder):
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("extra", [[], ["--yes"], ["--white-screen", "--yes"]])
+def test_undo_with_dry_run_changes_nothing(site, tmp_path, extra):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    assert site("--yes").exit_code == 0
+    before = tree(tmp_path)
+    result = site("--undo", "--dry-run", *extra)
+    assert result.exit_code == 0 and "Dry run: nothing was changed." in result.output
+    assert str(site.ini) in result.output  # what the real undo would restore
+    assert tree(tmp_path) == before
+    assert site("--undo").exit_code == 0 and site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+def test_a_dry_run_shows_the_refusals_of_the_real_run(site, tmp_path):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    site.ini.chmod(0o444)
+    before = tree(tmp_path)
+    result = site("--dry-run")
+    assert result.exit_code == 1 and "would refuse" in result.output and "read-only" in result.output
+    assert tree(tmp_path) == before
+
+
+def test_the_undo_hint_names_the_backup_folder(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    result = site("--yes")
+    assert f'Undo with `readiness fix --undo --backup-dir "{site.backups}"`' in result.output
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX symlinks")
+def test_a_symlinked_user_ini_stays_a_link(site, tmp_path):
+    real = tmp_path / "shared" / "user.ini"
+    real.parent.mkdir()
+    real.write_bytes(b"[OpenGL]\nLevel=2\n")
+    site.ini.symlink_to(real)
+    assert site("--yes").exit_code == 0
+    assert site.ini.is_symlink() and real.read_bytes() == b"[OpenGL]\nLevel=0\n"
+    assert site("--undo").exit_code == 0
+    assert site.ini.is_symlink() and real.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs are POSIX")
+def test_a_fifo_as_user_ini_is_refused_without_hanging(site):
+    os.mkfifo(site.ini)
+    result = site("--yes")
+    assert result.exit_code == 1 and "FIFO" in result.output
+    assert stat.S_ISFIFO(os.lstat(site.ini).st_mode) and not site.backups.exists()
+
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs are POSIX")
+def test_a_fifo_as_a_journal_does_not_hang_undo(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    assert site("--yes").exit_code == 0
+    fake = site.backups / "99999999-999999-999999"
+    fake.mkdir()
+    os.mkfifo(fake / "journal.json")
+    assert site("--undo").exit_code == 0 and site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+def test_no_input_to_the_question_is_a_no_not_an_interruption(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    result = site(input="")
+    assert result.exit_code == 1 and "Nothing was changed." in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs are POSIX")
+def test_undo_when_user_ini_became_a_fifo_names_it_and_does_not_hang(site):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    assert site("--yes").exit_code == 0
+    site.ini.unlink()
+    os.mkfifo(site.ini)
+    result = site("--undo")
+    assert result.exit_code == 1 and "FIFO" in result.output
+    assert stat.S_ISFIFO(os.lstat(site.ini).st_mode)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs are POSIX")
+@pytest.mark.parametrize("dry", [[], ["--dry-run"]])
+def test_a_fifo_named_like_the_dll_is_refused_without_hanging(site, dry):
+    site.ini.write_bytes(b"[OpenGL]\nLevel=0\n")
+    os.mkfifo(site.client / "D3DCompiler_47.dll")
+    result = site("--white-screen", "--yes", *dry)
+    assert result.exit_code == 1 and "FIFO" in result.output
+    assert stat.S_ISFIFO(os.lstat(site.client / "D3DCompiler_47.dll").st_mode)

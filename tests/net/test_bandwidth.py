@@ -47,7 +47,6 @@ def test_byte_cap_stops_early():
     ("/html", "HTML page"),
     ("/short", "ended early"),
     ("/redirect", "too many redirects"),
-    ("/trickle", "too little to measure"),
 ])
 def test_bad_servers_are_clear_errors_within_the_timeout(path, words):
     with Server() as server:

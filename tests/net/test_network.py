@@ -157,3 +157,54 @@ def test_bandwidth_command_without_a_server():
         url = server.url("/file")
     result = CliRunner().invoke(main, ["bandwidth", "--url", url, "--duration", "1", "--format", "json"])
     assert result.exit_code == 3 and json.loads(result.stdout)["error"]
+
+
+def test_a_silent_echo_service_does_not_fail_the_exam_server(tmp_path, monkeypatch):
+    """Two echo services that never answer used to eat the whole deadline, and the exam server,
+    never contacted, then FAILed "at the network deadline"."""
+    monkeypatch.setenv("READINESS_LANG", "en")
+    with Server(mbps=50) as server:
+        profile = tmp_path / "site.toml"
+        profile.write_text("\n".join([
+            "[site]", "seats = 1", "[bandwidth]", f'url = "{server.url("/file")}"', "duration_s = 1.0", "warmup_s = 0.2",
+            "[network]", f'ip_echo_urls = ["{server.url("/slow?s=20")}", "{server.url("/slow?s=20")}"]',
+            f'endpoints = ["{server.url("/ok")}"]', "timeout_s = 4.0", "deadline_s = 7.0"]) + "\n")
+        result = CliRunner().invoke(main, ["check", "--profile", str(profile), "--format", "json",
+                                           "--output", str(tmp_path / "r.json")])
+    statuses = {r["id"]: r["status"] for r in json.loads(result.stdout)["results"]}
+    assert statuses["exam-server"] == "pass" and statuses["bandwidth"] == "pass"
+    assert statuses["public-ip"] == "error"
+
+
+def test_a_crawling_downlink_fails_with_what_was_measured(monkeypatch):
+    monkeypatch.setenv("READINESS_LANG", "en")
+    with Server() as server:  # /trickle: 1000 bytes a second
+        result = CliRunner().invoke(main, ["bandwidth", "--url", server.url("/trickle"), "--duration", "3",
+                                           "--warmup", "0", "--streams", "1", "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 1 and doc["status"] == "fail"
+    assert 0 < doc["download_mbps"] < 0.05 and "bytes arrived" in doc["note"]
+
+
+def test_the_byte_cap_ending_the_window_is_said(monkeypatch, tmp_path):
+    monkeypatch.setenv("READINESS_LANG", "en")
+    with Server(mbps=80) as server:
+        profile = tmp_path / "site.toml"
+        profile.write_text("[bandwidth]\nmax_mb = 5.0\n")
+        result = CliRunner().invoke(main, ["bandwidth", "--profile", str(profile), "--url", server.url("/file"),
+                                           "--duration", "20", "--warmup", "0.2", "--streams", "1"])
+    assert "The byte cap (bandwidth.max_mb) ended the window early" in result.output
+    assert "of the 20 s asked" in result.output
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--url", ""], "--url is empty"),
+    (["--url", "192.168.1.10/exam.bin"], "--url: '192.168.1.10/exam.bin' is not an http"),
+    (["--url", "ftp://192.168.1.10/exam.bin"], "is not an http"),
+    (["--url", "http://"], "names no host"),
+    (["--duration", "nan"], "--duration: expected a finite number"),
+    (["--warmup", "inf"], "--warmup: expected a finite number"),
+])
+def test_bandwidth_options_are_validated_like_the_profile(args, words):
+    result = CliRunner().invoke(main, ["bandwidth", *args])
+    assert result.exit_code == 2 and words in result.output

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from readiness.aggregate.run import aggregate
 from readiness.cli import main
+from readiness.i18n import Lang
 from readiness.reports import site_csv, site_html, site_json
 from tests.aggregate.reports import make_report, network, site_profile
 
@@ -90,7 +91,9 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
+@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"),
+                    reason="needs Debian's chromium (and fonts-wqy-microhei for the Chinese): "
+                           "apt-get install chromium fonts-wqy-microhei, as .ci/run does")
 def test_html_renders_in_headless_chromium(agg, tmp_path):
     from PIL import Image
 
@@ -117,3 +120,36 @@ def test_html_rolls_several_sites_up(tmp_path):
     page = site_html.render(aggregate([str(tmp_path / "r")], workers=1))
     assert "全部考点" in page and "All sites" in page
     assert page.index("全部考点") < page.index("<small>Site</small> 1101") < page.index("<small>Site</small> 2202")
+
+
+def test_sites_without_an_id_plurals_and_where_the_seats_came_from(tmp_path):
+    from readiness.loading import load_checks_and_profile
+    from readiness.reports import site_text
+    from readiness.runner import judge
+    from tests.helpers import with_facts
+
+    loaded, builtin = load_checks_and_profile(None)
+    folder = tmp_path / "r"
+    folder.mkdir()
+    for i, minutes in ((1, 0), (1, 5), (2, 0)):
+        facts = with_facts({"host.hostname": f"PC{i}", "host.machine_id": f"id{i}", "collected_at": f"2026-11-20T09:0{minutes}:00+08:00"})
+        (folder / f"PC{i}-{minutes}.json").write_text(json.dumps(judge(facts, builtin, loaded).to_dict()), encoding="utf-8")
+    agg = aggregate([str(folder)], workers=1)
+    en, zh = site_text.render(agg, Lang.EN), site_text.render(agg, Lang.ZH)
+    assert "Site (no site id) -- READY" in en and "Site - --" not in en and "（无考点编号）" in zh
+    assert "1 older report superseded" in en and "1 older reports" not in en
+    assert "Seat count unknown" in en and "of 2 seats" not in en and "机位数未知" in zh
+    page = site_html.render(agg)
+    assert "考点 Site ?" not in page and "无考点编号" in page and "Seat count unknown" in page
+
+
+def test_several_sites_are_counted_in_words(tmp_path):
+    from readiness.reports import site_text
+
+    a, b = site_profile(tmp_path, "1101", seats=1), site_profile(tmp_path, "2202", seats=1)
+    make_report(tmp_path / "r", "A1", a)
+    make_report(tmp_path / "r", "B1", b)
+    agg = aggregate([str(tmp_path / "r")], workers=1)
+    text = site_text.render(agg, Lang.EN)
+    assert "2 sites," in text and "2 Site" not in text and "2 个考点" in site_text.render(agg, Lang.ZH)
+    assert "Seat count from the site profile" in text
