@@ -24,9 +24,19 @@ def rows(agg: Aggregate) -> Iterator[list[str]]:
                         "" if m.bandwidth_mbps is None else f"{m.bandwidth_mbps:g}", " ".join(m.egress_ips), m.source])
 
 
+# Excel runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a host name
+# would be a live link, "=cmd|..." worse): such a text gets a leading apostrophe, which Excel shows
+# as plain text (OWASP's "CSV injection" advice). No number written here is negative.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(rows(agg))
+    writer.writerows([_cell(c) for c in row] for row in rows(agg))
     return buf.getvalue()

@@ -16,7 +16,8 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = xlsxwriter.Workbook(buf, {"in_memory": True,  # text from machines stays text:
+                                     "strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})
     fills = {k: book.add_format({"bg_color": v}) for k, v in FILLS.items()}
     summary = book.add_worksheet("Summary")

@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from readiness.aggregate.clones import flag
 from readiness.aggregate.inputs import Rejected, Source, discover, read_source
 from readiness.aggregate.machines import Judge, Machine, summarize
 from readiness.aggregate.site import Aggregate, Aggregator
@@ -92,4 +93,6 @@ def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: in
     for zf in _ZIPS.values():
         zf.close()
     _ZIPS.clear()
-    return agg.result()
+    result = agg.result()
+    flag(result, agg.shared_ids())  # the same warning as the site server's
+    return result

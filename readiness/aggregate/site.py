@@ -89,11 +89,13 @@ class Aggregator:
         self.latest: dict[str, Machine] = {}
         self.superseded: list[dict[str, str]] = []
         self.rejected: list[Rejected] = []
+        self._hosts: dict[str, dict[str, str]] = {}  # machine id -> host names sending it (lower -> as sent)
 
     def add(self, item: Machine | Rejected) -> None:
         if isinstance(item, Rejected):
             self.rejected.append(item)
             return
+        item = self._apart(item)
         old = self.latest.get(item.key)
         if old is None:
             self.latest[item.key] = item
@@ -109,6 +111,29 @@ class Aggregator:
         if tie:
             entry["tie"] = "same checked_at: the worse run counts"
         self.superseded.append(entry)
+
+    def _apart(self, m: Machine) -> Machine:
+        """PCs cloned from one disk image share a machine id: two hosts sending one id are two
+        machines (keyed by id and host name), never merged into one, which would hide one of them."""
+        mid = m.machine_id
+        if not mid:
+            return m
+        host = m.hostname.lower()
+        hosts = self._hosts.setdefault(mid, {})
+        if not hosts or (host in hosts and len(hosts) == 1):
+            hosts[host] = m.hostname
+            return m
+        if len(hosts) == 1:  # the second host: the first one's machine moves to its own key
+            (first,) = hosts
+            earlier = self.latest.pop(mid, None)
+            if earlier is not None:
+                self.latest[f"{mid}@{first}"] = earlier._replace(key=f"{mid}@{first}")
+        hosts.setdefault(host, m.hostname)
+        return m._replace(key=f"{mid}@{host}")
+
+    def shared_ids(self) -> dict[str, list[str]]:
+        """machine id -> the distinct host names sending it, for ids sent by more than one host."""
+        return {mid: sorted(names.values(), key=str.lower) for mid, names in self._hosts.items() if len(names) > 1}
 
     def result(self) -> Aggregate:
         groups: dict[str, list[Machine]] = defaultdict(list)

@@ -308,3 +308,24 @@ def test_an_empty_remedy_is_no_remedy_not_an_empty_fix_line(tmp_path):
     corrupt(path, lambda d: [r.update(remedy={"en": "", "zh": ""}) for r in d["results"]])
     text = site_text.render(aggregate([str(path)], workers=1), Lang.EN)
     assert "Fix memory:" not in text and "NOT READY" in text
+
+
+@pytest.mark.parametrize("order", [("PC-A", "PC-B", "PC-A2"), ("PC-A2", "PC-B", "PC-A"), ("PC-B", "PC-A", "PC-A2")])
+def test_hosts_sending_one_machine_id_are_two_machines_flagged_never_merged(tmp_path, order):
+    """Cloned disk images share a MachineGuid; merging them would hide a PC (the server does the same)."""
+    prof = site_profile(tmp_path, seats=3)
+    files = {"PC-A": dict(host="PC-A", minutes=0), "PC-A2": dict(host="PC-A", minutes=30, name="PC-A-again.json"),
+             "PC-B": dict(host="PC-B", minutes=10)}
+    folder = tmp_path / "r"
+    for i, label in enumerate(order):
+        spec = dict(files[label])
+        spec["name"] = f"{i}-{spec.get('name') or label + '.json'}"
+        make_report(folder, spec["host"], prof, changes={"host.machine_id": "GUID-1"}, minutes=spec["minutes"],
+                    name=spec["name"])
+    make_report(folder, "PC-C", prof)
+    agg = aggregate([str(folder)], workers=1)
+    site = agg.sites[0]
+    assert sorted(m.hostname for m in site.machines) == ["PC-A", "PC-B", "PC-C"]
+    assert [s["path"].endswith("PC-A.json") for s in agg.superseded] == [True]  # PC-A's own older run only
+    warning = [f for f in site.findings if "GUID-1" in f.what.en]
+    assert len(warning) == 1 and "PC-A, PC-B" in warning[0].what.en and "克隆" in warning[0].what.zh

@@ -153,3 +153,23 @@ def test_several_sites_are_counted_in_words(tmp_path):
     text = site_text.render(agg, Lang.EN)
     assert "2 sites," in text and "2 Site" not in text and "2 个考点" in site_text.render(agg, Lang.ZH)
     assert "Seat count from the site profile" in text
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(tmp_path, monkeypatch):
+    """A host name such as =HYPERLINK(...) must not become a live formula in Excel."""
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    prof = site_profile(tmp_path, seats=2)
+    evil = '=HYPERLINK("http://x.invalid","a")'
+    make_report(Path("reports"), evil, prof)
+    make_report(Path("reports"), "@SUM(1)", prof, name="at.json")
+    result = CliRunner().invoke(main, ["aggregate", "reports", "--csv", "s.csv", "--xlsx", "s.xlsx"])
+    assert result.exit_code == 0, result.output
+    import csv
+
+    hosts = [row[2] for row in csv.reader(Path("s.csv").read_text("utf-8-sig").splitlines()[1:])]
+    assert sorted(hosts) == ["'=HYPERLINK(\"http://x.invalid\",\"a\")", "'@SUM(1)"]
+    sheet = openpyxl.load_workbook("s.xlsx")["Machines"]
+    cells = [sheet.cell(row=r, column=3) for r in (2, 3)]
+    assert sorted(c.value for c in cells) == [evil, "@SUM(1)"] and all(c.data_type == "s" for c in cells)
