@@ -36,10 +36,11 @@ class UsageError(click.ClickException):
         _stderr_line(f"error: {self.format_message()}")
 
 
-def _lang(value: str | None) -> Lang:
+def _lang(value: str | None, fmt: OutputFormat = OutputFormat.TEXT) -> Lang:
     """The language asked for, or the system's; Chinese on a console that cannot show it (an
-    ASCII code page) would be question marks: English then, and said once."""
-    encoding = stream_encoding()
+    ASCII code page) would be question marks: English then, and said once. A file format (JSON,
+    TOML) away from a console is written as UTF-8, which shows Chinese wherever it goes."""
+    encoding = "utf-8" if fmt is OutputFormat.JSON and not _is_console(sys.stdout) else stream_encoding()
     lang = Lang(value) if value else detect_lang(encoding)  # READINESS_LANG=zh is asked for too
     if lang is Lang.ZH and not can_show_chinese(encoding):
         ctx = click.get_current_context(silent=True)
@@ -50,6 +51,13 @@ def _lang(value: str | None) -> Lang:
                          "(use a UTF-8 or GBK console, or --format json)")
         return Lang.EN
     return lang
+
+
+def _is_console(stream: Any) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):
+        return False
 
 
 def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
@@ -250,7 +258,8 @@ def show_profile(profile_path: Path | None, fmt: str, lang: str | None) -> None:
     else:
         # a file format, like JSON: UTF-8 when redirected (`readiness profile > site.toml`), which
         # is what --profile reads; GBK there would not load
-        _write_stdout(to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang).value), OutputFormat.JSON)
+        text = to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang, OutputFormat.JSON).value)
+        _write_stdout(text, OutputFormat.JSON)
 
 
 @main.command("checks")

@@ -324,7 +324,14 @@ def run_python(rt: Runtime, args: Sequence[str], *, lang: str = "en_US.UTF-8", c
         proc.kill()
         raise
     for t in threads:
-        t.join()
+        t.join(timeout=15)
+    if any(t.is_alive() for t in threads):
+        # a Windows child that outlived its test (a server left running) inherited the pipes and
+        # holds them open: end every process of this prefix so that the relay sees the end
+        say("Windows processes still hold the output open after python.exe exited; ending them (wineserver -k)")
+        wineserver_kill(Path(rt.prefix))
+        for t in threads:
+            t.join(timeout=15)
     return subprocess.CompletedProcess(cmd, code)
 
 

@@ -211,7 +211,8 @@ def test_chinese_on_an_ascii_console_falls_back_to_english_once(run):
     assert result.stderr.count("cannot show Chinese") == 1
 
 
-def test_chinese_output_names_facts_and_the_builtin_profile_in_chinese(run, tmp_path):
+def test_chinese_output_names_facts_and_the_builtin_profile_in_chinese(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONIOENCODING", "utf-8")  # on Windows, output away from a console is in its code page
     facts = with_facts({"fonts.msyh": None})
     result = run("check", "--facts", write(tmp_path, "f.json", facts), "--lang", "zh", "--output", "r.json")
     assert "配置: 内置（2023 年秋季应急预案）" in result.stdout and "built-in" not in result.stdout

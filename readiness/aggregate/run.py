@@ -93,6 +93,6 @@ def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: in
     for zf in _ZIPS.values():
         zf.close()
     _ZIPS.clear()
-    result = agg.result()
-    flag(result, agg.shared_ids())  # the same warning as the site server's
-    return result
+    folded = agg.result()
+    flag(folded, agg.shared_ids())  # the same warning as the site server's
+    return folded

@@ -18,8 +18,12 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="Debian's chromium is not installed")
+pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="drives Debian's chromium, a Linux program (Windows' own "
+                       "python under Wine would see it on the Z: drive but cannot start it)"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                       reason="Debian's chromium is not installed (apt-get install chromium fonts-wqy-microhei)"),
+]
 
 
 @pytest.fixture(scope="module")

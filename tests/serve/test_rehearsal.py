@@ -4,7 +4,6 @@ against a server pacing its paper at a known rate."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -91,7 +90,7 @@ def test_a_killed_agent_is_unfinished_and_a_late_one_is_left_out(tmp_path, make_
             started = start_round(srv.url, paper_mb=0.25, lead_s=1.5, deadline_s=4)
             late, late_threads = agents(srv.url, ["LATE"])
             time.sleep(max(0.0, started["start_at"] - time.time()) + 0.3)  # mid-download (1.5 s at 4 Mbit/s)
-            proc.send_signal(signal.SIGKILL)
+            proc.kill()  # kill -9; TerminateProcess on Windows
             proc.wait(10)
             for t in threads:
                 t.join(30)
