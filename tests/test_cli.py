@@ -205,7 +205,8 @@ def test_every_entry_point_calls_freeze_support_before_the_command_line(monkeypa
 
 
 
-def test_chinese_on_an_ascii_console_falls_back_to_english_once(run):
+def test_chinese_on_an_ascii_console_falls_back_to_english_once(run, monkeypatch):
+    monkeypatch.setenv("PYTHONIOENCODING", "ascii")  # Windows would take the console's code page otherwise
     result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--lang", "zh", "--output", "r.json", charset="ascii")
     assert result.exit_code == 0 and "Result: READY" in result.stdout and "??" not in result.stdout
     assert result.stderr.count("cannot show Chinese") == 1
@@ -232,5 +233,6 @@ def test_bandwidth_detail_counts_streams_in_words(streams, en, zh):
 
 def test_readiness_lang_zh_on_an_ascii_console_falls_back_too(run, monkeypatch):
     monkeypatch.setenv("READINESS_LANG", "zh")
+    monkeypatch.setenv("PYTHONIOENCODING", "ascii")
     result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--output", "r.json", charset="ascii")
     assert "Result: READY" in result.stdout and result.stderr.count("cannot show Chinese") == 1

@@ -26,7 +26,7 @@ def start(data: Path, profile: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
                              "--data", str(data), "--profile", str(profile), "--lang", "en"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8"))  # else the console's code page on Windows
     assert proc.stdout is not None
     for line in proc.stdout:
         m = re.search(r"(http://127\.0\.0\.1:\d+)/\?key=", line)
