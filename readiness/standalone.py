@@ -43,7 +43,8 @@ def console_is_own() -> bool:
 
     GetConsoleProcessList lists the processes attached to the console; a terminal or a batch file
     adds its own. A one-file PyInstaller exe runs as two processes (the bootloader that unpacks and
-    waits, and the interpreter), so the parent counts as ours when it is the same executable.
+    waits, and the interpreter), so another process running this same exe counts as ours. (Not
+    os.getppid(): CPython 3.13 asks PssCaptureSnapshot for it, which aborts the process under Wine.)
     """
     if sys.platform != "win32":
         return False
@@ -61,15 +62,25 @@ def console_is_own() -> bool:
     if count == 0 or count > len(buf):  # no console, or more programs than we asked about
         return False
     others = set(buf[:count]) - {os.getpid()}
-    if others == {os.getppid()} and _same_image(os.getppid(), sys.executable):
-        others = set()
+    if getattr(sys, "frozen", False):
+        others = {pid for pid in others if not _runs(pid, sys.executable)}
     return not others
 
 
-def _same_image(pid: int, executable: str) -> bool:
+def _runs(pid: int, executable: str) -> bool:
     """Whether process pid runs the file executable (the one-file bootloader of this exe)."""
-    if not getattr(sys, "frozen", False):
+    image = _image_of(pid)
+    if image is None:
         return False
+    if os.path.normcase(os.path.abspath(image)) == os.path.normcase(os.path.abspath(executable)):
+        return True
+    try:
+        return os.path.samefile(image, executable)  # the same file under another name (8.3, a drive mapping)
+    except OSError:
+        return False
+
+
+def _image_of(pid: int) -> str | None:
     try:
         import ctypes
         from ctypes import wintypes
@@ -82,17 +93,17 @@ def _same_image(pid: int, executable: str) -> bool:
         kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
-            return False
+            return None
         try:
             size = wintypes.DWORD(32768)
             name = ctypes.create_unicode_buffer(size.value)
             if not kernel32.QueryFullProcessImageNameW(handle, 0, name, ctypes.byref(size)):
-                return False
+                return None
+            return name.value
         finally:
             kernel32.CloseHandle(handle)
     except (AttributeError, OSError):
-        return False
-    return os.path.normcase(os.path.abspath(name.value)) == os.path.normcase(os.path.abspath(executable))
+        return None
 
 
 def desktop_folder() -> Path:
