@@ -52,6 +52,12 @@ def say(msg: str) -> None:
     print(f"[build-exe] {msg}", file=sys.stderr, flush=True)
 
 
+def default_prefix() -> Path:
+    """The Wine prefix of these builds (and of the exe's smoke tests), apart from the test lane's."""
+    return Path(os.environ.get("READINESS_EXE_WINEPREFIX")
+                or wine_runtime.cache_dir() / f"prefix-exe-{wine_runtime.wine_version()}")
+
+
 def package_version() -> str:
     text = (ROOT / "readiness" / "__init__.py").read_text(encoding="utf-8")
     match = re.search(r'^__version__ = "([^"]+)"', text, re.M)
@@ -135,9 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ns = ap.parse_args(argv)
     t0 = time.monotonic()
     version, epoch = package_version(), source_date_epoch()
-    cache = wine_runtime.cache_dir()
-    os.environ["READINESS_WINEPREFIX"] = os.environ.get("READINESS_EXE_WINEPREFIX") or str(
-        cache / f"prefix-exe-{wine_runtime.wine_version()}")
+    os.environ["READINESS_WINEPREFIX"] = str(default_prefix())
     host_env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch), PYTHONHASHSEED="0")
     with tempfile.TemporaryDirectory(prefix="readiness-exe-") as tmp:
         scratch = Path(tmp)
