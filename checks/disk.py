@@ -1,7 +1,10 @@
 """Storage: the plan's "储存：200G 以上" is the PC's storage in decimal GB, as on the box.
 
 A "256 GB" SSD shows as 238 GiB in Explorer and must pass; system and recovery partitions take a
-little, hence a tolerance. Removable and network drives are not the PC's storage.
+little, hence a tolerance. Removable and network drives are not the PC's storage, nor are USB
+disks, which Windows reports as fixed (GetDriveTypeW's documentation: "a hard disk drive or flash
+drive"): the collector records each drive's bus. A volume reachable under two letters or mount
+points (or a device mounted twice) counts once.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from readiness.plugin import check
 from readiness.profile import Profile
 from readiness.settings import Setting
 from readiness.units import GB, gb
+
+EXTERNAL_BUSES = {"usb", "sd", "mmc", "1394"}
 
 REMEDY = Text("Use a PC with at least 200 GB of storage, as the plan requires.",
               "请更换存储 200G 以上的考试机（应急预案要求）。")
@@ -53,10 +58,17 @@ def check_disk(facts: Facts, profile: Profile) -> Finding:
                       "kind": field(d, "kind", str, where, required=True),
                       "total_bytes": field(d, "total_bytes", int, where),
                       "free_bytes": field(d, "free_bytes", int, where),
-                      "system": bool(field(d, "system", bool, where))})
-    fixed = [d for d in disks if d["kind"] == "fixed"]
-    if not fixed:
-        raise FactUnavailable("disks", "no fixed disk among the drives found")
+                      "system": bool(field(d, "system", bool, where)),
+                      "bus": field(d, "bus", str, where), "volume": field(d, "volume", str, where)})
+    internal = [d for d in disks if d["kind"] == "fixed" and d["bus"] not in EXTERNAL_BUSES]
+    if not internal:
+        raise FactUnavailable("disks", "no fixed internal disk among the drives found")
+    fixed, volumes = [], set()
+    for d in internal:  # one volume under two letters or mount points counts once
+        if d["volume"] is not None and d["volume"] in volumes:
+            continue
+        volumes.add(d["volume"])
+        fixed.append(d)
     unknown = [d["mountpoint"] for d in fixed if d["total_bytes"] is None]
     total = sum(d["total_bytes"] or 0 for d in fixed)
     need = profile["disk.min_total_gb"] * GB

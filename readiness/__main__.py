@@ -1,4 +1,4 @@
-from readiness.cli import main
+from readiness.cli import entry
 
 if __name__ == "__main__":  # guarded: Windows starts aggregation workers by re-importing this module
-    main()
+    entry()  # freeze_support() first: a frozen build's children must not re-run the command

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from readiness import __version__
-from readiness.console import JSON_ERRORS, TEXT_ERRORS, prepare, stream_encoding
+from readiness.console import TEXT_ERRORS, json_writer, prepare, stream_encoding, use_console_codepage
 from readiness.i18n import Lang, detect_lang
 from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
@@ -44,8 +44,11 @@ def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
 
 
 def _write_stdout(text: str, fmt: OutputFormat) -> None:
-    prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
-    sys.stdout.write(text)
+    if fmt is OutputFormat.JSON:
+        json_writer(sys.stdout)(text)
+    else:
+        prepare(sys.stdout, TEXT_ERRORS)
+        sys.stdout.write(text)
     sys.stdout.flush()
 
 
@@ -60,6 +63,8 @@ offline_option = click.option("--offline", is_flag=True, help="Collect no networ
 @click.version_option(__version__, prog_name="exam-readiness")
 def main() -> None:
     """Checks that an exam PC meets the site's emergency plan before exam day."""
+    use_console_codepage(sys.stdout)
+    use_console_codepage(sys.stderr)
     prepare(sys.stderr)
 
 
@@ -150,7 +155,9 @@ def show_profile(profile_path: Path | None, fmt: str, lang: str | None) -> None:
     if fmt == "json":
         _write_stdout(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
     else:
-        _write_stdout(to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang).value), OutputFormat.TEXT)
+        # a file format, like JSON: UTF-8 when redirected (`readiness profile > site.toml`), which
+        # is what --profile reads; GBK there would not load
+        _write_stdout(to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang).value), OutputFormat.JSON)
 
 
 @main.command("checks")
@@ -194,6 +201,18 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
         sys.exit(run_undo(io, root))
     sys.exit(run_fix(profile, loaded, io, backup_root=root, yes=yes, dry_run=dry_run,
                      white_screen=white_screen, font=font))
+
+
+def entry() -> None:
+    """The console script: freeze_support() first, before click reads the command line.
+
+    A frozen build (PyInstaller) starts multiprocessing children (the aggregate pool) as itself
+    with --multiprocessing-fork; without this, each child would run the user's command again.
+    """
+    import multiprocessing
+
+    multiprocessing.freeze_support()
+    main()
 
 
 def _progress_bar() -> Any:
@@ -292,8 +311,9 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
                 raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
             click.echo(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()), err=True)
     if OutputFormat(fmt) is OutputFormat.JSON:
-        prepare(sys.stdout, JSON_ERRORS)
-        sys.stdout.writelines(site_json.render_chunks(agg))  # streamed: never one huge string
+        write = json_writer(sys.stdout)
+        for chunk in site_json.render_chunks(agg):  # streamed: never one huge string
+            write(chunk)
         sys.stdout.flush()
     else:
         _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)

@@ -63,7 +63,7 @@ def _windows_ui_is_chinese() -> bool | None:
     try:
         import ctypes
 
-        langid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+        langid = ctypes.WinDLL("kernel32", use_last_error=True).GetUserDefaultUILanguage()  # type: ignore[attr-defined]
     except (AttributeError, OSError):
         return None
     return (langid & 0x3FF) == 0x04  # LANG_CHINESE

@@ -7,8 +7,10 @@ import os
 import re
 import stat
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
+from typing import Callable, Mapping
 
 
 def _mode_for(path: Path) -> int:
@@ -27,12 +29,13 @@ def atomic_write(path: Path, data: bytes) -> None:
     mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        os.chmod(tmp, mode)  # mkstemp makes 0600: a report must stay readable by the site manager
+        if os.name != "nt":  # on Windows chmod only sets the read-only attribute: never copy that
+            os.chmod(tmp, mode)  # mkstemp makes 0600: a report must stay readable by the site manager
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        replace_retrying(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -41,23 +44,69 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+REPLACE_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)
+_SHARING = {5, 32}  # ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION
+
+
+def replace_retrying(src: str | Path, dst: Path, backoff: tuple[float, ...] | None = None) -> None:
+    """os.replace, retried briefly on Windows while antivirus, the search indexer or the font
+    cache holds dst open (winerror 5 or 32); the last error is raised when it stays held."""
+    for delay in (*(REPLACE_BACKOFF_S if backoff is None else backoff), None):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError as exc:
+            if delay is None or getattr(exc, "winerror", None) not in _SHARING:
+                raise
+        time.sleep(delay)
+
+
 def default_report_name(hostname: str | None, when: datetime | None = None) -> str:
     host = re.sub(r"[^A-Za-z0-9_.-]+", "_", hostname or "unknown-host").strip("._") or "unknown-host"
     stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
     return f"readiness-report-{host}-{stamp}.json"
 
 
-def default_report_dir(cwd: Path | None = None, environ: dict[str, str] | None = None) -> Path:
-    """The current folder, unless it is inside Windows itself: an elevated command prompt starts
-    in C:\\Windows\\System32, where nobody would look for a report (the Desktop then)."""
-    env = dict(os.environ if environ is None else environ)
+def default_report_dir(cwd: Path | None = None, environ: Mapping[str, str] | None = None,
+                       desktop: Callable[[], str] | None = None) -> Path:
+    """The current folder, unless it is Windows' own folder: an elevated command prompt starts in
+    C:\\Windows\\System32, where nobody would look for a report (the Desktop then, as the shell
+    knows it: OneDrive and folder redirection move it away from %USERPROFILE%\\Desktop)."""
+    env = os.environ if environ is None else environ
     here = cwd or Path.cwd()
-    windir = env.get("WINDIR") or env.get("SystemRoot")
-    if windir and str(here).lower().startswith(windir.rstrip("\\/").lower()):
-        home = Path(env.get("USERPROFILE") or Path.home())
-        desktop = home / "Desktop"
-        return desktop if desktop.is_dir() else home
-    return here
+    if not _inside_windows_folder(str(here), env):
+        return here
+    try:
+        found = Path((desktop or _known_desktop)())
+        if found.is_dir():
+            return found
+    except OSError:
+        pass
+    home = Path(_env_get(env, "USERPROFILE") or Path.home())
+    fallback = home / "Desktop"
+    return fallback if fallback.is_dir() else home
+
+
+def _env_get(env: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in env.items() if k.upper() == name.upper()), None)
+
+
+def _inside_windows_folder(path: str, env: Mapping[str, str]) -> bool:
+    """path is %WINDIR% or inside it, compared by whole path components (C:\\Windows.old is not)."""
+    windir = _env_get(env, "WINDIR") or _env_get(env, "SystemRoot")
+    if not windir:
+        return False
+    norm = [p for p in path.replace("/", "\\").lower().split("\\") if p]
+    root = [p for p in windir.replace("/", "\\").lower().split("\\") if p]
+    return bool(root) and norm[:len(root)] == root
+
+
+def _known_desktop() -> str:
+    if os.name != "nt":
+        raise OSError("no known folders here")
+    from readiness.collect.winapi import known_folder_desktop  # pragma: no cover - needs Windows
+
+    return known_folder_desktop()  # pragma: no cover - needs Windows
 
 
 def save_report(data: bytes, chosen: Path | None, default_name: str) -> tuple[Path, str | None]:

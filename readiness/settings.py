@@ -94,7 +94,9 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("client.display_names", ["ExamClient", "考试客户端"], Text(
         "Names that identify the client among installed programs.", "在已安装程序中识别客户端的名称。"),
         "str_list"),
-    Setting("client.search_dirs", ["%ProgramFiles(x86)%\\ExamClient", "%ProgramFiles%\\ExamClient"],
+    Setting("client.search_dirs", ["%ProgramFiles(x86)%\\ExamClient", "%ProgramFiles%\\ExamClient",
+                                   # a 32-bit Python sees %ProgramFiles% = %ProgramFiles(x86)%
+                                   "%ProgramW6432%\\ExamClient"],
             Text("Folders tried when the registry does not name the client's.",
                  "注册表中找不到时尝试的目录。"), "str_list"),
     Setting("bandwidth.url", None, Text(

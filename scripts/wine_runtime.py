@@ -25,7 +25,13 @@ What "prepare" does, each step cached and skipped when already done for the same
      propsys.VariantToString, and platform's WMI query aborts the process), python313._pth given
      Lib\\site-packages and `import site`, every wheel (and --wheel files) unpacked into
      Lib\\site-packages; a stamp file records what is there, so a change of any wheel rebuilds it;
+     and wine_fixups.pth, which works around what Wine 8 lacks and Windows has (below);
   5. `wineserver -k`, so that the server sees the files laid from the Linux side.
+
+Wine 8 gaps worked around in the runtime (never in the product): kernel32's CopyFile2 is
+unimplemented and aborts the process (shutil.copy2 calls it on Python 3.12+), so under Wine
+shutil.copy2 falls back to copyfile + copystat, as on older Pythons; cryptography cannot load
+(bcryptprimitives.dll is missing), so what needs it (trustme) is skipped there.
 
 Settings (environment):
   READINESS_WINE_CACHE   cache folder (default ~/.cache/exam-readiness/wine)
@@ -194,12 +200,35 @@ def make_prefix(prefix: Path) -> None:
     say(f"prefix: created in {time.monotonic() - t0:.1f}s ({prefix})")
 
 
+WINE_FIXUPS = '''"""Wine 8 gaps (written by scripts/wine_runtime.py; not installed on real Windows)."""
+import ctypes
+import shutil
+
+try:
+    ctypes.WinDLL("ntdll").wine_get_version
+except (AttributeError, OSError):
+    pass  # real Windows: nothing to work around
+else:
+    class _WinapiWithoutCopyFile2:  # kernel32.CopyFile2 is unimplemented in Wine 8: it aborts the process
+        def __init__(self, real):
+            self._real = real
+
+        def __getattr__(self, name):
+            if name == "CopyFile2":
+                raise AttributeError(name)
+            return getattr(self._real, name)
+
+    shutil._winapi = _WinapiWithoutCopyFile2(shutil._winapi)
+'''
+
+
 def lay_python(prefix: Path, embed_zip: Path, wheels: Iterable[Path]) -> Path:
     py_dir = prefix / "drive_c" / PY_DIR_NAME
     wheels = sorted(wheels, key=lambda p: p.name)
     digest = hashlib.sha256()
     for w in [embed_zip, *wheels]:
         digest.update(w.name.encode() + b"\0" + hashlib.sha256(w.read_bytes()).digest())
+    digest.update(WINE_FIXUPS.encode())
     want = {"embed": EMBED_SPEC, "digest": digest.hexdigest(), "wheels": [w.name for w in wheels]}
     stamp = py_dir / "readiness-runtime.json"
     try:
@@ -224,6 +253,8 @@ def lay_python(prefix: Path, embed_zip: Path, wheels: Iterable[Path]) -> Path:
     for w in wheels:
         with zipfile.ZipFile(w) as zf:
             zf.extractall(site)
+    (site / "_wine_fixups.py").write_text(WINE_FIXUPS, encoding="utf-8")
+    (site / "wine_fixups.pth").write_text("import _wine_fixups\n", encoding="ascii")
     stamp.write_text(json.dumps(want, indent=1), encoding="utf-8")
     say(f"python: laid C:\\{PY_DIR_NAME} with {len(wheels)} wheels in {time.monotonic() - t0:.1f}s")
     return py_dir

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PE_FIXTURES = ROOT / "tests" / "fixtures" / "pe"
+
+
+def under_wine() -> bool:
+    """Windows' own Python, but in Wine (the Windows lane)."""
+    if os.name != "nt":
+        return False
+    import ctypes
+
+    return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")
 
 
 def ready_facts() -> dict[str, Any]:

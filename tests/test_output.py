@@ -1,11 +1,15 @@
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
-from readiness.output import atomic_write, default_report_name, save_report
+from readiness.output import atomic_write, default_report_name, replace_retrying, save_report
+
+POSIX_MODES = pytest.mark.skipif(os.name == "nt", reason="POSIX permissions: Windows has only the read-only attribute")
 
 
+@POSIX_MODES
 def test_new_files_follow_the_umask(tmp_path):
     old = os.umask(0o022)
     try:
@@ -15,6 +19,7 @@ def test_new_files_follow_the_umask(tmp_path):
     assert stat.S_IMODE((tmp_path / "r.json").stat().st_mode) == 0o644
 
 
+@POSIX_MODES
 def test_replaced_files_keep_their_permissions(tmp_path):
     path = tmp_path / "user.ini"
     path.write_bytes(b"old")
@@ -50,12 +55,84 @@ def test_save_falls_back_to_temp(tmp_path):
 
 
 def test_reports_do_not_land_in_system32(tmp_path):
-    from pathlib import Path
-
     from readiness.output import default_report_dir
 
     (tmp_path / "Desktop").mkdir()
     env = {"WINDIR": str(tmp_path / "Windows"), "USERPROFILE": str(tmp_path)}
-    assert default_report_dir(tmp_path / "Windows" / "System32", env) == tmp_path / "Desktop"
+    no_known_folder = lambda: str(tmp_path / "missing")  # noqa: E731
+    assert default_report_dir(tmp_path / "Windows" / "System32", env, no_known_folder) == tmp_path / "Desktop"
     assert default_report_dir(tmp_path / "usb", env) == tmp_path / "usb"
     assert default_report_dir(Path("/somewhere"), {}) == Path("/somewhere")
+
+
+def test_the_desktop_is_the_known_folder_and_windows_old_is_not_windows(tmp_path):
+    """SHGetKnownFolderPath(FOLDERID_Desktop) names a OneDrive or redirected Desktop; a fake of it
+    here, the real call in the Windows lane."""
+    from readiness.output import default_report_dir
+
+    onedrive = tmp_path / "OneDrive" / "桌面"
+    onedrive.mkdir(parents=True)
+    (tmp_path / "Desktop").mkdir()
+    env = {"SYSTEMROOT": "C:\\Windows", "USERPROFILE": str(tmp_path)}  # upper-case keys, as dict(os.environ) on Windows
+    known = lambda: str(onedrive)  # noqa: E731
+    assert default_report_dir(Path("C:\\Windows\\System32"), env, known) == onedrive
+    assert default_report_dir(Path("c:/windows/syswow64"), env, known) == onedrive
+    assert default_report_dir(Path("C:\\Windows.old\\Users"), env, known) == Path("C:\\Windows.old\\Users")
+
+    def unknown():
+        raise OSError("SHGetKnownFolderPath failed")
+
+    assert default_report_dir(Path("C:\\Windows\\System32"), env, unknown) == tmp_path / "Desktop"
+
+
+def _held(winerror):
+    exc = PermissionError(13, "The process cannot access the file because it is being used by another process")
+    exc.winerror = winerror  # as Windows sets it (only there does OSError take a winerror)
+    return exc
+
+
+def test_replace_retries_while_the_target_is_held(tmp_path, monkeypatch):
+    """MoveFileExW fails with ERROR_SHARING_VIOLATION (32) or ERROR_ACCESS_DENIED (5) while another
+    program holds the target without FILE_SHARE_DELETE (CreateFileW's documentation); the Windows
+    lane holds a real file open."""
+    src, dst = tmp_path / "new", tmp_path / "old"
+    src.write_bytes(b"new")
+    dst.write_bytes(b"old")
+    real, failures, slept = os.replace, [_held(32), _held(5)], []
+
+    def replace(a, b):
+        if failures:
+            raise failures.pop(0)
+        real(a, b)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr("time.sleep", slept.append)
+    replace_retrying(src, dst)
+    assert dst.read_bytes() == b"new" and slept == [0.05, 0.1]
+
+
+def test_replace_gives_up_and_raises_the_last_error(tmp_path, monkeypatch):
+    calls = []
+
+    def replace(a, b):
+        calls.append(a)
+        raise _held(32)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr("time.sleep", lambda s: None)
+    with pytest.raises(PermissionError):
+        replace_retrying(tmp_path / "a", tmp_path / "b", backoff=(0.01, 0.02))
+    assert len(calls) == 3
+
+
+def test_replace_does_not_retry_other_errors(tmp_path, monkeypatch):
+    calls = []
+
+    def replace(a, b):
+        calls.append(a)
+        raise PermissionError(13, "Permission denied")  # no winerror: POSIX, or not a sharing problem
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(PermissionError):
+        replace_retrying(tmp_path / "a", tmp_path / "b")
+    assert len(calls) == 1

@@ -6,6 +6,7 @@ Each section is collected on its own: a failure leaves that value null with its 
 
 from __future__ import annotations
 
+import os
 import socket
 from functools import partial
 from datetime import datetime, timezone
@@ -35,35 +36,54 @@ def collect_memory(system: System, errors: dict[str, str]) -> dict[str, Any]:
             "usable_bytes": _guard(errors, "memory.usable_bytes", lambda: int(psutil.virtual_memory().total))}
 
 
+def _quiet(fn: Callable[[], Any]) -> Any:
+    """A detail that may be missing (no bus for a network drive): None, no error."""
+    try:
+        return fn()
+    except (OSError, Unknown):
+        return None
+
+
 def collect_disks(system: System, errors: dict[str, str]) -> list[dict[str, Any]]:
+    """Every mounted drive, with its kind (GetDriveTypeW), bus and volume: a volume with two
+    letters or mount points, or a device mounted twice, is listed twice with the same volume,
+    and the disk check counts it once."""
     import psutil
 
+    if os.name == "nt":  # pragma: no cover - needs Windows
+        from readiness.collect.winapi import no_critical_error_boxes
+
+        _quiet(no_critical_error_boxes)
     system_drive = system.system_drive().lower().rstrip("\\/")
     disks = []
     for part in psutil.disk_partitions(all=False):
         kind = _guard(errors, f"disks.{part.mountpoint}.kind",
                       partial(system.drive_kind, part.mountpoint, part.fstype, part.opts)) or "other"
         disk = {"mountpoint": part.mountpoint, "kind": kind, "fstype": part.fstype or None,
+                "bus": _quiet(partial(system.drive_bus, part.mountpoint)) if kind == "fixed" else None,
+                "volume": _quiet(partial(system.volume_id, part.mountpoint)),
                 "total_bytes": None, "free_bytes": None,
                 "system": part.mountpoint.lower().rstrip("\\/") == system_drive}
-        if kind != "cdrom":  # an empty optical drive raises, and never counts
+        if kind == "removable":  # an empty card reader has no medium: no size, and no error
+            usage = _quiet(partial(psutil.disk_usage, part.mountpoint))
+        elif kind != "cdrom":  # an empty optical drive raises, and never counts
             usage = _guard(errors, f"disks.{part.mountpoint}", partial(psutil.disk_usage, part.mountpoint))
-            if usage is not None:
-                disk.update(total_bytes=int(usage.total), free_bytes=int(usage.free))
+        else:
+            usage = None
+        if usage is not None:
+            disk.update(total_bytes=int(usage.total), free_bytes=int(usage.free))
         disks.append(disk)
     return disks
 
 
-def collect_cpu() -> dict[str, Any]:
+def collect_cpu(system: System) -> dict[str, Any]:
     import psutil
 
     out: dict[str, Any] = {"model": None, "logical_cores": psutil.cpu_count(logical=True),
                            "physical_cores": psutil.cpu_count(logical=False)}
     try:
-        import cpuinfo
-
-        out["model"] = cpuinfo.get_cpu_info().get("brand_raw") or None
-    except Exception:  # py-cpuinfo probes in many ways; the model is informative only
+        out["model"] = system.cpu_model()
+    except Exception:  # the model is informative only
         pass
     return out
 
@@ -81,7 +101,7 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
         "host": {"hostname": _guard(errors, "host.hostname", socket.gethostname),
                  "machine_id": _guard(errors, "host.machine_id", system.machine_id)},
         "os": _guard(errors, "os", system.os_info),
-        "cpu": _guard(errors, "cpu", collect_cpu) if include_cpu else None,
+        "cpu": _guard(errors, "cpu", partial(collect_cpu, system)) if include_cpu else None,
         "memory": _guard(errors, "memory", lambda: collect_memory(system, errors)),
         "disks": _guard(errors, "disks", lambda: collect_disks(system, errors)),
         "client": _guard(errors, "client", lambda: collect_client(profile, system, errors)),

@@ -150,7 +150,11 @@ def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str,
     client: dict[str, Any] = {"install_dir": None, "found_by": None, "exe": None, "version": None,
                               "version_source": None, "searched": [], "user_ini": None, "d3dcompiler_47": None,
                               "user_ini_virtual_store": None}
+    tried: set[str] = set()
     for folder, how, entry in candidates:
+        if folder.lower() in tried:  # %ProgramFiles% and %ProgramW6432% are often the same
+            continue
+        tried.add(folder.lower())
         client["searched"].append(folder)
         exe = find_in_dir(folder, exe_name)
         if exe is None:

@@ -12,10 +12,10 @@ import os
 import platform
 import re
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Iterator, Mapping, Protocol
 
-from readiness.collect.winapi import (DRIVE_CDROM, DRIVE_FIXED, DRIVE_RAMDISK, DRIVE_REMOTE,
-                                      DRIVE_REMOVABLE, HKCU, HKLM, Registry, Win32)
+from readiness.collect.winapi import (BUS_TYPES, DRIVE_CDROM, DRIVE_FIXED, DRIVE_RAMDISK, DRIVE_REMOTE,
+                                      DRIVE_REMOVABLE, HKCU, HKLM, REG_EXPAND_SZ, RegValue, Registry, Win32)
 
 CURRENT_VERSION = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 UNINSTALL = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"
@@ -32,7 +32,10 @@ class System(Protocol):
     def installed_memory_bytes(self) -> int: ...
     def machine_id(self) -> str: ...
     def drive_kind(self, mountpoint: str, fstype: str, opts: str) -> str: ...
+    def drive_bus(self, mountpoint: str) -> str | None: ...
+    def volume_id(self, mountpoint: str) -> str | None: ...
     def system_drive(self) -> str: ...
+    def cpu_model(self) -> str | None: ...
     def uninstall_entries(self) -> list[dict[str, str]]: ...
     def registered_fonts(self) -> dict[str, set[str]] | None: ...
 
@@ -40,8 +43,9 @@ class System(Protocol):
 _ENV_RE = re.compile(r"%([^%]+)%")
 
 
-def expand_windows_vars(text: str, env: Mapping[str, str]) -> str | None:
-    """%NAME% expansion as cmd does it (names case-insensitive); None when a name is unset."""
+def expand_windows_vars(text: str, env: Mapping[str, str], keep_unset: bool = False) -> str | None:
+    """%NAME% expansion as cmd does it (names case-insensitive); None when a name is unset (or,
+    with keep_unset, that %NAME% left as written)."""
     lowered = {k.lower(): v for k, v in env.items()}
     missing = False
 
@@ -54,7 +58,38 @@ def expand_windows_vars(text: str, env: Mapping[str, str]) -> str | None:
         return value
 
     out = _ENV_RE.sub(sub, text)
-    return None if missing else out
+    return None if missing and not keep_unset else out
+
+
+class WinEnv(Mapping[str, str]):
+    """An environment looked up as Windows does, without regard to case.
+
+    os.environ on Windows is case-insensitive, but dict(os.environ) keeps only its upper-case keys
+    (SYSTEMDRIVE), so .get("SystemDrive") on a copy misses.
+    """
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._items = {k.upper(): (k, v) for k, v in env.items()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.upper()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _v in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def reg_str(value: RegValue | None, env: Mapping[str, str]) -> str | None:
+    """A registry value as text; REG_EXPAND_SZ expanded by its type, as Windows' readers do
+    (a name that is not set stays as written, like ExpandEnvironmentStringsW)."""
+    if value is None or value.data is None or value.data == "":
+        return None
+    text = str(value.data)
+    if value.type == REG_EXPAND_SZ:
+        return expand_windows_vars(text, env, keep_unset=True)
+    return text
 
 
 def native_path(path: str) -> str:
@@ -69,32 +104,47 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
+def _data(values: Mapping[str, RegValue], name: str) -> Any:
+    v = values.get(name)
+    return None if v is None else v.data
+
+
 class WindowsSystem:
     def __init__(self, registry: Registry, win32: Win32, environ: Mapping[str, str] | None = None) -> None:
         self.reg = registry
         self.win32 = win32
-        self._env = dict(os.environ if environ is None else environ)
+        self._env = WinEnv(os.environ if environ is None else environ)
 
     def environ(self) -> Mapping[str, str]:
         return self._env
+
+    def _is_64bit_windows(self) -> bool:
+        """A 32-bit Python on 64-bit Windows sees PROCESSOR_ARCHITEW6432; on 32-bit Windows the
+        WOW64 view flags are ignored and both views are the same key."""
+        arch = (self._env.get("PROCESSOR_ARCHITEW6432") or self._env.get("PROCESSOR_ARCHITECTURE") or "").upper()
+        return arch not in ("X86", "")
 
     def os_info(self) -> dict[str, Any]:
         try:
             cv = self.reg.values(HKLM, CURRENT_VERSION, "64")
         except OSError:
             cv = {}
-        major, minor, api_build, product_type = self.win32.windows_version()
-        build = _as_int(cv.get("CurrentBuildNumber")) or _as_int(cv.get("CurrentBuild")) or api_build or None
+        try:
+            major, minor, api_build, product_type = self.win32.windows_version()
+            version: str | None = f"{major}.{minor}"
+        except OSError:  # no build is better than a wrong one
+            version, api_build, product_type = None, 0, 0
+        build = _as_int(_data(cv, "CurrentBuildNumber")) or _as_int(_data(cv, "CurrentBuild")) or api_build or None
         kind = {1: "workstation", 2: "server", 3: "server"}.get(product_type)
         if kind is None:
-            installation = str(cv.get("InstallationType", "")).lower()
+            installation = str(_data(cv, "InstallationType") or "").lower()
             kind = "server" if installation.startswith("server") else "workstation" if installation == "client" else None
         arch = self._env.get("PROCESSOR_ARCHITEW6432") or self._env.get("PROCESSOR_ARCHITECTURE") or platform.machine()
-        return {"system": "Windows", "build": build, "ubr": _as_int(cv.get("UBR")),
-                "product_type": kind, "edition": cv.get("EditionID") or None,
-                "display_version": cv.get("DisplayVersion") or cv.get("ReleaseId") or None,
-                "product_name": cv.get("ProductName") or None, "arch": arch or None,
-                "version": f"{major}.{minor}"}
+        return {"system": "Windows", "build": build, "ubr": _as_int(_data(cv, "UBR")),
+                "product_type": kind, "edition": reg_str(cv.get("EditionID"), self._env),
+                "display_version": reg_str(cv.get("DisplayVersion"), self._env) or reg_str(cv.get("ReleaseId"), self._env),
+                "product_name": reg_str(cv.get("ProductName"), self._env), "arch": arch or None,
+                "version": version}
 
     def installed_memory_bytes(self) -> int:
         try:
@@ -105,7 +155,7 @@ class WindowsSystem:
 
     def machine_id(self) -> str:
         try:
-            guid = self.reg.values(HKLM, r"SOFTWARE\Microsoft\Cryptography", "64").get("MachineGuid")
+            guid = _data(self.reg.values(HKLM, r"SOFTWARE\Microsoft\Cryptography", "64"), "MachineGuid")
         except OSError as exc:
             raise Unknown(f"cannot read MachineGuid: {exc}") from None
         if not guid:
@@ -117,12 +167,29 @@ class WindowsSystem:
         return {DRIVE_FIXED: "fixed", DRIVE_REMOVABLE: "removable", DRIVE_REMOTE: "network",
                 DRIVE_CDROM: "cdrom", DRIVE_RAMDISK: "other"}.get(kind, "other")
 
+    def drive_bus(self, mountpoint: str) -> str | None:
+        """The bus of the device under the drive ("usb", "sata", "nvme", ...): GetDriveTypeW says
+        DRIVE_FIXED for USB hard disks, portable SSDs and many sticks; the bus tells them apart."""
+        code = self.win32.bus_type(mountpoint)
+        return BUS_TYPES.get(code, f"type {code}")
+
+    def volume_id(self, mountpoint: str) -> str | None:
+        return self.win32.volume_id(mountpoint)
+
+    def cpu_model(self) -> str | None:
+        """From the registry, as Task Manager shows it. Not py-cpuinfo: on Windows it runs
+        sys.executable as a child process, which in a frozen build is the tool itself."""
+        values = self.reg.values(HKLM, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0", "64")
+        return (reg_str(values.get("ProcessorNameString"), self._env) or "").strip() or None
+
     def system_drive(self) -> str:
-        return self._env.get("SystemDrive", "C:").rstrip("\\") + "\\"
+        return (self._env.get("SystemDrive") or "C:").rstrip("\\") + "\\"
 
     def uninstall_entries(self) -> list[dict[str, str]]:
         entries: list[dict[str, str]] = []
-        for hive, view in ((HKLM, "64"), (HKLM, "32"), (HKCU, None)):
+        seen: set[tuple[object, ...]] = set()
+        views = ((HKLM, "64"), (HKLM, "32"), (HKCU, None)) if self._is_64bit_windows() else ((HKLM, None), (HKCU, None))
+        for hive, view in views:
             try:
                 names = self.reg.subkeys(hive, UNINSTALL, view)
             except OSError:
@@ -132,9 +199,14 @@ class WindowsSystem:
                     values = self.reg.values(hive, f"{UNINSTALL}\\{name}", view)
                 except OSError:
                     continue
-                entry = {k: str(values[k]) for k in ("DisplayName", "DisplayVersion", "InstallLocation",
-                                                      "DisplayIcon", "UninstallString") if values.get(k)}
-                if entry.get("DisplayName"):
+                entry = {}
+                for k in ("DisplayName", "DisplayVersion", "InstallLocation", "DisplayIcon", "UninstallString"):
+                    text = reg_str(values.get(k), self._env)
+                    if text:
+                        entry[k] = text
+                key = (hive, name.lower(), *sorted(entry.items()))
+                if entry.get("DisplayName") and key not in seen:
+                    seen.add(key)
                     entries.append(entry)
         return entries
 
@@ -147,7 +219,7 @@ class WindowsSystem:
                 values = {}
             except OSError:
                 return None
-            out[scope] = {ntpath.basename(str(v)).lower() for v in values.values()}
+            out[scope] = {ntpath.basename(reg_str(v, self._env) or "").lower() for v in values.values()} - {""}
         return out
 
 
@@ -182,6 +254,18 @@ class PosixSystem:
         if fstype in ("iso9660", "udf"):
             return "cdrom"
         return "fixed"
+
+    def drive_bus(self, mountpoint: str) -> str | None:
+        return None
+
+    def volume_id(self, mountpoint: str) -> str | None:
+        """The device number: the same for a device mounted twice (a bind mount)."""
+        return f"dev:{os.stat(mountpoint).st_dev}"
+
+    def cpu_model(self) -> str | None:
+        import cpuinfo
+
+        return cpuinfo.get_cpu_info().get("brand_raw") or None
 
     def system_drive(self) -> str:
         return "/"

@@ -147,7 +147,42 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, plan: Pl
         is_ttc = fh.read(4) == b"ttcf"
     english = [n for n in names if n.isascii()] or [family or "Microsoft YaHei"]
     value_name = " & ".join(english) + " (TrueType)"
-    plan.actions.append(InstallFont(source, "msyh.ttc" if is_ttc else "msyh.ttf", value_name))
+    try:
+        fonts = host.fonts_dir()
+        current = host.registry_get(value_name)
+    except OSError as exc:
+        plan.refusals.append(Text(f"Font: cannot read the font registration ({exc.strerror or exc}).",
+                                  f"字体：无法读取字体注册信息（{exc.strerror or exc}）。"))
+        return
+    if current and _is_yahei_in_place(fonts, current, wanted):
+        plan.notes.append(Text(f"Microsoft YaHei is already installed and registered ({fonts / current}); "
+                               "it is left as it is.",
+                               f"微软雅黑已安装并注册（{fonts / current}），不作修改。"))
+        return
+    # Never over an existing file: Windows locks a loaded font file, so replacing msyh.ttc fails
+    # half-way on healthy PCs. A free name (msyh_1.ttc) and the registry value pointed at it instead.
+    dest_name = _free_font_name(fonts, "msyh", ".ttc" if is_ttc else ".ttf")
+    plan.actions.append(InstallFont(source, dest_name, value_name))
+
+
+def _is_yahei_in_place(fonts: Path, registered: str, wanted: set[str]) -> bool:
+    """The registered file (a bare name is in the Fonts folder) exists and is Microsoft YaHei."""
+    from readiness.collect.fonts import font_families
+
+    path = Path(registered) if ("\\" in registered or "/" in registered) else fonts / registered
+    try:
+        _family, names = font_families(str(path))
+    except (ValueError, OSError):
+        return False
+    return any(n.lower() in wanted for n in names)
+
+
+def _free_font_name(fonts: Path, stem: str, ext: str) -> str:
+    for i in range(0, 100):
+        name = f"{stem}{ext}" if i == 0 else f"{stem}_{i}{ext}"
+        if not (fonts / name).exists():
+            return name
+    raise OSError(f"no free name for {stem}{ext} in {fonts}")
 
 
 def make_plan(facts: Mapping[str, Any], profile: Mapping[str, Any], *, white_screen: bool = False,
@@ -193,9 +228,14 @@ def _changeable_file(path: Path) -> str | None:
         return f"{path}: {exc.strerror or exc}"
     if not st.st_mode & stat.S_IWUSR:
         return f"{path} is read-only"
+    if os.name == "nt":  # pragma: no cover - needs Windows
+        from readiness.collect.winapi import open_for_replace
+
+        why = open_for_replace(str(path))  # asks for delete access, as the replace will
+        return f"{path} is locked or not writable ({why})" if why else None
     try:
         with open(path, "r+b"):
-            pass  # Windows refuses this while another program holds the file
+            pass
     except OSError as exc:
         return f"{path} is locked or not writable ({exc.strerror or exc})"
     return None
@@ -204,10 +244,14 @@ def _changeable_file(path: Path) -> str | None:
 def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str) -> list[Text]:
     """Reasons to change nothing at all."""
     problems: list[Text] = []
-    procs = [p for p in running() if p.lower() == client_exe.lower()]
+    try:
+        procs = [p for p in running() if process_name(p).lower() == client_exe.lower()]
+    except Exception:  # the scan is a guard; it must never be the thing that fails
+        procs = []
     if procs and any(isinstance(a, (EditFile, MoveAside)) for a in plan.actions):
-        problems.append(Text(f"The exam client ({client_exe}) is running: close it, then run fix again.",
-                             f"考试客户端（{client_exe}）正在运行：请先关闭，再重新运行 fix。"))
+        listed = ", ".join(procs)
+        problems.append(Text(f"The exam client is running ({listed}): close it, then run fix again.",
+                             f"考试客户端正在运行（{listed}）：请先关闭，再重新运行 fix。"))
     for a in plan.actions:
         if isinstance(a, (EditFile, MoveAside)):
             why = _writable_folder(a.path.parent) or _changeable_file(a.path)
@@ -217,14 +261,36 @@ def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str)
 
 
 def running_processes() -> list[str]:
-    import psutil
+    """Names of the running processes, as "name (PID n)". Never raises: a process that cannot be
+    read (gone, protected, or psutil's own error) is skipped, not fatal."""
+    if os.name == "nt":  # pragma: no cover - needs Windows
+        from readiness.collect.winapi import process_names
 
+        try:
+            return [f"{name} (PID {pid})" for pid, name in process_names() if name]
+        except OSError:
+            pass  # psutil below
+    try:
+        import psutil
+
+        procs = list(psutil.process_iter())
+    except Exception:  # no process list at all: nothing known to block
+        return []
     names = []
-    for proc in psutil.process_iter(["name"]):
-        name = proc.info.get("name")
+    for proc in procs:
+        try:
+            name = proc.name()
+        except Exception:  # psutil.Error (gone, access denied) or a bare OSError from the OS
+            continue
         if name:
-            names.append(name)
+            names.append(f"{name} (PID {proc.pid})")
     return names
+
+
+def process_name(shown: str) -> str:
+    """ "ExamClient.exe" from "ExamClient.exe (PID 42)"."""
+    name, sep, rest = shown.rpartition(" (PID ")
+    return name if sep and rest.endswith(")") else shown
 
 
 def apply(plan: Plan, journal: Journal, font_host: FontHost | None = None) -> None:
@@ -262,18 +328,17 @@ def _do(journal: Journal, entry: dict[str, Any], step: Callable[[], Any]) -> Non
 def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None:
     dest = host.fonts_dir() / action.dest_name
     data = action.source.read_bytes()
+    if dest.exists():  # planned as a free name; something took it since
+        raise FileExistsError(17, "appeared since the plan; nothing was changed", str(dest))
     entry: dict[str, Any] = {"kind": "font", "path": str(dest), "value_name": action.value_name,
-                             "previous_value": host.registry_get(action.value_name), "created": not dest.exists()}
-    if dest.exists():
-        backup = journal.backup_path(dest.name)
-        shutil.copy2(dest, backup)
-        entry["backup"] = str(backup)
+                             "previous_value": host.registry_get(action.value_name), "created": True}
     entry = journal.add(entry)
 
     def install() -> None:
         atomic_write(dest, data)
         host.registry_set(action.value_name, action.dest_name)
-        host.add_font_resource(str(dest))
+        if host.add_font_resource(str(dest)) == 0:  # AddFontResourceW: 0 fonts added is its failure
+            raise OSError(f"Windows did not load the font from {dest} (AddFontResourceW added none)")
         host.broadcast_font_change()
 
     _do(journal, entry, install)
@@ -325,14 +390,18 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str |
         if host is None or host.unsupported():
             return "fonts can only be restored on Windows"
         host.remove_font_resource(str(path))
-        if entry.get("previous_value") is None:
-            host.registry_delete(entry["value_name"])
-        else:
-            host.registry_set(entry["value_name"], entry["previous_value"])
+        # the file first: if it cannot go, the registry still names it, and a second undo retries
         if entry.get("created"):
             path.unlink(missing_ok=True)
-        elif entry.get("backup"):
+        elif entry.get("backup"):  # journals of earlier versions, which replaced the file
             atomic_write(path, Path(entry["backup"]).read_bytes())
+        if entry.get("previous_value") is None:
+            try:
+                host.registry_delete(entry["value_name"])
+            except FileNotFoundError:  # already gone: what undo wants
+                pass
+        else:
+            host.registry_set(entry["value_name"], entry["previous_value"])
         host.broadcast_font_change()
         return None
     return f"unknown change kind {kind!r}"

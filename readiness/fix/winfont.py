@@ -23,8 +23,12 @@ class FontHost(Protocol):
     def fonts_dir(self) -> Path: ...
     def registry_get(self, name: str) -> str | None: ...
     def registry_set(self, name: str, data: str) -> None: ...
-    def registry_delete(self, name: str) -> None: ...
-    def add_font_resource(self, path: str) -> int: ...
+    def registry_delete(self, name: str) -> None:
+        """FileNotFoundError when there is no such value (as winreg.DeleteValue raises)."""
+
+    def add_font_resource(self, path: str) -> int:
+        """AddFontResourceW: the number of fonts added, 0 on failure (no extended error)."""
+
     def remove_font_resource(self, path: str) -> bool: ...
     def broadcast_font_change(self) -> None: ...
 
@@ -68,7 +72,7 @@ class WindowsFontHost:  # pragma: no cover - needs Windows
         import ctypes
 
         try:
-            return bool(ctypes.windll.shell32.IsUserAnAdmin())  # type: ignore[attr-defined]
+            return bool(ctypes.WinDLL("shell32", use_last_error=True).IsUserAnAdmin())  # type: ignore[attr-defined]
         except (AttributeError, OSError):
             return False
 
@@ -105,22 +109,24 @@ class WindowsFontHost:  # pragma: no cover - needs Windows
     def add_font_resource(self, path: str) -> int:
         import ctypes
 
-        fn = ctypes.windll.gdi32.AddFontResourceW  # type: ignore[attr-defined]
+        fn = ctypes.WinDLL("gdi32", use_last_error=True).AddFontResourceW  # type: ignore[attr-defined]
         fn.argtypes = [ctypes.c_wchar_p]
+        fn.restype = ctypes.c_int
         return int(fn(path))
 
     def remove_font_resource(self, path: str) -> bool:
         import ctypes
 
-        fn = ctypes.windll.gdi32.RemoveFontResourceW  # type: ignore[attr-defined]
+        fn = ctypes.WinDLL("gdi32", use_last_error=True).RemoveFontResourceW  # type: ignore[attr-defined]
         fn.argtypes = [ctypes.c_wchar_p]
+        fn.restype = ctypes.c_int
         return bool(fn(path))
 
     def broadcast_font_change(self) -> None:
         import ctypes
         from ctypes import wintypes
 
-        fn = ctypes.windll.user32.SendMessageTimeoutW  # type: ignore[attr-defined]
+        fn = ctypes.WinDLL("user32", use_last_error=True).SendMessageTimeoutW  # type: ignore[attr-defined]
         fn.argtypes = [wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM, wintypes.UINT,
                        wintypes.UINT, ctypes.POINTER(ctypes.c_size_t)]  # the last is a PDWORD_PTR
         fn.restype = ctypes.c_ssize_t

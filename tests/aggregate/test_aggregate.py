@@ -102,7 +102,7 @@ def test_bad_files_are_listed_and_good_ones_still_count(site):
     before = tree_digest(tmp)
     agg = aggregate([str(reports)], workers=1)
     assert tree_digest(tmp) == before  # nothing modified or deleted
-    reasons = {r.path.rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    reasons = {r.path.replace("\\", "/").rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
     assert set(reasons) == set(BAD) | {"huge.json"}
     assert "not valid JSON" in reasons["not-json.json"] and "empty" in reasons["empty.json"]
     assert "newer" in reasons["newer.json"] and "UTF-8" in reasons["gbk.json"] and "MiB" in reasons["huge.json"]
@@ -204,6 +204,7 @@ def test_parallel_workers_start_as_on_windows(site):
             "r.PARALLEL_FROM = 1\n"
             f"sys.argv = ['readiness', 'aggregate', {str(reports)!r}, '--workers', '2', '--format', 'json']\n"
             "runpy.run_module('readiness', run_name='__main__', alter_sys=True)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8",
+                          timeout=120)  # JSON to a pipe is UTF-8 bytes
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["sites"][0]["reports"] == 3

@@ -8,8 +8,9 @@ from tests.helpers import with_facts
 GB = 10**9
 
 
-def disk(mp, total, free=100 * GB, kind="fixed", system=False):
-    return {"mountpoint": mp, "kind": kind, "total_bytes": total, "free_bytes": free, "system": system}
+def disk(mp, total, free=100 * GB, kind="fixed", system=False, bus=None, volume=None):
+    return {"mountpoint": mp, "kind": kind, "total_bytes": total, "free_bytes": free, "system": system,
+            "bus": bus, "volume": volume}
 
 
 CASES = [
@@ -31,6 +32,16 @@ CASES = [
     ([{"mountpoint": "C:\\", "kind": "fixed", "total_bytes": "256GB"}], Status.ERROR),
     (["C:\\"], Status.ERROR),
     (None, Status.ERROR),
+    # a USB disk reports DRIVE_FIXED (GetDriveTypeW's documentation); its bus tells
+    ([disk("C:\\", 128 * GB, system=True, bus="nvme"), disk("E:\\", 1000 * GB, bus="usb")], Status.FAIL),
+    ([disk("C:\\", 128 * GB, system=True, bus="sata"), disk("E:\\", 128 * GB, bus="sd")], Status.FAIL),
+    ([disk("C:\\", 128 * GB, system=True, bus="sata"), disk("D:\\", 128 * GB, bus="sata")], Status.PASS),
+    ([disk("E:\\", 500 * GB, bus="usb")], Status.ERROR),  # no internal disk at all
+    # one volume under two letters / a device mounted twice (bind mount) counts once
+    ([disk("C:\\", 128 * GB, system=True, volume="V1"), disk("D:\\", 128 * GB, volume="V1")], Status.FAIL),
+    ([disk("/", 128 * GB, system=True, volume="dev:2049"), disk("/srv", 128 * GB, volume="dev:2049")], Status.FAIL),
+    ([disk("/", 128 * GB, system=True, volume="dev:2049"), disk("/srv", 128 * GB, volume="dev:2065")], Status.PASS),
+    ([disk("C:\\", 128 * GB, system=True, bus=7)], Status.ERROR),  # a bus that is not a name
 ]
 
 

@@ -25,7 +25,8 @@ class FakeSystem:
 def settings(**over):
     base = {"client.install_dir": None, "client.exe_name": "ExamClient.exe",
             "client.display_names": ["ExamClient", "考试客户端"],
-            "client.search_dirs": ["%ProgramFiles(x86)%\\ExamClient", "%ProgramFiles%\\ExamClient"]}
+            "client.search_dirs": ["%ProgramFiles(x86)%\\ExamClient", "%ProgramFiles%\\ExamClient",
+                                   "%ProgramW6432%\\ExamClient"]}
     base.update(over)
     return base
 
@@ -145,7 +146,8 @@ def test_dangling_user_ini(tmp_path):
     assert facts["found"] and "cannot read" in facts["error"]
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root reads any file")
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions: chmod 000 does not stop reading on Windows")
+@pytest.mark.skipif(os.name != "nt" and os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_user_ini(tmp_path):
     path = tmp_path / "user.ini"
     path.write_bytes(b"[OpenGL]\nLevel=0\n")
@@ -178,3 +180,14 @@ def test_virtual_store_dir(folder, env, expected):
     from readiness.collect.system import native_path
 
     assert virtual_store_dir(folder, env) == (native_path(expected) if expected else None)
+
+
+def test_a_32_bit_python_finds_a_64_bit_client_through_programw6432(tmp_path):
+    """Under WOW64 %ProgramFiles% is %ProgramFiles(x86)% (Microsoft's "WOW64 Implementation
+    Details": ProgramFiles is redirected for 32-bit processes); %ProgramW6432% is the real one."""
+    x86, real = tmp_path / "PF86", tmp_path / "PF"
+    install(real / "ExamClient")
+    env = {"PROGRAMFILES": str(x86), "PROGRAMFILES(X86)": str(x86), "PROGRAMW6432": str(real)}
+    client = collect_client(settings(), FakeSystem(env), {})
+    assert client["install_dir"] == str(real / "ExamClient") and client["found_by"] == "default"
+    assert client["searched"] == [str(x86 / "ExamClient"), str(real / "ExamClient")]  # the same folder once

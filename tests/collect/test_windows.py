@@ -1,37 +1,75 @@
-"""The Windows collector's logic, through fakes of the registry and the Win32 calls."""
+"""The Windows collector's logic, through fakes of the registry and the Win32 calls.
+
+The fakes follow what Windows does (and the Windows lane checks the real calls): every registry
+value has a type (winreg.EnumValue returns one), on 32-bit Windows the WOW64 view flags are
+ignored (RegOpenKeyExW's documentation: "KEY_WOW64_64KEY ... ignored by 32-bit Windows"), the
+build from RtlGetVersion is not the registry's when the registry is unreadable, and USB disks
+report DRIVE_FIXED with BusTypeUsb (GetDriveTypeW: "a hard disk drive or flash drive").
+"""
 
 import pytest
 
 from readiness.collect.system import (CURRENT_VERSION, FONTS_KEY, UNINSTALL, Unknown, WindowsSystem,
-                                      expand_windows_vars)
-from readiness.collect.winapi import DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOTE, DRIVE_REMOVABLE, HKCU, HKLM
+                                      expand_windows_vars, reg_str, WinEnv)
+from readiness.collect.winapi import (DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOTE, DRIVE_REMOVABLE, HKCU, HKLM,
+                                      REG_DWORD, REG_EXPAND_SZ, REG_SZ, RegValue)
+
+
+def typed(data):
+    """As winreg gives it back: str is REG_SZ, int is REG_DWORD, unless a RegValue says otherwise."""
+    if isinstance(data, RegValue):
+        return data
+    return RegValue(data, REG_DWORD if isinstance(data, int) else REG_SZ)
 
 
 class FakeRegistry:
-    """Keys as {(hive, path, view): {value: data}}; subkeys are derived from the paths."""
+    """Keys as {(hive, path, view): {value: data}}; subkeys are derived from the paths.
 
-    def __init__(self, keys):
-        self.keys = {(h, p.lower(), v): vals for (h, p, v), vals in keys.items()}
+    wow64=False models 32-bit Windows: the view flags are ignored, so every view is one key.
+    """
+
+    def __init__(self, keys, wow64=True):
+        self.wow64 = wow64
+        self.keys = {(h, p.lower(), self._view(v)): vals for (h, p, v), vals in keys.items()}
+
+    def _view(self, view):
+        return view if self.wow64 else None
 
     def values(self, hive, path, view=None):
         try:
-            return dict(self.keys[(hive, path.lower(), view)])
+            return {k: typed(v) for k, v in self.keys[(hive, path.lower(), self._view(view))].items()}
         except KeyError:
-            raise FileNotFoundError(path) from None
+            raise FileNotFoundError(2, "The system cannot find the file specified", path) from None
 
     def subkeys(self, hive, path, view=None):
+        view = self._view(view)
         prefix = path.lower() + "\\"
         names = {p[len(prefix):].split("\\")[0] for (h, p, v) in self.keys if h == hive and v == view and p.startswith(prefix)}
         if not names and (hive, path.lower(), view) not in self.keys:
-            raise FileNotFoundError(path)
+            raise FileNotFoundError(2, "The system cannot find the file specified", path)
         return sorted(names)
 
 
 class FakeWin32:
-    def __init__(self, memory_kib=8 * 1024 * 1024, version=(10, 0, 19045, 1), drives=None):
+    """drives: {root: DRIVE_* or (DRIVE_*, bus type, volume name)}."""
+
+    def __init__(self, memory_kib=8 * 1024 * 1024, version=(10, 0, 19041, 1), drives=None):
         self.memory_kib = memory_kib
-        self.version = version
+        self.version = version  # RtlGetVersion; 19041 where the registry says 19045 (tests prefer it)
         self.drives = drives or {}
+
+    def _drive(self, root):
+        d = self.drives.get(root, 0)
+        return d if isinstance(d, tuple) else (d, 11, f"\\\\?\\Volume{{{root}}}\\")  # SATA, own volume
+
+    def bus_type(self, root):
+        return self._drive(root)[1]
+
+    def volume_id(self, root):
+        volume = self._drive(root)[2]
+        if volume is None:
+            raise OSError(87, "The parameter is incorrect")
+        return volume
 
     def installed_memory_kib(self):
         if isinstance(self.memory_kib, Exception):
@@ -39,10 +77,12 @@ class FakeWin32:
         return self.memory_kib
 
     def windows_version(self):
+        if isinstance(self.version, Exception):
+            raise self.version
         return self.version
 
     def drive_type(self, root):
-        return self.drives.get(root, 0)
+        return self._drive(root)[0]
 
 
 WIN10 = {"CurrentBuildNumber": "19045", "CurrentBuild": "19045", "UBR": 3693, "EditionID": "Professional",
@@ -76,6 +116,15 @@ def test_product_type(product_type, kind):
 def test_build_from_the_api_when_the_registry_is_unreadable():
     info = system(cv={}, win32=FakeWin32(version=(10, 0, 19044, 1))).os_info()
     assert info["build"] == 19044 and info["edition"] is None
+
+
+def test_the_registry_build_wins_over_the_api():
+    assert system(win32=FakeWin32(version=(10, 0, 19041, 1))).os_info()["build"] == 19045
+
+
+def test_no_build_rather_than_a_wrong_one():
+    info = system(cv={}, win32=FakeWin32(version=OSError(1, "RtlGetVersion failed"))).os_info()
+    assert info["build"] is None and info["version"] is None and info["system"] == "Windows"
 
 
 def test_wow64_reports_the_real_architecture():
@@ -134,3 +183,53 @@ def test_registered_fonts():
 ])
 def test_expand_windows_vars(text, env, out):
     assert expand_windows_vars(text, env) == out
+
+
+def test_environment_lookups_ignore_case_as_windows_does():
+    env = {"SYSTEMDRIVE": "D:", "PROCESSOR_ARCHITECTURE": "AMD64"}  # dict(os.environ) on Windows: upper-case keys
+    s = system(env=env)
+    assert s.system_drive() == "D:\\"
+    assert s.environ()["SystemDrive"] == "D:" and s.environ().get("systemdrive") == "D:"
+    assert WinEnv({"Path": "x"})["PATH"] == "x" and list(WinEnv({"Path": "x"})) == ["Path"]
+
+
+@pytest.mark.parametrize("value,out", [
+    (RegValue("%SystemDrive%\\考试\\ExamClient", REG_EXPAND_SZ), "D:\\考试\\ExamClient"),
+    (RegValue("%SystemDrive%\\ExamClient", REG_SZ), "%SystemDrive%\\ExamClient"),  # REG_SZ is literal
+    (RegValue("%NOT_SET%\\x", REG_EXPAND_SZ), "%NOT_SET%\\x"),  # as ExpandEnvironmentStringsW leaves it
+    (RegValue("", REG_SZ), None),
+    (RegValue(1234, REG_DWORD), "1234"),
+])
+def test_registry_text_by_value_type(value, out):
+    assert reg_str(value, WinEnv({"SYSTEMDRIVE": "D:"})) == out
+
+
+def test_install_location_of_type_expand_sz_is_expanded():
+    extra = {(HKLM, UNINSTALL + r"\ExamClient", "32"): {
+        "DisplayName": "ExamClient", "InstallLocation": RegValue("%SystemDrive%\\考试\\ExamClient", REG_EXPAND_SZ)}}
+    entries = system(extra=extra, env={"SYSTEMDRIVE": "C:", "PROCESSOR_ARCHITECTURE": "AMD64"}).uninstall_entries()
+    assert entries == [{"DisplayName": "ExamClient", "InstallLocation": "C:\\考试\\ExamClient"}]
+
+
+def test_32_bit_windows_lists_each_uninstall_entry_once():
+    keys = {(HKLM, CURRENT_VERSION, "64"): WIN10,
+            (HKLM, UNINSTALL + r"\ExamClient", "32"): {"DisplayName": "ExamClient", "DisplayVersion": "1.2.1-0"}}
+    s = WindowsSystem(FakeRegistry(keys, wow64=False), FakeWin32(), {"PROCESSOR_ARCHITECTURE": "x86"})
+    assert [e["DisplayName"] for e in s.uninstall_entries()] == ["ExamClient"]
+
+
+def test_32_bit_python_on_64_bit_windows_reads_both_views():
+    keys = {(HKLM, UNINSTALL + r"\A", "64"): {"DisplayName": "A"}, (HKLM, UNINSTALL + r"\B", "32"): {"DisplayName": "B"}}
+    s = WindowsSystem(FakeRegistry(keys), FakeWin32(), {"PROCESSOR_ARCHITECTURE": "x86", "PROCESSOR_ARCHITEW6432": "AMD64"})
+    assert [e["DisplayName"] for e in s.uninstall_entries()] == ["A", "B"]
+
+
+@pytest.mark.parametrize("bus,name", [(7, "usb"), (11, "sata"), (17, "nvme"), (12, "sd"), (99, "type 99")])
+def test_drive_bus(bus, name):
+    assert system(win32=FakeWin32(drives={"E:\\": (DRIVE_FIXED, bus, "V")})).drive_bus("E:\\") == name
+
+
+def test_cpu_model_from_the_registry():
+    extra = {(HKLM, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0", "64"):
+             {"ProcessorNameString": "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz   "}}
+    assert system(extra=extra).cpu_model() == "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz"

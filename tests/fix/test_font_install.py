@@ -10,12 +10,16 @@ from tests.helpers import write_ttc, write_ttf
 
 
 class FakeFontHost:
-    def __init__(self, fonts_dir: Path, admin=True):
+    """As Windows behaves: winreg.DeleteValue raises FileNotFoundError for a missing value, and
+    AddFontResourceW returns the number of fonts added (0 when it fails)."""
+
+    def __init__(self, fonts_dir: Path, admin=True, adds=1):
         self.dir = fonts_dir
         self.admin = admin
         self.registry: dict[str, str] = {}
         self.loaded: list[str] = []
         self.broadcasts = 0
+        self.adds = adds
 
     def unsupported(self):
         return None
@@ -33,13 +37,18 @@ class FakeFontHost:
         self.registry[name] = data
 
     def registry_delete(self, name):
+        if name not in self.registry:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
         del self.registry[name]
 
     def add_font_resource(self, path):
-        self.loaded.append(path)
-        return 1
+        if self.adds:
+            self.loaded.append(path)
+        return self.adds
 
     def remove_font_resource(self, path):
+        if path not in self.loaded:
+            return False
         self.loaded.remove(path)
         return True
 
@@ -71,16 +80,63 @@ def test_installs_and_undoes(tmp_path, host):
     assert not dest.exists() and host.registry == {} and host.loaded == []
 
 
-def test_replacing_an_existing_file_is_undone_to_the_old_bytes(tmp_path, host):
+def test_an_existing_file_is_never_replaced_but_a_new_name_is_registered(tmp_path, host):
+    """Windows locks a loaded font file: the old file stays, the value points at msyh_1.ttf."""
     (host.dir / "msyh.ttf").write_bytes(b"old broken font")
     host.registry["Microsoft YaHei (TrueType)"] = "msyh.ttf"
     source = write_ttf(tmp_path / "msyh.ttf", "Microsoft YaHei")
     journal = Journal.start(tmp_path / "b")
-    apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
-    assert (host.dir / "msyh.ttf").read_bytes() == source.read_bytes()
-    undo(journal, host)
+    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert plan.actions[0].dest_name == "msyh_1.ttf"
+    apply(plan, journal, host)
     assert (host.dir / "msyh.ttf").read_bytes() == b"old broken font"
+    assert (host.dir / "msyh_1.ttf").read_bytes() == source.read_bytes()
+    assert host.registry == {"Microsoft YaHei (TrueType)": "msyh_1.ttf"}
+    assert undo(journal, host) == []
+    assert not (host.dir / "msyh_1.ttf").exists() and (host.dir / "msyh.ttf").read_bytes() == b"old broken font"
     assert host.registry == {"Microsoft YaHei (TrueType)": "msyh.ttf"}
+
+
+def test_a_registered_yahei_in_place_is_left_alone(tmp_path, host):
+    write_ttc(host.dir / "msyh.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    host.registry["Microsoft YaHei & Microsoft YaHei UI (TrueType)"] = "msyh.ttc"
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert plan.actions == [] and plan.refusals == [] and "already installed" in plan.notes[-1].en
+
+
+def test_undo_treats_a_value_already_gone_as_done(tmp_path, host):
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    journal = Journal.start(tmp_path / "b")
+    apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
+    host.registry.clear()  # someone removed the value by hand
+    assert undo(journal, host) == []
+    assert not (host.dir / "msyh.ttc").exists()
+
+
+def test_undo_removes_the_file_before_the_registry_value(tmp_path, host, monkeypatch):
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    journal = Journal.start(tmp_path / "b")
+    apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
+
+    def locked(self, missing_ok=False):
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(Path, "unlink", locked)
+    problems = undo(journal, host)
+    assert problems and "being used" in problems[0].en
+    assert host.registry == {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"}  # still names the file
+
+
+def test_a_font_windows_does_not_load_is_a_failure_that_undo_reverts(tmp_path, host):
+    host.adds = 0  # AddFontResourceW returned 0
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    journal = Journal.start(tmp_path / "b")
+    with pytest.raises(OSError, match="AddFontResourceW"):
+        apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
+    assert journal.data["state"] == "failed"
+    assert undo(journal, host) == []
+    assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
 
 
 def test_needs_administrator(tmp_path, host):

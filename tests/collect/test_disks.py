@@ -1,0 +1,73 @@
+"""Collecting the drives: kind, bus and volume per drive; quiet about empty card readers."""
+
+from collections import namedtuple
+
+import psutil
+import pytest
+
+from readiness.collect import collect_disks
+from readiness.collect.system import PosixSystem, WindowsSystem
+from readiness.collect.winapi import DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOVABLE
+from tests.collect.test_windows import WIN10, FakeRegistry, FakeWin32
+from readiness.collect.system import CURRENT_VERSION
+from readiness.collect.winapi import HKLM
+
+Part = namedtuple("Part", "device mountpoint fstype opts")
+Usage = namedtuple("Usage", "total used free percent")
+
+
+def not_ready(path):
+    # psutil.disk_usage on a card reader without a card: GetDiskFreeSpaceExW fails with
+    # ERROR_NOT_READY (21, "The device is not ready")
+    raise OSError(22, "The device is not ready")
+
+
+@pytest.fixture
+def windows_drives(monkeypatch):
+    parts = [Part("C:\\", "C:\\", "NTFS", "rw,fixed"), Part("D:\\", "D:\\", "NTFS", "rw,fixed"),
+             Part("E:\\", "E:\\", "exFAT", "rw,fixed"), Part("F:\\", "F:\\", "", "removable"),
+             Part("G:\\", "G:\\", "", "cdrom")]
+    sizes = {"C:\\": 150 * 10**9, "D:\\": 150 * 10**9, "E:\\": 2000 * 10**9}
+    monkeypatch.setattr(psutil, "disk_partitions", lambda all=False: parts)
+    monkeypatch.setattr(psutil, "disk_usage", lambda p: Usage(sizes[p], 0, sizes[p], 0.0) if p in sizes else not_ready(p))
+    drives = {"C:\\": (DRIVE_FIXED, 17, "\\\\?\\Volume{c}\\"), "D:\\": (DRIVE_FIXED, 17, "\\\\?\\Volume{c}\\"),
+              "E:\\": (DRIVE_FIXED, 7, "\\\\?\\Volume{e}\\"), "F:\\": (DRIVE_REMOVABLE, 7, "\\\\?\\Volume{f}\\"),
+              "G:\\": (DRIVE_CDROM, 2, None)}
+    return WindowsSystem(FakeRegistry({(HKLM, CURRENT_VERSION, "64"): WIN10}), FakeWin32(drives=drives),
+                         {"SYSTEMDRIVE": "C:", "PROCESSOR_ARCHITECTURE": "AMD64"})
+
+
+def test_usb_disk_reporting_fixed_is_recorded_with_its_bus(windows_drives):
+    errors = {}
+    disks = {d["mountpoint"]: d for d in collect_disks(windows_drives, errors)}
+    assert disks["E:\\"]["kind"] == "fixed" and disks["E:\\"]["bus"] == "usb"
+    assert disks["C:\\"]["bus"] == "nvme" and disks["C:\\"]["system"] is True
+    assert disks["C:\\"]["volume"] == disks["D:\\"]["volume"]  # one volume, two letters
+    assert disks["F:\\"]["total_bytes"] is None and disks["G:\\"]["volume"] is None
+    assert errors == {}  # the empty card reader and the empty optical drive are not errors
+
+
+def test_the_disk_check_counts_the_internal_volume_once(windows_drives, profile, loaded):
+    from readiness.model import Status
+    from tests.checks.judge import judge_one
+    from tests.helpers import with_facts
+
+    disks = collect_disks(windows_drives, {})
+    result = judge_one(loaded, "disk", with_facts({"disks": disks}), profile)
+    # 150 GB counted once (not 300), the 2 TB USB disk not at all
+    assert result.status is Status.FAIL and result.observed.en == "150 GB on fixed disks (C:\\ 150 GB)"
+
+
+def test_a_fixed_disk_that_cannot_be_read_is_still_an_error(windows_drives, monkeypatch):
+    monkeypatch.setattr(psutil, "disk_usage", not_ready)
+    errors = {}
+    collect_disks(windows_drives, errors)
+    assert set(errors) == {"disks.C:\\", "disks.D:\\", "disks.E:\\"}
+
+
+def test_posix_volume_is_the_device_number(tmp_path):
+    """A bind mount shows the same device number as its source: st_dev of both mount points."""
+    (tmp_path / "sub").mkdir()
+    s = PosixSystem()
+    assert s.volume_id(str(tmp_path)) == s.volume_id(str(tmp_path / "sub"))
+    assert s.volume_id(str(tmp_path)).startswith("dev:")

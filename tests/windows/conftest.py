@@ -1,0 +1,31 @@
+"""Tests that need Windows itself: they run under Windows' own Python (the Windows lane runs them
+under Wine: scripts/windows_lane.py) and are skipped elsewhere."""
+
+import os
+
+import pytest
+
+WINDOWS_ONLY = pytest.mark.skipif(os.name != "nt", reason="needs Windows (the Windows lane runs it under Wine)")
+
+
+def pytest_collection_modifyitems(items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(WINDOWS_ONLY)
+
+
+def chinese_windows() -> bool:
+    import ctypes
+
+    return (ctypes.WinDLL("kernel32").GetUserDefaultUILanguage() & 0x3FF) == 0x04
+
+
+def under_wine() -> bool:
+    import ctypes
+
+    try:
+        ctypes.WinDLL("ntdll").wine_get_version
+    except AttributeError:
+        return False
+    return True

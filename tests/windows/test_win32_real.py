@@ -1,0 +1,124 @@
+"""The thin Windows layer against the real Win32 calls (no fakes)."""
+
+import os
+import sys
+import threading
+
+import pytest
+
+if os.name == "nt":
+    from readiness.collect.winapi import (DRIVE_FIXED, Kernel32, known_folder_desktop, open_for_replace,
+                                          process_names)
+from readiness.output import atomic_write
+
+
+def test_windows_version_from_rtlgetversion():
+    from tests.windows.conftest import under_wine
+
+    major, minor, build, product_type = Kernel32().windows_version()
+    assert (major, minor) == (10, 0) and build >= 10240 and product_type in (1, 2, 3)
+    assert build == sys.getwindowsversion().build  # the same source as Python's own
+    if under_wine():
+        assert product_type == 1  # the lane's prefix is Windows 10 (winecfg -v win10)
+
+
+def test_installed_memory_or_a_clear_error():
+    try:
+        assert Kernel32().installed_memory_kib() > 0
+    except OSError as exc:
+        assert "GetPhysicallyInstalledSystemMemory" in str(exc) and exc.winerror
+
+
+def test_system_drive_is_fixed_and_has_a_volume_name():
+    k = Kernel32()
+    assert k.drive_type("C:\\") == DRIVE_FIXED
+    try:
+        assert k.volume_id("C:\\").startswith("\\\\?\\Volume{")
+    except OSError as exc:  # Wine may not name every volume; never a crash
+        assert exc.winerror
+
+
+def test_bus_type_is_a_number_or_a_clear_error():
+    try:
+        assert 0 <= Kernel32().bus_type("C:\\") < 0x80
+    except OSError as exc:
+        assert exc.winerror or "IOCTL_STORAGE_QUERY_PROPERTY" in str(exc)
+
+
+def test_the_desktop_known_folder():
+    path = known_folder_desktop()
+    assert os.path.isabs(path) and "desktop" in path.lower()
+
+
+def test_process_snapshot_names_this_process():
+    names = dict(process_names())
+    assert names[os.getpid()].lower() == os.path.basename(sys.executable).lower()
+
+
+def test_the_scan_that_guards_fix_never_raises_and_sees_this_process():
+    from readiness.fix.actions import running_processes
+
+    assert f"{os.path.basename(sys.executable)} (PID {os.getpid()})".lower() in [p.lower() for p in running_processes()]
+
+
+def test_the_lock_probe_asks_for_delete_sharing(tmp_path):
+    path = tmp_path / "user.ini"
+    path.write_bytes(b"[OpenGL]\r\nLevel=2\r\n")
+    assert open_for_replace(str(path)) is None
+    other = tmp_path / "new.ini"
+    other.write_bytes(b"new")
+    with open(path, "rb"):  # the CRT shares read and write, not delete: a replace fails now
+        assert open_for_replace(str(path))
+        with pytest.raises(PermissionError):
+            os.replace(other, path)
+    assert open_for_replace(str(path)) is None
+
+
+def test_replace_waits_for_a_file_held_briefly(tmp_path):
+    path = tmp_path / "user.ini"
+    path.write_bytes(b"old")
+    held = open(path, "rb")
+    threading.Timer(0.3, held.close).start()
+    atomic_write(path, b"new")  # retries with backoff while the handle is open
+    assert path.read_bytes() == b"new" and sorted(os.listdir(tmp_path)) == ["user.ini"]
+
+
+def test_a_file_held_throughout_fails_cleanly(tmp_path):
+    path = tmp_path / "user.ini"
+    path.write_bytes(b"old")
+    with open(path, "rb"):
+        with pytest.raises(PermissionError) as raised:
+            atomic_write(path, b"new")
+        assert raised.value.winerror in (5, 32)
+    assert path.read_bytes() == b"old" and sorted(os.listdir(tmp_path)) == ["user.ini"]
+
+
+def test_the_read_only_attribute_is_not_copied_to_the_temp_file(tmp_path, monkeypatch):
+    """MoveFileExW onto a read-only file fails with ERROR_ACCESS_DENIED on Windows (Wine 8 replaces
+    it anyway, so the refusal is played here); the temp file must then be deletable, which it is
+    not when it got the read-only attribute (DeleteFileW's documentation)."""
+    path = tmp_path / "report.json"
+    path.write_bytes(b"{}")
+    os.chmod(path, 0o444)  # FILE_ATTRIBUTE_READONLY
+
+    def refused(src, dst):
+        exc = PermissionError(13, "Access is denied")
+        exc.winerror = 5
+        raise exc
+
+    monkeypatch.setattr(os, "replace", refused)
+    monkeypatch.setattr("readiness.output.REPLACE_BACKOFF_S", ())
+    try:
+        with pytest.raises(PermissionError):
+            atomic_write(path, b"{\"new\": 1}")
+        assert sorted(os.listdir(tmp_path)) == ["report.json"]  # the temp file was deleted
+        assert path.read_bytes() == b"{}"
+    finally:
+        os.chmod(path, 0o666)
+
+
+def test_console_code_page_for_text_to_a_pipe():
+    from readiness.console import console_codepage
+    from tests.windows.conftest import chinese_windows
+
+    assert console_codepage() == (936 if chinese_windows() else 437)
