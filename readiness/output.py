@@ -159,12 +159,18 @@ def write_new(folder: Path, name: str, data: bytes, attempts: int = 1000) -> Pat
 def _rename_exclusive(tmp: str, target: Path) -> None:
     """Give tmp the name target unless target exists (FileExistsError), atomically."""
     if os.name == "nt":
-        os.rename(tmp, target)  # MoveFileExW without MOVEFILE_REPLACE_EXISTING: never replaces
-        return
+        for delay in (*REPLACE_BACKOFF_S, None):  # antivirus may still hold the new temp file open
+            try:
+                os.rename(tmp, target)  # MoveFileExW without MOVEFILE_REPLACE_EXISTING: never replaces
+                return
+            except PermissionError as exc:
+                if delay is None or getattr(exc, "winerror", None) not in _SHARING:
+                    raise
+            time.sleep(delay)
     try:
         os.link(tmp, target)  # fails with EEXIST; the finally of write_new drops the temp name
     except FileExistsError:
         raise
     except OSError:  # a file system without hard links (FAT on Linux): reserve the name, then fill it
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        os.replace(tmp, target)
+        replace_retrying(tmp, target)

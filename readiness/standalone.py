@@ -107,26 +107,15 @@ def _image_of(pid: int) -> str | None:
 
 
 def desktop_folder() -> Path:
-    """The user's Desktop as Windows knows it (OneDrive and redirected desktops included)."""
-    if sys.platform == "win32":
+    """The user's Desktop as the shell knows it (OneDrive and redirected desktops included)."""
+    if os.name == "nt":
         try:
-            import ctypes
-            import uuid
-            from ctypes import wintypes
+            from readiness.collect.winapi import known_folder_desktop
 
-            guid = (ctypes.c_byte * 16).from_buffer_copy(uuid.UUID("B4BFCC3A-DB2C-424C-B029-7FE99A87C641").bytes_le)
-            shell32 = ctypes.WinDLL("shell32", use_last_error=True)
-            ole32 = ctypes.WinDLL("ole32", use_last_error=True)
-            shell32.SHGetKnownFolderPath.argtypes = [ctypes.c_void_p, wintypes.DWORD, wintypes.HANDLE,
-                                                     ctypes.POINTER(ctypes.c_void_p)]
-            shell32.SHGetKnownFolderPath.restype = ctypes.c_long
-            out = ctypes.c_void_p()
-            if shell32.SHGetKnownFolderPath(ctypes.byref(guid), 0, None, ctypes.byref(out)) == 0 and out.value:
-                try:
-                    return Path(ctypes.wstring_at(out.value))
-                finally:
-                    ole32.CoTaskMemFree(out)
-        except (AttributeError, OSError):
+            found = Path(known_folder_desktop())
+            if found.is_dir():
+                return found
+        except (ImportError, OSError):
             pass
     home = Path.home()
     return home / "Desktop" if (home / "Desktop").is_dir() else home
@@ -177,10 +166,12 @@ class Session:
 
 
 def _prepare_streams(session: Session) -> None:
-    from readiness.console import prepare
+    """As the command line does: the console's code page when redirected, stand-ins for what it lacks."""
+    from readiness.console import prepare, use_console_codepage
 
-    prepare(session.stdout)
-    prepare(session.stderr)
+    for stream in (session.stdout, session.stderr):
+        use_console_codepage(stream)
+        prepare(stream)
 
 
 def save_report(session: Session, data: bytes, name: str) -> tuple[Path, Text | None]:

@@ -24,15 +24,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DIST = ROOT / "dist"
-EXE = Path(os.environ.get("READINESS_EXE") or DIST / "readiness.exe")
+EXE = Path(os.environ.get("READINESS_EXE") or ROOT / "dist" / "readiness.exe")
+DIST = EXE.parent  # the one-folder zip is built beside it
 ON_WINDOWS = sys.platform == "win32"
 
+REQUIRED = bool(os.environ.get("READINESS_EXE"))  # named explicitly (as .ci/run does): missing is a failure
+
+
+def unavailable(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
 if not EXE.is_file():
-    pytest.skip(f"{EXE} is not built (python scripts/build_exe.py builds it under Wine; .ci/run does)",
-                allow_module_level=True)
+    unavailable(f"{EXE} is not built (python scripts/build_exe.py builds it under Wine; .ci/run does)")
 if not ON_WINDOWS and shutil.which("wine") is None:
-    pytest.skip("Wine is not installed: the exe cannot run here", allow_module_level=True)
+    unavailable("Wine is not installed: the exe cannot run here")
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_exe  # noqa: E402
@@ -42,7 +50,7 @@ from tests.helpers import PE_FIXTURES, with_facts  # noqa: E402
 from tests.net.servers import Server  # noqa: E402
 
 LOCALES = {"en": "en_US.UTF-8", "zh": "zh_CN.UTF-8"}
-CODE_PAGES = {"en": "cp1252", "zh": "gbk"}
+CODE_PAGES = {"en": "cp437", "zh": "gbk"}  # text away from a console: the console's (OEM) code page
 CHECK_IDS = sorted(re.findall(r'^([a-z-]+) = "readiness\.checks\.', (ROOT / "pyproject.toml").read_text(), re.M))
 
 
@@ -73,7 +81,7 @@ def prefix():
         return
     path = Path(os.environ.get("READINESS_EXE_WINEPREFIX") or build_exe.default_prefix())
     if not path.is_dir():
-        pytest.skip(f"no Wine prefix at {path} (python scripts/build_exe.py makes it)")
+        unavailable(f"no Wine prefix at {path} (python scripts/build_exe.py makes it)")
     env = wine_runtime.wine_env(path)
     subprocess.run(["wineserver", "-p"], env=env, check=False)
     # Start Wine's own services now, on /dev/null: started by a test's run they would inherit its
@@ -89,7 +97,7 @@ def onedir(tmp_path_factory):
     """readiness.exe of the one-folder zip, unpacked as a technician would."""
     archives = sorted(DIST.glob("readiness-*-win64.zip"))
     if not archives:
-        pytest.skip(f"no one-folder zip in {DIST} (python scripts/build_exe.py builds it)")
+        unavailable(f"no one-folder zip in {DIST} (python scripts/build_exe.py builds it)")
     target = tmp_path_factory.mktemp("onedir")
     with zipfile.ZipFile(archives[-1]) as zf:
         zf.extractall(target)
@@ -204,7 +212,7 @@ def test_fix_dry_run_on_a_laid_client_folder(prefix, tmp_path, lang):
             cwd=tmp_path)
     assert r.code == 0, r.out + r.err
     assert ("Level=0" if lang == "en" else "Level 设为 0") in r.out and "ExamClient\\user.ini" in r.out
-    if lang == "zh":  # an English (cp1252) Windows cannot show the Chinese folder name
+    if lang == "zh":  # an English (cp437) console cannot show the Chinese folder name
         assert "考试 客户端\\ExamClient\\user.ini" in r.out
     assert (client / "user.ini").read_bytes() == ini and not (tmp_path / "backups").exists()
 
@@ -322,7 +330,7 @@ def test_double_click_with_an_invalid_site_toml_names_file_and_line(prefix, stic
     r = run(prefix, stick / "readiness (1).exe", cwd=stick.parent, lang=lang)
     assert r.code == 2, r.out + r.err
     assert "\\site.toml" in r.err and "line 3" in r.err
-    if lang == "zh":  # an English (cp1252) Windows cannot show the Chinese folder name
+    if lang == "zh":  # an English (cp437) console cannot show the Chinese folder name
         assert "考点 工具\\site.toml" in r.err
     assert not (stick / "reports").exists()
 
