@@ -14,10 +14,6 @@ from typing import Any, Iterable, Mapping
 
 from readiness.settings import Setting
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
 
@@ -97,6 +93,10 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProfileError(f"{p}: not UTF-8 text; save the profile as UTF-8") from None
+    if sys.version_info >= (3, 11):  # imported here: most runs have no profile file
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
