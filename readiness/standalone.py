@@ -230,6 +230,8 @@ def _check_here(session: Session) -> int:
     except ProfileError as exc:
         session.say(Text(f"error: the site profile cannot be used: {exc}",
                          f"错误：考点配置无法使用：{exc}"), err=True)
+        for key, line in _lines_of_keys(site_file, str(exc)):
+            session.say(Text(f"  {site_file}, line {line}: {key}", f"  {site_file} 第 {line} 行：{key}"), err=True)
         session.say(Text(f"Correct {SITE_PROFILE} (or remove it to check against the built-in plan) and run "
                          "readiness.exe again.",
                          f"请改正 {SITE_PROFILE}（或删除它以按内置要求检查）后重新运行 readiness.exe。"), err=True)
@@ -264,6 +266,31 @@ def _check_here(session: Session) -> int:
         session.say(Text(f"Report saved: {saved}", f"报告已保存：{saved}"))
     session.pause()
     return report.summary.exit_code
+
+
+def _lines_of_keys(path: Path, message: str) -> list[tuple[str, int]]:
+    """The lines of a TOML file where the keys named in a profile error are set (the parser names
+    the line of a syntax error itself; a wrong value is named by its key)."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    lines: dict[str, int] = {}
+    table = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        header = re.match(r"^\[([^\[\]]+)\]", line)
+        if header:
+            table = re.sub(r"[\s\"']", "", header.group(1))
+            continue
+        assignment = re.match(r"^([A-Za-z0-9_.\-\"' ]+?)\s*=", line)
+        if assignment:
+            key = re.sub(r"[\s\"']", "", assignment.group(1))
+            lines.setdefault(f"{table}.{key}" if table else key, number)
+    named = re.findall(r"(?:^|; |: )([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+): ", message)
+    return [(key, lines[key]) for key in dict.fromkeys(named) if key in lines]
 
 
 def _progress(session: Session) -> Callable[[float, float], None] | None:

@@ -97,7 +97,9 @@ def test_site_toml_beside_the_exe_is_used(stick):
 
 @pytest.mark.parametrize("content, words", [
     ('[site]\nid = "A"\nseats = \n', ["line 3"]),  # not TOML: the parser's line
-    ('[site]\nseats = "many"\n', ["site.seats"]),  # a wrong value: the key
+    ('[site]\nid = "A"\nseats = "many"\n', ["site.seats", "line 3: site.seats"]),  # a wrong value: key, line
+    ('[site]\nid = "A"\n\n[network]\ntimeout_s = -1\nbogus = 1\n',
+     ["line 5: network.timeout_s", "line 6: network.bogus"]),
     ('\xff\xfe', ["UTF-8"]),
 ])
 def test_invalid_site_toml_names_the_file_waits_and_exits_2(stick, content, words):
