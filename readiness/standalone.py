@@ -213,7 +213,7 @@ def double_click(session: Session) -> int:
 
 def _check_here(session: Session) -> int:
     from readiness.loading import load_checks_and_profile
-    from readiness.profile import BUILTIN_NAME, ProfileError
+    from readiness.profile import ProfileError
 
     _prepare_streams(session)
     ui = session.ui()
@@ -221,7 +221,7 @@ def _check_here(session: Session) -> int:
     profile_path = site_file if site_file.is_file() else None
     if profile_path is None:
         session.say(Text(f"No {SITE_PROFILE} beside readiness.exe ({session.folder}): checking against the "
-                         f"{BUILTIN_NAME}.",
+                         "built-in plan (the 2023 autumn emergency plan).",
                          f"readiness.exe 旁没有 {SITE_PROFILE}（{session.folder}）：按内置要求（2023 秋季应急预案）检查。"))
     else:
         session.say(Text(f"Site profile: {profile_path}", f"考点配置：{profile_path}"))
