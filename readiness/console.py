@@ -80,18 +80,30 @@ def console_codepage() -> int | None:  # pragma: no cover - needs Windows
     return cp or None
 
 
+def console_encoding() -> str | None:  # pragma: no cover - needs Windows
+    """The Python codec of the console's code page (65001 is UTF-8), or None when unknown."""
+    cp = console_codepage()
+    if cp is None:
+        return None
+    name = "utf-8" if cp == 65001 else f"cp{cp}"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
 def use_console_codepage(stream: TextIO) -> None:
     """On Windows, text redirected away from the console is written in the console's code page
     (unless PYTHONIOENCODING chose one)."""
     if os.name != "nt" or os.environ.get("PYTHONIOENCODING") or _isatty(stream):
         return
     try:  # pragma: no cover - needs Windows
-        cp = console_codepage()
-        if cp is None or cp == 65001:
+        encoding = console_encoding()
+        if encoding is None:
             return
-        codecs.lookup(f"cp{cp}")
         stream.flush()
-        stream.reconfigure(encoding=f"cp{cp}", errors=TEXT_ERRORS)  # type: ignore[attr-defined]
+        stream.reconfigure(encoding=encoding, errors=TEXT_ERRORS)  # type: ignore[attr-defined]
     except (LookupError, OSError, ValueError, AttributeError):
         pass
 

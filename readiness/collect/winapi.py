@@ -157,15 +157,18 @@ class Kernel32:  # pragma: no cover - needs Windows
         return int(fn(root))
 
     def bus_type(self, root: str) -> int:
-        """IOCTL_STORAGE_QUERY_PROPERTY (StorageDeviceProperty, PropertyStandardQuery) on \\\\.\\X:,
-        opened with no access rights, which this query does not need (no administrator)."""
+        """IOCTL_STORAGE_QUERY_PROPERTY (StorageDeviceProperty, PropertyStandardQuery) on \\\\.\\X: (or
+        the volume of a folder mount point), opened with no access rights, which this query does
+        not need (no administrator)."""
         import ctypes
         from ctypes import wintypes
 
         k32 = _kernel32()
         letter = root.rstrip("\\/")
-        if len(letter) != 2 or letter[1] != ":":
-            raise OSError(f"{root} is not a drive letter")
+        if len(letter) == 2 and letter[1] == ":":
+            device = f"\\\\.\\{letter}"
+        else:  # a volume mounted in a folder (psutil lists those too): open the volume itself
+            device = self.volume_id(root).rstrip("\\")
         create = k32.CreateFileW
         create.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD,
                            wintypes.DWORD, wintypes.HANDLE]
@@ -176,9 +179,9 @@ class Kernel32:  # pragma: no cover - needs Windows
         ioctl.argtypes = [wintypes.HANDLE, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD, ctypes.c_void_p,
                           wintypes.DWORD, ctypes.POINTER(wintypes.DWORD), ctypes.c_void_p]
         ioctl.restype = wintypes.BOOL
-        handle = create(f"\\\\.\\{letter}", 0, FILE_SHARE_READ | FILE_SHARE_WRITE, None, OPEN_EXISTING, 0, None)
+        handle = create(device, 0, FILE_SHARE_READ | FILE_SHARE_WRITE, None, OPEN_EXISTING, 0, None)
         if handle is None or handle == ctypes.c_void_p(INVALID_HANDLE_VALUE).value:
-            raise last_error(f"CreateFileW(\\\\.\\{letter})")
+            raise last_error(f"CreateFileW({device})")
         try:
             query = (ctypes.c_uint32 * 3)(0, 0, 0)  # StorageDeviceProperty, PropertyStandardQuery
             out = (ctypes.c_ubyte * 1024)()

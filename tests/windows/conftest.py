@@ -1,18 +1,7 @@
 """Tests that need Windows itself: they run under Windows' own Python (the Windows lane runs them
 under Wine: scripts/windows_lane.py) and are skipped elsewhere."""
 
-import os
-
-import pytest
-
-WINDOWS_ONLY = pytest.mark.skipif(os.name != "nt", reason="needs Windows (the Windows lane runs it under Wine)")
-
-
-def pytest_collection_modifyitems(items):
-    here = os.path.dirname(__file__)
-    for item in items:
-        if str(item.fspath).startswith(here):
-            item.add_marker(WINDOWS_ONLY)
+NEEDS_WINDOWS = "needs Windows (the Windows lane runs it under Wine: scripts/windows_lane.py)"
 
 
 def chinese_windows() -> bool:
