@@ -331,7 +331,7 @@ def aggregate_args(session: Session, args: Sequence[str]) -> list[str] | None:
     command = _cli_group().commands.get("aggregate")
     value_options = {opt for p in (command.params if command else []) if isinstance(p, click.Option)
                      and not p.is_flag for opt in p.opts}
-    if _has_paths(args, value_options):
+    if _has_paths(args, value_options) or any(a in ("-h", "--help") for a in args):
         return ["aggregate", *args]
     reports = session.folder / REPORTS_FOLDER
     if not reports.is_dir():

@@ -230,6 +230,7 @@ def test_has_paths(args, has_path):
 def test_aggregate_args_keep_an_explicit_path_and_html(stick):
     session = Session(folder=stick)
     assert standalone.aggregate_args(session, ["D:\\r"]) == ["aggregate", "D:\\r"]
+    assert standalone.aggregate_args(session, ["--help"]) == ["aggregate", "--help"]  # no folder needed for help
     (stick / "reports").mkdir()
     assert standalone.aggregate_args(session, ["--html", "a.html"]) == ["aggregate", str(stick / "reports"),
                                                                         "--html", "a.html"]
