@@ -1,8 +1,9 @@
 """How fast readiness.exe starts, one-file against one-folder, beside Windows python's own start —
 all under Wine on this machine, so every figure carries Wine's process start too: compare ratios.
 
-Runs each command N times (after one warm-up run) with a persistent wineserver and prints the
-median and the ratio to `python -c pass` of the same Windows CPython 3.13 the exe is built from:
+Runs each command N times, taking turns (after one warm-up run each), with a persistent
+wineserver, and prints the median and the fastest run and their ratios to `python -c pass` of
+the same Windows CPython 3.13 the exe is built from:
 
   python.exe -c pass                       the floor: Windows python's own start
   python.exe -m readiness --version        the package, imported by that python
@@ -33,17 +34,24 @@ import build_exe  # noqa: E402
 import wine_runtime  # noqa: E402
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path, runs: int) -> float:
-    def once() -> float:
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, input=b"", capture_output=True, env=env, cwd=cwd)
-        elapsed = time.perf_counter() - t0
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}")
-        return elapsed
+def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, input=b"", capture_output=True, env=env, cwd=cwd)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}")
+    return elapsed
 
-    once()  # warm the caches
-    return statistics.median(once() for _ in range(runs))
+
+def timed(rows: list[tuple[str, list[str]]], env: dict[str, str], cwd: Path, runs: int) -> list[list[float]]:
+    """Each command `runs` times, the commands taking turns (a busy neighbour slows all alike)."""
+    for _label, cmd in rows:
+        run_once(cmd, env, cwd)  # warm the caches
+    times: list[list[float]] = [[] for _ in rows]
+    for _ in range(runs):
+        for i, (_label, cmd) in enumerate(rows):
+            times[i].append(run_once(cmd, env, cwd))
+    return times
 
 
 def main() -> None:
@@ -80,12 +88,14 @@ def main() -> None:
                 ("one folder: readiness.exe check --facts", ["wine", str(work / "readiness" / "readiness.exe"),
                                                              *facts]),
             ]
-            base = None
-            print(f"Windows CPython 3.13 under {wine_runtime.wine_version()}, median of {ns.runs} runs:")
-            for label, cmd in rows:
-                t = timed(cmd, env, work, ns.runs)
-                base = base or t
-                print(f"  {label:<42} {t * 1000:7.0f} ms  {t / base:5.2f}x")
+            times = timed(rows, env, work, ns.runs)
+            base_median, base_min = statistics.median(times[0]), min(times[0])
+            print(f"Windows CPython 3.13 under {wine_runtime.wine_version()}, {ns.runs} interleaved runs "
+                  "(median, fastest; ratios to python.exe -c pass):")
+            for (label, _cmd), t in zip(rows, times):
+                med, low = statistics.median(t), min(t)
+                print(f"  {label:<42} {med * 1000:6.0f} ms {med / base_median:5.2f}x   "
+                      f"fastest {low * 1000:6.0f} ms {low / base_min:5.2f}x")
     finally:
         subprocess.run(["wineserver", "-k"], env=env, check=False)
 
