@@ -326,6 +326,24 @@ def test_double_click_flow_in_a_script_never_waits(prefix, stick, lang):
     assert report["facts"]["host"]["hostname"] in (stick / "site.html").read_text(encoding="utf-8")
 
 
+def test_two_pcs_saving_into_the_same_folder_at_once_overwrite_nothing(prefix, stick):
+    """Two double-clicks at the same moment (two PCs, one shared folder; here also one host name, as
+    on PCs cloned from one image): two reports, both whole, whatever the second they land in."""
+    import threading
+
+    results: list[Run] = []
+    runs = [threading.Thread(target=lambda: results.append(run_open_stdin(prefix, stick / "readiness (1).exe", "en",
+                                                                          stick.parent))) for _ in range(2)]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    assert [r.code in (0, 1, 3) for r in results] == [True, True], results
+    saved = sorted((stick / "reports").glob("readiness-report-*.json"))
+    assert len(saved) == 2 and all(json.loads(p.read_bytes())["results"] for p in saved)
+    assert not [p for p in (stick / "reports").iterdir() if p not in saved]  # no temp file left
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_double_click_with_an_invalid_site_toml_names_file_and_line(prefix, stick, lang):
     (stick / "site.toml").write_text('[site]\nid = "XJ-0731"\nseats = \n', encoding="utf-8")
