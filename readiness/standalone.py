@@ -356,11 +356,34 @@ def main(argv: Sequence[str] | None = None, session: Session | None = None) -> i
                              f"（{session.folder / REPORTS_FOLDER}）。"), err=True)
             return EXIT_USAGE
         args = rewritten
+    return run_command_line(args)
+
+
+def run_command_line(args: Sequence[str]) -> int:
+    """The command line exactly as the installed `readiness` console script runs it (its wrapper
+    included), with these arguments."""
+    entry = _console_script()
+    saved = sys.argv
+    sys.argv = ["readiness", *args]  # click names the program after argv[0], not the exe's file name
     try:
-        _cli_group().main(args=args, prog_name="readiness")
+        entry()
     except SystemExit as exc:
         return _exit_code(exc.code)
+    finally:
+        sys.argv = saved
     return 0
+
+
+def _console_script() -> Callable[[], Any]:
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="console_scripts", name="readiness"):
+        if ep.value.startswith("readiness."):
+            try:
+                return ep.load()  # type: ignore[no-any-return]
+            except (ImportError, AttributeError):
+                break
+    return lambda: _cli_group().main(prog_name="readiness")
 
 
 def _cli_group() -> Any:

@@ -326,6 +326,11 @@ def test_double_click_flow_in_a_script_never_waits(prefix, stick, lang):
     assert report["facts"]["host"]["hostname"] in (stick / "site.html").read_text(encoding="utf-8")
 
 
+def test_a_renamed_exe_still_calls_itself_readiness(prefix, stick):
+    r = run(prefix, stick / "readiness (1).exe", "--help", cwd=stick)
+    assert r.code == 0 and r.out.startswith("Usage: readiness [OPTIONS] COMMAND"), r.out + r.err
+
+
 def test_two_pcs_saving_into_the_same_folder_at_once_overwrite_nothing(prefix, stick):
     """Two double-clicks at the same moment (two PCs, one shared folder; here also one host name, as
     on PCs cloned from one image): two reports, both whole, whatever the second they land in."""

@@ -242,6 +242,19 @@ def test_other_commands_are_the_ordinary_command_line(stick, capsys):
     assert main(["--version"], Session(folder=stick)) == 0
     assert "exam-readiness, version" in capsys.readouterr().out
     assert main(["check", "--facts", str(stick / "missing.json")], Session(folder=stick)) == 2
+    assert main(["--help"], Session(folder=stick)) == 0
+    assert "readiness [OPTIONS] COMMAND" in capsys.readouterr().out
+
+
+def test_the_command_line_is_the_console_scripts(monkeypatch):
+    import importlib.metadata
+
+    (ep,) = [ep for ep in importlib.metadata.entry_points(group="console_scripts") if ep.name == "readiness"]
+    called = []
+    monkeypatch.setattr(ep.load().__module__ and sys.modules[ep.load().__module__], ep.value.split(":")[1],
+                        lambda: called.append(list(sys.argv)) or sys.exit(4))
+    assert standalone.run_command_line(["checks", "--lang", "en"]) == 4
+    assert called == [["readiness", "checks", "--lang", "en"]]
 
 
 @pytest.mark.skipif(sys.platform != "win32", reason="the Win32 console probe (the Windows lane runs it under Wine)")
