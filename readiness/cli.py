@@ -78,13 +78,17 @@ def main() -> None:
               help="Where to save the JSON report (default: readiness-report-HOST-TIME.json here).")
 @lang_option
 @offline_option
+@click.option("--submit", is_flag=True, help="Send the report to the site server (server.url of the profile).")
+@click.option("--server", help="The site server's address (default: server.url of the profile); implies --submit.")
+@click.option("--token", help="The submit token (default: server.token of the profile).")
 def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: Path | None,
-          lang: str | None, offline: bool) -> None:
+          lang: str | None, offline: bool, submit: bool, server: str | None, token: str | None) -> None:
     """Check this PC (or a saved snapshot) and save the report."""
     from readiness.output import default_report_name, save_report
     from readiness.runner import judge
 
     loaded, profile = _setup(profile_path)
+    target = _server(profile, server, token) if submit or server else None
     facts = _snapshot(facts_path) if facts_path else _collect(profile, offline)
     report = judge(facts, profile, loaded)
     out_format = OutputFormat(fmt)
@@ -98,6 +102,8 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
     _write_stdout(render(report, out_format, ui), out_format)
     if problem:
         click.echo(f"warning: {problem}", err=True)
+    if target is not None:
+        _submit(target, [(str(saved or "report"), data)], [], ui)
     if saved is None:
         sys.exit(report.summary.exit_code)
     saved_line = ("Report saved: " if ui is Lang.EN else "报告已保存：") + str(saved)
@@ -318,3 +324,106 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
     else:
         _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)
     sys.exit(agg.exit_code)
+
+
+def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, str]:
+    url = url or profile["server.url"]
+    token = token or profile["server.token"]
+    if not url or not url.lower().startswith(("http://", "https://")):
+        raise UsageError("no site server: pass --server http://ADDRESS:PORT or set server.url in the profile")
+    if not token:
+        raise UsageError("no submit token: pass --token or set server.token in the profile "
+                         "(readiness serve prints it)")
+    return url, token
+
+
+def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[str], ui: Lang) -> int:
+    """Flush the outbox, then send; one line per report on stderr. 0 all delivered, 1 some refused,
+    3 some kept in the outbox."""
+    from readiness.submit import Delivery, Submitter, default_outbox
+
+    sub = Submitter(target[0], target[1], default_outbox())
+    outcomes = sub.flush()
+    outcomes += [sub.send(body, label) for label, body in reports]
+    for o in outcomes:
+        click.echo(o.line(ui), err=True)
+    for line in unreadable:
+        click.echo(line, err=True)
+    states = {o.delivery for o in outcomes}
+    if Delivery.REFUSED in states or unreadable:
+        return 1
+    return 3 if Delivery.QUEUED in states else 0
+
+
+@main.command("submit")
+@click.argument("paths", nargs=-1, type=click.Path())
+@profile_option
+@click.option("--server", help="The site server's address (default: server.url of the profile).")
+@click.option("--token", help="The submit token (default: server.token of the profile).")
+@lang_option
+def submit_reports(paths: tuple[str, ...], profile_path: Path | None, server: str | None, token: str | None,
+                   lang: str | None) -> None:
+    """Send reports to the site server: those waiting in the outbox, and PATHS (files, folders, .zip).
+
+    Exit codes: 0 all delivered, 1 some refused or unreadable, 3 some kept in the outbox
+    (server unreachable), 2 usage errors.
+    """
+    from readiness.submit import reports_in
+
+    _loaded, profile = _setup(profile_path)
+    target = _server(profile, server, token)
+    reports: list[tuple[str, bytes]] = []
+    unreadable: list[str] = []
+    for label, body, why in reports_in(paths):
+        if body is None:
+            unreadable.append(f"{label}: {why}")
+        else:
+            reports.append((label, body))
+    sys.exit(_submit(target, reports, unreadable, _lang(lang)))
+
+
+@main.command()
+@profile_option
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default="readiness-data",
+              show_default=True, help="Folder of the server's database (reports, phones, keys).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (0.0.0.0: every LAN address).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="TCP port.")
+@lang_option
+def serve(profile_path: Path | None, data_dir: Path, host: str, port: int, lang: str | None) -> None:
+    """Run the site server: PCs submit reports, the manager watches the seats and phones live."""
+    from readiness.serve.run import run_server
+
+    _loaded, profile = _setup(profile_path)
+    prepare(sys.stdout)
+    sys.exit(run_server(profile, str(profile_path) if profile_path else None, data_dir, host, port,
+                        _lang(lang), sys.stdout, stream_encoding()))
+
+
+@main.command()
+@profile_option
+@click.option("--seat", help="This seat's label (default: the host name).")
+@click.option("--server", help="The site server's address (default: server.url of the profile).")
+@click.option("--token", help="The submit token (default: server.token of the profile).")
+@click.option("--rounds", type=click.IntRange(min=1), help="Stop after this many rounds (default: wait until Ctrl+C).")
+@lang_option
+def rehearse(profile_path: Path | None, seat: str | None, server: str | None, token: str | None,
+             rounds: int | None, lang: str | None) -> None:
+    """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment."""
+    import socket
+
+    from readiness.rehearse import Agent
+
+    _loaded, profile = _setup(profile_path)
+    url, tok = _server(profile, server, token)
+    label = seat or socket.gethostname()
+    ui = _lang(lang)
+    click.echo(("Waiting for the site's rehearsal round as " if ui is Lang.EN else "正在等待考点的开考演练，机位：")
+               + label + (" (Ctrl+C to stop)" if ui is Lang.EN else "（按 Ctrl+C 停止）"), err=True)
+    allowed = tuple(u for u in (profile["rehearsal.url"], profile["bandwidth.url"]) if u)
+    agent = Agent(url, tok, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
+                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed)
+    try:
+        agent.run(rounds)
+    except KeyboardInterrupt:
+        agent.stop.set()
+    sys.exit(0)

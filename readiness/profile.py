@@ -16,6 +16,7 @@ from readiness.settings import Setting
 
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
+SECRET_KEYS = ("server.token", "server.admin_key")  # never copied into a report
 
 
 class ProfileError(Exception):
@@ -45,6 +46,10 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "values": self.nested()}
+
+    def redacted(self) -> "Profile":
+        """The profile without its secrets (a report travels; the server's key must not)."""
+        return Profile({k: ("<hidden>" if k in SECRET_KEYS and v else v) for k, v in self.values.items()}, self.source)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:

@@ -61,5 +61,5 @@ def judge(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks,
           now: datetime | None = None) -> Report:
     checked_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
     return Report(tool={"name": "exam-readiness", "version": __version__},
-                  profile=profile.to_dict(), site=site_of(profile), facts=facts,
+                  profile=profile.redacted().to_dict(), site=site_of(profile), facts=facts,
                   results=run_checks(facts, profile, loaded), checked_at=checked_at)

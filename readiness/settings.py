@@ -130,3 +130,67 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "Per-user font folders (Windows 10 1809+ installs there without admin rights).",
         "当前用户字体目录（Windows 10 1809 起非管理员安装字体到此处）。"), "str_list"),
 )
+
+
+def http_url(value: str | None) -> str | None:
+    return None if value is None or value.lower().startswith(("http://", "https://")) else \
+        f"{value!r} is not an http:// or https:// URL"
+
+
+def dotted_version(value: str) -> str | None:
+    from readiness.versions import parse_version
+
+    return None if parse_version(value) else f"{value!r} is not a version such as 2.4.3"
+
+
+# The site server (`readiness serve`) and the PCs that submit to it (`check --submit`, `submit`).
+SERVER_SETTINGS: tuple[Setting, ...] = (
+    Setting("server.url", None, Text("The site server's address, e.g. http://192.168.1.10:8765; the PCs submit there.",
+                                     "考点服务器地址，例如 http://192.168.1.10:8765；各考试机向其提交报告。"),
+            "optional_str", validate=http_url),
+    Setting("server.token", None, Text("Submit token: PCs and phones may only add reports with it; empty: generated "
+                                       "once by the server and kept in its data folder.",
+                                       "提交令牌：考试机和手机凭此只能提交报告；留空则由服务器生成一次并保存在数据目录中。"),
+            "optional_str"),
+    Setting("server.admin_key", None, Text("Manager's key: needed to view, export or start anything; empty: generated "
+                                           "once and kept in the data folder.",
+                                           "管理员密钥：查看、导出或启动任何操作都需要；留空则生成一次并保存在数据目录中。"),
+            "optional_str"),
+    Setting("server.rate_per_minute", 240, Text("Requests one client address may make a minute (more: 429).",
+                                                "每个客户端地址每分钟最多请求数（超过则 429）。"), "int", minimum=10),
+)
+
+# The invigilators' phones for the identity-check app (the plan's first section).
+PHONE_SETTINGS: tuple[Setting, ...] = (
+    Setting("phones.android_min_version", "8.0", Text("Oldest Android version allowed.", "允许的最低 Android 版本。"),
+            validate=dotted_version),
+    Setting("phones.android_min_memory_gb", 4.0, Text("Least memory (RAM) of an Android phone, GB.",
+                                                      "Android 手机最少运行内存（GB）。"), "float", minimum=0.25),
+    Setting("phones.ios_min_version", "11", Text("Oldest iOS version allowed.", "允许的最低 iOS 版本。"),
+            validate=dotted_version),
+    Setting("phones.iphone_min_model", "6", Text("Oldest iPhone allowed: 6 or 6s.", "允许的最旧 iPhone 型号：6 或 6s。"),
+            choices=("6", "6s")),
+    Setting("phones.tablets_allowed", False, Text("Tablets may be used (the plan: no).", "是否允许平板（预案：不允许）。"),
+            "bool"),
+    Setting("phones.android_app_min", "2.4.4.24", Text("Oldest identity-check app version on Android.",
+                                                       "Android 身份核验 App 最低版本。"), validate=dotted_version),
+    Setting("phones.ios_app_min", "2.4.3", Text("Oldest identity-check app version on iOS.",
+                                                "iOS 身份核验 App 最低版本。"), validate=dotted_version),
+)
+
+# Exam-start rehearsal rounds (`readiness rehearse` on the PCs, started from the dashboard).
+REHEARSAL_SETTINGS: tuple[Setting, ...] = (
+    Setting("rehearsal.url", None, Text("What every seat downloads at the start; empty: bandwidth.url, else the site "
+                                        "server's own paper-sized object (a LAN-only round).",
+                                        "开考演练时各机位下载的对象；留空则用 bandwidth.url，再无则用考点服务器自带的试卷大小对象（仅局域网）。"),
+            "optional_str", validate=http_url),
+    Setting("rehearsal.lead_s", 5.0, Text("How far ahead a round's start is announced, seconds.",
+                                          "演练开始时间提前公布的秒数。"), "float", minimum=1),
+    Setting("rehearsal.deadline_s", 240.0, Text("A seat gives up this long after the start, seconds.",
+                                                "开始后超过此秒数仍未完成的机位放弃。"), "float", minimum=5),
+    Setting("rehearsal.lan_mbps", 0.0, Text("Pace of the server's own paper object for all seats together, Mbit/s; "
+                                            "0: unpaced.", "服务器自带试卷对象的总限速（Mbit/s）；0 为不限速。"),
+            "float", minimum=0),
+)
+
+CORE_SETTINGS = CORE_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS

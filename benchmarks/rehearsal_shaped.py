@@ -1,0 +1,116 @@
+"""A rehearsal round over a `tc tbf` shaped veth link between two network namespaces (root,
+iproute2): the site server in one, 20 and 50 agents in the other. Prints the round's aggregate
+throughput against the link's TCP goodput (about 95.5% of the shaped rate: framing), and the
+completion times against paper × seats / goodput. Not a timed test.
+
+    sudo python benchmarks/rehearsal_shaped.py [--rate 100] [--paper-mb 10] [--seats 20 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRV, CLI = "rdy-reh-srv", "rdy-reh-cli"
+SRV_IP, CLI_IP = "10.214.0.1", "10.214.0.2"
+GOODPUT = 0.955  # TCP over Ethernet framing: payload share of the shaped rate
+TOKEN, KEY = "shaped-token-0123456789", "shaped-key-0123456789"
+
+AGENTS = r"""
+import sys, threading, time, requests
+from readiness.rehearse import Agent
+url, token, key, seats, paper_mb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+agents = [Agent(url, token, f"SEAT-{i:02d}", 2**31) for i in range(seats)]
+threads = [threading.Thread(target=a.run, args=(1,), daemon=True) for a in agents]
+for t in threads: t.start()
+manager = {"Authorization": "Bearer " + key}
+while requests.get(url + "/api/state", headers=manager, timeout=10).json()["rehearsal"]["waiting"] < seats:
+    time.sleep(0.2)
+requests.post(url + "/api/rehearsals", json={"url": None, "paper_mb": paper_mb, "lead_s": 3},
+              headers=manager, timeout=10).raise_for_status()
+for t in threads: t.join(600)
+got = requests.get(url + "/api/rehearsals/latest", headers=manager, timeout=10).json()
+print(got["finished"], got["throughput_mbps"], got["p50_s"], got["p95_s"], got["max_s"],
+      max(abs(s["start_s"] or 0) for s in got["seats"]))
+"""
+
+
+def run(cmd: str) -> None:
+    subprocess.run(cmd.split(), check=True, capture_output=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=float, default=100.0, help="shaped rate, Mbit/s")
+    ap.add_argument("--paper-mb", type=float, default=10.0)
+    ap.add_argument("--seats", type=int, nargs="+", default=[20, 50])
+    args = ap.parse_args()
+    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("tc"):
+        print("skipped: needs root, iproute2 and tc")
+        return
+    tmp = Path(tempfile.mkdtemp())
+    profile = tmp / "site.toml"
+    profile.write_text(f'[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\nrate_per_minute = 1000000\n',
+                       encoding="utf-8")
+    server = None
+    try:
+        for ns in (SRV, CLI):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            run(f"ip netns add {ns}")
+        run(f"ip link add rdy-r0 netns {SRV} type veth peer name rdy-r1 netns {CLI}")
+        run(f"ip -n {SRV} addr add {SRV_IP}/30 dev rdy-r0")
+        run(f"ip -n {CLI} addr add {CLI_IP}/30 dev rdy-r1")
+        for ns, dev in ((SRV, "rdy-r0"), (CLI, "rdy-r1")):
+            run(f"ip -n {ns} link set {dev} up")
+            run(f"ip -n {ns} link set lo up")
+        burst = max(32, int(args.rate * 1000 / 8 / 250))  # kbit: about 4 ms of traffic
+        run(f"tc -n {SRV} qdisc add dev rdy-r0 root tbf rate {args.rate:g}mbit burst {burst}kbit latency 50ms")
+        server = subprocess.Popen(["ip", "netns", "exec", SRV, sys.executable, "-m", "readiness", "serve",
+                                   "--host", SRV_IP, "--port", "0", "--data", str(tmp / "data"),
+                                   "--profile", str(profile), "--lang", "en"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                                  env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        assert server.stdout is not None
+        url = None
+        for line in server.stdout:
+            m = re.search(r"(http://[\d.]+:\d+)/\?key=", line)
+            if m:
+                url = m.group(1)
+                break
+        if url is None:
+            raise SystemExit("the server did not start")
+        threading.Thread(target=server.stdout.read, daemon=True).start()
+        goodput = args.rate * GOODPUT
+        print(f"tbf {args.rate:g} Mbit/s (goodput ~{goodput:.1f}), paper {args.paper_mb:g} MB, LAN-only round")
+        print(f"{'seats':>5} {'finished':>8} {'Mbit/s':>8} {'/goodput':>9} {'max s':>7} {'expected s':>10} "
+              f"{'p50 s':>6} {'p95 s':>6} {'start skew s':>12}")
+        for seats in args.seats:
+            out = subprocess.run(["ip", "netns", "exec", CLI, sys.executable, "-c", AGENTS, url, TOKEN, KEY,
+                                  str(seats), str(args.paper_mb)], capture_output=True, text=True, cwd=ROOT,
+                                 timeout=900)
+            if out.returncode != 0:
+                print(f"{seats:>5} error: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}")
+                continue
+            finished, mbps, p50, p95, top, skew = out.stdout.split()
+            expected = seats * args.paper_mb * 8 / goodput
+            print(f"{seats:>5} {finished:>8} {float(mbps):>8.1f} {float(mbps) / goodput:>9.3f} {float(top):>7.2f} "
+                  f"{expected:>10.2f} {float(p50):>6.2f} {float(p95):>6.2f} {float(skew):>12.3f}")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        for ns in (SRV, CLI):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

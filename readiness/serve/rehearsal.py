@@ -1,0 +1,308 @@
+"""Exam-start rehearsal rounds: every joined seat downloads a paper-sized object at one announced
+moment (in the server's clock), and reports its start, finish, bytes and per-second throughput.
+
+The server keeps the seats that wait (they poll), announces a round a few seconds ahead to the
+seats joined at that moment (a seat that joins later is listed as late and left out), and folds
+the results: completion times (p50, p95, max against the plan's 80 s), the site's aggregate
+throughput = total bytes / (last finish - first start), the slowest seats, and the seats that
+failed or did not finish by the round's deadline. Rounds are kept in the store.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from readiness.checks.bandwidth import PLAN_LOAD_S
+
+JOINED_WITHIN_S = 10.0  # a seat that polled this recently is waiting for a round
+MAX_SEAT_LEN = 100
+MAX_PAPER_BYTES = 1024 * 1024 * 1024
+
+
+@dataclass
+class SeatResult:
+    seat: str
+    status: str  # waiting, finished, failed, unfinished
+    start_s: float | None = None  # since the announced start, server clock
+    finish_s: float | None = None
+    bytes: int = 0
+    mbps: float | None = None
+    samples_mbps: list[float] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hostname": self.seat, "status": self.status, "start_s": self.start_s, "finish_s": self.finish_s,
+                "bytes": self.bytes, "mbps": self.mbps, "samples_mbps": self.samples_mbps, "error": self.error}
+
+
+@dataclass
+class Round:
+    id: int
+    created_at: float
+    start_at: float
+    url: str | None  # None: the server's own paper-sized object (a LAN-only round)
+    paper_bytes: int
+    deadline_s: float
+    seats: dict[str, SeatResult]
+    late: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile; None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+class Rehearsals:
+    def __init__(self, archived: list[dict[str, Any]] | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self.waiting: dict[str, float] = {}  # seat → last poll
+        self.rounds: list[Round] = []
+        self.archived = archived or []  # rounds of earlier runs of the server, as they were left
+        self.version = 0
+
+    def poll(self, seat: str) -> dict[str, Any]:
+        """A seat says it is waiting; the answer is the round it takes part in, if one is on."""
+        now = self.clock()
+        with self._lock:
+            self.waiting[seat] = now
+            current = self.rounds[-1] if self.rounds else None
+            if current is not None and seat not in current.seats and now < current.start_at + current.deadline_s \
+                    and seat not in current.late:
+                current.late.append(seat)
+                self.version += 1
+            mine = current if current is not None and seat in current.seats and \
+                current.seats[seat].status == "waiting" and now < current.start_at + current.deadline_s else None
+        return {"now": now, "round": None if mine is None else {
+            "id": mine.id, "start_at": mine.start_at, "url": mine.url, "paper_bytes": mine.paper_bytes,
+            "deadline_s": mine.deadline_s}}
+
+    def start(self, url: str | None, paper_bytes: int, lead_s: float, deadline_s: float) -> Round:
+        now = self.clock()
+        with self._lock:
+            joined = sorted(s for s, seen in self.waiting.items() if now - seen <= JOINED_WITHIN_S)
+            number = max([len(self.rounds)] + [int(a.get("id", 0)) for a in self.archived]) + 1
+            r = Round(number, now, now + lead_s, url, paper_bytes, deadline_s,
+                      {s: SeatResult(s, "waiting") for s in joined})
+            self.rounds.append(r)
+            self.version += 1
+            return r
+
+    def report(self, round_id: int, seat: str, doc: dict[str, Any]) -> str | None:
+        """Store one seat's result; the reason it is refused, or None."""
+        with self._lock:
+            r = next((x for x in self.rounds if x.id == round_id), None)
+            if r is None:
+                return "no such round"
+            result = r.seats.get(seat)
+            if result is None:
+                return "this seat is not in the round (it joined late)"
+            start, finish = doc.get("start"), doc.get("finish")
+            error = doc.get("error")
+            samples = doc.get("samples_mbps") or []
+            size = doc.get("bytes")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0 or \
+                    not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in samples):
+                return "bytes: a whole number; samples_mbps: numbers"
+            for value in (start, finish):
+                if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                    return "start and finish: times in the server's clock (seconds) or null"
+            result.start_s = round(start - r.start_at, 3) if start is not None else None
+            result.bytes = size
+            result.samples_mbps = [round(float(v), 2) for v in samples[:3600]]
+            if error or finish is None:
+                result.status, result.error = "failed", str(error or "did not finish")[:500]
+            else:
+                result.finish_s = round(finish - r.start_at, 3)
+                elapsed = finish - start if start is not None else None
+                result.mbps = round(size * 8 / 1e6 / elapsed, 2) if elapsed and elapsed > 0 else None
+                result.status = "finished"
+            self.version += 1
+            return None
+
+    def latest(self) -> dict[str, Any] | None:
+        with self._lock:
+            if self.rounds:
+                return summary(self.rounds[-1], self.clock())
+            return self.archived[-1] if self.archived else None
+
+    def all(self) -> list[dict[str, Any]]:
+        with self._lock:
+            now = self.clock()
+            return self.archived + [summary(r, now) for r in self.rounds]
+
+    def waiting_now(self) -> int:
+        now = self.clock()
+        with self._lock:
+            return sum(1 for seen in self.waiting.values() if now - seen <= JOINED_WITHIN_S)
+
+
+def summary(r: Round, now: float) -> dict[str, Any]:
+    """The round as GET /api/rehearsals/latest answers it (docs/schemas.md)."""
+    over = now >= r.start_at + r.deadline_s
+    seats = []
+    for s in sorted(r.seats.values(), key=lambda x: x.seat.lower()):
+        d = s.to_dict()
+        if s.status == "waiting":
+            d["status"] = "unfinished" if over else ("running" if now >= r.start_at else "waiting")
+        seats.append(d)
+    finished = [s for s in r.seats.values() if s.status == "finished"]
+    times = [s.finish_s for s in finished if s.finish_s is not None]
+    starts = [s.start_s for s in finished if s.start_s is not None]
+    total = sum(s.bytes for s in finished)
+    span = (max(times) - min(starts)) if times and starts else None
+    done = all(s.status in ("finished", "failed") for s in r.seats.values())
+    state = "done" if done or over else ("running" if now >= r.start_at else "scheduled")
+    return {
+        "id": r.id, "state": state, "start_at": r.start_at, "url": r.url, "paper_bytes": r.paper_bytes,
+        "deadline_s": r.deadline_s, "expected": len(r.seats), "joined": len(r.seats),
+        "finished": len(finished), "failed": sum(1 for s in r.seats.values() if s.status == "failed"),
+        "unfinished": sorted(s["hostname"] for s in seats if s["status"] in ("unfinished", "running", "waiting")),
+        "late": sorted(r.late),
+        "p50_s": percentile(times, 0.5), "p95_s": percentile(times, 0.95), "max_s": max(times) if times else None,
+        "plan_s": PLAN_LOAD_S,
+        "throughput_mbps": round(total * 8 / 1e6 / span, 2) if span and span > 0 else None,
+        "slowest": [s.seat for s in sorted(finished, key=lambda x: -(x.finish_s or 0))[:5]],
+        "seats": seats,
+    }
+
+
+class Pacer:
+    """One shared pace for every download of the server's own paper (a known rate for tests and
+    a LAN-only round that must not swamp the laptop); None: as fast as the network goes."""
+
+    def __init__(self, mbps: float | None) -> None:
+        self.bytes_per_s = mbps * 1e6 / 8 if mbps else None
+        self.next_free = 0.0
+        self._lock = threading.Lock()
+
+    def delay(self, n: int) -> float:
+        if self.bytes_per_s is None:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            at = max(now, self.next_free)
+            self.next_free = at + n / self.bytes_per_s
+        return at - now
+
+
+# -- HTTP ---------------------------------------------------------------------------------------
+
+def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[Any]:
+    """The rehearsal's part of the contract (docs/schemas.md), behind the app's guards."""
+    import json
+
+    import anyio
+    import orjson
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import Response, StreamingResponse
+    from starlette.routing import Route
+
+    from readiness.serve.app import JSONError, guarded, read_body, require_manager, require_submitter
+
+    def js(doc: Any, status: int = 200) -> Response:
+        return Response(orjson.dumps(doc), status, media_type="application/json")
+
+    def seat_of(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
+            raise JSONError(400, f"seat: a label of 1 to {MAX_SEAT_LEN} characters")
+        return value.strip()
+
+    async def persist(round_id: int) -> None:
+        doc = next((d for d in rehearsals.all() if d["id"] == round_id), None)
+        if doc is not None:
+            await run_in_threadpool(store.save_round, round_id, json.dumps(doc, ensure_ascii=False))
+
+    async def poll(request: Request) -> Response:
+        require_submitter(request, cfg)
+        return js(rehearsals.poll(seat_of(request.query_params.get("seat"))))
+
+    async def start(request: Request) -> Response:
+        require_manager(request, cfg, changes=True)
+        body = await read_body(request, cfg)
+        try:
+            opts = orjson.loads(body) if body.strip() else {}
+        except orjson.JSONDecodeError:
+            raise JSONError(400, "the body: JSON {url, paper_mb, lead_s} or nothing") from None
+        if not isinstance(opts, dict):
+            raise JSONError(400, "the body: JSON {url, paper_mb, lead_s} or nothing")
+        p = cfg.profile
+        url = opts.get("url", p["rehearsal.url"] or p["bandwidth.url"])
+        paper_mb = opts.get("paper_mb", p["bandwidth.paper_mb"])
+        lead_s = opts.get("lead_s", p["rehearsal.lead_s"])
+        deadline_s = opts.get("deadline_s", p["rehearsal.deadline_s"])
+        if url is not None and (not isinstance(url, str) or not url.lower().startswith(("http://", "https://"))):
+            raise JSONError(400, "url: an http:// or https:// address, or null for the server's own paper")
+        for name, value, low, high in (("paper_mb", paper_mb, 0.001, MAX_PAPER_BYTES / 1e6),
+                                       ("lead_s", lead_s, 1, 600), ("deadline_s", deadline_s, 1, 3600)):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+                raise JSONError(400, f"{name}: a number from {low:g} to {high:g}")
+        r = rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
+        await persist(r.id)
+        return js({"id": r.id, "start_at": r.start_at, "expected": len(r.seats)}, 201)
+
+    async def result(request: Request) -> Response:
+        require_submitter(request, cfg)
+        try:
+            doc = orjson.loads(await read_body(request, cfg))
+        except orjson.JSONDecodeError:
+            raise JSONError(400, "not JSON") from None
+        if not isinstance(doc, dict):
+            raise JSONError(400, "a JSON object")
+        problem = rehearsals.report(request.path_params["rid"], seat_of(doc.get("seat")), doc)
+        if problem:
+            raise JSONError(409 if "not in the round" in problem else 400, problem)
+        await persist(request.path_params["rid"])
+        return js({"stored": True}, 201)
+
+    async def latest(request: Request) -> Response:
+        require_manager(request, cfg)
+        doc = rehearsals.latest()
+        return js(doc) if doc is not None else js({"error": "no round yet"}, 404)
+
+    async def listing(request: Request) -> Response:
+        require_manager(request, cfg)
+        return js({"rounds": rehearsals.all()})
+
+    async def export(request: Request) -> Response:
+        require_manager(request, cfg)
+        return Response(orjson.dumps({"schema": "readiness.rehearsals/1", "rounds": rehearsals.all()},
+                                     option=orjson.OPT_INDENT_2), media_type="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="readiness-rehearsals.json"'})
+
+    async def paper(request: Request) -> Response:
+        """n bytes of nothing in particular, paced when the profile says so: the LAN-only round."""
+        require_submitter(request, cfg)
+        size = request.path_params["n"]
+        if size > MAX_PAPER_BYTES:
+            raise JSONError(413, f"at most {MAX_PAPER_BYTES} bytes")
+        chunk = b"\x00" * 65536
+
+        async def body() -> Any:
+            left = size
+            while left > 0:
+                n = min(left, len(chunk))
+                wait = pacer.delay(n)
+                if wait > 0:
+                    await anyio.sleep(wait)
+                yield chunk[:n]
+                left -= n
+
+        return StreamingResponse(body(), media_type="application/octet-stream",
+                                 headers={"Content-Length": str(size)})
+
+    return [Route("/api/rehearsals/poll", guarded(poll)),
+            Route("/api/rehearsals", guarded(start), methods=["POST"]),
+            Route("/api/rehearsals", guarded(listing), methods=["GET"]),
+            Route("/api/rehearsals/latest", guarded(latest)),
+            Route("/api/rehearsals/{rid:int}/results", guarded(result), methods=["POST"]),
+            Route("/download/rehearsals.json", guarded(export)),
+            Route("/paper/{n:int}", guarded(paper))]

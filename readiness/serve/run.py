@@ -1,0 +1,219 @@
+"""Starting the server: keys, the start-up text (addresses, keys, a QR code, the firewall
+command), and uvicorn with its pure-Python HTTP parser (h11, which a PyInstaller exe bundles)
+behind a header timeout of our own: uvicorn would wait forever for a request's headers."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from readiness.i18n import Lang, Text
+from readiness.profile import Profile
+
+DEFAULT_PORT = 8765
+HEADER_TIMEOUT_S = 10.0
+
+
+# -- the start-up text --------------------------------------------------------------------------
+
+def lan_addresses() -> list[str]:
+    """The machine's IPv4 addresses that other PCs on the LAN can reach (no loopback, no link-local)."""
+    import psutil
+
+    found: list[str] = []
+    try:
+        interfaces = psutil.net_if_addrs()
+    except OSError:
+        return found
+    for addrs in interfaces.values():
+        for a in addrs:
+            if a.family != socket.AF_INET:
+                continue
+            try:
+                ip = ipaddress.ip_address(a.address)
+            except ValueError:
+                continue
+            if not (ip.is_loopback or ip.is_link_local or ip.is_unspecified) and a.address not in found:
+                found.append(a.address)
+    return sorted(found, key=lambda s: (not ipaddress.ip_address(s).is_private, s))
+
+
+def base_urls(host: str, port: int, lan: list[str]) -> list[str]:
+    if host in ("0.0.0.0", "", "::"):
+        return [f"http://{ip}:{port}" for ip in lan] or [f"http://127.0.0.1:{port}"]
+    shown = f"[{host}]" if ":" in host else host
+    return [f"http://{shown}:{port}"]
+
+
+def qr_text(data: str, encoding: str) -> str:
+    """A QR code drawn with characters the console has: light modules as full blocks on the dark
+    console background. A legacy Chinese console (GBK) draws █ two columns wide, a UTF-8 terminal
+    one: both give square modules. Consoles without █ get ASCII."""
+    import segno
+
+    try:
+        "█".encode(encoding)
+        wide = encoding.lower().replace("-", "").replace("_", "") in ("gbk", "cp936", "gb2312", "gb18030")
+        light = "█" if wide else "██"
+    except (UnicodeEncodeError, LookupError):
+        light = "##"
+    dark = "  "
+    rows = segno.make(data, error="m").matrix_iter(scale=1, border=2)
+    return "\n".join("".join(dark if module else light for module in row) for row in rows) + "\n"
+
+
+def firewall_command(port: int) -> str:
+    return (f'netsh advfirewall firewall add rule name="exam-readiness {port}" dir=in action=allow '
+            f"protocol=TCP localport={port}")
+
+
+def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, encoding: str,
+           data_dir: Path) -> str:
+    def t(en: str, zh: str) -> str:
+        return Text(en, zh)(lang)
+
+    phone = f"{urls[0]}/phone?t={token}"
+    lines = [t("exam-readiness site server is running.", "exam-readiness 考点服务器已启动。"), "",
+             t("Dashboard (manager, keep this link to yourself):", "看板（管理员专用，请勿外传）："),
+             *[f"  {u}/?key={admin_key}" for u in urls], "",
+             t("In the PCs' profile (site.toml):", "考试机配置文件（site.toml）中填写："),
+             "  [server]", f'  url = "{urls[0]}"', f'  token = "{token}"', "",
+             t("then on each PC:  readiness check --profile site.toml --submit",
+               "然后在每台考试机上运行：readiness check --profile site.toml --submit"), "",
+             t("Submit token: ", "提交令牌：") + token,
+             t("Manager's key: ", "管理员密钥：") + admin_key,
+             t("Data folder: ", "数据目录：") + str(data_dir.resolve()), "",
+             t("Invigilators scan this with their phone (the identity-check phone):",
+               "监考人员用手机（身份核验所用手机）扫描此二维码："),
+             qr_text(phone, encoding) + "  " + phone, "",
+             t("If the PCs cannot connect, open the port in Windows Firewall (administrator command prompt):",
+               "如考试机无法连接，请在 Windows 防火墙中开放端口（以管理员身份运行命令提示符）："),
+             "  " + firewall_command(port), "",
+             t("Stop the server with Ctrl+C; reports are kept in the data folder.",
+               "按 Ctrl+C 停止服务器；报告保存在数据目录中。")]
+    return "\n".join(lines) + "\n"
+
+
+# -- the keys -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Keys:
+    token: str
+    admin_key: str
+
+
+def keys_for(profile: Profile, store: Any) -> Keys:
+    token = profile["server.token"] or store.secret("submit_token")
+    admin = profile["server.admin_key"] or store.secret("admin_key")
+    if token == admin:
+        raise ValueError("server.token and server.admin_key must differ: the token only adds reports")
+    return Keys(token, admin)
+
+
+# -- uvicorn ------------------------------------------------------------------------------------
+
+def guarded_protocol(header_timeout_s: float) -> type:
+    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive in time."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):  # type: ignore[misc]
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def _arm(self) -> None:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(header_timeout_s, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _too_slow(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self._arm()  # part of a request's head: the clock runs from its first byte
+            else:
+                self._disarm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return GuardedH11Protocol
+
+
+def make_server(app: Any, header_timeout_s: float = HEADER_TIMEOUT_S) -> Any:
+    import uvicorn
+
+    config = uvicorn.Config(app, http=guarded_protocol(header_timeout_s), loop="asyncio", lifespan="off",
+                            log_level="warning", access_log=False, timeout_keep_alive=5,
+                            h11_max_incomplete_event_size=16 * 1024, limit_concurrency=2000, server_header=False)
+    return uvicorn.Server(config)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if sys.platform == "win32":  # there SO_REUSEADDR lets a second server take the same port
+        sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", -5), 1)
+    else:  # restart at once after a stop (TIME_WAIT), while a running server still owns the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host: str, port: int, lang: Lang,
+               out: TextIO, encoding: str) -> int:
+    """Serve until Ctrl+C. The exit code: 0 after a clean stop, 2 when it cannot start."""
+    from readiness.serve.app import ServeConfig, create_app
+    from readiness.serve.store import Store, StoreError
+    from readiness.serve.view import SiteView
+
+    try:
+        store = Store(data_dir)
+        keys = keys_for(profile, store)
+    except (StoreError, OSError, ValueError) as exc:
+        out.write(f"error: {exc}\n")
+        return 2
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        out.write(Text(f"error: cannot listen on {host}:{port}: {exc.strerror or exc} (another server running?)\n",
+                       f"错误：无法监听 {host}:{port}：{exc.strerror or exc}（是否已有服务器在运行？）\n")(lang))
+        return 2
+    port = sock.getsockname()[1]
+    urls = base_urls(host, port, lan_addresses())
+    view = SiteView(store, profile_path)
+    cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile,
+                      rate_per_minute=profile["server.rate_per_minute"],
+                      lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
+    server = make_server(create_app(cfg, store, view), cfg.header_timeout_s)
+    try:
+        out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir))
+        out.flush()
+    except (OSError, ValueError):  # no console (closed or detached): the server runs all the same
+        pass
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
+    return 0

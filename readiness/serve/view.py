@@ -1,0 +1,132 @@
+"""The live site view: the stored reports folded by the same code as `readiness aggregate`
+(readiness.aggregate's summarize + Aggregator), so the dashboard, `GET /api/site` and the
+downloads say what `aggregate` says of the same reports.
+
+Each report is read once, when it arrives (or at start-up), into aggregate's small per-machine
+summary; the site view is rebuilt from those summaries only when something changed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from readiness.aggregate.clones import flag, shared_ids, unmerged
+from readiness.aggregate.inputs import Rejected, Source
+from readiness.aggregate.machines import Judge, Machine, summarize
+from readiness.aggregate.run import make_judge
+from readiness.aggregate.site import Aggregate, Aggregator
+from readiness.profile import Profile
+from readiness.serve.phones import judge_phone
+from readiness.serve.store import StoredPhone, StoredReport, Store
+
+
+def label(report_id: int) -> str:
+    """The name a stored report goes by in the site report (where `aggregate` shows a path)."""
+    return f"#{report_id}"
+
+
+def report_id(source: str) -> int | None:
+    return int(source[1:]) if source.startswith("#") and source[1:].isdigit() else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    summary: Machine | Rejected
+    received_at: str
+    client: str
+
+
+@dataclass
+class Built:
+    version: int
+    agg: Aggregate
+    shared: dict[str, list[str]]
+    last_seen: dict[str, str] = field(default_factory=dict)  # machine key → newest arrival
+
+
+class SiteView:
+    def __init__(self, store: Store, profile_path: str | None) -> None:
+        self.store = store
+        self.rules, judge = make_judge(profile_path)  # the built-in profile gives the site rules otherwise
+        self.judge: Judge | None = judge if profile_path else None
+        self.rejudged = profile_path is not None
+        self._lock = threading.Lock()
+        self._entries: dict[int, Entry] = {}
+        self._phones: list[StoredPhone] = []
+        self.version = 0
+        self._built: Built | None = None
+        for stored in store.reports():
+            self._entries[stored.id] = Entry(self.read(stored.body, stored.id), stored.received_at, stored.client)
+        self._phones = store.phones()
+        self.version = 1
+
+    def read(self, body: bytes, rid: int | None = None) -> Machine | Rejected:
+        """aggregate's reading of one report (its verdicts, or its facts re-judged)."""
+        src = Source(label(rid) if rid is not None else "request")
+        try:
+            return summarize(body, src, self.judge)
+        except Exception as exc:  # one hostile report must not stop the server, as in aggregate
+            return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
+
+    def add(self, stored: StoredReport, summary: Machine | Rejected) -> None:
+        if isinstance(summary, Machine):
+            summary = _relabel(summary, stored.id)
+        with self._lock:
+            self._entries[stored.id] = Entry(summary, stored.received_at, stored.client)
+            self.version += 1
+
+    def add_phone(self, phone: StoredPhone) -> None:
+        with self._lock:
+            self._phones.append(phone)
+            self.version += 1
+
+    def phones(self) -> list[StoredPhone]:
+        with self._lock:
+            return list(self._phones)
+
+    def build(self) -> Built:
+        with self._lock:
+            if self._built is not None and self._built.version == self.version:
+                return self._built
+            version = self.version
+            entries = list(self._entries.values())
+        machines = [e.summary for e in entries if isinstance(e.summary, Machine)]
+        shared = shared_ids(machines)
+        agg = Aggregator(self.rules, rejudged=self.rejudged)
+        last_seen: dict[str, str] = {}
+        for e in entries:
+            item = unmerged(e.summary, shared) if isinstance(e.summary, Machine) else e.summary
+            agg.add(item)
+            if isinstance(item, Machine) and e.received_at > last_seen.get(item.key, ""):
+                last_seen[item.key] = e.received_at
+        result = agg.result()
+        flag(result, shared)
+        built = Built(version, result, shared, last_seen)
+        with self._lock:
+            if self._built is None or self._built.version < version:
+                self._built = built
+        return built
+
+    def phone_rows(self, profile: Profile) -> list[dict[str, Any]]:
+        """Every phone's latest check, judged now (the rules may have changed since)."""
+        import orjson
+
+        rows = []
+        for p in self.phones():
+            try:
+                doc = orjson.loads(p.body)
+            except orjson.JSONDecodeError:
+                continue  # never stored: the server refuses what it cannot read
+            verdict = judge_phone(doc, profile)
+            rows.append({"id": p.id, "received_at": p.received_at, "name": str(doc.get("name") or ""),
+                         "room": str(doc.get("room") or ""), "app_version": str(doc.get("app_version") or ""),
+                         **verdict.to_dict()})
+        return rows
+
+
+def _relabel(m: Machine, rid: int) -> Machine:
+    import dataclasses
+
+    return dataclasses.replace(m, source=label(rid))

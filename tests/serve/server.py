@@ -1,0 +1,56 @@
+"""A real server on 127.0.0.1 (uvicorn with the h11 parser, in a thread) for the serve tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterator
+
+from readiness.profile import Profile
+from readiness.serve.app import ServeConfig, create_app
+from readiness.serve.run import bind, make_server
+from readiness.serve.store import Store
+from readiness.serve.view import SiteView
+
+TOKEN = "submit-token-for-tests"
+KEY = "manager-key-for-tests"
+
+
+@dataclass
+class Running:
+    url: str
+    store: Store
+    view: SiteView
+    cfg: ServeConfig
+
+    def submit_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+
+    def manager_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {KEY}"}
+
+
+@contextmanager
+def running(data: Path, profile: Profile, profile_path: str | None = None, port: int = 0,
+            **options: Any) -> Iterator[Running]:
+    store = Store(data)
+    view = SiteView(store, profile_path)
+    cfg = replace(ServeConfig(token=TOKEN, admin_key=KEY, profile=profile), **options)
+    server = make_server(create_app(cfg, store, view), cfg.header_timeout_s)
+    sock = bind("127.0.0.1", port)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.started, "the server did not start"
+    try:
+        yield Running(f"http://127.0.0.1:{sock.getsockname()[1]}", store, view, cfg)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        store.close()

@@ -1,0 +1,118 @@
+"""kill -9 during a burst of submissions: after a restart every acknowledged (201) report is
+there and SQLite's integrity check passes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from readiness.serve.store import Store, digest
+from tests.aggregate.reports import make_report, site_profile
+
+TOKEN, KEY = "durable-token", "durable-key"
+
+
+def start(data: Path, profile: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
+                             "--data", str(data), "--profile", str(profile), "--lang", "en"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        m = re.search(r"(http://127\.0\.0\.1:\d+)/\?key=", line)
+        if m:
+            threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+            return proc, m.group(1)
+    raise AssertionError(f"the server did not start (exit {proc.wait()})")
+
+
+def test_kill_9_during_a_burst_loses_no_acknowledged_report(tmp_path):
+    prof = site_profile(tmp_path, seats=300)
+    with prof.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\nrate_per_minute = 100000\n')
+    template = json.loads(make_report(tmp_path / "r", "PC-000", prof).read_text(encoding="utf-8"))
+    bodies = []
+    for i in range(300):
+        template["facts"]["host"]["hostname"] = f"PC-{i:03d}"
+        template["facts"]["host"]["machine_id"] = f"id-{i:03d}"
+        bodies.append(json.dumps(template, ensure_ascii=False).encode("utf-8"))
+    data = tmp_path / "data"
+    proc, url = start(data, prof)
+    acknowledged: list[bytes] = []
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def send(body: bytes) -> None:
+        if killed.is_set():
+            return
+        try:
+            r = requests.post(url + "/api/reports", data=body, timeout=10,
+                              headers={"Authorization": f"Bearer {TOKEN}"})
+        except requests.RequestException:
+            return
+        if r.status_code == 201:
+            with lock:
+                acknowledged.append(body)
+                if len(acknowledged) == 60:
+                    proc.send_signal(signal.SIGKILL)  # mid-burst: others are in flight
+                    killed.set()
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(send, bodies))
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
+    assert len(acknowledged) >= 60
+
+    store = Store(data)
+    try:
+        assert store.integrity() == "ok"
+        kept = {digest(r.body) for r in store.reports()}
+    finally:
+        store.close()
+    assert {digest(b) for b in acknowledged} <= kept
+
+    proc, url = start(data, prof)  # and the server comes back with them
+    try:
+        site = requests.get(url + "/api/site", headers={"Authorization": f"Bearer {KEY}"}, timeout=30).json()
+        assert site["sites"][0]["reports"] == len(kept)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path):
+    prof = site_profile(tmp_path)
+    proc, url = start(tmp_path / "data", prof)
+    try:
+        assert requests.get(url + "/api/clock", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(15) == 0
+    finally:
+        proc.kill()
+    store = Store(tmp_path / "data")
+    try:
+        assert store.integrity() == "ok"
+    finally:
+        store.close()
+
+
+def test_an_unusable_data_folder_is_a_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from readiness.cli import main
+
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    r = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", "0", "--data", str(tmp_path / "file" / "d")])
+    assert r.exit_code == 2 and "error:" in r.output

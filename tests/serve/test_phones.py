@@ -1,0 +1,143 @@
+"""The phone rules as data: what a browser tells → the verdict of each rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from readiness.serve.phones import Kind, classify, judge_phone, validate
+
+CHROME_ANDROID_REDUCED = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+                          "Chrome/125.0.0.0 Mobile Safari/537.36")
+CHROME_ANDROID_TABLET = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+                         "Chrome/125.0.0.0 Safari/537.36")
+ANDROID_7 = ("Mozilla/5.0 (Linux; Android 7.0; SM-G930F Build/NRD90M) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/64.0.3282.137 Mobile Safari/537.36")
+WECHAT_ANDROID_9 = ("Mozilla/5.0 (Linux; Android 9; MI 8 Build/PKQ1.180729.001; wv) AppleWebKit/537.36 (KHTML, like "
+                    "Gecko) Version/4.0 Chrome/78.0.3904.62 Mobile Safari/537.36 MicroMessenger/8.0.2")
+
+
+def ios(version: str, device: str = "iPhone") -> str:
+    v = version.replace(".", "_")
+    os_word = "iPhone OS" if device == "iPhone" else "CPU OS"
+    return (f"Mozilla/5.0 ({device}; {os_word} {v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            f"Version/{version.split('.')[0]}.0 Mobile/15E148 Safari/604.1")
+
+
+IPADOS = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/16.6 Safari/605.1.15")
+WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36"
+
+
+def doc(ua, ch=None, memory=None, screen=(390, 844), touch=5, app="2.4.5", name="张老师", room="101"):
+    return {"schema": "readiness.phone/1", "user_agent": ua, "ua_ch": ch, "device_memory": memory,
+            "screen": {"width": screen[0], "height": screen[1]} if screen else None, "max_touch_points": touch,
+            "app_version": app, "name": name, "room": room}
+
+
+def ch(version="13.0.0", model="Pixel 7", mobile=True, factors=("Mobile",)):
+    return {"platform": "Android", "platformVersion": version, "model": model, "mobile": mobile,
+            "formFactors": list(factors) if factors is not None else None}
+
+
+# (case, document, expected kind, {rule id: status}, overall status)
+CASES = [
+    ("android 13, 8 GB, new app", doc(CHROME_ANDROID_REDUCED, ch(), 8, app="2.4.4.24"), Kind.ANDROID,
+     {"device": "pass", "os": "pass", "hardware": "pass", "app": "pass"}, "pass"),
+    ("android 8.0 exactly, 4 GB", doc(CHROME_ANDROID_REDUCED, ch("8.0.0"), 4), Kind.ANDROID,
+     {"os": "pass", "hardware": "pass"}, "pass"),
+    ("android 7 from the UA (old Chrome)", doc(ANDROID_7, None, 4), Kind.ANDROID,
+     {"device": "pass", "os": "fail"}, "fail"),
+    ("reduced UA without hints: version unknown", doc(CHROME_ANDROID_REDUCED, None, 8), Kind.ANDROID,
+     {"os": "error"}, "error"),
+    ("hints without platformVersion", doc(CHROME_ANDROID_REDUCED, ch(""), 8), Kind.ANDROID, {"os": "error"}, "error"),
+    ("wechat webview: version from UA, no memory", doc(WECHAT_ANDROID_9, None, None), Kind.ANDROID,
+     {"os": "pass", "hardware": "error"}, "error"),
+    ("2 GB: surely under 4", doc(CHROME_ANDROID_REDUCED, ch(), 2), Kind.ANDROID, {"hardware": "fail"}, "fail"),
+    ("1 GB", doc(CHROME_ANDROID_REDUCED, ch(), 1), Kind.ANDROID, {"hardware": "fail"}, "fail"),
+    ("old app on android", doc(CHROME_ANDROID_REDUCED, ch(), 8, app="2.4.4.23"), Kind.ANDROID, {"app": "fail"}, "fail"),
+    ("iOS app version on android is too old", doc(CHROME_ANDROID_REDUCED, ch(), 8, app="2.4.3"), Kind.ANDROID,
+     {"app": "fail"}, "fail"),
+    ("no app version typed", doc(CHROME_ANDROID_REDUCED, ch(), 8, app=""), Kind.ANDROID, {"app": "error"}, "error"),
+    ("not a version", doc(CHROME_ANDROID_REDUCED, ch(), 8, app="latest"), Kind.ANDROID, {"app": "error"}, "error"),
+    ("android tablet by form factor", doc(CHROME_ANDROID_TABLET, ch(mobile=False, factors=("Tablet",)), 8),
+     Kind.ANDROID_TABLET, {"device": "fail", "hardware": "skip"}, "fail"),
+    ("android tablet by the mobile hint", doc(CHROME_ANDROID_TABLET, ch(mobile=False, factors=None), 8),
+     Kind.ANDROID_TABLET, {"device": "fail"}, "fail"),
+    ("android tablet by the UA (no Mobile)", doc(CHROME_ANDROID_TABLET, None, 8), Kind.ANDROID_TABLET,
+     {"device": "fail"}, "fail"),
+    ("iPhone iOS 16: proves 6s+", doc(ios("16.6"), app="2.4.3"), Kind.IPHONE,
+     {"device": "pass", "os": "pass", "hardware": "pass", "app": "pass"}, "pass"),
+    ("iPhone iOS 13.0", doc(ios("13.0")), Kind.IPHONE, {"hardware": "pass"}, "pass"),
+    ("iPhone iOS 12, 375 wide: a 6 or newer", doc(ios("12.5.7"), screen=(375, 667)), Kind.IPHONE,
+     {"os": "pass", "hardware": "pass"}, "pass"),
+    ("iPhone iOS 12, 320 wide: 5s, SE or zoomed", doc(ios("12.4"), screen=(320, 568)), Kind.IPHONE,
+     {"os": "pass", "hardware": "error"}, "error"),
+    ("iPhone iOS 11.0, landscape 667x375", doc(ios("11.0"), screen=(667, 375)), Kind.IPHONE, {"hardware": "pass"}, "pass"),
+    ("iPhone iOS 10", doc(ios("10.3.3"), screen=(320, 568)), Kind.IPHONE, {"os": "fail"}, "fail"),
+    ("iPhone, no screen", doc(ios("12.1"), screen=None), Kind.IPHONE, {"hardware": "error"}, "error"),
+    ("old iOS app", doc(ios("16.0"), app="2.4.2.99"), Kind.IPHONE, {"app": "fail"}, "fail"),
+    ("iPad by its UA", doc(ios("12.1", "iPad")), Kind.IPAD, {"device": "fail", "os": "pass"}, "fail"),
+    ("iPadOS: Mac UA with touch", doc(IPADOS, touch=5), Kind.IPAD, {"device": "fail", "os": "error"}, "fail"),
+    ("a Mac", doc(IPADOS, touch=0), Kind.COMPUTER, {"device": "fail", "os": "skip", "app": "skip"}, "fail"),
+    ("a Windows PC", doc(WINDOWS, {"platform": "Windows", "mobile": False, "platformVersion": "15.0.0", "model": "",
+                                   "formFactors": ["Desktop"]}, 8, touch=0), Kind.COMPUTER, {"device": "fail"}, "fail"),
+    ("something else", doc("curl/8.0"), Kind.UNKNOWN, {"device": "error"}, "error"),
+]
+
+
+@pytest.mark.parametrize("case, document, kind, rules, overall", CASES, ids=[c[0] for c in CASES])
+def test_phone_rules(profile, case, document, kind, rules, overall):
+    assert validate(document) is None
+    verdict = judge_phone(document, profile)
+    assert verdict.device.kind is kind
+    got = {r.id: r.status.value for r in verdict.results}
+    assert {k: got[k] for k in rules} == rules, got
+    assert verdict.status.value == overall
+    for r in verdict.results:  # every problem says what to do, in both languages
+        if r.status.value in ("fail", "error"):
+            assert r.remedy is not None and r.remedy.en and r.remedy.zh, (case, r)
+
+
+@pytest.mark.parametrize("overrides, document, rule, status", [
+    ({"phones__iphone_min_model": "6s"}, doc(ios("12.5"), screen=(375, 667)), "hardware", "error"),
+    ({"phones__iphone_min_model": "6s"}, doc(ios("13.1")), "hardware", "pass"),
+    ({"phones__tablets_allowed": True}, doc(CHROME_ANDROID_TABLET, None, 8), "device", "pass"),
+    ({"phones__android_min_memory_gb": 6.0}, doc(CHROME_ANDROID_REDUCED, ch(), 4), "hardware", "error"),
+    ({"phones__android_min_memory_gb": 16.0}, doc(CHROME_ANDROID_REDUCED, ch(), 8), "hardware", "error"),
+    ({"phones__android_min_version": "14"}, doc(CHROME_ANDROID_REDUCED, ch("13.0.0"), 8), "os", "fail"),
+    ({"phones__android_app_min": "3.0"}, doc(CHROME_ANDROID_REDUCED, ch(), 8, app="2.9.9.9"), "app", "fail"),
+])
+def test_rules_follow_the_profile(make_profile, overrides, document, rule, status):
+    verdict = judge_phone(document, make_profile(**overrides))
+    assert {r.id: r.status.value for r in verdict.results}[rule] == status
+
+
+def test_the_profile_refuses_a_bad_phone_setting(make_profile):
+    from readiness.profile import ProfileError
+
+    with pytest.raises(ProfileError, match="phones.ios_app_min"):
+        make_profile(phones__ios_app_min="two")
+    with pytest.raises(ProfileError, match="phones.iphone_min_model"):
+        make_profile(phones__iphone_min_model="5s")
+
+
+@pytest.mark.parametrize("document, reason", [
+    ([], "object"),
+    ({"schema": "readiness.phone/2", "user_agent": "x"}, "schema"),
+    ({"schema": "readiness.phone/1"}, "user_agent"),
+    ({"schema": "readiness.phone/1", "user_agent": "x" * 5000}, "user_agent"),
+    ({"schema": "readiness.phone/1", "user_agent": "x", "ua_ch": "yes"}, "ua_ch"),
+    ({"schema": "readiness.phone/1", "user_agent": "x", "ua_ch": {"mobile": "yes"}}, "mobile"),
+    ({"schema": "readiness.phone/1", "user_agent": "x", "ua_ch": {"formFactors": [1]}}, "formFactors"),
+    ({"schema": "readiness.phone/1", "user_agent": "x", "device_memory": "8"}, "device_memory"),
+    ({"schema": "readiness.phone/1", "user_agent": "x", "device_memory": float("nan")}, "device_memory"),
+    ({"schema": "readiness.phone/1", "user_agent": "x", "screen": {"width": 1}}, "screen"),
+    ({"schema": "readiness.phone/1", "user_agent": "x", "name": 5}, "name"),
+])
+def test_hostile_phone_documents_are_refused(document, reason):
+    assert reason in (validate(document) or "")
+
+
+def test_classify_reads_hints_before_the_user_agent():
+    d = classify(doc(CHROME_ANDROID_REDUCED, ch("14.0.0", "SM-S918B")))
+    assert (d.os_version, d.model) == ((14, 0, 0), "SM-S918B")

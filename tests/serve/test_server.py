@@ -1,0 +1,345 @@
+"""The server on 127.0.0.1 with real HTTP clients: the contract of docs/schemas.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from readiness.aggregate.run import aggregate
+from readiness.cli import main
+from readiness.reports import site_csv, site_json
+from tests.aggregate.reports import make_report, site_profile
+from tests.serve.server import KEY, TOKEN, running
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server(tmp_path, profile):
+    with running(tmp_path / "data", profile) as srv:
+        yield srv
+
+
+def post(srv, body: bytes, token: str = TOKEN, **kw):
+    return requests.post(srv.url + "/api/reports", data=body, timeout=10,
+                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, **kw)
+
+
+def reports_folder(tmp_path: Path, hosts=("PC-01", "PC-02", "PC-03")) -> list[Path]:
+    prof = site_profile(tmp_path)
+    made = [make_report(tmp_path / "reports", h, prof, minutes=i) for i, h in enumerate(hosts)]
+    made.append(make_report(tmp_path / "reports", "PC-04", prof, {"memory.installed_bytes": 2 * 2**30,
+                                                                   "memory.usable_bytes": 2 * 2**30}, minutes=9))
+    return made
+
+
+def without(doc, keys=("generated_at",)):
+    doc = {k: v for k, v in doc.items() if k not in keys}
+    for s in doc.get("sites", []):
+        for m in s.get("machines", []):
+            m.pop("path")
+    return doc
+
+
+def test_submit_stores_once_and_the_site_is_aggregates(server, tmp_path):
+    files = reports_folder(tmp_path)
+    first = post(server, files[0].read_bytes())
+    assert first.status_code == 201 and first.json()["stored"] == "new" and first.json()["hostname"] == "PC-01"
+    again = post(server, files[0].read_bytes())
+    assert again.status_code == 200 and again.json()["stored"] == "already" and again.json()["id"] == first.json()["id"]
+    for f in files[1:]:
+        assert post(server, f.read_bytes()).status_code == 201
+    assert server.store.count_reports() == len(files)
+    site = requests.get(server.url + "/api/site", headers=server.manager_headers(), timeout=10)
+    assert site.status_code == 200
+    expected = json.loads(site_json.render(aggregate([str(tmp_path / "reports")], workers=1)))
+    assert without(site.json()) == without(expected)
+    assert [m["path"] for m in site.json()["sites"][0]["machines"]] == ["#1", "#2", "#3", "#4"]
+
+
+def test_the_reports_are_stored_verbatim(server, tmp_path):
+    body = reports_folder(tmp_path)[3].read_bytes()
+    rid = post(server, body).json()["id"]
+    assert server.store.report(rid).body == body
+
+
+def test_tokens_submit_only_adds_manager_key_for_the_rest(server, tmp_path):
+    body = reports_folder(tmp_path)[0].read_bytes()
+    assert post(server, body, token="wrong").status_code == 401
+    assert requests.post(server.url + "/api/reports", data=body, timeout=10).status_code == 401
+    for path in ("/api/site", "/api/state", "/api/phones", "/download/site.json", "/machine/1", "/qr/phone.svg"):
+        assert requests.get(server.url + path, timeout=10).status_code == 401, path
+        r = requests.get(server.url + path, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+        assert r.status_code == 401, path
+    assert post(server, body, token=KEY).status_code == 201  # the manager may add too
+    assert server.store.count_reports() == 1
+
+
+def test_key_in_the_address_sets_the_cookie(server):
+    s = requests.Session()
+    wrong = s.get(server.url + "/?key=nope", timeout=10, allow_redirects=False)
+    assert wrong.status_code == 401 and "readiness_key" not in s.cookies
+    r = s.get(server.url + f"/?key={KEY}", timeout=10, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
+    page = s.get(server.url + "/", timeout=10)
+    assert page.status_code == 200 and "/assets/dashboard.js" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert s.get(server.url + "/api/state", timeout=10).json()["sites"] == []
+
+
+def test_oversized_bodies_are_refused(server):
+    big = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+    r = post(server, big)
+    assert r.status_code == 413 and "MB" in r.json()["error"]
+
+    def chunks():
+        for _ in range(40):
+            yield b" " * 65536  # 2.5 MB without a Content-Length
+
+    try:
+        r = post(server, chunks())
+        assert r.status_code == 413
+    except requests.ConnectionError:
+        pass  # the server may close while the client is still sending: refused either way
+    assert server.store.count_reports() == 0
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"not json", "not valid JSON"),
+    (b"[1, 2]", "another shape"),
+    (b'{"schema": "readiness.report/9", "results": []}', "newer than this tool"),
+    (b'{"schema": "readiness.facts/1", "host": {}}', "facts snapshot"),
+    (b'{"schema": "readiness.report/1", "results": []}', "no results"),
+    (b"\xff\xfe\x00garbage", ""),
+])
+def test_rejected_reports_get_400_with_the_aggregate_reason(server, body, reason):
+    r = post(server, body)
+    assert r.status_code == 400
+    assert reason.lower() in r.json()["error"].lower()
+    assert server.store.count_reports() == 0
+
+
+def test_rate_limit_per_client(tmp_path, profile):
+    with running(tmp_path / "data", profile, rate_per_minute=10) as srv:
+        codes = [requests.get(srv.url + "/api/clock", timeout=10).status_code for _ in range(12)]
+    assert codes[:10] == [200] * 10 and codes[-1] == 429
+
+
+def _raw(url: str) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def test_a_slow_client_cannot_hold_the_server(tmp_path, profile):
+    with running(tmp_path / "data", profile, header_timeout_s=1.0, body_timeout_s=1.0) as srv:
+        slow_head = _raw(srv.url)
+        slow_head.sendall(b"GET /api/clock HTTP/1.1\r\nHost: x\r\n")  # the head never ends
+        slow_body = _raw(srv.url)
+        slow_body.sendall(b"POST /api/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode()
+                          + b"\r\nContent-Length: 1000\r\n\r\n{\"sch")
+        assert requests.get(srv.url + "/api/clock", timeout=5).status_code == 200  # others are served meanwhile
+        slow_head.settimeout(10)
+        started = time.monotonic()
+        assert slow_head.recv(100) == b""  # closed by the server after the header timeout
+        assert time.monotonic() - started < 9
+        slow_body.settimeout(10)
+        answer = slow_body.recv(1000)
+        assert answer.startswith(b"HTTP/1.1 408")
+        assert srv.store.count_reports() == 0
+        idle = _raw(srv.url)  # a connection that never says anything is closed too
+        idle.settimeout(10)
+        assert idle.recv(10) == b""
+
+
+def test_outbox_resent_when_the_server_comes_up(tmp_path, profile, monkeypatch):
+    monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
+    files = reports_folder(tmp_path)
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    url = f"http://127.0.0.1:{port}"
+    runner = CliRunner()
+    down = runner.invoke(main, ["submit", str(files[0]), str(files[1]), "--server", url, "--token", TOKEN])
+    assert down.exit_code == 3, down.output
+    assert "outbox" in down.output
+    assert len(list((tmp_path / "outbox").glob("*.json"))) == 2
+    again = runner.invoke(main, ["submit", str(files[0]), "--server", url, "--token", TOKEN])
+    assert again.exit_code == 3 and len(list((tmp_path / "outbox").glob("*.json"))) == 2  # kept once
+    with running(tmp_path / "data", profile, port=port) as srv:
+        up = runner.invoke(main, ["check", "--facts", str(files[2]), "--output", str(tmp_path / "new.json"),
+                                  "--server", url, "--token", TOKEN, "--lang", "en"])
+        assert up.exit_code == 0, up.output
+        assert srv.store.count_reports() == 3
+        assert list((tmp_path / "outbox").glob("*.json")) == []
+        sites = requests.get(url + "/api/site", headers=srv.manager_headers(), timeout=10).json()["sites"]
+        hosts = sorted(m["hostname"] for s in sites for m in s["machines"])
+        assert hosts == ["PC-01", "PC-02", "PC-03"]
+
+
+def test_submit_from_a_stick_folder_and_zip(server, tmp_path, monkeypatch):
+    import zipfile
+
+    monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
+    files = reports_folder(tmp_path)
+    with zipfile.ZipFile(tmp_path / "stick.zip", "w") as zf:
+        zf.write(files[3], "room2/PC-04.json")
+    (tmp_path / "reports" / "notes.json").write_text("{broken", encoding="utf-8")
+    r = CliRunner().invoke(main, ["submit", str(tmp_path / "reports"), str(tmp_path / "stick.zip"),
+                                  "--server", server.url, "--token", TOKEN, "--lang", "en"])
+    assert r.exit_code == 1, r.output  # notes.json refused, the rest delivered
+    assert "refused" in r.output and "not valid JSON" in r.output
+    assert server.store.count_reports() == 4
+
+
+def test_wrong_token_keeps_the_report_in_the_outbox(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
+    files = reports_folder(tmp_path)
+    r = CliRunner().invoke(main, ["submit", str(files[0]), "--server", server.url, "--token", "wrong"])
+    assert r.exit_code == 3 and "401" in r.output
+    assert len(list((tmp_path / "outbox").glob("*.json"))) == 1
+    r = CliRunner().invoke(main, ["submit", "--server", server.url, "--token", TOKEN])
+    assert r.exit_code == 0 and server.store.count_reports() == 1
+
+
+def test_submit_needs_a_server(tmp_path):
+    r = CliRunner().invoke(main, ["check", "--facts", str(ROOT / "examples" / "ready-pc.json"), "--submit"])
+    assert r.exit_code == 2 and "server.url" in r.output
+
+
+def test_machine_text_is_escaped_in_the_machine_page(server, tmp_path):
+    prof = site_profile(tmp_path)
+    evil = '<img src=x onerror="alert(1)">'
+    body = make_report(tmp_path / "r", evil, prof).read_bytes()
+    rid = post(server, body).json()["id"]
+    page = requests.get(server.url + f"/machine/{rid}", headers=server.manager_headers(), timeout=10)
+    assert page.status_code == 200
+    assert evil not in page.text and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page.text
+    assert requests.get(server.url + "/machine/999", headers=server.manager_headers(), timeout=10).status_code == 404
+
+
+def test_two_hosts_with_one_machine_id_are_flagged_not_merged(server, tmp_path):
+    prof = site_profile(tmp_path)
+    for i, host in enumerate(("CLONE-A", "CLONE-B")):
+        body = make_report(tmp_path / "r", host, prof, {"host.machine_id": "same-guid"}, minutes=i).read_bytes()
+        assert post(server, body).status_code == 201
+    site = requests.get(server.url + "/api/site", headers=server.manager_headers(), timeout=10).json()["sites"][0]
+    assert sorted(m["hostname"] for m in site["machines"]) == ["CLONE-A", "CLONE-B"]
+    assert any("same-guid" in f["message"]["en"] and f["status"] == "warn" for f in site["findings"])
+    state = requests.get(server.url + "/api/state", headers=server.manager_headers(), timeout=10).json()
+    assert [s["clone"] for s in state["sites"][0]["seats"]] == [True, True]
+
+
+def test_downloads_are_aggregates_outputs(server, tmp_path):
+    import openpyxl
+
+    files = reports_folder(tmp_path)
+    for f in files:
+        post(server, f.read_bytes())
+    agg = aggregate([str(tmp_path / "reports")], workers=1)
+    h = server.manager_headers()
+    got = requests.get(server.url + "/download/site.csv", headers=h, timeout=10)
+    assert got.headers["content-disposition"].startswith("attachment; filename=\"readiness-site-")
+    assert got.content.startswith(b"\xef\xbb\xbf")
+    ours = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    theirs = list(csv.reader(io.StringIO(site_csv.render(agg))))
+    path_col = theirs[0].index("report")
+    assert [r[:path_col] + r[path_col + 1:] for r in ours] == [r[:path_col] + r[path_col + 1:] for r in theirs]
+    js = requests.get(server.url + "/download/site.json", headers=h, timeout=10).json()
+    assert without(js) == without(json.loads(site_json.render(agg)))
+    xlsx = requests.get(server.url + "/download/site.xlsx", headers=h, timeout=10)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert len(book.sheetnames) >= 1
+    html = requests.get(server.url + "/download/site.html", headers=h, timeout=10)
+    assert html.status_code == 200 and all(f"PC-0{i}" in html.text for i in range(1, 5))
+    assert requests.get(server.url + "/download/site.exe", headers=h, timeout=10).status_code == 404
+
+
+def test_rejudging_server_matches_aggregate_with_the_profile(tmp_path, profile):
+    files = reports_folder(tmp_path)
+    prof = site_profile(tmp_path, seats=6)
+    with running(tmp_path / "data", profile, profile_path=str(prof)) as srv:
+        for f in files:
+            assert post(srv, f.read_bytes()).status_code == 201
+        got = requests.get(srv.url + "/api/site", headers=srv.manager_headers(), timeout=10).json()
+    expected = json.loads(site_json.render(aggregate([str(tmp_path / "reports")], str(prof), workers=1)))
+    assert got["mode"] == "rejudged" and got["sites"][0]["missing"] == 2
+    assert without(got, ("generated_at", "profile")) == without(expected, ("generated_at", "profile"))
+
+
+def test_reports_survive_a_restart(tmp_path, profile):
+    files = reports_folder(tmp_path)
+    with running(tmp_path / "data", profile) as srv:
+        for f in files:
+            post(srv, f.read_bytes())
+    with running(tmp_path / "data", profile) as srv:
+        site = requests.get(srv.url + "/api/site", headers=srv.manager_headers(), timeout=10).json()
+        assert site["sites"][0]["reports"] == 4
+
+
+def test_phones_api(server):
+    android = {"schema": "readiness.phone/1", "user_agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 "
+               "(KHTML, like Gecko) Chrome/125.0.0.0 Mobile Safari/537.36",
+               "ua_ch": {"platform": "Android", "platformVersion": "13.0.0", "model": "Pixel 7", "mobile": True,
+                         "formFactors": ["Mobile"]},
+               "device_memory": 8, "screen": {"width": 412, "height": 915}, "max_touch_points": 5,
+               "app_version": "2.4.5", "name": "王老师", "room": "101"}
+    r = requests.post(server.url + "/api/phones", json=android, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert r.status_code == 201 and r.json()["status"] == "pass", r.json()
+    bad = requests.post(server.url + "/api/phones", json={"schema": "x"}, headers={"Authorization": f"Bearer {TOKEN}"},
+                        timeout=10)
+    assert bad.status_code == 400 and "schema" in bad.json()["error"]
+    assert requests.get(server.url + "/api/phones", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).status_code == 401
+    listed = requests.get(server.url + "/api/phones", headers=server.manager_headers(), timeout=10).json()["phones"]
+    assert [(p["name"], p["room"], p["status"]) for p in listed] == [("王老师", "101", "pass")]
+    page = requests.get(server.url + f"/phone?t={TOKEN}", timeout=10)
+    assert page.status_code == 200 and "/assets/phone.js" in page.text
+
+
+def test_a_full_disk_is_503_and_the_pc_keeps_the_report(server, tmp_path, monkeypatch):
+    import sqlite3
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(server.store, "add_report", full)
+    monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
+    files = reports_folder(tmp_path)
+    r = CliRunner().invoke(main, ["submit", str(files[0]), "--server", server.url, "--token", TOKEN])
+    assert r.exit_code == 3 and "503" in r.output
+    assert len(list((tmp_path / "outbox").glob("*.json"))) == 1
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        r = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", str(taken.getsockname()[1]),
+                                      "--data", str(tmp_path / "d"), "--lang", "en"])
+    finally:
+        taken.close()
+    assert r.exit_code == 2 and "cannot listen" in r.output
+
+
+def test_pages_in_chinese_or_english(server):
+    s = requests.Session()
+    s.get(server.url + f"/?key={KEY}", timeout=10)
+    assert '<html lang="zh">' in s.get(server.url + "/", timeout=10).text  # Chinese unless asked
+    en = s.get(server.url + "/?lang=en", timeout=10)
+    assert '<html lang="en">' in en.text and "site dashboard" in en.text
+    assert '<html lang="en">' in s.get(server.url + "/", timeout=10).text  # remembered
+    login = requests.get(server.url + "/", headers={"Accept-Language": "en-US,en;q=0.9"}, timeout=10)
+    assert login.status_code == 401 and "printed when the server started" in login.text
+    assert "请输入管理员密钥" in requests.get(server.url + "/", timeout=10).text
+    phone = requests.get(server.url + f"/phone?t={TOKEN}&lang=en", timeout=10).text
+    assert "About page" in phone

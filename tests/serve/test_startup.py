@@ -1,0 +1,80 @@
+"""What `readiness serve` prints, on any console; and that the other commands stay light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from readiness.i18n import Lang
+from readiness.serve.run import banner, base_urls, firewall_command, keys_for, qr_text
+from readiness.serve.store import Store
+
+
+@pytest.mark.parametrize("encoding, cell", [("gbk", "█"), ("cp936", "█"), ("utf-8", "██"), ("ascii", "##"),
+                                            ("cp437", "██")])
+def test_the_qr_code_uses_characters_the_console_has(encoding, cell):
+    text = qr_text("http://192.168.1.10:8765/phone?t=abc", encoding)
+    text.encode(encoding)  # never a UnicodeEncodeError on that console
+    if cell == "█":  # a GBK console draws it two columns wide, as wide as the two spaces of a dark module
+        text, cell = text.replace("█", "@@"), "@@"
+    rows = text.splitlines()
+    assert len({len(r) for r in rows}) == 1 and rows[0] == cell * (len(rows[0]) // len(cell))  # quiet zone
+    assert len(rows[0]) // 2 == len(rows)  # square: two columns and one row per module
+
+
+def test_the_qr_code_decodes_to_the_phone_address():
+    import segno
+
+    url = "http://192.168.1.10:8765/phone?t=abc"
+    rows = [r[::2] for r in qr_text(url, "utf-8").splitlines()]  # one character per module
+    matrix = [[ch == " " for ch in r[2:-2]] for r in rows[2:-2]]
+    assert matrix == [list(map(bool, row)) for row in segno.make(url, error="m").matrix]
+
+
+@pytest.mark.parametrize("lang, encoding", [(Lang.ZH, "gbk"), (Lang.EN, "ascii"), (Lang.ZH, "utf-8")])
+def test_the_banner_names_addresses_keys_and_the_firewall(tmp_path, lang, encoding):
+    urls = base_urls("0.0.0.0", 8765, ["192.168.1.10", "10.0.0.2"])
+    text = banner(urls, "TOKEN1", "KEY1", 8765, lang, encoding, tmp_path)
+    text.encode(encoding, "strict" if encoding != "ascii" else "replace")
+    assert "http://192.168.1.10:8765/?key=KEY1" in text and "http://10.0.0.2:8765/?key=KEY1" in text
+    assert 'token = "TOKEN1"' in text and "http://192.168.1.10:8765/phone?t=TOKEN1" in text
+    assert firewall_command(8765) in text and "localport=8765" in text
+    assert ("防火墙" in text) == (lang is Lang.ZH)
+
+
+def test_addresses_for_one_host_or_every_one():
+    assert base_urls("127.0.0.1", 80, ["192.168.1.10"]) == ["http://127.0.0.1:80"]
+    assert base_urls("0.0.0.0", 80, []) == ["http://127.0.0.1:80"]
+
+
+def test_keys_from_the_profile_or_the_data_folder(tmp_path, make_profile):
+    store = Store(tmp_path)
+    try:
+        generated = keys_for(make_profile(), store)
+        assert generated == keys_for(make_profile(), store)
+        given = keys_for(make_profile(server__token="t" * 20, server__admin_key="k" * 20), store)
+        assert (given.token, given.admin_key) == ("t" * 20, "k" * 20)
+        with pytest.raises(ValueError, match="differ"):
+            keys_for(make_profile(server__token="same", server__admin_key="same"), store)
+    finally:
+        store.close()
+
+
+def test_check_does_not_load_the_server_stack():
+    code = ("import sys, readiness.cli; "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'segno', 'anyio', 'h11', 'readiness.serve.app') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_reports_carry_no_server_secrets(make_profile, loaded):
+    from readiness.runner import judge
+    from tests.helpers import ready_facts
+
+    profile = make_profile(server__token="tok-secret", server__admin_key="key-secret", server__url="http://10.0.0.1:8765")
+    doc = judge(ready_facts(), profile, loaded).to_dict()
+    text = str(doc)
+    assert "tok-secret" not in text and "key-secret" not in text and "http://10.0.0.1:8765" in text
