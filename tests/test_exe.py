@@ -260,6 +260,49 @@ def test_bandwidth_against_a_local_server(prefix):
     assert doc["status"] == "pass" and 100 < doc["download_mbps"] < 300
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_site_server_runs_from_the_exe(prefix, onedir, tmp_path):
+    """`readiness.exe serve` on the site manager's PC: uvicorn, Starlette and SQLite frozen."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(command(prefix, onedir, ("serve", "--host", "127.0.0.1", "--port", str(port), "--data",
+                                                     "data")),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path,
+                            env=environment(prefix, "en"))
+    shown: list[bytes] = []
+    reader = threading.Thread(target=lambda: shown.extend(iter(lambda: proc.stdout.read1(4096), b"")), daemon=True)
+    reader.start()
+    try:
+        key = None
+        for _ in range(120):
+            key = re.search(rb"Manager's key: (\S+)", b"".join(shown))
+            if key or proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        assert key, b"".join(shown).decode("utf-8", "replace")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30)
+        assert refused.value.code == 401  # the dashboard wants the manager's key
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/site",
+                                         headers={"Authorization": f"Bearer {key.group(1).decode()}"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200 and json.loads(answer.read())["schema"] == "readiness.site/1"
+        assert (tmp_path / "data").is_dir()
+    finally:
+        proc.kill()  # one process (the one-folder exe): its port closes with it
+        proc.wait(timeout=60)
+
+
 def site_toml(server: Server) -> str:
     return "\n".join([
         '[site]', 'id = "XJ-0731"', 'seats = 10', 'public_ips = ["203.0.113.7"]',
