@@ -125,3 +125,57 @@ def save_report(data: bytes, chosen: Path | None, default_name: str) -> tuple[Pa
     fallback = Path(tempfile.gettempdir()) / (target.name if chosen is not None else default_name)
     atomic_write(fallback, data)
     return fallback, problem
+
+
+def write_new(folder: Path, name: str, data: bytes, attempts: int = 1000) -> Path:
+    """Write data into folder under name, or name-2, name-3 ... when that is taken: never overwrites.
+
+    Several PCs write into the same shared folder (or the same stick, one after the other), and PCs
+    cloned from one image may share a host name, so two reports can get the same name in the same
+    second. The data goes to a hidden temp file first and is then given its final name in one step
+    that fails instead of replacing (a rename on Windows, a hard link elsewhere): a stick pulled out
+    half-way leaves at most the temp file, never half a report under a report's name.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    try:
+        os.chmod(tmp, _mode_for(folder / name))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        stem, dot, ext = name.rpartition(".")
+        stem, ext = (stem, dot + ext) if dot else (name, "")
+        for n in range(1, attempts + 1):
+            target = folder / (name if n == 1 else f"{stem}-{n}{ext}")
+            try:
+                _rename_exclusive(tmp, target)
+            except FileExistsError:
+                continue
+            return target
+        raise FileExistsError(f"{folder}: {attempts} reports named {name} or like it already exist")
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _rename_exclusive(tmp: str, target: Path) -> None:
+    """Give tmp the name target unless target exists (FileExistsError), atomically."""
+    if os.name == "nt":
+        for delay in (*REPLACE_BACKOFF_S, None):  # antivirus may still hold the new temp file open
+            try:
+                os.rename(tmp, target)  # MoveFileExW without MOVEFILE_REPLACE_EXISTING: never replaces
+                return
+            except PermissionError as exc:
+                if delay is None or getattr(exc, "winerror", None) not in _SHARING:
+                    raise
+            time.sleep(delay)
+    try:
+        os.link(tmp, target)  # fails with EEXIST; the finally of write_new drops the temp name
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links (FAT on Linux): reserve the name, then fill it
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        replace_retrying(tmp, target)

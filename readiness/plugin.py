@@ -8,7 +8,6 @@ point loads in its own try/except: a broken plugin becomes one error result, not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from readiness.i18n import Text
@@ -107,6 +106,8 @@ def assemble(candidates: Iterable[tuple[str, Callable[[], Any]]],
 
 def load_checks(group: str = ENTRY_POINT_GROUP, reserved_keys: Iterable[str] = ()) -> LoadedChecks:
     """Every check installed in the entry-point group, built-in or third-party."""
+    from importlib.metadata import entry_points  # ~25 ms of imports (email, zipfile): only when needed
+
     eps = sorted(entry_points(group=group), key=lambda ep: ep.name)
     unique = {ep.name: ep for ep in eps}  # the same distribution seen twice on sys.path
     return assemble(((ep.name, ep.load) for ep in unique.values()), reserved_keys)

@@ -16,10 +16,6 @@ from typing import Any, Iterable, Mapping
 from readiness.facts import too_deep
 from readiness.settings import Setting
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
 SECRET_KEYS = ("server.token", "server.admin_key")  # never copied into a report
@@ -115,6 +111,10 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
     if m:  # the TOML parser takes quadratic time on these: refused before parsing
         line = text.count("\n", 0, m.start()) + 1
         raise ProfileError(f"{p}: line {line}: a key nested more than {MAX_DEPTH} levels deep: not a site profile")
+    if sys.version_info >= (3, 11):  # imported here: most runs have no profile file
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
