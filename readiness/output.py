@@ -118,13 +118,14 @@ def save_report(data: bytes, chosen: Path | None, default_name: str) -> tuple[Pa
     """(where it was saved, why not where asked) – falls back to the temp folder."""
     target = chosen if chosen is not None else default_report_dir() / default_name
     try:
-        atomic_write(target, data)
-        return target.resolve(), None
+        if chosen is not None:  # the user named this file: it is replaced, as asked
+            atomic_write(target, data)
+            return target.resolve(), None
+        # a name of our own: never over an earlier report (two runs in one second, cloned host names)
+        return write_new(target.parent, target.name, data).resolve(), None
     except OSError as exc:
         problem = f"cannot write {target}: {exc.strerror or exc}"
-    fallback = Path(tempfile.gettempdir()) / (target.name if chosen is not None else default_name)
-    atomic_write(fallback, data)
-    return fallback, problem
+    return write_new(Path(tempfile.gettempdir()), target.name, data), problem
 
 
 def write_new(folder: Path, name: str, data: bytes, attempts: int = 1000) -> Path:

@@ -264,8 +264,30 @@ def _check_here(session: Session) -> int:
         if problem is not None:
             session.say(Text("warning: ", "警告：") + problem, err=True)
         session.say(Text(f"Report saved: {saved}", f"报告已保存：{saved}"))
+    _submit_to_site_server(session, profile, data, hostname if isinstance(hostname, str) else "report")
     session.pause()
     return report.summary.exit_code
+
+
+def _submit_to_site_server(session: Session, profile: Any, data: bytes, label: str) -> None:
+    """When site.toml names the site server (server.url and server.token), the report goes there
+    too, so that the manager's dashboard turns this seat's colour; an unreachable server keeps it in
+    the outbox for the next run (the report on the stick is there either way)."""
+    url, token = profile["server.url"], profile["server.token"]
+    if not url or not token:
+        return
+    from readiness.submit import Submitter, default_outbox
+
+    session.say(Text(f"Sending the report to the site server {url} ...", f"正在把报告发送到考点服务器 {url} ……"))
+    try:
+        sub = Submitter(url, token, default_outbox())
+        outcomes = sub.flush() + [sub.send(data, label)]
+    except OSError as exc:  # the outbox folder itself cannot be written
+        session.say(Text(f"warning: the report was not sent ({exc}); it is on the stick.",
+                         f"警告：报告未发送（{exc}）；U盘上已保存。"), err=True)
+        return
+    for outcome in outcomes:
+        session.say(outcome.line(session.ui()))
 
 
 def _lines_of_keys(path: Path, message: str) -> list[tuple[str, int]]:

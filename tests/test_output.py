@@ -136,3 +136,15 @@ def test_replace_does_not_retry_other_errors(tmp_path, monkeypatch):
     with pytest.raises(PermissionError):
         replace_retrying(tmp_path / "a", tmp_path / "b")
     assert len(calls) == 1
+
+
+def test_reports_under_the_default_name_never_replace_an_earlier_one(tmp_path, monkeypatch):
+    """Two checks in one second (or two cloned PCs with one host name on a shared folder) keep both."""
+    monkeypatch.chdir(tmp_path)
+    first, _ = save_report(b'{"run": 1}', None, "readiness-report-PC-20261127-080000.json")
+    second, _ = save_report(b'{"run": 2}', None, "readiness-report-PC-20261127-080000.json")
+    assert first != second and second.name == "readiness-report-PC-20261127-080000-2.json"
+    assert first.read_bytes() == b'{"run": 1}' and second.read_bytes() == b'{"run": 2}'
+    chosen, _ = save_report(b'{"run": 3}', tmp_path / "mine.json", "ignored.json")
+    again, _ = save_report(b'{"run": 4}', tmp_path / "mine.json", "ignored.json")
+    assert chosen == again and again.read_bytes() == b'{"run": 4}'  # a file the user named is replaced

@@ -266,3 +266,29 @@ def test_console_probe_for_real_is_false_without_a_console_of_its_own():
 @pytest.mark.skipif(sys.platform != "win32", reason="SHGetKnownFolderPath (the Windows lane runs it under Wine)")
 def test_desktop_for_real_is_a_folder():
     assert standalone.desktop_folder().is_dir()
+
+
+def test_double_click_sends_the_report_to_the_site_server_named_in_site_toml(stick, tmp_path, monkeypatch):
+    """Issue 11: the exe's double-click submits when site.toml has server.url and server.token; an
+    unreachable server keeps the report in the outbox, sent by the next double-click."""
+    from readiness.profile import load_profile
+    from readiness.settings import CORE_SETTINGS
+    from tests.serve.server import TOKEN, running
+
+    monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
+    import socket
+
+    with socket.socket() as s:  # a port with nobody listening: the server is not up yet
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (stick / "site.toml").write_text(f'[server]\nurl = "http://127.0.0.1:{port}"\ntoken = "{TOKEN}"\n',
+                                     encoding="utf-8")
+    w = Window(stick)
+    assert w.run() == 0
+    assert "kept in the outbox" in w.out.getvalue() and len(list((tmp_path / "outbox").glob("*.json"))) == 1
+    assert len(reports_in(stick / "reports")) == 1  # the stick has it either way
+    with running(tmp_path / "data", load_profile(None, CORE_SETTINGS), port=port) as server:
+        again = Window(stick, facts=with_facts({"host.hostname": "LAB3-PC18", "host.machine_id": "id-18"}))
+        assert again.run() == 0
+        assert again.out.getvalue().count(": sent") == 2  # the waiting one first, then this run's
+        assert server.store.count_reports() == 2 and list((tmp_path / "outbox").glob("*.json")) == []
