@@ -35,13 +35,13 @@ def load_note(seats: int, paper_mb: float, mbps: float) -> Text:
 
 @check("bandwidth", title=Text("Downlink bandwidth", "下行带宽"), order=70, settings=(
     Setting("bandwidth.per_seat_mbps", 2.0, Text("Downlink per seat, Mbit/s (100 per 50 seats).",
-                                                "每机位下行带宽（Mbit/s，50 机位 100M）。"), "float", minimum=0),
+                                                "每机位下行带宽（Mbit/s，50 机位 100M）。"), "float", minimum=0, maximum=10000),
     Setting("bandwidth.listening_per_seat_mbps", 5.0, Text("Per seat in listening exams (500 per 100 seats).",
-                                                          "听力考试每机位带宽（100 机位 500M）。"), "float", minimum=0),
+                                                          "听力考试每机位带宽（100 机位 500M）。"), "float", minimum=0, maximum=10000),
     Setting("bandwidth.paper_mb", 20.0, Text("Size of one exam paper, MB (for the load-time estimate).",
-                                            "一份试卷的大小（MB，用于估算加载时间）。"), "float", minimum=0.1),
+                                            "一份试卷的大小（MB，用于估算加载时间）。"), "float", minimum=0.1, maximum=10000),
     Setting("bandwidth.tolerance_percent", 10.0, Text("How far below the requirement is only a warning, percent.",
-                                                     "低于要求多少以内仅警告（百分比）。"), "float", minimum=0),
+                                                     "低于要求多少以内仅警告（百分比）。"), "float", minimum=0, maximum=100),
 ))
 def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     seats = profile["site.seats"]

@@ -43,11 +43,11 @@ def drive_of(path: str, disks: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 @check("disk", title=Text("Storage", "存储"), order=30, settings=(
     Setting("disk.min_total_gb", 200.0, Text("Storage needed over fixed disks, decimal GB.",
-                                            "固定磁盘总容量要求（十进制 GB）。"), "float", minimum=0),
+                                            "固定磁盘总容量要求（十进制 GB）。"), "float", minimum=0, maximum=1000000),
     Setting("disk.tolerance_percent", 2.0, Text("Allowance for system partitions, percent.",
-                                               "为系统分区留出的容差（百分比）。"), "float", minimum=0),
+                                               "为系统分区留出的容差（百分比）。"), "float", minimum=0, maximum=100),
     Setting("disk.min_free_gb", 10.0, Text("Free space wanted on the client's drive, GB.",
-                                          "客户端所在磁盘的剩余空间要求（GB）。"), "float", minimum=0),
+                                          "客户端所在磁盘的剩余空间要求（GB）。"), "float", minimum=0, maximum=1000000),
 ))
 def check_disk(facts: Facts, profile: Profile) -> Finding:
     raw = facts.require("disks", list)

@@ -20,7 +20,7 @@ def total_ms(e: dict) -> float:
 
 @check("exam-server", title=Text("Exam server reachable", "考试服务器连通"), order=90, settings=(
     Setting("network.slow_ms", 2000.0, Text("Above this total time an endpoint is slow, ms.",
-                                            "单个地址总耗时超过此值视为缓慢（毫秒）。"), "float", minimum=1),
+                                            "单个地址总耗时超过此值视为缓慢（毫秒）。"), "float", minimum=1, maximum=600000),
 ))
 def check_exam_server(facts: Facts, profile: Profile) -> Finding:
     raw = facts.require("network.endpoints", list)

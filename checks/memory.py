@@ -20,10 +20,10 @@ REMEDY = Text("Fit more memory or use another PC: the plan asks for 8 GB of memo
 
 @check("memory", title=Text("Memory", "内存"), order=20, settings=(
     Setting("memory.min_installed_gib", 8.0, Text("Installed memory needed, GiB.", "所需安装内存（GiB）。"),
-            "float", minimum=0),
+            "float", minimum=0, maximum=4096),
     Setting("memory.min_usable_gib", 7.0, Text(
         "Usable memory accepted when the installed amount cannot be read, GiB.",
-        "无法读取安装内存时，可用内存的最低要求（GiB）。"), "float", minimum=0),
+        "无法读取安装内存时，可用内存的最低要求（GiB）。"), "float", minimum=0, maximum=4096),
 ))
 def check_memory(facts: Facts, profile: Profile) -> Finding:
     need = profile["memory.min_installed_gib"] * GIB

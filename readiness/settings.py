@@ -24,6 +24,7 @@ class Setting:
     help: Text
     kind: str = "str"  # str, optional_str, int, float, bool, str_list
     minimum: float | None = None
+    maximum: float | None = None  # beyond it a value is a typo (seats = 10**23), not a site
     choices: tuple[str, ...] = ()
     validate: Validator | None = None
 
@@ -56,6 +57,8 @@ class Setting:
             raise ValueError(f"unknown setting kind {k!r}")
         if self.minimum is not None and value < self.minimum:
             return value, f"must be at least {self.minimum:g}"
+        if self.maximum is not None and value > self.maximum:
+            return value, f"must be at most {self.maximum:g}"
         if self.validate is not None:
             problem = self.validate(value)
             if problem:
@@ -104,7 +107,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("site.id", "", Text("The site's code in the exam system.", "考点在考试系统中的编号。")),
     Setting("site.name", "", Text("The site's name.", "考点名称。")),
     Setting("site.seats", 50, Text("Exam seats (PCs) at the site; the network rule counts them.",
-                                   "考点机位数（考试机台数），网络要求按此计算。"), "int", minimum=1),
+                                   "考点机位数（考试机台数），网络要求按此计算。"), "int", minimum=1, maximum=10000),
     Setting("site.listening", False, Text("The site runs listening exams (5 Mbit/s a seat).",
                                           "考点承担听力考试（每机位 5 Mbit/s）。"), "bool"),
     Setting("site.public_ips", [], Text("Every public (egress) IP registered for the site.",
@@ -130,13 +133,13 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("bandwidth.backend", "auto", Text("http, speedtest, or auto (http when a URL is set).",
                                               "http、speedtest 或 auto（设置了地址时用 http）。"),
             choices=("auto", "http", "speedtest")),
-    Setting("bandwidth.streams", 4, Text("Parallel streams.", "并行连接数。"), "int", minimum=1),
+    Setting("bandwidth.streams", 4, Text("Parallel streams.", "并行连接数。"), "int", minimum=1, maximum=64),
     Setting("bandwidth.duration_s", 10.0, Text("Measuring window after the warm-up, seconds.",
-                                               "预热后的测量时长（秒）。"), "float", minimum=1),
+                                               "预热后的测量时长（秒）。"), "float", minimum=1, maximum=600),
     Setting("bandwidth.warmup_s", 2.0, Text("Warm-up discarded first (TCP slow start), seconds.",
-                                            "先行丢弃的预热时长（TCP 慢启动），秒。"), "float", minimum=0),
+                                            "先行丢弃的预热时长（TCP 慢启动），秒。"), "float", minimum=0, maximum=120),
     Setting("bandwidth.max_mb", 4096.0, Text("Most data one measurement may download, MiB.",
-                                             "一次测量最多下载的数据量（MiB）。"), "float", minimum=1),
+                                             "一次测量最多下载的数据量（MiB）。"), "float", minimum=1, maximum=102400),
     Setting("network.ip_echo_urls", ["https://api.ipify.org", "https://ifconfig.me/ip"], Text(
         "Services that answer the caller's public IP (plain text or JSON).", "返回访问者公网 IP 的服务（纯文本或 JSON）。"),
         "str_list", validate=http_url_list),
@@ -144,9 +147,9 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "Exam system addresses that every PC must reach.", "每台考试机必须能访问的考试系统地址。"),
         "str_list", validate=http_url_list),
     Setting("network.timeout_s", 5.0, Text("Timeout of each network step, seconds.", "每个网络步骤的超时（秒）。"),
-            "float", minimum=0.1),
+            "float", minimum=0.1, maximum=600),
     Setting("network.deadline_s", 60.0, Text("Deadline of the whole network part of a run, seconds.",
-                                             "一次检查中网络部分的总时限（秒）。"), "float", minimum=1),
+                                             "一次检查中网络部分的总时限（秒）。"), "float", minimum=1, maximum=3600),
     Setting("network.ca_bundle", None, Text("Extra CA certificates (PEM) to trust, e.g. a site's TLS gateway.",
                                             "额外信任的 CA 证书（PEM），例如考点的 TLS 网关。"), "optional_str"),
     Setting("fonts.system_dirs", ["%WINDIR%\\Fonts"], Text("System font folders.", "系统字体目录。"),
@@ -177,7 +180,7 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
                                            "管理员密钥：查看、导出或启动任何操作都需要；留空则生成一次并保存在数据目录中。"),
             "optional_str"),
     Setting("server.rate_per_minute", 240, Text("Requests one client address may make a minute (more: 429).",
-                                                "每个客户端地址每分钟最多请求数（超过则 429）。"), "int", minimum=10),
+                                                "每个客户端地址每分钟最多请求数（超过则 429）。"), "int", minimum=10, maximum=1000000),
 )
 
 # The invigilators' phones for the identity-check app (the plan's first section).
@@ -185,7 +188,7 @@ PHONE_SETTINGS: tuple[Setting, ...] = (
     Setting("phones.android_min_version", "8.0", Text("Oldest Android version allowed.", "允许的最低 Android 版本。"),
             validate=dotted_version),
     Setting("phones.android_min_memory_gb", 4.0, Text("Least memory (RAM) of an Android phone, GB.",
-                                                      "Android 手机最少运行内存（GB）。"), "float", minimum=0.25),
+                                                      "Android 手机最少运行内存（GB）。"), "float", minimum=0.25, maximum=64),
     Setting("phones.ios_min_version", "11", Text("Oldest iOS version allowed.", "允许的最低 iOS 版本。"),
             validate=dotted_version),
     Setting("phones.iphone_min_model", "6", Text("Oldest iPhone allowed: 6 or 6s.", "允许的最旧 iPhone 型号：6 或 6s。"),
@@ -205,12 +208,12 @@ REHEARSAL_SETTINGS: tuple[Setting, ...] = (
                                         "开考演练时各机位下载的对象；留空则用 bandwidth.url，再无则用考点服务器自带的试卷大小对象（仅局域网）。"),
             "optional_str", validate=http_url),
     Setting("rehearsal.lead_s", 5.0, Text("How far ahead a round's start is announced, seconds.",
-                                          "演练开始时间提前公布的秒数。"), "float", minimum=1),
+                                          "演练开始时间提前公布的秒数。"), "float", minimum=1, maximum=600),
     Setting("rehearsal.deadline_s", 240.0, Text("A seat gives up this long after the start, seconds.",
-                                                "开始后超过此秒数仍未完成的机位放弃。"), "float", minimum=5),
+                                                "开始后超过此秒数仍未完成的机位放弃。"), "float", minimum=5, maximum=3600),
     Setting("rehearsal.lan_mbps", 0.0, Text("Pace of the server's own paper object for all seats together, Mbit/s; "
                                             "0: unpaced.", "服务器自带试卷对象的总限速（Mbit/s）；0 为不限速。"),
-            "float", minimum=0),
+            "float", minimum=0, maximum=100000),
 )
 
 CORE_SETTINGS = CORE_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS

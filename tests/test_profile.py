@@ -88,6 +88,11 @@ def test_the_readme_profile_example_is_valid(tmp_path, settings):
     ("[bandwidth]\nurl = \"http://host:99999/\"\n", "not a valid URL"),
     ("[network]\nendpoints = [\"http://\"]\n", "network.endpoints: 'http://' names no host"),
     ("[network]\nip_echo_urls = [\"api.ipify.org\"]\n", "network.ip_echo_urls: 'api.ipify.org' is not an http"),
+    # beyond any real site: a typo, refused rather than judged ("≥ 1e+308 GiB" would fail every PC)
+    ("[site]\nseats = 100000000000000000000000\n", "site.seats: must be at most 10000"),
+    ("[memory]\nmin_installed_gib = 1e308\n", "memory.min_installed_gib: must be at most 4096"),
+    ("[bandwidth]\ntolerance_percent = 150\n", "bandwidth.tolerance_percent: must be at most 100"),
+    ("[network]\ndeadline_s = 86400\n", "network.deadline_s: must be at most 3600"),
 ])
 def test_values_that_would_fail_later_are_refused_at_load(tmp_path, settings, toml, words):
     path = tmp_path / "bad.toml"
