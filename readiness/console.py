@@ -98,6 +98,10 @@ def use_console_codepage(stream: TextIO) -> None:
     (unless PYTHONIOENCODING chose one)."""
     if os.name != "nt" or os.environ.get("PYTHONIOENCODING") or _isatty(stream):
         return
+    try:  # only a real standard handle (a pipe, a file); an in-memory stream has its own encoding
+        stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
     try:  # pragma: no cover - needs Windows
         encoding = console_encoding()
         if encoding is None:
