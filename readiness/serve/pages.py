@@ -171,7 +171,11 @@ function renderRehearsal(reh) {
     if (!confirm(t("confirm"))) return;
     const r = await fetch("/api/rehearsals", {method: "POST", credentials: "same-origin",
       headers: {"X-Readiness": "1", "Content-Type": "application/json"}, body: "{}"});
-    if (!r.ok) alert("HTTP " + r.status);
+    if (!r.ok) {
+      let why = "";
+      try { why = (await r.json()).error || ""; } catch (e) { /* not JSON: the status says enough */ }
+      alert("HTTP " + r.status + (why ? ": " + why : ""));
+    }
     version = "";
   });
   bar.appendChild(button);
@@ -196,7 +200,13 @@ function renderRehearsal(reh) {
   }
   box.appendChild(stats);
   for (const [k, list] of [["slowest", x.slowest], ["unfinished", x.unfinished], ["late", x.late]]) {
-    if (list.length) box.appendChild(el("p", null, t(k) + ": " + list.join(", ")));
+    if (!list.length) continue;
+    const line = el("p", "names " + k, t(k) + ": ");
+    list.forEach((name, i) => {  // each name isolated: a direction mark in one cannot reorder the others
+      if (i) line.appendChild(document.createTextNode(", "));
+      line.appendChild(el("bdi", null, name));
+    });
+    box.appendChild(line);
   }
   const table = el("table");
   const head = el("tr");

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
+import unicodedata
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -21,6 +22,18 @@ from readiness.checks.bandwidth import PLAN_LOAD_S
 JOINED_WITHIN_S = 10.0  # a seat that polled this recently is waiting for a round
 MAX_SEAT_LEN = 100
 MAX_PAPER_BYTES = 1024 * 1024 * 1024
+MAX_SEATS = 5000  # seats remembered at once (a site has at most a few hundred): labels are not a memory sink
+MAX_LATE = 1000
+FORGET_AFTER_S = 3600.0  # a seat silent this long is forgotten
+CLOCK_SLACK_S = 60.0  # results may say a start or finish this far outside the round's window
+
+
+class RoundBusy(Exception):
+    """A round is scheduled or running: one at a time."""
+
+
+class TooManySeats(Exception):
+    """More distinct seats than any site has: labels are being made up."""
 
 
 @dataclass
@@ -72,10 +85,14 @@ class Rehearsals:
         """A seat says it is waiting; the answer is the round it takes part in, if one is on."""
         now = self.clock()
         with self._lock:
+            if seat not in self.waiting and len(self.waiting) >= MAX_SEATS:
+                self.waiting = {k: v for k, v in self.waiting.items() if now - v < FORGET_AFTER_S}
+                if len(self.waiting) >= MAX_SEATS:
+                    raise TooManySeats(f"more than {MAX_SEATS} seats")
             self.waiting[seat] = now
             current = self.rounds[-1] if self.rounds else None
             if current is not None and seat not in current.seats and now < current.start_at + current.deadline_s \
-                    and seat not in current.late:
+                    and seat not in current.late and len(current.late) < MAX_LATE:
                 current.late.append(seat)
                 self.version += 1
             mine = current if current is not None and seat in current.seats and \
@@ -87,6 +104,10 @@ class Rehearsals:
     def start(self, url: str | None, paper_bytes: int, lead_s: float, deadline_s: float) -> Round:
         now = self.clock()
         with self._lock:
+            busy = self.rounds[-1] if self.rounds else None
+            if busy is not None and summary(busy, now)["state"] in ("scheduled", "running"):
+                raise RoundBusy(f"round {busy.id} is under way (until {busy.start_at + busy.deadline_s - now:.0f} s "
+                                "from now, or until every seat has reported): one round at a time")
             joined = sorted(s for s, seen in self.waiting.items() if now - seen <= JOINED_WITHIN_S)
             number = max([len(self.rounds)] + [int(a.get("id", 0)) for a in self.archived]) + 1
             r = Round(number, now, now + lead_s, url, paper_bytes, deadline_s,
@@ -96,7 +117,8 @@ class Rehearsals:
             return r
 
     def report(self, round_id: int, seat: str, doc: dict[str, Any]) -> str | None:
-        """Store one seat's result; the reason it is refused, or None."""
+        """Store one seat's result; the reason it is refused, or None. A seat's first result counts:
+        a repeat (a retry whose answer was lost) is answered ALREADY and changes nothing."""
         with self._lock:
             r = next((x for x in self.rounds if x.id == round_id), None)
             if r is None:
@@ -104,19 +126,17 @@ class Rehearsals:
             result = r.seats.get(seat)
             if result is None:
                 return "this seat is not in the round (it joined late)"
-            start, finish = doc.get("start"), doc.get("finish")
+            problem = _invalid(doc, r)
+            if problem:
+                return problem
+            if result.status != "waiting":
+                return ALREADY
+            start, finish, size = doc.get("start"), doc.get("finish"), doc["bytes"]
             error = doc.get("error")
             samples = doc.get("samples_mbps") or []
-            size = doc.get("bytes")
-            if not isinstance(size, int) or isinstance(size, bool) or size < 0 or \
-                    not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in samples):
-                return "bytes: a whole number; samples_mbps: numbers"
-            for value in (start, finish):
-                if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-                    return "start and finish: times in the server's clock (seconds) or null"
             result.start_s = round(start - r.start_at, 3) if start is not None else None
             result.bytes = size
-            result.samples_mbps = [round(float(v), 2) for v in samples[:3600]]
+            result.samples_mbps = [round(float(v), 2) for v in samples[:int(r.deadline_s) + 2]]
             if error or finish is None:
                 result.status, result.error = "failed", str(error or "did not finish")[:500]
             else:
@@ -142,6 +162,31 @@ class Rehearsals:
         now = self.clock()
         with self._lock:
             return sum(1 for seen in self.waiting.values() if now - seen <= JOINED_WITHIN_S)
+
+
+ALREADY = "already"
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _invalid(doc: dict[str, Any], r: Round) -> str | None:
+    """Why a seat's result cannot be true of this round, or None."""
+    size, samples = doc.get("bytes"), doc.get("samples_mbps") or []
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= r.paper_bytes:
+        return f"bytes: a whole number from 0 to the paper's {r.paper_bytes}"
+    if not isinstance(samples, list) or not all(_finite(v) and v >= 0 for v in samples):
+        return "samples_mbps: a list of numbers (Mbit/s, not negative)"
+    start, finish = doc.get("start"), doc.get("finish")
+    low, high = r.start_at - CLOCK_SLACK_S, r.start_at + r.deadline_s + CLOCK_SLACK_S
+    for value in (start, finish):
+        if value is not None and not (_finite(value) and low <= value <= high):
+            return ("start and finish: times in the server's clock (seconds) within the round's window, or null "
+                    "(is the PC's clock offset estimated?)")
+    if start is not None and finish is not None and finish < start:
+        return "finish: before start"
+    return None
 
 
 def summary(r: Round, now: float) -> dict[str, Any]:
@@ -214,6 +259,8 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
     def seat_of(value: Any) -> str:
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
             raise JSONError(400, f"seat: a label of 1 to {MAX_SEAT_LEN} characters")
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+            raise JSONError(400, "seat: printable characters only (no control or direction marks)")
         return value.strip()
 
     async def persist(round_id: int) -> None:
@@ -223,7 +270,10 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
 
     async def poll(request: Request) -> Response:
         require_submitter(request, cfg)
-        return js(rehearsals.poll(seat_of(request.query_params.get("seat"))))
+        try:
+            return js(rehearsals.poll(seat_of(request.query_params.get("seat"))))
+        except TooManySeats as exc:
+            raise JSONError(503, f"{exc}: the server forgets seats silent for an hour") from None
 
     async def start(request: Request) -> Response:
         require_manager(request, cfg, changes=True)
@@ -245,7 +295,10 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
                                        ("lead_s", lead_s, 1, 600), ("deadline_s", deadline_s, 1, 3600)):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
                 raise JSONError(400, f"{name}: a number from {low:g} to {high:g}")
-        r = rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
+        try:
+            r = rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
+        except RoundBusy as exc:
+            raise JSONError(409, str(exc)) from None
         await persist(r.id)
         return js({"id": r.id, "start_at": r.start_at, "expected": len(r.seats)}, 201)
 
@@ -258,6 +311,8 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
         if not isinstance(doc, dict):
             raise JSONError(400, "a JSON object")
         problem = rehearsals.report(request.path_params["rid"], seat_of(doc.get("seat")), doc)
+        if problem == ALREADY:
+            return js({"stored": "already"}, 200)
         if problem:
             raise JSONError(409 if "not in the round" in problem else 400, problem)
         await persist(request.path_params["rid"])

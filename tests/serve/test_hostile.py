@@ -90,3 +90,102 @@ def test_one_address_holds_a_bounded_number_of_connections(tmp_path, profile):
                 pass
             assert time.monotonic() < deadline, "the slots of closed connections were not given back"
             time.sleep(0.1)
+
+
+# -- rehearsal rounds ------------------------------------------------------------------------------
+
+MANAGER = {"Authorization": f"Bearer {KEY}"}
+SUBMIT = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _poll(url: str, seat: str) -> requests.Response:
+    return requests.get(url + "/api/rehearsals/poll", params={"seat": seat}, headers=SUBMIT, timeout=10)
+
+
+def test_a_round_is_not_started_twice(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        _poll(srv.url, "A").raise_for_status()
+        first = requests.post(srv.url + "/api/rehearsals", json={"url": None, "lead_s": 1, "deadline_s": 30},
+                              headers=MANAGER, timeout=10)
+        assert first.status_code == 201
+        again = requests.post(srv.url + "/api/rehearsals", json={"url": None}, headers=MANAGER, timeout=10)
+        assert again.status_code == 409 and "one round at a time" in again.json()["error"]  # a double click
+        done = {"seat": "A", "start": first.json()["start_at"], "finish": first.json()["start_at"] + 1, "bytes": 10}
+        assert requests.post(srv.url + "/api/rehearsals/1/results", json=done, headers=SUBMIT,
+                             timeout=10).status_code == 201
+        assert requests.post(srv.url + "/api/rehearsals", json={"url": None}, headers=MANAGER,
+                             timeout=10).status_code == 201  # every seat reported: the next one may start
+
+
+def _round_with(srv, seats=("A",), paper_mb=1.0) -> float:
+    for seat in seats:
+        _poll(srv.url, seat).raise_for_status()
+    r = requests.post(srv.url + "/api/rehearsals", json={"url": None, "paper_mb": paper_mb, "lead_s": 1,
+                                                         "deadline_s": 60}, headers=MANAGER, timeout=10)
+    assert r.status_code == 201
+    return float(r.json()["start_at"])
+
+
+@pytest.mark.parametrize("result", [
+    {"bytes": 10**12},  # more than the paper
+    {"bytes": -1},
+    {"bytes": 2**63},
+    {"start": -1e308, "finish": 1e308},  # a throughput of nothing over all of time
+    {"start": 0.0, "finish": 1.0},  # 1970: a PC that never estimated its offset
+    {"start": "S+5", "finish": "S+1"},  # finished before it started
+    {"samples_mbps": [-5]},
+    {"samples_mbps": {"a": 1}},
+    {"samples_mbps": "fast"},
+])
+def test_impossible_results_are_refused(tmp_path, profile, result):
+    with running(tmp_path / "d", profile) as srv:
+        start_at = _round_with(srv)
+        doc = {"seat": "A", "start": start_at, "finish": start_at + 2, "bytes": 1000, **result}
+        for k in ("start", "finish"):
+            if isinstance(doc[k], str):
+                doc[k] = start_at + float(doc[k][2:])
+        r = requests.post(srv.url + "/api/rehearsals/1/results", json=doc, headers=SUBMIT, timeout=10)
+        assert r.status_code == 400, r.text
+        seat = requests.get(srv.url + "/api/rehearsals/latest", headers=MANAGER, timeout=10).json()["seats"][0]
+        assert seat["status"] in ("waiting", "running") and seat["bytes"] == 0
+
+
+def test_non_finite_numbers_in_a_result_are_refused(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        _round_with(srv)
+        for raw in (b'{"seat": "A", "start": NaN, "bytes": 1}', b'{"seat": "A", "start": 1e999, "bytes": 1}',
+                    b'{"seat": "A", "bytes": 1, "samples_mbps": [Infinity]}'):
+            r = requests.post(srv.url + "/api/rehearsals/1/results", data=raw, headers=SUBMIT, timeout=10)
+            assert r.status_code == 400, raw
+
+
+def test_a_seats_first_result_counts(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        start_at = _round_with(srv, ("A", "B"))
+        honest = {"seat": "A", "start": start_at, "finish": start_at + 10, "bytes": 1_000_000}
+        assert requests.post(srv.url + "/api/rehearsals/1/results", json=honest, headers=SUBMIT,
+                             timeout=10).status_code == 201
+        forged = dict(honest, finish=start_at + 0.5)  # another holder of the token, or a confused retry
+        again = requests.post(srv.url + "/api/rehearsals/1/results", json=forged, headers=SUBMIT, timeout=10)
+        assert again.status_code == 200 and again.json()["stored"] == "already"
+        got = requests.get(srv.url + "/api/rehearsals/latest", headers=MANAGER, timeout=10).json()
+        assert {s["hostname"]: s["finish_s"] for s in got["seats"]}["A"] == 10.0
+
+
+@pytest.mark.parametrize("seat", ["PC-01\u202eLOOC", "PC\x00", "PC\n01", "\u200fPC"])
+def test_seat_labels_with_control_or_direction_marks_are_refused(tmp_path, profile, seat):
+    with running(tmp_path / "d", profile) as srv:
+        r = _poll(srv.url, seat)
+        assert r.status_code == 400 and "printable" in r.json()["error"]
+        assert _poll(srv.url, "考场1-座位05").status_code == 200  # Chinese labels are fine
+
+
+def test_made_up_seats_cannot_fill_the_memory(tmp_path, profile, monkeypatch):
+    import readiness.serve.rehearsal as rehearsal
+
+    monkeypatch.setattr(rehearsal, "MAX_SEATS", 20)
+    with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
+        assert all(_poll(srv.url, f"S{i}").status_code == 200 for i in range(20))
+        r = _poll(srv.url, "ONE-TOO-MANY")
+        assert r.status_code == 503 and "seats" in r.json()["error"]
+        assert _poll(srv.url, "S3").status_code == 200  # the known ones go on
