@@ -39,6 +39,7 @@ from readiness.serve.store import Store
 from readiness.serve.view import SiteView, report_id
 
 MAX_BODY = 2 * 1024 * 1024
+MAX_PHONE_BODY = 32 * 1024  # what a phone page sends is a few hundred bytes; more only fills the disk
 COOKIE = "readiness_key"
 
 
@@ -98,19 +99,21 @@ def require_submitter(request: Request, cfg: ServeConfig) -> None:
         raise JSONError(401, "a valid submit token is needed (Authorization: Bearer TOKEN)", {"WWW-Authenticate": "Bearer"})
 
 
-async def read_body(request: Request, cfg: ServeConfig) -> bytes:
+async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None) -> bytes:
     """The body, never more than the limit and never slower than the timeout."""
+    limit = cfg.max_body if limit is None else limit
+    too_big = JSONError(413, f"larger than {limit / 2**20:.3g} MB: not what this address takes", {"Connection": "close"})
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cfg.max_body:
-        raise JSONError(413, f"larger than {cfg.max_body // 2**20} MB: not a report", {"Connection": "close"})
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
     chunks: list[bytes] = []
     size = 0
     try:
         with anyio.fail_after(cfg.body_timeout_s):
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > cfg.max_body:
-                    raise JSONError(413, f"larger than {cfg.max_body // 2**20} MB: not a report", {"Connection": "close"})
+                if size > limit:
+                    raise too_big
                 chunks.append(chunk)
     except TimeoutError:
         raise JSONError(408, f"the body did not arrive within {cfg.body_timeout_s:g} s", {"Connection": "close"}) from None
@@ -300,7 +303,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
 
     async def post_phone(request: Request) -> Response:
         require_submitter(request, cfg)
-        body = await read_body(request, cfg)
+        body = await read_body(request, cfg, min(cfg.max_body, MAX_PHONE_BODY))
         try:
             doc = orjson.loads(body)
         except orjson.JSONDecodeError as exc:

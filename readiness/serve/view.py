@@ -110,20 +110,28 @@ class SiteView:
         return built
 
     def phone_rows(self, profile: Profile) -> list[dict[str, Any]]:
-        """Every phone's latest check, judged now (the rules may have changed since)."""
+        """Every phone's latest check, judged now (the rules may have changed since). A phone sent
+        again (the same name, room and browser: pressed twice, or after updating the app) shows
+        once, as last sent; checks without a name are all kept (identical school phones)."""
         import orjson
 
-        rows = []
+        latest: dict[Any, dict[str, Any]] = {}
         for p in self.phones():
             try:
                 doc = orjson.loads(p.body)
             except orjson.JSONDecodeError:
                 continue  # never stored: the server refuses what it cannot read
+            if not isinstance(doc, dict):
+                continue
             verdict = judge_phone(doc, profile)
-            rows.append({"id": p.id, "received_at": p.received_at, "name": str(doc.get("name") or ""),
-                         "room": str(doc.get("room") or ""), "app_version": str(doc.get("app_version") or ""),
-                         **verdict.to_dict()})
-        return rows
+            row = {"id": p.id, "received_at": p.received_at, "name": str(doc.get("name") or ""),
+                   "room": str(doc.get("room") or ""), "app_version": str(doc.get("app_version") or ""),
+                   **verdict.to_dict()}
+            name = row["name"].strip().casefold()
+            key = (name, row["room"].strip().casefold(), str(doc.get("user_agent") or "")) if name else p.id
+            latest.pop(key, None)  # the newest goes last, in the order of arrival
+            latest[key] = row
+        return list(latest.values())
 
 
 def _relabel(m: Machine, rid: int) -> Machine:

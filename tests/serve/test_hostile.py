@@ -189,3 +189,32 @@ def test_made_up_seats_cannot_fill_the_memory(tmp_path, profile, monkeypatch):
         r = _poll(srv.url, "ONE-TOO-MANY")
         assert r.status_code == 503 and "seats" in r.json()["error"]
         assert _poll(srv.url, "S3").status_code == 200  # the known ones go on
+
+
+# -- phones ----------------------------------------------------------------------------------------
+
+PHONE = {"schema": "readiness.phone/1",
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+         "ua_ch": None, "device_memory": None, "screen": {"width": 390, "height": 844}, "max_touch_points": 5,
+         "app_version": "2.4.3", "name": "李老师", "room": "101"}
+
+
+def test_a_phone_post_is_small(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        padded = dict(PHONE, padding="x" * 40_000)  # the fields are capped, the document was not
+        r = requests.post(srv.url + "/api/phones", json=padded, headers=SUBMIT, timeout=10)
+        assert r.status_code == 413
+        assert srv.store.phones() == []
+
+
+def test_a_phone_sent_again_shows_once_as_last_sent(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        for version in ("2.4.2", "2.4.3"):  # sent, the app updated, sent again
+            assert requests.post(srv.url + "/api/phones", json=dict(PHONE, app_version=version), headers=SUBMIT,
+                                 timeout=10).status_code == 201
+        for _ in range(2):  # two identical phones whose invigilators typed no name: two phones
+            assert requests.post(srv.url + "/api/phones", json=dict(PHONE, name=""), headers=SUBMIT,
+                                 timeout=10).status_code == 201
+        rows = requests.get(srv.url + "/api/phones", headers=MANAGER, timeout=10).json()["phones"]
+    assert [(p["name"], p["app_version"], p["status"]) for p in rows] == [
+        ("李老师", "2.4.3", "pass"), ("", "2.4.3", "pass"), ("", "2.4.3", "pass")]
