@@ -89,8 +89,21 @@ def require_manager(request: Request, cfg: ServeConfig, changes: bool = False) -
     if not is_manager(request, cfg):
         raise JSONError(401, "the manager's key is needed (open /?key=KEY once, or send Authorization: Bearer KEY)",
                         {"WWW-Authenticate": "Bearer"})
-    if changes and not _bearer(request) and request.headers.get("x-readiness") != "1":
-        raise JSONError(403, "send the X-Readiness: 1 header (the dashboard does)")
+    if changes and not _bearer(request):
+        if request.headers.get("x-readiness") != "1":
+            raise JSONError(403, "send the X-Readiness: 1 header (the dashboard does)")
+        if not _same_origin(request):
+            raise JSONError(403, "a request from another site's page")
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser's Origin, when it sends one, names this server (another port of the same host is
+    another origin, though the cookie goes there too: cookies know no ports)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not a browser, or a same-origin request of an old one: the header rule still holds
+    host = request.headers.get("host", "")
+    return origin.lower() in (f"http://{host}".lower(), f"https://{host}".lower())
 
 
 def require_submitter(request: Request, cfg: ServeConfig) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 import sys
 from dataclasses import dataclass
@@ -104,6 +105,10 @@ def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, e
 
 # -- the keys -----------------------------------------------------------------------------------
 
+MIN_KEY_LEN = 8
+KEY_PATTERN = re.compile(r"[A-Za-z0-9._~+/=-]{%d,200}" % MIN_KEY_LEN)
+
+
 @dataclass(frozen=True)
 class Keys:
     token: str
@@ -114,7 +119,13 @@ def keys_for(profile: Profile, store: Any) -> Keys:
     token = profile["server.token"] or store.secret("submit_token")
     admin = profile["server.admin_key"] or store.secret("admin_key")
     if token == admin:
-        raise ValueError("server.token and server.admin_key must differ: the token only adds reports")
+        raise ValueError("server.token and server.admin_key must differ: the token only adds reports"
+                         " / server.token 与 server.admin_key 不能相同：提交令牌只能添加报告")
+    for name, value in (("server.token", token), ("server.admin_key", admin)):
+        if not KEY_PATTERN.fullmatch(value):
+            raise ValueError(f"{name}: {MIN_KEY_LEN} to 200 letters, digits or - _ . ~ + / = (it travels in HTTP "
+                             f"headers, cookies and addresses; leave it empty to have one generated) / "
+                             f"{name}：须为 {MIN_KEY_LEN} 至 200 个英文字母、数字或 - _ . ~ + / =（留空则自动生成）")
     return Keys(token, admin)
 
 

@@ -218,3 +218,15 @@ def test_a_phone_sent_again_shows_once_as_last_sent(tmp_path, profile):
         rows = requests.get(srv.url + "/api/phones", headers=MANAGER, timeout=10).json()["phones"]
     assert [(p["name"], p["app_version"], p["status"]) for p in rows] == [
         ("李老师", "2.4.3", "pass"), ("", "2.4.3", "pass"), ("", "2.4.3", "pass")]
+
+
+def test_a_cookie_request_from_another_origin_is_refused(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        s = requests.Session()
+        s.get(srv.url + f"/?key={KEY}", timeout=10)
+        port = srv.url.rsplit(":", 1)[1]
+        for origin in ("http://evil.example", f"http://127.0.0.1:{int(port) + 1}", "null"):
+            r = s.post(srv.url + "/api/rehearsals", headers={"X-Readiness": "1", "Origin": origin}, timeout=10)
+            assert r.status_code == 403 and "another site" in r.json()["error"], origin
+        assert s.post(srv.url + "/api/rehearsals", headers={"X-Readiness": "1", "Origin": srv.url},
+                      timeout=10).status_code == 201
