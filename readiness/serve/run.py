@@ -20,7 +20,7 @@ DEFAULT_PORT = 8765
 HEADER_TIMEOUT_S = 10.0
 WRITE_STALL_S = 30.0  # a response the client does not read at all for this long is dropped
 MAX_CONNECTIONS_PER_CLIENT = 64  # a PC needs one or two; 64 leaves room for a room behind one NAT address
-GRACEFUL_S = 5.0  # Ctrl+C: requests under way get this long to finish (a download in progress does not)
+GRACEFUL_S = 5  # Ctrl+C: requests under way get this long to finish (a download in progress does not)
 
 
 # -- the start-up text --------------------------------------------------------------------------
