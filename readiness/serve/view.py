@@ -71,7 +71,9 @@ class SiteView:
             return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
 
     def add(self, stored: StoredReport, summary: Machine | Rejected) -> None:
-        if isinstance(summary, Machine):
+        if isinstance(summary, Machine) and summary.hostname == summary.source:
+            summary = self.read(stored.body, stored.id)  # no host name: it goes by its label, "#id" as after a restart
+        elif isinstance(summary, Machine):
             summary = _relabel(summary, stored.id)
         with self._lock:
             self._entries[stored.id] = Entry(summary, stored.received_at, stored.client)

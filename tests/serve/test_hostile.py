@@ -230,3 +230,19 @@ def test_a_cookie_request_from_another_origin_is_refused(tmp_path, profile):
             assert r.status_code == 403 and "another site" in r.json()["error"], origin
         assert s.post(srv.url + "/api/rehearsals", headers={"X-Readiness": "1", "Origin": srv.url},
                       timeout=10).status_code == 201
+
+
+def test_reports_without_a_host_name_stay_apart_and_keep_their_names_after_a_restart(tmp_path, profile):
+    bodies = [b'{"schema": "readiness.report/1", "checked_at": "2026-11-24T09:0%d:00+08:00", '
+              b'"results": [{"id": "os", "status": "pass"}]}' % i for i in range(2)]
+
+    def hosts(srv) -> list[str]:
+        site = requests.get(srv.url + "/api/site", headers=MANAGER, timeout=10).json()
+        return sorted(m["hostname"] for s in site["sites"] for m in s["machines"])
+
+    with running(tmp_path / "d", profile) as srv:
+        for body in bodies:
+            assert requests.post(srv.url + "/api/reports", data=body, headers=SUBMIT, timeout=10).status_code == 201
+        live = hosts(srv)
+    with running(tmp_path / "d", profile) as srv:
+        assert hosts(srv) == live == ["#1", "#2"]  # before: both one machine named "request" until a restart
