@@ -246,3 +246,34 @@ def test_reports_without_a_host_name_stay_apart_and_keep_their_names_after_a_res
         live = hosts(srv)
     with running(tmp_path / "d", profile) as srv:
         assert hosts(srv) == live == ["#1", "#2"]  # before: both one machine named "request" until a restart
+
+
+@pytest.mark.parametrize("changes", [
+    {"ua_ch": {"platform": "Android", "platformVersion": "9" * 5000}},  # int("9" * 5000) raises in Python
+    {"ua_ch": {"platform": "Android", "model": "x" * 20000}},
+    {"ua_ch": {"formFactors": ["Mobile"] * 1000}},
+    {"ua_ch": [1]}, {"screen": "big"}, {"screen": {"width": "375"}}, {"name": 5}, {"device_memory": True},
+    {"max_touch_points": 1e300}, {"user_agent": None},
+])
+def test_hostile_phone_posts_are_400_and_the_dashboard_stays_up(tmp_path, profile, changes):
+    with running(tmp_path / "d", profile) as srv:
+        r = requests.post(srv.url + "/api/phones", json=dict(PHONE, **changes), headers=SUBMIT, timeout=10)
+        assert r.status_code == 400, r.text
+        assert requests.get(srv.url + "/api/state", headers=MANAGER, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("raw", [b"[1]", b'{"schema": "readiness.phone/1"}', b'{"schema": "readiness.phone/1", '
+                                 b'"user_agent": "Android Mobile", "ua_ch": {"platformVersion": "' + b"9" * 5000 + b'"}}',
+                                 b'{"schema": "readiness.phone/1", "user_agent": "Android 9 Mobile", "screen": 5, '
+                                 b'"device_memory": "lots"}'])
+def test_a_stored_phone_the_rules_cannot_read_is_an_error_row_not_a_dead_dashboard(tmp_path, profile, raw):
+    from readiness.serve.store import Store
+
+    store = Store(tmp_path / "d")  # stored by an earlier, laxer server
+    store.add_phone(raw, "192.0.2.7")
+    store.close()
+    with running(tmp_path / "d", profile) as srv:
+        state = requests.get(srv.url + "/api/state", headers=MANAGER, timeout=10)
+        assert state.status_code == 200
+        phones = requests.get(srv.url + "/api/phones", headers=MANAGER, timeout=10).json()["phones"]
+    assert len(phones) <= 1 and all(p["status"] in ("error", "fail") for p in phones)
