@@ -213,6 +213,19 @@ def guarded(handler: Handler) -> Handler:
     return run
 
 
+def _readable_rounds(rows: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """Rounds kept by earlier runs; one that cannot be read is left out, not a reason not to start."""
+    found = []
+    for _id, body in rows:
+        try:
+            doc = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("id"), int):
+            found.append(doc)
+    return found
+
+
 def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Sequence[Route] = (),
                rehearsals: Any = None) -> ASGIApp:
     """The app; extra_routes lets a module add its own behind the same guards (require_manager,
@@ -220,7 +233,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
     from readiness.serve.rehearsal import Pacer, Rehearsals, routes as rehearsal_routes
 
     if rehearsals is None:
-        rehearsals = Rehearsals([orjson.loads(body) for _id, body in store.rounds()])
+        rehearsals = Rehearsals(_readable_rounds(store.rounds()))
     pacer = Pacer(cfg.profile["rehearsal.lan_mbps"] or None)
 
     async def home(request: Request) -> Response:

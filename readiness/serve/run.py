@@ -8,6 +8,7 @@ import asyncio
 import ipaddress
 import re
 import socket
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -286,11 +287,22 @@ def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host:
         return 2
     port = sock.getsockname()[1]
     urls = base_urls(host, port, lan_addresses())
-    view = SiteView(store, profile_path)
     cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile,
                       rate_per_minute=profile["server.rate_per_minute"],
                       lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
-    server = make_server(create_app(cfg, store, view), cfg.header_timeout_s, cfg.body_timeout_s)
+    try:  # every stored report and round is read now: a damaged file shows here, not at the first look
+        view = SiteView(store, profile_path)
+        app = create_app(cfg, store, view)
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        sock.close()
+        store.close()
+        out.write(Text(f"error: the database {store.path} is damaged ({exc}). Keep that folder (its reports may be "
+                       f"recovered with sqlite3's .recover) and start with another --data folder; the PCs send "
+                       f"again what waits in their outboxes.\n",
+                       f"错误：数据库 {store.path} 已损坏（{exc}）。请保留该目录（其中的报告或可用 sqlite3 的 .recover "
+                       f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")(lang))
+        return 2
+    server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s)
     try:
         out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir))
         out.flush()

@@ -91,3 +91,40 @@ def test_a_full_disk_answers_503_and_loses_nothing_acknowledged(tmp_path):
         assert store.integrity() == "ok"
     finally:
         store.close()
+
+
+def _filled(tmp_path: Path, count: int = 30) -> Path:
+    prof = site_profile(tmp_path, seats=count)
+    data = tmp_path / "data"
+    store = Store(data)
+    try:
+        for i in range(count):
+            body = make_report(tmp_path / "r", f"PC-{i:03d}", prof).read_bytes()
+            store.add_report(body + b" " * 5000, "192.0.2.1")  # ~20 KB each: the table spans many pages
+        store.save_round(1, "{not json")  # and a round an old crash left half-written
+    finally:
+        store.close()
+    return data
+
+
+def test_a_damaged_database_stops_the_start_with_a_reason(tmp_path):
+    data = _filled(tmp_path)
+    db = data / "readiness-server.sqlite3"
+    raw = bytearray(db.read_bytes())
+    middle = len(raw) // 2
+    raw[middle:middle + 3000] = b"\xff" * 3000  # a bad sector in the middle of the reports
+    db.write_bytes(bytes(raw))
+    r = subprocess.run([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
+                        "--data", str(data), "--lang", "en"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "is damaged" in r.stdout and "Traceback" not in r.stdout + r.stderr
+
+
+def test_an_unreadable_round_does_not_stop_the_start(tmp_path, profile):
+    from tests.serve.server import KEY as MANAGER_KEY, running
+
+    data = _filled(tmp_path, count=2)
+    with running(data, profile) as srv:
+        got = requests.get(srv.url + "/api/rehearsals", headers={"Authorization": f"Bearer {MANAGER_KEY}"}, timeout=10)
+        assert got.status_code == 200 and got.json()["rounds"] == []
+        assert srv.store.count_reports() == 2
