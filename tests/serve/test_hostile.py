@@ -277,3 +277,55 @@ def test_a_stored_phone_the_rules_cannot_read_is_an_error_row_not_a_dead_dashboa
         assert state.status_code == 200
         phones = requests.get(srv.url + "/api/phones", headers=MANAGER, timeout=10).json()["phones"]
     assert len(phones) <= 1 and all(p["status"] in ("error", "fail") for p in phones)
+
+
+# -- credentials ------------------------------------------------------------------------------------
+
+MANAGER_PATHS = ("/api/site", "/api/state", "/api/phones", "/download/site.json", "/machine/1", "/qr/phone.svg",
+                 "/api/rehearsals", "/api/rehearsals/latest", "/download/rehearsals.json")
+
+
+def test_credentials_only_where_the_contract_puts_them(tmp_path, profile):
+    with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
+        for path in MANAGER_PATHS:
+            for params in ({"key": KEY}, {"t": KEY}, {"token": KEY}):  # never from the address
+                assert requests.get(srv.url + path, params=params, timeout=10).status_code == 401, (path, params)
+            for auth in ("", "Bearer", "Bearer ", f"Basic {KEY}", f"bearer{KEY}", f"Bearer {KEY}x", f"Bearer {TOKEN}",
+                         f"Bearer {KEY[:-1]}"):
+                assert requests.get(srv.url + path, headers={"Authorization": auth}, timeout=10).status_code == 401, \
+                    (path, auth)
+            wrong_cookie = requests.get(srv.url + path, cookies={"readiness_key": TOKEN}, timeout=10)
+            assert wrong_cookie.status_code == 401, path
+        # the manager's cookie is no submit token: a page of another site cannot add reports with it
+        r = requests.post(srv.url + "/api/reports", data=b"{}", cookies={"readiness_key": KEY}, timeout=10)
+        assert r.status_code == 401
+        r = requests.post(srv.url + "/api/reports", data=b"{}", params={"t": TOKEN}, timeout=10)
+        assert r.status_code == 401
+
+
+def test_an_agent_told_to_slow_down_keeps_its_clock_offset():
+    import http.server
+    import threading
+
+    from readiness.rehearse import Agent, Offset
+
+    class Busy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            self.send_response(429)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        agent = Agent(f"http://127.0.0.1:{httpd.server_address[1]}", TOKEN, "S", 1000)
+        agent.offset = Offset(12.5, 0.001)
+        assert agent.poll() is None
+        assert agent.offset == Offset(12.5, 0.001)  # no new round of clock requests into a busy server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

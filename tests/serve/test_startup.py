@@ -62,8 +62,9 @@ def test_keys_from_the_profile_or_the_data_folder(tmp_path, make_profile):
         store.close()
 
 
-def test_check_does_not_load_the_server_stack():
-    code = ("import sys, readiness.cli; "
+@pytest.mark.parametrize("modules", ["readiness.cli", "readiness.cli, readiness.submit, readiness.rehearse"])
+def test_check_does_not_load_the_server_stack(modules):
+    code = (f"import sys, {modules}; "
             "print(sorted(m for m in ('starlette', 'uvicorn', 'segno', 'anyio', 'h11', 'readiness.serve.app') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
