@@ -78,7 +78,7 @@ class Rehearsals:
         self._lock = threading.Lock()
         self.waiting: dict[str, float] = {}  # seat → last poll
         self.rounds: list[Round] = []
-        self.archived = archived or []  # rounds of earlier runs of the server, as they were left
+        self.archived = [_interrupted(a) for a in archived or []]  # rounds of earlier runs of the server
         self.version = 0
 
     def poll(self, seat: str) -> dict[str, Any]:
@@ -165,6 +165,17 @@ class Rehearsals:
 
 
 ALREADY = "already"
+
+
+def _interrupted(doc: dict[str, Any]) -> dict[str, Any]:
+    """A round kept by an earlier run of the server: one that was under way when the server stopped
+    is over (its seats' results can no longer arrive), and says so."""
+    if doc.get("state") not in ("scheduled", "running"):
+        return doc
+    seats = [dict(s, status="unfinished") if isinstance(s, dict) and s.get("status") in ("waiting", "running") else s
+             for s in doc.get("seats") or []]
+    unfinished = sorted(str(s.get("hostname")) for s in seats if isinstance(s, dict) and s.get("status") == "unfinished")
+    return dict(doc, state="done", interrupted=True, seats=seats, unfinished=unfinished)
 
 
 def _finite(v: Any) -> bool:

@@ -329,3 +329,20 @@ def test_an_agent_told_to_slow_down_keeps_its_clock_offset():
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_round_under_way_when_the_server_stopped_is_over_after_the_restart(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        _poll(srv.url, "A").raise_for_status()
+        _poll(srv.url, "B").raise_for_status()
+        start_at = _round_with(srv, ())
+        requests.post(srv.url + "/api/rehearsals/1/results", headers=SUBMIT, timeout=10,
+                      json={"seat": "A", "start": start_at, "finish": start_at + 1, "bytes": 1000}).raise_for_status()
+    with running(tmp_path / "d", profile) as srv:  # the laptop's lid was closed mid-round
+        got = requests.get(srv.url + "/api/rehearsals/latest", headers=MANAGER, timeout=10).json()
+        assert got["state"] == "done" and got["interrupted"] is True
+        assert {s["hostname"]: s["status"] for s in got["seats"]} == {"A": "finished", "B": "unfinished"}
+        assert got["unfinished"] == ["B"]
+        _poll(srv.url, "A").raise_for_status()
+        assert requests.post(srv.url + "/api/rehearsals", json={"url": None}, headers=MANAGER,
+                             timeout=10).status_code == 201  # and the next round can start
