@@ -346,3 +346,19 @@ def test_a_round_under_way_when_the_server_stopped_is_over_after_the_restart(tmp
         _poll(srv.url, "A").raise_for_status()
         assert requests.post(srv.url + "/api/rehearsals", json={"url": None}, headers=MANAGER,
                              timeout=10).status_code == 201  # and the next round can start
+
+
+def test_the_same_report_racing_in_from_many_clients_is_stored_once(tmp_path, profile):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.aggregate.reports import make_report, site_profile
+
+    body = make_report(tmp_path / "r", "PC-RACE", site_profile(tmp_path)).read_bytes()
+    with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
+        with ThreadPoolExecutor(24) as pool:  # a PC's outbox flushed by two processes, a retry after a timeout...
+            codes = list(pool.map(lambda _: requests.post(srv.url + "/api/reports", data=body, headers=SUBMIT,
+                                                          timeout=30).status_code, range(24)))
+        assert sorted(codes) == [200] * 23 + [201]
+        assert srv.store.count_reports() == 1
+        seats = requests.get(srv.url + "/api/state", headers=MANAGER, timeout=10).json()["sites"][0]["seats"]
+        assert [s["hostname"] for s in seats] == ["PC-RACE"]
