@@ -137,3 +137,35 @@ def test_a_page_of_another_site_cannot_start_a_round(browser, tmp_path, profile)
             evil.server_close()
         rounds = requests.get(srv.url + "/api/rehearsals", headers=MANAGER, timeout=10).json()["rounds"]
         assert rounds == []
+
+
+def test_a_double_click_on_start_says_why_the_second_round_is_refused(browser, tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        ctx = browser.new_context(locale="en-US")
+        page = ctx.new_page()
+        alerts: list[str] = []
+
+        def on_dialog(d) -> None:
+            if d.type == "alert":
+                alerts.append(d.message)
+                d.dismiss()
+            else:
+                d.accept()  # "Start?"
+
+        page.on("dialog", on_dialog)
+        try:
+            requests.get(srv.url + "/api/rehearsals/poll", params={"seat": "A"}, headers=SUBMIT,
+                         timeout=10).raise_for_status()
+            page.goto(srv.url + f"/?key={KEY}&lang=en")
+            page.locator("#start-round").wait_for(timeout=10000)
+            page.click("#start-round")
+            page.locator("#round").wait_for(timeout=10000)
+            page.click("#start-round")
+            deadline = time.monotonic() + 10
+            while not alerts and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+        finally:
+            ctx.close()
+        assert len(alerts) == 1 and alerts[0].startswith("HTTP 409") and "one round at a time" in alerts[0]
+        rounds = requests.get(srv.url + "/api/rehearsals", headers=MANAGER, timeout=10).json()["rounds"]
+        assert [r["id"] for r in rounds] == [1]
