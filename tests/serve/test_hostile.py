@@ -362,3 +362,9 @@ def test_the_same_report_racing_in_from_many_clients_is_stored_once(tmp_path, pr
         assert srv.store.count_reports() == 1
         seats = requests.get(srv.url + "/api/state", headers=MANAGER, timeout=10).json()["sites"][0]["seats"]
         assert [s["hostname"] for s in seats] == ["PC-RACE"]
+
+
+@pytest.mark.parametrize("rid", ["0", "9" * 30, str(2**63)])
+def test_a_machine_page_for_an_id_that_cannot_be_is_404(tmp_path, profile, rid):
+    with running(tmp_path / "d", profile) as srv:
+        assert requests.get(srv.url + f"/machine/{rid}", headers=MANAGER, timeout=10).status_code == 404
