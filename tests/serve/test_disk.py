@@ -128,3 +128,31 @@ def test_an_unreadable_round_does_not_stop_the_start(tmp_path, profile):
         got = requests.get(srv.url + "/api/rehearsals", headers={"Authorization": f"Bearer {MANAGER_KEY}"}, timeout=10)
         assert got.status_code == 200 and got.json()["rounds"] == []
         assert srv.store.count_reports() == 2
+
+
+def test_ctrl_c_stops_the_server_while_a_download_is_under_way(tmp_path):
+    prof = tmp_path / "site.toml"
+    prof.write_text(f'[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\n\n[rehearsal]\nlan_mbps = 1.0\n',
+                    encoding="utf-8")
+    proc, url = start(tmp_path / "data", prof)
+    got = threading.Event()
+
+    def read_slowly() -> None:
+        try:
+            with requests.get(url + "/paper/500000000", headers={"Authorization": f"Bearer {TOKEN}"}, stream=True,
+                              timeout=60) as r:
+                for _chunk in r.iter_content(65536):
+                    got.set()
+        except requests.RequestException:
+            pass
+
+    reader = threading.Thread(target=read_slowly, daemon=True)
+    reader.start()
+    try:
+        assert got.wait(30), "the download did not start"
+        proc.send_signal(signal.SIGINT)  # 500 MB at 1 Mbit/s: an hour, were the server to wait for it
+        code = proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0
