@@ -72,6 +72,14 @@ class Agent:
     def poll(self) -> dict[str, Any] | None:
         r = self.session.get(self.server + "/api/rehearsals/poll", params={"seat": self.seat}, headers=self.auth,
                              timeout=self.timeout_s)
+        if r.status_code in (400, 409):  # the server says what is wrong with this seat: show it, keep waiting
+            try:
+                why = str(r.json().get("error", ""))
+            except ValueError:
+                why = r.text[:200]
+            self.echo(f"the server refuses this seat ({r.status_code}): {why}")
+            self.stop.wait(max(POLL_S, 5.0))
+            return None
         if r.status_code == 429:  # a room behind one address: wait as told, keep the clock offset
             after = r.headers.get("Retry-After", "")
             self.stop.wait(min(30.0, float(after)) if after.isdigit() else POLL_S)

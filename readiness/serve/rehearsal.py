@@ -32,6 +32,10 @@ class RoundBusy(Exception):
     """A round is scheduled or running: one at a time."""
 
 
+class SeatTaken(Exception):
+    """Another address is waiting under this seat label (a cloned PC with the same host name)."""
+
+
 class TooManySeats(Exception):
     """More distinct seats than any site has: labels are being made up."""
 
@@ -77,16 +81,23 @@ class Rehearsals:
         self.clock = clock
         self._lock = threading.Lock()
         self.waiting: dict[str, float] = {}  # seat → last poll
+        self.holders: dict[str, str] = {}  # seat → the address polling under that label
         self.rounds: list[Round] = []
         self.archived = [_interrupted(a) for a in archived or []]  # rounds of earlier runs of the server
         self.version = 0
 
-    def poll(self, seat: str) -> dict[str, Any]:
-        """A seat says it is waiting; the answer is the round it takes part in, if one is on."""
+    def poll(self, seat: str, client: str = "") -> dict[str, Any]:
+        """A seat says it is waiting; the answer is the round it takes part in, if one is on. A label
+        another address is waiting under is refused (SeatTaken) until that address falls silent."""
         now = self.clock()
         with self._lock:
+            holder = self.holders.get(seat)
+            if holder is not None and holder != client and now - self.waiting.get(seat, 0.0) <= JOINED_WITHIN_S:
+                raise SeatTaken(holder)
+            self.holders[seat] = client
             if seat not in self.waiting and len(self.waiting) >= MAX_SEATS:
                 self.waiting = {k: v for k, v in self.waiting.items() if now - v < FORGET_AFTER_S}
+                self.holders = {k: v for k, v in self.holders.items() if k in self.waiting}
                 if len(self.waiting) >= MAX_SEATS:
                     raise TooManySeats(f"more than {MAX_SEATS} seats")
             self.waiting[seat] = now
@@ -282,7 +293,12 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
     async def poll(request: Request) -> Response:
         require_submitter(request, cfg)
         try:
-            return js(rehearsals.poll(seat_of(request.query_params.get("seat"))))
+            return js(rehearsals.poll(seat_of(request.query_params.get("seat")),
+                                      request.client.host if request.client else ""))
+        except SeatTaken as exc:
+            raise JSONError(409, f"another PC ({exc}) is waiting as this seat: two PCs with one host name (a cloned "
+                                 "disk image?); give this one its own label: readiness rehearse --seat LABEL / 另一台"
+                                 f"考试机（{exc}）正以此机位名等待：请用 --seat 为本机指定不同的机位名") from None
         except TooManySeats as exc:
             raise JSONError(503, f"{exc}: the server forgets seats silent for an hour") from None
 

@@ -368,3 +368,46 @@ def test_the_same_report_racing_in_from_many_clients_is_stored_once(tmp_path, pr
 def test_a_machine_page_for_an_id_that_cannot_be_is_404(tmp_path, profile, rid):
     with running(tmp_path / "d", profile) as srv:
         assert requests.get(srv.url + f"/machine/{rid}", headers=MANAGER, timeout=10).status_code == 404
+
+
+def test_two_pcs_waiting_under_one_seat_label_are_told_apart():
+    from readiness.serve.rehearsal import JOINED_WITHIN_S, Rehearsals, SeatTaken
+
+    now = [1000.0]
+    reh = Rehearsals(clock=lambda: now[0])
+    reh.poll("PC-01", "192.168.1.21")
+    with pytest.raises(SeatTaken, match="192.168.1.21"):  # its clone, same host name
+        reh.poll("PC-01", "192.168.1.22")
+    reh.poll("PC-01", "192.168.1.21")  # the first goes on
+    now[0] += JOINED_WITHIN_S + 1  # the first fell silent: the label is free
+    reh.poll("PC-01", "192.168.1.22")
+
+
+def test_an_agent_shows_why_the_server_refuses_its_seat():
+    import http.server
+    import threading
+
+    from readiness.rehearse import Agent
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            body = b'{"error": "another PC (192.168.1.21) is waiting as this seat"}'
+            self.send_response(409)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    lines: list[str] = []
+    try:
+        agent = Agent(f"http://127.0.0.1:{httpd.server_address[1]}", TOKEN, "PC-01", 1000, echo=lines.append)
+        agent.stop.set()  # no waiting after the answer
+        assert agent.poll() is None
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert lines == ["the server refuses this seat (409): another PC (192.168.1.21) is waiting as this seat"]
