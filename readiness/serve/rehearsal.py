@@ -66,6 +66,11 @@ class Round:
     deadline_s: float
     seats: dict[str, SeatResult]
     late: list[str] = field(default_factory=list)
+    stopped_at: float | None = None  # the manager ended it early
+
+    def open_at(self, now: float) -> bool:
+        """Seats may still start (or be late for) it."""
+        return self.stopped_at is None and now < self.start_at + self.deadline_s
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -102,12 +107,12 @@ class Rehearsals:
                     raise TooManySeats(f"more than {MAX_SEATS} seats")
             self.waiting[seat] = now
             current = self.rounds[-1] if self.rounds else None
-            if current is not None and seat not in current.seats and now < current.start_at + current.deadline_s \
+            if current is not None and seat not in current.seats and current.open_at(now) \
                     and seat not in current.late and len(current.late) < MAX_LATE:
                 current.late.append(seat)
                 self.version += 1
             mine = current if current is not None and seat in current.seats and \
-                current.seats[seat].status == "waiting" and now < current.start_at + current.deadline_s else None
+                current.seats[seat].status == "waiting" and current.open_at(now) else None
         return {"now": now, "round": None if mine is None else {
             "id": mine.id, "start_at": mine.start_at, "url": mine.url, "paper_bytes": mine.paper_bytes,
             "deadline_s": mine.deadline_s}}
@@ -118,7 +123,8 @@ class Rehearsals:
             busy = self.rounds[-1] if self.rounds else None
             if busy is not None and summary(busy, now)["state"] in ("scheduled", "running"):
                 raise RoundBusy(f"round {busy.id} is under way (until {busy.start_at + busy.deadline_s - now:.0f} s "
-                                "from now, or until every seat has reported): one round at a time")
+                                "from now, or until every seat has reported, or until it is stopped): one round at a "
+                                "time")
             joined = sorted(s for s, seen in self.waiting.items() if now - seen <= JOINED_WITHIN_S)
             number = max([len(self.rounds)] + [int(a.get("id", 0)) for a in self.archived]) + 1
             r = Round(number, now, now + lead_s, url, paper_bytes, deadline_s,
@@ -157,6 +163,18 @@ class Rehearsals:
                 result.status = "finished"
             self.version += 1
             return None
+
+    def stop(self, round_id: int) -> bool:
+        """End a round early (started by mistake, the wrong URL): seats that have not started do not,
+        seats without a result are unfinished. False: no such round under way."""
+        now = self.clock()
+        with self._lock:
+            r = self.rounds[-1] if self.rounds else None
+            if r is None or r.id != round_id or summary(r, now)["state"] == "done":
+                return False
+            r.stopped_at = now
+            self.version += 1
+            return True
 
     def latest(self) -> dict[str, Any] | None:
         with self._lock:
@@ -213,7 +231,7 @@ def _invalid(doc: dict[str, Any], r: Round) -> str | None:
 
 def summary(r: Round, now: float) -> dict[str, Any]:
     """The round as GET /api/rehearsals/latest answers it (docs/schemas.md)."""
-    over = now >= r.start_at + r.deadline_s
+    over = not r.open_at(now)
     seats = []
     for s in sorted(r.seats.values(), key=lambda x: x.seat.lower()):
         d = s.to_dict()
@@ -229,7 +247,8 @@ def summary(r: Round, now: float) -> dict[str, Any]:
     state = "done" if done or over else ("running" if now >= r.start_at else "scheduled")
     return {
         "id": r.id, "state": state, "start_at": r.start_at, "url": r.url, "paper_bytes": r.paper_bytes,
-        "deadline_s": r.deadline_s, "expected": len(r.seats), "joined": len(r.seats),
+        "deadline_s": r.deadline_s, "stopped": r.stopped_at is not None,
+        "expected": len(r.seats), "joined": len(r.seats),
         "finished": len(finished), "failed": sum(1 for s in r.seats.values() if s.status == "failed"),
         "unfinished": sorted(s["hostname"] for s in seats if s["status"] in ("unfinished", "running", "waiting")),
         "late": sorted(r.late),
@@ -345,6 +364,14 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
         await persist(request.path_params["rid"])
         return js({"stored": True}, 201)
 
+    async def stop(request: Request) -> Response:
+        require_manager(request, cfg, changes=True)
+        rid = request.path_params["rid"]
+        if not rehearsals.stop(rid):
+            raise JSONError(409, f"round {rid} is not under way")
+        await persist(rid)
+        return js({"stopped": True})
+
     async def latest(request: Request) -> Response:
         require_manager(request, cfg)
         doc = rehearsals.latest()
@@ -386,5 +413,6 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
             Route("/api/rehearsals", guarded(listing), methods=["GET"]),
             Route("/api/rehearsals/latest", guarded(latest)),
             Route("/api/rehearsals/{rid:int}/results", guarded(result), methods=["POST"]),
+            Route("/api/rehearsals/{rid:int}/stop", guarded(stop), methods=["POST"]),
             Route("/download/rehearsals.json", guarded(export)),
             Route("/paper/{n:int}", guarded(paper))]

@@ -411,3 +411,17 @@ def test_an_agent_shows_why_the_server_refuses_its_seat():
         httpd.shutdown()
         httpd.server_close()
     assert lines == ["the server refuses this seat (409): another PC (192.168.1.21) is waiting as this seat"]
+
+
+def test_a_stopped_round_starts_no_seat_and_only_the_manager_stops_it(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        _round_with(srv, ("A",))
+        assert requests.post(srv.url + "/api/rehearsals/1/stop", headers=SUBMIT, timeout=10).status_code == 401
+        cookie = requests.Session()
+        cookie.get(srv.url + f"/?key={KEY}", timeout=10)
+        assert cookie.post(srv.url + "/api/rehearsals/1/stop", timeout=10).status_code == 403  # CSRF rule
+        assert requests.post(srv.url + "/api/rehearsals/1/stop", headers=MANAGER, timeout=10).status_code == 200
+        assert requests.post(srv.url + "/api/rehearsals/1/stop", headers=MANAGER, timeout=10).status_code == 409
+        assert _poll(srv.url, "A").json()["round"] is None  # scheduled, then stopped: A does not start
+        got = requests.get(srv.url + "/api/rehearsals/latest", headers=MANAGER, timeout=10).json()
+        assert (got["state"], got["stopped"], got["unfinished"]) == ("done", True, ["A"])
