@@ -41,7 +41,7 @@ def estimate_offset(server_now: Callable[[], float], local: Callable[[], float],
 
 class Agent:
     def __init__(self, server: str, token: str, seat: str, max_bytes: int, timeout_s: float = 10.0,
-                 clock: Callable[[], float] = time.time, stop: threading.Event | None = None,
+                 clock: Callable[[], float] = time.monotonic, stop: threading.Event | None = None,
                  echo: Callable[[str], None] = lambda line: None, allowed_urls: tuple[str, ...] = ()) -> None:
         import requests
 
@@ -57,7 +57,7 @@ class Agent:
         self.auth = {"Authorization": f"Bearer {token}"}
         self.allowed_urls = allowed_urls  # besides the server's own paper: what this PC's profile names
         self.done: set[int] = set()
-        self.offset: Offset | None = None
+        self.offset: Offset | None = None  # server clock - self.clock (monotonic: a PC's clock step cannot move it)
 
     # -- talking to the server --------------------------------------------------------------------
     def server_now(self) -> float:
@@ -72,6 +72,18 @@ class Agent:
     def poll(self) -> dict[str, Any] | None:
         r = self.session.get(self.server + "/api/rehearsals/poll", params={"seat": self.seat}, headers=self.auth,
                              timeout=self.timeout_s)
+        if r.status_code in (400, 409):  # the server says what is wrong with this seat: show it, keep waiting
+            try:
+                why = str(r.json().get("error", ""))
+            except ValueError:
+                why = r.text[:200]
+            self.echo(f"the server refuses this seat ({r.status_code}): {why}")
+            self.stop.wait(max(POLL_S, 5.0))
+            return None
+        if r.status_code == 429:  # a room behind one address: wait as told, keep the clock offset
+            after = r.headers.get("Retry-After", "")
+            self.stop.wait(min(30.0, float(after)) if after.isdigit() else POLL_S)
+            return None
         r.raise_for_status()
         found = r.json().get("round")
         return found if isinstance(found, dict) else None
@@ -108,6 +120,7 @@ class Agent:
 
     def download(self, rnd: dict[str, Any]) -> dict[str, Any]:
         import requests
+        import urllib3
 
         own = rnd.get("url") is None
         url = f"{self.server}/paper/{int(rnd['paper_bytes'])}" if own else str(rnd["url"])
@@ -115,26 +128,37 @@ class Agent:
             return {"start": self.server_time(), "finish": None, "bytes": 0, "samples_mbps": [],
                     "error": "this PC's profile does not name that URL (rehearsal.url or bandwidth.url)"}
         cap = min(int(rnd["paper_bytes"]), self.max_bytes)
+        if cap <= 0:
+            return {"start": self.server_time(), "finish": None, "bytes": 0, "samples_mbps": [],
+                    "error": "the round names no bytes to load"}
         deadline = float(rnd["start_at"]) + float(rnd["deadline_s"])
         start = self.server_time()
         got = 0
         per_second: dict[int, int] = {}
         error: str | None = None
+        headers = {"Accept-Encoding": "identity"}  # bytes on the wire: a compressed answer would count more
+        if url.startswith(self.server + "/"):
+            headers.update(self.auth)  # the token goes to the site server only
         try:
-            with self.session.get(url, stream=True, timeout=self.timeout_s, headers=self.auth if url.startswith(self.server + "/") else {}) as r:
+            with self.session.get(url, stream=True, timeout=self.timeout_s, headers=headers) as r:
                 r.raise_for_status()
-                for chunk in r.iter_content(65536):
+                while True:
+                    # read1: what has arrived, so that a trickling server meets the deadline check
+                    chunk = r.raw.read1(min(65536, cap - got), decode_content=False)
                     now = self.server_time()
-                    take = min(len(chunk), cap - got)
-                    got += take
-                    per_second[int(now - start)] = per_second.get(int(now - start), 0) + take
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    per_second[int(now - start)] = per_second.get(int(now - start), 0) + len(chunk)
                     if got >= cap:
                         break
                     if now > deadline or self.stop.is_set():
                         error = "gave up at the round's deadline" if now > deadline else "stopped"
                         break
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"[:300]
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            from readiness.net.bandwidth import describe_error
+
+            error = describe_error(exc)[:300]
         finish = self.server_time()
         if error is None and got < cap:
             error = f"the object ended after {got} of {cap} bytes"

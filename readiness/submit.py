@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from enum import Enum
@@ -24,7 +25,7 @@ TIMEOUT = (5.0, 30.0)  # connect, read
 class Delivery(str, Enum):
     STORED = "stored"  # 201
     ALREADY = "already"  # 200: the server had it
-    REFUSED = "refused"  # 4xx other than 401/429: the server will never take it
+    REFUSED = "refused"  # 400 or 413: the server will never take it
     QUEUED = "queued"  # kept in the outbox for the next try
 
 
@@ -64,22 +65,30 @@ class Submitter:
     def post(self, body: bytes) -> tuple[Delivery, str]:
         import requests
 
-        try:
-            r = self.session.post(self.endpoint, data=body, timeout=TIMEOUT,
+        try:  # no redirects: requests would turn the POST into a GET and take any page for a receipt
+            r = self.session.post(self.endpoint, data=body, timeout=TIMEOUT, allow_redirects=False,
                                   headers={"Authorization": f"Bearer {self.token}",
                                            "Content-Type": "application/json"})
         except requests.RequestException as exc:
             return Delivery.QUEUED, f"server unreachable: {type(exc).__name__}"
         reason = _reason(r)
-        if r.status_code == 201:
-            return Delivery.STORED, ""
-        if r.status_code == 200:
-            return Delivery.ALREADY, ""
+        if r.status_code in (200, 201):
+            stored = _receipt(r)
+            if stored == "new" and r.status_code == 201:
+                return Delivery.STORED, ""
+            if stored == "already" and r.status_code == 200:
+                return Delivery.ALREADY, ""
+            return Delivery.QUEUED, (f"{r.status_code}, but not the answer of a readiness server: "
+                                     f"check server.url ({self.endpoint})")
         if r.status_code == 401:
             return Delivery.QUEUED, f"401: wrong submit token (server.token) — {reason}"
         if r.status_code in (408, 429) or r.status_code >= 500:
             return Delivery.QUEUED, f"{r.status_code}: {reason}"
-        return Delivery.REFUSED, f"{r.status_code}: {reason}"
+        if r.status_code in (400, 413):  # the contract's refusals: this report will never be taken
+            return Delivery.REFUSED, f"{r.status_code}: {reason}"
+        where = r.headers.get("location")
+        return Delivery.QUEUED, (f"{r.status_code}: not the answer of a readiness server: check server.url "
+                                 f"({self.endpoint})" + (f"; it points to {where[:200]}" if where else ""))
 
     def send(self, body: bytes, label: str) -> Outcome:
         """One report: delivered, refused (with the reason), or kept in the outbox."""
@@ -124,11 +133,31 @@ def keep(outbox: Path, body: bytes) -> Path:
 
 
 def waiting(outbox: Path) -> list[Path]:
+    found: list[tuple[float, str, Path]] = []
     try:
-        files = [p for p in outbox.iterdir() if p.is_file() and p.suffix == ".json" and not p.name.startswith(".")]
+        for p in outbox.iterdir():
+            if p.suffix != ".json" or p.name.startswith("."):
+                continue
+            try:  # another submit may take a file meanwhile (two at once): skip it, never crash
+                st = p.stat()
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.append((st.st_mtime, p.name, p))
     except OSError:
         return []
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+    return [p for _mtime, _name, p in sorted(found, key=lambda x: (x[0], x[1]))]
+
+
+def _receipt(r: Any) -> str | None:
+    """The `stored` of a readiness server's answer ("new", "already"), or None for anything else
+    (a captive portal's page, another web server's 200)."""
+    try:
+        doc = r.json()
+    except ValueError:
+        return None
+    stored = doc.get("stored") if isinstance(doc, dict) else None
+    return stored if stored in ("new", "already") and isinstance(doc.get("id"), int) else None
 
 
 def _reason(r: Any) -> str:

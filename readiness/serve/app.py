@@ -39,6 +39,7 @@ from readiness.serve.store import Store
 from readiness.serve.view import SiteView, report_id
 
 MAX_BODY = 2 * 1024 * 1024
+MAX_PHONE_BODY = 32 * 1024  # what a phone page sends is a few hundred bytes; more only fills the disk
 COOKIE = "readiness_key"
 
 
@@ -88,8 +89,21 @@ def require_manager(request: Request, cfg: ServeConfig, changes: bool = False) -
     if not is_manager(request, cfg):
         raise JSONError(401, "the manager's key is needed (open /?key=KEY once, or send Authorization: Bearer KEY)",
                         {"WWW-Authenticate": "Bearer"})
-    if changes and not _bearer(request) and request.headers.get("x-readiness") != "1":
-        raise JSONError(403, "send the X-Readiness: 1 header (the dashboard does)")
+    if changes and not _bearer(request):
+        if request.headers.get("x-readiness") != "1":
+            raise JSONError(403, "send the X-Readiness: 1 header (the dashboard does)")
+        if not _same_origin(request):
+            raise JSONError(403, "a request from another site's page")
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser's Origin, when it sends one, names this server (another port of the same host is
+    another origin, though the cookie goes there too: cookies know no ports)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not a browser, or a same-origin request of an old one: the header rule still holds
+    host = request.headers.get("host", "")
+    return origin.lower() in (f"http://{host}".lower(), f"https://{host}".lower())
 
 
 def require_submitter(request: Request, cfg: ServeConfig) -> None:
@@ -98,19 +112,21 @@ def require_submitter(request: Request, cfg: ServeConfig) -> None:
         raise JSONError(401, "a valid submit token is needed (Authorization: Bearer TOKEN)", {"WWW-Authenticate": "Bearer"})
 
 
-async def read_body(request: Request, cfg: ServeConfig) -> bytes:
+async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None) -> bytes:
     """The body, never more than the limit and never slower than the timeout."""
+    limit = cfg.max_body if limit is None else limit
+    too_big = JSONError(413, f"larger than {limit / 2**20:.3g} MB: not what this address takes", {"Connection": "close"})
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cfg.max_body:
-        raise JSONError(413, f"larger than {cfg.max_body // 2**20} MB: not a report", {"Connection": "close"})
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
     chunks: list[bytes] = []
     size = 0
     try:
         with anyio.fail_after(cfg.body_timeout_s):
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > cfg.max_body:
-                    raise JSONError(413, f"larger than {cfg.max_body // 2**20} MB: not a report", {"Connection": "close"})
+                if size > limit:
+                    raise too_big
                 chunks.append(chunk)
     except TimeoutError:
         raise JSONError(408, f"the body did not arrive within {cfg.body_timeout_s:g} s", {"Connection": "close"}) from None
@@ -197,6 +213,19 @@ def guarded(handler: Handler) -> Handler:
     return run
 
 
+def _readable_rounds(rows: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """Rounds kept by earlier runs; one that cannot be read is left out, not a reason not to start."""
+    found = []
+    for _id, body in rows:
+        try:
+            doc = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("id"), int):
+            found.append(doc)
+    return found
+
+
 def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Sequence[Route] = (),
                rehearsals: Any = None) -> ASGIApp:
     """The app; extra_routes lets a module add its own behind the same guards (require_manager,
@@ -204,7 +233,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
     from readiness.serve.rehearsal import Pacer, Rehearsals, routes as rehearsal_routes
 
     if rehearsals is None:
-        rehearsals = Rehearsals([orjson.loads(body) for _id, body in store.rounds()])
+        rehearsals = Rehearsals(_readable_rounds(store.rounds()))
     pacer = Pacer(cfg.profile["rehearsal.lan_mbps"] or None)
 
     async def home(request: Request) -> Response:
@@ -300,7 +329,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
 
     async def post_phone(request: Request) -> Response:
         require_submitter(request, cfg)
-        body = await read_body(request, cfg)
+        body = await read_body(request, cfg, min(cfg.max_body, MAX_PHONE_BODY))
         try:
             doc = orjson.loads(body)
         except orjson.JSONDecodeError as exc:

@@ -52,7 +52,7 @@ const T = {
        state: "状态", joined: "参加", finished: "完成", failed: "失败", unfinished: "未完成", late: "迟到（未计入）",
        times: "完成用时 p50 / p95 / 最长", plan: "预案", throughput: "总吞吐量", slowest: "最慢的机位",
        seat: "机位", finish: "完成（秒）", rate: "速率", norounds: "尚未演练。请在各考试机上运行 readiness rehearse。",
-       advice: "建议在考试当天的同一时段演练三轮。"},
+       advice: "建议在考试当天的同一时段演练三轮。", stop: "停止本轮"},
   en: {reports: "Reports", seats: "seats", ready: "ready", warned: "warned", notready: "not ready", undetermined: "undetermined",
        missing: "missing", phones: "Invigilators' phones", room: "Room", name: "Name", device: "Device", app: "App version",
        verdict: "Verdict", reasons: "Reasons", received: "Time", nosite: "No report yet. Run readiness check --submit on the exam PCs.",
@@ -64,7 +64,7 @@ const T = {
        unfinished: "not finished", late: "late (left out)", times: "completion p50 / p95 / max", plan: "plan",
        throughput: "aggregate throughput", slowest: "slowest seats", seat: "Seat", finish: "finish (s)", rate: "rate",
        norounds: "No round yet. Run readiness rehearse on the exam PCs.",
-       advice: "Run three rounds at the time of day of the exam."}
+       advice: "Run three rounds at the time of day of the exam.", stop: "Stop this round"}
 };
 function t(k) { return T[LANG][k] || k; }
 function txt(o) { return (o && typeof o === "object") ? (o[LANG] || o.en || "") : String(o == null ? "" : o); }
@@ -171,7 +171,11 @@ function renderRehearsal(reh) {
     if (!confirm(t("confirm"))) return;
     const r = await fetch("/api/rehearsals", {method: "POST", credentials: "same-origin",
       headers: {"X-Readiness": "1", "Content-Type": "application/json"}, body: "{}"});
-    if (!r.ok) alert("HTTP " + r.status);
+    if (!r.ok) {
+      let why = "";
+      try { why = (await r.json()).error || ""; } catch (e) { /* not JSON: the status says enough */ }
+      alert("HTTP " + r.status + (why ? ": " + why : ""));
+    }
     version = "";
   });
   bar.appendChild(button);
@@ -186,6 +190,17 @@ function renderRehearsal(reh) {
   v.dataset.state = x.state;
   v.dataset.finished = x.finished;
   box.appendChild(v);
+  if (x.state === "scheduled" || x.state === "running") {
+    const stop = el("button", null, t("stop"));
+    stop.id = "stop-round";
+    stop.addEventListener("click", async () => {
+      const r = await fetch("/api/rehearsals/" + encodeURIComponent(x.id) + "/stop", {method: "POST",
+        credentials: "same-origin", headers: {"X-Readiness": "1"}});
+      if (!r.ok) alert("HTTP " + r.status);
+      version = "";
+    });
+    box.appendChild(stop);
+  }
   const stats = el("div", "stats");
   for (const [k, val] of [["joined", x.joined], ["finished", x.finished], ["failed", x.failed],
                           ["times", secs(x.p50_s) + " / " + secs(x.p95_s) + " / " + secs(x.max_s) + " (" + t("plan") + " " + x.plan_s + " s)"],
@@ -196,7 +211,13 @@ function renderRehearsal(reh) {
   }
   box.appendChild(stats);
   for (const [k, list] of [["slowest", x.slowest], ["unfinished", x.unfinished], ["late", x.late]]) {
-    if (list.length) box.appendChild(el("p", null, t(k) + ": " + list.join(", ")));
+    if (!list.length) continue;
+    const line = el("p", "names " + k, t(k) + ": ");
+    list.forEach((name, i) => {  // each name isolated: a direction mark in one cannot reorder the others
+      if (i) line.appendChild(document.createTextNode(", "));
+      line.appendChild(el("bdi", null, name));
+    });
+    box.appendChild(line);
   }
   const table = el("table");
   const head = el("tr");

@@ -17,11 +17,20 @@ from typing import Any, Mapping
 from readiness.i18n import Text
 from readiness.model import Status
 from readiness.profile import Profile
-from readiness.versions import compare_versions, parse_version
+from readiness.versions import compare_versions
+from readiness.versions import parse_version as _parse_version
 
 PHONE_SCHEMA = "readiness.phone/1"
-MAX_TEXT = 2000
-DEVICE_MEMORY_CAP = 8  # navigator.deviceMemory never says more, whatever the phone has  # user agents are a few hundred characters; names and rooms far less
+MAX_TEXT = 2000  # user agents are a few hundred characters; names and rooms far less
+MAX_HINT = 200  # a client hint (platform, platformVersion, model, a form factor) is a word or a number
+MAX_FORM_FACTORS = 16
+MAX_VERSION_TEXT = 64  # "2.4.4.24", "17.5.1": longer is no version (and no 5,000-digit number to convert)
+DEVICE_MEMORY_CAP = 8  # navigator.deviceMemory never says more, whatever the phone has
+
+
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """A version as numbers; None for anything too long to be one."""
+    return _parse_version(text) if len(text) <= MAX_VERSION_TEXT else None
 
 
 class Kind(str, Enum):
@@ -85,13 +94,14 @@ def validate(doc: Any) -> str | None:
         if not isinstance(ch, dict):
             return "ua_ch: expected an object or null"
         for key in ("platform", "platformVersion", "model"):
-            if ch.get(key) is not None and not isinstance(ch.get(key), str):
-                return f"ua_ch.{key}: expected a string"
+            if ch.get(key) is not None and (not isinstance(ch.get(key), str) or len(ch[key]) > MAX_HINT):
+                return f"ua_ch.{key}: expected a string of at most {MAX_HINT} characters"
         if ch.get("mobile") is not None and not isinstance(ch.get("mobile"), bool):
             return "ua_ch.mobile: expected true or false"
         ff = ch.get("formFactors")
-        if ff is not None and (not isinstance(ff, list) or not all(isinstance(f, str) for f in ff)):
-            return "ua_ch.formFactors: expected a list of strings"
+        if ff is not None and (not isinstance(ff, list) or len(ff) > MAX_FORM_FACTORS or
+                               not all(isinstance(f, str) and len(f) <= MAX_HINT for f in ff)):
+            return f"ua_ch.formFactors: expected a list of at most {MAX_FORM_FACTORS} short strings"
     for key in ("device_memory", "max_touch_points"):
         if doc.get(key) is not None and not _is_number(doc.get(key)):
             return f"{key}: expected a number or null"
@@ -171,6 +181,20 @@ def _android(ua: str, ch: Mapping[str, Any] | None) -> Device:
 # -- the rules ----------------------------------------------------------------------------------
 
 def judge_phone(doc: Mapping[str, Any], profile: Profile) -> PhoneVerdict:
+    """The verdict; a document the rules cannot read gives "error" with the reason, never an
+    exception (a stored phone is judged again at every look at the dashboard)."""
+    try:
+        return _judge(doc, profile)
+    except Exception as exc:  # noqa: BLE001 - one odd phone must not take the dashboard down
+        why = f"{type(exc).__name__}: {exc}"[:300]
+        unknown = Device(Kind.UNKNOWN, None, None, None, Text("unreadable", "无法读取"))
+        return PhoneVerdict(Status.ERROR, (PhoneResult(
+            "device", Status.ERROR, Text(f"The rules cannot read what this browser sent ({why}).",
+                                         f"无法读取此浏览器发送的信息（{why}）。"),
+            Text("Check the phone by hand against the plan.", "请对照预案人工检查手机。")),), unknown)
+
+
+def _judge(doc: Mapping[str, Any], profile: Profile) -> PhoneVerdict:
     device = classify(doc)
     results = (_device_rule(device, profile), _os_rule(device, profile), _hardware_rule(device, doc, profile),
                _app_rule(device, doc, profile))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
+import unicodedata
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -21,6 +22,22 @@ from readiness.checks.bandwidth import PLAN_LOAD_S
 JOINED_WITHIN_S = 10.0  # a seat that polled this recently is waiting for a round
 MAX_SEAT_LEN = 100
 MAX_PAPER_BYTES = 1024 * 1024 * 1024
+MAX_SEATS = 5000  # seats remembered at once (a site has at most a few hundred): labels are not a memory sink
+MAX_LATE = 1000
+FORGET_AFTER_S = 3600.0  # a seat silent this long is forgotten
+CLOCK_SLACK_S = 60.0  # results may say a start or finish this far outside the round's window
+
+
+class RoundBusy(Exception):
+    """A round is scheduled or running: one at a time."""
+
+
+class SeatTaken(Exception):
+    """Another address is waiting under this seat label (a cloned PC with the same host name)."""
+
+
+class TooManySeats(Exception):
+    """More distinct seats than any site has: labels are being made up."""
 
 
 @dataclass
@@ -49,6 +66,11 @@ class Round:
     deadline_s: float
     seats: dict[str, SeatResult]
     late: list[str] = field(default_factory=list)
+    stopped_at: float | None = None  # the manager ended it early
+
+    def open_at(self, now: float) -> bool:
+        """Seats may still start (or be late for) it."""
+        return self.stopped_at is None and now < self.start_at + self.deadline_s
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -64,22 +86,33 @@ class Rehearsals:
         self.clock = clock
         self._lock = threading.Lock()
         self.waiting: dict[str, float] = {}  # seat → last poll
+        self.holders: dict[str, str] = {}  # seat → the address polling under that label
         self.rounds: list[Round] = []
-        self.archived = archived or []  # rounds of earlier runs of the server, as they were left
+        self.archived = [_interrupted(a) for a in archived or []]  # rounds of earlier runs of the server
         self.version = 0
 
-    def poll(self, seat: str) -> dict[str, Any]:
-        """A seat says it is waiting; the answer is the round it takes part in, if one is on."""
+    def poll(self, seat: str, client: str = "") -> dict[str, Any]:
+        """A seat says it is waiting; the answer is the round it takes part in, if one is on. A label
+        another address is waiting under is refused (SeatTaken) until that address falls silent."""
         now = self.clock()
         with self._lock:
+            holder = self.holders.get(seat)
+            if holder is not None and holder != client and now - self.waiting.get(seat, 0.0) <= JOINED_WITHIN_S:
+                raise SeatTaken(holder)
+            self.holders[seat] = client
+            if seat not in self.waiting and len(self.waiting) >= MAX_SEATS:
+                self.waiting = {k: v for k, v in self.waiting.items() if now - v < FORGET_AFTER_S}
+                self.holders = {k: v for k, v in self.holders.items() if k in self.waiting}
+                if len(self.waiting) >= MAX_SEATS:
+                    raise TooManySeats(f"more than {MAX_SEATS} seats")
             self.waiting[seat] = now
             current = self.rounds[-1] if self.rounds else None
-            if current is not None and seat not in current.seats and now < current.start_at + current.deadline_s \
-                    and seat not in current.late:
+            if current is not None and seat not in current.seats and current.open_at(now) \
+                    and seat not in current.late and len(current.late) < MAX_LATE:
                 current.late.append(seat)
                 self.version += 1
             mine = current if current is not None and seat in current.seats and \
-                current.seats[seat].status == "waiting" and now < current.start_at + current.deadline_s else None
+                current.seats[seat].status == "waiting" and current.open_at(now) else None
         return {"now": now, "round": None if mine is None else {
             "id": mine.id, "start_at": mine.start_at, "url": mine.url, "paper_bytes": mine.paper_bytes,
             "deadline_s": mine.deadline_s}}
@@ -87,6 +120,11 @@ class Rehearsals:
     def start(self, url: str | None, paper_bytes: int, lead_s: float, deadline_s: float) -> Round:
         now = self.clock()
         with self._lock:
+            busy = self.rounds[-1] if self.rounds else None
+            if busy is not None and summary(busy, now)["state"] in ("scheduled", "running"):
+                raise RoundBusy(f"round {busy.id} is under way (until {busy.start_at + busy.deadline_s - now:.0f} s "
+                                "from now, or until every seat has reported, or until it is stopped): one round at a "
+                                "time")
             joined = sorted(s for s, seen in self.waiting.items() if now - seen <= JOINED_WITHIN_S)
             number = max([len(self.rounds)] + [int(a.get("id", 0)) for a in self.archived]) + 1
             r = Round(number, now, now + lead_s, url, paper_bytes, deadline_s,
@@ -96,7 +134,8 @@ class Rehearsals:
             return r
 
     def report(self, round_id: int, seat: str, doc: dict[str, Any]) -> str | None:
-        """Store one seat's result; the reason it is refused, or None."""
+        """Store one seat's result; the reason it is refused, or None. A seat's first result counts:
+        a repeat (a retry whose answer was lost) is answered ALREADY and changes nothing."""
         with self._lock:
             r = next((x for x in self.rounds if x.id == round_id), None)
             if r is None:
@@ -104,19 +143,17 @@ class Rehearsals:
             result = r.seats.get(seat)
             if result is None:
                 return "this seat is not in the round (it joined late)"
-            start, finish = doc.get("start"), doc.get("finish")
+            problem = _invalid(doc, r)
+            if problem:
+                return problem
+            if result.status != "waiting":
+                return ALREADY
+            start, finish, size = doc.get("start"), doc.get("finish"), doc["bytes"]
             error = doc.get("error")
             samples = doc.get("samples_mbps") or []
-            size = doc.get("bytes")
-            if not isinstance(size, int) or isinstance(size, bool) or size < 0 or \
-                    not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in samples):
-                return "bytes: a whole number; samples_mbps: numbers"
-            for value in (start, finish):
-                if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-                    return "start and finish: times in the server's clock (seconds) or null"
             result.start_s = round(start - r.start_at, 3) if start is not None else None
             result.bytes = size
-            result.samples_mbps = [round(float(v), 2) for v in samples[:3600]]
+            result.samples_mbps = [round(float(v), 2) for v in samples[:int(r.deadline_s) + 2]]
             if error or finish is None:
                 result.status, result.error = "failed", str(error or "did not finish")[:500]
             else:
@@ -126,6 +163,18 @@ class Rehearsals:
                 result.status = "finished"
             self.version += 1
             return None
+
+    def stop(self, round_id: int) -> bool:
+        """End a round early (started by mistake, the wrong URL): seats that have not started do not,
+        seats without a result are unfinished. False: no such round under way."""
+        now = self.clock()
+        with self._lock:
+            r = self.rounds[-1] if self.rounds else None
+            if r is None or r.id != round_id or summary(r, now)["state"] == "done":
+                return False
+            r.stopped_at = now
+            self.version += 1
+            return True
 
     def latest(self) -> dict[str, Any] | None:
         with self._lock:
@@ -144,9 +193,45 @@ class Rehearsals:
             return sum(1 for seen in self.waiting.values() if now - seen <= JOINED_WITHIN_S)
 
 
+ALREADY = "already"
+
+
+def _interrupted(doc: dict[str, Any]) -> dict[str, Any]:
+    """A round kept by an earlier run of the server: one that was under way when the server stopped
+    is over (its seats' results can no longer arrive), and says so."""
+    if doc.get("state") not in ("scheduled", "running"):
+        return doc
+    seats = [dict(s, status="unfinished") if isinstance(s, dict) and s.get("status") in ("waiting", "running") else s
+             for s in doc.get("seats") or []]
+    unfinished = sorted(str(s.get("hostname")) for s in seats if isinstance(s, dict) and s.get("status") == "unfinished")
+    return dict(doc, state="done", interrupted=True, seats=seats, unfinished=unfinished)
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _invalid(doc: dict[str, Any], r: Round) -> str | None:
+    """Why a seat's result cannot be true of this round, or None."""
+    size, samples = doc.get("bytes"), doc.get("samples_mbps") or []
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= r.paper_bytes:
+        return f"bytes: a whole number from 0 to the paper's {r.paper_bytes}"
+    if not isinstance(samples, list) or not all(_finite(v) and v >= 0 for v in samples):
+        return "samples_mbps: a list of numbers (Mbit/s, not negative)"
+    start, finish = doc.get("start"), doc.get("finish")
+    low, high = r.start_at - CLOCK_SLACK_S, r.start_at + r.deadline_s + CLOCK_SLACK_S
+    for value in (start, finish):
+        if value is not None and not (_finite(value) and low <= value <= high):
+            return ("start and finish: times in the server's clock (seconds) within the round's window, or null "
+                    "(is the PC's clock offset estimated?)")
+    if start is not None and finish is not None and finish < start:
+        return "finish: before start"
+    return None
+
+
 def summary(r: Round, now: float) -> dict[str, Any]:
     """The round as GET /api/rehearsals/latest answers it (docs/schemas.md)."""
-    over = now >= r.start_at + r.deadline_s
+    over = not r.open_at(now)
     seats = []
     for s in sorted(r.seats.values(), key=lambda x: x.seat.lower()):
         d = s.to_dict()
@@ -162,7 +247,8 @@ def summary(r: Round, now: float) -> dict[str, Any]:
     state = "done" if done or over else ("running" if now >= r.start_at else "scheduled")
     return {
         "id": r.id, "state": state, "start_at": r.start_at, "url": r.url, "paper_bytes": r.paper_bytes,
-        "deadline_s": r.deadline_s, "expected": len(r.seats), "joined": len(r.seats),
+        "deadline_s": r.deadline_s, "stopped": r.stopped_at is not None,
+        "expected": len(r.seats), "joined": len(r.seats),
         "finished": len(finished), "failed": sum(1 for s in r.seats.values() if s.status == "failed"),
         "unfinished": sorted(s["hostname"] for s in seats if s["status"] in ("unfinished", "running", "waiting")),
         "late": sorted(r.late),
@@ -214,6 +300,8 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
     def seat_of(value: Any) -> str:
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
             raise JSONError(400, f"seat: a label of 1 to {MAX_SEAT_LEN} characters")
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+            raise JSONError(400, "seat: printable characters only (no control or direction marks)")
         return value.strip()
 
     async def persist(round_id: int) -> None:
@@ -223,7 +311,15 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
 
     async def poll(request: Request) -> Response:
         require_submitter(request, cfg)
-        return js(rehearsals.poll(seat_of(request.query_params.get("seat"))))
+        try:
+            return js(rehearsals.poll(seat_of(request.query_params.get("seat")),
+                                      request.client.host if request.client else ""))
+        except SeatTaken as exc:
+            raise JSONError(409, f"another PC ({exc}) is waiting as this seat: two PCs with one host name (a cloned "
+                                 "disk image?); give this one its own label: readiness rehearse --seat LABEL / 另一台"
+                                 f"考试机（{exc}）正以此机位名等待：请用 --seat 为本机指定不同的机位名") from None
+        except TooManySeats as exc:
+            raise JSONError(503, f"{exc}: the server forgets seats silent for an hour") from None
 
     async def start(request: Request) -> Response:
         require_manager(request, cfg, changes=True)
@@ -245,7 +341,10 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
                                        ("lead_s", lead_s, 1, 600), ("deadline_s", deadline_s, 1, 3600)):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
                 raise JSONError(400, f"{name}: a number from {low:g} to {high:g}")
-        r = rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
+        try:
+            r = rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
+        except RoundBusy as exc:
+            raise JSONError(409, str(exc)) from None
         await persist(r.id)
         return js({"id": r.id, "start_at": r.start_at, "expected": len(r.seats)}, 201)
 
@@ -258,10 +357,20 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
         if not isinstance(doc, dict):
             raise JSONError(400, "a JSON object")
         problem = rehearsals.report(request.path_params["rid"], seat_of(doc.get("seat")), doc)
+        if problem == ALREADY:
+            return js({"stored": "already"}, 200)
         if problem:
             raise JSONError(409 if "not in the round" in problem else 400, problem)
         await persist(request.path_params["rid"])
         return js({"stored": True}, 201)
+
+    async def stop(request: Request) -> Response:
+        require_manager(request, cfg, changes=True)
+        rid = request.path_params["rid"]
+        if not rehearsals.stop(rid):
+            raise JSONError(409, f"round {rid} is not under way")
+        await persist(rid)
+        return js({"stopped": True})
 
     async def latest(request: Request) -> Response:
         require_manager(request, cfg)
@@ -304,5 +413,6 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
             Route("/api/rehearsals", guarded(listing), methods=["GET"]),
             Route("/api/rehearsals/latest", guarded(latest)),
             Route("/api/rehearsals/{rid:int}/results", guarded(result), methods=["POST"]),
+            Route("/api/rehearsals/{rid:int}/stop", guarded(stop), methods=["POST"]),
             Route("/download/rehearsals.json", guarded(export)),
             Route("/paper/{n:int}", guarded(paper))]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,9 @@ from readiness.profile import Profile
 
 DEFAULT_PORT = 8765
 HEADER_TIMEOUT_S = 10.0
+WRITE_STALL_S = 30.0  # a response the client does not read at all for this long is dropped
+MAX_CONNECTIONS_PER_CLIENT = 64  # a PC needs one or two; 64 leaves room for a room behind one NAT address
+GRACEFUL_S = 5  # Ctrl+C: requests under way get this long to finish (a download in progress does not)
 
 
 # -- the start-up text --------------------------------------------------------------------------
@@ -101,6 +106,10 @@ def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, e
 
 # -- the keys -----------------------------------------------------------------------------------
 
+MIN_KEY_LEN = 8
+KEY_PATTERN = re.compile(r"[A-Za-z0-9._~+/=-]{%d,200}" % MIN_KEY_LEN)
+
+
 @dataclass(frozen=True)
 class Keys:
     token: str
@@ -111,22 +120,48 @@ def keys_for(profile: Profile, store: Any) -> Keys:
     token = profile["server.token"] or store.secret("submit_token")
     admin = profile["server.admin_key"] or store.secret("admin_key")
     if token == admin:
-        raise ValueError("server.token and server.admin_key must differ: the token only adds reports")
+        raise ValueError("server.token and server.admin_key must differ: the token only adds reports"
+                         " / server.token 与 server.admin_key 不能相同：提交令牌只能添加报告")
+    for name, value in (("server.token", token), ("server.admin_key", admin)):
+        if not KEY_PATTERN.fullmatch(value):
+            raise ValueError(f"{name}: {MIN_KEY_LEN} to 200 letters, digits or - _ . ~ + / = (it travels in HTTP "
+                             f"headers, cookies and addresses; leave it empty to have one generated) / "
+                             f"{name}：须为 {MIN_KEY_LEN} 至 200 个英文字母、数字或 - _ . ~ + / =（留空则自动生成）")
     return Keys(token, admin)
 
 
 # -- uvicorn ------------------------------------------------------------------------------------
 
-def guarded_protocol(header_timeout_s: float) -> type:
-    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive in time."""
+def guarded_protocol(header_timeout_s: float, body_timeout_s: float = HEADER_TIMEOUT_S,
+                     per_client: int = MAX_CONNECTIONS_PER_CLIENT, exempt_loopback: bool = True,
+                     write_stall_s: float | None = None) -> type:
+    """uvicorn's h11 protocol with the limits a LAN needs: a request's head must arrive within
+    header_timeout_s of its first byte (uvicorn would wait forever), its body within body_timeout_s
+    of the head — also when the app answered without reading it (uvicorn keeps such a connection
+    while the client trickles bytes); a client that reads nothing of a response for write_stall_s
+    is dropped; and one address holds at most per_client connections (loopback, the manager's own
+    machine, is exempt unless told otherwise)."""
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
+    open_per_client: dict[str, int] = {}
+    stall_s = WRITE_STALL_S if write_stall_s is None else write_stall_s
+
     class GuardedH11Protocol(H11Protocol):  # type: ignore[misc]
         _header_timer: asyncio.TimerHandle | None = None
+        _body_timer: asyncio.TimerHandle | None = None
+        _write_timer: asyncio.TimerHandle | None = None
+        _counted: str | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            host = self.client[0] if self.client else "?"
+            if not (exempt_loopback and _is_loopback(host)):
+                if open_per_client.get(host, 0) >= per_client:
+                    transport.close()  # before a byte is read: nothing is lost but the attempt
+                    return
+                open_per_client[host] = open_per_client.get(host, 0) + 1
+                self._counted = host
             self._arm()
 
         def _arm(self) -> None:
@@ -143,26 +178,78 @@ def guarded_protocol(header_timeout_s: float) -> type:
             if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
                 self.transport.close()
 
+        def _body_too_slow(self) -> None:
+            self._body_timer = None
+            if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
+                self.transport.close()
+
+        def _watch_body(self) -> None:
+            if self.conn.their_state is h11.SEND_BODY:
+                if self._body_timer is None:  # the app's own 408 (read_body) goes out first
+                    self._body_timer = self.loop.call_later(body_timeout_s + 2.0, self._body_too_slow)
+            elif self._body_timer is not None:
+                self._body_timer.cancel()
+                self._body_timer = None
+
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            if self.transport.is_closing():
+                return
+            if self.conn.their_state is h11.IDLE:
                 self._arm()  # part of a request's head: the clock runs from its first byte
             else:
                 self._disarm()
+            self._watch_body()
+
+        def pause_writing(self) -> None:
+            super().pause_writing()
+            if self._write_timer is None:
+                self._write_timer = self.loop.call_later(stall_s, self._stalled)
+
+        def resume_writing(self) -> None:
+            super().resume_writing()
+            if self._write_timer is not None:
+                self._write_timer.cancel()
+                self._write_timer = None
+
+        def _stalled(self) -> None:
+            self._write_timer = None
+            self.transport.abort()  # the client reads nothing: drop what waits for it, free the task
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            for timer in (self._body_timer, self._write_timer):
+                if timer is not None:
+                    timer.cancel()
+            self._body_timer = self._write_timer = None
+            if self._counted is not None:
+                left = open_per_client.get(self._counted, 1) - 1
+                if left > 0:
+                    open_per_client[self._counted] = left
+                else:
+                    open_per_client.pop(self._counted, None)
+                self._counted = None
             super().connection_lost(exc)
 
     return GuardedH11Protocol
 
 
-def make_server(app: Any, header_timeout_s: float = HEADER_TIMEOUT_S) -> Any:
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def make_server(app: Any, header_timeout_s: float = HEADER_TIMEOUT_S, body_timeout_s: float = HEADER_TIMEOUT_S,
+                per_client: int = MAX_CONNECTIONS_PER_CLIENT, exempt_loopback: bool = True) -> Any:
     import uvicorn
 
-    config = uvicorn.Config(app, http=guarded_protocol(header_timeout_s), loop="asyncio", lifespan="off",
+    protocol = guarded_protocol(header_timeout_s, body_timeout_s, per_client, exempt_loopback)
+    config = uvicorn.Config(app, http=protocol, loop="asyncio", lifespan="off",
                             log_level="warning", access_log=False, timeout_keep_alive=5,
-                            h11_max_incomplete_event_size=16 * 1024, limit_concurrency=2000, server_header=False)
+                            h11_max_incomplete_event_size=16 * 1024, limit_concurrency=2000, server_header=False,
+                            timeout_graceful_shutdown=GRACEFUL_S)
     return uvicorn.Server(config)
 
 
@@ -200,11 +287,22 @@ def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host:
         return 2
     port = sock.getsockname()[1]
     urls = base_urls(host, port, lan_addresses())
-    view = SiteView(store, profile_path)
     cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile,
                       rate_per_minute=profile["server.rate_per_minute"],
                       lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
-    server = make_server(create_app(cfg, store, view), cfg.header_timeout_s)
+    try:  # every stored report and round is read now: a damaged file shows here, not at the first look
+        view = SiteView(store, profile_path)
+        app = create_app(cfg, store, view)
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        sock.close()
+        store.close()
+        out.write(Text(f"error: the database {store.path} is damaged ({exc}). Keep that folder (its reports may be "
+                       f"recovered with sqlite3's .recover) and start with another --data folder; the PCs send "
+                       f"again what waits in their outboxes.\n",
+                       f"错误：数据库 {store.path} 已损坏（{exc}）。请保留该目录（其中的报告或可用 sqlite3 的 .recover "
+                       f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")(lang))
+        return 2
+    server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s)
     try:
         out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir))
         out.flush()

@@ -149,6 +149,8 @@ class Store:
             yield StoredReport(r[0], r[1], r[2], bytes(r[3]))
 
     def report(self, report_id: int) -> StoredReport | None:
+        if not 0 < report_id < 2**63:  # SQLite's integers: a larger id names no report (and would raise)
+            return None
         with self._lock:
             r = self._db.execute("SELECT id, received_at, client, body FROM reports WHERE id = ?",
                                  (report_id,)).fetchone()

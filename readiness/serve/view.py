@@ -71,7 +71,9 @@ class SiteView:
             return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
 
     def add(self, stored: StoredReport, summary: Machine | Rejected) -> None:
-        if isinstance(summary, Machine):
+        if isinstance(summary, Machine) and summary.hostname == summary.source:
+            summary = self.read(stored.body, stored.id)  # no host name: it goes by its label, "#id" as after a restart
+        elif isinstance(summary, Machine):
             summary = _relabel(summary, stored.id)
         with self._lock:
             self._entries[stored.id] = Entry(summary, stored.received_at, stored.client)
@@ -110,20 +112,28 @@ class SiteView:
         return built
 
     def phone_rows(self, profile: Profile) -> list[dict[str, Any]]:
-        """Every phone's latest check, judged now (the rules may have changed since)."""
+        """Every phone's latest check, judged now (the rules may have changed since). A phone sent
+        again (the same name, room and browser: pressed twice, or after updating the app) shows
+        once, as last sent; checks without a name are all kept (identical school phones)."""
         import orjson
 
-        rows = []
+        latest: dict[Any, dict[str, Any]] = {}
         for p in self.phones():
             try:
                 doc = orjson.loads(p.body)
             except orjson.JSONDecodeError:
                 continue  # never stored: the server refuses what it cannot read
+            if not isinstance(doc, dict):
+                continue
             verdict = judge_phone(doc, profile)
-            rows.append({"id": p.id, "received_at": p.received_at, "name": str(doc.get("name") or ""),
-                         "room": str(doc.get("room") or ""), "app_version": str(doc.get("app_version") or ""),
-                         **verdict.to_dict()})
-        return rows
+            row = {"id": p.id, "received_at": p.received_at, "name": str(doc.get("name") or ""),
+                   "room": str(doc.get("room") or ""), "app_version": str(doc.get("app_version") or ""),
+                   **verdict.to_dict()}
+            name = row["name"].strip().casefold()
+            key = (name, row["room"].strip().casefold(), str(doc.get("user_agent") or "")) if name else p.id
+            latest.pop(key, None)  # the newest goes last, in the order of arrival
+            latest[key] = row
+        return list(latest.values())
 
 
 def _relabel(m: Machine, rid: int) -> Machine:

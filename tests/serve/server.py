@@ -36,10 +36,11 @@ class Running:
 @contextmanager
 def running(data: Path, profile: Profile, profile_path: str | None = None, port: int = 0,
             **options: Any) -> Iterator[Running]:
+    limits = {k: options.pop(k) for k in ("per_client", "exempt_loopback") if k in options}
     store = Store(data)
     view = SiteView(store, profile_path)
     cfg = replace(ServeConfig(token=TOKEN, admin_key=KEY, profile=profile), **options)
-    server = make_server(create_app(cfg, store, view), cfg.header_timeout_s)
+    server = make_server(create_app(cfg, store, view), cfg.header_timeout_s, cfg.body_timeout_s, **limits)
     sock = bind("127.0.0.1", port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -62,8 +62,9 @@ def test_keys_from_the_profile_or_the_data_folder(tmp_path, make_profile):
         store.close()
 
 
-def test_check_does_not_load_the_server_stack():
-    code = ("import sys, readiness.cli; "
+@pytest.mark.parametrize("modules", ["readiness.cli", "readiness.cli, readiness.submit, readiness.rehearse"])
+def test_check_does_not_load_the_server_stack(modules):
+    code = (f"import sys, {modules}; "
             "print(sorted(m for m in ('starlette', 'uvicorn', 'segno', 'anyio', 'h11', 'readiness.serve.app') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -78,3 +79,23 @@ def test_reports_carry_no_server_secrets(make_profile, loaded):
     doc = judge(ready_facts(), profile, loaded).to_dict()
     text = str(doc)
     assert "tok-secret" not in text and "key-secret" not in text and "http://10.0.0.1:8765" in text
+
+
+@pytest.mark.parametrize("token, key", [
+    ("考点提交令牌2026", "k" * 20),  # not ASCII: no HTTP header nor cookie can carry it as typed
+    ("t" * 20, "my key with spaces"),
+    ("t" * 20, 'k";Domain=x'),
+    ("t" * 20, "short"),  # guessable at the rate limit within a preparation day
+])
+def test_unusable_keys_from_the_profile_stop_the_start_with_a_reason(tmp_path, token, key):
+    from click.testing import CliRunner
+
+    from readiness.cli import main
+
+    profile = tmp_path / "site.toml"
+    profile.write_text(f'[server]\ntoken = "{token}"\nadmin_key = "{key.replace(chr(34), chr(92) + chr(34))}"\n',
+                       encoding="utf-8")
+    r = CliRunner().invoke(main, ["serve", "--profile", str(profile), "--host", "127.0.0.1", "--port", "0",
+                                  "--data", str(tmp_path / "d"), "--lang", "en"])
+    assert r.exit_code == 2, r.output
+    assert "letters, digits" in r.output and ("server.token" in r.output or "server.admin_key" in r.output)
