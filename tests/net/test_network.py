@@ -129,7 +129,9 @@ def test_whole_network_run(tmp_path, ca, site_profile, monkeypatch):
     statuses = {r["id"]: r["status"] for r in doc["results"]}
     assert statuses["bandwidth"] == "pass"  # 50 Mbit/s for 20 seats x 2
     assert statuses["public-ip"] == "pass" and statuses["exam-server"] == "pass"
-    assert doc["facts"]["network"]["bandwidth"]["download_mbps"] == pytest.approx(50, rel=0.1)
+    # the pace is a ceiling; how close a busy machine (or Wine's sockets) comes to it is
+    # tests/net/test_bandwidth.py's concern
+    assert 0.8 * 50 <= doc["facts"]["network"]["bandwidth"]["download_mbps"] <= 1.05 * 50
 
 
 def test_unregistered_ip_fails_the_pc(tmp_path, ca, site_profile, monkeypatch):
@@ -147,7 +149,7 @@ def test_bandwidth_command_json(monkeypatch):
         result = CliRunner().invoke(main, ["bandwidth", "--url", server.url("/file"), "--duration", "2",
                                            "--warmup", "0.5", "--streams", "2", "--format", "json"])
     doc = json.loads(result.stdout)
-    assert doc["download_mbps"] == pytest.approx(20, rel=0.05)
+    assert 0.8 * 20 <= doc["download_mbps"] <= 1.05 * 20  # the pace is a ceiling (see test_bandwidth.py)
     assert doc["required_mbps"] == 100 and doc["status"] == "fail" and result.exit_code == 1
     assert doc["load_s"] == pytest.approx(50 * 20 * 8 / doc["download_mbps"], rel=0.01)
 

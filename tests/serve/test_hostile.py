@@ -233,8 +233,15 @@ def test_a_cookie_request_from_another_origin_is_refused(tmp_path, profile):
 
 
 def test_reports_without_a_host_name_stay_apart_and_keep_their_names_after_a_restart(tmp_path, profile):
-    bodies = [b'{"schema": "readiness.report/1", "checked_at": "2026-11-24T09:0%d:00+08:00", '
-              b'"results": [{"id": "os", "status": "pass"}]}' % i for i in range(2)]
+    import json
+
+    from tests.aggregate.reports import make_report, site_profile
+
+    bodies = []
+    for i in range(2):  # real reports whose facts name no host
+        report = json.loads(make_report(tmp_path / "r", f"PC{i}", site_profile(tmp_path), minutes=i).read_bytes())
+        del report["facts"]["host"]["hostname"], report["facts"]["host"]["machine_id"]
+        bodies.append(json.dumps(report).encode())
 
     def hosts(srv) -> list[str]:
         site = requests.get(srv.url + "/api/site", headers=MANAGER, timeout=10).json()
