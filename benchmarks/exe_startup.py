@@ -92,7 +92,7 @@ def main() -> None:
             base_median, base_min = statistics.median(times[0]), min(times[0])
             print(f"Windows CPython 3.13 under {wine_runtime.wine_version()}, {ns.runs} interleaved runs "
                   "(median, fastest; ratios to python.exe -c pass):")
-            for (label, _cmd), t in zip(rows, times):
+            for (label, _cmd), t in zip(rows, times, strict=True):
                 med, low = statistics.median(t), min(t)
                 print(f"  {label:<42} {med * 1000:6.0f} ms {med / base_median:5.2f}x   "
                       f"fastest {low * 1000:6.0f} ms {low / base_min:5.2f}x")

@@ -31,7 +31,7 @@ def unmerged(m: Machine, shared: dict[str, list[str]]) -> Machine:
 def flag(agg: Aggregate, shared: dict[str, list[str]]) -> None:
     """A warning in each site where hosts share a machine id (the site's verdict counts it)."""
     for site in agg.sites:
-        for mid, names in sorted(shared.items()):
+        for mid in sorted(shared):
             here = [m.hostname for m in site.machines if m.machine_id == mid]
             if len(here) < 2:
                 continue

@@ -75,6 +75,20 @@ def _kernel32() -> Any:  # pragma: no cover - needs Windows
     return ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
 
 
+def _create_and_close(k32: Any) -> tuple[Any, Any]:  # pragma: no cover - needs Windows
+    """CreateFileW and CloseHandle with their prototypes (a HANDLE is pointer-sized)."""
+    import ctypes
+    from ctypes import wintypes
+
+    create = k32.CreateFileW
+    create.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD,
+                       wintypes.DWORD, wintypes.HANDLE]
+    create.restype = wintypes.HANDLE
+    close = k32.CloseHandle
+    close.argtypes = [wintypes.HANDLE]
+    return create, close
+
+
 def last_error(what: str) -> OSError:  # pragma: no cover - needs Windows
     import ctypes
 
@@ -169,12 +183,7 @@ class Kernel32:  # pragma: no cover - needs Windows
             device = f"\\\\.\\{letter}"
         else:  # a volume mounted in a folder (psutil lists those too): open the volume itself
             device = self.volume_id(root).rstrip("\\")
-        create = k32.CreateFileW
-        create.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD,
-                           wintypes.DWORD, wintypes.HANDLE]
-        create.restype = wintypes.HANDLE
-        close = k32.CloseHandle
-        close.argtypes = [wintypes.HANDLE]
+        create, close = _create_and_close(k32)
         ioctl = k32.DeviceIoControl
         ioctl.argtypes = [wintypes.HANDLE, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD, ctypes.c_void_p,
                           wintypes.DWORD, ctypes.POINTER(wintypes.DWORD), ctypes.c_void_p]
@@ -255,15 +264,9 @@ def open_for_replace(path: str) -> str | None:  # pragma: no cover - needs Windo
     (DELETE and write access) while sharing everything, so it fails exactly when another program
     holds the file without FILE_SHARE_DELETE (a sharing violation) or Windows denies access."""
     import ctypes
-    from ctypes import wintypes
 
     k32 = _kernel32()
-    create = k32.CreateFileW
-    create.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, ctypes.c_void_p, wintypes.DWORD,
-                       wintypes.DWORD, wintypes.HANDLE]
-    create.restype = wintypes.HANDLE
-    close = k32.CloseHandle
-    close.argtypes = [wintypes.HANDLE]
+    create, close = _create_and_close(k32)
     handle = create(path, GENERIC_WRITE | DELETE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, None,
                     OPEN_EXISTING, 0, None)
     if handle is None or handle == ctypes.c_void_p(INVALID_HANDLE_VALUE).value:

@@ -1,6 +1,5 @@
 """The process scan that guards fix: it never raises, compares names as Windows does, names the blocker."""
 
-from pathlib import Path
 
 import psutil
 
