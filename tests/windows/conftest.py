@@ -13,8 +13,4 @@ def chinese_windows() -> bool:
 def under_wine() -> bool:
     import ctypes
 
-    try:
-        ctypes.WinDLL("ntdll").wine_get_version
-    except AttributeError:
-        return False
-    return True
+    return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")  # Wine's ntdll exports it; Windows' does not
