@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import requests
 
 from readiness.serve.store import Store
 from tests.aggregate.reports import make_report, site_profile
+
+resource = pytest.importorskip("resource", reason="RLIMIT_FSIZE (a real file-size limit on a process) is POSIX")
 
 TOKEN, KEY = "disk-token-0001", "disk-key-00001"
 
