@@ -18,6 +18,7 @@ from readiness.settings import Setting
 
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
+BUILTIN_ZH = "内置（2023 年秋季应急预案）"
 SECRET_KEYS = ("server.token", "server.admin_key")  # never copied into a report
 MAX_PROFILE_BYTES = 1024 * 1024  # a site profile is a page of TOML
 MAX_DEPTH = 32  # tables and arrays: a profile needs three levels
@@ -141,7 +142,8 @@ def _toml_value(value: Any) -> str:
 def to_toml(profile: Profile, settings: Iterable[Setting], lang: str = "en") -> str:
     """The effective profile as a TOML file a site can copy and edit."""
     helps = {s.key: s.help for s in settings}
-    lines = [f"# Effective profile; source: {profile.source}"]
+    source = BUILTIN_ZH if lang == "zh" and profile.source == BUILTIN_NAME else profile.source
+    lines = [f"# 生效的配置；来源：{source}" if lang == "zh" else f"# Effective profile; source: {source}"]
     current = None
     for key in sorted(profile.values, key=lambda k: (k.rpartition(".")[0], k)):
         section, _, name = key.rpartition(".")

@@ -12,9 +12,9 @@ from typing import Any
 from readiness.facts import fact_name
 from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Report, Status
-from readiness.profile import BUILTIN_NAME
+from readiness.profile import BUILTIN_NAME, BUILTIN_ZH
 
-BUILTIN = Text(BUILTIN_NAME, "内置（2023 年秋季应急预案）")
+BUILTIN = Text(BUILTIN_NAME, BUILTIN_ZH)
 WIDTH = 100
 COLUMNS = (12, 22, 36, 30)  # status, check, observed, expected (cells, with the gaps: 100)
 

@@ -135,3 +135,12 @@ def test_device_and_fifo_profiles_are_refused(tmp_path, settings):
         with pytest.raises(ProfileError) as info:
             load_profile(path, settings)
         assert "not a regular file" in str(info.value)
+
+
+@pytest.mark.parametrize("lang,head", [("zh", "# 生效的配置；来源：内置（2023 年秋季应急预案）"),
+                                       ("en", "# Effective profile; source: built-in (2023 autumn emergency plan)")])
+def test_the_profile_file_speaks_the_chosen_language_from_its_first_line(settings, lang, head):
+    from readiness.profile import to_toml
+
+    text = to_toml(load_profile(None, settings), settings, lang)
+    assert text.splitlines()[0] == head
