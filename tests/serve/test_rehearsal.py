@@ -14,7 +14,7 @@ import requests
 
 from readiness.rehearse import Agent, estimate_offset
 from readiness.serve.rehearsal import Pacer, Rehearsals, percentile
-from tests.serve.server import KEY, TOKEN, running
+from tests.serve.server import KEY, TOKEN, open_round, running
 
 MANAGER = {"Authorization": f"Bearer {KEY}"}
 
@@ -124,7 +124,7 @@ def test_only_the_manager_starts_a_round(tmp_path, profile):
         assert requests.get(srv.url + "/api/rehearsals/latest", headers=token, timeout=10).status_code == 401
         assert requests.get(srv.url + "/paper/100", timeout=10).status_code == 401
         assert requests.get(srv.url + f"/paper/{2**31}", headers=token, timeout=10).status_code == 413
-        assert len(requests.get(srv.url + "/paper/100000", headers=token, timeout=10).content) == 100000
+        assert requests.get(srv.url + "/paper/100000", headers=token, timeout=10).status_code == 409  # no seat: over
 
 
 def test_rounds_are_kept_across_restarts(tmp_path, profile):
@@ -197,6 +197,7 @@ def test_a_pc_downloads_only_what_its_profile_names(tmp_path, profile):
 
 def test_a_pc_never_downloads_more_than_the_cap(tmp_path, profile):
     with running(tmp_path / "d", profile) as srv:
+        open_round(srv.url, paper_mb=1)  # the server's paper is sent only during a round
         agent = Agent(srv.url, TOKEN, "CAPPED", 100_000)
         agent.sync()
         result = agent.download({"url": None, "paper_bytes": 1_000_000, "start_at": time.time(), "deadline_s": 30})
