@@ -314,14 +314,15 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
         require_manager(request, cfg)
         fmt = request.path_params["fmt"]
         built = await run_in_threadpool(view.build)
+        rounds = rehearsals.all()  # the HTML and JSON exports carry the site's rehearsal rounds too
         from readiness.reports import site_csv, site_html, site_json, site_xlsx
 
         makers: dict[str, tuple[Callable[[], bytes], str]] = {
-            "html": (lambda: site_html.render(built.agg).encode("utf-8"), "text/html; charset=utf-8"),
+            "html": (lambda: site_html.render(built.agg, rehearsals=rounds).encode("utf-8"), "text/html; charset=utf-8"),
             "csv": (lambda: site_csv.render(built.agg).encode("utf-8-sig"), "text/csv; charset=utf-8"),
             "xlsx": (lambda: site_xlsx.render(built.agg),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            "json": (lambda: site_json.render(built.agg).encode("utf-8"), "application/json"),
+            "json": (lambda: site_json.render(built.agg, rehearsals=rounds).encode("utf-8"), "application/json"),
         }
         if fmt not in makers:
             raise JSONError(404, "formats: html, csv, xlsx, json")

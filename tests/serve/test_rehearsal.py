@@ -139,6 +139,24 @@ def test_rounds_are_kept_across_restarts(tmp_path, profile):
         assert [r["id"] for r in export.json()["rounds"]] == [1, 2]
 
 
+def test_the_site_report_downloads_carry_the_rounds(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        _, threads = agents(srv.url, ["SEAT-A", "SEAT-<i>B</i>"])
+        wait_waiting(srv.url, 2)
+        start_round(srv.url, paper_mb=0.05, lead_s=1)
+        for t in threads:
+            t.join(30)
+        rounds = requests.get(srv.url + "/api/rehearsals", headers=MANAGER, timeout=10).json()["rounds"]
+        site = requests.get(srv.url + "/download/site.json", headers=MANAGER, timeout=10).json()
+        page = requests.get(srv.url + "/download/site.html", headers=MANAGER, timeout=10).text
+        plain = requests.get(srv.url + "/api/site", headers=MANAGER, timeout=10).json()
+    assert [r["state"] for r in rounds] == ["done"] and rounds[0]["finished"] == 2
+    assert site["rehearsals"] == rounds  # each round as GET /api/rehearsals/latest gives it
+    assert "rehearsals" not in plain  # /api/site stays aggregate's document
+    section = next(line for line in page.splitlines() if "开考演练" in line)
+    assert "2 / 2" in section and "80 秒内" in section and "<i>" not in section
+
+
 def test_round_statistics():
     now = [1000.0]
     reh = Rehearsals(clock=lambda: now[0])
