@@ -135,3 +135,10 @@ def test_device_and_fifo_profiles_are_refused(tmp_path, settings):
         with pytest.raises(ProfileError) as info:
             load_profile(path, settings)
         assert "not a regular file" in str(info.value)
+
+
+def test_a_reports_profile_carries_no_secret(make_profile):
+    secrets = {"server.token": "t" * 20, "server.admin_key": "k" * 20, "server.phone_token": "p" * 20}
+    shown = make_profile(**{k.replace(".", "__"): v for k, v in secrets.items()}).redacted().values
+    assert all(shown[k] == "<hidden>" for k in secrets)
+    assert make_profile().redacted().values["server.phone_token"] is None  # unset stays unset
