@@ -19,7 +19,7 @@ from readiness.settings import Setting
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
 BUILTIN_ZH = "内置（2023 年秋季应急预案）"
-SECRET_KEYS = ("server.token", "server.admin_key")  # never copied into a report
+SECRET_KEYS = ("server.token", "server.admin_key", "server.phone_token")  # never copied into a report
 MAX_PROFILE_BYTES = 1024 * 1024  # a site profile is a page of TOML
 MAX_DEPTH = 32  # tables and arrays: a profile needs three levels
 _LONG_DOTTED_KEY = re.compile(r"(?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*){%d,}" % (MAX_DEPTH + 1))

@@ -171,9 +171,13 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
     Setting("server.url", None, Text("The site server's address, e.g. http://192.168.1.10:8765; the PCs submit there.",
                                      "考点服务器地址，例如 http://192.168.1.10:8765；各考试机向其提交报告。"),
             "optional_str", validate=http_url),
-    Setting("server.token", None, Text("Submit token: PCs and phones may only add reports with it; empty: generated "
-                                       "once by the server and kept in its data folder.",
-                                       "提交令牌：考试机和手机凭此只能提交报告；留空则由服务器生成一次并保存在数据目录中。"),
+    Setting("server.token", None, Text("Submit token: PCs may only add reports and rehearsal results with it; empty: "
+                                       "generated once by the server and kept in its data folder.",
+                                       "提交令牌：考试机凭此只能提交报告和演练结果；留空则由服务器生成一次并保存在数据目录中。"),
+            "optional_str"),
+    Setting("server.phone_token", None, Text("Phone token: in the invigilators' phone link (the QR code); it only "
+                                             "checks phones; empty: generated once and kept in the data folder.",
+                                             "手机令牌：用于监考手机链接（二维码），只能检查手机；留空则生成一次并保存在数据目录中。"),
             "optional_str"),
     Setting("server.admin_key", None, Text("Manager's key: needed to view, export or start anything; empty: generated "
                                            "once and kept in the data folder.",

@@ -3,7 +3,10 @@ manager opens, prints and signs; every label in Chinese and English."""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timezone, tzinfo
 from html import escape
+from typing import Any, Mapping, Sequence
 
 from readiness.aggregate.site import Aggregate, SiteSummary
 from readiness.i18n import Lang, Text
@@ -93,7 +96,89 @@ def _site(s: SiteSummary) -> str:
     return "\n".join(parts)
 
 
-def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
+MAX_NAMES = 20  # seats named per list in a round's row; the rest are counted
+
+
+def _num(value: Any) -> float | None:
+    """A finite number, or None (a stored round read back may hold anything)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _number(value: Any, fmt: str) -> str:
+    n = _num(value)
+    return "-" if n is None else format(int(n) if fmt == "d" else n, fmt)
+
+
+def _names(values: Any) -> str:
+    names = [str(v) for v in values] if isinstance(values, list) else []
+    shown = ", ".join(names[:MAX_NAMES])
+    return escape(shown + (f" … +{len(names) - MAX_NAMES}" if len(names) > MAX_NAMES else "")) or "-"
+
+
+def _zone(generated_at: str) -> tzinfo:
+    """The report's own time zone (the times of a page agree with its date), else UTC."""
+    try:
+        return datetime.fromisoformat(generated_at).tzinfo or timezone.utc
+    except (TypeError, ValueError):
+        return timezone.utc
+
+
+def _when(value: Any, zone: tzinfo) -> str:
+    start = _num(value)
+    try:
+        return "-" if start is None else datetime.fromtimestamp(start, zone).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "-"
+
+
+def _round_row(r: Mapping[str, Any], zone: tzinfo) -> str:
+    """One round: when, seats, p50/p95/max against the plan, throughput, who did not make it. A
+    stored round read back may lack anything: a missing figure is "-", never a crash."""
+    plan = _num(r.get("plan_s")) or 80.0
+    seats = r.get("seats")
+    failed = [s.get("hostname") for s in seats if isinstance(s, Mapping) and s.get("status") == "failed"] \
+        if isinstance(seats, list) else []
+    unfinished = r.get("unfinished")
+    unfinished = unfinished if isinstance(unfinished, list) else []
+    worst = _num(r.get("max_s"))
+    if r.get("state") in ("scheduled", "running"):
+        verdict, status = Text("under way", "进行中"), "error"
+    elif unfinished or failed or (worst is not None and worst > plan):
+        verdict, status = Text(f"not all within {plan:g} s", f"未全部在 {plan:g} 秒内"), "fail"
+    elif worst is not None:
+        verdict, status = Text(f"all within {plan:g} s", f"全部在 {plan:g} 秒内"), "pass"
+    else:
+        verdict, status = Text("no seat finished", "无机位完成"), "error"
+    notes = []
+    if r.get("stopped") is True:
+        notes.append(bi(Text("stopped", "已中止")))
+    if r.get("interrupted") is True:
+        notes.append(bi(Text("the server stopped during it", "演练中服务器停止")))
+    cells = [escape(str(r.get("id", "-"))) + "".join("<br>" + n for n in notes), escape(_when(r.get("start_at"), zone)),
+             f'{_number(r.get("finished"), "d")} / {_number(r.get("expected"), "d")}',
+             " / ".join(_number(r.get(k), ".1f") for k in ("p50_s", "p95_s", "max_s")),
+             f'<span class="st" style="color:{COLORS[status]}">{bi(verdict)}</span>',
+             _number(r.get("throughput_mbps"), ".1f"), _names(unfinished), _names(failed), _names(r.get("late"))]
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def _rehearsals(rounds: Sequence[Mapping[str, Any]], zone: tzinfo) -> str:
+    head = f"<h2>{bi(Text('Exam-start rehearsals', '开考演练'))}</h2>"
+    if not rounds:
+        return head + f"<p>{bi(Text('No round was run (the plan advises three, at the time of day of the exam).', '未进行演练（建议在开考同一时段演练三轮）。'))}</p>"
+    heads = [Text("Round", "轮次"), Text("Start", "开始"), Text("Finished / seats", "完成 / 机位"),
+             Text("p50 / p95 / max, s", "p50 / p95 / 最长（秒）"), Text("Against the plan", "对照预案"),
+             Text("Throughput, Mbit/s", "总吞吐（Mbit/s）"), Text("Did not finish", "未完成"), Text("Failed", "失败"),
+             Text("Joined late", "迟到")]
+    rows = "".join(_round_row(r, zone) for r in rounds if isinstance(r, Mapping))
+    return head + "<table><tr>" + "".join(f"<th>{bi(t)}</th>" for t in heads) + f"</tr>{rows}</table>"
+
+
+def render(agg: Aggregate, lang: Lang = Lang.EN, rehearsals: Sequence[Mapping[str, Any]] | None = None) -> str:
+    """The page; with rehearsals (the site server's export: `aggregate` has none) also a section
+    with each round."""
     mode = (Text("verdicts as stored in the reports", "采用报告中保存的结论") if agg.mode == "stored" else
             Text(f"re-judged with {agg.profile_source}", f"已按 {agg.profile_source} 重新判定"))
     body = [f"<h1>{bi(Text('Exam site readiness', '考点考试机就绪报告'))}</h1>",
@@ -111,6 +196,8 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
     body += [_site(s) for s in agg.sites]
     if not agg.sites:
         body.append(f"<p>{bi(Text('No usable report found.', '没有可用的报告。'))}</p>")
+    if rehearsals is not None:
+        body.append(_rehearsals(rehearsals, _zone(agg.generated_at)))
     if agg.rejected:
         rows = "".join(f"<tr><td>{escape(r.path)}</td><td>{escape(r.reason)}</td></tr>" for r in agg.rejected)
         body.append(f"<h2>{bi(Text('Rejected inputs', '未采用的文件'))}</h2><table>{rows}</table>")

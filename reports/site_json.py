@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping, Sequence
 
 from readiness.aggregate.machines import Machine
 from readiness.aggregate.site import SITE_SCHEMA, Aggregate, SiteSummary
@@ -32,21 +32,30 @@ def site_dict(s: SiteSummary, machines: bool = True) -> dict[str, Any]:
     return out
 
 
-def to_dict(agg: Aggregate, machines: bool = True) -> dict[str, Any]:
-    return {"schema": SITE_SCHEMA, "generated_at": agg.generated_at, "mode": agg.mode,
-            "profile": agg.profile_source, "status": agg.status.value, "counts": agg.counts,
-            "sites": [site_dict(s, machines) for s in agg.sites] if machines else [],
-            "rejected": [{"path": r.path, "reason": r.reason} for r in agg.rejected],
-            "superseded": agg.superseded}
+Rounds = Sequence[Mapping[str, Any]]  # rehearsal rounds as GET /api/rehearsals/latest gives each
+
+
+def to_dict(agg: Aggregate, machines: bool = True, rehearsals: Rounds | None = None) -> dict[str, Any]:
+    """The document; with rehearsals (the site server's export: `aggregate` has none) also a
+    "rehearsals" array, one round summary each."""
+    out = {"schema": SITE_SCHEMA, "generated_at": agg.generated_at, "mode": agg.mode,
+           "profile": agg.profile_source, "status": agg.status.value, "counts": agg.counts,
+           "sites": [site_dict(s, machines) for s in agg.sites] if machines else [],
+           "rejected": [{"path": r.path, "reason": r.reason} for r in agg.rejected],
+           "superseded": agg.superseded}
+    if rehearsals is not None:
+        out["rehearsals"] = [dict(r) for r in rehearsals]
+    return out
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render_chunks(agg: Aggregate) -> Iterator[str]:
+def render_chunks(agg: Aggregate, rehearsals: Rounds | None = None) -> Iterator[str]:
     """The same document as to_dict, one machine per line and one chunk at a time, so that a
-    branch's 100,000 machines never exist as one string or as nested dicts."""
+    branch's 100,000 machines never exist as one string or as nested dicts; rehearsal rounds, when
+    given, one per line at the end."""
     head = to_dict(agg, machines=False)
     yield "{" + "".join(f"{_dump(k)}: {_dump(v)},\n" for k, v in head.items() if k not in ("sites", "rejected", "superseded"))
     yield '"sites": ['
@@ -56,8 +65,11 @@ def render_chunks(agg: Aggregate) -> Iterator[str]:
         for j, m in enumerate(s.machines):
             yield ("," if j else "") + "\n" + _dump(machine_dict(m))
         yield "\n]}"
-    yield f'\n],\n"rejected": {_dump(head["rejected"])},\n"superseded": {_dump(head["superseded"])}}}\n'
+    yield f'\n],\n"rejected": {_dump(head["rejected"])},\n"superseded": {_dump(head["superseded"])}'
+    if rehearsals is not None:
+        yield ',\n"rehearsals": [' + ",".join("\n" + _dump(dict(r)) for r in rehearsals) + "\n]"
+    yield "}\n"
 
 
-def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
-    return "".join(render_chunks(agg))
+def render(agg: Aggregate, lang: Lang = Lang.EN, rehearsals: Rounds | None = None) -> str:
+    return "".join(render_chunks(agg, rehearsals))

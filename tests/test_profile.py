@@ -144,3 +144,10 @@ def test_the_profile_file_speaks_the_chosen_language_from_its_first_line(setting
 
     text = to_toml(load_profile(None, settings), settings, lang)
     assert text.splitlines()[0] == head
+
+
+def test_a_reports_profile_carries_no_secret(make_profile):
+    secrets = {"server.token": "t" * 20, "server.admin_key": "k" * 20, "server.phone_token": "p" * 20}
+    shown = make_profile(**{k.replace(".", "__"): v for k, v in secrets.items()}).redacted().values
+    assert all(shown[k] == "<hidden>" for k in secrets)
+    assert make_profile().redacted().values["server.phone_token"] is None  # unset stays unset

@@ -3,9 +3,12 @@
 Contract (docs/schemas.md): POST /api/reports (submit token) → 201 stored / 200 already stored /
 400 with the reason aggregate gives / 401 / 413 / 429; GET /api/site (manager's key) → the
 `readiness.site/1` document of `aggregate --format json`; GET /?key=KEY sets the manager's cookie;
-POST /api/phones (submit token) judges a phone; GET /api/phones (manager's key) lists them.
+POST /api/phones (phone token) judges a phone; GET /api/phones (manager's key) lists them.
 
-The submit token can only add; everything else needs the manager's key (a bearer header or the
+Three keys, each for one kind of client: the submit token (the PCs: reports, rehearsal rounds, the
+server's paper during a round), the phone token (the invigilators' phone link: the phone page and
+POST /api/phones, nothing else; the submit token is not taken there either), the manager's key
+(everything). The submit token can only add; everything else needs the manager's key (a bearer header or the
 cookie set by /?key=). Keys are compared in constant time. Pages build their content with DOM
 text nodes (scripts) or html.escape (server pages), under a Content-Security-Policy without
 inline scripts: text from machines is shown, never run.
@@ -48,6 +51,7 @@ class ServeConfig:
     token: str
     admin_key: str
     profile: Profile
+    phone_token: str  # the invigilators' phones: the phone page and POST /api/phones only
     max_body: int = MAX_BODY
     body_timeout_s: float = 10.0
     header_timeout_s: float = 10.0
@@ -107,9 +111,19 @@ def _same_origin(request: Request) -> bool:
 
 
 def require_submitter(request: Request, cfg: ServeConfig) -> None:
+    """The PCs' submit token (or the manager's key); the phone token is refused: a phone link in an
+    invigilator's hands cannot forge a PC's report or a seat's rehearsal result."""
     given = _bearer(request)
     if not (_same(given, cfg.token) or _same(given, cfg.admin_key)):
         raise JSONError(401, "a valid submit token is needed (Authorization: Bearer TOKEN)", {"WWW-Authenticate": "Bearer"})
+
+
+def require_phone(request: Request, cfg: ServeConfig) -> None:
+    """The phone token only: not the PCs' submit token, which must not travel in phone links."""
+    given = _bearer(request)
+    if not _same(given, cfg.phone_token):
+        raise JSONError(401, "a valid phone token is needed: open the phone page from the QR code on the dashboard "
+                             "(Authorization: Bearer PHONE_TOKEN)", {"WWW-Authenticate": "Bearer"})
 
 
 async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None) -> bytes:
@@ -300,14 +314,15 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
         require_manager(request, cfg)
         fmt = request.path_params["fmt"]
         built = await run_in_threadpool(view.build)
+        rounds = rehearsals.all()  # the HTML and JSON exports carry the site's rehearsal rounds too
         from readiness.reports import site_csv, site_html, site_json, site_xlsx
 
         makers: dict[str, tuple[Callable[[], bytes], str]] = {
-            "html": (lambda: site_html.render(built.agg).encode("utf-8"), "text/html; charset=utf-8"),
+            "html": (lambda: site_html.render(built.agg, rehearsals=rounds).encode("utf-8"), "text/html; charset=utf-8"),
             "csv": (lambda: site_csv.render(built.agg).encode("utf-8-sig"), "text/csv; charset=utf-8"),
             "xlsx": (lambda: site_xlsx.render(built.agg),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            "json": (lambda: site_json.render(built.agg).encode("utf-8"), "application/json"),
+            "json": (lambda: site_json.render(built.agg, rehearsals=rounds).encode("utf-8"), "application/json"),
         }
         if fmt not in makers:
             raise JSONError(404, "formats: html, csv, xlsx, json")
@@ -328,7 +343,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
         return Response(html, media_type="text/html; charset=utf-8")
 
     async def post_phone(request: Request) -> Response:
-        require_submitter(request, cfg)
+        require_phone(request, cfg)
         body = await read_body(request, cfg, min(cfg.max_body, MAX_PHONE_BODY))
         try:
             doc = orjson.loads(body)
@@ -349,6 +364,8 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
         return _json({"phones": await run_in_threadpool(view.phone_rows, cfg.profile)})
 
     async def phone_page(request: Request) -> Response:
+        if not _same(request.query_params.get("t"), cfg.phone_token):
+            return Response(pages.phone_refused(_lang(request)), 401, media_type="text/html; charset=utf-8")
         return Response(pages.phone(_lang(request)), media_type="text/html; charset=utf-8")
 
     async def qr(request: Request) -> Response:
@@ -361,7 +378,7 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView, extra_routes: Seq
         base = f"{request.url.scheme}://{request.url.netloc}"
         if (host in ("127.0.0.1", "localhost", "::1") or not host) and cfg.lan_urls:
             base = cfg.lan_urls[0]
-        return f"{base.rstrip('/')}/phone?t={cfg.token}"
+        return f"{base.rstrip('/')}/phone?t={cfg.phone_token}"
 
     async def clock(request: Request) -> Response:
         """The server's clock, for agents that must act at one moment (the rehearsal's start)."""

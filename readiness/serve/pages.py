@@ -364,6 +364,8 @@ W = {
     "phone_intro": Text("Open this page on the phone that will run the identity-check app. Type the app's version "
                         "from its About page, your name and room, and send.",
                         "请在将运行身份核验 App 的手机上打开本页，填写 App“关于”页中的版本号、姓名和考场后提交。"),
+    "phone_link": Text("This link is not the phone link of this server: scan the QR code on the site manager's "
+                       "dashboard again.", "此链接不是本服务器的手机检查链接：请重新扫描考点管理员看板上的二维码。"),
     "app": Text("App version (identity-check app → About)", "App 版本（身份核验 App → 关于）"),
     "name": Text("Your name", "姓名"), "room": Text("Room", "考场"), "send": Text("Check", "检查"),
     "rounds": Text("rehearsal rounds (JSON)", "演练记录（JSON）"),
@@ -413,6 +415,12 @@ def phone(lang: str) -> str:
             f'<button type="submit" id="send">{escape(W["send"](lang))}</button></form><div id="out"></div>'
             f'<script type="application/json" id="labels">{labels}</script>'
             '<script src="/assets/phone.js"></script></body></html>')
+
+
+def phone_refused(lang: str) -> str:
+    """The phone page opened without the phone token (a guessed address, an old or a PC's link)."""
+    return (_head(W["phone_title"](lang), lang) + f'<h1>{escape(W["phone_title"](lang))}</h1>'
+            f'<p class="result error">{escape(W["phone_link"](lang))}</p></body></html>')
 
 
 def qr_svg(url: str) -> bytes:

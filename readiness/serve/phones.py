@@ -17,20 +17,13 @@ from typing import Any, Mapping
 from readiness.i18n import Text
 from readiness.model import Status
 from readiness.profile import Profile
-from readiness.versions import compare_versions
-from readiness.versions import parse_version as _parse_version
+from readiness.versions import compare_versions, parse_version
 
 PHONE_SCHEMA = "readiness.phone/1"
 MAX_TEXT = 2000  # user agents are a few hundred characters; names and rooms far less
 MAX_HINT = 200  # a client hint (platform, platformVersion, model, a form factor) is a word or a number
 MAX_FORM_FACTORS = 16
-MAX_VERSION_TEXT = 64  # "2.4.4.24", "17.5.1": longer is no version (and no 5,000-digit number to convert)
 DEVICE_MEMORY_CAP = 8  # navigator.deviceMemory never says more, whatever the phone has
-
-
-def parse_version(text: str) -> tuple[int, ...] | None:
-    """A version as numbers; None for anything too long to be one."""
-    return _parse_version(text) if len(text) <= MAX_VERSION_TEXT else None
 
 
 class Kind(str, Enum):

@@ -176,6 +176,14 @@ class Rehearsals:
             self.version += 1
             return True
 
+    def under_way(self) -> Round | None:
+        """The round scheduled or running now, if any."""
+        with self._lock:
+            r = self.rounds[-1] if self.rounds else None
+            if r is not None and summary(r, self.clock())["state"] in ("scheduled", "running"):
+                return r
+            return None
+
     def latest(self) -> dict[str, Any] | None:
         with self._lock:
             if self.rounds:
@@ -388,11 +396,19 @@ def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[A
                         headers={"Content-Disposition": 'attachment; filename="readiness-rehearsals.json"'})
 
     async def paper(request: Request) -> Response:
-        """n bytes of nothing in particular, paced when the profile says so: the LAN-only round."""
+        """n bytes of nothing in particular, paced when the profile says so: the LAN-only round. Only
+        for the PCs (the submit token) and only while a round is scheduled or running, never more
+        than that round's paper: outside a round nobody can make the laptop stream."""
         require_submitter(request, cfg)
         size = request.path_params["n"]
         if size > MAX_PAPER_BYTES:
             raise JSONError(413, f"at most {MAX_PAPER_BYTES} bytes")
+        current = rehearsals.under_way()
+        if current is None:
+            raise JSONError(409, "no rehearsal round is scheduled or running: the server's paper is sent only during "
+                                 "one / 当前没有进行中的演练：服务器自带的试卷对象仅在演练期间提供")
+        if size > current.paper_bytes:
+            raise JSONError(413, f"more than this round's paper ({current.paper_bytes} bytes)")
         chunk = b"\x00" * 65536
 
         async def body() -> Any:

@@ -78,11 +78,11 @@ def firewall_command(port: int) -> str:
 
 
 def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, encoding: str,
-           data_dir: Path) -> str:
+           data_dir: Path, phone_token: str) -> str:
     def t(en: str, zh: str) -> str:
         return Text(en, zh)(lang)
 
-    phone = f"{urls[0]}/phone?t={token}"
+    phone = f"{urls[0]}/phone?t={phone_token}"  # the phone token: a phone link cannot act as a PC
     lines = [t("exam-readiness site server is running.", "exam-readiness 考点服务器已启动。"), "",
              t("Dashboard (manager, keep this link to yourself):", "看板（管理员专用，请勿外传）："),
              *[f"  {u}/?key={admin_key}" for u in urls], "",
@@ -92,6 +92,7 @@ def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, e
                "然后在每台考试机上运行：readiness check --profile site.toml --submit"), "",
              t("Submit token: ", "提交令牌：") + token,
              t("Manager's key: ", "管理员密钥：") + admin_key,
+             t("Phone token (in the phone link only): ", "手机令牌（仅用于手机链接）：") + phone_token,
              t("Data folder: ", "数据目录：") + str(data_dir.resolve()), "",
              t("Invigilators scan this with their phone (the identity-check phone):",
                "监考人员用手机（身份核验所用手机）扫描此二维码："),
@@ -114,20 +115,23 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9._~+/=-]{%d,200}" % MIN_KEY_LEN)
 class Keys:
     token: str
     admin_key: str
+    phone_token: str
 
 
 def keys_for(profile: Profile, store: Any) -> Keys:
     token = profile["server.token"] or store.secret("submit_token")
     admin = profile["server.admin_key"] or store.secret("admin_key")
-    if token == admin:
-        raise ValueError("server.token and server.admin_key must differ: the token only adds reports"
-                         " / server.token 与 server.admin_key 不能相同：提交令牌只能添加报告")
-    for name, value in (("server.token", token), ("server.admin_key", admin)):
+    phone = profile["server.phone_token"] or store.secret("phone_token")
+    if len({token, admin, phone}) < 3:
+        raise ValueError("server.token, server.admin_key and server.phone_token must all differ: each opens only "
+                         "its own doors / server.token、server.admin_key 与 server.phone_token 必须互不相同：各自只能用于"
+                         "各自的用途")
+    for name, value in (("server.token", token), ("server.admin_key", admin), ("server.phone_token", phone)):
         if not KEY_PATTERN.fullmatch(value):
             raise ValueError(f"{name}: {MIN_KEY_LEN} to 200 letters, digits or - _ . ~ + / = (it travels in HTTP "
                              f"headers, cookies and addresses; leave it empty to have one generated) / "
                              f"{name}：须为 {MIN_KEY_LEN} 至 200 个英文字母、数字或 - _ . ~ + / =（留空则自动生成）")
-    return Keys(token, admin)
+    return Keys(token, admin, phone)
 
 
 # -- uvicorn ------------------------------------------------------------------------------------
@@ -287,7 +291,7 @@ def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host:
         return 2
     port = sock.getsockname()[1]
     urls = base_urls(host, port, lan_addresses())
-    cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile,
+    cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile, phone_token=keys.phone_token,
                       rate_per_minute=profile["server.rate_per_minute"],
                       lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
     try:  # every stored report and round is read now: a damaged file shows here, not at the first look
@@ -304,7 +308,7 @@ def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host:
         return 2
     server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s)
     try:
-        out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir))
+        out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir, keys.phone_token))
         out.flush()
     except (OSError, ValueError):  # no console (closed or detached): the server runs all the same
         pass

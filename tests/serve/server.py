@@ -17,6 +17,20 @@ from readiness.serve.view import SiteView
 
 TOKEN = "submit-token-for-tests"
 KEY = "manager-key-for-tests"
+PHONE_TOKEN = "phone-token-for-tests"
+
+
+def open_round(url: str, paper_mb: float, token: str = TOKEN, key: str = KEY, seat: str = "PAPER-READER") -> dict:
+    """A LAN-only round under way (one seat joined, so it is not over at once): the server's paper
+    (/paper) is sent only then."""
+    import requests
+
+    requests.get(url + "/api/rehearsals/poll", params={"seat": seat}, headers={"Authorization": f"Bearer {token}"},
+                 timeout=10).raise_for_status()
+    r = requests.post(url + "/api/rehearsals", json={"url": None, "paper_mb": paper_mb, "lead_s": 1},
+                      headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
 
 
 @dataclass
@@ -29,6 +43,9 @@ class Running:
     def submit_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 
+    def phone_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {PHONE_TOKEN}", "Content-Type": "application/json"}
+
     def manager_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {KEY}"}
 
@@ -39,7 +56,7 @@ def running(data: Path, profile: Profile, profile_path: str | None = None, port:
     limits = {k: options.pop(k) for k in ("per_client", "exempt_loopback") if k in options}
     store = Store(data)
     view = SiteView(store, profile_path)
-    cfg = replace(ServeConfig(token=TOKEN, admin_key=KEY, profile=profile), **options)
+    cfg = replace(ServeConfig(token=TOKEN, admin_key=KEY, profile=profile, phone_token=PHONE_TOKEN), **options)
     server = make_server(create_app(cfg, store, view), cfg.header_timeout_s, cfg.body_timeout_s, **limits)
     sock = bind("127.0.0.1", port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

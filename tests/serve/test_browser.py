@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.aggregate.reports import make_report, site_profile
-from tests.serve.server import KEY, TOKEN, running
+from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -159,7 +159,7 @@ def test_the_phone_page_under_emulated_devices(browser, server, name, ua, meta, 
         page.add_init_script(f"Object.defineProperty(Navigator.prototype, 'deviceMemory', {{get: () => {value}}});")
         if meta is None:  # Safari and old WebViews have no client hints at all
             page.add_init_script("Object.defineProperty(Navigator.prototype, 'userAgentData', {get: () => undefined});")
-        page.goto(server.url + f"/phone?t={TOKEN}")
+        page.goto(server.url + f"/phone?t={PHONE_TOKEN}")
         page.fill("#app", app)
         page.fill("#name", "李老师")
         page.fill("#room", "第3考场")
@@ -180,7 +180,7 @@ def test_phones_show_on_the_dashboard_per_room(browser, server):
                "screen": {"width": 390, "height": 844}, "max_touch_points": 5, "app_version": app,
                "name": name, "room": room}
         assert requests.post(server.url + "/api/phones", json=doc, timeout=10,
-                             headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 201
+                             headers={"Authorization": f"Bearer {PHONE_TOKEN}"}).status_code == 201
 
     phone("王老师", "101", "2.4.3")
     phone("<b>赵</b>", "102", "2.4.2")

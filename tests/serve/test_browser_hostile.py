@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.aggregate.reports import make_report, site_profile
-from tests.serve.server import KEY, TOKEN, running
+from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 from tests.serve.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 - the same skip
 
 EVIL = '<img src=x onerror="window.__pwned=1;alert(1)">'
@@ -55,7 +55,8 @@ def test_every_machine_and_phone_field_is_text(browser, tmp_path, profile):
         phone = {"schema": "readiness.phone/1", "user_agent": EVIL2 + " Android 9 Mobile", "ua_ch": None,
                  "device_memory": None, "screen": None, "max_touch_points": None,
                  "app_version": EVIL, "name": EVIL, "room": EVIL2}
-        assert requests.post(srv.url + "/api/phones", json=phone, headers=SUBMIT, timeout=10).status_code == 201
+        assert requests.post(srv.url + "/api/phones", json=phone, headers={"Authorization": f"Bearer {PHONE_TOKEN}"},
+                             timeout=10).status_code == 201
         assert requests.get(srv.url + "/api/rehearsals/poll", params={"seat": EVIL}, headers=SUBMIT,
                             timeout=10).status_code == 200
         start = requests.post(srv.url + "/api/rehearsals", json={"url": None, "lead_s": 1}, headers=MANAGER,

@@ -18,6 +18,7 @@ import requests
 
 from readiness.serve.store import Store
 from tests.aggregate.reports import make_report, site_profile
+from tests.serve.server import open_round
 
 resource = pytest.importorskip("resource", reason="RLIMIT_FSIZE (a real file-size limit on a process) is POSIX")
 
@@ -147,6 +148,7 @@ def test_ctrl_c_stops_the_server_while_a_download_is_under_way(tmp_path):
         except requests.RequestException:
             pass
 
+    open_round(url, paper_mb=500, token=TOKEN, key=KEY)  # the server's paper is sent only during a round
     reader = threading.Thread(target=read_slowly, daemon=True)
     reader.start()
     try:

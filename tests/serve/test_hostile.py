@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from tests.serve.server import KEY, TOKEN, running
+from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, open_round, running
 
 
 def _raw(url: str) -> socket.socket:
@@ -53,6 +53,7 @@ def test_a_client_that_reads_nothing_is_dropped(tmp_path, profile, monkeypatch):
 
     monkeypatch.setattr(run, "WRITE_STALL_S", 1.0)  # read when the protocol class is made
     with running(tmp_path / "d", profile) as srv:
+        open_round(srv.url, paper_mb=200)
         sock = _raw(srv.url)
         sock.sendall(f"GET /paper/200000000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode())
         time.sleep(4)  # reads nothing: the server's buffers fill, its writes stall, then it gives up
@@ -96,6 +97,7 @@ def test_one_address_holds_a_bounded_number_of_connections(tmp_path, profile):
 
 MANAGER = {"Authorization": f"Bearer {KEY}"}
 SUBMIT = {"Authorization": f"Bearer {TOKEN}"}
+PHONE_AUTH = {"Authorization": f"Bearer {PHONE_TOKEN}"}
 
 
 def _poll(url: str, seat: str) -> requests.Response:
@@ -202,7 +204,7 @@ PHONE = {"schema": "readiness.phone/1",
 def test_a_phone_post_is_small(tmp_path, profile):
     with running(tmp_path / "d", profile) as srv:
         padded = dict(PHONE, padding="x" * 40_000)  # the fields are capped, the document was not
-        r = requests.post(srv.url + "/api/phones", json=padded, headers=SUBMIT, timeout=10)
+        r = requests.post(srv.url + "/api/phones", json=padded, headers=PHONE_AUTH, timeout=10)
         assert r.status_code == 413
         assert srv.store.phones() == []
 
@@ -210,10 +212,10 @@ def test_a_phone_post_is_small(tmp_path, profile):
 def test_a_phone_sent_again_shows_once_as_last_sent(tmp_path, profile):
     with running(tmp_path / "d", profile) as srv:
         for version in ("2.4.2", "2.4.3"):  # sent, the app updated, sent again
-            assert requests.post(srv.url + "/api/phones", json=dict(PHONE, app_version=version), headers=SUBMIT,
+            assert requests.post(srv.url + "/api/phones", json=dict(PHONE, app_version=version), headers=PHONE_AUTH,
                                  timeout=10).status_code == 201
         for _ in range(2):  # two identical phones whose invigilators typed no name: two phones
-            assert requests.post(srv.url + "/api/phones", json=dict(PHONE, name=""), headers=SUBMIT,
+            assert requests.post(srv.url + "/api/phones", json=dict(PHONE, name=""), headers=PHONE_AUTH,
                                  timeout=10).status_code == 201
         rows = requests.get(srv.url + "/api/phones", headers=MANAGER, timeout=10).json()["phones"]
     assert [(p["name"], p["app_version"], p["status"]) for p in rows] == [
@@ -264,7 +266,7 @@ def test_reports_without_a_host_name_stay_apart_and_keep_their_names_after_a_res
 ])
 def test_hostile_phone_posts_are_400_and_the_dashboard_stays_up(tmp_path, profile, changes):
     with running(tmp_path / "d", profile) as srv:
-        r = requests.post(srv.url + "/api/phones", json=dict(PHONE, **changes), headers=SUBMIT, timeout=10)
+        r = requests.post(srv.url + "/api/phones", json=dict(PHONE, **changes), headers=PHONE_AUTH, timeout=10)
         assert r.status_code == 400, r.text
         assert requests.get(srv.url + "/api/state", headers=MANAGER, timeout=10).status_code == 200
 
@@ -298,7 +300,7 @@ def test_credentials_only_where_the_contract_puts_them(tmp_path, profile):
             for params in ({"key": KEY}, {"t": KEY}, {"token": KEY}):  # never from the address
                 assert requests.get(srv.url + path, params=params, timeout=10).status_code == 401, (path, params)
             for auth in ("", "Bearer", "Bearer ", f"Basic {KEY}", f"bearer{KEY}", f"Bearer {KEY}x", f"Bearer {TOKEN}",
-                         f"Bearer {KEY[:-1]}"):
+                         f"Bearer {KEY[:-1]}", f"Bearer {PHONE_TOKEN}"):
                 assert requests.get(srv.url + path, headers={"Authorization": auth}, timeout=10).status_code == 401, \
                     (path, auth)
             wrong_cookie = requests.get(srv.url + path, cookies={"readiness_key": TOKEN}, timeout=10)
@@ -308,6 +310,42 @@ def test_credentials_only_where_the_contract_puts_them(tmp_path, profile):
         assert r.status_code == 401
         r = requests.post(srv.url + "/api/reports", data=b"{}", params={"t": TOKEN}, timeout=10)
         assert r.status_code == 401
+
+
+def test_the_phone_token_opens_only_the_phone_doors(tmp_path, profile):
+    from readiness.serve import pages
+
+    with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
+        open_round(srv.url, paper_mb=0.1)
+        # a phone link in an invigilator's hands: no PC report, no seat, no result, no paper
+        for method, path, body in (("POST", "/api/reports", b"{}"), ("GET", "/api/rehearsals/poll?seat=X", None),
+                                   ("POST", "/api/rehearsals/1/results", b'{"seat": "PAPER-READER", "bytes": 0}'),
+                                   ("GET", "/paper/1000", None)):
+            r = requests.request(method, srv.url + path, data=body, headers=PHONE_AUTH, timeout=10)
+            assert r.status_code == 401, (path, r.text)
+        # the PCs' token is no phone token: it must not travel in phone links
+        r = requests.post(srv.url + "/api/phones", json=PHONE, headers=SUBMIT, timeout=10)
+        assert r.status_code == 401 and "phone token" in r.json()["error"]
+        assert requests.post(srv.url + "/api/phones", json=PHONE, headers=PHONE_AUTH, timeout=10).status_code == 201
+        for t in (TOKEN, KEY, "", PHONE_TOKEN + "x"):
+            page = requests.get(srv.url + "/phone", params={"t": t, "lang": "en"}, timeout=10)
+            assert page.status_code == 401 and "phone.js" not in page.text and "scan the QR code" in page.text, t
+        assert requests.get(srv.url + "/phone", timeout=10).status_code == 401
+        assert requests.get(srv.url + "/phone", params={"t": PHONE_TOKEN}, timeout=10).status_code == 200
+        qr = requests.get(srv.url + "/qr/phone.svg", headers=MANAGER, timeout=10).content
+        assert qr == pages.qr_svg(f"{srv.url}/phone?t={PHONE_TOKEN}")  # the dashboard's QR: the phone token
+
+
+def test_the_servers_paper_only_for_pcs_and_only_during_a_round(tmp_path, profile):
+    with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
+        r = requests.get(srv.url + "/paper/1000", headers=SUBMIT, timeout=10)
+        assert r.status_code == 409 and "no rehearsal round" in r.json()["error"]
+        rid = open_round(srv.url, paper_mb=0.1)["id"]
+        assert len(requests.get(srv.url + "/paper/100000", headers=SUBMIT, timeout=10).content) == 100000
+        assert requests.get(srv.url + "/paper/100001", headers=SUBMIT, timeout=10).status_code == 413  # > the paper
+        assert requests.get(srv.url + "/paper/1000", timeout=10).status_code == 401
+        assert requests.post(srv.url + f"/api/rehearsals/{rid}/stop", headers=MANAGER, timeout=10).status_code == 200
+        assert requests.get(srv.url + "/paper/1000", headers=SUBMIT, timeout=10).status_code == 409
 
 
 def test_an_agent_told_to_slow_down_keeps_its_clock_offset():

@@ -14,7 +14,7 @@ import requests
 
 from readiness.rehearse import Agent, estimate_offset
 from readiness.serve.rehearsal import Pacer, Rehearsals, percentile
-from tests.serve.server import KEY, TOKEN, running
+from tests.serve.server import KEY, TOKEN, open_round, running
 
 MANAGER = {"Authorization": f"Bearer {KEY}"}
 
@@ -124,7 +124,7 @@ def test_only_the_manager_starts_a_round(tmp_path, profile):
         assert requests.get(srv.url + "/api/rehearsals/latest", headers=token, timeout=10).status_code == 401
         assert requests.get(srv.url + "/paper/100", timeout=10).status_code == 401
         assert requests.get(srv.url + f"/paper/{2**31}", headers=token, timeout=10).status_code == 413
-        assert len(requests.get(srv.url + "/paper/100000", headers=token, timeout=10).content) == 100000
+        assert requests.get(srv.url + "/paper/100000", headers=token, timeout=10).status_code == 409  # no seat: over
 
 
 def test_rounds_are_kept_across_restarts(tmp_path, profile):
@@ -137,6 +137,24 @@ def test_rounds_are_kept_across_restarts(tmp_path, profile):
         export = requests.get(srv.url + "/download/rehearsals.json", headers=MANAGER, timeout=10)
         assert export.headers["content-disposition"].startswith("attachment")
         assert [r["id"] for r in export.json()["rounds"]] == [1, 2]
+
+
+def test_the_site_report_downloads_carry_the_rounds(tmp_path, profile):
+    with running(tmp_path / "d", profile) as srv:
+        _, threads = agents(srv.url, ["SEAT-A", "SEAT-<i>B</i>"])
+        wait_waiting(srv.url, 2)
+        start_round(srv.url, paper_mb=0.05, lead_s=1)
+        for t in threads:
+            t.join(30)
+        rounds = requests.get(srv.url + "/api/rehearsals", headers=MANAGER, timeout=10).json()["rounds"]
+        site = requests.get(srv.url + "/download/site.json", headers=MANAGER, timeout=10).json()
+        page = requests.get(srv.url + "/download/site.html", headers=MANAGER, timeout=10).text
+        plain = requests.get(srv.url + "/api/site", headers=MANAGER, timeout=10).json()
+    assert [r["state"] for r in rounds] == ["done"] and rounds[0]["finished"] == 2
+    assert site["rehearsals"] == rounds  # each round as GET /api/rehearsals/latest gives it
+    assert "rehearsals" not in plain  # /api/site stays aggregate's document
+    section = next(line for line in page.splitlines() if "开考演练" in line)
+    assert "2 / 2" in section and "80 秒内" in section and "<i>" not in section
 
 
 def test_round_statistics():
@@ -197,6 +215,7 @@ def test_a_pc_downloads_only_what_its_profile_names(tmp_path, profile):
 
 def test_a_pc_never_downloads_more_than_the_cap(tmp_path, profile):
     with running(tmp_path / "d", profile) as srv:
+        open_round(srv.url, paper_mb=1)  # the server's paper is sent only during a round
         agent = Agent(srv.url, TOKEN, "CAPPED", 100_000)
         agent.sync()
         result = agent.download({"url": None, "paper_bytes": 1_000_000, "start_at": time.time(), "deadline_s": 30})

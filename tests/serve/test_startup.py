@@ -36,10 +36,11 @@ def test_the_qr_code_decodes_to_the_phone_address():
 @pytest.mark.parametrize("lang, encoding", [(Lang.ZH, "gbk"), (Lang.EN, "ascii"), (Lang.ZH, "utf-8")])
 def test_the_banner_names_addresses_keys_and_the_firewall(tmp_path, lang, encoding):
     urls = base_urls("0.0.0.0", 8765, ["192.168.1.10", "10.0.0.2"])
-    text = banner(urls, "TOKEN1", "KEY1", 8765, lang, encoding, tmp_path)
+    text = banner(urls, "TOKEN1", "KEY1", 8765, lang, encoding, tmp_path, "PHONE1")
     text.encode(encoding, "strict" if encoding != "ascii" else "replace")
     assert "http://192.168.1.10:8765/?key=KEY1" in text and "http://10.0.0.2:8765/?key=KEY1" in text
-    assert 'token = "TOKEN1"' in text and "http://192.168.1.10:8765/phone?t=TOKEN1" in text
+    assert 'token = "TOKEN1"' in text and "http://192.168.1.10:8765/phone?t=PHONE1" in text
+    assert "phone?t=TOKEN1" not in text  # the PCs' token never in the phones' link
     assert firewall_command(8765) in text and "localport=8765" in text
     assert ("防火墙" in text) == (lang is Lang.ZH)
 
@@ -54,10 +55,18 @@ def test_keys_from_the_profile_or_the_data_folder(tmp_path, make_profile):
     try:
         generated = keys_for(make_profile(), store)
         assert generated == keys_for(make_profile(), store)
-        given = keys_for(make_profile(server__token="t" * 20, server__admin_key="k" * 20), store)
-        assert (given.token, given.admin_key) == ("t" * 20, "k" * 20)
-        with pytest.raises(ValueError, match="differ"):
-            keys_for(make_profile(server__token="same", server__admin_key="same"), store)
+        assert len({generated.token, generated.admin_key, generated.phone_token}) == 3
+        given = keys_for(make_profile(server__token="t" * 20, server__admin_key="k" * 20,
+                                      server__phone_token="p" * 20), store)
+        assert (given.token, given.admin_key, given.phone_token) == ("t" * 20, "k" * 20, "p" * 20)
+        assert keys_for(make_profile(server__token="t" * 20), store).phone_token == generated.phone_token
+        for same in ({"server__token": "same-key", "server__admin_key": "same-key"},
+                     {"server__token": "same-key", "server__phone_token": "same-key"},
+                     {"server__admin_key": "same-key", "server__phone_token": "same-key"}):
+            with pytest.raises(ValueError, match="differ"):
+                keys_for(make_profile(**same), store)
+        with pytest.raises(ValueError, match="server.phone_token"):
+            keys_for(make_profile(server__phone_token="short"), store)
     finally:
         store.close()
 
