@@ -5,35 +5,15 @@ navigator.deviceMemory are exposed here as on an HTTPS page."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.aggregate.reports import make_report, site_profile
+from tests.serve.browser import NEEDS_CHROMIUM
 from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.skipif(os.name != "posix", reason="drives Debian's chromium, a Linux program (Windows' own "
-                       "python under Wine would see it on the Z: drive but cannot start it)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's chromium is not installed (apt-get install chromium fonts-wqy-microhei)"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture

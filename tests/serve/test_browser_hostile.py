@@ -10,27 +10,19 @@ import json
 import threading
 import time
 
-import pytest
 import requests
 
 from tests.aggregate.reports import make_report, site_profile
 from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
-from tests.serve.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 - the same skip
+from tests.serve.browser import NEEDS_CHROMIUM
 
 EVIL = '<img src=x onerror="window.__pwned=1;alert(1)">'
 EVIL2 = '"><script>window.__pwned=2</script><svg onload="window.__pwned=3">'
 SUBMIT = {"Authorization": f"Bearer {TOKEN}"}
 MANAGER = {"Authorization": f"Bearer {KEY}"}
 
+pytestmark = NEEDS_CHROMIUM
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _evil_report(tmp_path) -> bytes:
