@@ -221,6 +221,7 @@ def _snapshot(path: Path) -> dict[str, Any]:
 def _collect(profile: Profile, offline: bool, include_cpu: bool = True) -> dict[str, Any]:
     from readiness.collect import collect_facts
 
+    offline = offline or bool(profile["network.offline"])
     return collect_facts(profile.values, offline=offline, include_cpu=include_cpu, progress=_progress_bar())
 
 

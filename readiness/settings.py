@@ -150,6 +150,11 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "float", minimum=0.1, maximum=600),
     Setting("network.deadline_s", 60.0, Text("Deadline of the whole network part of a run, seconds.",
                                              "一次检查中网络部分的总时限（秒）。"), "float", minimum=1, maximum=3600),
+    Setting("network.offline", False, Text(
+        "Collect no network facts, as --offline does (PCs prepared before the exam network is up: the network "
+        "checks are skipped, not failed; check them again once it is).",
+        "不采集网络信息，等同 --offline（考试网络开通前准备电脑时使用：网络检查跳过而非失败；网络开通后请再检查）。"),
+            "bool"),
     Setting("network.ca_bundle", None, Text("Extra CA certificates (PEM) to trust, e.g. a site's TLS gateway.",
                                             "额外信任的 CA 证书（PEM），例如考点的 TLS 网关。"), "optional_str"),
     Setting("fonts.system_dirs", ["%WINDIR%\\Fonts"], Text("System font folders.", "系统字体目录。"),

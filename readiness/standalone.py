@@ -245,10 +245,15 @@ def _check_here(session: Session) -> int:
     from readiness.reports import OutputFormat, render
     from readiness.runner import judge
 
+    offline = bool(profile["network.offline"])
+    if offline:
+        session.say(Text(f"{SITE_PROFILE} says network.offline = true: the network checks are skipped; check them "
+                         "again once the exam network is up.",
+                         f"{SITE_PROFILE} 设置了 network.offline = true：跳过网络检查；考试网络开通后请再检查。"))
     if session.collect is not None:
         facts = session.collect(profile.values)
     else:
-        facts = collect_facts(profile.values, offline=False, include_cpu=True, progress=_progress(session))
+        facts = collect_facts(profile.values, offline=offline, include_cpu=True, progress=_progress(session))
     report = judge(facts, profile, loaded)
     session.stdout.write(render(report, OutputFormat.TEXT, ui))
     host = facts.get("host")

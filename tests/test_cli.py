@@ -236,3 +236,13 @@ def test_readiness_lang_zh_on_an_ascii_console_falls_back_too(run, monkeypatch):
     monkeypatch.setenv("PYTHONIOENCODING", "ascii")
     result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--output", "r.json", charset="ascii")
     assert "Result: READY" in result.stdout and result.stderr.count("cannot show Chinese") == 1
+
+
+@pytest.mark.parametrize("where", ["profile", "option"])
+def test_network_offline_in_the_profile_is_the_offline_option(run, tmp_path, where):
+    """PCs prepared before the exam network is up: site.toml can say so once for every PC."""
+    profile = tmp_path / "site.toml"
+    profile.write_text("[network]\noffline = true\n" if where == "profile" else "", encoding="utf-8")
+    extra = ["--offline"] if where == "option" else []
+    result = run("facts", "--profile", profile, *extra)
+    assert result.exit_code == 0 and json.loads(result.stdout)["not_collected"]["network"]

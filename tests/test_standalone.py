@@ -292,3 +292,10 @@ def test_double_click_sends_the_report_to_the_site_server_named_in_site_toml(sti
         assert again.run() == 0
         assert again.out.getvalue().count(": sent") == 2  # the waiting one first, then this run's
         assert server.store.count_reports() == 2 and list((tmp_path / "outbox").glob("*.json")) == []
+
+
+def test_site_toml_can_skip_the_network_checks_and_says_so(stick):
+    (stick / "site.toml").write_text("[network]\noffline = true\n", encoding="utf-8")
+    w = Window(stick)
+    assert w.run() == 0
+    assert "network.offline = true: the network checks are skipped" in w.out.getvalue()
