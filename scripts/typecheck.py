@@ -10,6 +10,7 @@ on it with the project's configuration.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,10 +26,21 @@ def lay_out(target: Path) -> Path:
     package.mkdir()
     for entry in (ROOT / "readiness").iterdir():
         if entry.name != "__pycache__":
-            (package / entry.name).symlink_to(entry)
+            _link(package / entry.name, entry)
     for name, folder in MAPPED.items():
-        (package / name).symlink_to(ROOT / folder)
+        _link(package / name, ROOT / folder)
     return package
+
+
+def _link(link: Path, source: Path) -> None:
+    """A symlink; a copy where symlinks need a privilege (Windows without developer mode)."""
+    try:
+        link.symlink_to(source, target_is_directory=source.is_dir())
+    except OSError:
+        if source.is_dir():
+            shutil.copytree(source, link, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, link)
 
 
 def main(argv: list[str]) -> int:
