@@ -329,10 +329,13 @@ def entry() -> None:
 
     A frozen build (PyInstaller) starts multiprocessing children (the aggregate pool) as itself
     with --multiprocessing-fork; without this, each child would run the user's command again.
+    Unfrozen, freeze_support() does nothing (children start through multiprocessing.spawn), so
+    multiprocessing is not imported on every start.
     """
-    import multiprocessing
+    if getattr(sys, "frozen", False):
+        import multiprocessing
 
-    multiprocessing.freeze_support()
+        multiprocessing.freeze_support()
     main()
 
 

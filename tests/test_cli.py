@@ -193,6 +193,7 @@ def test_every_entry_point_calls_freeze_support_before_the_command_line(monkeypa
         raise SystemExit(0)  # as in a frozen child, which exits after running its task
 
     monkeypatch.setattr(multiprocessing, "freeze_support", freeze_support)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # as PyInstaller sets it
     monkeypatch.setattr(sys, "argv", ["readiness", "--no-such-option"])  # click would exit 2 on it
     scripts = [ep for ep in importlib.metadata.entry_points(group="console_scripts") if ep.name == "readiness"]
     assert [ep.value for ep in scripts] == ["readiness.cli:entry"]
@@ -246,3 +247,13 @@ def test_network_offline_in_the_profile_is_the_offline_option(run, tmp_path, whe
     extra = ["--offline"] if where == "option" else []
     result = run("facts", "--profile", profile, *extra)
     assert result.exit_code == 0 and json.loads(result.stdout)["not_collected"]["network"]
+
+
+def test_an_unfrozen_start_does_not_import_multiprocessing():
+    """freeze_support() only matters in a frozen build; importing multiprocessing costs every start."""
+    code = ("import sys; sys.argv = ['readiness', '--version']\n"
+            "from readiness.cli import entry\n"
+            "try:\n    entry()\nexcept SystemExit:\n    pass\n"
+            "print('multiprocessing' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"
