@@ -12,12 +12,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from netns import can_shape, shape, veth_pair  # benchmarks/netns.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -76,46 +76,29 @@ def loopback(args: argparse.Namespace) -> None:
             proc.wait()
 
 
-def run(cmd: str) -> None:
-    subprocess.run(cmd.split(), check=True, capture_output=True)
-
-
 def shaped(args: argparse.Namespace) -> None:
-    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("tc"):
+    if not can_shape():
         print("\nShaped link: skipped (needs root, iproute2 and tc)")
         return
     srv, cli = "rdy-bench-srv", "rdy-bench-cli"
     print("\nAgainst a tc tbf shaped veth link between two namespaces (expected ~95.5% of the shaped rate)")
     print(f"{'shaped Mbit/s':>13} {'measured':>10} {'ratio':>7} {'client CPU (one core)':>22}")
     try:
-        for ns in (srv, cli):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-            run(f"ip netns add {ns}")
-        run(f"ip link add rdy-b0 netns {srv} type veth peer name rdy-b1 netns {cli}")
-        run(f"ip -n {srv} addr add 10.213.0.1/30 dev rdy-b0")
-        run(f"ip -n {cli} addr add 10.213.0.2/30 dev rdy-b1")
-        for ns, dev in ((srv, "rdy-b0"), (cli, "rdy-b1")):
-            run(f"ip -n {ns} link set {dev} up")
-            run(f"ip -n {ns} link set lo up")
-        for rate in [r for r in args.rates if r <= 1000]:
-            subprocess.run(["tc", "-n", srv, "qdisc", "del", "dev", "rdy-b0", "root"], capture_output=True)
-            burst = max(32, int(rate * 1000 / 8 / 250))  # kbit: about 4 ms of traffic
-            run(f"tc -n {srv} qdisc add dev rdy-b0 root tbf rate {rate}mbit burst {burst}kbit latency 50ms")
-            proc, url = start_server(0, ["ip", "netns", "exec", srv], "10.213.0.1")
-            try:
-                m = measure_in(["ip", "netns", "exec", cli], url, args)
-                print(f"{rate:>13g} {m['download_mbps']:>10.1f} {m['download_mbps'] / rate:>7.3f} "
-                      f"{m['cpu_core_share'] * 100:>21.0f}%")
-            except subprocess.CalledProcessError as exc:
-                print(f"{rate:>13g}  error: {exc.stderr.strip().splitlines()[-1] if exc.stderr else exc}")
-            finally:
-                proc.terminate()
-                proc.wait()
+        with veth_pair(srv, cli, "rdy-b0", "rdy-b1", "10.213.0.1", "10.213.0.2"):
+            for rate in [r for r in args.rates if r <= 1000]:
+                shape(srv, "rdy-b0", rate)
+                proc, url = start_server(0, ["ip", "netns", "exec", srv], "10.213.0.1")
+                try:
+                    m = measure_in(["ip", "netns", "exec", cli], url, args)
+                    print(f"{rate:>13g} {m['download_mbps']:>10.1f} {m['download_mbps'] / rate:>7.3f} "
+                          f"{m['cpu_core_share'] * 100:>21.0f}%")
+                except subprocess.CalledProcessError as exc:
+                    print(f"{rate:>13g}  error: {exc.stderr.strip().splitlines()[-1] if exc.stderr else exc}")
+                finally:
+                    proc.terminate()
+                    proc.wait()
     except subprocess.CalledProcessError as exc:
         print(f"  could not set up the namespaces: {exc}")
-    finally:
-        for ns in (srv, cli):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
 def main() -> None:

@@ -16,7 +16,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import ExitStack
 from pathlib import Path
+
+from netns import can_shape, shape, veth_pair  # benchmarks/netns.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SRV, CLI = "rdy-reh-srv", "rdy-reh-cli"
@@ -43,17 +46,13 @@ print(got["finished"], got["throughput_mbps"], got["p50_s"], got["p95_s"], got["
 """
 
 
-def run(cmd: str) -> None:
-    subprocess.run(cmd.split(), check=True, capture_output=True)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=float, default=100.0, help="shaped rate, Mbit/s")
     ap.add_argument("--paper-mb", type=float, default=10.0)
     ap.add_argument("--seats", type=int, nargs="+", default=[20, 50])
     args = ap.parse_args()
-    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("tc"):
+    if not can_shape():
         print("skipped: needs root, iproute2 and tc")
         return
     tmp = Path(tempfile.mkdtemp())
@@ -61,18 +60,10 @@ def main() -> None:
     profile.write_text(f'[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\nrate_per_minute = 1000000\n',
                        encoding="utf-8")
     server = None
+    stack = ExitStack()
     try:
-        for ns in (SRV, CLI):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-            run(f"ip netns add {ns}")
-        run(f"ip link add rdy-r0 netns {SRV} type veth peer name rdy-r1 netns {CLI}")
-        run(f"ip -n {SRV} addr add {SRV_IP}/30 dev rdy-r0")
-        run(f"ip -n {CLI} addr add {CLI_IP}/30 dev rdy-r1")
-        for ns, dev in ((SRV, "rdy-r0"), (CLI, "rdy-r1")):
-            run(f"ip -n {ns} link set {dev} up")
-            run(f"ip -n {ns} link set lo up")
-        burst = max(32, int(args.rate * 1000 / 8 / 250))  # kbit: about 4 ms of traffic
-        run(f"tc -n {SRV} qdisc add dev rdy-r0 root tbf rate {args.rate:g}mbit burst {burst}kbit latency 50ms")
+        stack.enter_context(veth_pair(SRV, CLI, "rdy-r0", "rdy-r1", SRV_IP, CLI_IP))
+        shape(SRV, "rdy-r0", args.rate)
         server = subprocess.Popen(["ip", "netns", "exec", SRV, sys.executable, "-m", "readiness", "serve",
                                    "--host", SRV_IP, "--port", "0", "--data", str(tmp / "data"),
                                    "--profile", str(profile), "--lang", "en"],
@@ -107,8 +98,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(10)
-        for ns in (SRV, CLI):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        stack.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
