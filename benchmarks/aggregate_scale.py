@@ -42,7 +42,7 @@ MIXES = {"realistic": [READY] * 8 + PROBLEMS[:2],  # 8 of 10 ready
 
 def templates(variants: list[dict]) -> list[str]:
     from readiness.loading import load_checks_and_profile
-    from readiness.runner import judge
+    from readiness.judging import judge_machine
     from tests.helpers import with_facts
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,7 +54,7 @@ def templates(variants: list[dict]) -> list[str]:
         facts = with_facts(dict({"host.hostname": "@HOST@", "host.machine_id": "@ID@"}, **changes))
         facts["network"] = {"bandwidth": {"backend": "http", "download_mbps": 480.5, "error": None},
                             "public_ip": {"ips": ["203.0.113.7"], "answers": []}, "endpoints": []}
-        out.append(json.dumps(judge(facts, profile, loaded).to_dict(), ensure_ascii=False, indent=1))
+        out.append(json.dumps(judge_machine(facts, profile, loaded).to_dict(), ensure_ascii=False, indent=1))
     return out
 
 

@@ -29,7 +29,7 @@ TOKEN, KEY = "shaped-token-0123456789", "shaped-key-0123456789"
 
 AGENTS = r"""
 import sys, threading, time, requests
-from readiness.rehearse import Agent
+from readiness.agent import Agent
 url, token, key, seats, paper_mb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 agents = [Agent(url, token, f"SEAT-{i:02d}", 2**31) for i in range(seats)]
 threads = [threading.Thread(target=a.run, args=(1,), daemon=True) for a in agents]

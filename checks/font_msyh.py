@@ -35,7 +35,7 @@ def _is_yahei(entry: dict[str, Any], families: set[str]) -> bool:
         "Family names (from the font's name table) that count as MSYH.", "视为 MSYH 的字体族名（取自字体名称表）。"),
         "str_list"),
 ))
-def check_font(facts: Facts, profile: Profile) -> Finding:
+def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
     families = {f.lower() for f in profile["fonts.families"]}
     raw = facts.require("fonts.msyh", list)
     entries = []

@@ -166,7 +166,7 @@ def main() -> None:
 @main.command()
 @profile_option
 @click.option("--facts", "facts_path", type=GivenPath(path_type=Path),
-              help="Judge a saved facts snapshot (or report) instead of this machine.")
+              help="Rejudge a saved facts snapshot (or report) instead of this machine.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
               show_default=True, help="What to print on standard output.")
 @click.option("--output", type=OutputFile(),
@@ -180,12 +180,12 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
           lang: str | None, offline: bool, submit: bool, server: str | None, token: str | None) -> None:
     """Check this PC (or a saved snapshot) and save the report."""
     from readiness.output import default_report_name, save_report
-    from readiness.runner import judge
+    from readiness.judging import judge_machine
 
     loaded, profile = _setup(profile_path)
     target = _server(profile, server, token) if submit or server else None
     facts = _snapshot(facts_path) if facts_path else _collect(profile, offline)
-    report = judge(facts, profile, loaded)
+    report = judge_machine(facts, profile, loaded)
     out_format = OutputFormat(fmt)
     ui = _lang(lang)
     data = render(report, OutputFormat.JSON, ui).encode("utf-8")
@@ -367,7 +367,7 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
               warmup: float | None, streams: int | None, fmt: str, lang: str | None) -> None:
     """Measure the downlink and judge it against the site's seats."""
     from readiness.net.collect import measure
-    from readiness.runner import run_checks
+    from readiness.judging import judge_checks
 
     if url is not None and not url.strip():
         raise UsageError("--url is empty: give the file to download, or leave the option out (speedtest)")
@@ -385,7 +385,7 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
         values["bandwidth.backend"] = "http"
     m = measure(values, progress=_progress_bar())
     facts = {"network": {"bandwidth": m}, "errors": {}}
-    result = run_checks(facts, Profile(values, profile.source), loaded.select(["bandwidth"]))[0]
+    result = judge_checks(facts, Profile(values, profile.source), loaded.select(["bandwidth"]))[0]
     ui = _lang(lang)
     if OutputFormat(fmt) is OutputFormat.JSON:
         doc = dict(m, status=result.status.value, required_mbps=result.details.get("required_mbps"),
@@ -414,7 +414,7 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
 
     PATHS are report files, folders (searched recursively) and .zip archives.
     """
-    from readiness.aggregate.run import aggregate as run_aggregate
+    from readiness.aggregate.build import aggregate as run_aggregate
     from readiness.output import atomic_write
     from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
 
@@ -527,7 +527,7 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
     """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment."""
     import socket
 
-    from readiness.rehearse import Agent
+    from readiness.agent import Agent
 
     _loaded, profile = _setup(profile_path)
     url, tok = _server(profile, server, token)

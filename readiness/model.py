@@ -78,16 +78,16 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
-class Summary:
+class Tally:
     status: Status
     counts: Mapping[str, int]
 
     @classmethod
-    def of(cls, results: "tuple[CheckResult, ...] | list[CheckResult]") -> "Summary":
+    def of(cls, results: "tuple[CheckResult, ...] | list[CheckResult]") -> "Tally":
         return cls.from_statuses(r.status for r in results)
 
     @classmethod
-    def from_statuses(cls, statuses: "Iterable[Status]") -> "Summary":
+    def from_statuses(cls, statuses: "Iterable[Status]") -> "Tally":
         """One verdict from many: any fail, else any error, else any warn, else pass."""
         counts = {s.value: 0 for s in Status}
         for status in statuses:
@@ -121,8 +121,8 @@ class Report:
     checked_at: str
 
     @property
-    def summary(self) -> Summary:
-        return Summary.of(self.results)
+    def summary(self) -> Tally:
+        return Tally.of(self.results)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -243,7 +243,7 @@ def _check_here(session: Session) -> int:
     from readiness.collect import collect_facts
     from readiness.output import default_report_name
     from readiness.reports import OutputFormat, render
-    from readiness.runner import judge
+    from readiness.judging import judge_machine
 
     offline = bool(profile["network.offline"])
     if offline:
@@ -254,7 +254,7 @@ def _check_here(session: Session) -> int:
         facts = session.collect(profile.values)
     else:
         facts = collect_facts(profile.values, offline=offline, include_cpu=True, progress=_progress(session))
-    report = judge(facts, profile, loaded)
+    report = judge_machine(facts, profile, loaded)
     session.stdout.write(render(report, OutputFormat.TEXT, ui))
     host = facts.get("host")
     hostname = host.get("hostname") if isinstance(host, dict) else None

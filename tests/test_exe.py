@@ -221,10 +221,10 @@ def test_fix_dry_run_on_a_laid_client_folder(prefix, tmp_path, lang):
 
 def write_reports(folder: Path, n: int) -> None:
     from readiness.loading import load_checks_and_profile
-    from readiness.runner import judge
+    from readiness.judging import judge_machine
 
     loaded, profile = load_checks_and_profile(None)
-    texts = [json.dumps(judge(with_facts(dict({"host.hostname": "@HOST@", "host.machine_id": "@ID@"}, **changes)),
+    texts = [json.dumps(judge_machine(with_facts(dict({"host.hostname": "@HOST@", "host.machine_id": "@ID@"}, **changes)),
                               profile, loaded).to_dict(), ensure_ascii=False)
              for changes in ({}, {"memory.installed_bytes": 4 * 2**30})]
     for i in range(n):

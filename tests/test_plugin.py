@@ -3,7 +3,7 @@ from readiness.facts import Facts
 from readiness.i18n import Text, same
 from readiness.model import Finding, Status
 from readiness.plugin import assemble, check, load_checks
-from readiness.runner import run_checks
+from readiness.judging import judge_checks
 from readiness.settings import CORE_SETTINGS, Setting
 
 
@@ -59,7 +59,7 @@ def test_a_plugin_may_not_take_a_core_setting():
 def test_broken_checks_become_error_results_and_the_rest_still_run(profile):
     loaded = assemble([("broken", broken_import), ("boom", lambda: boom_check), ("liar", lambda: liar_check),
                        ("extra", lambda: extra_check)])
-    results = {r.id: r for r in run_checks({}, profile, loaded)}
+    results = {r.id: r for r in judge_checks({}, profile, loaded)}
     assert results["extra"].status is Status.PASS
     assert results["boom"].status is Status.ERROR and "ZeroDivisionError" in results["boom"].message.en
     assert results["liar"].status is Status.ERROR and "not a Finding" in results["liar"].message.en

@@ -188,13 +188,13 @@ def test_renamed_exe_on_a_share_uses_its_own_folder_unresolved(monkeypatch, tmp_
 
 def make_reports(folder: Path, n: int) -> None:
     from readiness.loading import load_checks_and_profile
-    from readiness.runner import judge
+    from readiness.judging import judge_machine
 
     loaded, profile = load_checks_and_profile(None)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         facts = with_facts({"host.hostname": f"PC{i:02d}", "host.machine_id": f"id-{i}"})
-        (folder / f"r{i}.json").write_text(json.dumps(judge(facts, profile, loaded).to_dict()), encoding="utf-8")
+        (folder / f"r{i}.json").write_text(json.dumps(judge_machine(facts, profile, loaded).to_dict()), encoding="utf-8")
 
 
 def test_aggregate_without_path_reads_reports_beside_the_exe_and_writes_the_page_beside_it(stick, capsys):

@@ -7,9 +7,9 @@ from collections import defaultdict
 from typing import Iterable
 
 from readiness.aggregate.machines import Machine
-from readiness.aggregate.site import Aggregate, Finding
+from readiness.aggregate.site import Aggregate, SiteProblem
 from readiness.i18n import Text
-from readiness.model import Status, Summary
+from readiness.model import Status, Tally
 
 
 def shared_ids(machines: Iterable[Machine]) -> dict[str, list[str]]:
@@ -36,10 +36,10 @@ def flag(agg: Aggregate, shared: dict[str, list[str]]) -> None:
             if len(here) < 2:
                 continue
             listed = ", ".join(here)
-            site.findings.append(Finding(Status.WARN, Text(
+            site.findings.append(SiteProblem(Status.WARN, Text(
                 f"{len(here)} PCs ({listed}) send the same machine id {mid}: cloned from one disk image? "
                 "They are counted separately; if the exam client identifies PCs by this id, give each its own "
                 "(sysprep /generalize).",
                 f"{len(here)} 台电脑（{listed}）的机器标识相同（{mid}）：是否由同一磁盘镜像克隆？"
                 "已分别计数；如考试客户端按此标识区分电脑，请为每台重新生成（sysprep /generalize）。")))
-            site.status = Summary.from_statuses([site.status, Status.WARN]).status
+            site.status = Tally.from_statuses([site.status, Status.WARN]).status

@@ -14,7 +14,7 @@ from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes
 from readiness.i18n import Text
 from readiness.model import Status
 
-Judge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
+Rejudge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
 STATUSES = {s.value for s in Status}
 
 
@@ -196,7 +196,7 @@ LEFT_OUT_REMEDY = Text("Run `readiness check` on this PC again: its report lacks
                        "请在本机重新运行 `readiness check`：报告缺少硬件信息。")
 
 
-def summarize(raw: bytes, src: Source, judge: Judge | None) -> Machine | Rejected:
+def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Rejected:
     label = src.label
     if len(raw) > MAX_REPORT_BYTES:
         return Rejected(label, f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report")

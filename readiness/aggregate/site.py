@@ -14,7 +14,7 @@ from readiness.aggregate.inputs import Rejected
 from readiness.aggregate.machines import Machine, split_check
 from readiness.checks.bandwidth import PLAN_LOAD_S, load_seconds, per_seat_mbps
 from readiness.i18n import Text
-from readiness.model import Status, Summary
+from readiness.model import Status, Tally
 from readiness.profile import Profile
 
 SITE_SCHEMA = "readiness.site/1"
@@ -22,7 +22,7 @@ SEVERITY = {"fail": 0, "error": 1, "warn": 2, "pass": 3, "skip": 4}
 
 
 @dataclass(frozen=True)
-class Finding:
+class SiteProblem:
     """A site-level problem, with its status and bilingual explanation."""
 
     status: Status
@@ -39,7 +39,7 @@ class SiteSummary:
     counts: dict[str, int]
     checks: dict[str, dict[str, int]]
     machines: list[Machine]
-    findings: list[Finding]
+    findings: list[SiteProblem]
     bandwidth: dict[str, Any]
     egress: dict[str, Any]
     client_versions: dict[str, int]
@@ -66,7 +66,7 @@ class Aggregate:
 
     @property
     def status(self) -> Status:
-        return Summary.from_statuses(s.status for s in self.sites).status if self.sites else Status.ERROR
+        return Tally.from_statuses(s.status for s in self.sites).status if self.sites else Status.ERROR
 
     @property
     def exit_code(self) -> int:
@@ -162,25 +162,25 @@ class Aggregator:
             for p in m.problems:
                 if p.remedy and p.check not in remedies:
                     remedies[p.check] = p.remedy
-        findings: list[Finding] = []
+        findings: list[SiteProblem] = []
         listening = own["site.listening"] if own is not None else any(m.site_listening for m in machines)
         bandwidth = self._bandwidth(machines, seats, listening, findings)
         egress = self._egress(site_id, machines, findings)
         missing = seats - len(machines)
         if missing > 0:
-            findings.append(Finding(Status.WARN, Text(
+            findings.append(SiteProblem(Status.WARN, Text(
                 f"{missing} of {seats} seats sent no report.", f"{seats} 个机位中有 {missing} 个未提交报告。")))
         statuses = [Status(m.status) for m in machines] + [f.status for f in findings]
         return SiteSummary(
             id=site_id, name=name, seats=seats, seats_source=seats_source,
-            status=Summary.from_statuses(statuses).status,
+            status=Tally.from_statuses(statuses).status,
             counts={k: counts.get(k, 0) for k in ("pass", "warn", "fail", "error")},
             checks={cid: {k: c.get(k, 0) for k in ("pass", "warn", "fail", "skip", "error")} for cid, c in sorted(checks.items())},
             machines=machines, findings=findings, bandwidth=bandwidth, egress=egress,
             client_versions=dict(Counter(m.client_version or "?" for m in machines).most_common()),
             remedies=remedies)
 
-    def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[Finding]) -> dict[str, Any]:
+    def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[SiteProblem]) -> dict[str, Any]:
         per_seat = per_seat_mbps(self.rules, listening)
         required = seats * per_seat
         values = sorted(m.bandwidth_mbps for m in machines if m.bandwidth_mbps is not None)
@@ -195,7 +195,7 @@ class Aggregator:
         tolerance = self.rules["bandwidth.tolerance_percent"]
         if best < required:
             status = Status.WARN if best >= required * (1 - tolerance / 100) else Status.FAIL
-            findings.append(Finding(status, Text(
+            findings.append(SiteProblem(status, Text(
                 f"Downlink: the best PC measured {best:.1f} Mbit/s; {seats} seats need {required:g} Mbit/s.",
                 f"下行带宽：测得最高 {best:.1f} Mbit/s，{seats} 个机位需要 {required:g} Mbit/s。")))
         return out
@@ -205,7 +205,7 @@ class Aggregator:
         p = self.rules
         return p if self.rejudged and p["site.id"] and p["site.id"] == site_id else None
 
-    def _egress(self, site_id: str, machines: list[Machine], findings: list[Finding]) -> dict[str, Any]:
+    def _egress(self, site_id: str, machines: list[Machine], findings: list[SiteProblem]) -> dict[str, Any]:
         own = self._site_profile(site_id)
         if own is not None:
             registered = set(own["site.public_ips"])
@@ -214,13 +214,13 @@ class Aggregator:
         seen: dict[str, int] = Counter(ip for m in machines for ip in m.egress_ips)
         unregistered = sorted(ip for ip in seen if ip not in registered)
         if unregistered and registered:
-            findings.append(Finding(Status.FAIL, Text(
+            findings.append(SiteProblem(Status.FAIL, Text(
                 f"Unregistered egress IP {', '.join(unregistered)}: candidates there will be told to take the exam "
                 "within the site. Register every egress IP (考点维护 → 考点信息变动 → 登记考点公网 IP).",
                 f"未登记的出口 IP：{', '.join(unregistered)}，考生将提示“请在考场范围内进行考试”。"
                 "请在“考点维护 → 考点信息变动 → 登记考点公网 IP”中登记全部出口 IP。")))
         elif seen and not registered:
-            findings.append(Finding(Status.WARN, Text(
+            findings.append(SiteProblem(Status.WARN, Text(
                 f"Egress IPs seen ({', '.join(sorted(seen))}) cannot be checked: no registered IPs are known.",
                 f"无法核对出口 IP（{', '.join(sorted(seen))}）：未提供已登记的公网 IP。")))
         return {"seen": dict(sorted(seen.items())), "registered": sorted(registered), "unregistered": unregistered}

@@ -84,7 +84,7 @@ Action = EditFile | MoveAside | InstallFont
 
 
 @dataclass
-class Plan:
+class ChangeSet:
     actions: list[Action] = field(default_factory=list)
     refusals: list[Text] = field(default_factory=list)
     notes: list[Text] = field(default_factory=list)
@@ -94,64 +94,64 @@ class Plan:
         return sorted({a.check_id for a in self.actions})
 
 
-def _user_ini_actions(facts: Mapping[str, Any], level: str, plan: Plan) -> None:
+def _user_ini_actions(facts: Mapping[str, Any], level: str, changes: ChangeSet) -> None:
     client = facts.get("client") or {}
     if not client.get("install_dir"):
-        plan.notes.append(Text("The exam client is not installed: nothing to set in user.ini.",
+        changes.notes.append(Text("The exam client is not installed: nothing to set in user.ini.",
                                "未安装考试客户端，无需设置 user.ini。"))
         return
     ini = client.get("user_ini") or {}
-    _user_ini_action(Path(ini.get("path") or Path(client["install_dir"]) / "user.ini"), level, plan)
+    _user_ini_action(Path(ini.get("path") or Path(client["install_dir"]) / "user.ini"), level, changes)
     store = client.get("user_ini_virtual_store") or {}
     if store.get("path"):  # the per-user copy the client really reads, when Windows made one
-        _user_ini_action(Path(store["path"]), level, plan)
+        _user_ini_action(Path(store["path"]), level, changes)
 
 
-def _user_ini_action(path: Path, level: str, plan: Plan) -> None:
+def _user_ini_action(path: Path, level: str, changes: ChangeSet) -> None:
     if path.is_dir():
-        plan.refusals.append(Text(f"{path} is a folder, not a file; it is left alone.",
+        changes.refusals.append(Text(f"{path} is a folder, not a file; it is left alone.",
                                   f"{path} 是文件夹而不是文件，不作修改。"))
         return
     try:
         before = read_regular(path, MAX_INI_BYTES) if path.exists() else None  # never blocks on a FIFO
     except OSError as exc:
-        plan.refusals.append(Text(f"cannot read {path}: {exc.strerror or exc}",
+        changes.refusals.append(Text(f"cannot read {path}: {exc.strerror or exc}",
                                   f"无法读取 {path}：{exc.strerror or exc}"))
         return
     try:
         after = new_file(level) if before is None else set_opengl_level(before, level)
     except UnsafeIni as exc:
-        plan.refusals.append(Text(f"{path} cannot be edited safely: {exc}.", f"{path} 无法安全修改：{exc}。"))
+        changes.refusals.append(Text(f"{path} cannot be edited safely: {exc}.", f"{path} 无法安全修改：{exc}。"))
         return
     if after is None:
-        plan.notes.append(Text(f"OpenGL/Level is already {level} in {path}.", f"{path} 中 OpenGL/Level 已为 {level}。"))
+        changes.notes.append(Text(f"OpenGL/Level is already {level} in {path}.", f"{path} 中 OpenGL/Level 已为 {level}。"))
         return
     what = (Text(f"create {path} with [OpenGL] Level={level}", f"新建 {path}，写入 [OpenGL] Level={level}")
             if before is None else
             Text(f"set [OpenGL] Level={level} in {path} (only that line changes)",
                  f"将 {path} 中 [OpenGL] Level 设为 {level}（只改这一行）"))
-    plan.actions.append(EditFile(path, before, after, "opengl-level", what))
+    changes.actions.append(EditFile(path, before, after, "opengl-level", what))
 
 
-def _font_action(source: Path, families: Iterable[str], host: FontHost, plan: Plan) -> None:
+def _font_action(source: Path, families: Iterable[str], host: FontHost, changes: ChangeSet) -> None:
     from readiness.collect.fonts import font_families
 
     why = host.unsupported()
     if why:
-        plan.refusals.append(Text(f"Font: {why}.", "字体：只能在 Windows 上安装到系统字体目录。"))
+        changes.refusals.append(Text(f"Font: {why}.", "字体：只能在 Windows 上安装到系统字体目录。"))
         return
     try:
         family, names = font_families(str(source))
     except (ValueError, OSError) as exc:
-        plan.refusals.append(Text(f"{source}: {exc}", f"{source}：{exc}"))
+        changes.refusals.append(Text(f"{source}: {exc}", f"{source}：{exc}"))
         return
     wanted = {f.lower() for f in families}
     if not any(n.lower() in wanted for n in names):
-        plan.refusals.append(Text(f"{source} is not Microsoft YaHei (its family is {family}).",
+        changes.refusals.append(Text(f"{source} is not Microsoft YaHei (its family is {family}).",
                                   f"{source} 不是微软雅黑字体（字体族为 {family}）。"))
         return
     if not host.is_admin():
-        plan.refusals.append(Text(
+        changes.refusals.append(Text(
             "Installing the font for all users needs administrator rights: right-click the command "
             "prompt, choose \"Run as administrator\", and run the same command again.",
             "为所有用户安装字体需要管理员权限：右键点击“命令提示符”，选择“以管理员身份运行”，再执行同一命令。"))
@@ -164,18 +164,18 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, plan: Pl
         fonts = host.fonts_dir()
         current = host.registry_get(value_name)
     except OSError as exc:
-        plan.refusals.append(Text(f"Font: cannot read the font registration ({exc.strerror or exc}).",
+        changes.refusals.append(Text(f"Font: cannot read the font registration ({exc.strerror or exc}).",
                                   f"字体：无法读取字体注册信息（{exc.strerror or exc}）。"))
         return
     if current and _is_yahei_in_place(fonts, current, wanted):
-        plan.notes.append(Text(f"Microsoft YaHei is already installed and registered ({fonts / current}); "
+        changes.notes.append(Text(f"Microsoft YaHei is already installed and registered ({fonts / current}); "
                                "it is left as it is.",
                                f"微软雅黑已安装并注册（{fonts / current}），不作修改。"))
         return
     # Never over an existing file: Windows locks a loaded font file, so replacing msyh.ttc fails
     # half-way on healthy PCs. A free name (msyh_1.ttc) and the registry value pointed at it instead.
     dest_name = _free_font_name(fonts, "msyh", ".ttc" if is_ttc else ".ttf")
-    plan.actions.append(InstallFont(source, dest_name, value_name))
+    changes.actions.append(InstallFont(source, dest_name, value_name))
 
 
 def _is_yahei_in_place(fonts: Path, registered: str, wanted: set[str]) -> bool:
@@ -198,27 +198,27 @@ def _free_font_name(fonts: Path, stem: str, ext: str) -> str:
     raise OSError(f"no free name for {stem}{ext} in {fonts}")
 
 
-def make_plan(facts: Mapping[str, Any], profile: Mapping[str, Any], *, white_screen: bool = False,
-              font: Path | None = None, font_host: FontHost | None = None) -> Plan:
-    plan = Plan()
-    _user_ini_actions(facts, profile["client.opengl_level"], plan)
+def propose_changes(facts: Mapping[str, Any], profile: Mapping[str, Any], *, white_screen: bool = False,
+              font: Path | None = None, font_host: FontHost | None = None) -> ChangeSet:
+    changes = ChangeSet()
+    _user_ini_actions(facts, profile["client.opengl_level"], changes)
     client = facts.get("client") or {}
     if white_screen and client.get("install_dir"):
         from readiness.collect.client import D3DCOMPILER, find_in_dir
 
         found = find_in_dir(client["install_dir"], D3DCOMPILER)
         if found:
-            plan.actions.append(MoveAside(Path(found), "opengl-level", Text(
+            changes.actions.append(MoveAside(Path(found), "opengl-level", Text(
                 f"move {found} into the backup folder (against the white screen; --undo puts it back)",
                 f"将 {found} 移入备份目录（处理白屏；--undo 可放回）")))
         else:
-            plan.notes.append(Text("No D3DCompiler_47.dll beside the client: nothing to move.",
+            changes.notes.append(Text("No D3DCompiler_47.dll beside the client: nothing to move.",
                                    "客户端目录中没有 D3DCompiler_47.dll，无需移动。"))
     if font is not None:
         from readiness.fix.winfont import NoFontHost
 
-        _font_action(font, profile["fonts.families"], font_host or NoFontHost(), plan)
-    return plan
+        _font_action(font, profile["fonts.families"], font_host or NoFontHost(), changes)
+    return changes
 
 
 def _writable_folder(folder: Path) -> str | None:
@@ -262,7 +262,7 @@ def _changeable_file(path: Path) -> str | None:
     return None
 
 
-def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str, probe: bool = True) -> list[Text]:
+def preconditions(changes: ChangeSet, running: Callable[[], list[str]], client_exe: str, probe: bool = True) -> list[Text]:
     """Reasons to change nothing at all. Without probe (a dry run) a folder's write access is asked
     of the system instead of tried with a temporary file, so that nothing at all is touched."""
     problems: list[Text] = []
@@ -270,11 +270,11 @@ def preconditions(plan: Plan, running: Callable[[], list[str]], client_exe: str,
         procs = [p for p in running() if process_name(p).lower() == client_exe.lower()]
     except Exception:  # the scan is a guard; it must never be the thing that fails
         procs = []
-    if procs and any(isinstance(a, (EditFile, MoveAside)) for a in plan.actions):
+    if procs and any(isinstance(a, (EditFile, MoveAside)) for a in changes.actions):
         listed = ", ".join(procs)
         problems.append(Text(f"The exam client is running ({listed}): close it, then run fix again.",
                              f"考试客户端正在运行（{listed}）：请先关闭，再重新运行 fix。"))
-    for a in plan.actions:
+    for a in changes.actions:
         if isinstance(a, (EditFile, MoveAside)):
             why = (_writable_folder(a.path.parent) if probe else _folder_access(a.path.parent)) or _changeable_file(a.path)
             if why:
@@ -315,9 +315,9 @@ def process_name(shown: str) -> str:
     return name if sep and rest.endswith(")") else shown
 
 
-def apply(plan: Plan, journal: Journal, font_host: FontHost | None = None) -> None:
+def apply(changes: ChangeSet, journal: Journal, font_host: FontHost | None = None) -> None:
     """Apply each action, journalling first; stops at the first failure (already journalled)."""
-    for action in plan.actions:
+    for action in changes.actions:
         if isinstance(action, EditFile):
             entry: dict[str, Any] = {"kind": "edit", "path": str(action.path), "created": action.before is None,
                                      "sha256_after": sha256(action.after)}

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from readiness.fix.actions import Plan, apply, make_plan, pending_paths, preconditions, undo
+from readiness.fix.actions import ChangeSet, apply, propose_changes, pending_paths, preconditions, undo
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS
 from readiness.plugin import LoadedChecks
 from readiness.profile import Profile
-from readiness.runner import run_checks
+from readiness.judging import judge_checks
 
 
 @dataclass
@@ -31,12 +31,12 @@ def _say(io: FixIO, text: Text, prefix: str = "") -> None:
 
 
 def _statuses(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks, ids: list[str]) -> dict[str, str]:
-    return {r.id: STATUS_LABELS[r.status](Lang.EN) for r in run_checks(facts, profile, loaded.select(ids))}
+    return {r.id: STATUS_LABELS[r.status](Lang.EN) for r in judge_checks(facts, profile, loaded.select(ids))}
 
 
-def _not_fixable(io: FixIO, facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks, plan: Plan) -> None:
+def _not_fixable(io: FixIO, facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks, changes: ChangeSet) -> None:
     """Say what fix cannot do, so that nobody believes the PC is ready after it."""
-    fixable = {"opengl-level"} | ({"font-msyh"} if any(a.check_id == "font-msyh" for a in plan.actions) else set())
+    fixable = {"opengl-level"} | ({"font-msyh"} if any(a.check_id == "font-msyh" for a in changes.actions) else set())
     ids = [c.id for c in loaded.checks if c.id not in fixable]
     failing = {cid: st for cid, st in _statuses(facts, profile, loaded, ids).items() if st in ("FAIL", "ERROR")}
     if failing:
@@ -48,22 +48,22 @@ def _not_fixable(io: FixIO, facts: Mapping[str, Any], profile: Profile, loaded: 
 def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: Path, yes: bool,
             dry_run: bool, white_screen: bool, font: Path | None, undo_hint: str = "readiness fix --undo") -> int:
     facts = io.collect()
-    plan: Plan = make_plan(facts, profile.values, white_screen=white_screen, font=font, font_host=io.font_host)
-    _not_fixable(io, facts, profile, loaded, plan)
-    for note in plan.notes:
+    changes: ChangeSet = propose_changes(facts, profile.values, white_screen=white_screen, font=font, font_host=io.font_host)
+    _not_fixable(io, facts, profile, loaded, changes)
+    for note in changes.notes:
         _say(io, note, "  ")
-    if plan.refusals:
+    if changes.refusals:
         _say(io, Text("Refused; nothing was changed:", "已拒绝执行，未做任何修改："))
-        for r in plan.refusals:
+        for r in changes.refusals:
             _say(io, r, "  ! ")
         return 1
-    if not plan.actions:
+    if not changes.actions:
         _say(io, Text("Nothing to change.", "无需修改。"))
         return 0
     _say(io, Text("Planned changes:", "计划的修改："))
-    for i, action in enumerate(plan.actions, 1):
+    for i, action in enumerate(changes.actions, 1):
         _say(io, action.describe(), f"  {i}. ")
-    problems = preconditions(plan, io.running, profile["client.exe_name"], probe=not dry_run)
+    problems = preconditions(changes, io.running, profile["client.exe_name"], probe=not dry_run)
     if dry_run:
         if problems:  # what the real run would say, so that nobody finds out only then
             _say(io, Text("The real run would refuse; nothing would be changed:", "正式运行时将拒绝执行，不会做任何修改："))
@@ -79,7 +79,7 @@ def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: P
     if not yes and not io.confirm(Text("Apply these changes?", "确认执行以上修改？")(io.lang)):
         _say(io, Text("Nothing was changed.", "未做任何修改。"))
         return 1
-    before = _statuses(facts, profile, loaded, plan.check_ids)
+    before = _statuses(facts, profile, loaded, changes.check_ids)
     try:
         journal = Journal.start(backup_root)
     except OSError as exc:
@@ -87,7 +87,7 @@ def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: P
                       f"无法创建备份目录 {backup_root}（{exc.strerror or exc}），未做任何修改。"))
         return 1
     try:
-        apply(plan, journal, io.font_host)
+        apply(changes, journal, io.font_host)
     except Exception as exc:
         _say(io, Text(f"Failed: {type(exc).__name__}: {exc}. The file being changed is intact; "
                       f"`{undo_hint}` restores what was done before it.",
@@ -95,9 +95,9 @@ def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: P
                       f"`{undo_hint}` 可还原此前已做的修改。"))
         return 1
     journal.finish("done")
-    after = _statuses(io.collect(), profile, loaded, plan.check_ids)
+    after = _statuses(io.collect(), profile, loaded, changes.check_ids)
     _say(io, Text("Done. Before -> after:", "已完成。修改前 -> 修改后："))
-    for check_id in plan.check_ids:
+    for check_id in changes.check_ids:
         io.echo(f"  {check_id}: {before.get(check_id, '?')} -> {after.get(check_id, '?')}")
     _say(io, Text(f"Backup and journal: {journal.folder}. Undo with `{undo_hint}`.",
                   f"备份和日志：{journal.folder}。可用 `{undo_hint}` 撤销。"))

@@ -34,7 +34,7 @@ def cache_busted(url: str) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def summarize(samples_mbps: list[float]) -> dict[str, float | None]:
+def sample_stats(samples_mbps: list[float]) -> dict[str, float | None]:
     if not samples_mbps:
         return {"median_mbps": None, "p90_mbps": None}
     ordered = sorted(samples_mbps)
@@ -194,7 +194,7 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
         "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 3), "cpu_core_share": round(cpu / wall, 3),
         "errors": errors, "note": None,
     }
-    result.update(summarize(samples))
+    result.update(sample_stats(samples))
     if measured < MIN_MEASURED_BYTES:  # a whole window with almost nothing: a link that slow fails, it is measured
         result["note"] = f"only {measured} bytes arrived in the {window:.1f} s window: a very slow link"
     elif result["cpu_core_share"] > 0.9:

@@ -12,7 +12,7 @@ import json
 from html import escape
 from typing import Any
 
-from readiness.aggregate.machines import Judge, Machine
+from readiness.aggregate.machines import Rejudge, Machine
 from readiness.i18n import Text
 from readiness.model import STATUS_LABELS, Status
 from readiness.serve.store import StoredReport
@@ -435,7 +435,7 @@ def _t(value: Any, lang: str) -> str:
     return escape(Text.from_json(value)(lang))
 
 
-def machine(stored: StoredReport, judge: Judge | None, latest: Machine | None, lang: str) -> str:
+def machine(stored: StoredReport, judge: Rejudge | None, latest: Machine | None, lang: str) -> str:
     """One stored report: its verdicts (re-judged when the server re-judges), remedies and facts."""
     import orjson
 

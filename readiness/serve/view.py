@@ -1,5 +1,5 @@
 """The live site view: the stored reports folded by the same code as `readiness aggregate`
-(readiness.aggregate's summarize + Aggregator), so the dashboard, `GET /api/site` and the
+(readiness.aggregate's read_machine + Aggregator), so the dashboard, `GET /api/site` and the
 downloads say what `aggregate` says of the same reports.
 
 Each report is read once, when it arrives (or at start-up), into aggregate's small per-machine
@@ -14,8 +14,8 @@ from typing import Any
 
 from readiness.aggregate.clones import flag, shared_ids, unmerged
 from readiness.aggregate.inputs import Rejected, Source
-from readiness.aggregate.machines import Judge, Machine, summarize
-from readiness.aggregate.run import make_judge
+from readiness.aggregate.machines import Rejudge, Machine, read_machine
+from readiness.aggregate.build import make_rejudge
 from readiness.aggregate.site import Aggregate, Aggregator
 from readiness.profile import Profile
 from readiness.serve.phones import judge_phone
@@ -49,8 +49,8 @@ class Built:
 class SiteView:
     def __init__(self, store: Store, profile_path: str | None) -> None:
         self.store = store
-        self.rules, judge = make_judge(profile_path)  # the built-in profile gives the site rules otherwise
-        self.judge: Judge | None = judge if profile_path else None
+        self.rules, judge = make_rejudge(profile_path)  # the built-in profile gives the site rules otherwise
+        self.judge: Rejudge | None = judge if profile_path else None
         self.rejudged = profile_path is not None
         self._lock = threading.Lock()
         self._entries: dict[int, Entry] = {}
@@ -66,7 +66,7 @@ class SiteView:
         """aggregate's reading of one report (its verdicts, or its facts re-judged)."""
         src = Source(label(rid) if rid is not None else "request")
         try:
-            return summarize(body, src, self.judge)
+            return read_machine(body, src, self.judge)
         except Exception as exc:  # one hostile report must not stop the server, as in aggregate
             return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness.loading import load_checks_and_profile
-from readiness.runner import judge
+from readiness.judging import judge_machine
 from tests.helpers import with_facts
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -33,7 +33,7 @@ def make_report(folder: Path, host: str, profile: Path, changes: dict[str, Any] 
     facts = with_facts(dict({"host.hostname": host, "host.machine_id": f"id-{host}", "not_collected": {}}, **(changes or {})))
     facts["network"] = net if net is not None else network()
     loaded, prof = load_checks_and_profile(profile)
-    report = judge(facts, prof, loaded, now=T0 + timedelta(minutes=minutes))
+    report = judge_machine(facts, prof, loaded, now=T0 + timedelta(minutes=minutes))
     path = folder / (name or f"{host}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")

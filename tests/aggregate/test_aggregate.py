@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from readiness.aggregate.run import aggregate
+from readiness.aggregate.build import aggregate
 from readiness.cli import main
 from tests.aggregate.reports import make_report, network, site_profile
 
@@ -148,14 +148,14 @@ def test_zip_archives_and_their_tricks(site):
 def test_parallel_and_serial_agree(site):
     tmp, prof, reports = site
     serial = aggregate([str(reports)], workers=1)
-    from readiness.aggregate import run
+    from readiness.aggregate import build
 
-    old = run.PARALLEL_FROM
-    run.PARALLEL_FROM = 1
+    old = build.PARALLEL_FROM
+    build.PARALLEL_FROM = 1
     try:
         parallel = aggregate([str(reports)], workers=2)
     finally:
-        run.PARALLEL_FROM = old
+        build.PARALLEL_FROM = old
     assert [(s.id, s.counts) for s in parallel.sites] == [(s.id, s.counts) for s in serial.sites]
 
 
@@ -205,7 +205,7 @@ def test_parallel_workers_start_as_on_windows(site):
     tmp, prof, reports = site
     code = ("import multiprocessing, runpy, sys\n"
             "multiprocessing.set_start_method('spawn')\n"
-            "import readiness.aggregate.run as r\n"
+            "import readiness.aggregate.build as r\n"
             "r.PARALLEL_FROM = 1\n"
             f"sys.argv = ['readiness', 'aggregate', {str(reports)!r}, '--workers', '2', '--format', 'json']\n"
             "runpy.run_module('readiness', run_name='__main__', alter_sys=True)\n")

@@ -8,9 +8,9 @@ from readiness.facts import Facts
 from readiness.model import CheckResult
 from readiness.plugin import LoadedChecks
 from readiness.profile import Profile
-from readiness.runner import run_one
+from readiness.judging import judge_check
 
 
 def judge_one(loaded: LoadedChecks, check_id: str, facts: dict[str, Any], profile: Profile) -> CheckResult:
     spec = next(c for c in loaded.checks if c.id == check_id)
-    return run_one(spec, Facts(facts), profile)
+    return judge_check(spec, Facts(facts), profile)

@@ -125,9 +125,9 @@ def test_a_crawling_link_fails_and_says_what_was_measured(loaded, profile):
 @pytest.mark.parametrize("section", ["os", "memory", "disks", "client", "fonts", "os.build"])
 def test_hardware_facts_left_out_are_errors_not_skips(loaded, profile, section):
     facts = with_facts({"not_collected": {section: "left out"}})
-    from readiness.runner import run_checks
+    from readiness.judging import judge_checks
 
-    results = run_checks(facts, profile, loaded)
+    results = judge_checks(facts, profile, loaded)
     statuses = {r.id: r.status for r in results}
     assert Status.ERROR in statuses.values() and all(r.status is not Status.SKIP or r.id in NETWORK
                                                     for r in results)

@@ -11,7 +11,7 @@ from readiness.collect.system import CURRENT_VERSION, FONTS_KEY, PosixSystem, Wi
 from readiness.collect.winapi import DRIVE_FIXED, HKLM
 from readiness.facts import FACTS_SCHEMA
 from readiness.model import Status
-from readiness.runner import judge
+from readiness.judging import judge_machine
 from tests.collect.test_windows import WIN10, FakeRegistry, FakeWin32
 from tests.helpers import PE_FIXTURES, write_ttc
 
@@ -44,7 +44,7 @@ def test_collect_then_judge_a_ready_pc(tmp_path, profile, loaded):
     assert facts["fonts"]["msyh"][0]["family"] == "Microsoft YaHei"
     assert facts["not_collected"] == {"network": "offline (--offline)"}
     json.dumps(facts)  # the snapshot is plain JSON
-    report = judge(facts, profile, loaded)
+    report = judge_machine(facts, profile, loaded)
     by_id = {r.id: r.status for r in report.results}
     assert by_id["os"] is by_id["memory"] is by_id["client-version"] is by_id["font-msyh"] is Status.PASS
     assert by_id["opengl-level"] is Status.PASS
@@ -55,7 +55,7 @@ def test_a_copied_but_unregistered_font_is_a_warning(tmp_path, profile, loaded):
     del system.reg.keys[(HKLM, FONTS_KEY.lower(), "64")]
     facts = collect_facts(profile.values, system=system, offline=True, include_cpu=False)
     assert facts["fonts"]["msyh"][0]["registered"] is False
-    result = next(r for r in judge(facts, profile, loaded).results if r.id == "font-msyh")
+    result = next(r for r in judge_machine(facts, profile, loaded).results if r.id == "font-msyh")
     assert result.status is Status.WARN and "registered" in result.message.en
 
 

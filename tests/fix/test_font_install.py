@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.fix.actions import InstallFont, apply, make_plan, undo
+from readiness.fix.actions import InstallFont, apply, propose_changes, undo
 from readiness.fix.journal import Journal
 from tests.helpers import write_ttc, write_ttf
 
@@ -68,10 +68,10 @@ def host(tmp_path):
 
 def test_installs_and_undoes(tmp_path, host):
     source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
-    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
-    assert plan.refusals == [] and isinstance(plan.actions[0], InstallFont)
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert changes.refusals == [] and isinstance(changes.actions[0], InstallFont)
     journal = Journal.start(tmp_path / "b")
-    apply(plan, journal, host)
+    apply(changes, journal, host)
     dest = host.dir / "msyh.ttc"
     assert dest.read_bytes() == source.read_bytes()
     assert host.registry == {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"}
@@ -86,9 +86,9 @@ def test_an_existing_file_is_never_replaced_but_a_new_name_is_registered(tmp_pat
     host.registry["Microsoft YaHei (TrueType)"] = "msyh.ttf"
     source = write_ttf(tmp_path / "msyh.ttf", "Microsoft YaHei")
     journal = Journal.start(tmp_path / "b")
-    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
-    assert plan.actions[0].dest_name == "msyh_1.ttf"
-    apply(plan, journal, host)
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert changes.actions[0].dest_name == "msyh_1.ttf"
+    apply(changes, journal, host)
     assert (host.dir / "msyh.ttf").read_bytes() == b"old broken font"
     assert (host.dir / "msyh_1.ttf").read_bytes() == source.read_bytes()
     assert host.registry == {"Microsoft YaHei (TrueType)": "msyh_1.ttf"}
@@ -101,14 +101,14 @@ def test_a_registered_yahei_in_place_is_left_alone(tmp_path, host):
     write_ttc(host.dir / "msyh.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
     host.registry["Microsoft YaHei & Microsoft YaHei UI (TrueType)"] = "msyh.ttc"
     source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
-    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
-    assert plan.actions == [] and plan.refusals == [] and "already installed" in plan.notes[-1].en
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert changes.actions == [] and changes.refusals == [] and "already installed" in changes.notes[-1].en
 
 
 def test_undo_treats_a_value_already_gone_as_done(tmp_path, host):
     source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
     journal = Journal.start(tmp_path / "b")
-    apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
+    apply(propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
     host.registry.clear()  # someone removed the value by hand
     assert undo(journal, host) == []
     assert not (host.dir / "msyh.ttc").exists()
@@ -117,7 +117,7 @@ def test_undo_treats_a_value_already_gone_as_done(tmp_path, host):
 def test_undo_removes_the_file_before_the_registry_value(tmp_path, host, monkeypatch):
     source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
     journal = Journal.start(tmp_path / "b")
-    apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
+    apply(propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
 
     def locked(self, missing_ok=False):
         raise PermissionError(13, "The process cannot access the file because it is being used by another process")
@@ -133,7 +133,7 @@ def test_a_font_windows_does_not_load_is_a_failure_that_undo_reverts(tmp_path, h
     source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
     journal = Journal.start(tmp_path / "b")
     with pytest.raises(OSError, match="AddFontResourceW"):
-        apply(make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
+        apply(propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
     assert journal.data["state"] == "failed"
     assert undo(journal, host) == []
     assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
@@ -142,8 +142,8 @@ def test_a_font_windows_does_not_load_is_a_failure_that_undo_reverts(tmp_path, h
 def test_needs_administrator(tmp_path, host):
     host.admin = False
     source = write_ttc(tmp_path / "msyh.ttc", ["Microsoft YaHei"])
-    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
-    assert plan.actions == [] and "Run as administrator" in plan.refusals[0].en
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert changes.actions == [] and "Run as administrator" in changes.refusals[0].en
     assert list(host.dir.iterdir()) == []
 
 
@@ -153,8 +153,8 @@ def test_needs_administrator(tmp_path, host):
 ])
 def test_refuses_what_is_not_yahei(tmp_path, host, make, words):
     source = make(tmp_path / "msyh.ttc")
-    plan = make_plan(NO_CLIENT, SETTINGS, font=source, font_host=host)
-    assert plan.actions == [] and words in plan.refusals[0].en
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert changes.actions == [] and words in changes.refusals[0].en
 
 
 def test_plan_edits_the_virtual_store_copy_too(tmp_path):
@@ -164,10 +164,10 @@ def test_plan_edits_the_virtual_store_copy_too(tmp_path):
         p.write_bytes(b"[OpenGL]\nLevel=2\n")
     facts = {"client": {"install_dir": str(main_ini.parent), "user_ini": {"path": str(main_ini)},
                         "user_ini_virtual_store": {"path": str(store_ini)}}}
-    plan = make_plan(facts, SETTINGS)
-    assert [a.path for a in plan.actions] == [main_ini, store_ini]
+    changes = propose_changes(facts, SETTINGS)
+    assert [a.path for a in changes.actions] == [main_ini, store_ini]
     journal = Journal.start(tmp_path / "b")
-    apply(plan, journal)
+    apply(changes, journal)
     assert main_ini.read_bytes() == store_ini.read_bytes() == b"[OpenGL]\nLevel=0\n"
     assert undo(journal) == []
     assert store_ini.read_bytes() == b"[OpenGL]\nLevel=2\n"

@@ -3,7 +3,7 @@
 
 import psutil
 
-from readiness.fix.actions import EditFile, Plan, preconditions, process_name, running_processes
+from readiness.fix.actions import EditFile, ChangeSet, preconditions, process_name, running_processes
 from readiness.i18n import Text
 
 
@@ -38,7 +38,7 @@ def test_no_process_list_at_all_is_not_an_error(monkeypatch):
 
 
 def _plan(tmp_path):
-    return Plan(actions=[EditFile(tmp_path / "user.ini", None, b"[OpenGL]\nLevel=0\n", "opengl-level", Text("x", "x"))])
+    return ChangeSet(actions=[EditFile(tmp_path / "user.ini", None, b"[OpenGL]\nLevel=0\n", "opengl-level", Text("x", "x"))])
 
 
 def test_the_blocker_is_named_and_matched_without_case(tmp_path):

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from readiness.net.bandwidth import MeasureError, import_speedtest, measure_http, measure_speedtest, summarize
+from readiness.net.bandwidth import MeasureError, import_speedtest, measure_http, measure_speedtest, sample_stats
 from tests.helpers import under_wine
 from tests.net.servers import Server
 
@@ -71,8 +71,8 @@ def test_nothing_listening():
 
 
 def test_summary_figures():
-    assert summarize([float(i) for i in range(1, 11)]) == {"median_mbps": 5.5, "p90_mbps": 9.0}
-    assert summarize([]) == {"median_mbps": None, "p90_mbps": None}
+    assert sample_stats([float(i) for i in range(1, 11)]) == {"median_mbps": 5.5, "p90_mbps": 9.0}
+    assert sample_stats([]) == {"median_mbps": None, "p90_mbps": None}
 
 
 class FakeSpeedtestModule:

@@ -9,7 +9,7 @@ from readiness.facts import load_snapshot
 from readiness.i18n import Lang
 from readiness.reports import OutputFormat, render
 from readiness.reports.text import cells, wrap
-from readiness.runner import judge
+from readiness.judging import judge_machine
 from tests.helpers import EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -17,7 +17,7 @@ FIXED = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 
 
 def report_of(example, profile, loaded):
-    return judge(load_snapshot(EXAMPLES / example), profile, loaded, now=FIXED)
+    return judge_machine(load_snapshot(EXAMPLES / example), profile, loaded, now=FIXED)
 
 
 @pytest.mark.parametrize("example,lang", [("ready-pc.json", "en"), ("ready-pc.json", "zh"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from readiness.aggregate.run import aggregate
+from readiness.aggregate.build import aggregate
 from readiness.cli import main
 from readiness.i18n import Lang
 from readiness.reports import site_csv, site_html, site_json
@@ -125,7 +125,7 @@ def test_html_rolls_several_sites_up(tmp_path):
 def test_sites_without_an_id_plurals_and_where_the_seats_came_from(tmp_path):
     from readiness.loading import load_checks_and_profile
     from readiness.reports import site_text
-    from readiness.runner import judge
+    from readiness.judging import judge_machine
     from tests.helpers import with_facts
 
     loaded, builtin = load_checks_and_profile(None)
@@ -133,7 +133,7 @@ def test_sites_without_an_id_plurals_and_where_the_seats_came_from(tmp_path):
     folder.mkdir()
     for i, minutes in ((1, 0), (1, 5), (2, 0)):
         facts = with_facts({"host.hostname": f"PC{i}", "host.machine_id": f"id{i}", "collected_at": f"2026-11-20T09:0{minutes}:00+08:00"})
-        (folder / f"PC{i}-{minutes}.json").write_text(json.dumps(judge(facts, builtin, loaded).to_dict()), encoding="utf-8")
+        (folder / f"PC{i}-{minutes}.json").write_text(json.dumps(judge_machine(facts, builtin, loaded).to_dict()), encoding="utf-8")
     agg = aggregate([str(folder)], workers=1)
     en, zh = site_text.render(agg, Lang.EN), site_text.render(agg, Lang.ZH)
     assert "Site (no site id) -- READY" in en and "Site - --" not in en and "（无考点编号）" in zh

@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from readiness.rehearse import Agent
+from readiness.agent import Agent
 from tests.serve.server import TOKEN
 
 

@@ -177,7 +177,7 @@ def test_phones_show_on_the_dashboard_per_room(browser, server):
 
 
 def test_a_rehearsal_round_started_from_the_dashboard(browser, tmp_path, make_profile):
-    from readiness.rehearse import Agent
+    from readiness.agent import Agent
 
     import threading
 

@@ -352,7 +352,7 @@ def test_an_agent_told_to_slow_down_keeps_its_clock_offset():
     import http.server
     import threading
 
-    from readiness.rehearse import Agent, Offset
+    from readiness.agent import Agent, Offset
 
     class Busy(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the stdlib's name
@@ -432,7 +432,7 @@ def test_an_agent_shows_why_the_server_refuses_its_seat():
     import http.server
     import threading
 
-    from readiness.rehearse import Agent
+    from readiness.agent import Agent
 
     class Refusing(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the stdlib's name

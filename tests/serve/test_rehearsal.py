@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from readiness.rehearse import Agent, estimate_offset
+from readiness.agent import Agent, estimate_offset
 from readiness.serve.rehearsal import Pacer, Rehearsals, percentile
 from tests.serve.server import KEY, TOKEN, open_round, running
 

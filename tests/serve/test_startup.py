@@ -71,7 +71,7 @@ def test_keys_from_the_profile_or_the_data_folder(tmp_path, make_profile):
         store.close()
 
 
-@pytest.mark.parametrize("modules", ["readiness.cli", "readiness.cli, readiness.submit, readiness.rehearse"])
+@pytest.mark.parametrize("modules", ["readiness.cli", "readiness.cli, readiness.submit, readiness.agent"])
 def test_check_does_not_load_the_server_stack(modules):
     code = (f"import sys, {modules}; "
             "print(sorted(m for m in ('starlette', 'uvicorn', 'segno', 'anyio', 'h11', 'readiness.serve.app') "
@@ -81,11 +81,11 @@ def test_check_does_not_load_the_server_stack(modules):
 
 
 def test_reports_carry_no_server_secrets(make_profile, loaded):
-    from readiness.runner import judge
+    from readiness.judging import judge_machine
     from tests.helpers import ready_facts
 
     profile = make_profile(server__token="tok-secret", server__admin_key="key-secret", server__url="http://10.0.0.1:8765")
-    doc = judge(ready_facts(), profile, loaded).to_dict()
+    doc = judge_machine(ready_facts(), profile, loaded).to_dict()
     text = str(doc)
     assert "tok-secret" not in text and "key-secret" not in text and "http://10.0.0.1:8765" in text
 

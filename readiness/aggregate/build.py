@@ -10,25 +10,25 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from readiness.aggregate.clones import flag
 from readiness.aggregate.inputs import Rejected, Source, discover, read_source
-from readiness.aggregate.machines import Judge, Machine, summarize
+from readiness.aggregate.machines import Rejudge, Machine, read_machine
 from readiness.aggregate.site import Aggregate, Aggregator
 from readiness.profile import Profile
 
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
 CHUNK = 256
 
-_JUDGE: Judge | None = None
+_REJUDGE: Rejudge | None = None
 _ZIPS: dict[str, zipfile.ZipFile] = {}
 
 
-def make_judge(profile_path: str | None) -> tuple[Profile, Judge]:
+def make_rejudge(profile_path: str | None) -> tuple[Profile, Rejudge]:
     from readiness.loading import load_checks_and_profile
-    from readiness.runner import run_checks
+    from readiness.judging import judge_checks
 
     loaded, profile = load_checks_and_profile(Path(profile_path) if profile_path else None)
 
     def judge(facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return [r.to_dict() for r in run_checks(facts, for_site(profile, site), loaded)]
+        return [r.to_dict() for r in judge_checks(facts, for_site(profile, site), loaded)]
 
     return profile, judge
 
@@ -52,8 +52,8 @@ def for_site(profile: Profile, site: Mapping[str, Any]) -> Profile:
 
 def _init(profile_path: str | None, rejudge: bool) -> None:
     """A worker process builds its own judge (a closure does not cross processes)."""
-    global _JUDGE
-    _JUDGE = make_judge(profile_path)[1] if rejudge else None
+    global _REJUDGE
+    _REJUDGE = make_rejudge(profile_path)[1] if rejudge else None
 
 
 def _one(src: Source) -> Machine | Rejected:
@@ -62,16 +62,16 @@ def _one(src: Source) -> Machine | Rejected:
     except (OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
         return Rejected(src.label, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
     try:
-        return summarize(raw, src, _JUDGE)
+        return read_machine(raw, src, _REJUDGE)
     except Exception as exc:  # one hostile file must not stop the aggregation
         return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
 
 
-def _process(sources: list[Source], profile_path: str | None, judge: Judge | None,
+def _process(sources: list[Source], profile_path: str | None, judge: Rejudge | None,
              workers: int) -> Iterator[Machine | Rejected]:
-    global _JUDGE
+    global _REJUDGE
     if workers <= 1 or len(sources) < PARALLEL_FROM:
-        _JUDGE = judge
+        _REJUDGE = judge
         yield from map(_one, sources)
         return
     rejudge = judge is not None
@@ -80,7 +80,7 @@ def _process(sources: list[Source], profile_path: str | None, judge: Judge | Non
 
 
 def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: int | None = None) -> Aggregate:
-    rules, judge = make_judge(profile_path)  # the built-in profile gives the site rules otherwise
+    rules, judge = make_rejudge(profile_path)  # the built-in profile gives the site rules otherwise
     agg = Aggregator(rules, rejudged=profile_path is not None)
     sources: list[Source] = []
     for item in discover(list(paths)):

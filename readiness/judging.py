@@ -19,7 +19,7 @@ from readiness.profile import Profile
 NOTHING = Text("-", "-")
 
 
-def run_one(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
+def judge_check(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
     try:
         finding = spec.func(facts, profile)
         if not isinstance(finding, Finding):
@@ -43,9 +43,9 @@ def run_one(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
     return CheckResult.of(spec.id, spec.title, finding)
 
 
-def run_checks(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks) -> tuple[CheckResult, ...]:
+def judge_checks(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks) -> tuple[CheckResult, ...]:
     view = Facts(facts)
-    results = [run_one(spec, view, profile) for spec in loaded.checks]
+    results = [judge_check(spec, view, profile) for spec in loaded.checks]
     results += [CheckResult(f.name, same(f.name), Status.ERROR, NOTHING, NOTHING,
                             Text(f"This check could not be loaded: {f.reason}.",
                                  f"无法加载此检查项：{f.reason}。"),
@@ -61,9 +61,9 @@ def site_of(profile: Profile) -> dict[str, Any]:
             "support_contacts": list(profile["site.support_contacts"])}
 
 
-def judge(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks,
+def judge_machine(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks,
           now: datetime | None = None) -> Report:
     checked_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
     return Report(tool={"name": "exam-readiness", "version": __version__},
                   profile=profile.redacted().to_dict(), site=site_of(profile), facts=facts,
-                  results=run_checks(facts, profile, loaded), checked_at=checked_at)
+                  results=judge_checks(facts, profile, loaded), checked_at=checked_at)
