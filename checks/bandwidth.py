@@ -3,49 +3,26 @@ listening exams (5 a seat). On a good network each PC loads its paper in about 8
 
 from __future__ import annotations
 
+from readiness import rules
 from readiness.facts import Facts, FactUnavailable
 from readiness.i18n import Text
 from readiness.model import Finding, Status
 from readiness.plugin import check
 from readiness.profile import Profile
-from readiness.settings import Setting
-
-PLAN_LOAD_S = 80
-
-
-def per_seat_mbps(rules: Profile, listening: bool) -> float:
-    """The plan's rate a seat: 2 Mbit/s, 5 in listening exams (both from the profile)."""
-    return rules["bandwidth.listening_per_seat_mbps"] if listening else rules["bandwidth.per_seat_mbps"]
-
-
-def required_mbps(profile: Profile) -> float:
-    return profile["site.seats"] * per_seat_mbps(profile, profile["site.listening"])
-
-
-def load_seconds(seats: int, paper_mb: float, mbps: float) -> float:
-    """All seats fetching one paper at once over the site's downlink (decimal MB)."""
-    return seats * paper_mb * 8 / mbps
 
 
 def load_note(seats: int, paper_mb: float, mbps: float) -> Text:
-    s = load_seconds(seats, paper_mb, mbps)
-    return Text(f"{seats} seats load a {paper_mb:g} MB paper in about {s:.0f} s at once (the plan: about {PLAN_LOAD_S} s).",
-                f"{seats} 个机位同时加载 {paper_mb:g} MB 试卷约需 {s:.0f} 秒（应急预案：约 {PLAN_LOAD_S} 秒）。")
+    s = rules.load_seconds(seats, paper_mb, mbps)
+    return Text(f"{seats} seats load a {paper_mb:g} MB paper in about {s:.0f} s at once (the plan: about {rules.PLAN_LOAD_S} s).",
+                f"{seats} 个机位同时加载 {paper_mb:g} MB 试卷约需 {s:.0f} 秒（应急预案：约 {rules.PLAN_LOAD_S} 秒）。")
 
 
-@check("bandwidth", title=Text("Downlink bandwidth", "下行带宽"), order=70, settings=(
-    Setting("bandwidth.per_seat_mbps", 2.0, Text("Downlink per seat, Mbit/s (100 per 50 seats).",
-                                                "每机位下行带宽（Mbit/s，50 机位 100M）。"), "float", minimum=0, maximum=10000),
-    Setting("bandwidth.listening_per_seat_mbps", 5.0, Text("Per seat in listening exams (500 per 100 seats).",
-                                                          "听力考试每机位带宽（100 机位 500M）。"), "float", minimum=0, maximum=10000),
-    Setting("bandwidth.paper_mb", 20.0, Text("Size of one exam paper, MB (for the load-time estimate).",
-                                            "一份试卷的大小（MB，用于估算加载时间）。"), "float", minimum=0.1, maximum=10000),
-    Setting("bandwidth.tolerance_percent", 10.0, Text("How far below the requirement is only a warning, percent.",
-                                                     "低于要求多少以内仅警告（百分比）。"), "float", minimum=0, maximum=100),
-))
+# The rates, the paper size and the tolerance are the core's settings (readiness.settings.PLAN_SETTINGS):
+# the site's aggregate and the rehearsal apply the same rules.
+@check("bandwidth", title=Text("Downlink bandwidth", "下行带宽"), order=70)
 def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     seats = profile["site.seats"]
-    need = required_mbps(profile)
+    need = rules.required_mbps(profile, seats, profile["site.listening"])
     rule = Text(f"{seats} seats x {need / seats:g} Mbit/s", f"{seats} 机位 x {need / seats:g} Mbit/s")
     expected = Text(f"≥ {need:g} Mbit/s ({rule.en})", f"≥ {need:g} Mbit/s（{rule.zh}）")
     mbps = facts.get("network.bandwidth.download_mbps", float, minimum=0)
@@ -58,13 +35,14 @@ def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     note = facts.get("network.bandwidth.note", str)
     if mbps > 0:
         details = {"required_mbps": need, "measured_mbps": mbps,
-                   "load_s": round(load_seconds(seats, profile["bandwidth.paper_mb"], mbps), 1)}
+                   "load_s": round(rules.load_seconds(seats, profile["bandwidth.paper_mb"], mbps), 1)}
         load = load_note(seats, profile["bandwidth.paper_mb"], mbps)
     else:
         details = {"required_mbps": need, "measured_mbps": mbps, "load_s": None}
         load = Text("Nothing arrived: no paper would load.", "未收到任何数据：试卷无法加载。")
     extra = Text(f" Note: {note}." if note else "", f" 注意：{note}。" if note else "")
-    if mbps >= need:
+    status = rules.downlink_status(mbps, need, profile["bandwidth.tolerance_percent"])
+    if status is Status.PASS:
         return Finding(Status.PASS, observed, expected, Text("Enough downlink. ", "下行带宽满足要求。") + load + extra,
                        None, details)
     remedy = Text(f"Raise the site's downlink to at least {need:g} Mbit/s (the plan: 100M per 50 seats, 500M per 100 "
@@ -73,5 +51,4 @@ def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
                   f"请将考点下行带宽提高到至少 {need:g} Mbit/s（应急预案：每 50 机位 100M，听力考试每 100 机位 500M），"
                   "或减少每场考生数。请用千兆网卡的电脑测量：百兆网卡单机最多约 94 Mbit/s。")
     short = Text(f"Only {shown} of the {need:g} Mbit/s needed. ", f"仅 {shown} Mbit/s，要求 {need:g} Mbit/s。") + load + extra
-    floor = need * (1 - profile["bandwidth.tolerance_percent"] / 100)
-    return Finding(Status.WARN if mbps >= floor else Status.FAIL, observed, expected, short, remedy, details)
+    return Finding(status, observed, expected, short, remedy, details)

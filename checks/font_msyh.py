@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from readiness import rules
 from readiness.facts import Facts, field
 from readiness.i18n import Text, same
 from readiness.model import Finding, Status
 from readiness.plugin import check
 from readiness.profile import Profile
-from readiness.settings import Setting
 
 EXPECTED = Text("msyh.ttc or msyh.ttf (Microsoft YaHei) in C:\\Windows\\Fonts",
                 "C:\\Windows\\Fonts 中有 msyh.ttc 或 msyh.ttf（微软雅黑）")
@@ -25,18 +25,14 @@ REMEDY = Text("Install the MSYH font (msyh.ttc) into C:\\Windows\\Fonts for all 
               "或以管理员身份运行 `readiness fix --font 字体文件路径`。")
 
 
-def _is_yahei(entry: dict[str, Any], families: set[str]) -> bool:
+def _is_yahei(entry: dict[str, Any], families: list[str]) -> bool:
     names = [entry.get("family")] + list(entry.get("families") or [])
-    return entry.get("error") is None and any(isinstance(n, str) and n.lower() in families for n in names)
+    return entry.get("error") is None and rules.is_yahei(names, families)
 
 
-@check("font-msyh", title=Text("MSYH font", "MSYH 字体"), order=50, settings=(
-    Setting("fonts.families", ["Microsoft YaHei", "Microsoft YaHei UI"], Text(
-        "Family names (from the font's name table) that count as MSYH.", "视为 MSYH 的字体族名（取自字体名称表）。"),
-        "str_list"),
-))
+@check("font-msyh", title=Text("MSYH font", "MSYH 字体"), order=50)  # fonts.families: a core setting (fix reads it)
 def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
-    families = {f.lower() for f in profile["fonts.families"]}
+    families = profile["fonts.families"]
     raw = facts.require("fonts.msyh", list)
     entries = []
     for i, e in enumerate(raw):

@@ -13,7 +13,7 @@ from readiness.i18n import Text, same
 from readiness.model import Finding, Status
 from readiness.plugin import check
 from readiness.profile import Profile
-from readiness.settings import Setting
+from readiness import rules
 
 
 def remedy(ini: str, level: str) -> Text:
@@ -24,10 +24,7 @@ def remedy(ini: str, level: str) -> Text:
                 f"将 {ini} 中 [OpenGL] 下的 Level 改为 {level}（或运行 `readiness fix`）。")
 
 
-@check("opengl-level", title=Text("OpenGL/Level in user.ini", "user.ini 的 OpenGL/Level"), order=60, settings=(
-    Setting("client.opengl_level", "0", Text("The OpenGL/Level value the plan prescribes.",
-                                             "应急预案规定的 OpenGL/Level 取值。")),
-))
+@check("opengl-level", title=Text("OpenGL/Level in user.ini", "user.ini 的 OpenGL/Level"), order=60)  # client.opengl_level: core
 def check_opengl_level(facts: Facts, profile: Profile) -> Finding:
     want = profile["client.opengl_level"]
     expected = Text(f"[OpenGL] Level={want}", f"[OpenGL] Level={want}")
@@ -51,7 +48,7 @@ def check_opengl_level(facts: Facts, profile: Profile) -> Finding:
                             f"{path} 不存在，未设置 OpenGL/Level。"), remedy(path, want), details)
     store_level = facts.get("client.user_ini_virtual_store.opengl_level", str)
     store_path = facts.get("client.user_ini_virtual_store.path", str)
-    if store_path and (store_level or "").strip() != want:
+    if store_path and not rules.opengl_level_ok(store_level, want):
         details["virtual_store"] = store_path
         return Finding(Status.WARN, same(f"{store_path}: Level={store_level}") + d3d_note, expected,
                        Text("Windows keeps a per-user copy of user.ini in VirtualStore, which the client reads "
@@ -72,7 +69,7 @@ def check_opengl_level(facts: Facts, profile: Profile) -> Finding:
                        Text(f"{path} has no [OpenGL] Level.", f"{path} 中没有 [OpenGL] Level。"),
                        remedy(path, want), details)
     observed = same(f"Level={level}") + d3d_note
-    if level.strip() == want:
+    if rules.opengl_level_ok(level, want):
         return Finding(Status.PASS, observed, expected,
                        Text("OpenGL/Level is set as the plan prescribes.", "OpenGL/Level 已按应急预案设置。"),
                        None, details)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
-
+from readiness import rules
 from readiness.facts import Facts, FactUnavailable
 from readiness.i18n import Text, same
 from readiness.model import Finding, Status
@@ -16,27 +15,20 @@ REMEDY = Text("Register every public IP of the site in the exam system: 考点�
               "并写入考点配置的 site.public_ips。")
 
 
-def normalize(ip: str) -> str:
-    try:
-        return str(ipaddress.ip_address(ip.strip()))
-    except ValueError:
-        return ip.strip()
-
-
 @check("public-ip", title=Text("Registered public IP", "考点公网 IP 登记"), order=80)
 def check_public_ip(facts: Facts, profile: Profile) -> Finding:
     ips = facts.get("network.public_ip.ips", list)
     if not ips:
         raise FactUnavailable("network.public_ip", facts.reason("network.public_ip.ips"))
-    registered = {normalize(ip) for ip in profile["site.public_ips"]}
-    seen = [normalize(str(ip)) for ip in ips]
+    registered = rules.registered_set(profile["site.public_ips"])
+    seen = [rules.normalize_ip(str(ip)) for ip in ips]
     observed = same(", ".join(seen))
     expected = same(", ".join(sorted(registered)) or "-")
     if not registered:
         return Finding(Status.WARN, observed, Text("site.public_ips in the profile", "考点配置中的 site.public_ips"),
                        Text(f"The profile lists no registered IP, so {', '.join(seen)} cannot be checked.",
                             f"考点配置未列出已登记的公网 IP，无法核对 {', '.join(seen)}。"), REMEDY)
-    unlisted = [ip for ip in seen if ip not in registered]
+    unlisted = rules.unregistered_ips(seen, registered)
     if unlisted:
         return Finding(Status.FAIL, observed, expected,
                        Text(f"{', '.join(unlisted)} is not registered: candidates will see \"please take the exam "

@@ -368,6 +368,7 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
     """Measure the downlink and judge it against the site's seats."""
     from readiness.net.collect import measure
     from readiness.judging import judge_checks
+    from readiness.rules import exit_code
 
     if url is not None and not url.strip():
         raise UsageError("--url is empty: give the file to download, or leave the option out (speedtest)")
@@ -395,7 +396,7 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
         from readiness.reports import bandwidth_text
 
         _write_stdout(bandwidth_text.render(m, result, values["bandwidth.duration_s"], ui), OutputFormat.TEXT)
-    sys.exit({"pass": 0, "warn": 0, "fail": 1}.get(result.status.value, 3))
+    sys.exit(exit_code(result.status))
 
 
 @main.command()

@@ -7,20 +7,16 @@ sends a technician to fix the PC, the second to look at why the tool could not t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Iterable, Mapping
 
+from readiness import rules
 from readiness.i18n import Text
+from readiness.status import Status
 
 REPORT_SCHEMA = "readiness.report/1"
 
 
-class Status(str, Enum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    SKIP = "skip"
-    ERROR = "error"
+__all__ = ["REPORT_SCHEMA", "STATUS_LABELS", "RETRY_REMEDY", "Status", "Finding", "CheckResult", "Tally", "Report"]
 
 
 STATUS_LABELS: dict[Status, Text] = {
@@ -88,24 +84,15 @@ class Tally:
 
     @classmethod
     def from_statuses(cls, statuses: "Iterable[Status]") -> "Tally":
-        """One verdict from many: any fail, else any error, else any warn, else pass."""
+        """The counts, and one verdict from many by the rulebook's precedence."""
         counts = {s.value: 0 for s in Status}
         for status in statuses:
             counts[status.value] += 1
-        if counts["fail"]:
-            status = Status.FAIL
-        elif counts["error"]:
-            status = Status.ERROR
-        elif counts["warn"]:
-            status = Status.WARN
-        else:
-            status = Status.PASS
-        return cls(status, counts)
+        return cls(rules.overall(k for k, n in counts.items() if n), counts)
 
     @property
     def exit_code(self) -> int:
-        """0 ready (warnings allowed), 1 not ready, 3 could not decide."""
-        return {Status.FAIL: 1, Status.ERROR: 3}.get(self.status, 0)
+        return rules.exit_code(self.status)
 
     def to_dict(self) -> dict[str, Any]:
         return {"status": self.status.value, "counts": dict(self.counts)}

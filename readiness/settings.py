@@ -225,4 +225,22 @@ REHEARSAL_SETTINGS: tuple[Setting, ...] = (
             "float", minimum=0, maximum=100000),
 )
 
-CORE_SETTINGS = CORE_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS
+# The plan's rules that the core applies too (readiness.rules: aggregate, serve, the rehearsal and
+# fix read them), so they are declared here and not by the check that also uses them.
+PLAN_SETTINGS: tuple[Setting, ...] = (
+    Setting("bandwidth.per_seat_mbps", 2.0, Text("Downlink per seat, Mbit/s (100 per 50 seats).",
+                                                "每机位下行带宽（Mbit/s，50 机位 100M）。"), "float", minimum=0, maximum=10000),
+    Setting("bandwidth.listening_per_seat_mbps", 5.0, Text("Per seat in listening exams (500 per 100 seats).",
+                                                          "听力考试每机位带宽（100 机位 500M）。"), "float", minimum=0, maximum=10000),
+    Setting("bandwidth.paper_mb", 20.0, Text("Size of one exam paper, MB (for the load-time estimate).",
+                                            "一份试卷的大小（MB，用于估算加载时间）。"), "float", minimum=0.1, maximum=10000),
+    Setting("bandwidth.tolerance_percent", 10.0, Text("How far below the requirement is only a warning, percent.",
+                                                     "低于要求多少以内仅警告（百分比）。"), "float", minimum=0, maximum=100),
+    Setting("client.opengl_level", "0", Text("The OpenGL/Level value the plan prescribes.",
+                                             "应急预案规定的 OpenGL/Level 取值。")),
+    Setting("fonts.families", ["Microsoft YaHei", "Microsoft YaHei UI"], Text(
+        "Family names (from the font's name table) that count as MSYH.", "视为 MSYH 的字体族名（取自字体名称表）。"),
+        "str_list"),
+)
+
+CORE_SETTINGS = CORE_SETTINGS + PLAN_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS

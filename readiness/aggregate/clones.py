@@ -9,7 +9,8 @@ from typing import Iterable
 from readiness.aggregate.machines import Machine
 from readiness.aggregate.site import Aggregate, SiteProblem
 from readiness.i18n import Text
-from readiness.model import Status, Tally
+from readiness import rules
+from readiness.model import Status
 
 
 def shared_ids(machines: Iterable[Machine]) -> dict[str, list[str]]:
@@ -42,4 +43,4 @@ def flag(agg: Aggregate, shared: dict[str, list[str]]) -> None:
                 "(sysprep /generalize).",
                 f"{len(here)} 台电脑（{listed}）的机器标识相同（{mid}）：是否由同一磁盘镜像克隆？"
                 "已分别计数；如考试客户端按此标识区分电脑，请为每台重新生成（sysprep /generalize）。")))
-            site.status = Tally.from_statuses([site.status, Status.WARN]).status
+            site.status = rules.overall([site.status, Status.WARN])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sys import intern
 from typing import Any, Callable, Mapping, NamedTuple
 
+from readiness import rules
 from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, Source
 from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
 from readiness.i18n import Text
@@ -146,7 +147,7 @@ def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Problem, ...], str
         if st in _PROBLEM_STATUSES:
             fix = _text(remedy) if remedy else None
             problems.append(Problem(rid, st, _text(observed), fix if fix is not None and (fix.en or fix.zh) else None))
-    status = "fail" if "fail" in seen else "error" if "error" in seen else "warn" if "warn" in seen else "pass"
+    status = rules.overall(seen).value
     return tuple(checks), tuple(problems), status
 
 

@@ -12,13 +12,12 @@ from typing import Any
 
 from readiness.aggregate.inputs import Rejected
 from readiness.aggregate.machines import Machine, split_check
-from readiness.checks.bandwidth import PLAN_LOAD_S, load_seconds, per_seat_mbps
+from readiness import rules
 from readiness.i18n import Text
-from readiness.model import Status, Tally
+from readiness.model import Status
 from readiness.profile import Profile
 
 SITE_SCHEMA = "readiness.site/1"
-SEVERITY = {"fail": 0, "error": 1, "warn": 2, "pass": 3, "skip": 4}
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class SiteSummary:
     @property
     def problem_machines(self) -> list[Machine]:
         return sorted((m for m in self.machines if m.status != "pass"),
-                      key=lambda m: (SEVERITY.get(m.status, 9), m.hostname.lower()))
+                      key=lambda m: (rules.severity(m.status), m.hostname.lower()))
 
 
 @dataclass
@@ -66,11 +65,11 @@ class Aggregate:
 
     @property
     def status(self) -> Status:
-        return Tally.from_statuses(s.status for s in self.sites).status if self.sites else Status.ERROR
+        return rules.overall(s.status for s in self.sites) if self.sites else Status.ERROR
 
     @property
     def exit_code(self) -> int:
-        return {Status.FAIL: 1, Status.ERROR: 3}.get(self.status, 0)
+        return rules.exit_code(self.status)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -173,7 +172,7 @@ class Aggregator:
         statuses = [Status(m.status) for m in machines] + [f.status for f in findings]
         return SiteSummary(
             id=site_id, name=name, seats=seats, seats_source=seats_source,
-            status=Tally.from_statuses(statuses).status,
+            status=rules.overall(statuses),
             counts={k: counts.get(k, 0) for k in ("pass", "warn", "fail", "error")},
             checks={cid: {k: c.get(k, 0) for k in ("pass", "warn", "fail", "skip", "error")} for cid, c in sorted(checks.items())},
             machines=machines, findings=findings, bandwidth=bandwidth, egress=egress,
@@ -181,20 +180,19 @@ class Aggregator:
             remedies=remedies)
 
     def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[SiteProblem]) -> dict[str, Any]:
-        per_seat = per_seat_mbps(self.rules, listening)
-        required = seats * per_seat
+        per_seat = rules.per_seat_mbps(self.rules, listening)
+        required = rules.required_mbps(self.rules, seats, listening)
         values = sorted(m.bandwidth_mbps for m in machines if m.bandwidth_mbps is not None)
         out: dict[str, Any] = {"required_mbps": required, "per_seat_mbps": per_seat, "measured": len(values),
-                               "best_mbps": None, "median_mbps": None, "load_s": None, "plan_load_s": PLAN_LOAD_S}
+                               "best_mbps": None, "median_mbps": None, "load_s": None, "plan_load_s": rules.PLAN_LOAD_S}
         if not values:
             return out
         best = values[-1]
         paper = self.rules["bandwidth.paper_mb"]
         out.update(best_mbps=best, median_mbps=round(statistics.median(values), 2),
-                   load_s=round(load_seconds(seats, paper, best), 1))
-        tolerance = self.rules["bandwidth.tolerance_percent"]
-        if best < required:
-            status = Status.WARN if best >= required * (1 - tolerance / 100) else Status.FAIL
+                   load_s=round(rules.load_seconds(seats, paper, best), 1))
+        status = rules.downlink_status(best, required, self.rules["bandwidth.tolerance_percent"])
+        if status is not Status.PASS:
             findings.append(SiteProblem(status, Text(
                 f"Downlink: the best PC measured {best:.1f} Mbit/s; {seats} seats need {required:g} Mbit/s.",
                 f"下行带宽：测得最高 {best:.1f} Mbit/s，{seats} 个机位需要 {required:g} Mbit/s。")))
@@ -208,11 +206,11 @@ class Aggregator:
     def _egress(self, site_id: str, machines: list[Machine], findings: list[SiteProblem]) -> dict[str, Any]:
         own = self._site_profile(site_id)
         if own is not None:
-            registered = set(own["site.public_ips"])
+            registered = rules.registered_set(own["site.public_ips"])
         else:
-            registered = {ip for m in machines for ip in m.site_ips}
-        seen: dict[str, int] = Counter(ip for m in machines for ip in m.egress_ips)
-        unregistered = sorted(ip for ip in seen if ip not in registered)
+            registered = rules.registered_set(ip for m in machines for ip in m.site_ips)
+        seen: dict[str, int] = Counter(rules.normalize_ip(ip) for m in machines for ip in m.egress_ips)
+        unregistered = sorted(rules.unregistered_ips(seen, registered))
         if unregistered and registered:
             findings.append(SiteProblem(Status.FAIL, Text(
                 f"Unregistered egress IP {', '.join(unregistered)}: candidates there will be told to take the exam "
@@ -228,7 +226,7 @@ class Aggregator:
 
 def _rank(m: Machine) -> tuple[int, str]:
     """Worse first; between equally bad runs the file name decides, never the reading order."""
-    return SEVERITY.get(m.status, 9), m.source
+    return rules.severity(m.status), m.source
 
 
 def _when(m: Machine) -> datetime:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from readiness import rules
 from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
 from readiness.files import kind_of, read_regular
 from readiness.userini import MAX_INI_BYTES
@@ -145,8 +146,7 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, changes:
     except (ValueError, OSError) as exc:
         changes.refusals.append(Text(f"{source}: {exc}", f"{source}：{exc}"))
         return
-    wanted = {f.lower() for f in families}
-    if not any(n.lower() in wanted for n in names):
+    if not rules.is_yahei(names, families):
         changes.refusals.append(Text(f"{source} is not Microsoft YaHei (its family is {family}).",
                                   f"{source} 不是微软雅黑字体（字体族为 {family}）。"))
         return
@@ -167,7 +167,7 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, changes:
         changes.refusals.append(Text(f"Font: cannot read the font registration ({exc.strerror or exc}).",
                                   f"字体：无法读取字体注册信息（{exc.strerror or exc}）。"))
         return
-    if current and _is_yahei_in_place(fonts, current, wanted):
+    if current and _is_yahei_in_place(fonts, current, families):
         changes.notes.append(Text(f"Microsoft YaHei is already installed and registered ({fonts / current}); "
                                "it is left as it is.",
                                f"微软雅黑已安装并注册（{fonts / current}），不作修改。"))
@@ -178,7 +178,7 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, changes:
     changes.actions.append(InstallFont(source, dest_name, value_name))
 
 
-def _is_yahei_in_place(fonts: Path, registered: str, wanted: set[str]) -> bool:
+def _is_yahei_in_place(fonts: Path, registered: str, families: Iterable[str]) -> bool:
     """The registered file (a bare name is in the Fonts folder) exists and is Microsoft YaHei."""
     from readiness.collect.fonts import font_families
 
@@ -187,7 +187,7 @@ def _is_yahei_in_place(fonts: Path, registered: str, wanted: set[str]) -> bool:
         _family, names = font_families(str(path))
     except (ValueError, OSError):
         return False
-    return any(n.lower() in wanted for n in names)
+    return rules.is_yahei(names, families)
 
 
 def _free_font_name(fonts: Path, stem: str, ext: str) -> str:

@@ -6,7 +6,7 @@ A file that does not read back byte for byte is refused rather than rewritten.
 
 from __future__ import annotations
 
-from readiness import userini
+from readiness import rules, userini
 
 
 class UnsafeIni(Exception):
@@ -57,7 +57,7 @@ def set_opengl_level(raw: bytes, value: str = "0") -> bytes | None:
     entry = doc.find("OpenGL", "Level")
     nl = decoded.newline
     if entry is not None:
-        if entry.value == value:
+        if rules.opengl_level_ok(entry.value, value):
             return None
         lines[entry.line] = _replace_value(lines[entry.line], value)
     else:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from readiness.checks.bandwidth import PLAN_LOAD_S
+from readiness.rules import PLAN_LOAD_S
 
 JOINED_WITHIN_S = 10.0  # a seat that polled this recently is waiting for a round
 MAX_SEAT_LEN = 100

@@ -1,0 +1,114 @@
+"""The emergency plan's rules that more than one part of the tool applies, written once.
+
+A PC's check, the site's aggregate, the site server and the rehearsal all call these, so a PC
+and its site can never disagree on what "registered", "enough downlink" or "ready" means. The
+profile keys read here are declared by the core (readiness.settings.PLAN_SETTINGS), never by a
+plugin: a check that fails to load cannot take a core rule with it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, Any, Iterable
+
+from readiness.status import Status
+
+if TYPE_CHECKING:
+    from readiness.profile import Profile
+
+# --- Verdicts ----------------------------------------------------------------------------------
+
+# Worst first: one failing check makes a PC not ready; a check that could not decide makes it
+# undetermined (never ready); a warning still counts as ready. SKIP (deliberately not checked)
+# counts as a pass.
+PRECEDENCE: tuple[Status, ...] = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIP)
+SEVERITY: dict[str, int] = {s.value: i for i, s in enumerate(PRECEDENCE)}  # for sorting worst first
+EXIT_CODES: dict[Status, int] = {Status.PASS: 0, Status.WARN: 0, Status.SKIP: 0, Status.FAIL: 1, Status.ERROR: 3}
+
+
+def overall(statuses: Iterable[str]) -> Status:
+    """One verdict from many (plain values or Status members): any fail, else any error, else
+    any warn, else pass. Nothing at all is a pass: the caller decides whether "nothing" is ready."""
+    present = {getattr(s, "value", s) for s in statuses}
+    for status in PRECEDENCE[:3]:
+        if status.value in present:
+            return status
+    return Status.PASS
+
+
+def severity(status: str) -> int:
+    """A sort key, worst first; an unknown value sorts last."""
+    return SEVERITY.get(getattr(status, "value", status), len(PRECEDENCE))
+
+
+def exit_code(status: Status) -> int:
+    """0 ready (warnings allowed), 1 not ready, 3 could not decide."""
+    return EXIT_CODES[status]
+
+
+# --- Downlink: 100 Mbit/s per 50 seats, 500 per 100 in listening exams ----------------------------
+
+PLAN_LOAD_S = 80  # the plan: on a good network each PC loads its paper in about 80 s
+
+
+def per_seat_mbps(profile: "Profile", listening: bool) -> float:
+    """The plan's rate a seat: 2 Mbit/s, 5 in listening exams (both from the profile)."""
+    return profile["bandwidth.listening_per_seat_mbps"] if listening else profile["bandwidth.per_seat_mbps"]
+
+
+def required_mbps(profile: "Profile", seats: int, listening: bool) -> float:
+    return seats * per_seat_mbps(profile, listening)
+
+
+def downlink_status(measured_mbps: float, required: float, tolerance_percent: float) -> Status:
+    """Enough passes; up to the tolerance below the requirement warns; less fails."""
+    if measured_mbps >= required:
+        return Status.PASS
+    return Status.WARN if measured_mbps >= required * (1 - tolerance_percent / 100) else Status.FAIL
+
+
+def load_seconds(seats: int, paper_mb: float, mbps: float) -> float:
+    """All seats fetching one paper at once over the site's downlink (decimal MB)."""
+    return seats * paper_mb * 8 / mbps
+
+
+# --- The site's registered public IPs -----------------------------------------------------------
+
+def normalize_ip(text: str) -> str:
+    """An address as one spelling ("2001:DB8::1" and "2001:db8:0::1" are one address); text that
+    is no address stays as it is, trimmed, so that it can still be shown and compared."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return text.strip()
+
+
+def registered_set(registered: Iterable[str]) -> set[str]:
+    return {normalize_ip(ip) for ip in registered}
+
+
+def unregistered_ips(seen: Iterable[str], registered: Iterable[str]) -> list[str]:
+    """The egress addresses seen that are not registered, each once, in the order first seen."""
+    known = registered_set(registered)
+    out: list[str] = []
+    for ip in seen:
+        n = normalize_ip(ip)
+        if n not in known and n not in out:
+            out.append(n)
+    return out
+
+
+# --- The MSYH font ---------------------------------------------------------------------------------
+
+def is_yahei(names: Iterable[Any], accepted: Iterable[str]) -> bool:
+    """A font counts as MSYH when a family name from its name table is one of the accepted
+    names (fonts.families), compared as Windows compares font names: without case."""
+    wanted = {a.lower() for a in accepted}
+    return any(isinstance(n, str) and n.lower() in wanted for n in names)
+
+
+# --- OpenGL/Level in the client's user.ini ---------------------------------------------------------
+
+def opengl_level_ok(level: str | None, prescribed: str) -> bool:
+    """The value the plan prescribes (client.opengl_level, "0"), spacing aside; unset is not."""
+    return level is not None and level.strip() == prescribed.strip()

@@ -1,0 +1,247 @@
+"""The plan's rules, each pinned by its edges: just under, at, just over.
+
+A rule changed slightly (the disk floor 200 -> 199, the tolerance 2.0 -> 2.4 %, the listening rate
+5 -> 4.8 Mbit/s a seat) must fail a row here, not only a golden text. The rules are applied through
+the checks that use them and through the site's aggregate, so a PC and its site are held to one
+answer.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from readiness import rules
+from readiness.fix.inifix import set_opengl_level
+from readiness.model import Status, Tally
+from tests.aggregate.reports import make_report, network, site_profile
+from tests.checks.judge import judge_one
+from tests.helpers import ROOT, with_facts
+
+GB, GIB = 10**9, 2**30
+P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP
+
+
+# --- verdicts: precedence and exit codes ---------------------------------------------------------
+
+@pytest.mark.parametrize("statuses, verdict, code", [
+    ([], P, 0),
+    ([P, S], P, 0),
+    ([S], P, 0),
+    ([P, W], W, 0),
+    ([W, E], E, 3),
+    ([P, E, W], E, 3),
+    ([E, F], F, 1),
+    ([W, F, P], F, 1),
+    (["fail", "warn"], F, 1),  # plain values, as machine summaries carry them
+    ({"error", "pass"}, E, 3),
+])
+def test_precedence_and_exit_codes(statuses, verdict, code):
+    assert rules.overall(statuses) is verdict
+    assert rules.exit_code(verdict) == code
+    assert Tally.from_statuses(Status(s) for s in statuses).status is verdict
+    assert Tally.from_statuses(Status(s) for s in statuses).exit_code == code
+
+
+def test_severity_sorts_worst_first_and_unknown_last():
+    assert sorted(["pass", "warn", "skip", "fail", "error", "bogus"], key=rules.severity) == \
+        ["fail", "error", "warn", "pass", "skip", "bogus"]
+
+
+# --- downlink -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("measured, verdict", [
+    (100.0, P), (100.01, P), (99.99, W),    # the requirement itself
+    (90.0, W), (89.99, F),                  # 10 % below warns, further fails
+    (0.0, F),
+])
+def test_downlink_status_edges(measured, verdict):
+    assert rules.downlink_status(measured, 100.0, 10.0) is verdict
+
+
+@pytest.mark.parametrize("seats, listening, required", [
+    (50, False, 100.0),     # the plan: 100 Mbit/s per 50 seats
+    (100, True, 500.0),     # 500 per 100 in listening exams
+    (1, True, 5.0), (1, False, 2.0),
+])
+def test_seat_rates_are_the_plans(profile, seats, listening, required):
+    assert rules.required_mbps(profile, seats, listening) == required
+
+
+# The whole chain at the edges, PC and site: 100 listening seats need 500 Mbit/s; 10 % below warns.
+LISTENING_EDGES = [(500.0, P), (499.9, W), (450.0, W), (449.9, F)]
+
+
+@pytest.mark.parametrize("mbps, verdict", LISTENING_EDGES)
+def test_listening_rate_on_the_pc(loaded, make_profile, mbps, verdict):
+    prof = make_profile(site__seats=100, site__listening=True)
+    facts = with_facts({"not_collected": {}, "network": network(mbps)})
+    assert judge_one(loaded, "bandwidth", facts, prof).status is verdict
+
+
+@pytest.mark.parametrize("mbps, verdict", LISTENING_EDGES)
+def test_listening_rate_at_the_site(tmp_path, mbps, verdict):
+    from readiness.aggregate.build import aggregate
+
+    prof = tmp_path / "site.toml"
+    prof.write_text('[site]\nid = "1101"\nseats = 100\nlistening = true\npublic_ips = ["203.0.113.7"]\n',
+                    encoding="utf-8")
+    make_report(tmp_path / "r", "PC01", prof, net=network(mbps))
+    site = aggregate([str(tmp_path / "r")], str(prof)).sites[0]
+    downlink = [p for p in site.findings if "Downlink" in p.what.en]
+    assert (downlink[0].status if downlink else P) is verdict
+
+
+def test_paper_load_time():
+    assert rules.PLAN_LOAD_S == 80
+    assert rules.load_seconds(50, 20, 100) == 80.0  # 50 seats x 20 MB x 8 / 100 Mbit/s
+
+
+# --- registered public IPs: one comparison for the PC and the site -------------------------------
+
+@pytest.mark.parametrize("registered, seen, unregistered", [
+    (["2001:DB8::1"], ["2001:db8::1"], []),
+    (["2001:db8:0:0::1"], ["2001:db8::1"], []),
+    ([" 203.0.113.7 "], ["203.0.113.7"], []),
+    (["203.0.113.7"], ["203.0.113.8"], ["203.0.113.8"]),
+    (["203.0.113.7"], ["203.0.113.8", "203.0.113.8", "203.0.113.7"], ["203.0.113.8"]),
+    (["::ffff:203.0.113.7"], ["203.0.113.7"], ["203.0.113.7"]),  # a mapped v6 address is another address
+    ([], ["203.0.113.7"], ["203.0.113.7"]),
+])
+def test_unregistered_ips(registered, seen, unregistered):
+    assert rules.unregistered_ips(seen, registered) == unregistered
+
+
+@pytest.mark.parametrize("registered, egress, verdict", [
+    ("2001:DB8::1", "2001:db8::1", P),
+    ("2001:db8::1", "2001:DB8:0::1", P),
+    ("2001:db8::1", "2001:db8::2", F),
+])
+def test_pc_and_site_agree_on_registration(tmp_path, loaded, registered, egress, verdict):
+    from readiness.aggregate.build import aggregate
+    from readiness.loading import load_checks_and_profile
+
+    prof = site_profile(tmp_path, seats=1, ips=(registered,))
+    _, p = load_checks_and_profile(prof)
+    facts = with_facts({"not_collected": {}, "network": network(120.0, ip=egress)})
+    assert judge_one(loaded, "public-ip", facts, p).status is verdict
+    make_report(tmp_path / "r", "PC01", prof, net=network(120.0, ip=egress))
+    for rejudge in (None, str(prof)):
+        site = aggregate([str(tmp_path / "r")], rejudge).sites[0]
+        egress_problems = [p for p in site.findings if "egress" in p.what.en.lower()]
+        assert (egress_problems[0].status if egress_problems else P) is verdict, (rejudge, site.egress)
+        assert site.machines[0].status == ("pass" if verdict is P else "fail")
+
+
+# --- storage: 200 GB, 2 % for system partitions ---------------------------------------------------
+
+def _disk(total: int) -> dict:
+    return {"mountpoint": "C:\\", "kind": "fixed", "total_bytes": total, "free_bytes": 50 * GB, "system": True,
+            "bus": "sata", "volume": None}
+
+
+@pytest.mark.parametrize("total, verdict", [
+    (196 * GB, P), (196 * GB - 1, F),             # the floor: 200 GB less 2 %
+    (int(195.99 * GB), F),                        # would pass with a 199 GB default or a 2.4 % tolerance
+    (200 * GB, P), (128 * GB, F),
+])
+def test_disk_floor_edges(loaded, profile, total, verdict):
+    assert judge_one(loaded, "disk", with_facts({"disks": [_disk(total)]}), profile).status is verdict
+
+
+def test_disk_defaults_are_the_plans(profile):
+    assert (profile["disk.min_total_gb"], profile["disk.tolerance_percent"]) == (200.0, 2.0)
+
+
+# --- memory: 8 GiB installed, else 7 GiB usable --------------------------------------------------
+
+@pytest.mark.parametrize("installed, usable, verdict", [
+    (8 * GIB, None, P), (8 * GIB - 1, None, F), (8 * GIB - 1, 8 * GIB, F),  # installed decides when known
+    (8 * 10**9, None, F),                                                    # "8 GB" decimal is less than 8 GiB
+    (None, 7 * GIB, P), (None, 7 * GIB - 1, F),
+    (None, None, E),
+])
+def test_memory_edges(loaded, profile, installed, usable, verdict):
+    facts = with_facts({"memory.installed_bytes": installed, "memory.usable_bytes": usable})
+    assert judge_one(loaded, "memory", facts, profile).status is verdict
+
+
+# --- the operating system: Windows 10 is 10240 <= build < 22000 ----------------------------------
+
+@pytest.mark.parametrize("build, verdict", [(10239, F), (10240, P), (19045, P), (21999, P), (22000, W)])
+def test_windows_build_edges(loaded, profile, build, verdict):
+    facts = with_facts({"os.build": build, "os.name": "Windows 10 Pro", "os.release": "10"})
+    assert judge_one(loaded, "os", facts, profile).status is verdict
+
+
+# --- OpenGL/Level: the check and fix read one rule; sections and keys without case ----------------
+
+@pytest.mark.parametrize("level, ok", [("0", True), (" 0 ", True), ("00", False), ("1", False), ("", False),
+                                       (None, False)])
+def test_opengl_level_rule(level, ok):
+    assert rules.opengl_level_ok(level, "0") is ok
+
+
+@pytest.mark.parametrize("before, after", [
+    (b"[opengl]\r\nLevel=1\r\n", b"[opengl]\r\nLevel=0\r\n"),
+    (b"[OPENGL]\nlevel=2\n", b"[OPENGL]\nlevel=0\n"),
+    (b"[opengl]\r\nOther=1\r\n", b"[opengl]\r\nLevel=0\r\nOther=1\r\n"),  # into the section, not a second one
+    (b"[OpenGL]\r\nLevel= 0\r\n", None),                                   # already what the plan prescribes
+])
+def test_fix_finds_the_section_without_case(before, after):
+    assert set_opengl_level(before, "0") == after
+
+
+# --- the core never leans on a plugin -------------------------------------------------------------
+
+def test_no_core_module_imports_a_check():
+    offenders = []
+    for path in sorted((ROOT / "readiness").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.startswith("readiness.checks")]
+    assert offenders == []
+
+
+def test_the_keys_the_core_reads_are_the_cores(loaded):
+    from readiness.settings import CORE_SETTINGS
+
+    core = {s.key for s in CORE_SETTINGS}
+    for key in ("bandwidth.per_seat_mbps", "bandwidth.listening_per_seat_mbps", "bandwidth.paper_mb",
+                "bandwidth.tolerance_percent", "client.opengl_level", "fonts.families"):
+        assert key in core and key not in {s.key for s in loaded.settings}
+
+
+def test_the_site_is_judged_when_every_plugin_fails_to_load(tmp_path):
+    """Without any check installed the core still folds reports and plans fixes: no KeyError."""
+    from readiness.aggregate.site import Aggregator
+    from readiness.fix.actions import propose_changes
+    from readiness.plugin import LoadedChecks
+    from readiness.profile import load_profile
+    from readiness.settings import CORE_SETTINGS
+
+    bare = load_profile(site_profile(tmp_path, seats=2), CORE_SETTINGS)
+    assert LoadedChecks(()).settings == ()
+    report = make_report(tmp_path / "r", "PC01", site_profile(tmp_path, seats=2), net=network(1.0))
+    from readiness.aggregate.inputs import Source
+    from readiness.aggregate.machines import read_machine
+
+    agg = Aggregator(bare, rejudged=True)
+    agg.add(read_machine(report.read_bytes(), Source(str(report), str(report)), None))
+    site = agg.result().sites[0]
+    assert site.status is Status.FAIL and site.bandwidth["required_mbps"] == 4.0
+    assert propose_changes(with_facts({}), bare.values).actions is not None
+
+
+def test_rules_module_is_the_only_place_of_the_plans_numbers():
+    """The seat rate, the tolerance and the 80 s appear as rules, not as copies elsewhere."""
+    for path in [*(ROOT / "readiness").rglob("*.py"), *(ROOT / "checks").rglob("*.py")]:
+        if path.name in ("rules.py", "settings.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "tolerance_percent\"] / 100" not in text or "disk.tolerance_percent" in text, path
+        assert "PLAN_LOAD_S = " not in text, path
