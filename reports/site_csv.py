@@ -7,10 +7,11 @@ import csv
 import io
 from typing import Iterator
 
+from readiness.aggregate.reverted import short_time
 from readiness.aggregate.site import Aggregate
 from readiness.i18n import Lang
 
-HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_at", "problems", "os",
+HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_at", "problems", "reverted", "os",
           "memory_gib", "disk_gb", "client_version", "download_mbps", "egress_ips", "report"]
 
 
@@ -18,7 +19,8 @@ def rows(agg: Aggregate) -> Iterator[list[str]]:
     for s in agg.sites:
         for m in s.machines:
             yield ([s.id, s.name, m.hostname, m.machine_id or "", m.status, m.checked_at,
-                        "; ".join(f"{p.check}={p.status}" for p in m.problems), m.os or "",
+                        "; ".join(f"{p.check}={p.status}" for p in m.problems),
+                        "; ".join(f"{r.check} (passed {short_time(r.passed_at)})" for r in m.reverted), m.os or "",
                         "" if m.memory_gib is None else f"{m.memory_gib:g}",
                         "" if m.disk_gb is None else f"{m.disk_gb:g}", m.client_version or "",
                         "" if m.bandwidth_mbps is None else f"{m.bandwidth_mbps:g}", " ".join(m.egress_ips), m.source])

@@ -8,8 +8,9 @@ from datetime import datetime, timezone, tzinfo
 from html import escape
 from typing import Any, Mapping, Sequence
 
+from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text
+from readiness.i18n import Lang, Text, same
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.site_text import NO_ID, SEATS_FROM, VERDICT, site_label
 
@@ -78,6 +79,12 @@ def _site(s: SiteSummary) -> str:
            (Text("Client versions", "客户端版本"), ", ".join(f"{v} x{n}" for v, n in s.client_versions.items()))]
     parts.append(f"<h3>{bi(Text('Network and client', '网络与客户端'))}</h3><table>"
                  + "".join(f"<tr><th>{bi(t)}</th><td>{escape(v)}</td></tr>" for t, v in net) + "</table>")
+    reverted = [(m, r) for m in s.machines for r in m.reverted]
+    if reverted:
+        parts.append(f"<h3>{bi(REVERTED_HEADING)}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"
+                     f"<th>{bi(Text('What happened', '情况'))}</th></tr>"
+                     + "".join(f"<tr><td>{escape(m.hostname)}</td><td>{bi(reverted_text(r, same(r.check)))}</td></tr>"
+                               for m, r in reverted) + "</table>")
     problems = s.problem_machines
     if problems:
         body = []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text
+from readiness.i18n import Lang, Text, same
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.text import VERDICTS, cells, pad, wrap
 
@@ -95,6 +96,19 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
         fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
         for cid, remedy in fixes:
             out += _hang(f"  {t('fix')} {cid}: ", remedy(lang), 6)
+    out += _reverted(s, lang)
+    return out
+
+
+def _reverted(s: SiteSummary, lang: Lang) -> list[str]:
+    """PCs that lose changes at restart: a check passed in an earlier report and fails again."""
+    machines = [m for m in s.machines if m.reverted]
+    if not machines:
+        return []
+    out = [f"  {REVERTED_HEADING(lang)}:"]
+    for m in machines:
+        for r in m.reverted:
+            out += _hang(f"    {m.hostname:<14} ", reverted_text(r, same(r.check))(lang), 20)
     return out
 
 

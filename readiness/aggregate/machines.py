@@ -10,6 +10,7 @@ from sys import intern
 from typing import Any, Callable, Mapping, NamedTuple
 
 from readiness import rules
+from readiness.aggregate.reverted import Reverted
 from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, Source
 from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
 from readiness.i18n import Text
@@ -49,6 +50,7 @@ class Machine(NamedTuple):
     memory_gib: float | None
     disk_gb: float | None
     source: str
+    reverted: tuple[Reverted, ...] = ()  # checks that passed in an earlier report of this machine
 
 
 def _dig(doc: Any, *path: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 from readiness.aggregate.inputs import Rejected
 from readiness.aggregate.machines import Machine, split_check
+from readiness.aggregate.reverted import EarlierRun, find_reverted
 from readiness import rules
 from readiness.i18n import Text
 from readiness.model import Status
@@ -89,6 +90,7 @@ class Aggregator:
         self.superseded: list[dict[str, str]] = []
         self.rejected: list[Rejected] = []
         self._hosts: dict[str, dict[str, str]] = {}  # machine id -> host names sending it (lower -> as sent)
+        self._earlier: dict[str, list[EarlierRun]] = {}  # key -> the superseded runs of that machine
 
     def add(self, item: Machine | Rejected) -> None:
         if isinstance(item, Rejected):
@@ -106,6 +108,7 @@ class Aggregator:
         else:
             newer, older = (item, old) if when_new > when_old else (old, item)
         self.latest[item.key] = newer
+        self._earlier.setdefault(item.key, []).append(EarlierRun(_when(older), older.checked_at, older.checks))
         entry = {"path": older.source, "machine": older.hostname, "checked_at": older.checked_at, "by": newer.source}
         if tie:
             entry["tie"] = "same checked_at: the worse run counts"
@@ -127,6 +130,8 @@ class Aggregator:
             earlier = self.latest.pop(mid, None)
             if earlier is not None:
                 self.latest[f"{mid}@{first}"] = earlier._replace(key=f"{mid}@{first}")
+            if mid in self._earlier:  # its earlier runs were the first host's too
+                self._earlier[f"{mid}@{first}"] = self._earlier.pop(mid)
         hosts.setdefault(host, m.hostname)
         return m._replace(key=f"{mid}@{host}")
 
@@ -136,7 +141,10 @@ class Aggregator:
 
     def result(self) -> Aggregate:
         groups: dict[str, list[Machine]] = defaultdict(list)
-        for m in self.latest.values():
+        for key, m in self.latest.items():
+            earlier = self._earlier.get(key)
+            if earlier:
+                m = m._replace(reverted=find_reverted(_when(m), m.checks, earlier))
             groups[m.site_id].append(m)
         sites = [self._site(sid, ms) for sid, ms in sorted(groups.items())]
         return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.rejudged else "stored",
