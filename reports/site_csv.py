@@ -26,14 +26,25 @@ def rows(agg: Aggregate) -> Iterator[list[str]]:
                         "" if m.bandwidth_mbps is None else f"{m.bandwidth_mbps:g}", " ".join(m.egress_ips), m.source])
 
 
-# Excel runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a host name
-# would be a live link, "=cmd|..." worse): such a text gets a leading apostrophe, which Excel shows
-# as plain text (OWASP's "CSV injection" advice). No number written here is negative.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Excel and WPS run a cell that starts with one of these as a formula (=HYPERLINK(...) in a host
+# name would be a live link, "=cmd|..." worse): such a text gets a leading apostrophe, which they show
+# as plain text (OWASP's "CSV injection" advice). They look past what precedes the sign, too:
+# leading spaces (also the ideographic one), zero-width and other invisible format characters, and
+# the full-width forms a Chinese IME types (＝ ＋ － ＠), which they read as = + - @. No number
+# written here is negative.
+_FORMULA_SIGNS = frozenset("=+-@")
 
 
 def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    import unicodedata
+
+    if value.startswith(("\t", "\r", "\n")):
+        return "'" + value
+    for ch in value:
+        if ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+            continue  # invisible: the spreadsheet skips it too
+        return "'" + value if unicodedata.normalize("NFKC", ch) in _FORMULA_SIGNS else value
+    return value
 
 
 def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
