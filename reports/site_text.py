@@ -82,19 +82,19 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
         out.append("  " + pad(t("check"), 17) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
                                                          + STATUS_LABELS[Status(k)](lang) for k in ("fail", "error", "warn")))
         for cid, c in counted:
-            out.append(f"  {cid:<16} " + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
+            out.append("  " + pad(s.title(cid)(lang), 17) + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
     problems = s.problem_machines
     if problems:
         out.append(f"  {t('problems')}:")
         for m in problems[:200]:
-            checks = "; ".join(f"{p.check}: {p.observed(lang)}" for p in m.problems if p.status != "warn") or \
-                "; ".join(p.check for p in m.problems)
+            checks = "; ".join(f"{p.name(lang)}: {p.observed(lang)}" for p in m.problems if p.status != "warn") or \
+                "; ".join(p.name(lang) for p in m.problems)
             out += _hang(f"    {m.hostname:<14} ", f"[{STATUS_LABELS[Status(m.status)](lang)}] {checks}", 20)
         if len(problems) > 200:
             out.append(f"    ... +{len(problems) - 200}")
         fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
         for cid, remedy in fixes:
-            out += _hang(f"  {t('fix')} {cid}: ", remedy(lang), 6)
+            out += _hang(f"  {t('fix')} {s.title(cid)(lang)}: ", remedy(lang), 6)
     return out
 
 
