@@ -79,10 +79,10 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
         out += _hang("  ! ", f"[{STATUS_LABELS[f.status](lang)}] {f.what(lang)}", 4)
     counted = [(cid, c) for cid, c in s.checks.items() if c["fail"] or c["error"] or c["warn"]]
     if counted:
-        out.append("  " + pad(t("check"), 17) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
+        out.append("  " + pad(t("check"), 25) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
                                                          + STATUS_LABELS[Status(k)](lang) for k in ("fail", "error", "warn")))
         for cid, c in counted:
-            out.append("  " + pad(s.title(cid)(lang), 17) + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
+            out.append("  " + pad(s.title(cid)(lang), 25) + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
     problems = s.problem_machines
     if problems:
         out.append(f"  {t('problems')}:")
