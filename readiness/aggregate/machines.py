@@ -141,7 +141,7 @@ def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Text, ...], tuple[
                 raise ValueError("a result without a valid id and status")
             entry = keys[(rid, st)] = intern(f"{rid}:{st}")
         checks.append(entry)
-        title = r.get("title")
+        title: Any = r.get("title")
         t = type(title)
         ok = t is str or (t is dict and type(title.get("en")) is str and type(title.get("zh")) is str)
         titles.append(_text(title) if ok and title else _text(rid))  # an older or odd report: its id

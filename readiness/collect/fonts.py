@@ -30,7 +30,7 @@ def font_families(path: str) -> tuple[str | None, list[str]]:
     try:
         tag = read_regular(path, 3)[:4]  # a FIFO named msyh.ttc must not block the check
     except NotRegularFile as exc:
-        raise FontError(cannot_read(exc.strerror)) from None
+        raise FontError(cannot_read(exc.strerror or str(exc))) from None
     require_regular(path)
     try:
         holder: Any = TTCollection(path, lazy=True) if tag == b"ttcf" else TTFont(path, lazy=True)
