@@ -48,6 +48,14 @@ class Text:
         return Text(self.en + other.en, self.zh + other.zh)
 
 
+class TextError(Exception):
+    """An error whose reason is worded in both languages where it is raised (str(): English)."""
+
+    def __init__(self, reason: Text) -> None:
+        super().__init__(reason.en)
+        self.reason = reason
+
+
 def same(text: str) -> Text:
     """A text that reads the same in both languages (numbers, paths, versions)."""
     return Text(text, text)

@@ -15,12 +15,13 @@ HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_a
           "memory_gib", "disk_gb", "client_version", "download_mbps", "egress_ips", "report"]
 
 
-def rows(agg: Aggregate) -> Iterator[list[str]]:
+def rows(agg: Aggregate, lang: Lang = Lang.EN) -> Iterator[list[str]]:
+    """One row a machine; a problem is named by its check's title (in lang), as a person reads it."""
     for s in agg.sites:
         for m in s.machines:
             yield ([s.id, s.name, m.hostname, m.machine_id or "", m.status, m.checked_at,
-                        "; ".join(f"{p.check}={p.status}" for p in m.problems),
-                        "; ".join(f"{r.check} (passed {short_time(r.passed_at)})" for r in m.reverted), m.os or "",
+                        "; ".join(f"{p.name(lang)}={p.status}" for p in m.problems),
+                        "; ".join(f"{s.title(r.check)(lang)} ({short_time(r.passed_at)})" for r in m.reverted), m.os or "",
                         "" if m.memory_gib is None else f"{m.memory_gib:g}",
                         "" if m.disk_gb is None else f"{m.disk_gb:g}", m.client_version or "",
                         "" if m.bandwidth_mbps is None else f"{m.bandwidth_mbps:g}", " ".join(m.egress_ips), m.source])
@@ -51,5 +52,5 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows([_cell(c) for c in row] for row in rows(agg))
+    writer.writerows([_cell(c) for c in row] for row in rows(agg, lang))
     return buf.getvalue()

@@ -80,22 +80,22 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
         out += _hang("  ! ", f"[{STATUS_LABELS[f.status](lang)}] {f.what(lang)}", 4)
     counted = [(cid, c) for cid, c in s.checks.items() if c["fail"] or c["error"] or c["warn"]]
     if counted:
-        out.append("  " + pad(t("check"), 17) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
+        out.append("  " + pad(t("check"), 25) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
                                                          + STATUS_LABELS[Status(k)](lang) for k in ("fail", "error", "warn")))
         for cid, c in counted:
-            out.append(f"  {cid:<16} " + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
+            out.append("  " + pad(s.title(cid)(lang), 25) + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
     problems = s.problem_machines
     if problems:
         out.append(f"  {t('problems')}:")
         for m in problems[:200]:
-            checks = "; ".join(f"{p.check}: {p.observed(lang)}" for p in m.problems if p.status != "warn") or \
-                "; ".join(p.check for p in m.problems)
+            checks = "; ".join(f"{p.name(lang)}: {p.observed(lang)}" for p in m.problems if p.status != "warn") or \
+                "; ".join(p.name(lang) for p in m.problems)
             out += _hang(f"    {m.hostname:<14} ", f"[{STATUS_LABELS[Status(m.status)](lang)}] {checks}", 20)
         if len(problems) > 200:
             out.append(f"    ... +{len(problems) - 200}")
         fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
         for cid, remedy in fixes:
-            out += _hang(f"  {t('fix')} {cid}: ", remedy(lang), 6)
+            out += _hang(f"  {t('fix')} {s.title(cid)(lang)}: ", remedy(lang), 6)
     out += _reverted(s, lang)
     return out
 
@@ -108,7 +108,7 @@ def _reverted(s: SiteSummary, lang: Lang) -> list[str]:
     out = [f"  {REVERTED_HEADING(lang)}:"]
     for m in machines:
         for r in m.reverted:
-            out += _hang(f"    {m.hostname:<14} ", reverted_text(r, same(r.check))(lang), 20)
+            out += _hang(f"    {m.hostname:<14} ", reverted_text(r, s.title(r.check))(lang), 20)
     return out
 
 

@@ -44,6 +44,10 @@ class SiteSummary:
     egress: dict[str, Any]
     client_versions: dict[str, int]
     remedies: dict[str, Text]
+    titles: dict[str, Text] = field(default_factory=dict)  # check id -> the title a person reads
+
+    def title(self, check_id: str) -> Text:
+        return self.titles.get(check_id) or Text(check_id, check_id)
 
     @property
     def reports(self) -> int:
@@ -162,10 +166,12 @@ class Aggregator:
         counts = Counter(m.status for m in machines)
         checks: dict[str, Counter[str]] = defaultdict(Counter)
         remedies: dict[str, Text] = {}
+        titles: dict[str, Text] = {}
         for m in machines:
-            for entry in m.checks:
+            for entry, title in zip(m.checks, m.titles):
                 cid, st = split_check(entry)
                 checks[cid][st] += 1
+                titles.setdefault(cid, title)
             for p in m.problems:
                 if p.remedy and p.check not in remedies:
                     remedies[p.check] = p.remedy
@@ -185,7 +191,7 @@ class Aggregator:
             checks={cid: {k: c.get(k, 0) for k in ("pass", "warn", "fail", "skip", "error")} for cid, c in sorted(checks.items())},
             machines=machines, findings=findings, bandwidth=bandwidth, egress=egress,
             client_versions=dict(Counter(m.client_version or "?" for m in machines).most_common()),
-            remedies=remedies)
+            remedies=remedies, titles=titles)
 
     def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[SiteProblem]) -> dict[str, Any]:
         per_seat = rules.per_seat_mbps(self.rules, listening)

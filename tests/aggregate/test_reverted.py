@@ -118,16 +118,16 @@ def test_every_site_output_says_it(tmp_path):
     _three_runs(reports, prof, "PC01")
     agg = aggregate([str(reports)])
     en, zh = site_text.render(agg, "en"), site_text.render(agg, "zh")
-    assert "font-msyh passed on 11-24 10:00 and fails now" in en and "master image" in en
+    assert "MSYH font passed on 11-24 10:00 and fails now" in en and "master image" in en
     assert "曾通过" in zh and "母盘" in zh
     html = site_html.render(agg)
     assert "passed on 11-24 10:00 and fails now" in html and "母盘" in html
     csv = site_csv.render(agg)
-    assert "font-msyh (passed 11-24 10:00)" in csv
+    assert "MSYH font (11-24 10:00)" in csv
     import io
 
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(site_xlsx.render(agg)))["Machines"]
     head = [c.value for c in sheet[1]]
-    assert sheet.cell(2, head.index("reverted") + 1).value == "font-msyh (passed 11-24 10:00)"
+    assert sheet.cell(2, head.index("reverted") + 1).value == "MSYH font (11-24 10:00)"

@@ -42,7 +42,7 @@ def test_collect_then_judge_a_ready_pc(tmp_path, profile, loaded):
     assert facts["client"]["version"] == "1.2.1-0"
     assert facts["client"]["user_ini"]["encoding"] == "utf-8-sig"
     assert facts["fonts"]["msyh"][0]["family"] == "Microsoft YaHei"
-    assert facts["not_collected"] == {"network": "offline (--offline)"}
+    assert facts["not_collected"] == {"network": {"en": "offline (--offline)", "zh": "离线运行（--offline），未采集网络信息"}}
     json.dumps(facts)  # the snapshot is plain JSON
     report = judge_machine(facts, profile, loaded)
     by_id = {r.id: r.status for r in report.results}
@@ -67,7 +67,7 @@ def test_a_broken_collector_leaves_one_null_with_its_reason(tmp_path, profile):
 
     system.os_info = broken
     facts = collect_facts(profile.values, system=system, offline=True, include_cpu=False)
-    assert facts["os"] is None and "registry on fire" in facts["errors"]["os"]
+    assert facts["os"] is None and "registry on fire" in facts["errors"]["os"]["en"] and "registry on fire" in facts["errors"]["os"]["zh"]
     assert facts["client"]["version"] == "1.2.1-0"
 
 
@@ -76,6 +76,6 @@ def test_collects_on_this_linux_machine(profile):
     facts = collect_facts(profile.values, system=PosixSystem(), offline=True, include_cpu=True)
     assert facts["os"]["system"] == "Linux"
     assert facts["memory"]["usable_bytes"] > 0 and facts["memory"]["installed_bytes"] is None
-    assert "Windows only" in facts["errors"]["memory.installed_bytes"]
+    assert "Windows only" in facts["errors"]["memory.installed_bytes"]["en"]
     assert any(d["kind"] == "fixed" for d in facts["disks"])
-    assert facts["not_collected"] == {"network": "offline (--offline)"}
+    assert facts["not_collected"] == {"network": {"en": "offline (--offline)", "zh": "离线运行（--offline），未采集网络信息"}}
