@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 from readiness.i18n import Lang, Text
 
 if TYPE_CHECKING:
-    from readiness.model import MachineReport
+    from readiness.model import Report
     from readiness.plugin import LoadedChecks
     from readiness.profile import Profile
     from readiness.submit import Outcome
@@ -91,7 +91,7 @@ class CheckOutcome:
     """Everything a front end shows after a check: the verdicts, the saved file, what went wrong on
     the way (never fatal: the verdicts stand), and the site server's answer."""
 
-    report: "MachineReport"
+    report: "Report"
     facts: dict[str, Any]
     data: bytes
     saved: Path | None
@@ -119,7 +119,7 @@ def check_this_pc(profile: "Profile", loaded: "LoadedChecks", *, lang: Lang,
                   facts_path: Path | None = None, collect: Collector | None = None,
                   offline: bool = False, progress: Progress | None = None,
                   save: SavePlan = SavePlan(), server: tuple[str, str] | None = None,
-                  judged: Callable[["MachineReport"], None] | None = None,
+                  judged: Callable[["Report"], None] | None = None,
                   sending: Callable[[str], None] | None = None) -> CheckOutcome:
     """Collect (a snapshot at facts_path, the injected collector, or this PC live), judge, save,
     submit to `server` (url, token) when given. `judged` sees the report as soon as it exists (the
