@@ -191,7 +191,8 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
     out_format = OutputFormat(fmt)
-    _write_stdout(render(done.report, out_format, ui), out_format)
+    shown = done.data.decode("utf-8") if out_format is OutputFormat.JSON else render(done.report, out_format, ui)
+    _write_stdout(shown, out_format)  # the JSON report as saved, not rendered twice
     for warning in done.warnings:
         _stderr_line(Text("warning: ", "警告：")(ui) + warning(ui))
     if done.submitted is not None:
