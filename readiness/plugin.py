@@ -177,9 +177,9 @@ def _scan_entry_points(group: str) -> "list[FoundEntryPoint] | None":
             return None
         try:
             children = os.listdir(root)
-        except NotADirectoryError:
-            return None  # a zip on sys.path: importlib.metadata reads inside it
         except OSError:
+            if os.path.exists(root):
+                return None  # a zip on sys.path (or a folder it cannot list): importlib.metadata decides
             continue  # a folder that is not there: nothing to find, as importlib.metadata does
         groups: dict[str, list[str]] = {}
         for child in children:
