@@ -12,7 +12,7 @@ import os
 import platform
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from readiness.collect.winapi import (BUS_TYPES, DRIVE_CDROM, DRIVE_FIXED, DRIVE_RAMDISK, DRIVE_REMOTE,
                                       DRIVE_REMOVABLE, HKCU, HKLM, REG_EXPAND_SZ, RegValue, Registry, Win32)
@@ -267,9 +267,9 @@ class PosixSystem:
         return f"dev:{os.stat(mountpoint).st_dev}"
 
     def cpu_model(self) -> str | None:
-        import cpuinfo
-
-        return cpuinfo.get_cpu_info().get("brand_raw") or None
+        """The kernel's own name for the CPU (/proc/cpuinfo); py-cpuinfo only where there is no
+        such source, and bounded: it starts a Python child process and takes over a second."""
+        return proc_cpuinfo_model() or cpuinfo_brand(CPUINFO_TIMEOUT_S)
 
     def system_drive(self) -> str:
         return "/"
@@ -279,6 +279,49 @@ class PosixSystem:
 
     def registered_fonts(self) -> dict[str, set[str]] | None:
         return None
+
+
+CPUINFO_TIMEOUT_S = 3.0
+
+
+def proc_cpuinfo_model(path: str = "/proc/cpuinfo") -> str | None:
+    """The first "model name" (x86) or "Model"/"Hardware" (ARM boards) line of /proc/cpuinfo."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and value.strip():
+            fields.setdefault(key.strip().lower(), value.strip())
+    return next((fields[k] for k in ("model name", "model", "hardware", "cpu model") if k in fields), None)
+
+
+def cpuinfo_brand(timeout: float, get: Callable[[], Mapping[str, Any]] | None = None) -> str | None:
+    """py-cpuinfo's brand string, or None when it takes longer than timeout seconds (it is left
+    to finish in a daemon thread, which does not hold the process at exit)."""
+    import threading
+
+    found: list[str | None] = []
+
+    def run() -> None:
+        try:
+            if get is None:
+                import cpuinfo
+
+                info: Mapping[str, Any] = cpuinfo.get_cpu_info()
+            else:
+                info = get()
+            found.append(info.get("brand_raw") or None)
+        except Exception:  # informative only
+            found.append(None)
+
+    worker = threading.Thread(target=run, name="cpuinfo", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return found[0] if found else None
 
 
 def current_system() -> System:
