@@ -536,7 +536,7 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
                + label + (" (Ctrl+C to stop)" if ui is Lang.EN else "（按 Ctrl+C 停止）"), err=True)
     allowed = tuple(u for u in (profile["rehearsal.url"], profile["bandwidth.url"]) if u)
     agent = Agent(url, tok, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
-                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed)
+                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui)
     try:
         agent.run(rounds)
     except KeyboardInterrupt:

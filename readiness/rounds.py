@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from readiness.checks.bandwidth import PLAN_LOAD_S
+from readiness.i18n import Text
 from readiness.refusals import Invalid, Refused
 
 JOINED_WITHIN_S = 10.0  # a seat that polled this recently is waiting for a round
@@ -86,10 +87,24 @@ class SeatResult:
     mbps: float | None = None
     samples_mbps: list[float] = field(default_factory=list)
     error: str | None = None
+    error_text: Text | None = None  # the error in both languages, when the agent (or the server) gave them
 
     def to_dict(self) -> dict[str, Any]:
         return {"hostname": self.seat, "status": self.status, "start_s": self.start_s, "finish_s": self.finish_s,
-                "bytes": self.bytes, "mbps": self.mbps, "samples_mbps": self.samples_mbps, "error": self.error}
+                "bytes": self.bytes, "mbps": self.mbps, "samples_mbps": self.samples_mbps, "error": self.error,
+                "error_text": self.error_text.to_dict() if self.error_text else None}
+
+
+DID_NOT_FINISH = Text("did not finish", "未完成下载")
+MAX_ERROR_LEN = 500
+
+
+def _error_text(value: Any) -> Text | None:
+    """A result's error_text ({en, zh}, each a string) or None: anything else is left out, not refused
+    (error, the English, is what the contract asks for)."""
+    if isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("en", "zh")):
+        return Text(value["en"][:MAX_ERROR_LEN], value["zh"][:MAX_ERROR_LEN])
+    return None
 
 
 @dataclass
@@ -192,7 +207,11 @@ class Rehearsals:
             result.bytes = size
             result.samples_mbps = [round(float(v), 2) for v in samples[:int(r.deadline_s) + 2]]
             if error or finish is None:
-                result.status, result.error = "failed", str(error or "did not finish")[:500]
+                result.status = "failed"
+                if error:
+                    result.error, result.error_text = str(error)[:MAX_ERROR_LEN], _error_text(doc.get("error_text"))
+                else:
+                    result.error, result.error_text = DID_NOT_FINISH.en, DID_NOT_FINISH
             else:
                 result.finish_s = round(finish - r.start_at, 3)
                 elapsed = finish - start if start is not None else None

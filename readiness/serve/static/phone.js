@@ -54,7 +54,8 @@ async function send(ev) {
     out.appendChild(el("p", "result error", "HTTP " + r.status + ": " + (body.error || "")));
     return;
   }
-  const v = el("div", "verdict " + body.status, LABELS[body.status][LANG] + " " + LABELS[body.status][OTHER]);
+  const v = el("div", "verdict " + body.status, LABELS[body.status][LANG] + " ");
+  v.appendChild(el("span", "other", LABELS[body.status][OTHER]));  // the other language, as below: class "other"
   v.id = "verdict";
   v.dataset.status = body.status;
   out.appendChild(v);
@@ -65,10 +66,10 @@ async function send(ev) {
     box.dataset.status = res.status;
     box.appendChild(el("b", null, LABELS[res.status][LANG] + " "));
     box.appendChild(document.createTextNode(res.observed[LANG]));
-    box.appendChild(el("div", "meta", res.observed[OTHER]));
+    box.appendChild(el("div", "meta other", res.observed[OTHER]));
     if (res.remedy) {
       box.appendChild(el("div", null, "→ " + res.remedy[LANG]));
-      box.appendChild(el("div", "meta", res.remedy[OTHER]));
+      box.appendChild(el("div", "meta other", res.remedy[OTHER]));
     }
     out.appendChild(box);
   }
