@@ -130,3 +130,15 @@ def test_the_agent_speaks_chinese(tmp_path, make_profile) -> None:
     failed = next(s for s in latest["seats"] if s["hostname"] == "Z-2")
     assert failed["error"] == "the round names no bytes to load"  # the contract's English
     assert failed["error_text"]["zh"] == "本轮未指定要下载的字节数"
+
+
+def test_the_machine_page_shows_each_checks_title(tmp_path, profile) -> None:
+    prof = site_profile(tmp_path, seats=1)
+    body = make_report(tmp_path / "r", "PC-01", prof).read_bytes()
+    with running(tmp_path / "d", profile) as srv:
+        rid = requests.post(srv.url + "/api/reports", data=body, timeout=10,
+                            headers={"Authorization": f"Bearer {TOKEN}"}).json()["id"]
+        page = requests.get(f"{srv.url}/machine/{rid}?lang=zh", headers={"Authorization": f"Bearer {KEY}"},
+                            timeout=10).text
+    row = re.search(r'<tr data-status="\w+" data-check="memory"><td>([^<]*)</td>', page)
+    assert row is not None and row.group(1) == "内存"  # the title, not the id "memory"
