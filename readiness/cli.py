@@ -400,9 +400,8 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    if profile_path is not None:
-        _setup(profile_path)  # a bad profile is a usage error before any work
-    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers)
+    loaded = _setup(profile_path) if profile_path is not None else None  # a bad profile: a usage error first
+    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers, loaded)
     ui = _lang(lang)
     files = [(html_path, lambda: site_html.render(agg).encode("utf-8")),
              (csv_path, lambda: site_csv.render(agg).encode("utf-8-sig")),
@@ -488,11 +487,11 @@ def submit_reports(paths: tuple[str, ...], profile_path: Path | None, server: st
 @lang_option
 def serve(profile_path: Path | None, data_dir: Path, host: str, port: int, lang: str | None) -> None:
     """Run the site server: PCs submit reports, the manager watches the seats and phones live."""
-    from readiness.serve.run import run_server
+    from readiness.serve.launch import run_server
 
-    _loaded, profile = _setup(profile_path)
+    loaded, profile = _setup(profile_path)  # once: the server judges with these
     prepare(sys.stdout)
-    sys.exit(run_server(profile, str(profile_path) if profile_path else None, data_dir, host, port,
+    sys.exit(run_server(loaded, profile, profile_path is not None, data_dir, host, port,
                         _lang(lang), sys.stdout, stream_encoding()))
 
 
@@ -518,7 +517,7 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
                + label + (" (Ctrl+C to stop)" if ui is Lang.EN else "（按 Ctrl+C 停止）"), err=True)
     allowed = tuple(u for u in (profile["rehearsal.url"], profile["bandwidth.url"]) if u)
     agent = Agent(url, tok, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
-                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed)
+                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui)
     try:
         agent.run(rounds)
     except KeyboardInterrupt:

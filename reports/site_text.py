@@ -7,24 +7,10 @@ from readiness.aggregate.site import Aggregate, SiteSummary
 from readiness.i18n import Lang, Text, same
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.text import VERDICTS, cells, pad, wrap
+from readiness.site_words import WORDS
 
 VERDICT = VERDICTS  # a site's verdict reads like a machine's
-L = {
-    "site": Text("Site", "考点"), "reports": Text("Reports", "报告"), "of": Text("of", "/"),
-    "seats": Text("seats", "个机位"), "missing": Text("missing", "未提交"),
-    "ready": Text("ready", "就绪"), "warned": Text("warned", "警告"), "notready": Text("not ready", "未就绪"),
-    "undetermined": Text("undetermined", "无法判断"), "downlink": Text("Downlink", "下行带宽"),
-    "best": Text("best", "最高"), "median": Text("median", "中位数"), "need": Text("need", "要求"),
-    "load": Text("paper load for all seats", "全部机位加载试卷"), "plan": Text("plan", "预案"),
-    "nomeasure": Text("not measured (offline runs)", "未测量（离线运行）"), "egress": Text("Egress IPs", "出口 IP"),
-    "unregistered": Text("NOT REGISTERED", "未登记"), "versions": Text("Client versions", "客户端版本"),
-    "check": Text("Check", "检查项"), "problems": Text("Machines with problems", "有问题的考试机"),
-    "fix": Text("Fix", "处理"), "rejected": Text("Rejected inputs", "未采用的文件"),
-    "superseded": Text("older reports superseded by a newer run of the same PC", "份旧报告被同一台机器的新报告取代"),
-    "mode_stored": Text("Verdicts as stored in the reports.", "采用报告中保存的结论。"),
-    "mode_rejudged": Text("Re-judged every machine's facts with profile", "已按配置重新判定各机器的采集信息："),
-    "all": Text("All sites", "全部考点"), "PCs": Text("PCs", "台"),
-}
+L = WORDS  # the site's one vocabulary, shared with the server's pages
 
 
 NO_ID = Text("(no site id)", "（无考点编号）")

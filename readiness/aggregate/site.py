@@ -84,6 +84,11 @@ class Aggregate:
         return {k: total.get(k, 0) for k in ("pass", "warn", "fail", "error")}
 
 
+def clone_key(machine_id: str, host: str) -> str:
+    """The key of one of several hosts sending one machine id."""
+    return f"{machine_id}@{host}"
+
+
 class Aggregator:
     """Collects machines (the newest run of each counts) and rejected inputs."""
 
@@ -119,8 +124,9 @@ class Aggregator:
         self.superseded.append(entry)
 
     def _apart(self, m: Machine) -> Machine:
-        """PCs cloned from one disk image share a machine id: two hosts sending one id are two
-        machines (keyed by id and host name), never merged into one, which would hide one of them."""
+        """The clone rule, the only copy: PCs cloned from one disk image share a machine id, and two
+        hosts sending one id are two machines (keyed by id and host name), never merged into one,
+        which would hide one of them."""
         mid = m.machine_id
         if not mid:
             return m
@@ -133,11 +139,17 @@ class Aggregator:
             (first,) = hosts
             earlier = self.latest.pop(mid, None)
             if earlier is not None:
-                self.latest[f"{mid}@{first}"] = earlier._replace(key=f"{mid}@{first}")
+                self.latest[clone_key(mid, first)] = earlier._replace(key=clone_key(mid, first))
             if mid in self._earlier:  # its earlier runs were the first host's too
-                self._earlier[f"{mid}@{first}"] = self._earlier.pop(mid)
+                self._earlier[clone_key(mid, first)] = self._earlier.pop(mid)
         hosts.setdefault(host, m.hostname)
-        return m._replace(key=f"{mid}@{host}")
+        return m._replace(key=clone_key(mid, host))
+
+    def key_of(self, m: Machine) -> str:
+        """The key a machine added earlier goes by now (a clone found later moves it to its own)."""
+        if m.machine_id and len(self._hosts.get(m.machine_id, ())) > 1:
+            return clone_key(m.machine_id, m.hostname.lower())
+        return m.key
 
     def shared_ids(self) -> dict[str, list[str]]:
         """machine id -> the distinct host names sending it, for ids sent by more than one host."""

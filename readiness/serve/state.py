@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from readiness.aggregate.site import SiteSummary
-from readiness.model import STATUS_LABELS, Status
 from readiness.reports.site_text import VERDICT
 from readiness.serve.view import Built, report_id
 
 MAX_REJECTED = 50
-MAX_MISSING_CELLS = 1000
 
 
 def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
@@ -31,7 +29,6 @@ def state_doc(built: Built, phones: list[dict[str, Any]], stored: int) -> dict[s
         "version": built.version, "generated_at": agg.generated_at, "mode": agg.mode,
         "status": agg.status.value if agg.sites else None,
         "verdict": VERDICT[agg.status].to_dict() if agg.sites else None,
-        "labels": {s.value: STATUS_LABELS[s].to_dict() for s in Status},
         "stored": stored, "sites": [_site(s, built) for s in agg.sites],
         "rejected": {"count": len(agg.rejected),
                      "items": [{"path": r.path, "reason": r.reason} for r in agg.rejected[-MAX_REJECTED:]]},

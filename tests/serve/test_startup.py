@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from readiness.i18n import Lang
-from readiness.serve.run import banner, base_urls, firewall_command, keys_for, qr_text
+from readiness.serve.launch import banner, base_urls, firewall_command, keys_for, qr_text
 from readiness.serve.store import Store
 
 
