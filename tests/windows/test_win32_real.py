@@ -137,7 +137,7 @@ def test_every_prototype_resolves_in_its_dll_and_is_declared_once():
 
     for name, proto in win32.prototypes().items():
         fn = win32.function(name)
-        assert fn.__name__ == name and fn.argtypes == tuple(proto.argtypes) and fn.restype is proto.restype, name
+        assert fn.__name__ == name and tuple(fn.argtypes) == tuple(proto.argtypes) and fn.restype is proto.restype, name
         assert win32.function(name) is fn  # one declaration, shared by every caller
 
 
