@@ -142,7 +142,7 @@ def _inside_windows_folder(path: str, env: Mapping[str, str]) -> bool:
 def _known_desktop() -> str:
     if os.name != "nt":
         raise OSError("no known folders here")
-    from readiness.collect.winapi import known_folder_desktop  # pragma: no cover - needs Windows
+    from readiness.win32 import known_folder_desktop  # pragma: no cover - needs Windows
 
     return known_folder_desktop()  # pragma: no cover - needs Windows
 

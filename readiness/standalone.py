@@ -48,20 +48,15 @@ def console_is_own() -> bool:
     """
     if sys.platform != "win32":
         return False
-    try:
-        import ctypes
-        from ctypes import wintypes
+    from readiness import win32
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.GetConsoleProcessList.argtypes = [ctypes.POINTER(wintypes.DWORD), wintypes.DWORD]
-        kernel32.GetConsoleProcessList.restype = wintypes.DWORD
-        buf = (wintypes.DWORD * 64)()
-        count = kernel32.GetConsoleProcessList(buf, len(buf))
+    try:
+        attached = win32.console_processes(64)
     except (AttributeError, OSError):
         return False
-    if count == 0 or count > len(buf):  # no console, or more programs than we asked about
+    if attached is None:  # no console, or more programs than we asked about
         return False
-    others = set(buf[:count]) - {os.getpid()}
+    others = set(attached) - {os.getpid()}
     if getattr(sys, "frozen", False):
         others = {pid for pid in others if not _runs(pid, sys.executable)}
     return not others
@@ -81,27 +76,10 @@ def _runs(pid: int, executable: str) -> bool:
 
 
 def _image_of(pid: int) -> str | None:
-    try:
-        import ctypes
-        from ctypes import wintypes
+    from readiness import win32
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.OpenProcess.restype = wintypes.HANDLE
-        kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
-        kernel32.QueryFullProcessImageNameW.argtypes = [wintypes.HANDLE, wintypes.DWORD, wintypes.LPWSTR,
-                                                        ctypes.POINTER(wintypes.DWORD)]
-        kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return None
-        try:
-            size = wintypes.DWORD(32768)
-            name = ctypes.create_unicode_buffer(size.value)
-            if not kernel32.QueryFullProcessImageNameW(handle, 0, name, ctypes.byref(size)):
-                return None
-            return name.value
-        finally:
-            kernel32.CloseHandle(handle)
+    try:
+        return win32.process_image(pid)
     except (AttributeError, OSError):
         return None
 

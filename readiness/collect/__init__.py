@@ -58,7 +58,7 @@ def collect_disks(system: System, errors: dict[str, Any]) -> list[dict[str, Any]
     import psutil
 
     if os.name == "nt":  # pragma: no cover - needs Windows
-        from readiness.collect.winapi import no_critical_error_boxes
+        from readiness.win32 import no_critical_error_boxes
 
         _quiet(no_critical_error_boxes)
     system_drive = system.system_drive().lower().rstrip("\\/")
