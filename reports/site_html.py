@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text, same
+from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.site_text import NO_ID, SEATS_FROM, VERDICT, site_label
 

@@ -5,8 +5,6 @@ rounds themselves are readiness.rounds; refusals are typed there and given a sta
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
 import anyio
@@ -20,25 +18,6 @@ from readiness.rounds import MAX_PAPER_BYTES, RoundNotUnderWay, seat_label
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, TooLarge, json_response
 from readiness.serve.guards import read_body, require_manager, require_submitter
-
-
-class Pacer:
-    """One shared pace for every download of the server's own paper (a known rate for tests and
-    a LAN-only round that must not swamp the laptop); None: as fast as the network goes."""
-
-    def __init__(self, mbps: float | None) -> None:
-        self.bytes_per_s = mbps * 1e6 / 8 if mbps else None
-        self.next_free = 0.0
-        self._lock = threading.Lock()
-
-    def delay(self, n: int) -> float:
-        if self.bytes_per_s is None:
-            return 0.0
-        now = time.monotonic()
-        with self._lock:
-            at = max(now, self.next_free)
-            self.next_free = at + n / self.bytes_per_s
-        return at - now
 
 
 async def _persist(s: Serving, round_id: int) -> None:

@@ -14,7 +14,7 @@ import requests
 
 from readiness.agent import Agent, estimate_offset
 from readiness.rounds import ImpossibleResult, Rehearsals, percentile
-from readiness.serve.round_routes import Pacer
+from readiness.serve.pacing import Pacer
 from tests.serve.server import KEY, TOKEN, open_round, running
 
 MANAGER = {"Authorization": f"Bearer {KEY}"}
