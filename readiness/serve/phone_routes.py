@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from readiness.phones import judge_phone, validate
 from readiness.serve import pages
+from readiness.serve.store import StoreGone
 from readiness.serve.context import serving
 from readiness.serve.errors import BadRequest, CannotStore, json_response
 from readiness.serve.guards import client_of, lang_of, read_body, require_manager, require_phone, same
@@ -34,7 +35,7 @@ async def post_phone(request: Request) -> Response:
         raise BadRequest(problem)
     try:
         phone = await run_in_threadpool(s.store.add_phone, body, client_of(request))
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, StoreGone) as exc:
         raise CannotStore(f"the server cannot store it now ({exc}); send it again") from None
     s.view.add_phone(phone)
     return json_response({"id": phone.id, **judge_phone(doc, s.cfg.profile).to_dict()}, 201)

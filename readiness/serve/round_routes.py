@@ -5,6 +5,7 @@ rounds themselves are readiness.rounds; refusals are typed there and given a sta
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 import anyio
@@ -15,6 +16,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from readiness.rounds import MAX_PAPER_BYTES, RoundNotUnderWay, seat_label
+from readiness.serve.store import StoreGone
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, TooLarge, json_response
 from readiness.serve.guards import read_body, require_manager, require_submitter
@@ -23,7 +25,10 @@ from readiness.serve.guards import read_body, require_manager, require_submitter
 async def _persist(s: Serving, round_id: int) -> None:
     doc = next((d for d in s.rehearsals.all() if d["id"] == round_id), None)
     if doc is not None:
-        await run_in_threadpool(s.store.save_round, round_id, json.dumps(doc, ensure_ascii=False))
+        try:
+            await run_in_threadpool(s.store.save_round, round_id, json.dumps(doc, ensure_ascii=False))
+        except (sqlite3.Error, StoreGone):
+            pass  # the round stays in memory and on the dashboard; it is saved again at its next change
 
 
 async def poll(request: Request) -> Response:
