@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -82,7 +83,7 @@ class FolderLock:
     def _lock(self) -> None:
         import os
 
-        if os.name == "nt":  # LockFileEx through msvcrt: a byte past the owner's line stays readable
+        if sys.platform == "win32":  # LockFileEx through msvcrt: a byte past the owner's line stays readable
             import msvcrt
 
             os.lseek(self._fd, LOCK_OFFSET, os.SEEK_SET)
@@ -106,7 +107,7 @@ class FolderLock:
         line = (who.replace("\n", " ") + "\n").encode("utf-8")
         os.lseek(self._fd, 0, os.SEEK_SET)
         os.write(self._fd, line)
-        if os.name != "nt":
+        if sys.platform != "win32":
             os.ftruncate(self._fd, len(line))
 
     def release(self) -> None:
