@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 import threading
-import unicodedata
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from readiness.i18n import Text
+from readiness.names import invisible
 from readiness.refusals import Invalid, Refused
 from readiness.rules import PLAN_LOAD_S
 
@@ -72,7 +72,7 @@ def seat_label(value: Any) -> str:
     """The seat's label as given, checked: 1 to MAX_SEAT_LEN printable characters."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
         raise BadSeat(f"seat: a label of 1 to {MAX_SEAT_LEN} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+    if any(invisible(ch) for ch in value):
         raise BadSeat("seat: printable characters only (no control or direction marks)")
     return value.strip()
 

@@ -61,7 +61,7 @@ function renderSite(s) {
     a.dataset.host = m.hostname;
     a.dataset.status = m.status;
     a.title = m.hostname + (m.problems.length ? " — " + m.problems.join(", ") : "") + (m.clone ? " — " + t("clone") : "");
-    a.appendChild(el("span", "host", m.hostname));
+    a.appendChild(el("bdi", "host", m.hostname));  // isolated: a right-to-left name cannot reorder the seat
     a.appendChild(el("small", null, t("lastseen") + " " + clock(m.last_seen)));
     grid.appendChild(a);
   }
