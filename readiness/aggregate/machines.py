@@ -58,6 +58,7 @@ class Machine(NamedTuple):
     disk_gb: float | None
     source: str
     reverted: tuple[Reverted, ...] = ()  # checks that passed in an earlier report of this machine
+    received_at: str | None = None  # when the site server got it (None: a file read by aggregate)
 
 
 def _dig(doc: Any, *path: str) -> Any:
