@@ -185,13 +185,16 @@ class Aggregator:
 
     def _site(self, site_id: str, machines: list[Machine]) -> SiteSummary:
         machines.sort(key=lambda m: m.hostname.lower())
-        name = next((m.site_name for m in machines if m.site_name), "")
         own = self._site_profile(site_id)
-        if own is not None:
+        names = Counter(m.site_name for m in machines if m.site_name)
+        name = (own["site.name"] if own is not None else "") or _most_said(names) or ""
+        claims: Counter[int] = Counter(m.site_seats for m in machines if m.site_seats)
+        if own is not None:  # the manager's profile names the site and its seats: no PC changes them
             seats, seats_source = own["site.seats"], "profile"
+        elif claims:  # what most reports say, never one PC's word (seats = 100000 from one report)
+            seats, seats_source = _most_said(claims), "reports"
         else:
-            reported = [m.site_seats for m in machines if m.site_seats]
-            seats, seats_source = (max(reported), "reports") if reported else (len(machines), "machines")
+            seats, seats_source = len(machines), "machines"
         counts = Counter(m.status for m in machines)
         checks: dict[str, Counter[str]] = defaultdict(Counter)
         remedies: dict[str, Text] = {}
@@ -210,12 +213,18 @@ class Aggregator:
         egress = self._egress(site_id, machines, findings)
         ahead = [m for m in machines if m.key in self.ahead]  # machines are sorted by host name already
         if ahead:
-            names = ", ".join(f"{m.hostname} ({self.ahead[m.key]})" for m in ahead)
+            pcs = ", ".join(f"{m.hostname} ({self.ahead[m.key]})" for m in ahead)
             findings.append(SiteProblem(Status.WARN, Text(
-                f"The clock of {names} is ahead: the report is dated later than it can have been made, so the "
+                f"The clock of {pcs} is ahead: the report is dated later than it can have been made, so the "
                 "newest by arrival counts. Set the PC's time (Settings → Time & language → Sync now, or w32tm /resync).",
-                f"{names} 的时钟超前：报告时间晚于其实际生成时间，已按接收先后取最新。请校准该机时间"
+                f"{pcs} 的时钟超前：报告时间晚于其实际生成时间，已按接收先后取最新。请校准该机时间"
                 "（设置 → 时间和语言 → 立即同步，或 w32tm /resync）。")))
+        if seats_source == "reports" and len(claims) > 1:
+            said = ", ".join(f"{n} ({k})" for n, k in sorted(claims.items(), key=lambda c: (-c[1], c[0])))
+            findings.append(SiteProblem(Status.WARN, Text(
+                f"The reports disagree on the seat count: {said} (seats (reports)); {seats} is counted. Set site.seats "
+                "in the profile given to aggregate or serve.",
+                f"各报告的机位数不一致：{said}（机位数（报告数））；按 {seats} 计。请在 aggregate 或 serve 使用的考点配置中设置 site.seats。")))
         missing = seats - len(machines)
         if missing > 0:
             findings.append(SiteProblem(Status.WARN, Text(
@@ -278,6 +287,11 @@ class Aggregator:
 def _rank(m: Machine) -> tuple[int, str]:
     """Worse first; between equally bad runs the file name decides, never the reading order."""
     return rules.severity(m.status), m.source
+
+
+def _most_said(claims: "Counter[Any]") -> Any:
+    """The value most reports give; between equally many, the smallest (never the loudest)."""
+    return min(claims.items(), key=lambda c: (-c[1], c[0]))[0] if claims else None
 
 
 CLOCK_SLACK = timedelta(minutes=5)  # a PC clock this far ahead of the receiver is still believed
