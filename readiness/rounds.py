@@ -120,8 +120,12 @@ class Round:
     stopped_at: float | None = None  # the manager ended it early
 
     def open_at(self, now: float) -> bool:
-        """Seats may still start (or be late for) it."""
-        return self.stopped_at is None and now < self.start_at + self.deadline_s
+        """Seats may still start (or be late for) it: not stopped, before its deadline, and not every
+        seat has reported (a finished round collects no more "late" seats: they wait for the next)."""
+        return self.stopped_at is None and now < self.start_at + self.deadline_s and not self.all_reported()
+
+    def all_reported(self) -> bool:
+        return all(s.status in ("finished", "failed") for s in self.seats.values())
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -304,7 +308,7 @@ def round_summary(r: Round, now: float) -> dict[str, Any]:
     starts = [s.start_s for s in finished if s.start_s is not None]
     total = sum(s.bytes for s in finished)
     span = (max(times) - min(starts)) if times and starts else None
-    done = all(s.status in ("finished", "failed") for s in r.seats.values())
+    done = r.all_reported()
     state = "done" if done or over else ("running" if now >= r.start_at else "scheduled")
     return {
         "id": r.id, "state": state, "start_at": r.start_at, "url": r.url, "paper_bytes": r.paper_bytes,

@@ -253,3 +253,22 @@ def test_a_result_is_sent_again_after_a_server_hiccup():
     finally:
         httpd.shutdown()
     assert len(seen) == 3 and answers == []
+
+
+def test_a_finished_round_collects_no_late_seats():
+    """Every seat reported: a seat polling now waits for the next round, it was not late for this one."""
+    now = [1000.0]
+    reh = Rehearsals(clock=lambda: now[0])
+    for seat in ("a", "b"):
+        reh.poll(seat)
+    r = reh.start(None, 1_000_000, 5, 60)
+    now[0] = 1006.0
+    reh.poll("late-while-running")
+    for seat in ("a", "b"):
+        reh.report(r.id, seat, {"start": 1005.0, "finish": 1010.0, "bytes": 1_000_000})
+    now[0] = 1012.0  # well before the deadline (1065)
+    reh.poll("joined-after-it-ended")
+    got = reh.latest()
+    assert got["state"] == "done" and got["late"] == ["late-while-running"]
+    second = reh.start(None, 1_000_000, 5, 60)
+    assert "joined-after-it-ended" in second.seats
