@@ -17,10 +17,14 @@ from typing import Any, Mapping
 from readiness.i18n import Text
 from readiness.model import Status
 from readiness.profile import Profile
+from readiness.refusals import Refused
 from readiness.versions import compare_versions, parse_version
 
 PHONE_SCHEMA = "readiness.phone/1"
 MAX_TEXT = 2000  # user agents are a few hundred characters; names and rooms far less
+MAX_FIELD = {"user_agent": 1000, "app_version": 40, "name": 60, "room": 60}  # what a person types is short
+MAX_PHONES_PER_ROOM = 60  # a room has a few invigilators; more is a leaked phone link
+MAX_PHONES = 3000         # every room of a large site together
 MAX_HINT = 200  # a client hint (platform, platformVersion, model, a form factor) is a word or a number
 MAX_FORM_FACTORS = 16
 DEVICE_MEMORY_CAP = 8  # navigator.deviceMemory never says more, whatever the phone has
@@ -83,10 +87,10 @@ def validate(doc: Any) -> str | None:
         return "not a JSON object"
     if doc.get("schema") != PHONE_SCHEMA:
         return f"\"schema\" must be {PHONE_SCHEMA!r}"
-    for key in ("user_agent", "app_version", "name", "room"):
+    for key, most in MAX_FIELD.items():
         value = doc.get(key)
-        if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
-            return f"{key}: expected a string of at most {MAX_TEXT} characters"
+        if value is not None and (not isinstance(value, str) or len(value) > most):
+            return f"{key}: expected a string of at most {most} characters"
     if not isinstance(doc.get("user_agent"), str):
         return "user_agent: missing"
     ch = doc.get("ua_ch")
@@ -110,6 +114,24 @@ def validate(doc: Any) -> str | None:
                                not all(_is_number(screen.get(k)) for k in ("width", "height"))):
         return "screen: expected {\"width\": number, \"height\": number} or null"
     return None
+
+
+class TooManyPhones(Refused):
+    """More phones for one room (or the site) than invigilators exist: a phone link passed around."""
+
+
+def room_key(doc: Mapping[str, Any]) -> str:
+    room = doc.get("room")
+    return room.strip().casefold() if isinstance(room, str) else ""
+
+
+def admit(doc: Mapping[str, Any], in_room: int, in_all: int) -> None:
+    """A phone check is kept while its room and the site are within bounds; TooManyPhones else."""
+    if in_all >= MAX_PHONES:
+        raise TooManyPhones(f"the server keeps at most {MAX_PHONES} phone checks")
+    if in_room >= MAX_PHONES_PER_ROOM:
+        raise TooManyPhones(f"the room already has {in_room} phone checks (at most {MAX_PHONES_PER_ROOM}): "
+                            "has the phone link been passed around? Give the invigilators a new phone token")
 
 
 def _is_number(v: Any) -> bool:

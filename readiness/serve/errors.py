@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from readiness.phones import TooManyPhones
 from readiness.refusals import Invalid, Refused
 from readiness.rounds import (NoSuchRound, NotInRound, RoundNotUnderWay, RoundUnderWay, SeatTaken,
                               TooManySeats)
@@ -60,6 +61,7 @@ STATUS: dict[type[Refused], int] = {
     RoundNotUnderWay: 409,
     TooLarge: 413,
     TooManySeats: 503,
+    TooManyPhones: 409,
     CannotStore: 503,
 }
 

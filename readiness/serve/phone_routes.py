@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from readiness.phones import judge_phone, validate
+from readiness.phones import admit, room_key, judge_phone, validate
 from readiness.serve import pages
 from readiness.serve.store import StoreGone
 from readiness.serve.context import serving
@@ -33,6 +33,8 @@ async def post_phone(request: Request) -> Response:
     problem = validate(doc)
     if problem:
         raise BadRequest(problem)
+    in_room, in_all = s.view.phone_counts(room_key(doc))
+    admit(doc, in_room, in_all)  # a leaked phone link cannot fill the store
     try:
         phone = await run_in_threadpool(s.store.add_phone, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:

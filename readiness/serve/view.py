@@ -9,6 +9,7 @@ summary; the site view is rebuilt from those summaries only when something chang
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from readiness.aggregate.clones import flag
 from readiness.aggregate.inputs import Rejected, Source
 from readiness.aggregate.machines import Machine, Rejudge, read_machine
 from readiness.aggregate.site import Aggregate, Aggregator
-from readiness.phones import judge_phone
+from readiness.phones import judge_phone, room_key
 from readiness.profile import Profile
 from readiness.serve.store import StoredPhone, StoredReport, Store
 
@@ -62,6 +63,7 @@ class SiteView:
             self._entries[stored.id] = Entry(_received(self.read(stored.body, stored.id), stored), stored.received_at,
                                              stored.client)
         self._phones = store.phones()
+        self._rooms: Counter[str] = Counter(_room_of(p) for p in self._phones)
         self.version = 1
 
     def read(self, body: bytes, rid: int | None = None) -> Machine | Rejected:
@@ -85,7 +87,13 @@ class SiteView:
     def add_phone(self, phone: StoredPhone) -> None:
         with self._lock:
             self._phones.append(phone)
+            self._rooms[_room_of(phone)] += 1
             self.version += 1
+
+    def phone_counts(self, room: str) -> tuple[int, int]:
+        """(phone checks kept for this room, for the whole site): the bounds a new one must respect."""
+        with self._lock:
+            return self._rooms.get(room, 0), len(self._phones)
 
     def phones(self) -> list[StoredPhone]:
         with self._lock:
@@ -147,3 +155,13 @@ def _relabel(m: Machine, rid: int) -> Machine:
 def _received(summary: Machine | Rejected, stored: StoredReport) -> Machine | Rejected:
     """A machine as the server received it: its receive time bounds what its checked_at may claim."""
     return summary._replace(received_at=stored.received_at) if isinstance(summary, Machine) else summary
+
+
+def _room_of(phone: StoredPhone) -> str:
+    import orjson
+
+    try:
+        doc = orjson.loads(phone.body)
+    except orjson.JSONDecodeError:
+        return ""
+    return room_key(doc) if isinstance(doc, dict) else ""

@@ -470,3 +470,29 @@ def test_a_stopped_round_starts_no_seat_and_only_the_manager_stops_it(tmp_path, 
         assert _poll(srv.url, "A").json()["round"] is None  # scheduled, then stopped: A does not start
         got = requests.get(srv.url + "/api/rehearsals/latest", headers=MANAGER, timeout=10).json()
         assert (got["state"], got["stopped"], got["unfinished"]) == ("done", True, ["A"])
+
+
+@pytest.mark.parametrize("field, most", [("name", 60), ("room", 60), ("app_version", 40), ("user_agent", 1000)])
+def test_phone_fields_are_bounded(tmp_path, profile, field, most):
+    from readiness.phones import validate
+
+    at = dict(PHONE, **{field: PHONE[field] + "x" * (most - len(PHONE[field]))})
+    assert validate(at) is None
+    assert f"at most {most} characters" in validate(dict(at, **{field: at[field] + "x"}))
+
+
+def test_a_leaked_phone_link_cannot_flood_a_room_or_the_site(tmp_path, profile, monkeypatch):
+    from readiness import phones
+
+    monkeypatch.setattr(phones, "MAX_PHONES_PER_ROOM", 5)
+    monkeypatch.setattr(phones, "MAX_PHONES", 8)
+    with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
+        def post(room, i):
+            return requests.post(srv.url + "/api/phones", json=dict(PHONE, room=room, name=f"n{i}"),
+                                 headers=PHONE_AUTH, timeout=10)
+
+        assert [post(" 101 ", i).status_code for i in range(6)] == [201] * 5 + [409]  # the same room, as typed
+        refused = post("101", 99)
+        assert refused.status_code == 409 and "new phone token" in refused.json()["error"]
+        assert [post("102", i).status_code for i in range(4)] == [201, 201, 201, 409]  # 8 in all
+        assert len(srv.store.phones()) == 8
