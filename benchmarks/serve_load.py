@@ -62,7 +62,7 @@ def bodies(folder: Path, profile: Path, count: int, sites: int = 1) -> list[byte
 def profile_file(folder: Path, seats: int) -> Path:
     prof = site_profile(folder, seats=seats)
     with prof.open("a", encoding="utf-8") as fh:
-        fh.write(f'\n[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\nrate_per_minute = 10000000\n')
+        fh.write(f'\n[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\nrate_per_minute = 1000000\n')
     return prof
 
 
