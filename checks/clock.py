@@ -49,9 +49,10 @@ def measurements(facts: Facts) -> list[dict[str, Any]]:
     for i, e in enumerate(endpoints or []):
         where = f"network.endpoints[{i}]"
         date = field(e, "date", str, where)
-        if date is None or _http_date(date) is None:
+        server_s = _http_date(date) if date is not None else None
+        if server_s is None:
             continue  # this endpoint gave no usable Date (it failed, or sent none)
-        offset, unc = rules.clock_offset(_http_date(date), _number(e, "sent_at", where), _number(e, "received_at", where))
+        offset, unc = rules.clock_offset(server_s, _number(e, "sent_at", where), _number(e, "received_at", where))
         out.append({"source": str(e.get("url")), "offset_s": offset, "uncertainty_s": unc})
     site = facts.get("network.site_clock", dict)
     if site is not None:
