@@ -27,12 +27,14 @@ def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     expected = Text(f"≥ {need:g} Mbit/s ({rule.en})", f"≥ {need:g} Mbit/s（{rule.zh}）")
     mbps = facts.get("network.bandwidth.download_mbps", float, minimum=0)
     if mbps is None:
-        raise FactUnavailable("network.bandwidth", facts.get("network.bandwidth.error", str)
+        # what the failure means was worded where it was caught; an older snapshot has only the raw text
+        raise FactUnavailable("network.bandwidth", facts.text("network.bandwidth.reason")
+                              or facts.text("network.bandwidth.error")
                               or facts.reason("network.bandwidth.download_mbps"))
     backend = facts.get("network.bandwidth.backend", str) or "?"
     shown = f"{mbps:.1f}" if mbps >= 1 else f"{mbps:.3f}"  # a crawling link still shows what was measured
     observed = Text(f"{shown} Mbit/s ({backend})", f"{shown} Mbit/s（{backend}）")
-    note = facts.get("network.bandwidth.note", str)
+    note = facts.text("network.bandwidth.note")
     if mbps > 0:
         details = {"required_mbps": need, "measured_mbps": mbps,
                    "load_s": round(rules.load_seconds(seats, profile["bandwidth.paper_mb"], mbps), 1)}
@@ -40,7 +42,7 @@ def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     else:
         details = {"required_mbps": need, "measured_mbps": mbps, "load_s": None}
         load = Text("Nothing arrived: no paper would load.", "未收到任何数据：试卷无法加载。")
-    extra = Text(f" Note: {note}." if note else "", f" 注意：{note}。" if note else "")
+    extra = Text(f" Note: {note.en}." if note else "", f" 注意：{note.zh}。" if note else "")
     status = rules.downlink_status(mbps, need, profile["bandwidth.tolerance_percent"])
     if status is Status.PASS:
         return Finding(Status.PASS, observed, expected, Text("Enough downlink. ", "下行带宽满足要求。") + load + extra,

@@ -40,7 +40,8 @@ def check_client_version(facts: Facts, profile: Profile) -> Finding:
     version = facts.require("client.version", str)
     parsed = parse_version(version)
     if parsed is None:
-        raise FactUnavailable("client.version", f"{version!r} is not a version number")
+        raise FactUnavailable("client.version", Text(f"{version!r} is not a version number",
+                                                     f"{version!r} 不是版本号"))
     observed = same(f"{version} ({install_dir})")
     if compare_versions(parsed, parse_version(minimum) or ()) >= 0:
         return Finding(Status.PASS, observed, expected,

@@ -63,7 +63,8 @@ def measurements(facts: Facts) -> list[dict[str, Any]]:
                                              _number(site, "received_at", where), resolution_s=0.0)
             out.append({"source": str(site.get("url")), "offset_s": offset, "uncertainty_s": unc})
     if not looked:  # no exam server in the profile and no site server: nothing to compare with
-        raise NotCollected("network.endpoints", "no network.endpoints in the profile")
+        raise NotCollected("network.endpoints", Text("no network.endpoints in the profile and no server.url",
+                                                     "考点配置中没有 network.endpoints，也没有 server.url"))
     return out
 
 
@@ -98,7 +99,8 @@ def _describe(m: dict[str, Any]) -> Text:
 def check_clock(facts: Facts, profile: Profile) -> Finding:
     found = measurements(facts)
     if not found:
-        raise FactUnavailable("network.endpoints", "no server gave its time (HTTP Date or /api/clock)")
+        raise FactUnavailable("network.endpoints", Text("no server gave its time (HTTP Date or /api/clock)",
+                                                        "没有服务器给出时间（HTTP Date 或 /api/clock）"))
     warn_s, fail_s = profile["clock.warn_s"], profile["clock.fail_s"]
     # benefit of the doubt: the server that agrees best decides (another may have a wrong clock itself)
     best = min(found, key=lambda m: rules.clock_off_by(m["offset_s"], m["uncertainty_s"]))

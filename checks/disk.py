@@ -62,10 +62,13 @@ def check_disk(facts: Facts, profile: Profile) -> Finding:
                       "bus": field(d, "bus", str, where), "volume": field(d, "volume", str, where)})
     for i, d in enumerate(disks):
         if d["total_bytes"] is not None and d["free_bytes"] is not None and d["free_bytes"] > d["total_bytes"]:
-            raise FactUnavailable(f"disks[{i}]", f"implausible: {d['free_bytes']} bytes free of {d['total_bytes']}")
+            raise FactUnavailable(f"disks[{i}]", Text(
+                f"implausible: {d['free_bytes']} bytes free of {d['total_bytes']}",
+                f"数值不合理：可用 {d['free_bytes']} 字节大于总容量 {d['total_bytes']} 字节"))
     internal = [d for d in disks if d["kind"] == "fixed" and d["bus"] not in EXTERNAL_BUSES]
     if not internal:
-        raise FactUnavailable("disks", "no fixed internal disk among the drives found")
+        raise FactUnavailable("disks", Text("no fixed internal disk among the drives found",
+                                            "所有驱动器中没有内置固定磁盘"))
     fixed, volumes = [], set()
     for d in internal:  # one volume under two letters or mount points counts once
         if d["volume"] is not None and d["volume"] in volumes:
@@ -81,8 +84,9 @@ def check_disk(facts: Facts, profile: Profile) -> Finding:
     expected = Text(f"≥ {gb(need)} in all", f"合计 ≥ {gb(need)}")
     if total < floor:
         if unknown:
-            raise FactUnavailable("disks", f"the size of {', '.join(unknown)} is unknown and the rest "
-                                  f"come to only {gb(total)}")
+            raise FactUnavailable("disks", Text(
+                f"the size of {', '.join(unknown)} is unknown and the rest come to only {gb(total)}",
+                f"{'、'.join(unknown)} 的容量未知，其余磁盘合计仅 {gb(total)}"))
         return Finding(Status.FAIL, observed, expected,
                        Text(f"Only {gb(total)} of storage.", f"存储仅 {gb(total)}。"), REMEDY)
     client_dir = facts.get("client.install_dir", str)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readiness.facts import Facts, FactUnavailable, field, network_error_text
+from readiness.facts import Facts, FactUnavailable, field
 from readiness.i18n import Text, same
 from readiness.model import Finding, Status
 from readiness.plugin import check
@@ -25,7 +25,7 @@ def total_ms(e: dict) -> float:
 def check_exam_server(facts: Facts, profile: Profile) -> Finding:
     raw = facts.require("network.endpoints", list)
     if not raw:
-        raise FactUnavailable("network.endpoints", "no endpoint was probed")
+        raise FactUnavailable("network.endpoints", Text("no endpoint was probed", "未测试任何地址"))
     endpoints = []
     for i, e in enumerate(raw):
         where = f"network.endpoints[{i}]"
@@ -36,15 +36,17 @@ def check_exam_server(facts: Facts, profile: Profile) -> Finding:
     failed = [e for e in endpoints if not e["ok"] and e.get("failed_step") != "deadline"]
     untried = [e["url"] for e in endpoints if not e["ok"] and e.get("failed_step") == "deadline"]
     if untried and not failed:  # a check that did not run never fails: it could not decide
-        raise FactUnavailable("network.endpoints", f"{', '.join(untried)} not tried: no time was left before "
-                              "the network deadline (raise network.deadline_s)")
+        raise FactUnavailable("network.endpoints", Text(
+            f"{', '.join(untried)} not tried: no time was left before the network deadline (raise network.deadline_s)",
+            f"{'、'.join(untried)} 未测试：已到网络检查时限（请增大 network.deadline_s）"))
     proxy = next((e.get("proxy") for e in endpoints if e.get("proxy")), None)
     via = Text(f" (via proxy {proxy})", f"（经代理 {proxy}）") if proxy else Text("", "")
     if failed:
         e = failed[0]
         step = STEPS.get(e.get("failed_step") or "", same(str(e.get("failed_step"))))
         raw = str(e.get("error"))
-        what = network_error_text(raw) or same(raw)  # the raw text stays in details
+        # what it means, classified where it was caught; an older snapshot has only the raw text
+        what = Text.from_json(e["reason"]) if isinstance(e.get("reason"), (str, dict)) else same(raw)
         return Finding(Status.FAIL, Text(f"{e['url']}: {what.en}", f"{e['url']}：{what.zh}") + via, expected,
                        Text(f"{e['url']} failed at the {step.en}: {what.en}.",
                             f"{e['url']} 在{step.zh}这一步失败：{what.zh}。"),

@@ -42,6 +42,7 @@ def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
                         "family": field(e, "family", str, where),
                         "families": field(e, "families", list, where),
                         "error": field(e, "error", str, where),
+                        "reason": field(e, "reason", (str, dict), where),
                         "registered": field(e, "registered", bool, where)})
     good = [e for e in entries if _is_yahei(e, families)]
     system = [e for e in good if e["scope"] == "system"]
@@ -62,8 +63,13 @@ def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
                             "and miss it.", "MSYH 字体仅为当前用户安装，客户端以其他用户运行时可能无法使用。"), REMEDY)
     if entries:
         bad = entries[0]
-        why = bad["error"] or f"family is {bad['family'] or 'unknown'}"
-        return Finding(Status.FAIL, same(f"{bad['path']}: {why}"), EXPECTED,
+        if bad["reason"] is not None:  # worded in both languages by the collector
+            why = Text.from_json(bad["reason"])
+        elif bad["error"]:  # an older snapshot: the raw text
+            why = same(bad["error"])
+        else:
+            why = Text(f"family is {bad['family'] or 'unknown'}", f"字体族名为 {bad['family'] or '未知'}")
+        return Finding(Status.FAIL, Text(f"{bad['path']}: {why.en}", f"{bad['path']}：{why.zh}"), EXPECTED,
                        Text("A file named like MSYH was found, but it is not a readable Microsoft YaHei font.",
                             "找到名为 MSYH 的文件，但它不是可读取的微软雅黑字体。"), REMEDY)
     return Finding(Status.FAIL, Text("not found", "未找到"), EXPECTED,

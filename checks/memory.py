@@ -40,7 +40,8 @@ def check_memory(facts: Facts, profile: Profile) -> Finding:
         return Finding(Status.FAIL, observed, expected,
                        Text(f"Only {gib(installed)} installed.", f"仅安装 {gib(installed)} 内存。"), REMEDY)
     if usable is None:
-        raise FactUnavailable("memory", "neither installed nor usable memory could be read: "
+        raise FactUnavailable("memory", Text("neither installed nor usable memory could be read: ",
+                                             "安装内存和可用内存均无法读取：")
                               + facts.reason("memory.installed_bytes"))
     observed = Text(f"usable {gib(usable)} (installed unknown)", f"可用 {gib(usable)}（安装内存未知）")
     expected = Text(f"installed ≥ {gib(need)}, or usable ≥ {gib(need_usable)}",

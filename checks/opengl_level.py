@@ -36,7 +36,8 @@ def check_opengl_level(facts: Facts, profile: Profile) -> Finding:
     path = facts.get("client.user_ini.path", str) or "user.ini"
     error = facts.get("client.user_ini.error", str)
     if error:
-        raise FactUnavailable("client.user_ini", f"{path}: {error}")
+        why = facts.text("client.user_ini.reason") or same(error)  # older snapshots: the raw text
+        raise FactUnavailable("client.user_ini", Text(f"{path}: ", f"{path}：") + why)
     d3d = facts.get("client.d3dcompiler_47", bool)
     d3d_note = {True: Text("; D3DCompiler_47.dll is beside the client", "；客户端目录中有 D3DCompiler_47.dll"),
                 False: Text("; no D3DCompiler_47.dll beside the client", "；客户端目录中没有 D3DCompiler_47.dll"),

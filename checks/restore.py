@@ -65,7 +65,8 @@ def check_restore(facts: Facts, profile: Profile) -> Finding:
         return Finding(Status.PASS, Text(f"{off}: installed, off", f"{off}：已安装，未启用"), expected,
                        Text(f"{off} is installed but not active.", f"{off} 已安装但未启用。"))
     if not wanted:
-        raise FactUnavailable("restore.products", "no product to look for in the profile")
+        raise FactUnavailable("restore.products", Text("no product to look for in the profile",
+                                                       "考点配置中没有要检测的产品"))
     return Finding(Status.PASS, Text("none found", "未发现"), expected,
                    Text(f"No restore software or write filter found (looked for: {looked}). ",
                         f"未发现还原软件或写入过滤器（检测了：{looked}）。") + NO_TRACE)

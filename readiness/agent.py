@@ -5,7 +5,8 @@ The clock offset to the server is estimated from several request round trips to 
 keeping the one with the shortest round trip (the NTP idea: its midpoint is the least uncertain).
 The download takes only the round's URL, never more than the paper's bytes (and the profile's
 bandwidth.max_mb), and gives up at the round's deadline. An agent that loses the server goes back
-to waiting.
+to waiting. Every line it says, and every error it reports (`error` in English for the contract,
+`error_text` in both languages for the dashboard), is born bilingual; it speaks the CLI's language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from readiness.i18n import Lang, Text
 
 POLL_S = 1.0
 OFFSET_SAMPLES = 8
@@ -42,7 +45,8 @@ def estimate_offset(server_now: Callable[[], float], local: Callable[[], float],
 class Agent:
     def __init__(self, server: str, token: str, seat: str, max_bytes: int, timeout_s: float = 10.0,
                  clock: Callable[[], float] = time.monotonic, stop: threading.Event | None = None,
-                 echo: Callable[[str], None] = lambda line: None, allowed_urls: tuple[str, ...] = ()) -> None:
+                 echo: Callable[[str], None] = lambda line: None, allowed_urls: tuple[str, ...] = (),
+                 lang: Lang = Lang.EN) -> None:
         import requests
 
         self.server = server.rstrip("/")
@@ -52,12 +56,16 @@ class Agent:
         self.clock = clock
         self.stop = stop or threading.Event()
         self.echo = echo
+        self.lang = Lang(lang)
         self.session = requests.Session()
         self.session.trust_env = False  # the site server is on the LAN: never through a proxy
         self.auth = {"Authorization": f"Bearer {token}"}
         self.allowed_urls = allowed_urls  # besides the server's own paper: what this PC's profile names
         self.done: set[int] = set()
         self.offset: Offset | None = None  # server clock - self.clock (monotonic: a PC's clock step cannot move it)
+
+    def say(self, line: Text) -> None:
+        self.echo(line(self.lang))
 
     # -- talking to the server --------------------------------------------------------------------
     def server_now(self) -> float:
@@ -77,7 +85,8 @@ class Agent:
                 why = str(r.json().get("error", ""))
             except ValueError:
                 why = r.text[:200]
-            self.echo(f"the server refuses this seat ({r.status_code}): {why}")
+            self.say(Text(f"the server refuses this seat ({r.status_code}): {why}",
+                          f"服务器拒绝此机位（{r.status_code}）：{why}"))
             self.stop.wait(max(POLL_S, 5.0))
             return None
         if r.status_code == 429:  # a room behind one address: wait as told, keep the clock offset
@@ -125,17 +134,17 @@ class Agent:
         own = rnd.get("url") is None
         url = f"{self.server}/paper/{int(rnd['paper_bytes'])}" if own else str(rnd["url"])
         if not own and url not in self.allowed_urls:  # the server cannot send the PCs anywhere else
-            return {"start": self.server_time(), "finish": None, "bytes": 0, "samples_mbps": [],
-                    "error": "this PC's profile does not name that URL (rehearsal.url or bandwidth.url)"}
+            return _failed(self.server_time(), Text("this PC's profile does not name that URL (rehearsal.url or "
+                                                    "bandwidth.url)", "本机配置文件未列出该地址（rehearsal.url 或 "
+                                                    "bandwidth.url）"))
         cap = min(int(rnd["paper_bytes"]), self.max_bytes)
         if cap <= 0:
-            return {"start": self.server_time(), "finish": None, "bytes": 0, "samples_mbps": [],
-                    "error": "the round names no bytes to load"}
+            return _failed(self.server_time(), Text("the round names no bytes to load", "本轮未指定要下载的字节数"))
         deadline = float(rnd["start_at"]) + float(rnd["deadline_s"])
         start = self.server_time()
         got = 0
         per_second: dict[int, int] = {}
-        error: str | None = None
+        error: Text | None = None
         headers = {"Accept-Encoding": "identity"}  # bytes on the wire: a compressed answer would count more
         if url.startswith(self.server + "/"):
             headers.update(self.auth)  # the token goes to the site server only
@@ -153,18 +162,20 @@ class Agent:
                     if got >= cap:
                         break
                     if now > deadline or self.stop.is_set():
-                        error = "gave up at the round's deadline" if now > deadline else "stopped"
+                        error = (Text("gave up at the round's deadline", "已到本轮截止时间，放弃下载")
+                                 if now > deadline else Text("stopped", "已停止"))
                         break
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             from readiness.net.bandwidth import describe_error
 
-            error = describe_error(exc)[:300]
+            why = describe_error(exc)[:300]
+            error = Text(f"the download failed: {why}", f"下载失败：{why}")
         finish = self.server_time()
         if error is None and got < cap:
-            error = f"the object ended after {got} of {cap} bytes"
+            error = Text(f"the object ended after {got} of {cap} bytes", f"下载对象在 {got} / {cap} 字节处结束")
         samples = [round(per_second.get(i, 0) * 8 / 1e6, 2) for i in range(int(finish - start) + 1)]
         return {"start": start, "finish": None if error else finish, "bytes": got, "samples_mbps": samples,
-                "error": error}
+                "error": error.en if error else None, "error_text": error.to_dict() if error else None}
 
     def run(self, rounds: int | None = None) -> int:
         """Wait for rounds and take part; returns after `rounds` rounds (None: until stopped)."""
@@ -178,18 +189,31 @@ class Agent:
                     self.stop.wait(POLL_S)
                     continue
                 self.sync()  # fresh, just before the moment
-                self.echo(f"round {rnd['id']}: starting in {float(rnd['start_at']) - self.server_time():.1f} s")
+                rid, left = rnd["id"], float(rnd["start_at"]) - self.server_time()
+                self.say(Text(f"round {rid}: starting in {left:.1f} s", f"第 {rid} 轮：{left:.1f} 秒后开始"))
                 if not self.wait_until(float(rnd["start_at"])):
                     break
                 result = self.download(rnd)
                 self.done.add(int(rnd["id"]))
                 self.report(int(rnd["id"]), result)
                 taken += 1
-                self.echo(f"round {rnd['id']}: {result['bytes']} bytes, "
-                          + (f"done in {result['finish'] - float(rnd['start_at']):.1f} s" if result["finish"]
-                             else f"failed: {result['error']}"))
+                got = result["bytes"]
+                if result["finish"]:
+                    took = result["finish"] - float(rnd["start_at"])
+                    self.say(Text(f"round {rid}: {got} bytes, done in {took:.1f} s",
+                                  f"第 {rid} 轮：{got} 字节，用时 {took:.1f} 秒"))
+                else:
+                    why = Text.from_json(result["error_text"])
+                    self.say(Text(f"round {rid}: {got} bytes, failed: {why.en}", f"第 {rid} 轮：{got} 字节，失败：{why.zh}"))
             except Exception as exc:  # the server went away, or answered nonsense: back to waiting
-                self.echo(f"waiting for the server ({type(exc).__name__})")
+                self.say(Text(f"waiting for the server ({type(exc).__name__})",
+                              f"正在等待服务器（{type(exc).__name__}）"))
                 self.offset = None
                 self.stop.wait(POLL_S)
         return taken
+
+
+def _failed(start: float, why: Text) -> dict[str, Any]:
+    """A result that loaded nothing, and why."""
+    return {"start": start, "finish": None, "bytes": 0, "samples_mbps": [], "error": why.en,
+            "error_text": why.to_dict()}

@@ -179,50 +179,36 @@ def main() -> None:
 def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: Path | None,
           lang: str | None, offline: bool, submit: bool, server: str | None, token: str | None) -> None:
     """Check this PC (or a saved snapshot) and save the report."""
-    from readiness.output import default_report_name, save_report
-    from readiness.judging import judge_machine
+    from readiness.facts import SnapshotError
+    from readiness.pipeline import SavePlan, check_this_pc
 
     loaded, profile = _setup(profile_path)
     target = _server(profile, server, token) if submit or server else None
-    facts = _snapshot(facts_path) if facts_path else _collect(profile, offline)
-    report = judge_machine(facts, profile, loaded)
-    out_format = OutputFormat(fmt)
     ui = _lang(lang)
-    data = render(report, OutputFormat.JSON, ui).encode("utf-8")
-    host = (facts.get("host") or {}).get("hostname") if isinstance(facts.get("host"), dict) else None
     try:
-        saved, problem = save_report(data, output, default_report_name(host if isinstance(host, str) else None))
-    except OSError as exc:  # the verdicts still go to the screen below
-        saved, problem = None, f"the report could not be saved anywhere ({exc.strerror or exc})"
-    _write_stdout(render(report, out_format, ui), out_format)
-    if problem:
-        _stderr_line(Text(f"warning: {problem}", f"警告：{problem}")(ui))
-    if target is not None:
-        _submit(target, [(str(saved or "report"), data)], [], ui)
-    if saved is None:
-        sys.exit(report.summary.exit_code)
-    saved_line = ("Report saved: " if ui is Lang.EN else "报告已保存：") + str(saved)
-    if out_format is OutputFormat.TEXT:
-        _write_stdout(saved_line + "\n", out_format)
-    else:
-        _stderr_line(saved_line)
-    sys.exit(report.summary.exit_code)
-
-
-def _snapshot(path: Path) -> dict[str, Any]:
-    from readiness.facts import SnapshotError, load_snapshot
-
-    try:
-        return load_snapshot(path)
+        done = check_this_pc(profile, loaded, lang=ui, facts_path=facts_path, offline=offline,
+                             progress=_progress_bar(), save=SavePlan(output=output), server=target)
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
+    out_format = OutputFormat(fmt)
+    shown = done.data.decode("utf-8") if out_format is OutputFormat.JSON else render(done.report, out_format, ui)
+    _write_stdout(shown, out_format)  # the JSON report as saved, not rendered twice
+    for warning in done.warnings:
+        _stderr_line(Text("warning: ", "警告：")(ui) + warning(ui))
+    if done.submitted is not None:
+        _show_submitted(done.submitted, ui)
+    if done.saved_line is not None:
+        if out_format is OutputFormat.TEXT:
+            _write_stdout(done.saved_line(ui) + "\n", out_format)
+        else:
+            _stderr_line(done.saved_line(ui))
+    sys.exit(done.exit_code)
 
 
 def _collect(profile: Profile, offline: bool, include_cpu: bool = True) -> dict[str, Any]:
-    from readiness.collect import collect_facts
+    from readiness.pipeline import collect_live
 
-    offline = offline or bool(profile["network.offline"])
-    return collect_facts(profile.values, offline=offline, include_cpu=include_cpu, progress=_progress_bar())
+    return collect_live(profile, offline, include_cpu=include_cpu, progress=_progress_bar())
 
 
 @main.command()
@@ -340,18 +326,10 @@ def entry() -> None:
 
 
 def _progress_bar() -> Any:
-    """A live bar on a terminal's stderr; nothing when redirected (and never in JSON output)."""
-    if sys.stderr is None or not sys.stderr.isatty():
-        return None
+    """The one progress bar (readiness.pipeline.progress_bar) on stderr."""
+    from readiness.pipeline import progress_bar
 
-    def show(share: float, mbps: float) -> None:
-        filled = int(share * 30)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  {mbps:8.1f} Mbit/s")
-        sys.stderr.flush()
-        if share >= 1:
-            sys.stderr.write("\n")
-
-    return show
+    return progress_bar(sys.stderr)
 
 
 @main.command()
@@ -422,9 +400,8 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    if profile_path is not None:
-        _setup(profile_path)  # a bad profile is a usage error before any work
-    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers)
+    loaded = _setup(profile_path) if profile_path is not None else None  # a bad profile: a usage error first
+    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers, loaded)
     ui = _lang(lang)
     files = [(html_path, lambda: site_html.render(agg).encode("utf-8")),
              (csv_path, lambda: site_csv.render(agg).encode("utf-8-sig")),
@@ -457,19 +434,21 @@ def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, 
 def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[str], ui: Lang) -> int:
     """Flush the outbox, then send; one line per report on stderr. 0 all delivered, 1 some refused,
     3 some kept in the outbox."""
-    from readiness.submit import Delivery, Submitter, default_outbox
+    from readiness.pipeline import Submitted
+    from readiness.submit import deliver
 
-    sub = Submitter(target[0], target[1], default_outbox())
-    outcomes = sub.flush()
-    outcomes += [sub.send(body, label) for label, body in reports]
-    for o in outcomes:
-        click.echo(o.line(ui), err=True)
+    submitted = Submitted(target[0], tuple(deliver(target[0], target[1], reports)))
+    _show_submitted(submitted, ui)
     for line in unreadable:
-        click.echo(line, err=True)
-    states = {o.delivery for o in outcomes}
-    if Delivery.REFUSED in states or unreadable:
-        return 1
-    return 3 if Delivery.QUEUED in states else 0
+        _stderr_line(line)
+    return 1 if unreadable else submitted.exit_code
+
+
+def _show_submitted(submitted: Any, ui: Lang) -> None:
+    for outcome in submitted.outcomes:
+        _stderr_line(outcome.line(ui))
+    if submitted.problem is not None:
+        _stderr_line(Text("warning: ", "警告：")(ui) + submitted.problem(ui))
 
 
 @main.command("submit")
@@ -508,11 +487,11 @@ def submit_reports(paths: tuple[str, ...], profile_path: Path | None, server: st
 @lang_option
 def serve(profile_path: Path | None, data_dir: Path, host: str, port: int, lang: str | None) -> None:
     """Run the site server: PCs submit reports, the manager watches the seats and phones live."""
-    from readiness.serve.run import run_server
+    from readiness.serve.launch import run_server
 
-    _loaded, profile = _setup(profile_path)
+    loaded, profile = _setup(profile_path)  # once: the server judges with these
     prepare(sys.stdout)
-    sys.exit(run_server(profile, str(profile_path) if profile_path else None, data_dir, host, port,
+    sys.exit(run_server(loaded, profile, profile_path is not None, data_dir, host, port,
                         _lang(lang), sys.stdout, stream_encoding()))
 
 
@@ -538,7 +517,7 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
                + label + (" (Ctrl+C to stop)" if ui is Lang.EN else "（按 Ctrl+C 停止）"), err=True)
     allowed = tuple(u for u in (profile["rehearsal.url"], profile["bandwidth.url"]) if u)
     agent = Agent(url, tok, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
-                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed)
+                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui)
     try:
         agent.run(rounds)
     except KeyboardInterrupt:

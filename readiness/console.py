@@ -73,10 +73,9 @@ def _isatty(stream: TextIO) -> bool:
 def console_codepage() -> int | None:  # pragma: no cover - needs Windows
     """The console's output code page, or the OEM one (what a console here would use) when this
     process has no console."""
-    import ctypes
+    from readiness import win32
 
-    k32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
-    cp = int(k32.GetConsoleOutputCP()) or int(k32.GetOEMCP())
+    cp = win32.console_output_codepage() or win32.oem_codepage()
     return cp or None
 
 

@@ -19,26 +19,22 @@ FACTS_SCHEMA = "readiness.facts/1"
 FACTS_SCHEMA_NAME, FACTS_SCHEMA_VERSION = "readiness.facts", 1
 MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024
 
-_KIND_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-               list: "a list", dict: "an object"}
+def as_text(reason: "str | Text") -> Text:
+    """A reason as both languages: the tool's own wording is already a Text; a raw text (an OS or
+    library message, an older snapshot's string) reads the same in both."""
+    return reason if isinstance(reason, Text) else Text(reason, reason)
 
 
 class FactUnavailable(Exception):
-    """A fact a check needs is unknown or malformed: the check could not decide (error)."""
+    """A fact a check needs is unknown or malformed: the check could not decide (error).
 
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+    The reason is worded in both languages where it is raised; a plain string (a plugin's, or a
+    raw error text) is shown as it is in both."""
+
+    def __init__(self, path: str, reason: "str | Text") -> None:
         self.path = path
-        self.reason = reason
-
-
-KNOWN_REASONS = {
-    "offline (--offline)": Text("offline (--offline)", "离线运行（--offline），未采集网络信息"),
-    "no network.ip_echo_urls in the profile": Text("no network.ip_echo_urls in the profile",
-                                                   "考点配置中没有 network.ip_echo_urls"),
-    "no network.endpoints in the profile": Text("no network.endpoints in the profile",
-                                                "考点配置中没有 network.endpoints"),
-}
+        self.reason = as_text(reason)
+        super().__init__(f"{path}: {self.reason.en}")
 
 
 SKIPPABLE_SECTIONS = frozenset({"network"})  # may be left out on purpose (--offline); hardware may not
@@ -52,56 +48,17 @@ FACT_NAMES_ZH = {
     "network.bandwidth": "下行带宽", "network.public_ip": "公网 IP", "network.endpoints": "考试服务器地址",
     "host": "主机", "cpu": "处理器",
 }
-_KINDS_ZH = {"an integer": "整数", "a number": "数字", "a string": "字符串", "true or false": "true 或 false",
-             "a list": "列表", "an object": "对象"}
-_REASONS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"^not in the snapshot$"), lambda m: "快照中没有此项"),
-    (re.compile(r"^missing$"), lambda m: "缺失"),
-    (re.compile(r"^expected (.+?), got (.*)$", re.S), lambda m: "应为" + "或".join(
-        _KINDS_ZH.get(k, k) for k in m[1].split(" or ")) + f"，实际为 {m[2]}"),
-    (re.compile(r"^implausible value (.+) \(a real machine reports at least (.+)\)$", re.S),
-     lambda m: f"数值不合理：{m[1]}（真实机器至少为 {m[2]}）"),
-    (re.compile(r"^left out of the snapshot \((.*)\), but this check needs it: collect the facts again$", re.S),
-     lambda m: f"快照未采集此项（{m[1]}），但本检查需要：请重新采集"),
-    (re.compile(r"^no fixed disk among the drives found$"), lambda m: "未找到固定磁盘"),
-    (re.compile(r"^implausible: (\d+) bytes free of (\d+)$"), lambda m: f"数值不合理：可用 {m[1]} 字节大于总容量 {m[2]} 字节"),
-    (re.compile(r"^(.+) not tried: no time was left before the network deadline \(raise network.deadline_s\)$", re.S),
-     lambda m: f"{m[1]} 未测试：已到网络检查时限（请增大 network.deadline_s）"),
-    (re.compile(r"^no endpoint was probed$"), lambda m: "未测试任何地址"),
-]
+_KIND_NAMES = {int: Text("an integer", "整数"), float: Text("a number", "数字"), str: Text("a string", "字符串"),
+               bool: Text("true or false", "true 或 false"), list: Text("a list", "列表"),
+               dict: Text("an object", "对象")}
+NOT_IN_SNAPSHOT = Text("not in the snapshot", "快照中没有此项")
+MISSING = Text("missing", "缺失")
 
 
-_NETWORK_KINDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Text]]] = [
-    (re.compile(r"network deadline", re.I), lambda m: Text("no time was left before the network deadline",
-                                                           "已到网络检查时限，未能完成")),
-    (re.compile(r"could not be resolved|name or service not known|getaddrinfo|nameresolution|nodename nor servname|"
-                r"temporary failure in name resolution|no address associated|no dns answer", re.I),
-     lambda m: Text("the name could not be found (DNS)", "域名无法解析（DNS）")),
-    (re.compile(r"connection refused|actively refused|errno 111|winerror 10061", re.I),
-     lambda m: Text("the connection was refused (nothing listens there, or a firewall)",
-                    "连接被拒绝（该地址没有服务，或被防火墙拦截）")),
-    (re.compile(r"certificate|ssl|tls", re.I), lambda m: Text("the TLS certificate was not accepted",
-                                                            "TLS 证书未被接受")),
-    (re.compile(r"timed out|timeout", re.I), lambda m: Text("timed out", "连接超时")),
-    (re.compile(r"network is unreachable|no route to host|errno 101|errno 113", re.I),
-     lambda m: Text("the network cannot reach it (no route)", "网络不可达（无路由）")),
-    (re.compile(r"HTTP (\d{3})"), lambda m: Text(f"the server answered HTTP {m[1]}", f"服务器返回 HTTP {m[1]}")),
-    (re.compile(r"HTML page", re.I), lambda m: Text("the server answered a web page, not the file (a login page?)",
-                                                  "服务器返回的是网页而不是文件（可能是登录页）")),
-    (re.compile(r"ended early|empty body|connection closed|reset by peer", re.I),
-     lambda m: Text("the transfer ended early (connection closed)", "传输提前中断（连接被关闭）")),
-    (re.compile(r"redirect", re.I), lambda m: Text("too many redirects", "重定向次数过多")),
-]
-
-
-def network_error_text(raw: str) -> Text | None:
-    """What a network error means, in both languages (name not found, refused, timed out, TLS...);
-    None when it is not recognised. The raw text belongs in the details."""
-    for pattern, text in _NETWORK_KINDS:
-        m = pattern.search(raw)
-        if m:
-            return text(m)
-    return None
+def expected_got(kind: type | tuple[type, ...], value: Any) -> Text:
+    """A value of the wrong type, in both languages."""
+    name = kind_name(kind)
+    return Text(f"expected {name.en}, got {describe(value)}", f"应为{name.zh}，实际为 {describe(value)}")
 
 
 def fact_name(path: str) -> Text:
@@ -111,23 +68,27 @@ def fact_name(path: str) -> Text:
     return Text(path, f"{zh}（{path}）" if zh else path)
 
 
-def reason_text(reason: str) -> Text:
-    """Why a fact is unknown, in both languages where the wording is the tool's own (a collector's
-    raw error text stays as it was, inside the Chinese sentence)."""
-    for pattern, zh in _REASONS_ZH:
-        m = pattern.match(reason)
-        if m:
-            return Text(reason, zh(m))
-    return Text(reason, reason)
-
-
 class NotCollected(Exception):
     """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
 
     def __init__(self, section: str, reason: "str | Text") -> None:
-        super().__init__(f"{section}: {reason if isinstance(reason, str) else reason.en}")
         self.section = section
-        self.reason = reason if isinstance(reason, Text) else Text(reason, reason)
+        self.reason = as_text(reason)
+        super().__init__(f"{section}: {self.reason.en}")
+
+
+def _text_map(value: Any) -> dict[str, Text]:
+    """The errors or not_collected map, each reason a string (raw text, older snapshots) or
+    {en, zh}; anything else is not a reason and is dropped, once, here at the door."""
+    if not isinstance(value, Mapping):
+        return {}
+    out: dict[str, Text] = {}
+    for key, why in value.items():
+        if isinstance(why, (str, Mapping)):
+            text = Text.from_json(why)
+            if text.en or text.zh:
+                out[str(key)] = text
+    return out
 
 
 class SnapshotError(Exception):
@@ -149,13 +110,15 @@ def _plausible(path: str, value: Any, minimum: float | None) -> Any:
     """A number below what any real machine reports (negative memory, a negative disk) is a
     broken fact, not a small one: the check cannot decide."""
     if minimum is not None and value is not None and value < minimum:
-        raise FactUnavailable(path, f"implausible value {describe(value)} (a real machine reports at least {minimum:g})")
+        raise FactUnavailable(path, Text(f"implausible value {describe(value)} (a real machine reports at least "
+                                         f"{minimum:g})", f"数值不合理：{describe(value)}（真实机器至少为 {minimum:g}）"))
     return value
 
 
-def kind_name(kind: type | tuple[type, ...]) -> str:
+def kind_name(kind: type | tuple[type, ...]) -> Text:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+    names = [_KIND_NAMES.get(k, Text(k.__name__, k.__name__)) for k in kinds]
+    return Text(" or ".join(n.en for n in names), "或".join(n.zh for n in names))
 
 
 def describe(value: Any) -> str:
@@ -168,23 +131,34 @@ class Facts:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._data = data
-        errors = data.get("errors")
-        self._errors: Mapping[str, Any] = errors if isinstance(errors, Mapping) else {}
-        skipped = data.get("not_collected")
-        self._skipped: Mapping[str, Any] = skipped if isinstance(skipped, Mapping) else {}
+        self._errors = _text_map(data.get("errors"))
+        self._skipped = _text_map(data.get("not_collected"))
 
     @property
     def data(self) -> Mapping[str, Any]:
         return self._data
 
-    def reason(self, path: str) -> str:
+    def reason(self, path: str) -> Text:
         """Why a fact is unknown: its own error, else its nearest parent's."""
         parts = path.split(".")
         for n in range(len(parts), 0, -1):
             msg = self._errors.get(".".join(parts[:n]))
-            if isinstance(msg, str) and msg:
+            if msg is not None:
                 return msg
-        return "not in the snapshot"
+        return NOT_IN_SNAPSHOT
+
+    def text(self, path: str) -> Text | None:
+        """A text meant for people at a dotted path ({en, zh}, or a plain string read the same in
+        both languages); None when absent or of another type."""
+        node: Any = self._data
+        for part in path.split("."):
+            if not isinstance(node, Mapping):
+                return None
+            node = node.get(part)
+        if isinstance(node, (str, Mapping)):
+            text = Text.from_json(node)
+            return text if (text.en or text.zh) else None
+        return None
 
     def _skip_check(self, path: str) -> None:
         parts = path.split(".")
@@ -193,9 +167,10 @@ class Facts:
             if why is not None:
                 section = ".".join(parts[:n])
                 if parts[0] not in SKIPPABLE_SECTIONS:  # the plan's hardware rules need these facts
-                    raise FactUnavailable(section, f"left out of the snapshot ({describe(why)}), but this "
-                                          "check needs it: collect the facts again")
-                raise NotCollected(section, KNOWN_REASONS.get(str(why), Text(str(why), str(why))))
+                    raise FactUnavailable(section, Text(
+                        f"left out of the snapshot ({why.en}), but this check needs it: collect the facts again",
+                        f"快照未采集此项（{why.zh}），但本检查需要：请重新采集"))
+                raise NotCollected(section, why)
 
     def get(self, path: str, kind: type | tuple[type, ...] = object, minimum: float | None = None) -> Any:
         """The value at a dotted path, or None when unknown; a value of the wrong type raises, and
@@ -207,13 +182,13 @@ class Facts:
             if node is None:
                 return None
             if not isinstance(node, Mapping):
-                raise FactUnavailable(".".join(walked), f"expected an object, got {describe(node)}")
+                raise FactUnavailable(".".join(walked), expected_got(dict, node))
             node = node.get(part)
             walked.append(part)
         if node is None:
             return None
         if not _type_ok(node, kind):
-            raise FactUnavailable(path, f"expected {kind_name(kind)}, got {describe(node)}")
+            raise FactUnavailable(path, expected_got(kind, node))
         return _plausible(path, node, minimum)
 
     def require(self, path: str, kind: type | tuple[type, ...] = object, minimum: float | None = None) -> Any:
@@ -228,14 +203,14 @@ def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
           required: bool = False, minimum: float | None = None) -> Any:
     """Typed access inside a list item (a disk, a font), with a path for the error message."""
     if not isinstance(obj, Mapping):
-        raise FactUnavailable(where, f"expected an object, got {describe(obj)}")
+        raise FactUnavailable(where, expected_got(dict, obj))
     value = obj.get(key)
     if value is None:
         if required:
-            raise FactUnavailable(f"{where}.{key}", "missing")
+            raise FactUnavailable(f"{where}.{key}", MISSING)
         return None
     if not _type_ok(value, kind):
-        raise FactUnavailable(f"{where}.{key}", f"expected {kind_name(kind)}, got {describe(value)}")
+        raise FactUnavailable(f"{where}.{key}", expected_got(kind, value))
     return _plausible(f"{where}.{key}", value, minimum)
 
 

@@ -48,6 +48,14 @@ class Text:
         return Text(self.en + other.en, self.zh + other.zh)
 
 
+class TextError(Exception):
+    """An error whose reason is worded in both languages where it is raised (str(): English)."""
+
+    def __init__(self, reason: Text) -> None:
+        super().__init__(reason.en)
+        self.reason = reason
+
+
 def same(text: str) -> Text:
     """A text that reads the same in both languages (numbers, paths, versions)."""
     return Text(text, text)
@@ -60,13 +68,12 @@ def join(parts: "list[Text]", sep_en: str = "; ", sep_zh: str = "；") -> Text:
 def _windows_ui_is_chinese() -> bool | None:
     if sys.platform != "win32":
         return None
-    try:
-        import ctypes
+    from readiness import win32
 
-        langid = ctypes.WinDLL("kernel32", use_last_error=True).GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+    try:
+        return win32.ui_is_chinese()
     except (AttributeError, OSError):
         return None
-    return (langid & 0x3FF) == 0x04  # LANG_CHINESE
 
 
 def detect_lang(stream_encoding: str | None = None, environ: Mapping[str, str] | None = None) -> Lang:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from readiness import __version__
-from readiness.facts import Facts, FactUnavailable, NotCollected, fact_name, network_error_text, reason_text
+from readiness.facts import Facts, FactUnavailable, NotCollected, fact_name
 from readiness.i18n import Text, same
 from readiness.model import RETRY_REMEDY, CheckResult, Finding, Report, Status
 from readiness.plugin import CheckSpec, LoadedChecks
@@ -28,14 +28,10 @@ def judge_check(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
         finding = Finding(Status.SKIP, NOTHING, NOTHING,
                           Text(f"Not checked: {exc.reason.en}.", f"未检查：{exc.reason.zh}。"))
     except FactUnavailable as exc:
-        name, why = fact_name(exc.path), reason_text(exc.reason)
-        known = why.zh != why.en  # the tool's own wording, already in both languages
-        kind = network_error_text(exc.reason) if exc.path.startswith("network") and not known else None
-        if kind is not None:  # what happened, in the user's language; the raw text stays in details
-            why = kind
+        name, why = fact_name(exc.path), exc.reason  # worded in both languages where it was raised
         finding = Finding(Status.ERROR, Text(f"{name.en}: unknown", f"{name.zh}：未知"), NOTHING,
                           Text(f"Could not decide: {name.en}: {why.en}.", f"无法判断：{name.zh}：{why.zh}。"),
-                          RETRY_REMEDY, {"error": exc.reason})
+                          RETRY_REMEDY, {"error": exc.reason.en})
     except Exception as exc:  # one broken check must not stop the others
         finding = Finding(Status.ERROR, NOTHING, NOTHING,
                           Text(f"The check itself failed: {type(exc).__name__}: {exc}.",

@@ -106,8 +106,124 @@ def assemble(candidates: Iterable[tuple[str, Callable[[], Any]]],
 
 def load_checks(group: str = ENTRY_POINT_GROUP, reserved_keys: Iterable[str] = ()) -> LoadedChecks:
     """Every check installed in the entry-point group, built-in or third-party."""
-    from importlib.metadata import entry_points  # ~25 ms of imports (email, zipfile): only when needed
-
-    eps = sorted(entry_points(group=group), key=lambda ep: ep.name)
+    eps = sorted(entry_points_of(group), key=lambda ep: ep.name)
     unique = {ep.name: ep for ep in eps}  # the same distribution seen twice on sys.path
     return assemble(((ep.name, ep.load) for ep in unique.values()), reserved_keys)
+
+
+@dataclass(frozen=True)
+class FoundEntryPoint:
+    """An entry point read straight from a distribution's entry_points.txt; loads as
+    importlib.metadata.EntryPoint.load does (module, then the attribute path)."""
+
+    name: str
+    value: str
+    group: str
+
+    def load(self) -> Any:
+        import re
+        from importlib import import_module
+
+        match = re.match(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$", self.value)
+        if match is None:
+            raise ValueError(f"not an entry point: {self.value!r}")
+        found: Any = import_module(match.group("module"))
+        for attr in filter(None, (match.group("attr") or "").split(".")):
+            found = getattr(found, attr)
+        return found
+
+
+def entry_points_of(group: str) -> "list[Any]":
+    """The group's entry points of every installed distribution, in importlib.metadata's order.
+
+    importlib.metadata costs ~25 ms of imports (email, zipfile, csv) on every start, more than
+    judging a snapshot. Where the interpreter finds distributions only through the standard path
+    finder in plain folders (a venv, site-packages, an editable install), this reads the same
+    files the same way: each sys.path folder's *.dist-info and *.egg-info in the order
+    importlib.metadata searches them, the first distribution of each normalised name, its
+    entry_points.txt parsed as importlib.metadata parses it. Anything else (a zip or an .egg on
+    sys.path, another finder of distributions, a frozen build, a line it would not parse) goes
+    through importlib.metadata itself.
+    """
+    found = _scan_entry_points(group)
+    if found is None:
+        from importlib.metadata import entry_points
+
+        return list(entry_points(group=group))
+    return found
+
+
+def _normalize(name: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+def _scan_entry_points(group: str) -> "list[FoundEntryPoint] | None":
+    import os
+    import sys
+    from importlib.machinery import PathFinder
+
+    if getattr(sys, "frozen", False):
+        return None
+    finders = [f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None]
+    if finders != [PathFinder]:
+        return None
+    seen: set[str] = set()
+    out: list[FoundEntryPoint] = []
+    for entry in sys.path:
+        root = entry or "."
+        if not isinstance(entry, str) or root.lower().endswith(".egg"):
+            return None
+        try:
+            children = os.listdir(root)
+        except OSError:
+            if os.path.exists(root):
+                return None  # a zip on sys.path (or a folder it cannot list): importlib.metadata decides
+            continue  # a folder that is not there: nothing to find, as importlib.metadata does
+        groups: dict[str, list[str]] = {}
+        for child in children:
+            low = child.lower()
+            if low.endswith((".dist-info", ".egg-info")):
+                groups.setdefault(_normalize(low.rpartition(".")[0].partition("-")[0]), []).append(child)
+        for infos in groups.values():
+            for child in infos:
+                stem, ext = os.path.splitext(child)
+                if ext not in (".dist-info", ".egg-info"):
+                    return None  # named by its metadata, not its folder: importlib.metadata decides
+                name = _normalize(stem.partition("-")[0])
+                if name in seen:
+                    continue
+                seen.add(name)
+                try:
+                    with open(os.path.join(root, child, "entry_points.txt"), encoding="utf-8") as fh:
+                        text = fh.read()
+                except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnicodeDecodeError):
+                    continue
+                except OSError:
+                    return None
+                parsed = _parse_entry_points(text, group)
+                if parsed is None:
+                    return None
+                out.extend(parsed)
+    return out
+
+
+def _parse_entry_points(text: str, group: str) -> "list[FoundEntryPoint] | None":
+    """importlib.metadata's Sectioned parser: stripped lines, '#' comments, [section] headers."""
+    section: str | None = None
+    found: list[FoundEntryPoint] = []
+    for line in map(str.strip, text.splitlines()):
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line.strip("[]")
+            continue
+        if section is None:
+            continue
+        if "=" not in line:
+            return None  # importlib.metadata raises here: let it
+        name, value = line.split("=", 1)
+        if section == group:
+            found.append(FoundEntryPoint(name.strip(), value.strip(), section))
+    return found

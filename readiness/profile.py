@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from readiness.facts import too_deep
+from readiness.i18n import Text
 from readiness.settings import Setting
 
 
@@ -139,6 +140,9 @@ def _toml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)  # a TOML basic string
 
 
+UNSET = Text("(unset)", "（未设置）")
+
+
 def to_toml(profile: Profile, settings: Iterable[Setting], lang: str = "en") -> str:
     """The effective profile as a TOML file a site can copy and edit."""
     helps = {s.key: s.help for s in settings}
@@ -153,5 +157,5 @@ def to_toml(profile: Profile, settings: Iterable[Setting], lang: str = "en") -> 
         if key in helps:
             lines.append(f"# {helps[key](lang)}")
         value = profile.values[key]
-        lines.append(f"{name} = {_toml_value(value)}" if value is not None else f"# {name} = \"\"  (unset)")
+        lines.append(f"{name} = {_toml_value(value)}" if value is not None else f"# {name} = \"\"  {UNSET(lang)}")
     return "\n".join(lines) + "\n"

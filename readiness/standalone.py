@@ -48,20 +48,15 @@ def console_is_own() -> bool:
     """
     if sys.platform != "win32":
         return False
-    try:
-        import ctypes
-        from ctypes import wintypes
+    from readiness import win32
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.GetConsoleProcessList.argtypes = [ctypes.POINTER(wintypes.DWORD), wintypes.DWORD]
-        kernel32.GetConsoleProcessList.restype = wintypes.DWORD
-        buf = (wintypes.DWORD * 64)()
-        count = kernel32.GetConsoleProcessList(buf, len(buf))
+    try:
+        attached = win32.console_processes(64)
     except (AttributeError, OSError):
         return False
-    if count == 0 or count > len(buf):  # no console, or more programs than we asked about
+    if attached is None:  # no console, or more programs than we asked about
         return False
-    others = set(buf[:count]) - {os.getpid()}
+    others = set(attached) - {os.getpid()}
     if getattr(sys, "frozen", False):
         others = {pid for pid in others if not _runs(pid, sys.executable)}
     return not others
@@ -81,44 +76,20 @@ def _runs(pid: int, executable: str) -> bool:
 
 
 def _image_of(pid: int) -> str | None:
-    try:
-        import ctypes
-        from ctypes import wintypes
+    from readiness import win32
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.OpenProcess.restype = wintypes.HANDLE
-        kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
-        kernel32.QueryFullProcessImageNameW.argtypes = [wintypes.HANDLE, wintypes.DWORD, wintypes.LPWSTR,
-                                                        ctypes.POINTER(wintypes.DWORD)]
-        kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return None
-        try:
-            size = wintypes.DWORD(32768)
-            name = ctypes.create_unicode_buffer(size.value)
-            if not kernel32.QueryFullProcessImageNameW(handle, 0, name, ctypes.byref(size)):
-                return None
-            return name.value
-        finally:
-            kernel32.CloseHandle(handle)
+    try:
+        return win32.process_image(pid)
     except (AttributeError, OSError):
         return None
 
 
 def desktop_folder() -> Path:
-    """The user's Desktop as the shell knows it (OneDrive and redirected desktops included)."""
-    if os.name == "nt":
-        try:
-            from readiness.collect.winapi import known_folder_desktop
+    """The user's Desktop as the shell knows it (OneDrive and redirected desktops included): the
+    one lookup, readiness.output.desktop_folder."""
+    from readiness.output import desktop_folder as lookup
 
-            found = Path(known_folder_desktop())
-            if found.is_dir():
-                return found
-        except (ImportError, OSError):
-            pass
-    home = Path.home()
-    return home / "Desktop" if (home / "Desktop").is_dir() else home
+    return lookup()
 
 
 @dataclass
@@ -150,10 +121,18 @@ class Session:
             self.lang = detect_lang(stream_encoding(self.stdout))
         return self.lang
 
-    def say(self, text: Text | str, err: bool = False) -> None:
+    def write(self, text: str, err: bool = False) -> None:
+        """Text into the window, with what came from the machine (a host name, a path or a value in
+        user.ini) made harmless: control characters and bidi overrides shown as escapes, as the
+        command line does (readiness.console.escape_controls)."""
+        from readiness.console import escape_controls
+
         stream = self.stderr if err else self.stdout
-        stream.write((text if isinstance(text, str) else text(self.ui())) + "\n")
+        stream.write(escape_controls(text))
         stream.flush()
+
+    def say(self, text: Text | str, err: bool = False) -> None:
+        self.write((text if isinstance(text, str) else text(self.ui())) + "\n", err)
 
     def pause(self) -> None:
         """Keep a window of its own open until Enter; never wait in a terminal or a script."""
@@ -172,29 +151,6 @@ def _prepare_streams(session: Session) -> None:
     for stream in (session.stdout, session.stderr):
         use_console_codepage(stream)
         prepare(stream)
-
-
-def save_report(session: Session, data: bytes, name: str) -> tuple[Path, Text | None]:
-    """Into reports\\ beside the exe; else the Desktop; else the temp folder. (where, why not there)"""
-    import tempfile
-
-    from readiness.output import write_new
-
-    wanted = session.folder / REPORTS_FOLDER
-    problems: list[str] = []
-    for folder in (wanted, None, Path(tempfile.gettempdir())):
-        try:
-            target = folder if folder is not None else session.desktop()
-            saved = write_new(target, name, data)
-        except OSError as exc:
-            problems.append(f"{exc.filename or wanted}: {exc.strerror or exc}")
-            continue
-        if folder is wanted:
-            return saved, None
-        return saved, Text(f"Could not save the report on the stick ({problems[0]}); saved it on this PC instead: "
-                           f"{saved}. Copy it to the stick by hand.",
-                           f"无法把报告保存到U盘（{problems[0]}），已改存到本机：{saved}。请手动复制到U盘。")
-    raise OSError("; ".join(problems))
 
 
 def double_click(session: Session) -> int:
@@ -239,60 +195,33 @@ def _check_here(session: Session) -> int:
         return EXIT_USAGE
     session.say(Text("Checking this PC (about half a minute with the network checks) ...",
                      "正在检查本机（含网络检查约半分钟）……"))
-
-    from readiness.collect import collect_facts
-    from readiness.output import default_report_name
-    from readiness.reports import OutputFormat, render
-    from readiness.judging import judge_machine
-
-    offline = bool(profile["network.offline"])
-    if offline:
+    if profile["network.offline"]:
         session.say(Text(f"{SITE_PROFILE} says network.offline = true: the network checks are skipped; check them "
                          "again once the exam network is up.",
                          f"{SITE_PROFILE} 设置了 network.offline = true：跳过网络检查；考试网络开通后请再检查。"))
-    if session.collect is not None:
-        facts = session.collect(profile.values)
-    else:
-        facts = collect_facts(profile.values, offline=offline, include_cpu=True, progress=_progress(session))
-    report = judge_machine(facts, profile, loaded)
-    session.stdout.write(render(report, OutputFormat.TEXT, ui))
-    host = facts.get("host")
-    hostname = host.get("hostname") if isinstance(host, dict) else None
-    data = render(report, OutputFormat.JSON, ui).encode("utf-8")
-    try:
-        saved, problem = save_report(session, data, default_report_name(hostname if isinstance(hostname, str)
-                                                                        else None))
-    except OSError as exc:
-        session.say(Text(f"warning: the report could not be saved anywhere ({exc}).",
-                         f"警告：报告无法保存（{exc}）。"), err=True)
-    else:
-        if problem is not None:
-            session.say(Text("warning: ", "警告：") + problem, err=True)
-        session.say(Text(f"Report saved: {saved}", f"报告已保存：{saved}"))
-    _submit_to_site_server(session, profile, data, hostname if isinstance(hostname, str) else "report")
+
+    from readiness.output import temp_folder
+    from readiness.pipeline import SavePlan, check_this_pc, progress_bar, server_of
+    from readiness.reports import OutputFormat, render
+
+    done = check_this_pc(
+        profile, loaded, lang=ui, collect=session.collect, progress=progress_bar(session.stderr),
+        save=SavePlan(folder=session.folder / REPORTS_FOLDER, fallbacks=(session.desktop, temp_folder), on_stick=True),
+        server=server_of(profile),  # site.toml names the site server: the dashboard turns this seat's colour
+        judged=lambda report: session.write(render(report, OutputFormat.TEXT, ui)),
+        sending=lambda url: session.say(Text(f"Sending the report to the site server {url} ...",
+                                             f"正在把报告发送到考点服务器 {url} ……")))
+    for warning in done.warnings:
+        session.say(Text("warning: ", "警告：") + warning, err=True)
+    if done.saved_line is not None:
+        session.say(done.saved_line)
+    if done.submitted is not None:
+        for outcome in done.submitted.outcomes:
+            session.say(outcome.line(ui))
+        if done.submitted.problem is not None:
+            session.say(Text("warning: ", "警告：") + done.submitted.problem, err=True)
     session.pause()
-    return report.summary.exit_code
-
-
-def _submit_to_site_server(session: Session, profile: Any, data: bytes, label: str) -> None:
-    """When site.toml names the site server (server.url and server.token), the report goes there
-    too, so that the manager's dashboard turns this seat's colour; an unreachable server keeps it in
-    the outbox for the next run (the report on the stick is there either way)."""
-    url, token = profile["server.url"], profile["server.token"]
-    if not url or not token:
-        return
-    from readiness.submit import Submitter, default_outbox
-
-    session.say(Text(f"Sending the report to the site server {url} ...", f"正在把报告发送到考点服务器 {url} ……"))
-    try:
-        sub = Submitter(url, token, default_outbox())
-        outcomes = sub.flush() + [sub.send(data, label)]
-    except OSError as exc:  # the outbox folder itself cannot be written
-        session.say(Text(f"warning: the report was not sent ({exc}); it is on the stick.",
-                         f"警告：报告未发送（{exc}）；U盘上已保存。"), err=True)
-        return
-    for outcome in outcomes:
-        session.say(outcome.line(session.ui()))
+    return done.exit_code
 
 
 def _lines_of_keys(path: Path, message: str) -> list[tuple[str, int]]:
@@ -318,21 +247,6 @@ def _lines_of_keys(path: Path, message: str) -> list[tuple[str, int]]:
             lines.setdefault(f"{table}.{key}" if table else key, number)
     named = re.findall(r"(?:^|; |: )([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+): ", message)
     return [(key, lines[key]) for key in dict.fromkeys(named) if key in lines]
-
-
-def _progress(session: Session) -> Callable[[float, float], None] | None:
-    stream = session.stderr
-    if not stream.isatty():
-        return None
-
-    def show(share: float, mbps: float) -> None:
-        filled = int(share * 30)
-        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  {mbps:8.1f} Mbit/s")
-        if share >= 1:
-            stream.write("\n")
-        stream.flush()
-
-    return show
 
 
 def _has_paths(args: Sequence[str], value_options: set[str]) -> bool:

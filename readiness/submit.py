@@ -123,6 +123,15 @@ class Submitter:
         return outcomes
 
 
+def deliver(url: str, token: str, reports: Iterable[tuple[str, bytes]], outbox: Path | None = None) -> list[Outcome]:
+    """The one submit step (`check --submit`, `submit`, the double-click): the outbox first, oldest
+    first, then each report; what cannot be delivered waits in the outbox."""
+    sub = Submitter(url, token, default_outbox() if outbox is None else outbox)
+    outcomes = sub.flush()
+    outcomes += [sub.send(body, label) for label, body in reports]
+    return outcomes
+
+
 def keep(outbox: Path, body: bytes) -> Path:
     from readiness.output import atomic_write
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from readiness.i18n import Text, TextError
+
 MAX_INI_BYTES = 1024 * 1024
 
 
-class IniError(Exception):
+class IniError(TextError):
     """user.ini cannot be read safely (binary, too large)."""
 
 
@@ -29,23 +31,25 @@ class Decoded:
 def decode(raw: bytes) -> Decoded:
     """Text of user.ini and how it was encoded; binary content is refused."""
     if len(raw) > MAX_INI_BYTES:
-        raise IniError(f"larger than {MAX_INI_BYTES // 1024} KiB: not a settings file")
+        raise IniError(Text(f"larger than {MAX_INI_BYTES // 1024} KiB: not a settings file",
+                            f"大于 {MAX_INI_BYTES // 1024} KiB：不是配置文件"))
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                      (codecs.BOM_UTF16_BE, "utf-16-be")):
         if raw.startswith(bom):
             try:
                 text = raw[len(bom):].decode(enc)
             except UnicodeDecodeError as exc:
-                raise IniError(f"starts with a {enc} mark but is not {enc} text ({exc.reason})") from None
+                raise IniError(Text(f"starts with a {enc} mark but is not {enc} text ({exc.reason})",
+                                    f"以 {enc} 标记开头，但不是 {enc} 文本（{exc.reason}）")) from None
             return _checked(Decoded(text, "utf-8-sig" if enc == "utf-8" else "utf-16", bom, _newline(text)))
     if b"\x00" in raw:
-        raise IniError("contains NUL bytes: a binary file, not a settings file")
+        raise IniError(Text("contains NUL bytes: a binary file, not a settings file", "含有 NUL 字节：是二进制文件，不是配置文件"))
     for enc in ("utf-8", "gbk"):
         try:
             return _checked(Decoded(raw.decode(enc), enc, b"", _newline(raw.decode(enc))))
         except UnicodeDecodeError:
             continue
-    raise IniError("neither UTF-8 nor GBK text")
+    raise IniError(Text("neither UTF-8 nor GBK text", "既不是 UTF-8 也不是 GBK 文本"))
 
 
 def _newline(text: str) -> str:
@@ -56,7 +60,8 @@ def _newline(text: str) -> str:
 def _checked(d: Decoded) -> Decoded:
     bad = sum(1 for ch in d.text if ord(ch) < 32 and ch not in "\r\n\t")
     if bad > max(4, len(d.text) // 100):
-        raise IniError("mostly control characters: a binary file, not a settings file")
+        raise IniError(Text("mostly control characters: a binary file, not a settings file",
+                            "大部分是控制字符：是二进制文件，不是配置文件"))
     return d
 
 

@@ -7,36 +7,50 @@ import csv
 import io
 from typing import Iterator
 
+from readiness.aggregate.reverted import short_time
 from readiness.aggregate.site import Aggregate
 from readiness.i18n import Lang
 
-HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_at", "problems", "os",
+HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_at", "problems", "reverted", "os",
           "memory_gib", "disk_gb", "client_version", "download_mbps", "egress_ips", "report"]
 
 
-def rows(agg: Aggregate) -> Iterator[list[str]]:
+def rows(agg: Aggregate, lang: Lang = Lang.EN) -> Iterator[list[str]]:
+    """One row a machine; a problem is named by its check's title (in lang), as a person reads it."""
     for s in agg.sites:
         for m in s.machines:
             yield ([s.id, s.name, m.hostname, m.machine_id or "", m.status, m.checked_at,
-                        "; ".join(f"{p.check}={p.status}" for p in m.problems), m.os or "",
+                        "; ".join(f"{p.name(lang)}={p.status}" for p in m.problems),
+                        "; ".join(f"{s.title(r.check)(lang)} ({short_time(r.passed_at)})" for r in m.reverted), m.os or "",
                         "" if m.memory_gib is None else f"{m.memory_gib:g}",
                         "" if m.disk_gb is None else f"{m.disk_gb:g}", m.client_version or "",
                         "" if m.bandwidth_mbps is None else f"{m.bandwidth_mbps:g}", " ".join(m.egress_ips), m.source])
 
 
-# Excel runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a host name
-# would be a live link, "=cmd|..." worse): such a text gets a leading apostrophe, which Excel shows
-# as plain text (OWASP's "CSV injection" advice). No number written here is negative.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Excel and WPS run a cell that starts with one of these as a formula (=HYPERLINK(...) in a host
+# name would be a live link, "=cmd|..." worse): such a text gets a leading apostrophe, which they show
+# as plain text (OWASP's "CSV injection" advice). They look past what precedes the sign, too:
+# leading spaces (also the ideographic one), zero-width and other invisible format characters, and
+# the full-width forms a Chinese IME types (＝ ＋ － ＠), which they read as = + - @. No number
+# written here is negative.
+_FORMULA_SIGNS = frozenset("=+-@")
 
 
 def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    import unicodedata
+
+    if value.startswith(("\t", "\r", "\n")):
+        return "'" + value
+    for ch in value:
+        if ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+            continue  # invisible: the spreadsheet skips it too
+        return "'" + value if unicodedata.normalize("NFKC", ch) in _FORMULA_SIGNS else value
+    return value
 
 
 def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows([_cell(c) for c in row] for row in rows(agg))
+    writer.writerows([_cell(c) for c in row] for row in rows(agg, lang))
     return buf.getvalue()

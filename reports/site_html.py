@@ -8,8 +8,9 @@ from datetime import datetime, timezone, tzinfo
 from html import escape
 from typing import Any, Mapping, Sequence
 
+from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text
+from readiness.i18n import Lang, Text, same
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.site_text import NO_ID, SEATS_FROM, VERDICT, site_label
 
@@ -62,7 +63,7 @@ def _site(s: SiteSummary) -> str:
              for m in s.machines]
     cells += ['<div class="seat missing"></div>'] * min(missing, 1000)
     parts.append('<div class="grid">' + "".join(cells) + "</div>")
-    rows = "".join(f"<tr><td>{escape(cid)}</td>" + "".join(f'<td class="num">{c[k]}</td>' for k in ("pass", "warn", "fail", "skip", "error")) + "</tr>"
+    rows = "".join(f"<tr><td>{bi(s.title(cid))}</td>" + "".join(f'<td class="num">{c[k]}</td>' for k in ("pass", "warn", "fail", "skip", "error")) + "</tr>"
                    for cid, c in s.checks.items())
     heads = "".join(f"<th>{bi(STATUS_LABELS[Status(k)])}</th>" for k in ("pass", "warn", "fail", "skip", "error"))
     parts.append(f"<h3>{bi(Text('Checks', '检查项'))}</h3><table><tr><th>{bi(Text('Check', '检查项'))}</th>{heads}</tr>{rows}</table>")
@@ -78,18 +79,24 @@ def _site(s: SiteSummary) -> str:
            (Text("Client versions", "客户端版本"), ", ".join(f"{v} x{n}" for v, n in s.client_versions.items()))]
     parts.append(f"<h3>{bi(Text('Network and client', '网络与客户端'))}</h3><table>"
                  + "".join(f"<tr><th>{bi(t)}</th><td>{escape(v)}</td></tr>" for t, v in net) + "</table>")
+    reverted = [(m, r) for m in s.machines for r in m.reverted]
+    if reverted:
+        parts.append(f"<h3>{bi(REVERTED_HEADING)}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"
+                     f"<th>{bi(Text('What happened', '情况'))}</th></tr>"
+                     + "".join(f"<tr><td>{escape(m.hostname)}</td><td>{bi(reverted_text(r, s.title(r.check)))}</td></tr>"
+                               for m, r in reverted) + "</table>")
     problems = s.problem_machines
     if problems:
         body = []
         for m in problems:
-            items = "<br>".join(f"{_status(p.status)} {escape(p.check)}: {bi(p.observed)}" for p in m.problems)
+            items = "<br>".join(f"{_status(p.status)} {bi(p.name)}: {bi(p.observed)}" for p in m.problems)
             body.append(f"<tr><td>{escape(m.hostname)}</td><td>{_status(m.status)}</td><td>{items}</td></tr>")
         parts.append(f"<h3>{bi(Text('Machines with problems', '有问题的考试机'))}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"
                      f"<th>{bi(Text('Status', '状态'))}</th><th>{bi(Text('Problems', '问题'))}</th></tr>{''.join(body)}</table>")
         fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
         if fixes:
             parts.append(f"<h3>{bi(Text('Remedies', '处理办法'))}</h3><table>"
-                         + "".join(f"<tr><th>{escape(cid)}</th><td>{escape(r.zh)}<br><small>{escape(r.en)}</small></td></tr>"
+                         + "".join(f"<tr><th>{bi(s.title(cid))}</th><td>{escape(r.zh)}<br><small>{escape(r.en)}</small></td></tr>"
                                    for cid, r in fixes) + "</table>")
     parts.append(f'<div class="sign">{bi(Text("Site manager", "考点负责人签字"))}<span></span>'
                  f'{bi(Text("Date", "日期"))}<span style="width:140px"></span></div>')

@@ -14,6 +14,8 @@ def machine_dict(m: Machine) -> dict[str, Any]:
     return {"hostname": m.hostname, "machine_id": m.machine_id, "status": m.status, "checked_at": m.checked_at,
             "path": m.source, "client_version": m.client_version, "download_mbps": m.bandwidth_mbps,
             "egress_ips": list(m.egress_ips),
+            "reverted": [r.check for r in m.reverted],
+            "reverted_passed_at": {r.check: r.passed_at for r in m.reverted},
             "problems": [{"check": p.check, "status": p.status, "observed": p.observed.to_dict()}
                          for p in m.problems]}  # remedies are per check, in the site's "remedies"
 

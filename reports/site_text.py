@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
+from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text
+from readiness.i18n import Lang, Text, same
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.text import VERDICTS, cells, pad, wrap
+from readiness.site_words import WORDS
 
 VERDICT = VERDICTS  # a site's verdict reads like a machine's
-L = {
-    "site": Text("Site", "考点"), "reports": Text("Reports", "报告"), "of": Text("of", "/"),
-    "seats": Text("seats", "个机位"), "missing": Text("missing", "未提交"),
-    "ready": Text("ready", "就绪"), "warned": Text("warned", "警告"), "notready": Text("not ready", "未就绪"),
-    "undetermined": Text("undetermined", "无法判断"), "downlink": Text("Downlink", "下行带宽"),
-    "best": Text("best", "最高"), "median": Text("median", "中位数"), "need": Text("need", "要求"),
-    "load": Text("paper load for all seats", "全部机位加载试卷"), "plan": Text("plan", "预案"),
-    "nomeasure": Text("not measured (offline runs)", "未测量（离线运行）"), "egress": Text("Egress IPs", "出口 IP"),
-    "unregistered": Text("NOT REGISTERED", "未登记"), "versions": Text("Client versions", "客户端版本"),
-    "check": Text("Check", "检查项"), "problems": Text("Machines with problems", "有问题的考试机"),
-    "fix": Text("Fix", "处理"), "rejected": Text("Rejected inputs", "未采用的文件"),
-    "superseded": Text("older reports superseded by a newer run of the same PC", "份旧报告被同一台机器的新报告取代"),
-    "mode_stored": Text("Verdicts as stored in the reports.", "采用报告中保存的结论。"),
-    "mode_rejudged": Text("Re-judged every machine's facts with profile", "已按配置重新判定各机器的采集信息："),
-    "all": Text("All sites", "全部考点"), "PCs": Text("PCs", "台"),
-}
+L = WORDS  # the site's one vocabulary, shared with the server's pages
 
 
 NO_ID = Text("(no site id)", "（无考点编号）")
@@ -79,22 +66,35 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
         out += _hang("  ! ", f"[{STATUS_LABELS[f.status](lang)}] {f.what(lang)}", 4)
     counted = [(cid, c) for cid, c in s.checks.items() if c["fail"] or c["error"] or c["warn"]]
     if counted:
-        out.append("  " + pad(t("check"), 17) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
+        out.append("  " + pad(t("check"), 25) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
                                                          + STATUS_LABELS[Status(k)](lang) for k in ("fail", "error", "warn")))
         for cid, c in counted:
-            out.append(f"  {cid:<16} " + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
+            out.append("  " + pad(s.title(cid)(lang), 25) + " ".join(f"{c[k]:>8}" for k in ("fail", "error", "warn")))
     problems = s.problem_machines
     if problems:
         out.append(f"  {t('problems')}:")
         for m in problems[:200]:
-            checks = "; ".join(f"{p.check}: {p.observed(lang)}" for p in m.problems if p.status != "warn") or \
-                "; ".join(p.check for p in m.problems)
+            checks = "; ".join(f"{p.name(lang)}: {p.observed(lang)}" for p in m.problems if p.status != "warn") or \
+                "; ".join(p.name(lang) for p in m.problems)
             out += _hang(f"    {m.hostname:<14} ", f"[{STATUS_LABELS[Status(m.status)](lang)}] {checks}", 20)
         if len(problems) > 200:
             out.append(f"    ... +{len(problems) - 200}")
         fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
         for cid, remedy in fixes:
-            out += _hang(f"  {t('fix')} {cid}: ", remedy(lang), 6)
+            out += _hang(f"  {t('fix')} {s.title(cid)(lang)}: ", remedy(lang), 6)
+    out += _reverted(s, lang)
+    return out
+
+
+def _reverted(s: SiteSummary, lang: Lang) -> list[str]:
+    """PCs that lose changes at restart: a check passed in an earlier report and fails again."""
+    machines = [m for m in s.machines if m.reverted]
+    if not machines:
+        return []
+    out = [f"  {REVERTED_HEADING(lang)}:"]
+    for m in machines:
+        for r in m.reverted:
+            out += _hang(f"    {m.hostname:<14} ", reverted_text(r, s.title(r.check))(lang), 20)
     return out
 
 

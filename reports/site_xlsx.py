@@ -36,7 +36,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> bytes:
     machines = book.add_worksheet("Machines")
     machines.write_row(0, 0, HEADER, bold)
     count = 0
-    for count, row in enumerate(rows(agg), 1):
+    for count, row in enumerate(rows(agg, lang), 1):
         machines.write_row(count, 0, row)
         machines.write(count, 4, row[4], fills.get(row[4]))
     machines.set_column(0, 3, 16)

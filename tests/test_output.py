@@ -51,7 +51,7 @@ def test_save_falls_back_to_temp(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     saved, problem = save_report(b"{}", blocker / "r.json", "r.json")
-    assert saved.read_bytes() == b"{}" and "cannot write" in problem
+    assert saved.read_bytes() == b"{}" and "cannot write" in problem.en and "无法写入" in problem.zh
 
 
 def test_reports_do_not_land_in_system32(tmp_path):

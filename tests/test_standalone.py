@@ -299,3 +299,16 @@ def test_site_toml_can_skip_the_network_checks_and_says_so(stick):
     w = Window(stick)
     assert w.run() == 0
     assert "network.offline = true: the network checks are skipped" in w.out.getvalue()
+
+
+def test_the_window_escapes_an_esc_sequence_from_user_ini(stick):
+    """Issue 16: text from the machine (here a path and a value read from user.ini) reaches the
+    double-click window as the command line shows it: escapes visible, never run by the console."""
+    planted = {"client.user_ini.path": "C:\\Exam\\\x1b[31mRED\\user.ini", "client.user_ini.opengl_level": "\x1b[31m9"}
+    w = Window(stick, facts=with_facts(planted))
+    w.run()
+    shown = w.out.getvalue() + w.err.getvalue()
+    assert "\x1b" not in shown
+    assert "\\x1b[31m9" in shown and "\\x1b[31mRED" in shown  # shown, not dropped
+    report = json.loads(reports_in(stick / "reports")[0].read_bytes())  # the report keeps the facts as read
+    assert report["facts"]["client"]["user_ini"]["opengl_level"] == "\x1b[31m9"

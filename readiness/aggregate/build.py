@@ -12,6 +12,7 @@ from readiness.aggregate.clones import flag
 from readiness.aggregate.inputs import Rejected, Source, discover, read_source
 from readiness.aggregate.machines import Rejudge, Machine, read_machine
 from readiness.aggregate.site import Aggregate, Aggregator
+from readiness.plugin import LoadedChecks
 from readiness.profile import Profile
 
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
@@ -22,15 +23,22 @@ _ZIPS: dict[str, zipfile.ZipFile] = {}
 
 
 def make_rejudge(profile_path: str | None) -> tuple[Profile, Rejudge]:
+    """The profile at profile_path (the built-in one without) and a judge by it: for a process
+    that has not loaded them (a worker); a command that has passes them to rejudge_with."""
     from readiness.loading import load_checks_and_profile
-    from readiness.judging import judge_checks
 
     loaded, profile = load_checks_and_profile(Path(profile_path) if profile_path else None)
+    return profile, rejudge_with(loaded, profile)
+
+
+def rejudge_with(loaded: LoadedChecks, profile: Profile) -> Rejudge:
+    """A judge of stored facts by the checks and the profile a command loaded once."""
+    from readiness.judging import judge_checks
 
     def judge(facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]:
         return [r.to_dict() for r in judge_checks(facts, for_site(profile, site), loaded)]
 
-    return profile, judge
+    return judge
 
 
 SITE_KEYS = {"id": "site.id", "name": "site.name", "seats": "site.seats", "listening": "site.listening",
@@ -79,8 +87,13 @@ def _process(sources: list[Source], profile_path: str | None, judge: Rejudge | N
         yield from pool.map(_one, sources, chunksize=CHUNK)
 
 
-def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: int | None = None) -> Aggregate:
-    rules, judge = make_rejudge(profile_path)  # the built-in profile gives the site rules otherwise
+def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: int | None = None,
+              loaded: tuple[LoadedChecks, Profile] | None = None) -> Aggregate:
+    """loaded: the checks and profile the command loaded already (from profile_path), not loaded again."""
+    if loaded is not None:
+        rules, judge = loaded[1], rejudge_with(*loaded)
+    else:
+        rules, judge = make_rejudge(profile_path)  # the built-in profile gives the site rules otherwise
     agg = Aggregator(rules, rejudged=profile_path is not None)
     sources: list[Source] = []
     for item in discover(list(paths)):

@@ -1,32 +1,13 @@
 """PCs cloned from one disk image share a Windows MachineGuid: two hosts sending the same machine
-id are two machines, flagged, never merged into one (which would hide one of them)."""
+id are two machines (Aggregator._apart keeps them apart, the one copy of that rule), and each site
+where that happens gets a warning (here)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Iterable
-
-from readiness.aggregate.machines import Machine
 from readiness.aggregate.site import Aggregate, SiteProblem
 from readiness.i18n import Text
 from readiness import rules
 from readiness.model import Status
-
-
-def shared_ids(machines: Iterable[Machine]) -> dict[str, list[str]]:
-    """machine id → the distinct host names sending it, for ids sent by more than one host."""
-    hosts: dict[str, dict[str, str]] = defaultdict(dict)
-    for m in machines:
-        if m.machine_id:
-            hosts[m.machine_id].setdefault(m.hostname.lower(), m.hostname)
-    return {mid: sorted(names.values(), key=str.lower) for mid, names in hosts.items() if len(names) > 1}
-
-
-def unmerged(m: Machine, shared: dict[str, list[str]]) -> Machine:
-    """The machine keyed by id and host name when its id is shared, so that clones stay apart."""
-    if m.machine_id and m.machine_id in shared:
-        return m._replace(key=f"{m.machine_id}@{m.hostname.lower()}")
-    return m
 
 
 def flag(agg: Aggregate, shared: dict[str, list[str]]) -> None:

@@ -10,6 +10,7 @@ from sys import intern
 from typing import Any, Callable, Mapping, NamedTuple
 
 from readiness import rules
+from readiness.aggregate.reverted import Reverted
 from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, Source
 from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
 from readiness.i18n import Text
@@ -24,6 +25,11 @@ class Problem(NamedTuple):  # immutable like a frozen dataclass, built and pickl
     status: str
     observed: Text
     remedy: Text | None
+    title: Text | None = None  # what a person reads; the id stays in JSON
+
+    @property
+    def name(self) -> Text:
+        return self.title or Text(self.check, self.check)
 
 
 class Machine(NamedTuple):
@@ -41,6 +47,7 @@ class Machine(NamedTuple):
     checked_at: str
     status: str
     checks: tuple[str, ...]  # "id:status", interned
+    titles: tuple[Text, ...]  # each check's title, in the order of checks (shared Texts)
     problems: tuple[Problem, ...]
     bandwidth_mbps: float | None
     egress_ips: tuple[str, ...]
@@ -49,6 +56,7 @@ class Machine(NamedTuple):
     memory_gib: float | None
     disk_gb: float | None
     source: str
+    reverted: tuple[Reverted, ...] = ()  # checks that passed in an earlier report of this machine
 
 
 def _dig(doc: Any, *path: str) -> Any:
@@ -112,12 +120,13 @@ def _bad_text(rid: Any, key: str, v: Any) -> ValueError:
     return ValueError(f"result {rid!r}: {key} is {describe(v)}, not a text")
 
 
-def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Problem, ...], str]:
+def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Text, ...], tuple[Problem, ...], str]:
     """(the interned "id:status" of every result, the problems, the machine's status) in one pass
     that also checks every type the site pages show (plain type checks, inlined: this loop runs
     for every result of every report)."""
     keys = _CHECK_KEYS
     checks: list[str] = []
+    titles: list[Text] = []
     problems: list[Problem] = []
     seen: set[str] = set()
     r: Any
@@ -135,6 +144,10 @@ def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Problem, ...], str
                 raise ValueError("a result without a valid id and status")
             entry = keys[(rid, st)] = intern(f"{rid}:{st}")
         checks.append(entry)
+        title: Any = r.get("title")
+        t = type(title)
+        ok = t is str or (t is dict and type(title.get("en")) is str and type(title.get("zh")) is str)
+        titles.append(_text(title) if ok and title else _text(rid))  # an older or odd report: its id
         seen.add(st)
         observed, remedy = r.get("observed"), r.get("remedy")
         t = type(observed)
@@ -146,9 +159,10 @@ def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Problem, ...], str
                 raise _bad_text(rid, "remedy", remedy)
         if st in _PROBLEM_STATUSES:
             fix = _text(remedy) if remedy else None
-            problems.append(Problem(rid, st, _text(observed), fix if fix is not None and (fix.en or fix.zh) else None))
+            problems.append(Problem(rid, st, _text(observed), fix if fix is not None and (fix.en or fix.zh) else None,
+                                    titles[-1]))
     status = rules.overall(seen).value
-    return tuple(checks), tuple(problems), status
+    return tuple(checks), tuple(titles), tuple(problems), status
 
 
 def _check_site(site: Any) -> dict[str, Any]:
@@ -238,7 +252,8 @@ def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Re
                 results = _results(doc)
                 missing = left_out_hardware(facts)
                 if missing:  # judged by an older tool as skips: without these facts it cannot be ready
-                    results = results + [{"id": "facts", "status": "error", "observed": Text(
+                    results = results + [{"id": "facts", "status": "error",
+                                          "title": Text("Facts collected", "采集的信息").to_dict(), "observed": Text(
                         f"not collected: {', '.join(missing)}", f"未采集：{', '.join(missing)}").to_dict(),
                         "remedy": LEFT_OUT_REMEDY.to_dict()}]
         else:
@@ -250,7 +265,7 @@ def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Re
 
 def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str, Any],
              results: list[dict[str, Any]], label: str) -> Machine:
-    statuses, problems, summary = _fold(results)
+    statuses, titles, problems, summary = _fold(results)
     host = _obj(facts.get("host"))  # direct lookups: this runs once per report, 100,000 times a branch
     hostname = host.get("hostname") or label  # types checked in _check_facts
     machine_id = host.get("machine_id") or None
@@ -277,7 +292,7 @@ def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str
         site_listening=site.get("listening") is True,
         site_ips=tuple(map(intern, ips)) if ips else (),
         checked_at=_str(doc.get("checked_at")) or _str(facts.get("collected_at")) or "",
-        status=intern(summary), checks=statuses, problems=problems,
+        status=intern(summary), checks=statuses, titles=titles, problems=problems,
         bandwidth_mbps=_num(_obj(network.get("bandwidth")).get("download_mbps")),
         egress_ips=tuple(map(intern, egress)) if egress else (),
         client_version=_interned(_str(_obj(facts.get("client")).get("version"))),

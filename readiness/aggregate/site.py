@@ -12,6 +12,7 @@ from typing import Any
 
 from readiness.aggregate.inputs import Rejected
 from readiness.aggregate.machines import Machine, split_check
+from readiness.aggregate.reverted import EarlierRun, find_reverted
 from readiness import rules
 from readiness.i18n import Text
 from readiness.model import Status
@@ -43,6 +44,10 @@ class SiteSummary:
     egress: dict[str, Any]
     client_versions: dict[str, int]
     remedies: dict[str, Text]
+    titles: dict[str, Text] = field(default_factory=dict)  # check id -> the title a person reads
+
+    def title(self, check_id: str) -> Text:
+        return self.titles.get(check_id) or Text(check_id, check_id)
 
     @property
     def reports(self) -> int:
@@ -79,6 +84,11 @@ class Aggregate:
         return {k: total.get(k, 0) for k in ("pass", "warn", "fail", "error")}
 
 
+def clone_key(machine_id: str, host: str) -> str:
+    """The key of one of several hosts sending one machine id."""
+    return f"{machine_id}@{host}"
+
+
 class Aggregator:
     """Collects machines (the newest run of each counts) and rejected inputs."""
 
@@ -89,6 +99,7 @@ class Aggregator:
         self.superseded: list[dict[str, str]] = []
         self.rejected: list[Rejected] = []
         self._hosts: dict[str, dict[str, str]] = {}  # machine id -> host names sending it (lower -> as sent)
+        self._earlier: dict[str, list[EarlierRun]] = {}  # key -> the superseded runs of that machine
 
     def add(self, item: Machine | Rejected) -> None:
         if isinstance(item, Rejected):
@@ -106,14 +117,16 @@ class Aggregator:
         else:
             newer, older = (item, old) if when_new > when_old else (old, item)
         self.latest[item.key] = newer
+        self._earlier.setdefault(item.key, []).append(EarlierRun(_when(older), older.checked_at, older.checks))
         entry = {"path": older.source, "machine": older.hostname, "checked_at": older.checked_at, "by": newer.source}
         if tie:
             entry["tie"] = "same checked_at: the worse run counts"
         self.superseded.append(entry)
 
     def _apart(self, m: Machine) -> Machine:
-        """PCs cloned from one disk image share a machine id: two hosts sending one id are two
-        machines (keyed by id and host name), never merged into one, which would hide one of them."""
+        """The clone rule, the only copy: PCs cloned from one disk image share a machine id, and two
+        hosts sending one id are two machines (keyed by id and host name), never merged into one,
+        which would hide one of them."""
         mid = m.machine_id
         if not mid:
             return m
@@ -126,9 +139,17 @@ class Aggregator:
             (first,) = hosts
             earlier = self.latest.pop(mid, None)
             if earlier is not None:
-                self.latest[f"{mid}@{first}"] = earlier._replace(key=f"{mid}@{first}")
+                self.latest[clone_key(mid, first)] = earlier._replace(key=clone_key(mid, first))
+            if mid in self._earlier:  # its earlier runs were the first host's too
+                self._earlier[clone_key(mid, first)] = self._earlier.pop(mid)
         hosts.setdefault(host, m.hostname)
-        return m._replace(key=f"{mid}@{host}")
+        return m._replace(key=clone_key(mid, host))
+
+    def key_of(self, m: Machine) -> str:
+        """The key a machine added earlier goes by now (a clone found later moves it to its own)."""
+        if m.machine_id and len(self._hosts.get(m.machine_id, ())) > 1:
+            return clone_key(m.machine_id, m.hostname.lower())
+        return m.key
 
     def shared_ids(self) -> dict[str, list[str]]:
         """machine id -> the distinct host names sending it, for ids sent by more than one host."""
@@ -136,7 +157,10 @@ class Aggregator:
 
     def result(self) -> Aggregate:
         groups: dict[str, list[Machine]] = defaultdict(list)
-        for m in self.latest.values():
+        for key, m in self.latest.items():
+            earlier = self._earlier.get(key)
+            if earlier:
+                m = m._replace(reverted=find_reverted(_when(m), m.checks, earlier))
             groups[m.site_id].append(m)
         sites = [self._site(sid, ms) for sid, ms in sorted(groups.items())]
         return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.rejudged else "stored",
@@ -154,10 +178,12 @@ class Aggregator:
         counts = Counter(m.status for m in machines)
         checks: dict[str, Counter[str]] = defaultdict(Counter)
         remedies: dict[str, Text] = {}
+        titles: dict[str, Text] = {}
         for m in machines:
-            for entry in m.checks:
+            for entry, title in zip(m.checks, m.titles):
                 cid, st = split_check(entry)
                 checks[cid][st] += 1
+                titles.setdefault(cid, title)
             for p in m.problems:
                 if p.remedy and p.check not in remedies:
                     remedies[p.check] = p.remedy
@@ -177,7 +203,7 @@ class Aggregator:
             checks={cid: {k: c.get(k, 0) for k in ("pass", "warn", "fail", "skip", "error")} for cid, c in sorted(checks.items())},
             machines=machines, findings=findings, bandwidth=bandwidth, egress=egress,
             client_versions=dict(Counter(m.client_version or "?" for m in machines).most_common()),
-            remedies=remedies)
+            remedies=remedies, titles=titles)
 
     def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[SiteProblem]) -> dict[str, Any]:
         per_seat = rules.per_seat_mbps(self.rules, listening)

@@ -18,19 +18,26 @@ from readiness.collect.fonts import collect_fonts
 from readiness.collect.restore import collect_restore
 from readiness.collect.system import System, Unknown, current_system
 from readiness.facts import FACTS_SCHEMA
+from readiness.i18n import Text
 
 
-def _guard(errors: dict[str, str], key: str, fn: Callable[[], Any]) -> Any:
+def raw_error(raw: str) -> dict[str, str]:
+    """An error text from the OS or a library, kept as it is inside a sentence in both languages."""
+    return Text(f"cannot read: {raw}", f"无法读取：{raw}").to_dict()
+
+
+def _guard(errors: dict[str, Any], key: str, fn: Callable[[], Any]) -> Any:
+    """Each value's reason is recorded as {en, zh} (see docs/schemas.md, `errors`)."""
     try:
         return fn()
     except Unknown as exc:
-        errors[key] = str(exc)
+        errors[key] = exc.reason.to_dict()
     except Exception as exc:  # a collector must never take the whole snapshot down
-        errors[key] = f"{type(exc).__name__}: {exc}"
+        errors[key] = raw_error(f"{type(exc).__name__}: {exc}")
     return None
 
 
-def collect_memory(system: System, errors: dict[str, str]) -> dict[str, Any]:
+def collect_memory(system: System, errors: dict[str, Any]) -> dict[str, Any]:
     import psutil
 
     return {"installed_bytes": _guard(errors, "memory.installed_bytes", system.installed_memory_bytes),
@@ -45,14 +52,14 @@ def _quiet(fn: Callable[[], Any]) -> Any:
         return None
 
 
-def collect_disks(system: System, errors: dict[str, str]) -> list[dict[str, Any]]:
+def collect_disks(system: System, errors: dict[str, Any]) -> list[dict[str, Any]]:
     """Every mounted drive, with its kind (GetDriveTypeW), bus and volume: a volume with two
     letters or mount points, or a device mounted twice, is listed twice with the same volume,
     and the disk check counts it once."""
     import psutil
 
     if os.name == "nt":  # pragma: no cover - needs Windows
-        from readiness.collect.winapi import no_critical_error_boxes
+        from readiness.win32 import no_critical_error_boxes
 
         _quiet(no_critical_error_boxes)
     system_drive = system.system_drive().lower().rstrip("\\/")
@@ -89,11 +96,14 @@ def collect_cpu(system: System) -> dict[str, Any]:
     return out
 
 
+OFFLINE = Text("offline (--offline)", "离线运行（--offline），未采集网络信息")
+
+
 def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, offline: bool = False,
                   now: datetime | None = None, include_cpu: bool = True,
                   progress: Callable[[float, float], None] | None = None) -> dict[str, Any]:
     system = system or current_system()
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     collected_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
     facts: dict[str, Any] = {
         "schema": FACTS_SCHEMA,
@@ -110,9 +120,9 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
         "restore": _guard(errors, "restore", lambda: collect_restore(system)),
         "errors": errors,
     }
-    not_collected: dict[str, str] = {}
+    not_collected: dict[str, Any] = {}
     if offline:
-        not_collected["network"] = "offline (--offline)"
+        not_collected["network"] = OFFLINE.to_dict()
     else:
         from readiness.net.collect import collect_network
 

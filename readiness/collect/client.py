@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 from readiness import userini
 from readiness.collect.system import System, expand_windows_vars, native_path
 from readiness.files import read_regular, require_regular
+from readiness.i18n import Text, TextError, join
 from readiness.versions import parse_version
 
 D3DCOMPILER = "D3DCompiler_47.dll"
@@ -66,6 +67,15 @@ def registry_candidates(entries: Iterable[Mapping[str, str]], names: Iterable[st
     return out
 
 
+class VersionError(TextError, ValueError):
+    """No version could be read from the client's program: why, in both languages."""
+
+
+def cannot_read(raw: str) -> Text:
+    """An OS error text, as it is, inside a sentence in both languages."""
+    return Text(f"cannot read: {raw}", f"无法读取：{raw}")
+
+
 def pe_version(path: str) -> tuple[str, str]:
     """(version, where it was read) from the PE version resource; ValueError when there is none.
 
@@ -76,11 +86,12 @@ def pe_version(path: str) -> tuple[str, str]:
 
     require_regular(path)  # pefile would block on a FIFO
     if os.path.getsize(path) > MAX_EXE_BYTES:
-        raise ValueError("larger than 512 MiB: not the exam client")
+        raise VersionError(Text("larger than 512 MiB: not the exam client", "大于 512 MiB：不是考试客户端"))
     try:
         pe = pefile.PE(path, fast_load=True)
     except pefile.PEFormatError as exc:
-        raise ValueError(f"not a Windows program (PE): {exc.value}") from None
+        raise VersionError(Text(f"not a Windows program (PE): {exc.value}",
+                                f"不是 Windows 程序（PE）：{exc.value}")) from None
     try:
         pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
         strings: dict[str, str] = {}
@@ -100,7 +111,7 @@ def pe_version(path: str) -> tuple[str, str]:
             ms, ls = f.ProductVersionMS or f.FileVersionMS, f.ProductVersionLS or f.FileVersionLS
             if ms or ls:
                 return f"{ms >> 16}.{ms & 0xFFFF}.{ls >> 16}.{ls & 0xFFFF}", "pe:fixed"
-        raise ValueError("has no version resource")
+        raise VersionError(Text("has no version resource", "没有版本资源"))
     finally:
         pe.close()
 
@@ -108,21 +119,23 @@ def pe_version(path: str) -> tuple[str, str]:
 def read_user_ini(path: str | None) -> dict[str, Any]:
     """user.ini as facts: found, the OpenGL/Level value, the encoding, or why it is unreadable."""
     facts: dict[str, Any] = {"path": path, "found": False, "opengl_level": None, "encoding": None,
-                             "error": None}
+                             "error": None, "reason": None}
     if path is None:
         return facts
     facts["found"] = True
+    why: Text | None = None
     if os.path.isdir(path):
-        facts["error"] = "is a folder, not a file"
-        return facts
-    try:
-        raw = read_regular(path, userini.MAX_INI_BYTES)  # a FIFO or a device is refused, never read
-        decoded = userini.decode(raw)
-    except OSError as exc:
-        facts["error"] = f"cannot read: {exc.strerror or exc}"
-        return facts
-    except userini.IniError as exc:
-        facts["error"] = str(exc)
+        why = Text("is a folder, not a file", "是文件夹，不是文件")
+    else:
+        try:
+            raw = read_regular(path, userini.MAX_INI_BYTES)  # a FIFO or a device is refused, never read
+            decoded = userini.decode(raw)
+        except OSError as exc:
+            why = cannot_read(str(exc.strerror or exc))
+        except userini.IniError as exc:
+            why = exc.reason
+    if why is not None:
+        facts["error"], facts["reason"] = why.en, why.to_dict()
         return facts
     facts["encoding"] = decoded.encoding
     entry = userini.parse(decoded.text).find("OpenGL", "Level")
@@ -130,7 +143,7 @@ def read_user_ini(path: str | None) -> dict[str, Any]:
     return facts
 
 
-def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str, str]) -> dict[str, Any]:
+def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str, Any]) -> dict[str, Any]:
     env = system.environ()
     exe_name = profile["client.exe_name"]
     candidates: list[tuple[str, str, Mapping[str, str] | None]] = []
@@ -141,7 +154,8 @@ def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str,
         try:
             entries = system.uninstall_entries()
         except Exception as exc:
-            errors["client.registry"] = f"cannot read the Uninstall entries: {exc}"
+            errors["client.registry"] = Text(f"cannot read the Uninstall entries: {exc}",
+                                             f"无法读取注册表的卸载项（Uninstall）：{exc}").to_dict()
             entries = []
         candidates += [(d, "registry", e) for d, e in registry_candidates(entries, profile["client.display_names"])]
         for d in profile["client.search_dirs"]:
@@ -161,17 +175,21 @@ def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str,
         if exe is None:
             continue
         client.update(install_dir=folder, found_by=how, exe=exe)
-        reasons = []
+        reasons: list[Text] = []
+        where = Text(f"{exe}: ", f"{exe}：")
         try:
             client["version"], client["version_source"] = pe_version(exe)
-        except (ValueError, OSError) as exc:
-            reasons.append(f"{exe}: {exc}")
+        except VersionError as exc:
+            reasons.append(where + exc.reason)
+        except OSError as exc:
+            reasons.append(where + cannot_read(str(exc.strerror or exc)))
         except Exception as exc:  # pefile can fail on hostile files in many ways
-            reasons.append(f"{exe}: unreadable version resource ({type(exc).__name__}: {exc})")
+            raw = f"{type(exc).__name__}: {exc}"
+            reasons.append(where + Text(f"unreadable version resource ({raw})", f"版本资源无法读取（{raw}）"))
         if client["version"] is None and entry and entry.get("DisplayVersion"):
             client["version"], client["version_source"] = entry["DisplayVersion"], "registry:DisplayVersion"
         if client["version"] is None:
-            errors["client.version"] = "; ".join(reasons) or "no version found"
+            errors["client.version"] = (join(reasons) if reasons else Text("no version found", "未找到版本号")).to_dict()
         client["user_ini"] = read_user_ini(find_in_dir(folder, USER_INI))
         if client["user_ini"]["path"] is None:
             client["user_ini"]["path"] = os.path.join(folder, USER_INI)

@@ -6,9 +6,19 @@ import os
 from typing import Any, Iterable, Mapping
 
 from readiness.collect.system import System, expand_windows_vars, native_path
+from readiness.i18n import Text, TextError, join
 
 MSYH_FILES = ("msyh.ttc", "msyh.ttf")
 ENGLISH_US = 0x409
+
+
+class FontError(TextError, ValueError):
+    """A file named like MSYH that is not a readable font: why, in both languages."""
+
+
+def cannot_read(raw: str) -> Text:
+    """An OS error text, as it is, inside a sentence in both languages."""
+    return Text(f"cannot read: {raw}", f"无法读取：{raw}")
 
 
 def font_families(path: str) -> tuple[str | None, list[str]]:
@@ -20,12 +30,13 @@ def font_families(path: str) -> tuple[str | None, list[str]]:
     try:
         tag = read_regular(path, 3)[:4]  # a FIFO named msyh.ttc must not block the check
     except NotRegularFile as exc:
-        raise ValueError(exc.strerror) from None
+        raise FontError(cannot_read(exc.strerror or str(exc))) from None
     require_regular(path)
     try:
         holder: Any = TTCollection(path, lazy=True) if tag == b"ttcf" else TTFont(path, lazy=True)
     except (TTLibError, OSError, AssertionError, ValueError, KeyError, IndexError) as exc:
-        raise ValueError(f"not a font file ({exc or type(exc).__name__})") from None
+        raw = str(exc) or type(exc).__name__
+        raise FontError(Text(f"not a font file ({raw})", f"不是字体文件（{raw}）")) from None
     try:
         faces = holder.fonts if isinstance(holder, TTCollection) else [holder]
         first: str | None = None
@@ -34,7 +45,8 @@ def font_families(path: str) -> tuple[str | None, list[str]]:
             try:
                 table = face["name"]
             except Exception as exc:  # a damaged table directory
-                raise ValueError(f"no readable name table ({type(exc).__name__}: {exc})") from None
+                raw = f"{type(exc).__name__}: {exc}"
+                raise FontError(Text(f"no readable name table ({raw})", f"字体名称表无法读取（{raw}）")) from None
             english = None
             for rec in table.names:
                 if rec.nameID not in (1, 16):
@@ -61,20 +73,22 @@ def _scan(folder: str, scope: str, registered: Mapping[str, set[str]] | None) ->
             if entry.name.lower() not in MSYH_FILES:
                 continue
             item: dict[str, Any] = {"path": entry.path, "scope": scope, "family": None, "families": [],
-                                    "error": None, "registered": None}
+                                    "error": None, "reason": None, "registered": None}
             if registered is not None:
                 item["registered"] = entry.name.lower() in registered.get(scope, set())
             try:
                 if entry.is_dir():
-                    raise ValueError("is a folder, not a font file")
+                    raise FontError(Text("is a folder, not a font file", "是文件夹，不是字体文件"))
                 item["family"], item["families"] = font_families(entry.path)
             except (ValueError, OSError) as exc:
-                item["error"] = str(exc) if not isinstance(exc, OSError) else f"cannot read: {exc.strerror or exc}"
+                why = exc.reason if isinstance(exc, FontError) else cannot_read(
+                    str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc))
+                item["error"], item["reason"] = why.en, why.to_dict()
             found.append(item)
     return found
 
 
-def collect_fonts(profile: Mapping[str, Any], system: System, errors: dict[str, str]) -> dict[str, Any]:
+def collect_fonts(profile: Mapping[str, Any], system: System, errors: dict[str, Any]) -> dict[str, Any]:
     env = system.environ()
     try:
         registered = system.registered_fonts()
@@ -83,13 +97,13 @@ def collect_fonts(profile: Mapping[str, Any], system: System, errors: dict[str, 
     msyh: list[dict[str, Any]] = []
     searched: list[str] = []
     system_listed = False
-    problems = []
+    problems: list[Text] = []
     dirs: Iterable[tuple[str, str]] = [(d, "system") for d in profile["fonts.system_dirs"]] + \
         [(d, "user") for d in profile["fonts.user_dirs"]]
     for raw, scope in dirs:
         folder = expand_windows_vars(raw, env)
         if folder is None:
-            problems.append(f"{raw}: a variable in it is not set")
+            problems.append(Text(f"{raw}: a variable in it is not set", f"{raw}：其中的环境变量未设置"))
             continue
         folder = native_path(folder)
         searched.append(folder)
@@ -97,14 +111,16 @@ def collect_fonts(profile: Mapping[str, Any], system: System, errors: dict[str, 
             msyh += _scan(folder, scope, registered)
         except FileNotFoundError:
             if scope == "system":
-                problems.append(f"{folder}: no such folder")
+                problems.append(Text(f"{folder}: no such folder", f"{folder}：文件夹不存在"))
             continue
         except OSError as exc:
-            problems.append(f"{folder}: cannot list: {exc.strerror or exc}")
+            raw = exc.strerror or str(exc)
+            problems.append(Text(f"{folder}: cannot list: {raw}", f"{folder}：无法列出内容：{raw}"))
             continue
         if scope == "system":
             system_listed = True
     if not system_listed and not msyh:
-        errors["fonts.msyh"] = "no system font folder could be read: " + "; ".join(problems)
+        errors["fonts.msyh"] = (Text("no system font folder could be read: ", "无法读取任何系统字体文件夹：")
+                                + join(problems)).to_dict()
         return {"msyh": None, "searched": searched}
     return {"msyh": msyh, "searched": searched}

@@ -18,6 +18,7 @@ from typing import Any
 
 from readiness.collect.system import System, Unknown, WindowsSystem, expand_windows_vars, native_path
 from readiness.collect.winapi import HKLM
+from readiness.i18n import Text
 
 SERVICES = r"SYSTEM\CurrentControlSet\Services"
 
@@ -78,7 +79,8 @@ def collect_restore(system: System) -> dict[str, Any]:
     """{"looked_for": [...ids], "found": [{product, name, marker, start, state}]}; Unknown when the
     markers cannot be read (not Windows, or the registry refused)."""
     if not isinstance(system, WindowsSystem):
-        raise Unknown("restore software and write filters are read from the Windows registry, on Windows only")
+        raise Unknown(Text("restore software and write filters are read from the Windows registry, on Windows only",
+                           "还原软件和写入过滤器从 Windows 注册表读取，仅在 Windows 上可用"))
     env = system.environ()
     found: list[dict[str, Any]] = []
     unreadable: list[str] = []
@@ -107,5 +109,6 @@ def collect_restore(system: System) -> dict[str, Any]:
                 found.append({"product": p.id, "name": p.name, "marker": f"installed program {display!r}",
                                   "start": None, "state": None})
     if unreadable and not found:
-        raise Unknown("cannot read " + "; ".join(unreadable))
+        what = "; ".join(unreadable)
+        raise Unknown(Text(f"cannot read {what}", f"无法读取 {what}"))
     return {"looked_for": list(PRODUCT_IDS), "found": found}

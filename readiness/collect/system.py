@@ -12,18 +12,19 @@ import os
 import platform
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from readiness.collect.winapi import (BUS_TYPES, DRIVE_CDROM, DRIVE_FIXED, DRIVE_RAMDISK, DRIVE_REMOTE,
                                       DRIVE_REMOVABLE, HKCU, HKLM, REG_EXPAND_SZ, RegValue, Registry, Win32)
+from readiness.i18n import Text, TextError
 
 CURRENT_VERSION = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 UNINSTALL = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"
 FONTS_KEY = CURRENT_VERSION + r"\Fonts"
 
 
-class Unknown(Exception):
-    """A fact that cannot be read here; the message is the reason recorded in the snapshot."""
+class Unknown(TextError):
+    """A fact that cannot be read here; its reason (both languages) is recorded in the snapshot."""
 
 
 class System(Protocol):
@@ -150,16 +151,18 @@ class WindowsSystem:
         try:
             return self.win32.installed_memory_kib() * 1024
         except OSError as exc:
-            raise Unknown(f"GetPhysicallyInstalledSystemMemory failed ({exc}); "
-                          "the firmware's memory table may be missing, as in some virtual machines") from None
+            raise Unknown(Text(f"GetPhysicallyInstalledSystemMemory failed ({exc}); "
+                               "the firmware's memory table may be missing, as in some virtual machines",
+                               f"GetPhysicallyInstalledSystemMemory 调用失败（{exc}）；"
+                               "固件的内存表可能缺失（部分虚拟机如此）")) from None
 
     def machine_id(self) -> str:
         try:
             guid = _data(self.reg.values(HKLM, r"SOFTWARE\Microsoft\Cryptography", "64"), "MachineGuid")
         except OSError as exc:
-            raise Unknown(f"cannot read MachineGuid: {exc}") from None
+            raise Unknown(Text(f"cannot read MachineGuid: {exc}", f"无法读取 MachineGuid：{exc}")) from None
         if not guid:
-            raise Unknown("no MachineGuid in the registry")
+            raise Unknown(Text("no MachineGuid in the registry", "注册表中没有 MachineGuid"))
         return str(guid)
 
     def drive_kind(self, mountpoint: str, fstype: str, opts: str) -> str:
@@ -236,7 +239,8 @@ class PosixSystem:
                 "arch": platform.machine() or None, "version": platform.release() or None}
 
     def installed_memory_bytes(self) -> int:
-        raise Unknown("installed memory is read with GetPhysicallyInstalledSystemMemory, on Windows only")
+        raise Unknown(Text("installed memory is read with GetPhysicallyInstalledSystemMemory, on Windows only",
+                           "安装内存通过 GetPhysicallyInstalledSystemMemory 读取，仅限 Windows"))
 
     def machine_id(self) -> str:
         for p in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
@@ -246,7 +250,7 @@ class PosixSystem:
                 continue
             if text:
                 return text
-        raise Unknown("no /etc/machine-id")
+        raise Unknown(Text("no /etc/machine-id", "没有 /etc/machine-id"))
 
     def drive_kind(self, mountpoint: str, fstype: str, opts: str) -> str:
         if fstype in _NETWORK_FS:
@@ -263,9 +267,9 @@ class PosixSystem:
         return f"dev:{os.stat(mountpoint).st_dev}"
 
     def cpu_model(self) -> str | None:
-        import cpuinfo
-
-        return cpuinfo.get_cpu_info().get("brand_raw") or None
+        """The kernel's own name for the CPU (/proc/cpuinfo); py-cpuinfo only where there is no
+        such source, and bounded: it starts a Python child process and takes over a second."""
+        return proc_cpuinfo_model() or cpuinfo_brand(CPUINFO_TIMEOUT_S)
 
     def system_drive(self) -> str:
         return "/"
@@ -275,6 +279,49 @@ class PosixSystem:
 
     def registered_fonts(self) -> dict[str, set[str]] | None:
         return None
+
+
+CPUINFO_TIMEOUT_S = 3.0
+
+
+def proc_cpuinfo_model(path: str = "/proc/cpuinfo") -> str | None:
+    """The first "model name" (x86) or "Model"/"Hardware" (ARM boards) line of /proc/cpuinfo."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and value.strip():
+            fields.setdefault(key.strip().lower(), value.strip())
+    return next((fields[k] for k in ("model name", "model", "hardware", "cpu model") if k in fields), None)
+
+
+def cpuinfo_brand(timeout: float, get: Callable[[], Mapping[str, Any]] | None = None) -> str | None:
+    """py-cpuinfo's brand string, or None when it takes longer than timeout seconds (it is left
+    to finish in a daemon thread, which does not hold the process at exit)."""
+    import threading
+
+    found: list[str | None] = []
+
+    def run() -> None:
+        try:
+            if get is None:
+                import cpuinfo
+
+                info: Mapping[str, Any] = cpuinfo.get_cpu_info()
+            else:
+                info = get()
+            found.append(info.get("brand_raw") or None)
+        except Exception:  # informative only
+            found.append(None)
+
+    worker = threading.Thread(target=run, name="cpuinfo", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return found[0] if found else None
 
 
 def current_system() -> System:

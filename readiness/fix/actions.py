@@ -250,7 +250,7 @@ def _changeable_file(path: Path) -> str | None:
     if not st.st_mode & stat.S_IWUSR:
         return f"{path} is read-only"
     if os.name == "nt":  # pragma: no cover - needs Windows
-        from readiness.collect.winapi import open_for_replace
+        from readiness.win32 import open_for_replace
 
         why = open_for_replace(str(path))  # asks for delete access, as the replace will
         return f"{path} is locked or not writable ({why})" if why else None
@@ -286,7 +286,7 @@ def running_processes() -> list[str]:
     """Names of the running processes, as "name (PID n)". Never raises: a process that cannot be
     read (gone, protected, or psutil's own error) is skipped, not fatal."""
     if os.name == "nt":  # pragma: no cover - needs Windows
-        from readiness.collect.winapi import process_names
+        from readiness.win32 import process_names
 
         try:
             return [f"{name} (PID {pid})" for pid, name in process_names() if name]

@@ -2,7 +2,8 @@
 
 Installing for all users means: the file in %WINDIR%\\Fonts, a value under
 HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Fonts, AddFontResourceW for this session and
-WM_FONTCHANGE broadcast to running programs. Tested through a fake of ``FontHost``.
+WM_FONTCHANGE broadcast to running programs (the Win32 calls are declared in readiness.win32).
+Tested through a fake of ``FontHost``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import os
 from pathlib import Path
 from typing import Protocol
 
+from readiness import win32
+
 FONTS_KEY = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion\Fonts"
-HWND_BROADCAST, WM_FONTCHANGE, SMTO_ABORTIFHUNG = 0xFFFF, 0x001D, 0x0002
 
 
 class FontHost(Protocol):
@@ -69,10 +71,8 @@ class WindowsFontHost:  # pragma: no cover - needs Windows
         return None
 
     def is_admin(self) -> bool:
-        import ctypes
-
         try:
-            return bool(ctypes.WinDLL("shell32", use_last_error=True).IsUserAnAdmin())  # type: ignore[attr-defined]
+            return win32.is_admin()
         except (AttributeError, OSError):
             return False
 
@@ -107,31 +107,13 @@ class WindowsFontHost:  # pragma: no cover - needs Windows
             winreg.DeleteValue(key, name)
 
     def add_font_resource(self, path: str) -> int:
-        import ctypes
-
-        fn = ctypes.WinDLL("gdi32", use_last_error=True).AddFontResourceW  # type: ignore[attr-defined]
-        fn.argtypes = [ctypes.c_wchar_p]
-        fn.restype = ctypes.c_int
-        return int(fn(path))
+        return win32.add_font_resource(path)
 
     def remove_font_resource(self, path: str) -> bool:
-        import ctypes
-
-        fn = ctypes.WinDLL("gdi32", use_last_error=True).RemoveFontResourceW  # type: ignore[attr-defined]
-        fn.argtypes = [ctypes.c_wchar_p]
-        fn.restype = ctypes.c_int
-        return bool(fn(path))
+        return win32.remove_font_resource(path)
 
     def broadcast_font_change(self) -> None:
-        import ctypes
-        from ctypes import wintypes
-
-        fn = ctypes.WinDLL("user32", use_last_error=True).SendMessageTimeoutW  # type: ignore[attr-defined]
-        fn.argtypes = [wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM, wintypes.UINT,
-                       wintypes.UINT, ctypes.POINTER(ctypes.c_size_t)]  # the last is a PDWORD_PTR
-        fn.restype = ctypes.c_ssize_t
-        result = ctypes.c_size_t(0)
-        fn(HWND_BROADCAST, WM_FONTCHANGE, 0, 0, SMTO_ABORTIFHUNG, 1000, ctypes.byref(result))
+        win32.broadcast_font_change()
 
 
 def current_font_host() -> FontHost:

@@ -16,16 +16,20 @@ import uuid
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from readiness.i18n import Text
+from readiness.net.errors import EMPTY, ENDED, HTML_PAGE, NetFailure, classify, failure, http_status
+
 CHUNK = 256 * 1024
 SAMPLE_S = 0.25
 MIN_MEASURED_BYTES = 256 * 1024
-SPEEDTEST_NOTE = "speedtest-cli is known to under-report above a few hundred Mbit/s"
+SPEEDTEST_NOTE = Text("speedtest-cli is known to under-report above a few hundred Mbit/s",
+                      "speedtest-cli 在数百 Mbit/s 以上时测得的数值通常偏低")
 
 Progress = Callable[[float, float], None]  # (elapsed share 0..1, current Mbit/s)
 
 
-class MeasureError(Exception):
-    """No measurement possible; the message says why."""
+class MeasureError(NetFailure):
+    """No measurement possible: why, in both languages, with the raw text (str(exc)) beside it."""
 
 
 def cache_busted(url: str) -> str:
@@ -50,7 +54,7 @@ class _Stream(threading.Thread):
         super().__init__(daemon=True)
         self.session, self.url, self.timeout, self.stop, self.verify = session, url, timeout, stop, verify
         self.bytes = 0
-        self.error: str | None = None
+        self.error: NetFailure | None = None
 
     def run(self) -> None:
         try:
@@ -58,17 +62,18 @@ class _Stream(threading.Thread):
                 self._one_request()
         except Exception as exc:  # the first failure ends this stream; the reason is kept
             if not self.stop.is_set():
-                self.error = describe_error(exc)
+                self.error = failure(exc, describe_error(exc))
 
     def _one_request(self) -> None:
         headers = {"Accept-Encoding": "identity", "Cache-Control": "no-cache"}
         with self.session.get(cache_busted(self.url), headers=headers, stream=True, timeout=self.timeout,
                               verify=self.verify) as resp:
             if resp.status_code != 200:
-                raise MeasureError(f"the server answered HTTP {resp.status_code} {resp.reason or ''}".strip())
+                raise MeasureError(http_status(resp.status_code),
+                                   f"the server answered HTTP {resp.status_code} {resp.reason or ''}".strip())
             ctype = resp.headers.get("Content-Type", "").lower()
             if ctype.startswith("text/html"):
-                raise MeasureError("the server answered an HTML page, not a file (a login page or an error page?)")
+                raise MeasureError(HTML_PAGE, "the server answered an HTML page, not a file (a login page or an error page?)")
             expected = resp.headers.get("Content-Length")
             got = 0
             read1 = resp.raw.read1  # returns what has arrived (up to CHUNK): counts stay current
@@ -81,9 +86,9 @@ class _Stream(threading.Thread):
                 if self.stop.is_set():
                     return
             if expected is not None and expected.isdigit() and got < int(expected):
-                raise MeasureError(f"the body ended early ({got} of {expected} bytes)")
+                raise MeasureError(ENDED, f"the body ended early ({got} of {expected} bytes)")
             if got == 0:
-                raise MeasureError("the server sent an empty body")
+                raise MeasureError(EMPTY)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -131,7 +136,7 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
     if deadline is not None:
         left = deadline - time.monotonic()
         if left <= warmup_s + 1:
-            raise MeasureError("no time left before the network deadline")
+            raise MeasureError(Text("no time left before the network deadline", "已到网络检查时限，未能测量"))
         duration_s = min(duration_s, left - warmup_s)
     session = requests.Session()
     session.max_redirects = 5
@@ -175,16 +180,18 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
         end_now = time.monotonic()
         cpu = time.process_time() - cpu0
         session.close()
-    errors = sorted({w.error for w in workers if w.error})
+    failures = sorted({w.error.raw: w.error for w in workers if w.error}.items())
+    errors = [raw for raw, _ in failures]
+    first = MeasureError(failures[0][1].reason, failures[0][0]) if failures else None
     if start_bytes is None or end_now - start_t <= 0:
-        raise MeasureError(errors[0] if errors else "the transfer ended during the warm-up")
+        raise first or MeasureError(Text("the transfer ended during the warm-up", "传输在预热阶段就中断了"))
     measured = end_total - start_bytes
     window = end_now - start_t
     full_window = window >= duration_s * 0.9 and not errors
     if measured < MIN_MEASURED_BYTES and not full_window:
-        reason = errors[0] if errors else (f"the server sent only {measured} bytes in {window:.0f} s "
-                                           "after the warm-up: too little to measure")
-        raise MeasureError(reason)
+        raise first or MeasureError(Text(
+            f"the server sent only {measured} bytes in {window:.0f} s after the warm-up: too little to measure",
+            f"预热后 {window:.0f} 秒内服务器只发送了 {measured} 字节：数据太少，无法测量"))
     wall = end_now - t0
     mbps = measured * 8 / window / 1e6
     result: dict[str, Any] = {
@@ -196,9 +203,11 @@ def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup
     }
     result.update(sample_stats(samples))
     if measured < MIN_MEASURED_BYTES:  # a whole window with almost nothing: a link that slow fails, it is measured
-        result["note"] = f"only {measured} bytes arrived in the {window:.1f} s window: a very slow link"
+        result["note"] = Text(f"only {measured} bytes arrived in the {window:.1f} s window: a very slow link",
+                              f"{window:.1f} 秒的测量窗口内只收到 {measured} 字节：链路非常慢").to_dict()
     elif result["cpu_core_share"] > 0.9:
-        result["note"] = "the measuring process was CPU-bound: the figure is only a lower bound"
+        result["note"] = Text("the measuring process was CPU-bound: the figure is only a lower bound",
+                              "测量进程受 CPU 限制：测得的数值只是下限").to_dict()
 
     return result
 
@@ -240,6 +249,17 @@ def speedtest_config_error(exc: BaseException) -> str:
     return f"speedtest.net: its configuration could not be fetched ({raw})"
 
 
+def speedtest_config_reason(exc: BaseException) -> Text:
+    """speedtest_config_error's meaning in both languages: a blocked service (HTTP 403) is said so,
+    any other failure is classified like every network error."""
+    raw = " ".join(str(x) for x in (exc, getattr(exc, "__cause__", None), getattr(exc, "__context__", None)) if x)
+    if "403" in raw:
+        return Text("speedtest.net refused its configuration (HTTP 403): it is often blocked",
+                    "speedtest.net 拒绝提供配置（HTTP 403）：该服务常被屏蔽")
+    kind = classify(exc)
+    return Text(f"speedtest.net: {kind.en}", f"speedtest.net：{kind.zh}")
+
+
 def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any = None,
                       deadline: float | None = None) -> dict[str, Any]:
     """speedtest-cli over HTTPS; its failures become a MeasureError with a clear reason.
@@ -267,18 +287,18 @@ def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any 
     worker.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
     if worker.is_alive():
         stop.set()
-        raise MeasureError("speedtest did not finish before the network deadline")
+        raise MeasureError(Text("speedtest did not finish before the network deadline", "speedtest 未能在网络检查时限内完成"))
     exc = outcome.get("error")
     if isinstance(exc, module.ConfigRetrievalError):
-        raise MeasureError(speedtest_config_error(exc))
+        raise MeasureError(speedtest_config_reason(exc), speedtest_config_error(exc))
     if isinstance(exc, (module.NoMatchedServers, module.ServersRetrievalError, module.SpeedtestBestServerFailure)):
-        raise MeasureError(f"no speedtest server could be used ({type(exc).__name__}: {exc})")
-    if isinstance(exc, module.SpeedtestException):
-        raise MeasureError(f"speedtest failed ({type(exc).__name__}: {exc})")
+        raw = f"{type(exc).__name__}: {exc}"
+        raise MeasureError(Text(f"no speedtest server could be used ({raw})", f"没有可用的 speedtest 服务器（{raw}）"))
     if isinstance(exc, OSError):
-        raise MeasureError(f"speedtest could not connect ({exc})")
+        raise MeasureError(classify(exc), f"speedtest could not connect ({exc})")
     if exc is not None:
-        raise MeasureError(f"speedtest failed ({type(exc).__name__}: {exc})")
+        raw = f"{type(exc).__name__}: {exc}"
+        raise MeasureError(Text(f"speedtest failed ({raw})", f"speedtest 测速失败（{raw}）"))
     wall = time.monotonic() - t0
     cpu = time.process_time() - cpu0
     server = outcome.get("server")
@@ -287,4 +307,4 @@ def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any 
             "warmup_s": 0, "bytes": outcome.get("bytes", 0), "measured_bytes": None,
             "capped": False, "samples_mbps": [], "download_mbps": round(outcome["bps"] / 1e6, 2), "median_mbps": None,
             "p90_mbps": None, "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 3),
-            "cpu_core_share": round(cpu / wall, 3), "errors": [], "note": SPEEDTEST_NOTE}
+            "cpu_core_share": round(cpu / wall, 3), "errors": [], "note": SPEEDTEST_NOTE.to_dict()}

@@ -12,6 +12,9 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from readiness.i18n import Text
+from readiness.net.errors import TIMED_OUT, TLS, NetFailure, failure, http_status
+
 
 def _ms(t0: float) -> float:
     return round((time.monotonic() - t0) * 1000, 1)
@@ -54,7 +57,7 @@ def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dic
     port = parts.port or (443 if scheme == "https" else 80)
     out: dict[str, Any] = {"url": url, "proxy": environment_proxy(url), "addresses": [], "dns_ms": None,
                            "connect_ms": None, "tls_ms": None, "http_ms": None, "status": None,
-                           "ok": False, "failed_step": None, "error": None,
+                           "ok": False, "failed_step": None, "error": None, "reason": None,
                            # the clock check's measurement: the server's Date and this PC's clock around it
                            "date": None, "sent_at": None, "received_at": None, "rtt_s": None}
     step = "dns"
@@ -90,18 +93,19 @@ def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dic
                        rtt_s=round(rtt, 3))
         out["http_ms"] = _ms(t0)
         if out["status"] >= 400:
-            raise ValueError(f"HTTP {out['status']}")
+            raise NetFailure(http_status(out["status"]), f"HTTP {out['status']}")
         out["ok"] = True
     except socket.gaierror as exc:
-        out.update(failed_step=step, error=f"the name {host} could not be resolved ({exc.strerror or exc})")
+        out.update(failed_step=step, **NetFailure(
+            Text(f"the name {host} could not be found (DNS)", f"域名 {host} 无法解析（DNS）"),
+            f"the name {host} could not be resolved ({exc.strerror or exc})").to_facts())
     except ssl.SSLCertVerificationError as exc:
-        out.update(failed_step=step, error=f"certificate not accepted: {exc.verify_message or exc}")
+        out.update(failed_step=step, **NetFailure(TLS, f"certificate not accepted: {exc.verify_message or exc}").to_facts())
     except (socket.timeout, TimeoutError):
-        out.update(failed_step=step, error=f"timed out after {timeout_s:g} s")
-    except ValueError as exc:
-        out.update(failed_step=step, error=str(exc))
+        out.update(failed_step=step, **NetFailure(TIMED_OUT, f"timed out after {timeout_s:g} s").to_facts())
     except OSError as exc:
-        out.update(failed_step=step, error=f"{exc.strerror or exc}" if not hasattr(exc, "request") else describe_error(exc))
+        raw = f"{exc.strerror or exc}" if not hasattr(exc, "request") else describe_error(exc)
+        out.update(failed_step=step, **failure(exc, raw).to_facts())
     except Exception as exc:
-        out.update(failed_step=step, error=describe_error(exc))
+        out.update(failed_step=step, **failure(exc, describe_error(exc)).to_facts())
     return out

@@ -12,6 +12,9 @@ import re
 import time
 from typing import Any
 
+from readiness.i18n import Text
+from readiness.net.errors import NOT_AN_IP, NetFailure, failure, http_status
+
 MAX_ANSWER = 64 * 1024
 _CANDIDATE = re.compile(r"[0-9A-Fa-f:.]{2,45}")
 
@@ -47,26 +50,26 @@ def echo(urls: list[str], *, timeout_s: float = 5.0, verify: bool | str = True,
 
     from readiness.net.bandwidth import describe_error
 
-    answers = []
+    answers: list[dict[str, Any]] = []
     for url in urls:
         left = timeout_s if deadline is None else min(timeout_s, deadline - time.monotonic())
         if left <= 0.1:
-            answers.append({"url": url, "ip": None, "error": "no time left before the network deadline"})
+            answers.append({"url": url, "ip": None, "error": "no time left before the network deadline",
+                            "reason": Text("no time was left before the network deadline",
+                                           "已到网络检查时限，未能完成").to_dict()})
             continue
         try:
             with requests.get(url, timeout=left, stream=True, verify=verify,
                               headers={"Accept": "application/json, text/plain"}) as resp:
                 if resp.status_code != 200:
-                    raise ValueError(f"HTTP {resp.status_code}")
+                    raise NetFailure(http_status(resp.status_code), f"HTTP {resp.status_code}")
                 body = resp.raw.read(MAX_ANSWER, decode_content=True).decode("utf-8", "replace")
             ip = parse_ip(body)
             if ip is None:
                 shown = body.strip()[:60]
-                raise ValueError(f"answered something that is not an IP: {shown!r}")
-            answers.append({"url": url, "ip": ip, "error": None})
-        except ValueError as exc:
-            answers.append({"url": url, "ip": None, "error": str(exc)})
+                raise NetFailure(NOT_AN_IP, f"answered something that is not an IP: {shown!r}")
+            answers.append({"url": url, "ip": ip, "error": None, "reason": None})
         except Exception as exc:
-            answers.append({"url": url, "ip": None, "error": describe_error(exc)})
+            answers.append({"url": url, "ip": None, **failure(exc, describe_error(exc)).to_facts()})
     ips = sorted({a["ip"] for a in answers if a["ip"]})
     return {"ips": ips, "answers": answers}

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from readiness.aggregate.reverted import reverted_text
 from readiness.aggregate.site import SiteSummary
-from readiness.model import STATUS_LABELS, Status
 from readiness.reports.site_text import VERDICT
 from readiness.serve.view import Built, report_id
 
 MAX_REJECTED = 50
-MAX_MISSING_CELLS = 1000
 
 
 def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
     shared = built.shared
     seats = [{"id": report_id(m.source), "hostname": m.hostname, "status": m.status, "checked_at": m.checked_at,
               "last_seen": built.last_seen.get(m.key, ""), "clone": bool(m.machine_id and m.machine_id in shared),
-              "problems": [p.check for p in m.problems]}
+              "problems": [p.check for p in m.problems], "reverted": [r.check for r in m.reverted]}
              for m in s.machines]
+    reverted = [{"hostname": m.hostname, "check": r.check, "passed_at": r.passed_at,
+                 "text": reverted_text(r, s.title(r.check)).to_dict()} for m in s.machines for r in m.reverted]
     return {"id": s.id, "name": s.name, "status": s.status.value, "verdict": VERDICT[s.status].to_dict(),
             "seats_expected": s.seats, "reports": s.reports, "missing": max(0, s.seats - s.reports),
             "counts": s.counts, "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
-            "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats}
+            "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats,
+            "reverted": reverted}
 
 
 def state_doc(built: Built, phones: list[dict[str, Any]], stored: int) -> dict[str, Any]:
@@ -31,7 +33,6 @@ def state_doc(built: Built, phones: list[dict[str, Any]], stored: int) -> dict[s
         "version": built.version, "generated_at": agg.generated_at, "mode": agg.mode,
         "status": agg.status.value if agg.sites else None,
         "verdict": VERDICT[agg.status].to_dict() if agg.sites else None,
-        "labels": {s.value: STATUS_LABELS[s].to_dict() for s in Status},
         "stored": stored, "sites": [_site(s, built) for s in agg.sites],
         "rejected": {"count": len(agg.rejected),
                      "items": [{"path": r.path, "reason": r.reason} for r in agg.rejected[-MAX_REJECTED:]]},

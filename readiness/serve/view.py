@@ -12,13 +12,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from readiness.aggregate.clones import flag, shared_ids, unmerged
+from readiness.aggregate.clones import flag
 from readiness.aggregate.inputs import Rejected, Source
-from readiness.aggregate.machines import Rejudge, Machine, read_machine
-from readiness.aggregate.build import make_rejudge
+from readiness.aggregate.machines import Machine, Rejudge, read_machine
 from readiness.aggregate.site import Aggregate, Aggregator
+from readiness.phones import judge_phone
 from readiness.profile import Profile
-from readiness.serve.phones import judge_phone
 from readiness.serve.store import StoredPhone, StoredReport, Store
 
 
@@ -47,11 +46,13 @@ class Built:
 
 
 class SiteView:
-    def __init__(self, store: Store, profile_path: str | None) -> None:
+    def __init__(self, store: Store, rules: Profile, judge: Rejudge | None = None) -> None:
+        """rules: the profile the command loaded (the built-in one without --profile) gives the site
+        rules; judge: re-judge every report's facts by it (--profile given), else their own verdicts."""
         self.store = store
-        self.rules, judge = make_rejudge(profile_path)  # the built-in profile gives the site rules otherwise
-        self.judge: Rejudge | None = judge if profile_path else None
-        self.rejudged = profile_path is not None
+        self.rules = rules
+        self.judge = judge
+        self.rejudged = judge is not None
         self._lock = threading.Lock()
         self._entries: dict[int, Entry] = {}
         self._phones: list[StoredPhone] = []
@@ -94,16 +95,17 @@ class SiteView:
                 return self._built
             version = self.version
             entries = list(self._entries.values())
-        machines = [e.summary for e in entries if isinstance(e.summary, Machine)]
-        shared = shared_ids(machines)
         agg = Aggregator(self.rules, rejudged=self.rejudged)
+        for e in entries:
+            agg.add(e.summary)
         last_seen: dict[str, str] = {}
         for e in entries:
-            item = unmerged(e.summary, shared) if isinstance(e.summary, Machine) else e.summary
-            agg.add(item)
-            if isinstance(item, Machine) and e.received_at > last_seen.get(item.key, ""):
-                last_seen[item.key] = e.received_at
+            if isinstance(e.summary, Machine):
+                key = agg.key_of(e.summary)
+                if e.received_at > last_seen.get(key, ""):
+                    last_seen[key] = e.received_at
         result = agg.result()
+        shared = agg.shared_ids()
         flag(result, shared)
         built = Built(version, result, shared, last_seen)
         with self._lock:

@@ -12,8 +12,8 @@ def net(bandwidth=None, ips=None, endpoints=None, not_collected=None, errors=Non
     return facts
 
 
-def bw(mbps, backend="http", note=None, error=None):
-    return {"backend": backend, "download_mbps": mbps, "note": note, "error": error}
+def bw(mbps, backend="http", note=None, error=None, reason=None):
+    return {"backend": backend, "download_mbps": mbps, "note": note, "error": error, "reason": reason}
 
 
 BANDWIDTH = [
@@ -82,13 +82,15 @@ def test_public_ip_rule(loaded, make_profile, seen, registered, status):
 
 
 def test_public_ip_not_configured_skips(loaded, profile):
-    facts = net(not_collected={"network.public_ip": "no network.ip_echo_urls in the profile"})
+    from readiness.net.collect import NO_ECHO_URLS
+
+    facts = net(not_collected={"network.public_ip": NO_ECHO_URLS.to_dict()})
     result = judge_one(loaded, "public-ip", facts, profile)
     assert result.status is Status.SKIP and "没有 network.ip_echo_urls" in result.message.zh
 
 
-def ep(url="https://exam.example/", ok=True, step=None, error=None, ms=50.0, status=200):
-    return {"url": url, "ok": ok, "failed_step": step, "error": error, "status": status, "dns_ms": ms / 4,
+def ep(url="https://exam.example/", ok=True, step=None, error=None, ms=50.0, status=200, reason=None):
+    return {"url": url, "ok": ok, "failed_step": step, "error": error, "reason": reason, "status": status, "dns_ms": ms / 4,
             "connect_ms": ms / 4, "tls_ms": ms / 4, "http_ms": ms / 4, "proxy": None}
 
 
@@ -136,26 +138,56 @@ def test_hardware_facts_left_out_are_errors_not_skips(loaded, profile, section):
 NETWORK = {"bandwidth", "public-ip", "exam-server", "client-version", "opengl-level"}
 
 
-@pytest.mark.parametrize("raw,en,zh", [
-    ("the name could not be resolved (HTTPConnectionPool(host='cdn.example', port=80): Max retries exceeded with url: "
-     "/x (Caused by NameResolutionError(\"<urllib3.connection.HTTPConnection object at 0x7f>: Failed to resolve",
-     "the name could not be found (DNS)", "域名无法解析"),
-    ("cannot connect (HTTPConnectionPool(host='10.0.0.1', port=80): Max retries exceeded with url: /x (Caused by "
-     "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: "
-     "[Errno 111] Connection refused'))", "the connection was refused", "连接被拒绝"),
-    ("connection timed out", "timed out", "超时"),
-    ("TLS certificate not accepted (certificate verify failed: unable to get local issuer certificate)",
-     "TLS certificate was not accepted", "TLS 证书"),
-    ("the server answered HTTP 404 Not Found", "HTTP 404", "HTTP 404"),
-    ("speedtest.net: the name could not be resolved (<urlopen error [Errno -2] Name or service not known>)",
-     "the name could not be found", "域名无法解析"),
-])
-def test_network_errors_are_said_in_the_users_language_with_the_raw_text_in_details(loaded, profile, raw, en, zh):
-    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=raw)), profile)
+def _config_error(text):
+    from readiness.net.bandwidth import speedtest_config_reason
+
+    class ConfigRetrievalError(Exception):
+        pass
+
+    return speedtest_config_reason(ConfigRetrievalError(text))
+
+
+def _network_errors():
+    """Errors as the collectors catch them, classified there (the raw text kept beside)."""
+    import socket
+
+    import requests
+
+    from readiness.net.errors import NetFailure, failure, http_status
+
+    refused = requests.exceptions.ConnectionError(
+        "HTTPConnectionPool(host='10.0.0.1', port=80): Max retries exceeded with url: /x (Caused by "
+        "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: "
+        "[Errno 111] Connection refused'))")
+    return [
+        (failure(socket.gaierror(-2, "Name or service not known")), "the name could not be found (DNS)", "域名无法解析"),
+        (failure(refused), "the connection was refused", "连接被拒绝"),
+        (failure(requests.exceptions.ConnectTimeout("connect timeout=5")), "timed out", "超时"),
+        (failure(requests.exceptions.SSLError("certificate verify failed: unable to get local issuer certificate")),
+         "TLS certificate was not accepted", "TLS 证书"),
+        (NetFailure(http_status(404), "the server answered HTTP 404 Not Found"), "HTTP 404", "HTTP 404"),
+        (NetFailure(_config_error("<urlopen error [Errno -2] Name or service not known>"), "speedtest.net: ..."),
+         "the name could not be found", "域名无法解析"),
+    ]
+
+
+@pytest.mark.parametrize("caught,en,zh", _network_errors())
+def test_network_errors_are_said_in_the_users_language_with_the_raw_text_in_details(loaded, profile, caught, en, zh):
+    raw, reason = caught.raw, caught.reason.to_dict()
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=raw, reason=reason)), profile)
     assert result.status is Status.ERROR and en in result.message.en and zh in result.message.zh
-    assert result.details["error"] == raw and "urllib3" not in result.message.zh
-    endpoint = judge_one(loaded, "exam-server", net(endpoints=[ep(ok=False, step="http", error=raw)]), profile)
+    assert result.details["error"] == reason["en"] and "urllib3" not in result.message.zh
+    endpoint = judge_one(loaded, "exam-server", net(endpoints=[ep(ok=False, step="http", error=raw, reason=reason)]),
+                         profile)
     assert en in endpoint.message.en and zh in endpoint.message.zh and endpoint.details["error"] == raw
+
+
+def test_an_older_snapshot_with_only_the_raw_text_still_judges(loaded, profile):
+    raw = "cannot connect (HTTPConnectionPool(host='10.0.0.1', port=80): [Errno 111] Connection refused)"
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=raw)), profile)
+    assert result.status is Status.ERROR and raw in result.message.en and raw in result.message.zh
+    endpoint = judge_one(loaded, "exam-server", net(endpoints=[ep(ok=False, step="http", error=raw)]), profile)
+    assert endpoint.status is Status.FAIL and raw in endpoint.message.zh
 
 
 def test_speedtest_dns_failure_is_not_called_a_refusal():

@@ -109,7 +109,7 @@ def test_not_found_lists_where_it_looked(tmp_path):
     client = collect_client(settings(), FakeSystem(env=env, entries=OSError("denied")), errors := {})
     assert client["install_dir"] is None
     assert client["searched"] == [str(tmp_path / "pf" / "ExamClient")]  # %ProgramFiles(x86)% is unset
-    assert "denied" in errors["client.registry"]
+    assert "denied" in errors["client.registry"]["en"]
 
 
 def test_version_falls_back_to_registry(tmp_path):
@@ -126,7 +126,7 @@ def test_unreadable_version_is_an_error_with_reason(tmp_path):
     (folder / "ExamClient.exe").write_text("not a program")
     client = collect_client(settings(**{"client.install_dir": str(folder)}), FakeSystem(), errors := {})
     assert client["install_dir"] == str(folder) and client["version"] is None
-    assert "not a Windows program" in errors["client.version"]
+    assert "not a Windows program" in errors["client.version"]["en"]
 
 
 @pytest.mark.parametrize("make,words", [

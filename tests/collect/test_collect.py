@@ -42,7 +42,7 @@ def test_collect_then_judge_a_ready_pc(tmp_path, profile, loaded):
     assert facts["client"]["version"] == "1.2.1-0"
     assert facts["client"]["user_ini"]["encoding"] == "utf-8-sig"
     assert facts["fonts"]["msyh"][0]["family"] == "Microsoft YaHei"
-    assert facts["not_collected"] == {"network": "offline (--offline)"}
+    assert facts["not_collected"] == {"network": {"en": "offline (--offline)", "zh": "离线运行（--offline），未采集网络信息"}}
     json.dumps(facts)  # the snapshot is plain JSON
     report = judge_machine(facts, profile, loaded)
     by_id = {r.id: r.status for r in report.results}
@@ -67,7 +67,7 @@ def test_a_broken_collector_leaves_one_null_with_its_reason(tmp_path, profile):
 
     system.os_info = broken
     facts = collect_facts(profile.values, system=system, offline=True, include_cpu=False)
-    assert facts["os"] is None and "registry on fire" in facts["errors"]["os"]
+    assert facts["os"] is None and "registry on fire" in facts["errors"]["os"]["en"] and "registry on fire" in facts["errors"]["os"]["zh"]
     assert facts["client"]["version"] == "1.2.1-0"
 
 
@@ -76,6 +76,50 @@ def test_collects_on_this_linux_machine(profile):
     facts = collect_facts(profile.values, system=PosixSystem(), offline=True, include_cpu=True)
     assert facts["os"]["system"] == "Linux"
     assert facts["memory"]["usable_bytes"] > 0 and facts["memory"]["installed_bytes"] is None
-    assert "Windows only" in facts["errors"]["memory.installed_bytes"]
+    assert "Windows only" in facts["errors"]["memory.installed_bytes"]["en"]
     assert any(d["kind"] == "fixed" for d in facts["disks"])
-    assert facts["not_collected"] == {"network": "offline (--offline)"}
+    assert facts["not_collected"] == {"network": {"en": "offline (--offline)", "zh": "离线运行（--offline），未采集网络信息"}}
+
+
+def test_the_cpu_model_comes_from_proc_cpuinfo_without_py_cpuinfo(tmp_path):
+    from readiness.collect.system import proc_cpuinfo_model
+
+    x86 = tmp_path / "x86"
+    x86.write_text("processor\t: 0\nvendor_id\t: GenuineIntel\nmodel\t\t: 85\n"
+                   "model name\t: Intel(R) Core(TM) i5-10400 CPU @ 2.90GHz\n\nprocessor\t: 1\n"
+                   "model name\t: Intel(R) Core(TM) i5-10400 CPU @ 2.90GHz\n")
+    arm = tmp_path / "arm"
+    arm.write_text("processor\t: 0\nBogoMIPS\t: 108.00\n\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi 4 Model B\n")
+    assert proc_cpuinfo_model(str(x86)) == "Intel(R) Core(TM) i5-10400 CPU @ 2.90GHz"
+    assert proc_cpuinfo_model(str(arm)) == "Raspberry Pi 4 Model B"
+    assert proc_cpuinfo_model(str(tmp_path / "missing")) is None
+
+
+def test_py_cpuinfo_is_bounded_by_a_timeout():
+    import threading
+    import time
+
+    from readiness.collect.system import cpuinfo_brand
+
+    release = threading.Event()
+
+    def slow():
+        release.wait(10)
+        return {"brand_raw": "too late"}
+
+    t0 = time.monotonic()
+    assert cpuinfo_brand(0.2, slow) is None
+    assert time.monotonic() - t0 < 2
+    release.set()
+    assert cpuinfo_brand(5, lambda: {"brand_raw": "Some CPU"}) == "Some CPU"
+    assert cpuinfo_brand(5, lambda: 1 / 0) is None
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/cpuinfo"), reason="Linux's /proc/cpuinfo")
+def test_check_offline_on_linux_does_not_start_py_cpuinfo(monkeypatch):
+    import sys
+
+    from readiness.collect.system import PosixSystem
+
+    monkeypatch.setitem(sys.modules, "cpuinfo", None)  # importing it would fail
+    assert PosixSystem().cpu_model()

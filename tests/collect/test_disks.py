@@ -1,5 +1,6 @@
 """Collecting the drives: kind, bus and volume per drive; quiet about empty card readers."""
 
+import os
 from collections import namedtuple
 
 import psutil
@@ -65,9 +66,45 @@ def test_a_fixed_disk_that_cannot_be_read_is_still_an_error(windows_drives, monk
     assert set(errors) == {"disks.C:\\", "disks.D:\\", "disks.E:\\"}
 
 
-def test_posix_volume_is_the_device_number(tmp_path):
-    """A bind mount shows the same device number as its source: st_dev of both mount points."""
-    (tmp_path / "sub").mkdir()
+def _visible_mounts():
+    """(mount point, "major:minor") from /proc/self/mountinfo, the kernel's own list (not os.stat,
+    which the collector uses): the last mount on a point is the one seen there."""
+    seen = {}
+    with open("/proc/self/mountinfo", encoding="utf-8") as fh:
+        for line in fh:
+            fields = line.split()
+            point = fields[4].encode().decode("unicode_escape")  # \040 for a space
+            seen[point] = fields[2]
+    return seen
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mountinfo"), reason="Linux's mount table")
+def test_posix_volume_is_the_same_exactly_for_the_same_device():
+    """Mount points of one device (a bind mount, an overmounted folder) share a volume id; two
+    devices never do. The kernel's mount table is the judge."""
     s = PosixSystem()
-    assert s.volume_id(str(tmp_path)) == s.volume_id(str(tmp_path / "sub"))
-    assert s.volume_id(str(tmp_path)).startswith("dev:")
+    ids, devices = {}, {}
+    for point, device in _visible_mounts().items():
+        if not os.path.isdir(point):
+            continue
+        try:
+            ids[point] = s.volume_id(point)
+        except OSError:
+            continue
+        devices[point] = device
+    assert len(set(devices.values())) >= 2, "this machine shows fewer than two mounted devices"
+    points = sorted(ids)
+    for i, a in enumerate(points):
+        assert ids[a].startswith("dev:")
+        for b in points[i + 1:]:
+            assert (ids[a] == ids[b]) == (devices[a] == devices[b]), (a, devices[a], ids[a], b, devices[b], ids[b])
+
+
+def test_posix_volume_follows_the_device_not_the_path(monkeypatch):
+    """Two mount points of one device (a bind mount) and a second device, as os.stat sees them."""
+    real_stat = os.stat
+    devs = {"/srv/exam": 2049, "/mnt/bound": 2049, "/media/usb": 2065}
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: os.stat_result((0o40755, 1, devs[p], 1, 0, 0, 0, 0, 0, 0))
+                        if p in devs else real_stat(p, *a, **k))
+    s = PosixSystem()
+    assert s.volume_id("/srv/exam") == s.volume_id("/mnt/bound") != s.volume_id("/media/usb")

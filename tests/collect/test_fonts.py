@@ -72,7 +72,7 @@ def test_a_fake_font_and_a_folder_are_reported_not_raised(tmp_path):
 def test_no_font_folder_is_unknown_not_missing(tmp_path):
     errors = {}
     fonts = collect_fonts({"fonts.system_dirs": ["%WINDIR%\\Fonts"], "fonts.user_dirs": []}, FakeSystem({}), errors)
-    assert fonts["msyh"] is None and "not set" in errors["fonts.msyh"]
+    assert fonts["msyh"] is None and "not set" in errors["fonts.msyh"]["en"]
 
 
 def test_windir_is_expanded(tmp_path):

@@ -112,7 +112,7 @@ class FakeSpeedtestModule:
 def test_speedtest_result_and_its_known_limit():
     result = measure_speedtest(module=FakeSpeedtestModule(bps=250e6))
     assert result["download_mbps"] == 250.0 and result["backend"] == "speedtest"
-    assert "under-report" in result["note"]
+    assert "under-report" in result["note"]["en"]
 
 
 @pytest.mark.parametrize("fail,words", [

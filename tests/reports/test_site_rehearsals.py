@@ -14,7 +14,7 @@ from readiness.aggregate.build import aggregate
 from readiness.reports import site_html, site_json
 from tests.aggregate.reports import make_report, site_profile
 
-GOLDEN = Path(__file__).parent / "golden"
+from tests.reports.golden import GOLDEN, matches_golden
 START = 1_795_740_000.0  # 2026-11-27 00:40 UTC, 08:40 in Beijing (the report's zone)
 
 ROUNDS = [
@@ -76,9 +76,7 @@ def test_html_section_golden_and_nothing_else_changes(agg):
     assert page.replace(section + "\n", "", 1) == plain  # the section is all that is added
     assert page.index(section) < page.index("junk.json")  # before the rejected inputs, after the sites
     golden = GOLDEN / "site-rehearsals.html"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(section + "\n", encoding="utf-8")
-    assert section + "\n" == golden.read_text(encoding="utf-8")
+    matches_golden(golden, section + "\n")
 
 
 def test_html_section_reads_as_the_plan(agg):

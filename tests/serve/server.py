@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from readiness.profile import Profile
-from readiness.serve.app import ServeConfig, create_app
-from readiness.serve.run import bind, make_server
+from readiness.aggregate.build import rejudge_with
+from readiness.loading import load_checks_and_profile
+from readiness.serve.app import create_app
+from readiness.serve.context import ServeConfig
+from readiness.serve.launch import bind, make_server
 from readiness.serve.store import Store
 from readiness.serve.view import SiteView
 
@@ -55,7 +58,11 @@ def running(data: Path, profile: Profile, profile_path: str | None = None, port:
             **options: Any) -> Iterator[Running]:
     limits = {k: options.pop(k) for k in ("per_client", "exempt_loopback") if k in options}
     store = Store(data)
-    view = SiteView(store, profile_path)
+    if profile_path is not None:  # as `serve --profile`: the command's profile re-judges every report
+        loaded, rules = load_checks_and_profile(Path(profile_path))
+        view = SiteView(store, rules, rejudge_with(loaded, rules))
+    else:
+        view = SiteView(store, load_checks_and_profile(None)[1])
     cfg = replace(ServeConfig(token=TOKEN, admin_key=KEY, profile=profile, phone_token=PHONE_TOKEN), **options)
     server = make_server(create_app(cfg, store, view), cfg.header_timeout_s, cfg.body_timeout_s, **limits)
     sock = bind("127.0.0.1", port)

@@ -83,8 +83,31 @@ def test_a_compressed_answer_counts_as_the_bytes_on_the_wire():
     assert result["finish"] is None and "ended after" in result["error"]
 
 
-def test_the_agent_measures_with_a_clock_that_does_not_step():
-    # The offset to the server is estimated once, before the start; the Windows time service may step
-    # the wall clock at any moment after. Against the monotonic clock a step changes nothing (a
-    # stepped wall clock cannot be made here without privileges: the choice of clock is the fix).
-    assert Agent("http://127.0.0.1:9", TOKEN, "S", 1000).clock is time.monotonic
+def test_the_agent_measures_with_a_clock_that_does_not_step(monkeypatch):
+    """The offset to the server is estimated once, before the start; the Windows time service may
+    step the wall clock at any moment after. The wall clock is made to step here (time.time and
+    time.time_ns jump an hour back, then forward) before the agent's module is loaded, so whatever
+    clock it reads, it reads this one: its idea of the server's clock must not move, and waiting
+    for a moment 0.3 s ahead must take 0.3 s."""
+    import importlib
+
+    import readiness.agent as agent_module
+
+    real_time, real_ns = time.time, time.time_ns
+    step = [0.0]
+    monkeypatch.setattr(time, "time", lambda: real_time() + step[0])
+    monkeypatch.setattr(time, "time_ns", lambda: real_ns() + int(step[0] * 1e9))
+    try:
+        fresh = importlib.reload(agent_module)  # defaults bound now: a wall clock would be the stepping one
+        agent = fresh.Agent("http://127.0.0.1:9", TOKEN, "S", 1000)
+        agent.server_now = real_time  # the site server's clock, which does not step
+        agent.sync()
+        for jump in (-3600.0, 3600.0):
+            step[0] = jump
+            assert abs(agent.server_time() - real_time()) < 0.5, f"a {jump:+.0f} s step moved the agent's clock"
+            t0 = time.monotonic()
+            assert agent.wait_until(real_time() + 0.3)
+            assert 0.2 < time.monotonic() - t0 < 3
+    finally:
+        monkeypatch.undo()
+        importlib.reload(agent_module)

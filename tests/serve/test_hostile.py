@@ -49,7 +49,7 @@ def test_a_trickled_body_the_app_never_reads_cannot_hold_a_connection(tmp_path, 
 
 
 def test_a_client_that_reads_nothing_is_dropped(tmp_path, profile, monkeypatch):
-    import readiness.serve.run as run
+    import readiness.serve.launch as run
 
     monkeypatch.setattr(run, "WRITE_STALL_S", 1.0)  # read when the protocol class is made
     with running(tmp_path / "d", profile) as srv:
@@ -183,7 +183,7 @@ def test_seat_labels_with_control_or_direction_marks_are_refused(tmp_path, profi
 
 
 def test_made_up_seats_cannot_fill_the_memory(tmp_path, profile, monkeypatch):
-    import readiness.serve.rehearsal as rehearsal
+    import readiness.rounds as rehearsal
 
     monkeypatch.setattr(rehearsal, "MAX_SEATS", 20)
     with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
@@ -416,7 +416,7 @@ def test_a_machine_page_for_an_id_that_cannot_be_is_404(tmp_path, profile, rid):
 
 
 def test_two_pcs_waiting_under_one_seat_label_are_told_apart():
-    from readiness.serve.rehearsal import JOINED_WITHIN_S, Rehearsals, SeatTaken
+    from readiness.rounds import JOINED_WITHIN_S, Rehearsals, SeatTaken
 
     now = [1000.0]
     reh = Rehearsals(clock=lambda: now[0])

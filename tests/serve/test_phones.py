@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from readiness.serve.phones import Kind, classify, judge_phone, validate
+from readiness.phones import Kind, classify, judge_phone, validate
 
 CHROME_ANDROID_REDUCED = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
                           "Chrome/125.0.0.0 Mobile Safari/537.36")

@@ -13,7 +13,8 @@ import pytest
 import requests
 
 from readiness.agent import Agent, estimate_offset
-from readiness.serve.rehearsal import Pacer, Rehearsals, percentile
+from readiness.rounds import ImpossibleResult, Rehearsals, percentile
+from readiness.serve.round_routes import Pacer
 from tests.serve.server import KEY, TOKEN, open_round, running
 
 MANAGER = {"Authorization": f"Bearer {KEY}"}
@@ -163,10 +164,11 @@ def test_round_statistics():
     for seat in ("a", "b", "c"):
         reh.poll(seat)
     r = reh.start(None, 1_000_000, 5, 60)
-    assert reh.report(r.id, "a", {"start": 1005.0, "finish": 1015.0, "bytes": 1_000_000}) is None
-    assert reh.report(r.id, "b", {"start": 1005.0, "finish": 1025.0, "bytes": 1_000_000}) is None
-    assert reh.report(r.id, "c", {"start": 1005.0, "finish": None, "bytes": 10, "error": "reset"}) is None
-    assert reh.report(r.id, "c", {"start": "x", "bytes": 1}) is not None
+    assert reh.report(r.id, "a", {"start": 1005.0, "finish": 1015.0, "bytes": 1_000_000}) is True
+    assert reh.report(r.id, "b", {"start": 1005.0, "finish": 1025.0, "bytes": 1_000_000}) is True
+    assert reh.report(r.id, "c", {"start": 1005.0, "finish": None, "bytes": 10, "error": "reset"}) is True
+    with pytest.raises(ImpossibleResult):
+        reh.report(r.id, "c", {"start": "x", "bytes": 1})
     now[0] = 1030.0
     got = reh.latest()
     assert got is not None

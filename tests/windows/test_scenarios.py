@@ -286,7 +286,7 @@ def test_language_follows_windows(pc):
 
 
 def test_a_report_from_system32_goes_to_the_desktop(tmp_path):
-    from readiness.collect.winapi import known_folder_desktop
+    from readiness.win32 import known_folder_desktop
 
     system32 = Path(env_path("WINDIR")) / "System32"
     desktop = Path(known_folder_desktop())

@@ -11,8 +11,9 @@ from tests.windows.conftest import NEEDS_WINDOWS
 if os.name != "nt":
     pytest.skip(NEEDS_WINDOWS, allow_module_level=True)
 
-from readiness.collect.winapi import DRIVE_FIXED, Kernel32, known_folder_desktop, open_for_replace, process_names
+from readiness.collect.winapi import DRIVE_FIXED, Kernel32
 from readiness.output import atomic_write
+from readiness.win32 import known_folder_desktop, open_for_replace, process_names
 
 
 def test_windows_version_from_rtlgetversion():
@@ -129,3 +130,31 @@ def test_console_code_page_for_text_to_a_pipe():
         assert cp == (936 if chinese_windows() else 437)
     else:
         assert isinstance(cp, int) and cp > 0
+
+
+def test_every_prototype_resolves_in_its_dll_and_is_declared_once():
+    from readiness import win32
+
+    for name, proto in win32.prototypes().items():
+        fn = win32.function(name)
+        assert fn.__name__ == name and tuple(fn.argtypes) == tuple(proto.argtypes) and fn.restype is proto.restype, name
+        assert win32.function(name) is fn  # one declaration, shared by every caller
+
+
+def test_a_failing_bool_call_raises_its_name_and_the_last_error(tmp_path):
+    """GetVolumeNameForVolumeMountPointW fails for a folder that is not a mount point (its
+    documentation); the errcheck turns that into an OSError naming the call, with winerror."""
+    from readiness.win32 import volume_id
+
+    with pytest.raises(OSError) as raised:
+        volume_id(str(tmp_path))
+    assert raised.value.winerror and "GetVolumeNameForVolumeMountPointW" in str(raised.value)
+
+
+def test_the_console_and_language_wrappers_answer():
+    from readiness import win32
+
+    assert win32.oem_codepage() > 0 and win32.console_output_codepage() >= 0
+    assert win32.ui_language() > 0
+    assert isinstance(win32.is_admin(), bool)
+    assert win32.process_image(os.getpid()).lower() == os.path.abspath(sys.executable).lower()

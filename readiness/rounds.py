@@ -1,4 +1,4 @@
-"""Exam-start rehearsal rounds: every joined seat downloads a paper-sized object at one announced
+"""Exam-start rehearsal rounds (the server's domain; the HTTP side is serve/round_routes.py): every joined seat downloads a paper-sized object at one announced
 moment (in the server's clock), and reports its start, finish, bytes and per-second throughput.
 
 The server keeps the seats that wait (they poll), announces a round a few seconds ahead to the
@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from readiness.i18n import Text
+from readiness.refusals import Invalid, Refused
 from readiness.rules import PLAN_LOAD_S
 
 JOINED_WITHIN_S = 10.0  # a seat that polled this recently is waiting for a round
@@ -28,16 +30,51 @@ FORGET_AFTER_S = 3600.0  # a seat silent this long is forgotten
 CLOCK_SLACK_S = 60.0  # results may say a start or finish this far outside the round's window
 
 
-class RoundBusy(Exception):
+class RoundUnderWay(Refused):
     """A round is scheduled or running: one at a time."""
 
 
-class SeatTaken(Exception):
+class RoundNotUnderWay(Refused):
+    """Stopping (or fetching the paper of) a round that is not scheduled or running."""
+
+
+class SeatTaken(Refused):
     """Another address is waiting under this seat label (a cloned PC with the same host name)."""
 
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"another PC ({holder}) is waiting as this seat: two PCs with one host name (a cloned "
+                         "disk image?); give this one its own label: readiness rehearse --seat LABEL / 另一台"
+                         f"考试机（{holder}）正以此机位名等待：请用 --seat 为本机指定不同的机位名")
+        self.holder = holder
 
-class TooManySeats(Exception):
+
+class TooManySeats(Refused):
     """More distinct seats than any site has: labels are being made up."""
+
+
+class NoSuchRound(Refused):
+    """A result for a round this server never announced."""
+
+
+class NotInRound(Refused):
+    """A result from a seat that was not joined when the round was announced (it joined late)."""
+
+
+class BadSeat(Invalid):
+    """A seat label that is empty, too long, or carries control or direction marks."""
+
+
+class ImpossibleResult(Invalid):
+    """A seat's result that cannot be true of its round."""
+
+
+def seat_label(value: Any) -> str:
+    """The seat's label as given, checked: 1 to MAX_SEAT_LEN printable characters."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
+        raise BadSeat(f"seat: a label of 1 to {MAX_SEAT_LEN} characters")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+        raise BadSeat("seat: printable characters only (no control or direction marks)")
+    return value.strip()
 
 
 @dataclass
@@ -50,10 +87,24 @@ class SeatResult:
     mbps: float | None = None
     samples_mbps: list[float] = field(default_factory=list)
     error: str | None = None
+    error_text: Text | None = None  # the error in both languages, when the agent (or the server) gave them
 
     def to_dict(self) -> dict[str, Any]:
         return {"hostname": self.seat, "status": self.status, "start_s": self.start_s, "finish_s": self.finish_s,
-                "bytes": self.bytes, "mbps": self.mbps, "samples_mbps": self.samples_mbps, "error": self.error}
+                "bytes": self.bytes, "mbps": self.mbps, "samples_mbps": self.samples_mbps, "error": self.error,
+                "error_text": self.error_text.to_dict() if self.error_text else None}
+
+
+DID_NOT_FINISH = Text("did not finish", "未完成下载")
+MAX_ERROR_LEN = 500
+
+
+def _error_text(value: Any) -> Text | None:
+    """A result's error_text ({en, zh}, each a string) or None: anything else is left out, not refused
+    (error, the English, is what the contract asks for)."""
+    if isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("en", "zh")):
+        return Text(value["en"][:MAX_ERROR_LEN], value["zh"][:MAX_ERROR_LEN])
+    return None
 
 
 @dataclass
@@ -121,8 +172,8 @@ class Rehearsals:
         now = self.clock()
         with self._lock:
             busy = self.rounds[-1] if self.rounds else None
-            if busy is not None and summary(busy, now)["state"] in ("scheduled", "running"):
-                raise RoundBusy(f"round {busy.id} is under way (until {busy.start_at + busy.deadline_s - now:.0f} s "
+            if busy is not None and round_summary(busy, now)["state"] in ("scheduled", "running"):
+                raise RoundUnderWay(f"round {busy.id} is under way (until {busy.start_at + busy.deadline_s - now:.0f} s "
                                 "from now, or until every seat has reported, or until it is stopped): one round at a "
                                 "time")
             joined = sorted(s for s, seen in self.waiting.items() if now - seen <= JOINED_WITHIN_S)
@@ -133,21 +184,22 @@ class Rehearsals:
             self.version += 1
             return r
 
-    def report(self, round_id: int, seat: str, doc: dict[str, Any]) -> str | None:
-        """Store one seat's result; the reason it is refused, or None. A seat's first result counts:
-        a repeat (a retry whose answer was lost) is answered ALREADY and changes nothing."""
+    def report(self, round_id: int, seat: str, doc: dict[str, Any]) -> bool:
+        """Store one seat's result: True if stored, False if the seat had reported already (its first
+        result counts: a repeat, a retry whose answer was lost, changes nothing). Refused (NoSuchRound,
+        NotInRound, ImpossibleResult) otherwise."""
         with self._lock:
             r = next((x for x in self.rounds if x.id == round_id), None)
             if r is None:
-                return "no such round"
+                raise NoSuchRound("no such round")
             result = r.seats.get(seat)
             if result is None:
-                return "this seat is not in the round (it joined late)"
+                raise NotInRound("this seat is not in the round (it joined late)")
             problem = _invalid(doc, r)
             if problem:
-                return problem
+                raise ImpossibleResult(problem)
             if result.status != "waiting":
-                return ALREADY
+                return False
             start, finish, size = doc.get("start"), doc.get("finish"), doc["bytes"]
             error = doc.get("error")
             samples = doc.get("samples_mbps") or []
@@ -155,53 +207,54 @@ class Rehearsals:
             result.bytes = size
             result.samples_mbps = [round(float(v), 2) for v in samples[:int(r.deadline_s) + 2]]
             if error or finish is None:
-                result.status, result.error = "failed", str(error or "did not finish")[:500]
+                result.status = "failed"
+                if error:
+                    result.error, result.error_text = str(error)[:MAX_ERROR_LEN], _error_text(doc.get("error_text"))
+                else:
+                    result.error, result.error_text = DID_NOT_FINISH.en, DID_NOT_FINISH
             else:
                 result.finish_s = round(finish - r.start_at, 3)
                 elapsed = finish - start if start is not None else None
                 result.mbps = round(size * 8 / 1e6 / elapsed, 2) if elapsed and elapsed > 0 else None
                 result.status = "finished"
             self.version += 1
-            return None
+            return True
 
-    def stop(self, round_id: int) -> bool:
+    def stop(self, round_id: int) -> None:
         """End a round early (started by mistake, the wrong URL): seats that have not started do not,
-        seats without a result are unfinished. False: no such round under way."""
+        seats without a result are unfinished. RoundNotUnderWay: no such round under way."""
         now = self.clock()
         with self._lock:
             r = self.rounds[-1] if self.rounds else None
-            if r is None or r.id != round_id or summary(r, now)["state"] == "done":
-                return False
+            if r is None or r.id != round_id or round_summary(r, now)["state"] == "done":
+                raise RoundNotUnderWay(f"round {round_id} is not under way")
             r.stopped_at = now
             self.version += 1
-            return True
 
     def under_way(self) -> Round | None:
         """The round scheduled or running now, if any."""
         with self._lock:
             r = self.rounds[-1] if self.rounds else None
-            if r is not None and summary(r, self.clock())["state"] in ("scheduled", "running"):
+            if r is not None and round_summary(r, self.clock())["state"] in ("scheduled", "running"):
                 return r
             return None
 
     def latest(self) -> dict[str, Any] | None:
         with self._lock:
             if self.rounds:
-                return summary(self.rounds[-1], self.clock())
+                return round_summary(self.rounds[-1], self.clock())
             return self.archived[-1] if self.archived else None
 
     def all(self) -> list[dict[str, Any]]:
         with self._lock:
             now = self.clock()
-            return self.archived + [summary(r, now) for r in self.rounds]
+            return self.archived + [round_summary(r, now) for r in self.rounds]
 
     def waiting_now(self) -> int:
         now = self.clock()
         with self._lock:
             return sum(1 for seen in self.waiting.values() if now - seen <= JOINED_WITHIN_S)
 
-
-ALREADY = "already"
 
 
 def _interrupted(doc: dict[str, Any]) -> dict[str, Any]:
@@ -237,7 +290,7 @@ def _invalid(doc: dict[str, Any], r: Round) -> str | None:
     return None
 
 
-def summary(r: Round, now: float) -> dict[str, Any]:
+def round_summary(r: Round, now: float) -> dict[str, Any]:
     """The round as GET /api/rehearsals/latest answers it (docs/schemas.md)."""
     over = not r.open_at(now)
     seats = []
@@ -266,169 +319,3 @@ def summary(r: Round, now: float) -> dict[str, Any]:
         "slowest": [s.seat for s in sorted(finished, key=lambda x: -(x.finish_s or 0))[:5]],
         "seats": seats,
     }
-
-
-class Pacer:
-    """One shared pace for every download of the server's own paper (a known rate for tests and
-    a LAN-only round that must not swamp the laptop); None: as fast as the network goes."""
-
-    def __init__(self, mbps: float | None) -> None:
-        self.bytes_per_s = mbps * 1e6 / 8 if mbps else None
-        self.next_free = 0.0
-        self._lock = threading.Lock()
-
-    def delay(self, n: int) -> float:
-        if self.bytes_per_s is None:
-            return 0.0
-        now = time.monotonic()
-        with self._lock:
-            at = max(now, self.next_free)
-            self.next_free = at + n / self.bytes_per_s
-        return at - now
-
-
-# -- HTTP ---------------------------------------------------------------------------------------
-
-def routes(cfg: Any, store: Any, rehearsals: Rehearsals, pacer: Pacer) -> list[Any]:
-    """The rehearsal's part of the contract (docs/schemas.md), behind the app's guards."""
-    import json
-
-    import anyio
-    import orjson
-    from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
-    from starlette.responses import Response, StreamingResponse
-    from starlette.routing import Route
-
-    from readiness.serve.app import JSONError, guarded, read_body, require_manager, require_submitter
-
-    def js(doc: Any, status: int = 200) -> Response:
-        return Response(orjson.dumps(doc), status, media_type="application/json")
-
-    def seat_of(value: Any) -> str:
-        if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
-            raise JSONError(400, f"seat: a label of 1 to {MAX_SEAT_LEN} characters")
-        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
-            raise JSONError(400, "seat: printable characters only (no control or direction marks)")
-        return value.strip()
-
-    async def persist(round_id: int) -> None:
-        doc = next((d for d in rehearsals.all() if d["id"] == round_id), None)
-        if doc is not None:
-            await run_in_threadpool(store.save_round, round_id, json.dumps(doc, ensure_ascii=False))
-
-    async def poll(request: Request) -> Response:
-        require_submitter(request, cfg)
-        try:
-            return js(rehearsals.poll(seat_of(request.query_params.get("seat")),
-                                      request.client.host if request.client else ""))
-        except SeatTaken as exc:
-            raise JSONError(409, f"another PC ({exc}) is waiting as this seat: two PCs with one host name (a cloned "
-                                 "disk image?); give this one its own label: readiness rehearse --seat LABEL / 另一台"
-                                 f"考试机（{exc}）正以此机位名等待：请用 --seat 为本机指定不同的机位名") from None
-        except TooManySeats as exc:
-            raise JSONError(503, f"{exc}: the server forgets seats silent for an hour") from None
-
-    async def start(request: Request) -> Response:
-        require_manager(request, cfg, changes=True)
-        body = await read_body(request, cfg)
-        try:
-            opts = orjson.loads(body) if body.strip() else {}
-        except orjson.JSONDecodeError:
-            raise JSONError(400, "the body: JSON {url, paper_mb, lead_s} or nothing") from None
-        if not isinstance(opts, dict):
-            raise JSONError(400, "the body: JSON {url, paper_mb, lead_s} or nothing")
-        p = cfg.profile
-        url = opts.get("url", p["rehearsal.url"] or p["bandwidth.url"])
-        paper_mb = opts.get("paper_mb", p["bandwidth.paper_mb"])
-        lead_s = opts.get("lead_s", p["rehearsal.lead_s"])
-        deadline_s = opts.get("deadline_s", p["rehearsal.deadline_s"])
-        if url is not None and (not isinstance(url, str) or not url.lower().startswith(("http://", "https://"))):
-            raise JSONError(400, "url: an http:// or https:// address, or null for the server's own paper")
-        for name, value, low, high in (("paper_mb", paper_mb, 0.001, MAX_PAPER_BYTES / 1e6),
-                                       ("lead_s", lead_s, 1, 600), ("deadline_s", deadline_s, 1, 3600)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
-                raise JSONError(400, f"{name}: a number from {low:g} to {high:g}")
-        try:
-            r = rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
-        except RoundBusy as exc:
-            raise JSONError(409, str(exc)) from None
-        await persist(r.id)
-        return js({"id": r.id, "start_at": r.start_at, "expected": len(r.seats)}, 201)
-
-    async def result(request: Request) -> Response:
-        require_submitter(request, cfg)
-        try:
-            doc = orjson.loads(await read_body(request, cfg))
-        except orjson.JSONDecodeError:
-            raise JSONError(400, "not JSON") from None
-        if not isinstance(doc, dict):
-            raise JSONError(400, "a JSON object")
-        problem = rehearsals.report(request.path_params["rid"], seat_of(doc.get("seat")), doc)
-        if problem == ALREADY:
-            return js({"stored": "already"}, 200)
-        if problem:
-            raise JSONError(409 if "not in the round" in problem else 400, problem)
-        await persist(request.path_params["rid"])
-        return js({"stored": True}, 201)
-
-    async def stop(request: Request) -> Response:
-        require_manager(request, cfg, changes=True)
-        rid = request.path_params["rid"]
-        if not rehearsals.stop(rid):
-            raise JSONError(409, f"round {rid} is not under way")
-        await persist(rid)
-        return js({"stopped": True})
-
-    async def latest(request: Request) -> Response:
-        require_manager(request, cfg)
-        doc = rehearsals.latest()
-        return js(doc) if doc is not None else js({"error": "no round yet"}, 404)
-
-    async def listing(request: Request) -> Response:
-        require_manager(request, cfg)
-        return js({"rounds": rehearsals.all()})
-
-    async def export(request: Request) -> Response:
-        require_manager(request, cfg)
-        return Response(orjson.dumps({"schema": "readiness.rehearsals/1", "rounds": rehearsals.all()},
-                                     option=orjson.OPT_INDENT_2), media_type="application/json",
-                        headers={"Content-Disposition": 'attachment; filename="readiness-rehearsals.json"'})
-
-    async def paper(request: Request) -> Response:
-        """n bytes of nothing in particular, paced when the profile says so: the LAN-only round. Only
-        for the PCs (the submit token) and only while a round is scheduled or running, never more
-        than that round's paper: outside a round nobody can make the laptop stream."""
-        require_submitter(request, cfg)
-        size = request.path_params["n"]
-        if size > MAX_PAPER_BYTES:
-            raise JSONError(413, f"at most {MAX_PAPER_BYTES} bytes")
-        current = rehearsals.under_way()
-        if current is None:
-            raise JSONError(409, "no rehearsal round is scheduled or running: the server's paper is sent only during "
-                                 "one / 当前没有进行中的演练：服务器自带的试卷对象仅在演练期间提供")
-        if size > current.paper_bytes:
-            raise JSONError(413, f"more than this round's paper ({current.paper_bytes} bytes)")
-        chunk = b"\x00" * 65536
-
-        async def body() -> Any:
-            left = size
-            while left > 0:
-                n = min(left, len(chunk))
-                wait = pacer.delay(n)
-                if wait > 0:
-                    await anyio.sleep(wait)
-                yield chunk[:n]
-                left -= n
-
-        return StreamingResponse(body(), media_type="application/octet-stream",
-                                 headers={"Content-Length": str(size)})
-
-    return [Route("/api/rehearsals/poll", guarded(poll)),
-            Route("/api/rehearsals", guarded(start), methods=["POST"]),
-            Route("/api/rehearsals", guarded(listing), methods=["GET"]),
-            Route("/api/rehearsals/latest", guarded(latest)),
-            Route("/api/rehearsals/{rid:int}/results", guarded(result), methods=["POST"]),
-            Route("/api/rehearsals/{rid:int}/stop", guarded(stop), methods=["POST"]),
-            Route("/download/rehearsals.json", guarded(export)),
-            Route("/paper/{n:int}", guarded(paper))]

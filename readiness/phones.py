@@ -35,6 +35,13 @@ class Kind(str, Enum):
     UNKNOWN = "unknown"
 
 
+KIND_NAMES = {
+    Kind.ANDROID: Text("Android phone", "Android 手机"), Kind.ANDROID_TABLET: Text("Android tablet", "Android 平板"),
+    Kind.IPHONE: Text("iPhone", "iPhone"), Kind.IPAD: Text("iPad", "iPad"),
+    Kind.COMPUTER: Text("computer", "电脑"), Kind.UNKNOWN: Text("unknown device", "未知设备"),
+}
+
+
 @dataclass(frozen=True)
 class Device:
     kind: Kind
@@ -64,8 +71,8 @@ class PhoneVerdict:
 
     def to_dict(self) -> dict[str, Any]:
         return {"status": self.status.value, "results": [r.to_dict() for r in self.results],
-                "device": {"kind": self.device.kind.value, "os_version": self.device.os_text,
-                           "model": self.device.model}}
+                "device": {"kind": self.device.kind.value, "name": KIND_NAMES[self.device.kind].to_dict(),
+                           "os_version": self.device.os_text, "model": self.device.model}}
 
 
 # -- reading the document ---------------------------------------------------------------------

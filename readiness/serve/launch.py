@@ -1,4 +1,4 @@
-"""Starting the server: keys, the start-up text (addresses, keys, a QR code, the firewall
+"""Launching the server (`readiness serve`): keys, the start-up text (addresses, keys, a QR code, the firewall
 command), and uvicorn with its pure-Python HTTP parser (h11, which a PyInstaller exe bundles)
 behind a header timeout of our own: uvicorn would wait forever for a request's headers."""
 
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from readiness.i18n import Lang, Text
+from readiness.plugin import LoadedChecks
 from readiness.profile import Profile
 
-DEFAULT_PORT = 8765
 HEADER_TIMEOUT_S = 10.0
 WRITE_STALL_S = 30.0  # a response the client does not read at all for this long is dropped
 MAX_CONNECTIONS_PER_CLIENT = 64  # a PC needs one or two; 64 leaves room for a room behind one NAT address
@@ -270,10 +270,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host: str, port: int, lang: Lang,
-               out: TextIO, encoding: str) -> int:
-    """Serve until Ctrl+C. The exit code: 0 after a clean stop, 2 when it cannot start."""
-    from readiness.serve.app import ServeConfig, create_app
+def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: Path, host: str, port: int,
+               lang: Lang, out: TextIO, encoding: str) -> int:
+    """Serve until Ctrl+C. The checks and the profile are the ones the command loaded; rejudge (a
+    profile was given): every report's facts are judged again by them. The exit code: 0 after a
+    clean stop, 2 when it cannot start."""
+    from readiness.aggregate.build import rejudge_with
+    from readiness.serve.app import create_app
+    from readiness.serve.context import ServeConfig
     from readiness.serve.store import Store, StoreError
     from readiness.serve.view import SiteView
 
@@ -295,7 +299,7 @@ def run_server(profile: Profile, profile_path: str | None, data_dir: Path, host:
                       rate_per_minute=profile["server.rate_per_minute"],
                       lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
     try:  # every stored report and round is read now: a damaged file shows here, not at the first look
-        view = SiteView(store, profile_path)
+        view = SiteView(store, profile, rejudge_with(loaded, profile) if rejudge else None)
         app = create_app(cfg, store, view)
     except (sqlite3.DatabaseError, ValueError) as exc:
         sock.close()

@@ -1,0 +1,45 @@
+"""What every handler of one server shares, typed: the configuration, the store, the site view,
+the rounds. It hangs on `app.state.serving`; handlers reach it through `serving(request)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
+
+from starlette.requests import Request
+
+from readiness.profile import Profile
+from readiness.rounds import Rehearsals
+
+if TYPE_CHECKING:
+    from readiness.serve.round_routes import Pacer
+    from readiness.serve.store import Store
+    from readiness.serve.view import SiteView
+
+MAX_BODY = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    token: str
+    admin_key: str
+    profile: Profile
+    phone_token: str  # the invigilators' phones: the phone page and POST /api/phones only
+    max_body: int = MAX_BODY
+    body_timeout_s: float = 10.0
+    header_timeout_s: float = 10.0
+    rate_per_minute: int = 240
+    lan_urls: tuple[str, ...] = field(default_factory=tuple)  # what phones can reach, for the QR code
+
+
+@dataclass(frozen=True)
+class Serving:
+    cfg: ServeConfig
+    store: Store
+    view: SiteView
+    rehearsals: Rehearsals
+    pacer: Pacer
+
+
+def serving(request: Request) -> Serving:
+    return cast(Serving, request.app.state.serving)

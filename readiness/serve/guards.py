@@ -1,0 +1,167 @@
+"""The doors: who may call what (three keys), how much and how fast a body may come, how often an
+address may ask, and the headers every answer carries. Each guard raises a typed refusal
+(serve/errors.py gives its status).
+
+Three keys, each for one kind of client: the submit token (the PCs: reports, rehearsal rounds, the
+server's paper during a round), the phone token (the invigilators' phone link: the phone page and
+POST /api/phones, nothing else; the submit token is not taken there either), the manager's key
+(everything). The submit token can only add; everything else needs the manager's key (a bearer
+header or the cookie set by /?key=). Keys are compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Any, Callable
+
+import anyio
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from readiness.serve.context import ServeConfig
+from readiness.serve.errors import Forbidden, NeedsKey, TooLarge, TooSlow, json_response
+
+COOKIE = "readiness_key"
+
+
+def same(given: str | None, expected: str) -> bool:
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def is_manager(request: Request, cfg: ServeConfig) -> bool:
+    return same(_bearer(request) or request.cookies.get(COOKIE), cfg.admin_key)
+
+
+def require_manager(request: Request, cfg: ServeConfig, changes: bool = False) -> None:
+    """The manager's key; for a request that changes something with the cookie, also the page's
+    own header, which no other site's form or script can send (CSRF)."""
+    if not is_manager(request, cfg):
+        raise NeedsKey("the manager's key is needed (open /?key=KEY once, or send Authorization: Bearer KEY)")
+    if changes and not _bearer(request):
+        if request.headers.get("x-readiness") != "1":
+            raise Forbidden("send the X-Readiness: 1 header (the dashboard does)")
+        if not _same_origin(request):
+            raise Forbidden("a request from another site's page")
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser's Origin, when it sends one, names this server (another port of the same host is
+    another origin, though the cookie goes there too: cookies know no ports)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not a browser, or a same-origin request of an old one: the header rule still holds
+    host = request.headers.get("host", "")
+    return origin.lower() in (f"http://{host}".lower(), f"https://{host}".lower())
+
+
+def require_submitter(request: Request, cfg: ServeConfig) -> None:
+    """The PCs' submit token (or the manager's key); the phone token is refused: a phone link in an
+    invigilator's hands cannot forge a PC's report or a seat's rehearsal result."""
+    given = _bearer(request)
+    if not (same(given, cfg.token) or same(given, cfg.admin_key)):
+        raise NeedsKey("a valid submit token is needed (Authorization: Bearer TOKEN)")
+
+
+def require_phone(request: Request, cfg: ServeConfig) -> None:
+    """The phone token only: not the PCs' submit token, which must not travel in phone links."""
+    if not same(_bearer(request), cfg.phone_token):
+        raise NeedsKey("a valid phone token is needed: open the phone page from the QR code on the dashboard "
+                       "(Authorization: Bearer PHONE_TOKEN)")
+
+
+async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None) -> bytes:
+    """The body, never more than the limit and never slower than the timeout."""
+    limit = cfg.max_body if limit is None else limit
+    too_big = TooLarge(f"larger than {limit / 2**20:.3g} MB: not what this address takes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with anyio.fail_after(cfg.body_timeout_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise too_big
+                chunks.append(chunk)
+    except TimeoutError:
+        raise TooSlow(f"the body did not arrive within {cfg.body_timeout_s:g} s") from None
+    return b"".join(chunks)
+
+
+def lang_of(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get("lang") or ""
+    if chosen in ("zh", "en"):
+        return chosen
+    accept = request.headers.get("accept-language", "").lower()
+    return "en" if accept.startswith("en") else "zh"
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+class RateLimit:
+    """A token bucket per client address: rate_per_minute, bursts of a quarter of it (at least 10)."""
+
+    def __init__(self, app: ASGIApp, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.rate = per_minute / 60.0
+        self.capacity = max(10.0, per_minute / 4)
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, host: str) -> bool:
+        now = self.clock()
+        tokens, last = self.buckets.get(host, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if len(self.buckets) > 10000:  # forget idle clients rather than grow without bound
+            self.buckets = {h: v for h, v in self.buckets.items() if now - v[1] < 60}
+        if tokens < 1:
+            self.buckets[host] = (tokens, now)
+            return False
+        self.buckets[host] = (tokens - 1, now)
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            client = scope.get("client")
+            if not self.allow(client[0] if client else "?"):
+                wait = max(1, int(1 / self.rate) + 1)
+                await json_response({"error": "too many requests from this address; try again shortly"}, 429,
+                                    {"Retry-After": str(wait)})(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Pages build their content with DOM text nodes (scripts) or html.escape (server pages), under
+    a Content-Security-Policy without inline scripts: text from machines is shown, never run."""
+
+    CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+           "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def wrapped(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"content-security-policy", self.CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
+                            (b"cache-control", b"no-store")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, wrapped)

@@ -1,0 +1,60 @@
+"""The invigilators' phones over HTTP: the phone page (phone token in its link), its POST, and
+the manager's list. The rules are readiness.phones."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from readiness.phones import judge_phone, validate
+from readiness.serve import pages
+from readiness.serve.context import serving
+from readiness.serve.errors import BadRequest, CannotStore, json_response
+from readiness.serve.guards import client_of, lang_of, read_body, require_manager, require_phone, same
+
+MAX_PHONE_BODY = 32 * 1024  # what a phone page sends is a few hundred bytes; more only fills the disk
+HTML = "text/html; charset=utf-8"
+
+
+async def post_phone(request: Request) -> Response:
+    s = serving(request)
+    require_phone(request, s.cfg)
+    body = await read_body(request, s.cfg, min(s.cfg.max_body, MAX_PHONE_BODY))
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"not JSON: {exc}") from None
+    problem = validate(doc)
+    if problem:
+        raise BadRequest(problem)
+    try:
+        phone = await run_in_threadpool(s.store.add_phone, body, client_of(request))
+    except sqlite3.Error as exc:
+        raise CannotStore(f"the server cannot store it now ({exc}); send it again") from None
+    s.view.add_phone(phone)
+    return json_response({"id": phone.id, **judge_phone(doc, s.cfg.profile).to_dict()}, 201)
+
+
+async def list_phones(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    return json_response({"phones": await run_in_threadpool(s.view.phone_rows, s.cfg.profile)})
+
+
+async def phone_page(request: Request) -> Response:
+    s = serving(request)
+    if not same(request.query_params.get("t"), s.cfg.phone_token):
+        return Response(pages.phone_refused(lang_of(request)), 401, media_type=HTML)
+    return Response(pages.phone(lang_of(request)), media_type=HTML)
+
+
+ROUTES = [
+    Route("/api/phones", post_phone, methods=["POST"]),
+    Route("/api/phones", list_phones, methods=["GET"]),
+    Route("/phone", phone_page),
+]

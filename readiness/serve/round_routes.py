@@ -1,0 +1,172 @@
+"""The rehearsal's part of the HTTP contract (docs/schemas.md): the seats poll and report, the
+manager starts and stops rounds, the server sends its own paper during a LAN-only round. The
+rounds themselves are readiness.rounds; refusals are typed there and given a status in errors.py."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+import anyio
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from readiness.rounds import MAX_PAPER_BYTES, RoundNotUnderWay, seat_label
+from readiness.serve.context import Serving, serving
+from readiness.serve.errors import BadRequest, TooLarge, json_response
+from readiness.serve.guards import read_body, require_manager, require_submitter
+
+
+class Pacer:
+    """One shared pace for every download of the server's own paper (a known rate for tests and
+    a LAN-only round that must not swamp the laptop); None: as fast as the network goes."""
+
+    def __init__(self, mbps: float | None) -> None:
+        self.bytes_per_s = mbps * 1e6 / 8 if mbps else None
+        self.next_free = 0.0
+        self._lock = threading.Lock()
+
+    def delay(self, n: int) -> float:
+        if self.bytes_per_s is None:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            at = max(now, self.next_free)
+            self.next_free = at + n / self.bytes_per_s
+        return at - now
+
+
+async def _persist(s: Serving, round_id: int) -> None:
+    doc = next((d for d in s.rehearsals.all() if d["id"] == round_id), None)
+    if doc is not None:
+        await run_in_threadpool(s.store.save_round, round_id, json.dumps(doc, ensure_ascii=False))
+
+
+async def poll(request: Request) -> Response:
+    s = serving(request)
+    require_submitter(request, s.cfg)
+    seat = seat_label(request.query_params.get("seat"))
+    return json_response(s.rehearsals.poll(seat, request.client.host if request.client else ""))
+
+
+START_BODY = "the body: JSON {url, paper_mb, lead_s} or nothing"
+
+
+async def start(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg, changes=True)
+    body = await read_body(request, s.cfg)
+    try:
+        opts = orjson.loads(body) if body.strip() else {}
+    except orjson.JSONDecodeError:
+        raise BadRequest(START_BODY) from None
+    if not isinstance(opts, dict):
+        raise BadRequest(START_BODY)
+    p = s.cfg.profile
+    url = opts.get("url", p["rehearsal.url"] or p["bandwidth.url"])
+    paper_mb = opts.get("paper_mb", p["bandwidth.paper_mb"])
+    lead_s = opts.get("lead_s", p["rehearsal.lead_s"])
+    deadline_s = opts.get("deadline_s", p["rehearsal.deadline_s"])
+    if url is not None and (not isinstance(url, str) or not url.lower().startswith(("http://", "https://"))):
+        raise BadRequest("url: an http:// or https:// address, or null for the server's own paper")
+    for name, value, low, high in (("paper_mb", paper_mb, 0.001, MAX_PAPER_BYTES / 1e6),
+                                   ("lead_s", lead_s, 1, 600), ("deadline_s", deadline_s, 1, 3600)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+            raise BadRequest(f"{name}: a number from {low:g} to {high:g}")
+    r = s.rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
+    await _persist(s, r.id)
+    return json_response({"id": r.id, "start_at": r.start_at, "expected": len(r.seats)}, 201)
+
+
+async def result(request: Request) -> Response:
+    s = serving(request)
+    require_submitter(request, s.cfg)
+    try:
+        doc = orjson.loads(await read_body(request, s.cfg))
+    except orjson.JSONDecodeError:
+        raise BadRequest("not JSON") from None
+    if not isinstance(doc, dict):
+        raise BadRequest("a JSON object")
+    rid = request.path_params["rid"]
+    if not s.rehearsals.report(rid, seat_label(doc.get("seat")), doc):
+        return json_response({"stored": "already"}, 200)
+    await _persist(s, rid)
+    return json_response({"stored": True}, 201)
+
+
+async def stop(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg, changes=True)
+    rid = request.path_params["rid"]
+    s.rehearsals.stop(rid)
+    await _persist(s, rid)
+    return json_response({"stopped": True})
+
+
+async def latest(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    doc = s.rehearsals.latest()
+    return json_response(doc) if doc is not None else json_response({"error": "no round yet"}, 404)
+
+
+async def listing(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    return json_response({"rounds": s.rehearsals.all()})
+
+
+async def export(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    return Response(orjson.dumps({"schema": "readiness.rehearsals/1", "rounds": s.rehearsals.all()},
+                                 option=orjson.OPT_INDENT_2), media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="readiness-rehearsals.json"'})
+
+
+async def paper(request: Request) -> Response:
+    """n bytes of nothing in particular, paced when the profile says so: the LAN-only round. Only
+    for the PCs (the submit token) and only while a round is scheduled or running, never more
+    than that round's paper: outside a round nobody can make the laptop stream."""
+    s = serving(request)
+    require_submitter(request, s.cfg)
+    size = request.path_params["n"]
+    if size > MAX_PAPER_BYTES:
+        raise TooLarge(f"at most {MAX_PAPER_BYTES} bytes")
+    current = s.rehearsals.under_way()
+    if current is None:
+        raise RoundNotUnderWay("no rehearsal round is scheduled or running: the server's paper is sent only during "
+                               "one / 当前没有进行中的演练：服务器自带的试卷对象仅在演练期间提供")
+    if size > current.paper_bytes:
+        raise TooLarge(f"more than this round's paper ({current.paper_bytes} bytes)")
+    chunk = b"\x00" * 65536
+    pacer = s.pacer
+
+    async def body() -> Any:
+        left = size
+        while left > 0:
+            n = min(left, len(chunk))
+            wait = pacer.delay(n)
+            if wait > 0:
+                await anyio.sleep(wait)
+            yield chunk[:n]
+            left -= n
+
+    return StreamingResponse(body(), media_type="application/octet-stream", headers={"Content-Length": str(size)})
+
+
+ROUTES = [
+    Route("/api/rehearsals/poll", poll),
+    Route("/api/rehearsals", start, methods=["POST"]),
+    Route("/api/rehearsals", listing, methods=["GET"]),
+    Route("/api/rehearsals/latest", latest),
+    Route("/api/rehearsals/{rid:int}/results", result, methods=["POST"]),
+    Route("/api/rehearsals/{rid:int}/stop", stop, methods=["POST"]),
+    Route("/download/rehearsals.json", export),
+    Route("/paper/{n:int}", paper),
+]

@@ -1,0 +1,170 @@
+"""The site over HTTP: PCs' reports in, the site document, the dashboard's state, the downloads,
+one machine's page, the pages' static files, the phone link's QR code and the server's clock.
+
+Contract (docs/schemas.md): POST /api/reports (submit token) → 201 stored / 200 already stored /
+400 with the reason aggregate gives / 401 / 413 / 429; GET /api/site (manager's key) → the
+`readiness.site/1` document of `aggregate --format json`; GET /?key=KEY sets the manager's cookie.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import datetime
+from typing import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from readiness.aggregate.inputs import Rejected
+from readiness.serve import pages
+from readiness.serve.context import Serving, serving
+from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_response
+from readiness.serve.guards import COOKIE, client_of, is_manager, lang_of, read_body, require_manager, require_submitter, same
+from readiness.serve.state import state_doc
+from readiness.serve.view import report_id
+
+HTML = "text/html; charset=utf-8"
+
+
+async def home(request: Request) -> Response:
+    s = serving(request)
+    lang = lang_of(request)
+    key = request.query_params.get("key")
+    if key is not None:
+        if not same(key, s.cfg.admin_key):
+            return Response(pages.login(lang, wrong=True), 401, media_type=HTML)
+        redirect = RedirectResponse("/", 303)  # the key leaves the address bar and the history
+        redirect.set_cookie(COOKIE, s.cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400)
+        return redirect
+    if not is_manager(request, s.cfg):
+        return Response(pages.login(lang), 401, media_type=HTML)
+    response = Response(pages.dashboard(lang), media_type=HTML)
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie("lang", lang, samesite="strict", max_age=365 * 86400)
+    return response
+
+
+async def asset(request: Request) -> Response:
+    found = pages.asset(request.path_params["name"])
+    if found is None:
+        raise NotFound("no such file")
+    body, media = found
+    return Response(body, media_type=media)
+
+
+async def post_report(request: Request) -> Response:
+    s = serving(request)
+    require_submitter(request, s.cfg)
+    body = await read_body(request, s.cfg)
+    summary = await run_in_threadpool(s.view.read, body)
+    if isinstance(summary, Rejected):
+        raise BadRequest(summary.reason)
+    try:
+        stored, new = await run_in_threadpool(s.store.add_report, body, client_of(request))
+    except sqlite3.Error as exc:  # disk full, locked too long: the PC keeps it and sends it again
+        raise CannotStore(f"the server cannot store it now ({exc}); it will be sent again") from None
+    if new:
+        s.view.add(stored, summary)
+    return json_response({"id": stored.id, "stored": "new" if new else "already", "hostname": summary.hostname,
+                          "status": summary.status}, 201 if new else 200)
+
+
+async def site(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    built = await run_in_threadpool(s.view.build)
+    from readiness.reports import site_json
+
+    chunks = (chunk.encode("utf-8") for chunk in site_json.render_chunks(built.agg))
+    return StreamingResponse(chunks, media_type="application/json")  # iterated in a worker thread
+
+
+def _version(s: Serving, view_version: int) -> str:
+    return f"{view_version}.{s.rehearsals.version}.{s.rehearsals.waiting_now()}"
+
+
+async def state(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    since = request.query_params.get("v", "")
+    current = _version(s, s.view.version)
+    running = (s.rehearsals.latest() or {}).get("state") in ("scheduled", "running")
+    if since == current and not running:  # a running round's clock moves on: always fresh
+        return json_response({"version": current, "unchanged": True})
+    built = await run_in_threadpool(s.view.build)
+    phones = await run_in_threadpool(s.view.phone_rows, s.cfg.profile)
+    doc = state_doc(built, phones, s.view.store.count_reports())
+    doc["version"] = _version(s, built.version)
+    doc["rehearsal"] = {"waiting": s.rehearsals.waiting_now(), "latest": s.rehearsals.latest()}
+    return json_response(doc)
+
+
+async def download(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    fmt = request.path_params["fmt"]
+    built = await run_in_threadpool(s.view.build)
+    rounds = s.rehearsals.all()  # the HTML and JSON exports carry the site's rehearsal rounds too
+    from readiness.reports import site_csv, site_html, site_json, site_xlsx
+
+    makers: dict[str, tuple[Callable[[], bytes], str]] = {
+        "html": (lambda: site_html.render(built.agg, rehearsals=rounds).encode("utf-8"), HTML),
+        "csv": (lambda: site_csv.render(built.agg).encode("utf-8-sig"), "text/csv; charset=utf-8"),
+        "xlsx": (lambda: site_xlsx.render(built.agg), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "json": (lambda: site_json.render(built.agg, rehearsals=rounds).encode("utf-8"), "application/json"),
+    }
+    if fmt not in makers:
+        raise NotFound("formats: html, csv, xlsx, json")
+    make, media = makers[fmt]
+    data = await run_in_threadpool(make)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="readiness-site-{stamp}.{fmt}"'})
+
+
+async def machine(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    stored = await run_in_threadpool(s.store.report, request.path_params["rid"])
+    if stored is None:
+        raise NotFound("no such report")
+    built = await run_in_threadpool(s.view.build)
+    latest = next((m for site_ in built.agg.sites for m in site_.machines if report_id(m.source) == stored.id), None)
+    html = await run_in_threadpool(pages.machine, stored, s.view.judge, latest, lang_of(request))
+    return Response(html, media_type=HTML)
+
+
+def phone_url(request: Request, s: Serving) -> str:
+    """The phone page on an address a phone can reach (not the laptop's loopback)."""
+    host = request.url.hostname or ""
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    if (host in ("127.0.0.1", "localhost", "::1") or not host) and s.cfg.lan_urls:
+        base = s.cfg.lan_urls[0]
+    return f"{base.rstrip('/')}/phone?t={s.cfg.phone_token}"
+
+
+async def qr(request: Request) -> Response:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    return Response(pages.qr_svg(phone_url(request, s)), media_type="image/svg+xml")
+
+
+async def clock(request: Request) -> Response:
+    """The server's clock, for agents that must act at one moment (the rehearsal's start)."""
+    return json_response({"now": time.time()})
+
+
+ROUTES = [
+    Route("/", home),
+    Route("/assets/{name}", asset),
+    Route("/api/reports", post_report, methods=["POST"]),
+    Route("/api/site", site),
+    Route("/api/state", state),
+    Route("/api/clock", clock),
+    Route("/download/site.{fmt}", download),
+    Route("/machine/{rid:int}", machine),
+    Route("/qr/phone.svg", qr),
+]

@@ -1,0 +1,218 @@
+"use strict";
+const LANG = document.documentElement.lang === "en" ? "en" : "zh";
+// The words come from the server's one bilingual table (readiness/site_words.py), in the page as JSON.
+const TABLE = JSON.parse(document.getElementById("words").textContent);
+function t(k) { const w = TABLE.words[k]; return w ? w[LANG] : k; }
+function tn(k, n) { return t(k).replace("{n}", String(n)); }
+function txt(o) { return (o && typeof o === "object") ? (o[LANG] || o.en || "") : String(o == null ? "" : o); }
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = String(text);
+  return e;
+}
+function clock(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return isNaN(d) ? String(iso) : d.toLocaleTimeString(LANG === "zh" ? "zh-CN" : "en-GB", {hour12: false});
+}
+let version = 0;
+function badge(status) {
+  return el("span", "badge " + status, txt(TABLE.status[status] || status));
+}
+function renderSite(s) {
+  const box = el("section", "site");
+  box.dataset.site = s.id;
+  box.appendChild(el("h2", null, [s.id, s.name].filter(Boolean).join(" ") || "—"));
+  const v = el("div", "verdict " + s.status, txt(s.verdict));
+  v.dataset.status = s.status;
+  box.appendChild(v);
+  const stats = el("div", "stats");
+  const c = s.counts;
+  for (const [k, n] of [["reports", s.reports + " / " + s.seats_expected], ["ready", c.pass], ["warned", c.warn],
+                        ["notready", c.fail], ["undetermined", c.error], ["missing", s.missing]]) {
+    const sp = el("span", null, t(k) + ": ");
+    sp.appendChild(el("b", null, n));
+    stats.appendChild(sp);
+  }
+  box.appendChild(stats);
+  for (const f of s.findings) {
+    const d = el("div", "finding");
+    d.appendChild(badge(f.status));
+    d.appendChild(document.createTextNode(txt(f.message)));
+    box.appendChild(d);
+  }
+  if (s.reverted && s.reverted.length) {
+    // PCs that lose changes at restart: a check passed in an earlier report and fails again
+    const r = el("div", "reverted");
+    r.appendChild(el("h3", null, t("reverted")));
+    for (const x of s.reverted) {
+      const d = el("div", "finding");
+      d.appendChild(el("b", null, x.hostname + " "));
+      d.appendChild(document.createTextNode(txt(x.text)));
+      r.appendChild(d);
+    }
+    box.appendChild(r);
+  }
+  const grid = el("div", "grid");
+  for (const m of s.seats) {
+    const a = el("a", "seat " + m.status + (m.clone ? " clone" : "") + (m.reverted && m.reverted.length ? " reverted" : ""));
+    a.href = "/machine/" + encodeURIComponent(m.id);
+    a.dataset.host = m.hostname;
+    a.dataset.status = m.status;
+    a.title = m.hostname + (m.problems.length ? " — " + m.problems.join(", ") : "") + (m.clone ? " — " + t("clone") : "");
+    a.appendChild(el("span", "host", m.hostname));
+    a.appendChild(el("small", null, t("lastseen") + " " + clock(m.last_seen)));
+    grid.appendChild(a);
+  }
+  for (let i = 0; i < Math.min(s.missing, 1000); i++) grid.appendChild(el("div", "seat missing"));
+  box.appendChild(grid);
+  return box;
+}
+function renderPhones(phones) {
+  const box = el("section", "phones");
+  box.appendChild(el("h2", null, t("phones")));
+  if (!phones.length) { box.appendChild(el("p", "meta", t("nophones"))); return box; }
+  const rooms = new Map();
+  for (const p of phones) {
+    const r = p.room || t("noroom");
+    if (!rooms.has(r)) rooms.set(r, []);
+    rooms.get(r).push(p);
+  }
+  for (const [room, list] of [...rooms.entries()].sort()) {
+    box.appendChild(el("h3", null, t("room") + " " + room));
+    const table = el("table");
+    const head = el("tr");
+    for (const h of ["name", "device", "app", "verdict", "reasons", "received"]) head.appendChild(el("th", null, t(h)));
+    table.appendChild(head);
+    for (const p of list) {
+      const tr = el("tr");
+      tr.dataset.status = p.status;
+      tr.appendChild(el("td", null, p.name));
+      tr.appendChild(el("td", null, [p.device.model || txt(p.device.name), p.device.os_version].filter(Boolean).join(" ")));
+      tr.appendChild(el("td", null, p.app_version));
+      const st = el("td");
+      st.appendChild(badge(p.status));
+      tr.appendChild(st);
+      const why = el("td");
+      for (const r of p.results) {
+        if (r.status === "pass" || r.status === "skip") continue;
+        why.appendChild(el("div", null, txt(r.observed) + (r.remedy ? " → " + txt(r.remedy) : "")));
+      }
+      tr.appendChild(why);
+      tr.appendChild(el("td", null, clock(p.received_at)));
+      table.appendChild(tr);
+    }
+    box.appendChild(table);
+  }
+  return box;
+}
+function secs(v) { return v == null ? "—" : Number(v).toFixed(1) + " s"; }
+function renderRehearsal(reh) {
+  const box = el("section", "rehearsal");
+  box.appendChild(el("h2", null, t("rehearsal")));
+  const bar = el("div", "bar");
+  bar.appendChild(el("span", null, t("seats_waiting") + ": " + reh.waiting));
+  const button = el("button", null, t("start"));
+  button.id = "start-round";
+  button.addEventListener("click", async () => {
+    if (!confirm(t("confirm"))) return;
+    const r = await fetch("/api/rehearsals", {method: "POST", credentials: "same-origin",
+      headers: {"X-Readiness": "1", "Content-Type": "application/json"}, body: "{}"});
+    if (!r.ok) {
+      let why = "";
+      try { why = (await r.json()).error || ""; } catch (e) { /* not JSON: the status says enough */ }
+      alert("HTTP " + r.status + (why ? ": " + why : ""));
+    }
+    version = "";
+  });
+  bar.appendChild(button);
+  bar.appendChild(el("span", "meta", t("advice")));
+  box.appendChild(bar);
+  const x = reh.latest;
+  if (!x) { box.appendChild(el("p", "meta", t("norounds"))); return box; }
+  const ok = x.max_s != null && x.max_s <= x.plan_s && !x.failed && !x.unfinished.length;
+  const v = el("div", "verdict " + (x.state === "done" ? (ok ? "pass" : "fail") : "skip"),
+               tn("round", x.id) + " · " + t("state") + ": " + t(x.state));
+  v.id = "round";
+  v.dataset.state = x.state;
+  v.dataset.finished = x.finished;
+  box.appendChild(v);
+  if (x.state === "scheduled" || x.state === "running") {
+    const stop = el("button", null, t("stop"));
+    stop.id = "stop-round";
+    stop.addEventListener("click", async () => {
+      const r = await fetch("/api/rehearsals/" + encodeURIComponent(x.id) + "/stop", {method: "POST",
+        credentials: "same-origin", headers: {"X-Readiness": "1"}});
+      if (!r.ok) alert("HTTP " + r.status);
+      version = "";
+    });
+    box.appendChild(stop);
+  }
+  const stats = el("div", "stats");
+  for (const [k, val] of [["joined", x.joined], ["finished", x.finished], ["failed", x.failed],
+                          ["times", secs(x.p50_s) + " / " + secs(x.p95_s) + " / " + secs(x.max_s) + " (" + t("plan") + " " + x.plan_s + " s)"],
+                          ["throughput", x.throughput_mbps == null ? "—" : x.throughput_mbps + " Mbit/s"]]) {
+    const sp = el("span", null, t(k) + ": ");
+    sp.appendChild(el("b", null, val));
+    stats.appendChild(sp);
+  }
+  box.appendChild(stats);
+  for (const [k, list] of [["slowest", x.slowest], ["unfinished", x.unfinished], ["late", x.late]]) {
+    if (!list.length) continue;
+    const line = el("p", "names " + k, t(k) + ": ");
+    list.forEach((name, i) => {  // each name isolated: a direction mark in one cannot reorder the others
+      if (i) line.appendChild(document.createTextNode(", "));
+      line.appendChild(el("bdi", null, name));
+    });
+    box.appendChild(line);
+  }
+  const table = el("table");
+  const head = el("tr");
+  for (const h of ["seat", "state", "finish", "rate"]) head.appendChild(el("th", null, t(h)));
+  table.appendChild(head);
+  for (const seat of x.seats) {
+    const tr = el("tr");
+    tr.dataset.status = seat.status;
+    tr.appendChild(el("td", null, seat.hostname));
+    tr.appendChild(el("td", null, t(seat.status) + (seat.error ? ": " + (seat.error_text ? txt(seat.error_text) : seat.error) : "")));
+    tr.appendChild(el("td", null, seat.finish_s == null ? "—" : seat.finish_s.toFixed(1)));
+    tr.appendChild(el("td", null, seat.mbps == null ? "—" : seat.mbps + " Mbit/s"));
+    table.appendChild(tr);
+  }
+  box.appendChild(table);
+  return box;
+}
+function render(s) {
+  const root = document.getElementById("sites");
+  root.replaceChildren();
+  if (!s.sites.length) root.appendChild(el("p", "meta", t("nosite")));
+  for (const site of s.sites) root.appendChild(renderSite(site));
+  if (s.rejected.count) {
+    root.appendChild(el("h3", null, t("rejected_reports") + ": " + s.rejected.count));
+    const ul = el("ul");
+    for (const r of s.rejected.items) ul.appendChild(el("li", null, r.path + ": " + r.reason));
+    root.appendChild(ul);
+  }
+  root.appendChild(renderPhones(s.phones));
+  if (s.rehearsal) root.appendChild(renderRehearsal(s.rehearsal));
+  document.body.dataset.version = s.version;
+}
+async function poll() {
+  const conn = document.getElementById("conn");
+  try {
+    const r = await fetch("/api/state?v=" + version, {cache: "no-store", credentials: "same-origin"});
+    if (r.status === 401) { location.href = "/"; return; }
+    if (r.ok) {
+      const s = await r.json();
+      if (!s.unchanged) { version = s.version; render(s); }
+      conn.textContent = t("live") + " " + clock(new Date().toISOString());
+    } else {
+      conn.textContent = "HTTP " + r.status;
+    }
+  } catch (e) {
+    conn.textContent = t("offline");
+  }
+  setTimeout(poll, 1500);
+}
+poll();
