@@ -21,10 +21,10 @@ NO_TRACE = Text("A restore card or a cloud classroom that re-images the PC at ea
                 "restart the PC once and check again.",
                 "还原卡或每次开机重新下发镜像的云课堂在 Windows 中没有痕迹：请重启一次后再检查。")
 REMEDY = Text("Changes made now are lost at the next restart. Make them in the master image, or with the protection "
-              "off (Deep Freeze: Boot Thawed; UWF: uwfmgr servicing enable / filter disable; the vendor's maintenance "
-              "mode), then restart and run the check again.",
+              "off (Deep Freeze: Boot Thawed; UWF: `uwfmgr servicing enable` or `uwfmgr filter disable`; the "
+              "vendor's maintenance mode), then restart and run the check again.",
               "现在所做的修改将在下次重启后丢失。请在母盘镜像中修改，或在关闭保护后修改（冰点还原：解冻启动；"
-              "UWF：uwfmgr servicing enable 或 filter disable；其他产品：厂商的维护/解冻模式），然后重启并再次检查。")
+              "UWF：`uwfmgr servicing enable` 或 `uwfmgr filter disable`；其他产品：厂商的维护/解冻模式），然后重启并再次检查。")
 
 
 def _products(value: list[str]) -> str | None:
