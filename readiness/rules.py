@@ -112,3 +112,51 @@ def is_yahei(names: Iterable[Any], accepted: Iterable[str]) -> bool:
 def opengl_level_ok(level: str | None, prescribed: str) -> bool:
     """The value the plan prescribes (client.opengl_level, "0"), spacing aside; unset is not."""
     return level is not None and level.strip() == prescribed.strip()
+
+
+# --- The PC's clock ----------------------------------------------------------------------------------
+
+DATE_RESOLUTION_S = 1.0  # an HTTP Date header names whole seconds (RFC 9110 §5.6.7)
+
+
+def clock_offset(server_s: float, sent_s: float, received_s: float,
+                 resolution_s: float = DATE_RESOLUTION_S) -> tuple[float, float]:
+    """(offset, uncertainty) of the local clock against a server's, in seconds: the server read its
+    clock somewhere between our send and our receive, so the midpoint is the best guess and half
+    the round trip (plus the server's resolution) is how wrong that guess can be. A positive offset
+    means this PC is behind."""
+    rtt = max(0.0, received_s - sent_s)
+    return server_s - (sent_s + received_s) / 2, rtt / 2 + resolution_s
+
+
+def clock_off_by(offset_s: float, uncertainty_s: float) -> float:
+    """How far off the clock surely is: the round trip and resolution are given to the PC, so a
+    slow answer never makes a right clock look wrong."""
+    return max(0.0, abs(offset_s) - uncertainty_s)
+
+
+def clock_status(off_by_s: float, warn_s: float, fail_s: float) -> Status:
+    """Within warn_s passes, within fail_s warns, beyond fails (both bounds inclusive). A fail
+    bound set below the warn bound wins: the profile cannot make a worse clock pass."""
+    if off_by_s > fail_s:
+        return Status.FAIL
+    return Status.PASS if off_by_s <= min(warn_s, fail_s) else Status.WARN
+
+
+# --- Protection that undoes changes at restart (restore software, write filters) ----------------------
+
+SERVICE_DISABLED = 4  # a service's Start value when Windows will not load it (SERVICE_DISABLED, winsvc.h)
+
+
+def protection_on(found: Iterable[Any]) -> list[dict[str, Any]]:
+    """The markers found (facts' restore.found) that mean changes are lost at restart: every one
+    except a service that Windows will not load (Start = 4) and a state the vendor reports as off.
+    One rule for the restore check and for fix's warning."""
+    out = []
+    for item in found:
+        if not isinstance(item, dict):
+            continue
+        if item.get("start") == SERVICE_DISABLED or item.get("state") in ("off", "thawed"):
+            continue
+        out.append(item)
+    return out

@@ -16,7 +16,8 @@ NAMES = sorted([
     "speedtest.net", "speedtest", "GetPhysicallyInstalledSystemMemory", "ExamClient", "OpenGL", "Level",
     "VirtualStore", "MachineGuid", "Uninstall", "Professional", "Enterprise", "Education", "Home", "Pro",
     "MSYH", "TLS", "DNS", "HTTP", "HTTPS", "TCP", "IP", "IPv6", "UTF-8", "UTF-16", "GBK", "ANSI", "PE", "NUL",
-    "Mbit/s", "GiB", "MiB", "KiB", "GB", "MB", "ms", "exam-readiness", "readiness", "Unicode", "build",
+    "Faronics Deep Freeze", "Deep Freeze", "Boot Thawed", "Unified Write Filter", "Enhanced Write Filter",
+    "File-Based Write Filter", "Shadow Defender", "PowerShadow", "Mbit/s", "GiB", "MiB", "KiB", "GB", "MB", "ms", "exam-readiness", "readiness", "Unicode", "build",
 ], key=len, reverse=True)
 
 _STRIP = [

@@ -31,7 +31,7 @@ def write(tmp_path, name, facts):
 def test_ready_pc_exits_0_and_saves_the_report(run, tmp_path):
     result = run("check", "--facts", EXAMPLES / "ready-pc.json")
     assert result.exit_code == 0, result.output
-    assert "READY (6 PASS, 3 SKIP)" in result.output
+    assert "READY (7 PASS, 4 SKIP)" in result.output
     saved = list(tmp_path.glob("readiness-report-LAB3-PC17-*.json"))
     assert len(saved) == 1 and str(saved[0]) in result.output
     assert json.loads(saved[0].read_text(encoding="utf-8"))["summary"]["status"] == "pass"
@@ -120,7 +120,7 @@ def test_a_malformed_fact_is_one_error_and_the_report_is_still_written(run, tmp_
     assert result.exit_code == 3
     doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert {r["id"]: r["status"] for r in doc["results"]}["disk"] == "error"
-    assert sum(r["status"] == "pass" for r in doc["results"]) == 5
+    assert sum(r["status"] == "pass" for r in doc["results"]) == 6
 
 
 def test_unwritable_output_falls_back_to_temp(run, tmp_path):
@@ -142,8 +142,8 @@ def test_checks_command(run):
     result = run("checks")
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.output.splitlines()] == \
-        ["os", "memory", "disk", "client-version", "font-msyh", "opengl-level", "bandwidth", "public-ip",
-         "exam-server"]
+        ["os", "restore", "memory", "disk", "client-version", "font-msyh", "opengl-level", "bandwidth",
+         "public-ip", "exam-server", "clock"]
 
 
 @pytest.mark.parametrize("encoding,lang", [("gbk", "zh"), ("gbk", "en"), ("ascii", "zh"), ("ascii", "en"),

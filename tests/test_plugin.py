@@ -33,8 +33,8 @@ def broken_import():
 
 def test_builtin_checks_load_through_entry_points():
     loaded = load_checks(reserved_keys=[s.key for s in CORE_SETTINGS])
-    assert [c.id for c in loaded.checks] == ["os", "memory", "disk", "client-version", "font-msyh", "opengl-level",
-                                          "bandwidth", "public-ip", "exam-server"]
+    assert [c.id for c in loaded.checks] == ["os", "restore", "memory", "disk", "client-version", "font-msyh",
+                                          "opengl-level", "bandwidth", "public-ip", "exam-server", "clock"]
     assert loaded.failures == ()
 
 

@@ -245,3 +245,46 @@ def test_rules_module_is_the_only_place_of_the_plans_numbers():
         text = path.read_text(encoding="utf-8")
         assert "tolerance_percent\"] / 100" not in text or "disk.tolerance_percent" in text, path
         assert "PLAN_LOAD_S = " not in text, path
+
+
+# --- the PC's clock ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("off_by, verdict", [
+    (0.0, P), (59.0, P), (60.0, P), (61.0, W),        # clock.warn_s = 60
+    (299.0, W), (300.0, W), (301.0, F),               # clock.fail_s = 300
+    (3 * 86400.0, F),
+])
+def test_clock_status_edges(off_by, verdict):
+    assert rules.clock_status(off_by, 60, 300) is verdict
+
+
+def test_a_fail_bound_below_the_warn_bound_cannot_make_a_worse_clock_pass():
+    assert rules.clock_status(100, 300, 60) is F
+    assert rules.clock_status(50, 300, 60) is P and rules.clock_status(61, 300, 60) is F
+
+
+@pytest.mark.parametrize("server, sent, received, offset, uncertainty", [
+    (1000.0, 1000.0, 1000.0, 0.0, 1.0),      # instant answer: only Date's one-second resolution
+    (1000.0, 999.0, 1001.0, 0.0, 2.0),       # 2 s round trip: ±1 s more
+    (1120.0, 1000.0, 1000.2, 119.9, 1.1),    # the server is 2 minutes ahead: this PC is behind
+    (880.0, 1000.0, 1000.2, -120.1, 1.1),    # this PC is ahead
+    (1000.0, 1001.0, 1000.0, -0.5, 1.0),     # a receive before the send (a clock step) is no negative round trip
+])
+def test_clock_offset_allows_for_the_round_trip(server, sent, received, offset, uncertainty):
+    got_offset, got_unc = rules.clock_offset(server, sent, received)
+    assert got_offset == pytest.approx(offset) and got_unc == pytest.approx(uncertainty)
+
+
+@pytest.mark.parametrize("offset, uncertainty, off_by", [
+    (61.0, 1.0, 60.0), (-61.0, 1.0, 60.0), (0.5, 1.0, 0.0), (62.5, 2.5, 60.0),
+])
+def test_the_uncertainty_is_given_to_the_pc(offset, uncertainty, off_by):
+    assert rules.clock_off_by(offset, uncertainty) == pytest.approx(off_by)
+
+
+# --- restore protection ---------------------------------------------------------------------------
+
+def test_protection_on_leaves_out_disabled_drivers_and_thawed_states():
+    found = [{"product": "uwf", "start": 0}, {"product": "ewf", "start": 4}, {"product": "deep-freeze", "state": "thawed"},
+             {"product": "shadow-defender", "start": None}, "not an object"]
+    assert [f["product"] for f in rules.protection_on(found)] == ["uwf", "shadow-defender"]

@@ -63,7 +63,7 @@ def test_double_click_checks_saves_into_reports_beside_the_exe_and_waits(stick):
     saved = reports_in(stick / "reports")
     assert len(saved) == 1
     report = json.loads(saved[0].read_bytes())
-    assert report["summary"]["status"] == "pass" and len(report["results"]) == 9
+    assert report["summary"]["status"] == "pass" and len(report["results"]) == 11
     text = w.out.getvalue()
     assert f"No site.toml beside readiness.exe ({stick})" in text and "built-in" in text
     assert "Result: READY" in text and f"Report saved: {saved[0]}" in text

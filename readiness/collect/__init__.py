@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 from readiness import __version__
 from readiness.collect.client import collect_client
 from readiness.collect.fonts import collect_fonts
+from readiness.collect.restore import collect_restore
 from readiness.collect.system import System, Unknown, current_system
 from readiness.facts import FACTS_SCHEMA
 from readiness.i18n import Text
@@ -116,6 +117,7 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
         "disks": _guard(errors, "disks", lambda: collect_disks(system, errors)),
         "client": _guard(errors, "client", lambda: collect_client(profile, system, errors)),
         "fonts": _guard(errors, "fonts", lambda: collect_fonts(profile, system, errors)),
+        "restore": _guard(errors, "restore", lambda: collect_restore(system)),
         "errors": errors,
     }
     not_collected: dict[str, Any] = {}

@@ -45,10 +45,27 @@ def _not_fixable(io: FixIO, facts: Mapping[str, Any], profile: Profile, loaded: 
                       f"以下问题本命令无法处理（详见 `readiness check`）：{listed}。"))
 
 
+def _protection_note(io: FixIO, facts: Mapping[str, Any]) -> None:
+    """Before anything is applied: on a protected PC every change made now is lost at restart."""
+    from readiness import rules
+
+    restore = facts.get("restore")
+    found = restore.get("found") if isinstance(restore, Mapping) else None
+    on = rules.protection_on(found if isinstance(found, list) else [])
+    if on:
+        names = ", ".join(dict.fromkeys(str(f.get("name") or f.get("product")) for f in on))
+        _say(io, Text(f"Protection is on ({names}): what this command changes is lost at the next restart. Make the "
+                      "change in the master image, or in the product's thawed/maintenance mode, then check again "
+                      "after a restart.",
+                      f"系统还原保护已开启（{names}）：本命令所做的修改将在下次重启后丢失。请在母盘镜像中修改，"
+                      "或在该产品的解冻/维护模式下修改，重启后再次检查。"), "! ")
+
+
 def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: Path, yes: bool,
             dry_run: bool, white_screen: bool, font: Path | None, undo_hint: str = "readiness fix --undo") -> int:
     facts = io.collect()
     changes: ChangeSet = propose_changes(facts, profile.values, white_screen=white_screen, font=font, font_host=io.font_host)
+    _protection_note(io, facts)
     _not_fixable(io, facts, profile, loaded, changes)
     for note in changes.notes:
         _say(io, note, "  ")

@@ -61,7 +61,7 @@ def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_coll
     deadline = start + budget
     timeout = profile["network.timeout_s"]
     verify = _verify(profile)
-    net: dict[str, Any] = {"public_ip": None, "endpoints": None, "bandwidth": None}
+    net: dict[str, Any] = {"public_ip": None, "endpoints": None, "site_clock": None, "bandwidth": None}
     if profile["network.ip_echo_urls"]:  # a silent echo service uses up its own share, never the others'
         echo_deadline = min(deadline, start + budget * SHARES["public_ip"])
         net["public_ip"] = echo(profile["network.ip_echo_urls"], timeout_s=timeout, verify=verify,
@@ -87,6 +87,14 @@ def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_coll
             net["endpoints"].append(probe(url, timeout_s=min(timeout, left / 2), verify=verify))
     else:
         not_collected["network.endpoints"] = NO_ENDPOINTS.to_dict()
+    if profile.get("server.url"):  # the site server's clock, for the clock check (null without a server)
+        from readiness.net.siteclock import site_clock
+
+        net["site_clock"] = site_clock(profile["server.url"], timeout_s=min(timeout, 3.0))
+        if net["site_clock"]["server_time"] is None:
+            why = net["site_clock"]["error"] or "no answer"
+            errors["network.site_clock"] = Text(f"the site server's clock could not be read: {why}",
+                                                f"无法读取考点服务器时间：{why}").to_dict()
     net["bandwidth"] = measure(profile, deadline=deadline, progress=progress)
     if net["bandwidth"]["download_mbps"] is None:
         errors["network.bandwidth.download_mbps"] = (net["bandwidth"]["reason"] or NO_MEASUREMENT.to_dict())

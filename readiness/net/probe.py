@@ -57,7 +57,9 @@ def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dic
     port = parts.port or (443 if scheme == "https" else 80)
     out: dict[str, Any] = {"url": url, "proxy": environment_proxy(url), "addresses": [], "dns_ms": None,
                            "connect_ms": None, "tls_ms": None, "http_ms": None, "status": None,
-                           "ok": False, "failed_step": None, "error": None, "reason": None}
+                           "ok": False, "failed_step": None, "error": None, "reason": None,
+                           # the clock check's measurement: the server's Date and this PC's clock around it
+                           "date": None, "sent_at": None, "received_at": None, "rtt_s": None}
     step = "dns"
     try:
         if out["proxy"] is None:  # through a proxy only the HTTP step says anything about the server
@@ -83,8 +85,12 @@ def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dic
                 sock.close()
         step = "http"
         t0 = time.monotonic()
+        sent = time.time()
         with requests.get(url, timeout=timeout_s, verify=verify, allow_redirects=False, stream=True) as resp:
+            received, rtt = time.time(), time.monotonic() - t0  # the headers are in: Date was read by now
             out["status"] = resp.status_code
+            out.update(date=resp.headers.get("Date"), sent_at=round(sent, 3), received_at=round(received, 3),
+                       rtt_s=round(rtt, 3))
         out["http_ms"] = _ms(t0)
         if out["status"] >= 400:
             raise NetFailure(http_status(out["status"]), f"HTTP {out['status']}")

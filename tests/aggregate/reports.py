@@ -25,7 +25,10 @@ def network(mbps: float | None = 120.0, ip: str = "203.0.113.7") -> dict[str, An
     return {"bandwidth": {"backend": "http", "download_mbps": mbps, "error": None if mbps else "no server"},
             "public_ip": {"ips": [ip], "answers": []},
             "endpoints": [{"url": "https://exam.example/", "ok": True, "status": 200, "dns_ms": 5, "connect_ms": 5,
-                           "tls_ms": 10, "http_ms": 20, "failed_step": None, "error": None, "proxy": None}]}
+                           "tls_ms": 10, "http_ms": 20, "failed_step": None, "error": None, "proxy": None,
+                           # a right clock: the server's Date between the PC's send and receive
+                           "date": "Tue, 14 Nov 2023 22:13:20 GMT", "sent_at": 1700000000.0,
+                           "received_at": 1700000000.2, "rtt_s": 0.2}]}
 
 
 def make_report(folder: Path, host: str, profile: Path, changes: dict[str, Any] | None = None,

@@ -35,6 +35,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, shifted by the server's date_offset_s: a server whose clock is wrong
+        (or a PC whose clock is, seen from the server)."""
+        now = time.time() if timestamp is None else timestamp
+        return super().date_time_string(now + getattr(self.server, "date_offset_s", 0.0))
+
     def _send(self, code: int, body: bytes, ctype: str = "text/plain", headers: dict | None = None) -> None:
         self.send_response(code)
         self.send_header("Content-Type", ctype)
@@ -110,8 +116,10 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, mbps: float | None = None, echo_ip: str = "203.0.113.7", tls: ssl.SSLContext | None = None):
+    def __init__(self, mbps: float | None = None, echo_ip: str = "203.0.113.7", tls: ssl.SSLContext | None = None,
+                 date_offset_s: float = 0.0):
         super().__init__(("127.0.0.1", 0), Handler)
+        self.date_offset_s = date_offset_s
         self.pacer = Pacer(mbps) if mbps else None
         self.echo_ip = echo_ip
         if tls is not None:

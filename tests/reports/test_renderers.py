@@ -34,13 +34,13 @@ def test_json_report_contract(profile, loaded):
     doc = json.loads(render(report_of("not-ready-pc.json", profile, loaded), OutputFormat.JSON, Lang.EN))
     assert doc["schema"] == "readiness.report/1"
     assert set(doc) >= {"tool", "profile", "site", "facts", "results", "summary"}
-    assert [r["id"] for r in doc["results"]] == ["os", "memory", "disk", "client-version", "font-msyh", "opengl-level",
-                                              "bandwidth", "public-ip", "exam-server"]
+    assert [r["id"] for r in doc["results"]] == ["os", "restore", "memory", "disk", "client-version", "font-msyh",
+                                              "opengl-level", "bandwidth", "public-ip", "exam-server", "clock"]
     for r in doc["results"]:
         assert set(r) >= {"id", "status", "title", "observed", "expected", "message", "remedy"}
         assert r["status"] in {"pass", "warn", "fail", "skip", "error"}
         assert r["title"]["zh"] and r["title"]["en"]
-    assert doc["summary"] == {"status": "fail", "counts": {"pass": 0, "warn": 2, "fail": 4, "skip": 3, "error": 0}}
+    assert doc["summary"] == {"status": "fail", "counts": {"pass": 0, "warn": 3, "fail": 4, "skip": 4, "error": 0}}
     assert doc["facts"]["host"]["hostname"] == "LAB3-PC18"
 
 

@@ -1,0 +1,114 @@
+"""Markers of software that undoes every change at restart: restore software and write filters.
+
+Each product is looked for by the markers its vendor (or Microsoft) documents, named beside it.
+Only Windows has them; elsewhere the section is unknown, like the other Windows-only facts. What
+counts as "protection on" is a rule (readiness.rules.protection_on), not decided here.
+
+Not detectable here, and said so by the check: restore cards (the protection sits in the card's
+firmware, below Windows) and cloud classrooms that re-image a PC at each start from a server
+(the image itself carries no agent we could name from documentation).
+"""
+
+from __future__ import annotations
+
+import ntpath
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from readiness.collect.system import System, Unknown, WindowsSystem, expand_windows_vars, native_path
+from readiness.collect.winapi import HKLM
+from readiness.i18n import Text
+
+SERVICES = r"SYSTEM\CurrentControlSet\Services"
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name: str
+    services: tuple[str, ...] = ()  # keys under HKLM\SYSTEM\CurrentControlSet\Services (driver or service)
+    files: tuple[str, ...] = ()  # files that only the product installs
+    programs: tuple[str, ...] = ()  # words of its DisplayName in the Uninstall list (Programs and Features)
+    source: str = ""
+
+
+PRODUCTS: tuple[Product, ...] = (
+    # Faronics' technical paper "Deep Freeze – Remote Administration & Secure Command Line Control"
+    # (2012): DFC.exe, the command line control, is copied to C:\WINDOWS\system32\DFC.exe. The
+    # DeepFrz driver and DFServ service are the names Windows lists on a Deep Freeze PC (as removal
+    # notes name them); the Uninstall entry is "Deep Freeze" (冰点还原精灵 in Chinese editions).
+    Product("deep-freeze", "Faronics Deep Freeze (冰点还原)", services=("DeepFrz", "DFServ"),
+            files=(r"%SystemRoot%\System32\DFC.exe", r"%SystemRoot%\SysWOW64\DFC.exe"),
+            programs=("Deep Freeze", "冰点还原"),
+            source="Faronics: Deep Freeze Remote Administration & Secure Command Line Control (DFC.exe)"),
+    # Microsoft Learn, Configuration Manager, "Plan for client deployment to Windows Embedded
+    # devices": the write filters' drivers are uwfvol (volume manager), uwfs (file redirector) and
+    # uwfreg (registry redirector); "Unified Write Filter (UWF) feature" (uwfmgr.exe). Whether the
+    # filter is on now is UWF_Filter.CurrentEnabled (WMI root\standardcimv2\embedded), not read here.
+    Product("uwf", "Unified Write Filter (UWF)", services=("uwfvol", "uwfs", "uwfreg"),
+            source="Microsoft Learn: Plan for client deployment to Windows Embedded devices; Unified Write Filter"),
+    # Same Microsoft Learn table: ewf (sector-level), fbwf (file-based); ConfigureEwf (XP Embedded)
+    # reads HKLM\System\CurrentControlSet\Services\EWF.
+    Product("ewf", "Enhanced Write Filter (EWF)", services=("ewf",),
+            source="Microsoft Learn: Plan for client deployment to Windows Embedded devices; ConfigureEwf"),
+    Product("fbwf", "File-Based Write Filter (FBWF)", services=("fbwf",),
+            source="Microsoft Learn: Plan for client deployment to Windows Embedded devices"),
+    # No public documentation of driver or service names was found for these two; their installers
+    # register the product name in the Uninstall list, which Windows documents (Programs and Features).
+    Product("shadow-defender", "Shadow Defender", programs=("Shadow Defender",),
+            source="vendor's product name (shadowdefender.com) in the Uninstall list"),
+    Product("powershadow", "影子系统 (PowerShadow)", programs=("影子系统", "PowerShadow"),
+            source="vendor's product name (影子系统 PowerShadow Master) in the Uninstall list"),
+)
+
+PRODUCT_IDS: tuple[str, ...] = tuple(p.id for p in PRODUCTS)
+
+
+def _service(system: WindowsSystem, name: str) -> tuple[bool, int | None]:
+    """(present, Start) of a service or driver key; FileNotFoundError is "absent"."""
+    try:
+        values = system.reg.values(HKLM, f"{SERVICES}\\{name}")
+    except FileNotFoundError:
+        return False, None
+    start = values.get("Start")
+    return True, (int(start.data) if start is not None and isinstance(start.data, int) else None)
+
+
+def collect_restore(system: System) -> dict[str, Any]:
+    """{"looked_for": [...ids], "found": [{product, name, marker, start, state}]}; Unknown when the
+    markers cannot be read (not Windows, or the registry refused)."""
+    if not isinstance(system, WindowsSystem):
+        raise Unknown(Text("restore software and write filters are read from the Windows registry, on Windows only",
+                           "还原软件和写入过滤器从 Windows 注册表读取，仅在 Windows 上可用"))
+    env = system.environ()
+    found: list[dict[str, Any]] = []
+    unreadable: list[str] = []
+    try:
+        programs = [e.get("DisplayName", "") for e in system.uninstall_entries()]
+    except OSError as exc:
+        programs = []
+        unreadable.append(f"the Uninstall list ({exc})")
+    for p in PRODUCTS:
+        for name in p.services:
+            marker = f"HKLM\\{SERVICES}\\{name}"
+            try:
+                present, start = _service(system, name)
+            except OSError as exc:
+                unreadable.append(f"{marker} ({exc.strerror or exc})")
+                continue
+            if present:
+                found.append({"product": p.id, "name": p.name, "marker": marker, "start": start, "state": None})
+        for raw in p.files:
+            path = expand_windows_vars(raw, env)
+            if path and os.path.isfile(native_path(path)):
+                found.append({"product": p.id, "name": p.name, "marker": ntpath.normpath(path), "start": None,
+                              "state": None})
+        for display in programs:
+            if any(word.lower() in display.lower() for word in p.programs):
+                found.append({"product": p.id, "name": p.name, "marker": f"installed program {display!r}",
+                                  "start": None, "state": None})
+    if unreadable and not found:
+        what = "; ".join(unreadable)
+        raise Unknown(Text(f"cannot read {what}", f"无法读取 {what}"))
+    return {"looked_for": list(PRODUCT_IDS), "found": found}
