@@ -9,7 +9,6 @@ snapshot is judged again the same way. The round trip is given to the PC (readin
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from readiness import rules
@@ -27,6 +26,8 @@ REMEDY = Text("Set the clock right: Settings → Time & language → Sync now (o
 
 
 def _http_date(text: str) -> float | None:
+    from email.utils import parsedate_to_datetime  # the email package only when a date is read (start-up)
+
     try:
         return parsedate_to_datetime(text).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -46,6 +47,12 @@ def measurements(facts: Facts) -> list[dict[str, Any]]:
         looked = True
     except NotCollected:
         endpoints = None
+    network = facts.data.get("network")
+    if endpoints and not any(isinstance(e, dict) and "sent_at" in e for e in endpoints) \
+            and isinstance(network, dict) and "site_clock" not in network:
+        # collected by a tool that did not measure the clock yet: not a clock that cannot be read
+        raise NotCollected("network.endpoints", Text("the clock was not measured when these facts were collected",
+                                                     "采集这些信息时尚未测量系统时间"))
     for i, e in enumerate(endpoints or []):
         where = f"network.endpoints[{i}]"
         date = field(e, "date", str, where)

@@ -95,3 +95,16 @@ def test_a_site_server_that_did_not_answer_and_no_date_is_cannot_tell(loaded, pr
     failed = {"url": "http://192.168.1.10:8765/api/clock", "server_time": None, "sent_at": None, "received_at": None,
               "rtt_s": None, "error": "connection refused"}
     assert judge_one(loaded, "clock", facts_with(endpoints=False, site=failed), profile).status is Status.ERROR
+
+
+def test_facts_from_before_the_clock_was_measured_skip_it(loaded, profile):
+    """A snapshot saved by an earlier version (endpoints without send/receive times, no site_clock)
+    is not a clock that cannot be read: the check skips instead of making the PC undetermined."""
+    from tests.checks.judge import judge_one
+    from tests.helpers import with_facts
+
+    old = {"endpoints": [{"url": "https://exam.example/", "ok": True, "status": 200, "dns_ms": 5, "connect_ms": 5,
+                          "tls_ms": 10, "http_ms": 20, "failed_step": None, "error": None, "proxy": None}],
+           "public_ip": {"ips": ["203.0.113.7"], "answers": []}, "bandwidth": None}
+    result = judge_one(loaded, "clock", with_facts({"not_collected": {}, "network": old}), profile)
+    assert result.status.value == "skip" and "not measured" in result.message.en
