@@ -22,7 +22,7 @@ from readiness.versions import compare_versions, parse_version
 
 PHONE_SCHEMA = "readiness.phone/1"
 MAX_TEXT = 2000  # user agents are a few hundred characters; names and rooms far less
-MAX_FIELD = {"user_agent": 1000, "app_version": 40, "name": 60, "room": 60}  # what a person types is short
+MAX_FIELD = {"user_agent": 1000, "app_version": 64, "name": 80, "room": 80}  # what a person types is short
 MAX_PHONES_PER_ROOM = 60  # a room has a few invigilators; more is a leaked phone link
 MAX_PHONES = 3000         # every room of a large site together
 MAX_HINT = 200  # a client hint (platform, platformVersion, model, a form factor) is a word or a number

@@ -472,7 +472,7 @@ def test_a_stopped_round_starts_no_seat_and_only_the_manager_stops_it(tmp_path, 
         assert (got["state"], got["stopped"], got["unfinished"]) == ("done", True, ["A"])
 
 
-@pytest.mark.parametrize("field, most", [("name", 60), ("room", 60), ("app_version", 40), ("user_agent", 1000)])
+@pytest.mark.parametrize("field, most", [("name", 80), ("room", 80), ("app_version", 64), ("user_agent", 1000)])
 def test_phone_fields_are_bounded(tmp_path, profile, field, most):
     from readiness.phones import validate
 
