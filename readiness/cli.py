@@ -491,7 +491,7 @@ def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, 
     return url, token
 
 
-def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[str], ui: Lang) -> int:
+def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[Text], ui: Lang) -> int:
     """Flush the outbox, then send; one line per report on stderr. 0 all delivered, 1 some refused,
     3 some kept in the outbox."""
     from readiness.pipeline import Submitted
@@ -500,7 +500,7 @@ def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadabl
     submitted = Submitted(target[0], tuple(deliver(target[0], target[1], reports)))
     _show_submitted(submitted, ui)
     for line in unreadable:
-        _stderr_line(line)
+        _stderr_line(line(ui))
     return 1 if unreadable else submitted.exit_code
 
 
@@ -529,10 +529,10 @@ def submit_reports(paths: tuple[str, ...], profile_path: Path | None, server: st
     _loaded, profile = _setup(profile_path)
     target = _server(profile, server, token)
     reports: list[tuple[str, bytes]] = []
-    unreadable: list[str] = []
+    unreadable: list[Text] = []
     for label, body, why in reports_in(paths):
         if body is None:
-            unreadable.append(f"{label}: {why}")
+            unreadable.append(Text(f"{label}: {why.en}", f"{label}：{why.zh}"))
         else:
             reports.append((label, body))
     sys.exit(_submit(target, reports, unreadable, _lang(lang)))
