@@ -15,7 +15,8 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
     shared = built.shared
     seats = [{"id": report_id(m.source), "hostname": m.hostname, "status": m.status, "checked_at": m.checked_at,
               "last_seen": built.last_seen.get(m.key, ""), "clone": bool(m.machine_id and m.machine_id in shared),
-              "problems": [p.check for p in m.problems]}
+              "problems": [p.check for p in m.problems],  # ids, for programs
+              "problem_titles": [p.name.to_dict() for p in m.problems]}  # what a person reads (the tooltip)
              for m in s.machines]
     return {"id": s.id, "name": s.name, "status": s.status.value, "verdict": VERDICT[s.status].to_dict(),
             "seats_expected": s.seats, "reports": s.reports, "missing": max(0, s.seats - s.reports),
