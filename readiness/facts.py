@@ -280,7 +280,7 @@ def decode_json_bytes(raw: bytes, origin: str) -> Any:
     if not text.strip():
         raise SnapshotError(f"{origin}: the file is empty")
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        doc = json.loads(text, parse_constant=_no_constant)
     except _NotJSONConstant as exc:
         raise SnapshotError(f"{origin}: not valid JSON: {exc} is not a JSON number") from None
     except json.JSONDecodeError as exc:
@@ -288,6 +288,34 @@ def decode_json_bytes(raw: bytes, origin: str) -> Any:
                             f"column {exc.colno})") from None
     except RecursionError:
         raise SnapshotError(f"{origin}: JSON nested too deeply") from None
+    where = lone_surrogate(doc)
+    if where is not None:  # "\ud800" escaped: valid JSON, but no text; it breaks every writer after
+        raise SnapshotError(f"{origin}: not valid Unicode: {where} holds a lone surrogate (\\ud800-\\udfff escape)")
+    return doc
+
+
+def lone_surrogate(doc: Any) -> str | None:
+    """The first path whose key or text holds a lone surrogate, found without recursion; None when
+    every string is valid Unicode (what orjson and UTF-8 writers accept)."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return where or "the top level"
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                path = f"{where}.{k}" if where else str(k)
+                try:
+                    k.encode("utf-8")
+                except UnicodeEncodeError:
+                    return (where + "." if where else "") + k.encode("utf-8", "backslashreplace").decode("ascii")
+                stack.append((v, path))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(node))
+    return None
 
 
 def too_deep(doc: Any, limit: int) -> str | None:

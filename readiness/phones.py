@@ -163,9 +163,12 @@ def _android(ua: str, ch: Mapping[str, Any] | None) -> Device:
     model = (ch or {}).get("model") or None
     factors = [f.lower() for f in (ch or {}).get("formFactors") or []]
     if factors:
-        tablet = "tablet" in factors and "mobile" not in factors
         why = Text(f"form factors reported by the browser: {', '.join(factors)}",
                    f"浏览器报告的设备类型：{', '.join(factors)}")
+        if "mobile" not in factors and "tablet" not in factors:  # "desktop" (a desktop-site request), XR, ...:
+            return Device(Kind.UNKNOWN, None, version, model if isinstance(model, str) else None,  # no evidence
+                          why + Text(", neither mobile nor tablet", "，既非手机也非平板"))
+        tablet = "tablet" in factors and "mobile" not in factors
     elif ch is not None and isinstance(ch.get("mobile"), bool):
         tablet = not ch["mobile"]
         why = Text("the browser's client hints say " + ("mobile" if ch["mobile"] else "not mobile"),

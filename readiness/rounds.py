@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 import threading
-import unicodedata
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from readiness.i18n import Text
+from readiness.names import invisible
 from readiness.refusals import Invalid, Refused
 from readiness.rules import PLAN_LOAD_S
 
@@ -73,7 +73,7 @@ def seat_label(value: Any) -> str:
     """The seat's label as given, checked: 1 to MAX_SEAT_LEN printable characters."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
         raise BadSeat(Text(f"seat: a label of 1 to {MAX_SEAT_LEN} characters", f"seat：机位名应为 1 到 {MAX_SEAT_LEN} 个字符"))
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+    if any(invisible(ch) for ch in value):
         raise BadSeat(Text("seat: printable characters only (no control or direction marks)",
                            "seat：只能使用可打印字符（不能有控制字符或方向标记）"))
     return value.strip()
@@ -122,8 +122,12 @@ class Round:
     stopped_at: float | None = None  # the manager ended it early
 
     def open_at(self, now: float) -> bool:
-        """Seats may still start (or be late for) it."""
-        return self.stopped_at is None and now < self.start_at + self.deadline_s
+        """Seats may still start (or be late for) it: not stopped, before its deadline, and not every
+        seat has reported (a finished round collects no more "late" seats: they wait for the next)."""
+        return self.stopped_at is None and now < self.start_at + self.deadline_s and not self.all_reported()
+
+    def all_reported(self) -> bool:
+        return all(s.status in ("finished", "failed") for s in self.seats.values())
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -309,7 +313,7 @@ def round_summary(r: Round, now: float) -> dict[str, Any]:
     starts = [s.start_s for s in finished if s.start_s is not None]
     total = sum(s.bytes for s in finished)
     span = (max(times) - min(starts)) if times and starts else None
-    done = all(s.status in ("finished", "failed") for s in r.seats.values())
+    done = r.all_reported()
     state = "done" if done or over else ("running" if now >= r.start_at else "scheduled")
     return {
         "id": r.id, "state": state, "start_at": r.start_at, "url": r.url, "paper_bytes": r.paper_bytes,

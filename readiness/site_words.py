@@ -45,6 +45,7 @@ WORDS: dict[str, Text] = {
     "nosite": Text("No report yet. Run readiness check --submit on the exam PCs.",
                    "尚无报告。请在考试机上运行 readiness check --submit。"),
     "live": Text("live", "实时"), "offline": Text("Connection to the server lost, retrying…", "与服务器的连接中断，正在重试…"),
+    "reverted": Text("Passed before, failing again (changes lost at restart?)", "曾通过、现又未通过（重启后修改丢失？）"),
     "rejected_reports": Text("Rejected reports", "被拒绝的报告"), "clone": Text("shared machine id", "机器标识重复"),
     "lastseen": Text("seen", "最近"),
     "phones": Text("Invigilators' phones", "监考手机"), "room": Text("Room", "考场"), "name": Text("Name", "姓名"),

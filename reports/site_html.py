@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text, same
+from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.site_text import NO_ID, SEATS_FROM, VERDICT, site_label
 
@@ -59,7 +59,7 @@ def _site(s: SiteSummary) -> str:
     parts.append('<div class="legend">' + "".join(
         f'<span><i style="background:{COLORS[k]}"></i>{bi(STATUS_LABELS[Status(k)]) if k != "missing" else bi(Text("no report", "未提交"))}</span>'
         for k in ("pass", "warn", "fail", "error", "missing")) + "</div>")
-    cells = [f'<div class="seat" style="background:{COLORS[m.status]}" title="{escape(m.source)}">{escape(m.hostname)}</div>'
+    cells = [f'<div class="seat" style="background:{COLORS[m.status]}" title="{escape(m.source)}"><bdi>{escape(m.hostname)}</bdi></div>'
              for m in s.machines]
     cells += ['<div class="seat missing"></div>'] * min(missing, 1000)
     parts.append('<div class="grid">' + "".join(cells) + "</div>")
@@ -83,14 +83,14 @@ def _site(s: SiteSummary) -> str:
     if reverted:
         parts.append(f"<h3>{bi(REVERTED_HEADING)}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"
                      f"<th>{bi(Text('What happened', '情况'))}</th></tr>"
-                     + "".join(f"<tr><td>{escape(m.hostname)}</td><td>{bi(reverted_text(r, s.title(r.check)))}</td></tr>"
+                     + "".join(f"<tr><td><bdi>{escape(m.hostname)}</bdi></td><td>{bi(reverted_text(r, s.title(r.check)))}</td></tr>"
                                for m, r in reverted) + "</table>")
     problems = s.problem_machines
     if problems:
         body = []
         for m in problems:
             items = "<br>".join(f"{_status(p.status)} {bi(p.name)}: {bi(p.observed)}" for p in m.problems)
-            body.append(f"<tr><td>{escape(m.hostname)}</td><td>{_status(m.status)}</td><td>{items}</td></tr>")
+            body.append(f"<tr><td><bdi>{escape(m.hostname)}</bdi></td><td>{_status(m.status)}</td><td>{items}</td></tr>")
         parts.append(f"<h3>{bi(Text('Machines with problems', '有问题的考试机'))}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"
                      f"<th>{bi(Text('Status', '状态'))}</th><th>{bi(Text('Problems', '问题'))}</th></tr>{''.join(body)}</table>")
         fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text, same
+from readiness.i18n import Lang, Text
 from readiness.model import STATUS_LABELS, Status
 from readiness.reports.text import VERDICTS, cells, pad, wrap
 from readiness.site_words import WORDS

@@ -14,6 +14,7 @@ from readiness.aggregate.reverted import Reverted
 from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, Source
 from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
 from readiness.i18n import Text
+from readiness.names import MAX_NAME, shown
 from readiness.model import Status
 
 Rejudge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
@@ -57,6 +58,7 @@ class Machine(NamedTuple):
     disk_gb: float | None
     source: str
     reverted: tuple[Reverted, ...] = ()  # checks that passed in an earlier report of this machine
+    received_at: str | None = None  # when the site server got it (None: a file read by aggregate)
 
 
 def _dig(doc: Any, *path: str) -> Any:
@@ -194,6 +196,8 @@ def _check_facts(facts: Mapping[str, Any]) -> None:
         for key in ("hostname", "machine_id"):
             if type(host.get(key)) not in _OPTIONAL:
                 raise ValueError(f"facts.host.{key} is {describe(host.get(key))}, not a string")
+            if len(host.get(key) or "") > MAX_NAME:
+                raise ValueError(f"facts.host.{key} is longer than {MAX_NAME} characters: not a computer's name")
     ips = _dig(facts, "network", "public_ip", "ips")
     if ips is not None and (type(ips) is not list or any(type(i) is not str for i in ips)):
         raise ValueError(f"facts.network.public_ip.ips is {describe(ips)}, not a list of strings")
@@ -267,7 +271,7 @@ def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str
              results: list[dict[str, Any]], label: str) -> Machine:
     statuses, titles, problems, summary = _fold(results)
     host = _obj(facts.get("host"))  # direct lookups: this runs once per report, 100,000 times a branch
-    hostname = host.get("hostname") or label  # types checked in _check_facts
+    hostname = shown(host.get("hostname") or "") or label  # types checked and length bounded in _check_facts
     machine_id = host.get("machine_id") or None
     custom = _str(_obj(doc.get("profile")).get("source"))
     seats = site.get("seats")

@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Iterable, NamedTuple
 
 from readiness.i18n import Text
+from readiness.site_words import WORDS
 
 # What counts as "fails again": the checks a technician must act on. An error (could not decide)
 # is no evidence that a change was lost; a skip (not collected, e.g. offline) is no evidence either
 # way, so a pass, then a skip, then a fail still reverts.
-REVERTED_HEADING = Text("Passed before, failing again (changes lost at restart?)", "曾通过、现又未通过（重启后修改丢失？）")
+REVERTED_HEADING = WORDS["reverted"]
 AGAIN = {"warn": Text("warns", "警告"), "fail": Text("fails", "不通过")}
 
 

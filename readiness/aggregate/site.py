@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from readiness.aggregate.inputs import Rejected
@@ -92,9 +92,11 @@ def clone_key(machine_id: str, host: str) -> str:
 class Aggregator:
     """Collects machines (the newest run of each counts) and rejected inputs."""
 
-    def __init__(self, rules: Profile, rejudged: bool = False) -> None:
+    def __init__(self, rules: Profile, rejudged: bool = False, now: datetime | None = None) -> None:
         self.rules = rules  # the built-in profile unless --profile re-judges
         self.rejudged = rejudged
+        self.now = now or datetime.now(timezone.utc)
+        self.ahead: dict[str, str] = {}  # key -> the checked_at of a run dated later than it can have run
         self.latest: dict[str, Machine] = {}
         self.superseded: list[dict[str, str]] = []
         self.rejected: list[Rejected] = []
@@ -110,18 +112,31 @@ class Aggregator:
         if old is None:
             self.latest[item.key] = item
             return
-        when_new, when_old = _when(item), _when(old)
+        when_new, when_old = self._when(item), self._when(old)
         tie = when_new == when_old
         if tie:  # two runs at the same time: the worse counts, whatever the order the files came in
             newer, older = (item, old) if _rank(item) < _rank(old) else (old, item)
         else:
             newer, older = (item, old) if when_new > when_old else (old, item)
         self.latest[item.key] = newer
-        self._earlier.setdefault(item.key, []).append(EarlierRun(_when(older), older.checked_at, older.checks))
+        self._earlier.setdefault(item.key, []).append(EarlierRun(self._when(older), older.checked_at, older.checks))
         entry = {"path": older.source, "machine": older.hostname, "checked_at": older.checked_at, "by": newer.source}
         if tie:
             entry["tie"] = "same checked_at: the worse run counts"
         self.superseded.append(entry)
+
+    def _when(self, m: Machine) -> datetime:
+        """When a run counts as made: its checked_at, unless that is later than it can have run (the
+        PC's clock is ahead: a report dated 2091 must not pin its seat). Then the server's receive
+        time stands for it (a later report of the PC, made after that, wins); a file has none, and
+        its run counts as older than any dated one."""
+        when = _when(m)
+        received = _parse(m.received_at) if m.received_at else None
+        limit = (received or self.now) + CLOCK_SLACK
+        if when <= limit:
+            return when
+        self.ahead[m.key] = m.checked_at
+        return received or datetime.min.replace(tzinfo=timezone.utc)
 
     def _apart(self, m: Machine) -> Machine:
         """The clone rule, the only copy: PCs cloned from one disk image share a machine id, and two
@@ -142,6 +157,8 @@ class Aggregator:
                 self.latest[clone_key(mid, first)] = earlier._replace(key=clone_key(mid, first))
             if mid in self._earlier:  # its earlier runs were the first host's too
                 self._earlier[clone_key(mid, first)] = self._earlier.pop(mid)
+            if mid in self.ahead:
+                self.ahead[clone_key(mid, first)] = self.ahead.pop(mid)
         hosts.setdefault(host, m.hostname)
         return m._replace(key=clone_key(mid, host))
 
@@ -160,7 +177,7 @@ class Aggregator:
         for key, m in self.latest.items():
             earlier = self._earlier.get(key)
             if earlier:
-                m = m._replace(reverted=find_reverted(_when(m), m.checks, earlier))
+                m = m._replace(reverted=find_reverted(self._when(m), m.checks, earlier))
             groups[m.site_id].append(m)
         sites = [self._site(sid, ms) for sid, ms in sorted(groups.items())]
         return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.rejudged else "stored",
@@ -168,13 +185,16 @@ class Aggregator:
 
     def _site(self, site_id: str, machines: list[Machine]) -> SiteSummary:
         machines.sort(key=lambda m: m.hostname.lower())
-        name = next((m.site_name for m in machines if m.site_name), "")
         own = self._site_profile(site_id)
-        if own is not None:
+        names = Counter(m.site_name for m in machines if m.site_name)
+        name = (own["site.name"] if own is not None else "") or _most_said(names) or ""
+        claims: Counter[int] = Counter(m.site_seats for m in machines if m.site_seats)
+        if own is not None:  # the manager's profile names the site and its seats: no PC changes them
             seats, seats_source = own["site.seats"], "profile"
+        elif claims:  # what most reports say, never one PC's word (seats = 100000 from one report)
+            seats, seats_source = _most_said(claims), "reports"
         else:
-            reported = [m.site_seats for m in machines if m.site_seats]
-            seats, seats_source = (max(reported), "reports") if reported else (len(machines), "machines")
+            seats, seats_source = len(machines), "machines"
         counts = Counter(m.status for m in machines)
         checks: dict[str, Counter[str]] = defaultdict(Counter)
         remedies: dict[str, Text] = {}
@@ -191,6 +211,20 @@ class Aggregator:
         listening = own["site.listening"] if own is not None else any(m.site_listening for m in machines)
         bandwidth = self._bandwidth(machines, seats, listening, findings)
         egress = self._egress(site_id, machines, findings)
+        ahead = [m for m in machines if m.key in self.ahead]  # machines are sorted by host name already
+        if ahead:
+            pcs = ", ".join(f"{m.hostname} ({self.ahead[m.key]})" for m in ahead)
+            findings.append(SiteProblem(Status.WARN, Text(
+                f"The clock of {pcs} is ahead: the report is dated later than it can have been made, so the "
+                "newest by arrival counts. Set the PC's time (Settings → Time & language → Sync now, or w32tm /resync).",
+                f"{pcs} 的时钟超前：报告时间晚于其实际生成时间，已按接收先后取最新。请校准该机时间"
+                "（设置 → 时间和语言 → 立即同步，或 w32tm /resync）。")))
+        if seats_source == "reports" and len(claims) > 1:
+            said = ", ".join(f"{n} ({k})" for n, k in sorted(claims.items(), key=lambda c: (-c[1], c[0])))
+            findings.append(SiteProblem(Status.WARN, Text(
+                f"The reports disagree on the seat count: {said} (seats (reports)); {seats} is counted. Set site.seats "
+                "in the profile given to aggregate or serve.",
+                f"各报告的机位数不一致：{said}（机位数（报告数））；按 {seats} 计。请在 aggregate 或 serve 使用的考点配置中设置 site.seats。")))
         missing = seats - len(machines)
         if missing > 0:
             findings.append(SiteProblem(Status.WARN, Text(
@@ -255,9 +289,21 @@ def _rank(m: Machine) -> tuple[int, str]:
     return rules.severity(m.status), m.source
 
 
-def _when(m: Machine) -> datetime:
+def _most_said(claims: "Counter[Any]") -> Any:
+    """The value most reports give; between equally many, the smallest (never the loudest)."""
+    return min(claims.items(), key=lambda c: (-c[1], c[0]))[0] if claims else None
+
+
+CLOCK_SLACK = timedelta(minutes=5)  # a PC clock this far ahead of the receiver is still believed
+
+
+def _parse(text: str) -> datetime | None:
     try:
-        when = datetime.fromisoformat(m.checked_at)
+        when = datetime.fromisoformat(text)
     except ValueError:
-        return datetime.min.replace(tzinfo=timezone.utc)
+        return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _when(m: Machine) -> datetime:
+    return _parse(m.checked_at) or datetime.min.replace(tzinfo=timezone.utc)

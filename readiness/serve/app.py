@@ -16,7 +16,7 @@ from readiness.serve import phone_routes, round_routes, site_routes
 from readiness.serve.context import ServeConfig, Serving
 from readiness.serve.errors import HANDLERS
 from readiness.serve.guards import RateLimit, SecurityHeaders
-from readiness.serve.round_routes import Pacer
+from readiness.serve.pacing import Pacer
 from readiness.serve.store import Store
 from readiness.serve.view import SiteView
 

@@ -12,7 +12,7 @@ from readiness.profile import Profile
 from readiness.rounds import Rehearsals
 
 if TYPE_CHECKING:
-    from readiness.serve.round_routes import Pacer
+    from readiness.serve.pacing import Pacer
     from readiness.serve.store import Store
     from readiness.serve.view import SiteView
 

@@ -278,11 +278,11 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     from readiness.aggregate.build import rejudge_with
     from readiness.serve.app import create_app
     from readiness.serve.context import ServeConfig
-    from readiness.serve.store import Store, StoreError
+    from readiness.serve.store import Store, StoreError, now_iso
     from readiness.serve.view import SiteView
 
     try:
-        store = Store(data_dir)
+        store = Store(data_dir, exclusive=True)
         keys = keys_for(profile, store)
     except (StoreError, OSError, ValueError) as exc:
         out.write(f"error: {exc}\n")
@@ -295,6 +295,11 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
         return 2
     port = sock.getsockname()[1]
     urls = base_urls(host, port, lan_addresses())
+    if store.folder_lock is not None:
+        import os
+        import socket as sockets
+
+        store.folder_lock.claim(f"process {os.getpid()} on {sockets.gethostname()}, port {port}, since {now_iso()}")
     cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile, phone_token=keys.phone_token,
                       rate_per_minute=profile["server.rate_per_minute"],
                       lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))

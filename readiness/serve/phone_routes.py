@@ -14,6 +14,7 @@ from starlette.routing import Route
 from readiness.i18n import Text
 from readiness.phones import judge_phone, validate
 from readiness.serve import pages
+from readiness.serve.store import StoreGone
 from readiness.serve.context import serving
 from readiness.serve.errors import BadRequest, CannotStore, json_response
 from readiness.serve.guards import client_of, lang_of, read_body, require_manager, require_phone, same
@@ -35,7 +36,7 @@ async def post_phone(request: Request) -> Response:
         raise BadRequest(Text(problem, f"不是手机检查报告（{problem}）"))
     try:
         phone = await run_in_threadpool(s.store.add_phone, body, client_of(request))
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, StoreGone) as exc:
         raise CannotStore(Text(f"the server cannot store it now ({exc}); send it again",
                                f"服务器暂时无法保存（{exc}）；请重新发送")) from None
     s.view.add_phone(phone)

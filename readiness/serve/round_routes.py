@@ -5,8 +5,7 @@ rounds themselves are readiness.rounds; refusals are typed there and given a sta
 from __future__ import annotations
 
 import json
-import threading
-import time
+import sqlite3
 from typing import Any
 
 import anyio
@@ -18,34 +17,19 @@ from starlette.routing import Route
 
 from readiness.i18n import Text
 from readiness.rounds import MAX_PAPER_BYTES, RoundNotUnderWay, seat_label
+from readiness.serve.store import StoreGone
 from readiness.serve.context import Serving, serving
-from readiness.serve.errors import BadRequest, TooLarge, json_response
+from readiness.serve.errors import BadRequest, TooLarge, error_body, json_response
 from readiness.serve.guards import read_body, require_manager, require_submitter
-
-
-class Pacer:
-    """One shared pace for every download of the server's own paper (a known rate for tests and
-    a LAN-only round that must not swamp the laptop); None: as fast as the network goes."""
-
-    def __init__(self, mbps: float | None) -> None:
-        self.bytes_per_s = mbps * 1e6 / 8 if mbps else None
-        self.next_free = 0.0
-        self._lock = threading.Lock()
-
-    def delay(self, n: int) -> float:
-        if self.bytes_per_s is None:
-            return 0.0
-        now = time.monotonic()
-        with self._lock:
-            at = max(now, self.next_free)
-            self.next_free = at + n / self.bytes_per_s
-        return at - now
 
 
 async def _persist(s: Serving, round_id: int) -> None:
     doc = next((d for d in s.rehearsals.all() if d["id"] == round_id), None)
     if doc is not None:
-        await run_in_threadpool(s.store.save_round, round_id, json.dumps(doc, ensure_ascii=False))
+        try:
+            await run_in_threadpool(s.store.save_round, round_id, json.dumps(doc, ensure_ascii=False))
+        except (sqlite3.Error, StoreGone):
+            pass  # the round stays in memory and on the dashboard; it is saved again at its next change
 
 
 async def poll(request: Request) -> Response:
@@ -115,7 +99,7 @@ async def latest(request: Request) -> Response:
     s = serving(request)
     require_manager(request, s.cfg)
     doc = s.rehearsals.latest()
-    return json_response(doc) if doc is not None else json_response({"error": "no round yet"}, 404)
+    return json_response(doc) if doc is not None else json_response(error_body(Text("no round yet", "还没有演练")), 404)
 
 
 async def listing(request: Request) -> Response:

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from readiness.i18n import Text
 from readiness.aggregate.inputs import Rejected
 from readiness.serve import pages
+from readiness.serve.store import StoreGone
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_response
 from readiness.serve.guards import COOKIE, client_of, is_manager, lang_of, read_body, require_manager, require_submitter, same
@@ -65,7 +66,7 @@ async def post_report(request: Request) -> Response:
         raise BadRequest(Text(summary.reason, f"不是可接收的报告（{summary.reason}）"))
     try:
         stored, new = await run_in_threadpool(s.store.add_report, body, client_of(request))
-    except sqlite3.Error as exc:  # disk full, locked too long: the PC keeps it and sends it again
+    except (sqlite3.Error, StoreGone) as exc:  # disk full, locked too long: the PC keeps it and sends it again
         raise CannotStore(Text(f"the server cannot store it now ({exc}); it will be sent again",
                                f"服务器暂时无法保存（{exc}）；考试机会重新发送")) from None
     if new:

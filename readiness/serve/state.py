@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from readiness.aggregate.reverted import reverted_text
 from readiness.aggregate.site import SiteSummary
 from readiness.reports.site_text import VERDICT
 from readiness.serve.view import Built, report_id
@@ -16,12 +17,16 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
     seats = [{"id": report_id(m.source), "hostname": m.hostname, "status": m.status, "checked_at": m.checked_at,
               "last_seen": built.last_seen.get(m.key, ""), "clone": bool(m.machine_id and m.machine_id in shared),
               "problems": [p.check for p in m.problems],  # ids, for programs
-              "problem_titles": [p.name.to_dict() for p in m.problems]}  # what a person reads (the tooltip)
+              "problem_titles": [p.name.to_dict() for p in m.problems],  # what a person reads (the tooltip)
+              "reverted": [r.check for r in m.reverted]}
              for m in s.machines]
+    reverted = [{"hostname": m.hostname, "check": r.check, "passed_at": r.passed_at,
+                 "text": reverted_text(r, s.title(r.check)).to_dict()} for m in s.machines for r in m.reverted]
     return {"id": s.id, "name": s.name, "status": s.status.value, "verdict": VERDICT[s.status].to_dict(),
             "seats_expected": s.seats, "reports": s.reports, "missing": max(0, s.seats - s.reports),
             "counts": s.counts, "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
-            "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats}
+            "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats,
+            "reverted": reverted}
 
 
 def state_doc(built: Built, phones: list[dict[str, Any]], stored: int) -> dict[str, Any]:

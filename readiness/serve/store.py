@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Iterator
 
 DB_NAME = "readiness-server.sqlite3"
+LOCK_NAME = "readiness-server.lock"
+LOCK_OFFSET = 1 << 20  # the byte locked on Windows, past the owner's line, so that others can read that line
 
 # Each entry brings the schema from version i to i + 1. Append, never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -49,6 +52,73 @@ class StoreError(Exception):
     """The database cannot be used (newer than this tool, corrupt, unwritable)."""
 
 
+class StoreInUse(StoreError):
+    """Another server holds the data folder: two servers on one folder each show only what they
+    received, and their rehearsal rounds' numbers collide."""
+
+
+class StoreGone(StoreError):
+    """The data folder was deleted or moved under the running server: a report written now would
+    be gone at the next start, so it is not acknowledged (503: the PC keeps it in its outbox)."""
+
+
+class FolderLock:
+    """An exclusive lock on the data folder for as long as the server runs, with the holder named
+    in the lock file. The operating system drops the lock when the process ends, also after
+    kill -9, so a stale file never blocks a start."""
+
+    def __init__(self, folder: Path) -> None:
+        import os
+
+        self.path = folder / LOCK_NAME
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # never truncated before it is ours
+        try:
+            self._lock()
+        except OSError:
+            holder = self.holder()
+            os.close(self._fd)
+            raise StoreInUse(f"{folder}: the data folder is in use by another readiness server ({holder or 'unknown'});"
+                             " stop that one, or start with another --data folder") from None
+
+    def _lock(self) -> None:
+        import os
+
+        if sys.platform == "win32":  # LockFileEx through msvcrt: a byte past the owner's line stays readable
+            import msvcrt
+
+            os.lseek(self._fd, LOCK_OFFSET, os.SEEK_SET)
+            msvcrt.locking(self._fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def holder(self) -> str:
+        try:
+            with open(self.path, "rb") as fh:
+                return fh.read(512).split(b"\n")[0].decode("utf-8", "replace").strip()
+        except OSError:
+            return ""
+
+    def claim(self, who: str) -> None:
+        """Write who holds the folder (process, address, since when) for the next one to read."""
+        import os
+
+        line = (who.replace("\n", " ") + "\n").encode("utf-8")
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.write(self._fd, line)
+        if sys.platform != "win32":
+            os.ftruncate(self._fd, len(line))
+
+    def release(self) -> None:
+        import os
+
+        try:
+            os.close(self._fd)  # closing drops the lock
+        except OSError:
+            pass
+
+
 @dataclass(frozen=True)
 class StoredReport:
     id: int
@@ -77,10 +147,14 @@ class Store:
     """One connection shared by the server's threads behind a lock (writes are serial in SQLite
     anyway); every write is its own committed transaction."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, exclusive: bool = False) -> None:
+        """exclusive: lock the folder for this process (the server); a second one is refused."""
+        import os
+
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_NAME
         self._lock = threading.Lock()
+        self.folder_lock = FolderLock(data_dir) if exclusive else None
         try:
             self._db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout = 10000")
@@ -89,8 +163,30 @@ class Store:
                 raise StoreError(f"{self.path}: the database cannot use WAL mode (got {mode})")
             self._db.execute("PRAGMA synchronous = FULL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_at', ?)", (now_iso(),))
+        except sqlite3.DatabaseError as exc:  # a read-only file or folder says so now, not at the first report
+            self._release()
             raise StoreError(f"{self.path}: {exc}") from None
+        except BaseException:
+            self._release()
+            raise
+        st = os.stat(self.path)
+        self._identity = (st.st_dev, st.st_ino)
+
+    def _release(self) -> None:
+        if self.folder_lock is not None:
+            self.folder_lock.release()
+
+    def _still_there(self) -> None:
+        """Before a write: the file this connection writes is still the one at its path."""
+        import os
+
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            raise StoreGone(f"{self.path} is gone (the data folder was deleted or moved); restart the server") from None
+        if (st.st_dev, st.st_ino) != self._identity:
+            raise StoreGone(f"{self.path} was replaced under the running server; restart it")
 
     @property
     def version(self) -> int:
@@ -116,6 +212,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        self._release()
 
     # -- secrets -------------------------------------------------------------------------------
     def secret(self, name: str) -> str:
@@ -136,6 +233,7 @@ class Store:
             row = self._db.execute("SELECT id, received_at, client FROM reports WHERE digest = ?", (key,)).fetchone()
             if row:
                 return StoredReport(row[0], row[1], row[2], body), False
+            self._still_there()
             when = now_iso()
             cur = self._db.execute("INSERT INTO reports (digest, received_at, client, body) VALUES (?, ?, ?, ?)",
                                    (key, when, client, body))
@@ -164,6 +262,7 @@ class Store:
     def add_phone(self, body: bytes, client: str) -> StoredPhone:
         when = now_iso()
         with self._lock:
+            self._still_there()
             cur = self._db.execute("INSERT INTO phones (received_at, client, body) VALUES (?, ?, ?)", (when, client, body))
         return StoredPhone(int(cur.lastrowid or 0), when, client, body)
 
@@ -175,6 +274,7 @@ class Store:
     # -- rehearsal rounds ----------------------------------------------------------------------
     def save_round(self, round_id: int, body: str) -> None:
         with self._lock:
+            self._still_there()
             self._db.execute("INSERT OR REPLACE INTO rehearsals (id, updated_at, body) VALUES (?, ?, ?)",
                              (round_id, now_iso(), body))
 

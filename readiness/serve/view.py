@@ -59,7 +59,8 @@ class SiteView:
         self.version = 0
         self._built: Built | None = None
         for stored in store.reports():
-            self._entries[stored.id] = Entry(self.read(stored.body, stored.id), stored.received_at, stored.client)
+            self._entries[stored.id] = Entry(_received(self.read(stored.body, stored.id), stored), stored.received_at,
+                                             stored.client)
         self._phones = store.phones()
         self.version = 1
 
@@ -76,6 +77,7 @@ class SiteView:
             summary = self.read(stored.body, stored.id)  # no host name: it goes by its label, "#id" as after a restart
         elif isinstance(summary, Machine):
             summary = _relabel(summary, stored.id)
+        summary = _received(summary, stored)
         with self._lock:
             self._entries[stored.id] = Entry(summary, stored.received_at, stored.client)
             self.version += 1
@@ -140,3 +142,8 @@ class SiteView:
 
 def _relabel(m: Machine, rid: int) -> Machine:
     return m._replace(source=label(rid))
+
+
+def _received(summary: Machine | Rejected, stored: StoredReport) -> Machine | Rejected:
+    """A machine as the server received it: its receive time bounds what its checked_at may claim."""
+    return summary._replace(received_at=stored.received_at) if isinstance(summary, Machine) else summary

@@ -329,3 +329,24 @@ def test_hosts_sending_one_machine_id_are_two_machines_flagged_never_merged(tmp_
     assert [s["path"].endswith("PC-A.json") for s in agg.superseded] == [True]  # PC-A's own older run only
     warning = [f for f in site.findings if "GUID-1" in f.what.en]
     assert len(warning) == 1 and "PC-A, PC-B" in warning[0].what.en and "克隆" in warning[0].what.zh
+
+
+def test_one_pc_never_decides_the_sites_seats_or_name(tmp_path):
+    """A report claiming seats = 9000 or another site name does not rename or resize the site:
+    what most reports say counts (and the disagreement is said); a profile naming the site wins."""
+    prof = site_profile(tmp_path, seats=4)
+    loud = tmp_path / "loud.toml"
+    loud.write_text('[site]\nid = "1101"\nname = "Someone else"\nseats = 9000\npublic_ips = ["203.0.113.7"]\n',
+                    encoding="utf-8")
+    folder = tmp_path / "r"
+    for host in ("PC01", "PC02", "PC03"):
+        make_report(folder, host, prof)
+    make_report(folder, "PC04", loud)
+    site = aggregate([str(folder)]).sites[0]
+    assert (site.seats, site.seats_source, site.name) == (4, "reports", "海淀学习中心")
+    assert any("disagree on the seat count: 4 (3), 9000 (1)" in f.what.en for f in site.findings)
+    own = tmp_path / "own.toml"
+    own.write_text('[site]\nid = "1101"\nname = "考点一"\nseats = 5\npublic_ips = ["203.0.113.7"]\n', encoding="utf-8")
+    site = aggregate([str(folder)], str(own)).sites[0]
+    assert (site.seats, site.seats_source, site.name) == (5, "profile", "考点一")
+    assert not any("disagree" in f.what.en for f in site.findings)

@@ -204,3 +204,17 @@ def test_a_rehearsal_round_started_from_the_dashboard(browser, tmp_path, make_pr
                 a.stop.set()
             for th in threads:
                 th.join(10)
+
+
+def test_a_seat_that_lost_a_fix_is_marked_and_said_in_words(browser, server, tmp_path):
+    prof = site_profile(tmp_path, seats=1)
+    no_font = {"fonts.msyh": []}
+    for i, (changes, minutes) in enumerate([(no_font, 0), ({}, 60), (no_font, 24 * 60)]):
+        submit(server, make_report(tmp_path / "r", "PC-01", prof, changes, minutes=minutes, name=f"{i}.json").read_bytes())
+    ctx, page, _ = dashboard(browser, server)
+    try:
+        page.locator('.seat.reverted[data-host="PC-01"]').wait_for(timeout=10000)
+        words = page.locator(".reverted").first.text_content()
+        assert "曾通过、现又未通过" in words and "11-24 10:00 曾通过" in words and "母盘" in words
+    finally:
+        ctx.close()

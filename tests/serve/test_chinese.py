@@ -172,6 +172,7 @@ def test_the_servers_refusals_in_chinese(tmp_path, profile) -> None:
             requests.get(u + "/assets/nope.js", timeout=10),
             requests.get(u + "/download/site.pdf", headers=manager, timeout=10),
             requests.get(u + "/nowhere", timeout=10),
+            requests.get(u + "/api/rehearsals/latest", headers=manager, timeout=10),  # no round yet
         ]
         requests.get(u + "/api/rehearsals/poll", params={"seat": "S-1"}, headers=submit, timeout=10)
         requests.post(u + "/api/rehearsals", json={"lead_s": 60}, headers=manager, timeout=10)  # one waiting seat

@@ -159,3 +159,42 @@ def test_ctrl_c_stops_the_server_while_a_download_is_under_way(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert code == 0
+
+
+def test_two_servers_on_one_data_folder_the_second_refuses_naming_the_first(tmp_path):
+    prof = site_profile(tmp_path, seats=2)
+    with prof.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\n')
+    data = tmp_path / "data"
+    proc, url = start(data, prof)
+    try:
+        second = subprocess.run([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
+                                 "--data", str(data), "--profile", str(prof), "--lang", "en"],
+                                capture_output=True, text=True, encoding="utf-8", timeout=60)
+        assert second.returncode == 2
+        assert f"in use by another readiness server (process {proc.pid}" in second.stdout + second.stderr
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_a_data_folder_moved_away_is_503_and_the_pc_keeps_its_report(tmp_path):
+    from readiness.submit import Delivery, Submitter
+
+    prof = site_profile(tmp_path, seats=2)
+    with prof.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\n')
+    data = tmp_path / "data"
+    proc, url = start(data, prof)
+    try:
+        body = make_report(tmp_path / "r", "PC-01", prof).read_bytes()
+        data.rename(tmp_path / "moved")
+        r = requests.post(url + "/api/reports", data=body, timeout=10,
+                          headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+        assert r.status_code == 503 and "gone" in r.json()["error"]
+        outbox = tmp_path / "outbox"
+        outcome = Submitter(url, TOKEN, outbox).send(body, "PC-01")
+        assert outcome.delivery is Delivery.QUEUED and len(list(outbox.iterdir())) == 1
+    finally:
+        proc.terminate()
+        proc.wait(20)

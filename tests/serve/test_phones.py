@@ -82,6 +82,13 @@ CASES = [
     ("a Windows PC", doc(WINDOWS, {"platform": "Windows", "mobile": False, "platformVersion": "15.0.0", "model": "",
                                    "formFactors": ["Desktop"]}, 8, touch=0), Kind.COMPUTER, {"device": "fail"}, "fail"),
     ("something else", doc("curl/8.0"), Kind.UNKNOWN, {"device": "error"}, "error"),
+    # an Android browser that says "desktop" (a desktop-site request): no evidence of a phone
+    ("android saying desktop", doc(CHROME_ANDROID_REDUCED, ch(mobile=False, factors=("Desktop",)), 8), Kind.UNKNOWN,
+     {"device": "error"}, "error"),
+    ("android saying desktop and mobile", doc(CHROME_ANDROID_REDUCED, ch(factors=("Desktop", "Mobile")), 8),
+     Kind.ANDROID, {"device": "pass"}, "pass"),
+    ("android in XR", doc(CHROME_ANDROID_REDUCED, ch(mobile=False, factors=("XR",)), 8), Kind.UNKNOWN,
+     {"device": "error"}, "error"),
 ]
 
 

@@ -14,7 +14,7 @@ import requests
 
 from readiness.agent import Agent, estimate_offset
 from readiness.rounds import ImpossibleResult, Rehearsals, percentile
-from readiness.serve.round_routes import Pacer
+from readiness.serve.pacing import Pacer
 from tests.serve.server import KEY, TOKEN, open_round, running
 
 MANAGER = {"Authorization": f"Bearer {KEY}"}
@@ -55,9 +55,12 @@ def test_fifty_seats_share_the_paced_link(tmp_path, make_profile):
             t.join(60)
         got = requests.get(srv.url + "/api/rehearsals/latest", headers=MANAGER, timeout=10).json()
     assert got["state"] == "done" and (got["joined"], got["finished"], got["failed"]) == (seats, seats, 0)
-    assert got["throughput_mbps"] == pytest.approx(rate, rel=0.05)
+    # 50 agent threads and the server share two cores with whatever else runs (the Windows lane runs
+    # this under Wine): the band catches a wrong unit or a rate not shared, not scheduling noise;
+    # the statistics themselves are pinned exactly by test_round_statistics.
+    assert got["throughput_mbps"] == pytest.approx(rate, rel=0.15)
     expected_s = seats * paper_mb * 8 / rate  # paper size × seats / rate
-    assert got["max_s"] == pytest.approx(expected_s, rel=0.1)
+    assert got["max_s"] == pytest.approx(expected_s, rel=0.2)
     assert 0 < got["p50_s"] <= got["p95_s"] <= got["max_s"]
     assert all(abs(s["start_s"]) < 0.25 for s in got["seats"])  # everyone started at the moment
     assert all(s["bytes"] == int(paper_mb * 1e6) for s in got["seats"])
@@ -69,8 +72,9 @@ def test_the_clock_offset_of_a_skewed_pc(tmp_path, profile):
     with running(tmp_path / "d", profile) as srv:
         agent = Agent(srv.url, TOKEN, "SKEWED", 2**30, clock=lambda: time.time() + skew)
         offset = agent.sync()
-    assert offset.offset_s == pytest.approx(-skew, abs=0.005)
     assert offset.rtt_s < 0.5
+    # the server's time is somewhere within the round trip: the error is at most half of it
+    assert abs(offset.offset_s + skew) <= offset.rtt_s / 2 + 0.001
 
 
 def test_offset_keeps_the_shortest_round_trip():
@@ -249,3 +253,22 @@ def test_a_result_is_sent_again_after_a_server_hiccup():
     finally:
         httpd.shutdown()
     assert len(seen) == 3 and answers == []
+
+
+def test_a_finished_round_collects_no_late_seats():
+    """Every seat reported: a seat polling now waits for the next round, it was not late for this one."""
+    now = [1000.0]
+    reh = Rehearsals(clock=lambda: now[0])
+    for seat in ("a", "b"):
+        reh.poll(seat)
+    r = reh.start(None, 1_000_000, 5, 60)
+    now[0] = 1006.0
+    reh.poll("late-while-running")
+    for seat in ("a", "b"):
+        reh.report(r.id, seat, {"start": 1005.0, "finish": 1010.0, "bytes": 1_000_000})
+    now[0] = 1012.0  # well before the deadline (1065)
+    reh.poll("joined-after-it-ended")
+    got = reh.latest()
+    assert got["state"] == "done" and got["late"] == ["late-while-running"]
+    second = reh.start(None, 1_000_000, 5, 60)
+    assert "joined-after-it-ended" in second.seats

@@ -343,3 +343,26 @@ def test_pages_in_chinese_or_english(server):
     assert "请输入管理员密钥" in requests.get(server.url + "/", timeout=10).text
     phone = requests.get(server.url + f"/phone?t={PHONE_TOKEN}&lang=en", timeout=10).text
     assert "About page" in phone
+
+
+def test_a_check_that_passed_and_fails_again_is_named_on_the_seat(server, tmp_path):
+    """Three submissions of one PC (fail, pass after a fix, fail after a restart) and another PC:
+    /api/state names the reverted check on that seat only, with the words the dashboard shows."""
+    prof = site_profile(tmp_path, seats=2)
+    folder = tmp_path / "reports"
+    no_font = {"fonts.msyh": []}
+    runs = [make_report(folder, "PC-01", prof, no_font, minutes=0, name="1.json"),
+            make_report(folder, "PC-01", prof, {}, minutes=60, name="2.json"),
+            make_report(folder, "PC-01", prof, no_font, minutes=24 * 60, name="3.json"),
+            make_report(folder, "PC-02", prof, no_font, minutes=0, name="4.json")]
+    for f in runs:
+        assert post(server, f.read_bytes()).status_code == 201
+    state = requests.get(server.url + "/api/state", headers=server.manager_headers(), timeout=10).json()
+    seats = {s["hostname"]: s for s in state["sites"][0]["seats"]}
+    assert seats["PC-01"]["reverted"] == ["font-msyh"] and seats["PC-02"]["reverted"] == []
+    (said,) = state["sites"][0]["reverted"]
+    assert said["hostname"] == "PC-01" and "MSYH font passed on 11-24 10:00 and fails now" in said["text"]["en"]
+    assert "曾通过" in said["text"]["zh"]
+    site = requests.get(server.url + "/api/site", headers=server.manager_headers(), timeout=10).json()
+    machines = {m["hostname"]: m for m in site["sites"][0]["machines"]}
+    assert machines["PC-01"]["reverted"] == ["font-msyh"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -102,3 +103,96 @@ def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
         assert store._db.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchone() is None
     finally:
         store.close()
+
+
+# -- one server per data folder; a folder that goes away; a database that cannot be written ----
+
+def test_a_second_server_on_one_folder_is_refused_naming_the_first(tmp_path):
+    from readiness.serve.store import StoreInUse
+
+    first = Store(tmp_path, exclusive=True)
+    first.folder_lock.claim("process 4242 on LAPTOP, port 8765, since 2026-12-05T07:00:00+08:00")
+    try:
+        with pytest.raises(StoreInUse, match="in use by another readiness server .process 4242 on LAPTOP, port 8765"):
+            Store(tmp_path, exclusive=True)
+    finally:
+        first.close()
+    again = Store(tmp_path, exclusive=True)  # the first stopped: its lock went with it
+    again.close()
+
+
+def test_a_lock_left_by_a_killed_server_does_not_block_the_next(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, time; from pathlib import Path; from readiness.serve.store import Store; "
+            "s = Store(Path(sys.argv[1]), exclusive=True); s.folder_lock.claim('the killed one'); "
+            "print('ready', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        from readiness.serve.store import StoreInUse
+
+        with pytest.raises(StoreInUse, match="the killed one"):
+            Store(tmp_path, exclusive=True)
+    finally:
+        proc.kill()
+        proc.wait(10)
+    Store(tmp_path, exclusive=True).close()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows refuses to delete or move a folder whose file is open")
+def test_a_data_folder_moved_under_the_server_is_said_not_acknowledged(tmp_path):
+    from readiness.serve.store import StoreGone
+
+    data = tmp_path / "data"
+    store = Store(data)
+    try:
+        store.add_report(b'{"x": 1}', "10.0.0.5")
+        data.rename(tmp_path / "moved")
+        with pytest.raises(StoreGone, match="is gone"):
+            store.add_report(b'{"x": 2}', "10.0.0.5")
+        with pytest.raises(StoreGone):
+            store.add_phone(b"{}", "10.0.0.5")
+        assert store.add_report(b'{"x": 1}', "10.0.0.5")[1] is False  # already stored: nothing to write
+    finally:
+        store.close()
+
+
+def _as_nobody(code: str, folder) -> "subprocess.CompletedProcess[str]":
+    """Run code as an unprivileged user (root ignores file modes): setpriv, as util-linux has it."""
+    import shutil
+    import subprocess
+    import sys
+
+    prefix = []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root without setpriv, a read-only file cannot be shown")
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    return subprocess.run(prefix + [sys.executable, "-c", code, str(folder)], capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+def test_a_read_only_database_is_said_at_start():
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="readiness-ro-"))  # pytest's own folders are root's alone
+    data = tmp_path / "data"
+    Store(data).close()
+    for p in [data, *data.iterdir()]:
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    tmp_path.chmod(0o755)
+    try:
+        done = _as_nobody("import sys; from pathlib import Path; from readiness.serve.store import Store, StoreError\n"
+                          "try:\n    Store(Path(sys.argv[1]))\nexcept StoreError as e:\n    print('refused:', e)\n",
+                          data)
+    finally:
+        for p in [data, *data.iterdir()]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    assert "refused:" in done.stdout and "readonly" in done.stdout.replace("read-only", "readonly"), done

@@ -42,15 +42,27 @@ function renderSite(s) {
     d.appendChild(document.createTextNode(txt(f.message)));
     box.appendChild(d);
   }
+  if (s.reverted && s.reverted.length) {
+    // PCs that lose changes at restart: a check passed in an earlier report and fails again
+    const r = el("div", "reverted");
+    r.appendChild(el("h3", null, t("reverted")));
+    for (const x of s.reverted) {
+      const d = el("div", "finding");
+      d.appendChild(el("b", null, x.hostname + " "));
+      d.appendChild(document.createTextNode(txt(x.text)));
+      r.appendChild(d);
+    }
+    box.appendChild(r);
+  }
   const grid = el("div", "grid");
   for (const m of s.seats) {
-    const a = el("a", "seat " + m.status + (m.clone ? " clone" : ""));
+    const a = el("a", "seat " + m.status + (m.clone ? " clone" : "") + (m.reverted && m.reverted.length ? " reverted" : ""));
     a.href = "/machine/" + encodeURIComponent(m.id);
     a.dataset.host = m.hostname;
     a.dataset.status = m.status;
     const problems = (m.problem_titles || m.problems).map(txt);
     a.title = m.hostname + (problems.length ? " — " + problems.join(LANG === "zh" ? "、" : ", ") : "") + (m.clone ? " — " + t("clone") : "");
-    a.appendChild(el("span", "host", m.hostname));
+    a.appendChild(el("bdi", "host", m.hostname));  // isolated: a right-to-left name cannot reorder the seat
     a.appendChild(el("small", null, t("lastseen") + " " + clock(m.last_seen)));
     grid.appendChild(a);
   }
