@@ -11,8 +11,8 @@ from readiness.settings import Setting
 from readiness.versions import compare_versions, parse_version
 
 
-def _version_setting(value: str) -> str | None:
-    return None if parse_version(value) else "not a version such as \"1.2.1-0\""
+def _version_setting(value: str) -> Text | None:
+    return None if parse_version(value) else Text("not a version such as \"1.2.1-0\"", "不是版本号（例如 \"1.2.1-0\"）")
 
 
 def remedy(minimum: str) -> Text:

@@ -35,9 +35,10 @@ def windows_name(build: int) -> str:
     return "Windows (older than 7)"
 
 
-def _families(value: list[str]) -> str | None:
+def _families(value: list[str]) -> Text | None:
     bad = [v for v in value if v not in ("10", "11")]
-    return f"unknown Windows family {bad[0]!r}; use \"10\" and/or \"11\"" if bad else None
+    return Text(f"unknown Windows family {bad[0]!r}; use \"10\" and/or \"11\"",
+                f"未知的 Windows 版本 {bad[0]!r}；请用 \"10\" 和/或 \"11\"") if bad else None
 
 
 @check("os", title=Text("Operating system", "操作系统"), order=10, settings=(

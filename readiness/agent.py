@@ -167,9 +167,10 @@ class Agent:
                         break
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             from readiness.net.bandwidth import describe_error
+            from readiness.net.errors import classify
 
-            why = describe_error(exc)[:300]
-            error = Text(f"the download failed: {why}", f"下载失败：{why}")
+            why = describe_error(exc)[:300]  # the English keeps the technician's detail, as before
+            error = Text(f"the download failed: {why}", f"下载失败：{classify(exc).zh[:300]}")
         finish = self.server_time()
         if error is None and got < cap:
             error = Text(f"the object ended after {got} of {cap} bytes", f"下载对象在 {got} / {cap} 字节处结束")

@@ -18,7 +18,7 @@ import click
 from readiness import __version__
 from readiness.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, escape_json_controls,
                                prepare, stream_encoding, use_console_codepage, write_stream)
-from readiness.i18n import Lang, Text, can_show_chinese, detect_lang
+from readiness.i18n import Lang, Text, TextError, can_show_chinese, detect_lang, same
 from readiness.plugin import LoadedChecks
 from readiness.loading import load_checks_and_profile
 from readiness.profile import Profile, ProfileError, to_toml
@@ -29,11 +29,56 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells expect
 
 
+_ASKED_LANG: list[str | None] = [None]  # the --lang of the command line being run (for its errors)
+
+
+def _asked_lang(argv: Any) -> str | None:
+    """--lang as typed (before click parses it: a usage error may come first)."""
+    words = [str(a) for a in argv] if isinstance(argv, (list, tuple)) else []
+    for i, word in enumerate(words):
+        if word == "--lang" and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return None
+
+
+def _error_lang() -> Lang:
+    """The language of an error message: --lang if given, else the system's; English on a console
+    that cannot show Chinese."""
+    encoding = stream_encoding(sys.stderr)
+    asked = _ASKED_LANG[0]
+    lang = Lang(asked) if asked in ("en", "zh") else detect_lang(encoding)
+    return Lang.EN if lang is Lang.ZH and not can_show_chinese(encoding) else lang
+
+
 class UsageError(click.ClickException):
+    """A usage, profile or output error (exit 2), worded in both languages where it is raised."""
+
     exit_code = EXIT_USAGE
 
+    def __init__(self, message: str | Text) -> None:
+        self.text = message if isinstance(message, Text) else same(message)
+        super().__init__(self.text.en)
+
     def show(self, file: Any = None) -> None:
-        _stderr_line(f"error: {self.format_message()}")
+        ui = _error_lang()
+        _stderr_line(Text("error: ", "错误：")(ui) + self.text(ui))
+
+
+class BadValue(click.BadParameter):
+    """An option's value refused by one of our own types, worded in both languages."""
+
+    def __init__(self, text: Text, ctx: click.Context | None = None, param: click.Parameter | None = None) -> None:
+        super().__init__(text.en, ctx, param)
+        self.text = text
+
+    def show(self, file: Any = None) -> None:
+        if _error_lang() is Lang.EN:
+            super().show(file)
+            return
+        hint = self.param.get_error_hint(self.ctx) if self.param is not None and self.ctx is not None else ""
+        _stderr_line(f"错误：{hint} 的值无效：{self.text.zh}（用 -h 查看帮助）" if hint else f"错误：{self.text.zh}")
 
 
 def _lang(value: str | None, fmt: OutputFormat = OutputFormat.TEXT) -> Lang:
@@ -64,7 +109,7 @@ def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
     try:
         return load_checks_and_profile(profile_path)
     except ProfileError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.reason) from None
 
 
 def _write_stdout(text: str, fmt: OutputFormat) -> None:
@@ -84,7 +129,8 @@ class GivenPath(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():
-            self.fail("an empty path: give a file or folder, or leave the option out", param, ctx)
+            raise BadValue(Text("an empty path: give a file or folder, or leave the option out",
+                                "路径为空：请给出文件或文件夹，或不使用此选项"), ctx, param)
         return super().convert(value, param, ctx)
 
 
@@ -99,12 +145,14 @@ class OutputFile(click.ParamType):
         if isinstance(value, Path):
             return value
         if not str(value).strip():
-            self.fail("an empty file name: give a file to write, or leave the option out", param, ctx)
+            raise BadValue(Text("an empty file name: give a file to write, or leave the option out",
+                                "文件名为空：请给出要写入的文件，或不使用此选项"), ctx, param)
         path = Path(value)
         try:
             write_target(path)
         except NotRegularFile as exc:
-            self.fail(f"{value}: {exc.strerror}; refusing to write there", param, ctx)
+            raise BadValue(Text(f"{value}: {exc.strerror}; refusing to write there",
+                                f"{value}：{exc.reason.zh}；不会写入该处"), ctx, param)
         return path
 
 
@@ -113,6 +161,7 @@ class ReadinessGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs["standalone_mode"] = False
+        _ASKED_LANG[0] = _asked_lang(args[0] if args else kwargs.get("args", sys.argv[1:]))
         try:
             code = super().main(*args, **kwargs)
         except click.ClickException as exc:
@@ -124,9 +173,16 @@ class ReadinessGroup(click.Group):
         except OutputClosed as exc:
             _silence_stdout()
             if exc.errno != errno.EPIPE:  # a reader that stopped early (| head) needs no message
-                _stderr_line(f"error: cannot write to standard output ({exc.reason})")
+                ui = _error_lang()
+                _stderr_line(Text(f"error: cannot write to standard output ({exc.reason})",
+                                  f"错误：无法写入标准输出（{exc.reason}）")(ui))
             code = EXIT_USAGE
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _cannot_write(path: Path, exc: OSError) -> Text:
+    why = exc.strerror or str(exc)
+    return Text(f"cannot write {path}: {why}", f"无法写入 {path}：{why}")
 
 
 def _stderr_line(text: str) -> None:
@@ -189,7 +245,7 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
         done = check_this_pc(profile, loaded, lang=ui, facts_path=facts_path, offline=offline,
                              progress=_progress_bar(), save=SavePlan(output=output), server=target)
     except SnapshotError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.reason if isinstance(exc, TextError) else same(str(exc))) from None
     out_format = OutputFormat(fmt)
     shown = done.data.decode("utf-8") if out_format is OutputFormat.JSON else render(done.report, out_format, ui)
     _write_stdout(shown, out_format)  # the JSON report as saved, not rendered twice
@@ -229,7 +285,7 @@ def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None
         try:
             atomic_write(output, text.encode("utf-8"))
         except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise UsageError(_cannot_write(output, exc)) from None
     _write_stdout(text, OutputFormat.JSON)
 
 
@@ -349,7 +405,8 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
     from readiness.rules import exit_code
 
     if url is not None and not url.strip():
-        raise UsageError("--url is empty: give the file to download, or leave the option out (speedtest)")
+        raise UsageError(Text("--url is empty: give the file to download, or leave the option out (speedtest)",
+                              "--url 为空：请给出要下载的文件，或不使用此选项（使用 speedtest）"))
     loaded, profile = _setup(profile_path)
     declared = {s.key: s for s in CORE_SETTINGS + loaded.settings}
     values = dict(profile.values)
@@ -359,7 +416,7 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
         if value is not None:  # the options obey the profile's rules: no ftp://, no nan
             values[key], problem = declared[key].check(value)
             if problem:
-                raise UsageError(f"{option}: {problem}")
+                raise UsageError(Text(f"{option}: {problem.en}", f"{option}：{problem.zh}"))
     if url and backend is None:
         values["bandwidth.backend"] = "http"
     m = measure(values, progress=_progress_bar())
@@ -399,7 +456,8 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
 
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+        raise UsageError(Text(f"no such file or folder: {', '.join(missing)}",
+                              f"文件或文件夹不存在：{'、'.join(missing)}"))
     loaded = _setup(profile_path) if profile_path is not None else None  # a bad profile: a usage error first
     agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers, loaded)
     ui = _lang(lang)
@@ -411,7 +469,7 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
             try:
                 atomic_write(path, make())
             except OSError as exc:
-                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+                raise UsageError(_cannot_write(path, exc)) from None
             _stderr_line(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()))
     if OutputFormat(fmt) is OutputFormat.JSON:
         _write_chunks(site_json.render_chunks(agg), OutputFormat.JSON)  # streamed: never one huge string
@@ -424,14 +482,16 @@ def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, 
     url = url or profile["server.url"]
     token = token or profile["server.token"]
     if not url or not url.lower().startswith(("http://", "https://")):
-        raise UsageError("no site server: pass --server http://ADDRESS:PORT or set server.url in the profile")
+        raise UsageError(Text("no site server: pass --server http://ADDRESS:PORT or set server.url in the profile",
+                              "未指定考点服务器：请使用 --server http://地址:端口，或在配置文件中设置 server.url"))
     if not token:
-        raise UsageError("no submit token: pass --token or set server.token in the profile "
-                         "(readiness serve prints it)")
+        raise UsageError(Text("no submit token: pass --token or set server.token in the profile "
+                              "(readiness serve prints it)",
+                              "未指定提交令牌：请使用 --token，或在配置文件中设置 server.token（`readiness serve` 会显示它）"))
     return url, token
 
 
-def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[str], ui: Lang) -> int:
+def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[Text], ui: Lang) -> int:
     """Flush the outbox, then send; one line per report on stderr. 0 all delivered, 1 some refused,
     3 some kept in the outbox."""
     from readiness.pipeline import Submitted
@@ -440,7 +500,7 @@ def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadabl
     submitted = Submitted(target[0], tuple(deliver(target[0], target[1], reports)))
     _show_submitted(submitted, ui)
     for line in unreadable:
-        _stderr_line(line)
+        _stderr_line(line(ui))
     return 1 if unreadable else submitted.exit_code
 
 
@@ -469,10 +529,10 @@ def submit_reports(paths: tuple[str, ...], profile_path: Path | None, server: st
     _loaded, profile = _setup(profile_path)
     target = _server(profile, server, token)
     reports: list[tuple[str, bytes]] = []
-    unreadable: list[str] = []
+    unreadable: list[Text] = []
     for label, body, why in reports_in(paths):
         if body is None:
-            unreadable.append(f"{label}: {why}")
+            unreadable.append(Text(f"{label}: {why.en}", f"{label}：{why.zh}"))
         else:
             reports.append((label, body))
     sys.exit(_submit(target, reports, unreadable, _lang(lang)))

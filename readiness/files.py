@@ -18,13 +18,27 @@ def kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
+_KINDS_ZH = ((stat.S_ISFIFO, "命名管道（FIFO）"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"),
+             (stat.S_ISSOCK, "套接字"), (stat.S_ISDIR, "文件夹"))
+
+
+def kind_of_zh(mode: int) -> str:
+    if mode == 0:
+        return "无法读取的符号链接（可能是循环链接）"
+    return next((name for test, name in _KINDS_ZH if test(mode)), "非普通文件")
+
+
 class NotRegularFile(OSError):
-    """The path exists but is not a regular file; nothing was read or written."""
+    """The path exists but is not a regular file; nothing was read or written. `reason` says so
+    in both languages (strerror: English, as an OSError's)."""
 
     def __init__(self, path: str | os.PathLike[str], mode: int) -> None:
+        from readiness.i18n import Text
+
         what = kind_of(mode)
         super().__init__(f"{path} is {what}, not a regular file")
         self.strerror = f"it is {what}, not a regular file"
+        self.reason = Text(self.strerror, f"它是{kind_of_zh(mode)}，不是普通文件")
         self.filename = str(path)
 
 

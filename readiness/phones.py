@@ -128,10 +128,13 @@ def room_key(doc: Mapping[str, Any]) -> str:
 def admit(doc: Mapping[str, Any], in_room: int, in_all: int) -> None:
     """A phone check is kept while its room and the site are within bounds; TooManyPhones else."""
     if in_all >= MAX_PHONES:
-        raise TooManyPhones(f"the server keeps at most {MAX_PHONES} phone checks")
+        raise TooManyPhones(Text(f"the server keeps at most {MAX_PHONES} phone checks",
+                                 f"服务器最多保存 {MAX_PHONES} 条手机检查记录"))
     if in_room >= MAX_PHONES_PER_ROOM:
-        raise TooManyPhones(f"the room already has {in_room} phone checks (at most {MAX_PHONES_PER_ROOM}): "
-                            "has the phone link been passed around? Give the invigilators a new phone token")
+        raise TooManyPhones(Text(f"the room already has {in_room} phone checks (at most {MAX_PHONES_PER_ROOM}): "
+                                 "has the phone link been passed around? Give the invigilators a new phone token",
+                                 f"该考场已有 {in_room} 条手机检查记录（最多 {MAX_PHONES_PER_ROOM} 条）：手机链接是否被转发？"
+                                 "请为监考人员换一个新的手机令牌"))
 
 
 def _is_number(v: Any) -> bool:

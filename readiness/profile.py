@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from readiness.facts import too_deep
-from readiness.i18n import Text
+from readiness.i18n import Text, TextError, join, same
 from readiness.settings import Setting
 
 
@@ -26,8 +26,14 @@ MAX_DEPTH = 32  # tables and arrays: a profile needs three levels
 _LONG_DOTTED_KEY = re.compile(r"(?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*){%d,}" % (MAX_DEPTH + 1))
 
 
-class ProfileError(Exception):
-    """A profile that cannot be used; the message names the file and the key."""
+class ProfileError(TextError):
+    """A profile that cannot be used; the reason names the file and the key, in both languages
+    (str(): English)."""
+
+
+def _in(source: str, problem: Text) -> ProfileError:
+    where = Text(source, BUILTIN_ZH) if source == BUILTIN_NAME else same(source)
+    return ProfileError(Text(f"{where.en}: {problem.en}", f"{where.zh}：{problem.zh}"))
 
 
 @dataclass(frozen=True)
@@ -73,22 +79,24 @@ def build_profile(overrides: Mapping[str, Any], settings: Iterable[Setting],
     """Defaults, then overrides, each checked against its declaration."""
     declared = {s.key: s for s in settings}
     values = {k: s.default for k, s in declared.items()}
-    problems: list[str] = []
+    problems: list[Text] = []
     for key, raw in _flatten(overrides):
         setting = declared.get(key)
         if setting is None:
             section = key.rpartition(".")[0]
             known = sorted(k for k in declared if k.rpartition(".")[0] == section)
-            hint = f" (known keys here: {', '.join(known)})" if known else ""
-            problems.append(f"{key}: unknown key{hint}")
+            hint = Text(f" (known keys here: {', '.join(known)})", f"（此处可用的键：{'、'.join(known)}）") \
+                if known else same("")
+            problems.append(Text(f"{key}: unknown key{hint.en}", f"{key}：未知的键{hint.zh}"))
             continue
         value, problem = setting.check(raw)
         if problem:
-            problems.append(f"{key}: {problem}, got {json.dumps(raw, ensure_ascii=False)}")
+            got = json.dumps(raw, ensure_ascii=False)
+            problems.append(Text(f"{key}: {problem.en}, got {got}", f"{key}：{problem.zh}，实际为 {got}"))
         else:
             values[key] = value
     if problems:
-        raise ProfileError(f"{source}: " + "; ".join(problems))
+        raise _in(source, join(problems))
     return Profile(values, source)
 
 
@@ -102,17 +110,21 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
     try:
         raw = read_regular(p, MAX_PROFILE_BYTES)
     except OSError as exc:
-        raise ProfileError(f"{p}: cannot read the profile: {exc.strerror or exc}") from None
+        why = exc.strerror or str(exc)
+        raise _in(str(p), Text(f"cannot read the profile: {why}", f"无法读取配置文件：{why}")) from None
     if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(f"{p}: larger than {MAX_PROFILE_BYTES // 1024} KiB: not a site profile")
+        raise _in(str(p), Text(f"larger than {MAX_PROFILE_BYTES // 1024} KiB: not a site profile",
+                               f"大于 {MAX_PROFILE_BYTES // 1024} KiB：不是考点配置文件"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ProfileError(f"{p}: not UTF-8 text; save the profile as UTF-8") from None
+        raise _in(str(p), Text("not UTF-8 text; save the profile as UTF-8",
+                               "不是 UTF-8 文本；请把配置文件另存为 UTF-8 编码")) from None
     m = _LONG_DOTTED_KEY.search(text)
     if m:  # the TOML parser takes quadratic time on these: refused before parsing
         line = text.count("\n", 0, m.start()) + 1
-        raise ProfileError(f"{p}: line {line}: a key nested more than {MAX_DEPTH} levels deep: not a site profile")
+        raise _in(str(p), Text(f"line {line}: a key nested more than {MAX_DEPTH} levels deep: not a site profile",
+                               f"第 {line} 行：键的嵌套超过 {MAX_DEPTH} 层：不是考点配置文件"))
     if sys.version_info >= (3, 11):  # imported here: most runs have no profile file
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -120,12 +132,13 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{p}: not valid TOML: {exc}") from None
+        raise _in(str(p), Text(f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}")) from None
     except RecursionError:
-        raise ProfileError(f"{p}: nested too deeply to be a site profile") from None
+        raise _in(str(p), Text("nested too deeply to be a site profile", "嵌套过深，不是考点配置文件")) from None
     deep = too_deep(data, MAX_DEPTH)
     if deep:
-        raise ProfileError(f"{p}: {deep} is nested more than {MAX_DEPTH} levels deep: not a site profile")
+        raise _in(str(p), Text(f"{deep} is nested more than {MAX_DEPTH} levels deep: not a site profile",
+                               f"{deep} 的嵌套超过 {MAX_DEPTH} 层：不是考点配置文件"))
     return build_profile(data, settings, str(p))
 
 

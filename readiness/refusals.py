@@ -7,13 +7,17 @@ by reading the words. Nothing here knows HTTP.
 
 from __future__ import annotations
 
+from readiness.i18n import Text, same
+
 
 class Refused(Exception):
-    """A request the domain refuses; `reason` says why, for the person or program that asked."""
+    """A request the domain refuses; `text` says why in both languages, for the person who asked;
+    `reason` is its English, for the program (the `error` of the answer)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: Text | str) -> None:
+        self.text = reason if isinstance(reason, Text) else same(reason)
+        super().__init__(self.text.en)
+        self.reason = self.text.en
 
 
 class Invalid(Refused):

@@ -42,9 +42,10 @@ class SeatTaken(Refused):
     """Another address is waiting under this seat label (a cloned PC with the same host name)."""
 
     def __init__(self, holder: str) -> None:
-        super().__init__(f"another PC ({holder}) is waiting as this seat: two PCs with one host name (a cloned "
-                         "disk image?); give this one its own label: readiness rehearse --seat LABEL / 另一台"
-                         f"考试机（{holder}）正以此机位名等待：请用 --seat 为本机指定不同的机位名")
+        super().__init__(Text(f"another PC ({holder}) is waiting as this seat: two PCs with one host name (a cloned "
+                              "disk image?); give this one its own label: readiness rehearse --seat LABEL",
+                              f"另一台考试机（{holder}）正以此机位名等待：两台电脑主机名相同（克隆的系统盘？）；"
+                              "请用 `readiness rehearse --seat 机位名` 为本机指定不同的机位名"))
         self.holder = holder
 
 
@@ -71,9 +72,10 @@ class ImpossibleResult(Invalid):
 def seat_label(value: Any) -> str:
     """The seat's label as given, checked: 1 to MAX_SEAT_LEN printable characters."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_SEAT_LEN:
-        raise BadSeat(f"seat: a label of 1 to {MAX_SEAT_LEN} characters")
+        raise BadSeat(Text(f"seat: a label of 1 to {MAX_SEAT_LEN} characters", f"seat：机位名应为 1 到 {MAX_SEAT_LEN} 个字符"))
     if any(invisible(ch) for ch in value):
-        raise BadSeat("seat: printable characters only (no control or direction marks)")
+        raise BadSeat(Text("seat: printable characters only (no control or direction marks)",
+                           "seat：只能使用可打印字符（不能有控制字符或方向标记）"))
     return value.strip()
 
 
@@ -159,7 +161,7 @@ class Rehearsals:
                 self.waiting = {k: v for k, v in self.waiting.items() if now - v < FORGET_AFTER_S}
                 self.holders = {k: v for k, v in self.holders.items() if k in self.waiting}
                 if len(self.waiting) >= MAX_SEATS:
-                    raise TooManySeats(f"more than {MAX_SEATS} seats")
+                    raise TooManySeats(Text(f"more than {MAX_SEATS} seats", f"机位超过 {MAX_SEATS} 个"))
             self.waiting[seat] = now
             current = self.rounds[-1] if self.rounds else None
             if current is not None and seat not in current.seats and current.open_at(now) \
@@ -177,9 +179,12 @@ class Rehearsals:
         with self._lock:
             busy = self.rounds[-1] if self.rounds else None
             if busy is not None and round_summary(busy, now)["state"] in ("scheduled", "running"):
-                raise RoundUnderWay(f"round {busy.id} is under way (until {busy.start_at + busy.deadline_s - now:.0f} s "
-                                "from now, or until every seat has reported, or until it is stopped): one round at a "
-                                "time")
+                left = busy.start_at + busy.deadline_s - now
+                raise RoundUnderWay(Text(f"round {busy.id} is under way (until {left:.0f} s "
+                                         "from now, or until every seat has reported, or until it is stopped): one round "
+                                         "at a time",
+                                         f"第 {busy.id} 轮演练正在进行（还剩 {left:.0f} 秒，或到所有机位都已报告、或被停止为止）："
+                                         "同一时间只能进行一轮"))
             joined = sorted(s for s, seen in self.waiting.items() if now - seen <= JOINED_WITHIN_S)
             number = max([len(self.rounds)] + [int(a.get("id", 0)) for a in self.archived]) + 1
             r = Round(number, now, now + lead_s, url, paper_bytes, deadline_s,
@@ -195,13 +200,13 @@ class Rehearsals:
         with self._lock:
             r = next((x for x in self.rounds if x.id == round_id), None)
             if r is None:
-                raise NoSuchRound("no such round")
+                raise NoSuchRound(Text("no such round", "没有这一轮演练"))
             result = r.seats.get(seat)
             if result is None:
-                raise NotInRound("this seat is not in the round (it joined late)")
+                raise NotInRound(Text("this seat is not in the round (it joined late)", "此机位不在本轮演练中（加入晚了）"))
             problem = _invalid(doc, r)
             if problem:
-                raise ImpossibleResult(problem)
+                raise ImpossibleResult(Text(problem, f"结果与本轮演练不符（{problem}）"))
             if result.status != "waiting":
                 return False
             start, finish, size = doc.get("start"), doc.get("finish"), doc["bytes"]
@@ -231,7 +236,7 @@ class Rehearsals:
         with self._lock:
             r = self.rounds[-1] if self.rounds else None
             if r is None or r.id != round_id or round_summary(r, now)["state"] == "done":
-                raise RoundNotUnderWay(f"round {round_id} is not under way")
+                raise RoundNotUnderWay(Text(f"round {round_id} is not under way", f"第 {round_id} 轮演练未在进行"))
             r.stopped_at = now
             self.version += 1
 

@@ -12,9 +12,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from readiness.i18n import Text
+from readiness.i18n import Text, same
 
-Validator = Callable[[Any], "str | None"]
+# A validator returns why a value is refused, in both languages (a plain str from an older plugin
+# is shown as it is in both).
+Validator = Callable[[Any], "Text | str | None"]
 
 
 @dataclass(frozen=True)
@@ -28,54 +30,54 @@ class Setting:
     choices: tuple[str, ...] = ()
     validate: Validator | None = None
 
-    def check(self, value: Any) -> tuple[Any, str | None]:
-        """The value as stored, or the reason it is refused."""
+    def check(self, value: Any) -> tuple[Any, Text | None]:
+        """The value as stored, or the reason it is refused (in both languages)."""
         k = self.kind
         if k in ("str", "optional_str"):
             if not isinstance(value, str):
-                return value, "expected a string"
+                return value, Text("expected a string", "应为字符串")
             if k == "optional_str" and not value.strip():
                 return None, None
             if self.choices and value not in self.choices:
-                return value, f"expected one of {', '.join(self.choices)}"
+                return value, Text(f"expected one of {', '.join(self.choices)}", f"应为以下之一：{'、'.join(self.choices)}")
         elif k == "int":
             if isinstance(value, bool) or not isinstance(value, int):
-                return value, "expected a whole number"
+                return value, Text("expected a whole number", "应为整数")
         elif k == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return value, "expected a number"
+                return value, Text("expected a number", "应为数字")
             if not math.isfinite(value):
-                return value, "expected a finite number (not nan or inf)"
+                return value, Text("expected a finite number (not nan or inf)", "应为有限的数字（不能是 nan 或 inf）")
             value = float(value)
         elif k == "bool":
             if not isinstance(value, bool):
-                return value, "expected true or false"
+                return value, Text("expected true or false", "应为 true 或 false")
         elif k == "str_list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                return value, "expected a list of strings, e.g. [\"a\", \"b\"]"
+                return value, Text("expected a list of strings, e.g. [\"a\", \"b\"]", "应为字符串列表，例如 [\"a\", \"b\"]")
         else:  # pragma: no cover - a programming error in a declaration
             raise ValueError(f"unknown setting kind {k!r}")
         if self.minimum is not None and value < self.minimum:
-            return value, f"must be at least {self.minimum:g}"
+            return value, Text(f"must be at least {self.minimum:g}", f"不能小于 {self.minimum:g}")
         if self.maximum is not None and value > self.maximum:
-            return value, f"must be at most {self.maximum:g}"
+            return value, Text(f"must be at most {self.maximum:g}", f"不能大于 {self.maximum:g}")
         if self.validate is not None:
             problem = self.validate(value)
             if problem:
-                return value, problem
+                return value, same(problem) if isinstance(problem, str) else problem
         return value, None
 
 
-def ip_list(value: list[str]) -> str | None:
+def ip_list(value: list[str]) -> Text | None:
     for item in value:
         try:
             ipaddress.ip_address(item.strip())
         except ValueError:
-            return f"{item!r} is not an IP address"
+            return Text(f"{item!r} is not an IP address", f"{item!r} 不是 IP 地址")
     return None
 
 
-def http_url(value: str) -> str | None:
+def http_url(value: str) -> Text | None:
     """None for an http(s) URL with a host; else why not (no scheme, another scheme, no host)."""
     from urllib.parse import urlsplit
 
@@ -84,18 +86,20 @@ def http_url(value: str) -> str | None:
         parts = urlsplit(text)
         host, _port = parts.hostname, parts.port  # a bad port raises ValueError
     except ValueError as exc:
-        return f"{value!r} is not a valid URL ({exc})"
+        return Text(f"{value!r} is not a valid URL ({exc})", f"{value!r} 不是有效的网址（{exc}）")
     if parts.scheme.lower() not in ("http", "https"):
-        got = f"{parts.scheme}://" if parts.scheme and "://" in text else "no scheme"
-        return f"{value!r} is not an http:// or https:// URL ({got}; e.g. http://192.168.1.10/exam.bin)"
+        has = bool(parts.scheme and "://" in text)
+        got = Text(f"{parts.scheme}://", f"{parts.scheme}://") if has else Text("no scheme", "缺少协议")
+        return Text(f"{value!r} is not an http:// or https:// URL ({got.en}; e.g. http://192.168.1.10/exam.bin)",
+                    f"{value!r} 不是 http:// 或 https:// 网址（{got.zh}；例如 http://192.168.1.10/exam.bin）")
     if not host:
-        return f"{value!r} names no host"
+        return Text(f"{value!r} names no host", f"{value!r} 未指明主机")
     if any(ch.isspace() or ord(ch) < 0x20 for ch in text):
-        return f"{value!r} contains spaces or control characters"
+        return Text(f"{value!r} contains spaces or control characters", f"{value!r} 含有空格或控制字符")
     return None
 
 
-def http_url_list(value: list[str]) -> str | None:
+def http_url_list(value: list[str]) -> Text | None:
     for item in value:
         problem = http_url(item)
         if problem:
@@ -165,10 +169,11 @@ CORE_SETTINGS: tuple[Setting, ...] = (
 )
 
 
-def dotted_version(value: str) -> str | None:
+def dotted_version(value: str) -> Text | None:
     from readiness.versions import parse_version
 
-    return None if parse_version(value) else f"{value!r} is not a version such as 2.4.3"
+    return None if parse_version(value) else Text(f"{value!r} is not a version such as 2.4.3",
+                                                  f"{value!r} 不是版本号（例如 2.4.3）")
 
 
 # The site server (`readiness serve`) and the PCs that submit to it (`check --submit`, `submit`).

@@ -184,8 +184,8 @@ def _check_here(session: Session) -> int:
     try:
         loaded, profile = load_checks_and_profile(profile_path)
     except ProfileError as exc:
-        session.say(Text(f"error: the site profile cannot be used: {exc}",
-                         f"错误：考点配置无法使用：{exc}"), err=True)
+        session.say(Text(f"error: the site profile cannot be used: {exc.reason.en}",
+                         f"错误：考点配置无法使用：{exc.reason.zh}"), err=True)
         for key, line in _lines_of_keys(site_file, str(exc)):
             session.say(Text(f"  {site_file}, line {line}: {key}", f"  {site_file} 第 {line} 行：{key}"), err=True)
         session.say(Text(f"Correct {SITE_PROFILE} (or remove it to check against the built-in plan) and run "

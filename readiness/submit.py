@@ -17,7 +17,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable
 
-from readiness.i18n import Lang, Text
+from readiness.i18n import Lang, Text, same
+
+NONE = same("")
 
 TIMEOUT = (5.0, 30.0)  # connect, read
 
@@ -33,13 +35,21 @@ class Delivery(str, Enum):
 class Outcome:
     label: str
     delivery: Delivery
-    detail: str
+    reason: Text = NONE  # why it was refused or kept, in both languages ("" when delivered)
+
+    @property
+    def detail(self) -> str:
+        """The reason in English (logs, tests)."""
+        return self.reason.en
 
     def line(self, lang: Lang) -> str:
         words = {Delivery.STORED: Text("sent", "已提交"), Delivery.ALREADY: Text("already on the server", "服务器已有"),
                  Delivery.REFUSED: Text("refused by the server", "服务器拒收"),
                  Delivery.QUEUED: Text("kept in the outbox, sent next time", "已存入待发送目录，下次提交时发送")}
-        return f"{self.label}: {words[self.delivery](lang)}" + (f" ({self.detail})" if self.detail else "")
+        detail = self.reason(lang)
+        if not detail:
+            return f"{self.label}: {words[self.delivery](lang)}"
+        return f"{self.label}: {words[self.delivery](lang)}" + (f" ({detail})" if lang is Lang.EN else f"（{detail}）")
 
 
 def default_outbox(environ: dict[str, str] | None = None) -> Path:
@@ -62,33 +72,47 @@ class Submitter:
         self.session = session or requests.Session()
         self.session.trust_env = False  # a LAN server: never through the machine's proxy
 
-    def post(self, body: bytes) -> tuple[Delivery, str]:
+    def post(self, body: bytes) -> tuple[Delivery, Text]:
         import requests
+
+        from readiness.net.errors import classify
 
         try:  # no redirects: requests would turn the POST into a GET and take any page for a receipt
             r = self.session.post(self.endpoint, data=body, timeout=TIMEOUT, allow_redirects=False,
                                   headers={"Authorization": f"Bearer {self.token}",
                                            "Content-Type": "application/json"})
         except requests.RequestException as exc:
-            return Delivery.QUEUED, f"server unreachable: {type(exc).__name__}"
+            kind = classify(exc)
+            return Delivery.QUEUED, Text(f"server unreachable: {type(exc).__name__}",
+                                         f"无法连接服务器：{kind.zh}")
         reason = _reason(r)
         if r.status_code in (200, 201):
             stored = _receipt(r)
             if stored == "new" and r.status_code == 201:
-                return Delivery.STORED, ""
+                return Delivery.STORED, NONE
             if stored == "already" and r.status_code == 200:
-                return Delivery.ALREADY, ""
-            return Delivery.QUEUED, (f"{r.status_code}, but not the answer of a readiness server: "
-                                     f"check server.url ({self.endpoint})")
-        if r.status_code == 401:
-            return Delivery.QUEUED, f"401: wrong submit token (server.token) — {reason}"
-        if r.status_code in (408, 429) or r.status_code >= 500:
-            return Delivery.QUEUED, f"{r.status_code}: {reason}"
-        if r.status_code in (400, 413):  # the contract's refusals: this report will never be taken
-            return Delivery.REFUSED, f"{r.status_code}: {reason}"
+                return Delivery.ALREADY, NONE
+            return Delivery.QUEUED, Text(f"{r.status_code}, but not the answer of a readiness server: "
+                                         f"check server.url ({self.endpoint})",
+                                         f"{r.status_code}，但不是 readiness 考点服务器的应答：请检查 server.url"
+                                         f"（{self.endpoint}）")
+        code = r.status_code
+        if code == 401:
+            return Delivery.QUEUED, Text(f"401: wrong submit token (server.token) — {reason.en}",
+                                         f"401：提交令牌（server.token）不对——{reason.zh}")
+        if code in (408, 429) or code >= 500:
+            why = {408: Text("", "服务器等待超时"), 429: Text("", "请求过于频繁，稍后再试")}.get(
+                code, Text("", "服务器内部错误"))
+            return Delivery.QUEUED, Text(f"{code}: {reason.en}", f"{code}：{why.zh}" + (f"——{reason.zh}"
+                                                                                        if reason.zh else ""))
+        if code in (400, 413):  # the contract's refusals: this report will never be taken
+            return Delivery.REFUSED, Text(f"{code}: {reason.en}", f"{code}：{reason.zh}")
         where = r.headers.get("location")
-        return Delivery.QUEUED, (f"{r.status_code}: not the answer of a readiness server: check server.url "
-                                 f"({self.endpoint})" + (f"; it points to {where[:200]}" if where else ""))
+        points = Text(f"; it points to {where[:200]}", f"；它指向 {where[:200]}") if where else NONE
+        return Delivery.QUEUED, Text(f"{code}: not the answer of a readiness server: check server.url "
+                                     f"({self.endpoint})" + points.en,
+                                     f"{code}：不是 readiness 考点服务器的应答：请检查 server.url"
+                                     f"（{self.endpoint}）" + points.zh)
 
     def send(self, body: bytes, label: str) -> Outcome:
         """One report: delivered, refused (with the reason), or kept in the outbox."""
@@ -97,7 +121,9 @@ class Submitter:
             try:
                 keep(self.outbox, body)
             except OSError as exc:
-                detail += f"; the outbox {self.outbox} is not writable ({exc.strerror or exc}): the report file stays"
+                why = exc.strerror or str(exc)
+                detail += Text(f"; the outbox {self.outbox} is not writable ({why}): the report file stays",
+                               f"；待发送目录 {self.outbox} 无法写入（{why}）：报告文件仍保留")
         return Outcome(label, delivery, detail)
 
     def flush(self) -> list[Outcome]:
@@ -169,15 +195,23 @@ def _receipt(r: Any) -> str | None:
     return stored if stored in ("new", "already") and isinstance(doc.get("id"), int) else None
 
 
-def _reason(r: Any) -> str:
+def _reason(r: Any) -> Text:
+    """The server's reason: its `error_text` {en, zh} when it gives one, else its English `error`
+    (an older server), else the start of whatever page answered."""
     try:
         doc = r.json()
-        return str(doc.get("error", "")) if isinstance(doc, dict) else ""
     except ValueError:
-        return (r.text or "")[:200]
+        return same((r.text or "")[:200])
+    if not isinstance(doc, dict):
+        return NONE
+    error = str(doc.get("error", ""))
+    text = doc.get("error_text")
+    if isinstance(text, dict) and isinstance(text.get("en"), str) and isinstance(text.get("zh"), str):
+        return Text(error or text["en"], text["zh"])
+    return same(error)
 
 
-def reports_in(paths: Iterable[str]) -> Iterable[tuple[str, bytes | None, str]]:
+def reports_in(paths: Iterable[str]) -> Iterable[tuple[str, bytes | None, Text]]:
     """(label, bytes or None, why not) for every candidate report under the paths (files, folders, zips)."""
     from readiness.aggregate.inputs import MAX_REPORT_BYTES, Rejected, discover, read_source
 
@@ -185,17 +219,19 @@ def reports_in(paths: Iterable[str]) -> Iterable[tuple[str, bytes | None, str]]:
     try:
         for item in discover(list(paths)):
             if isinstance(item, Rejected):
-                yield item.path, None, item.reason
+                # aggregate's own reasons are English yet: framed by a Chinese sentence
+                yield item.path, None, Text(item.reason, f"不能作为报告读取（{item.reason}）")
                 continue
             try:
                 raw = read_source(item, zips)
             except (OSError, ValueError, RuntimeError) as exc:
-                yield item.label, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+                why = getattr(exc, "strerror", None) or str(exc)
+                yield item.label, None, Text(f"cannot read: {why}", f"无法读取：{why}")
                 continue
             if len(raw) > MAX_REPORT_BYTES:
-                yield item.label, None, "too large to be a report"
+                yield item.label, None, Text("too large to be a report", "太大，不是报告文件")
                 continue
-            yield item.label, raw, ""
+            yield item.label, raw, NONE
     finally:
         for zf in zips.values():
             zf.close()

@@ -19,11 +19,11 @@ from typing import Any, Callable, Iterable, Mapping
 
 from readiness import rules
 from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
-from readiness.files import kind_of, read_regular
+from readiness.files import kind_of, kind_of_zh, read_regular
 from readiness.userini import MAX_INI_BYTES
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
-from readiness.i18n import Text
+from readiness.i18n import Text, TextError, same
 from readiness.output import atomic_write
 
 
@@ -122,7 +122,8 @@ def _user_ini_action(path: Path, level: str, changes: ChangeSet) -> None:
     try:
         after = new_file(level) if before is None else set_opengl_level(before, level)
     except UnsafeIni as exc:
-        changes.refusals.append(Text(f"{path} cannot be edited safely: {exc}.", f"{path} 无法安全修改：{exc}。"))
+        changes.refusals.append(Text(f"{path} cannot be edited safely: {exc.reason.en}.",
+                                     f"{path} 无法安全修改：{exc.reason.zh}。"))
         return
     if after is None:
         changes.notes.append(Text(f"OpenGL/Level is already {level} in {path}.", f"{path} 中 OpenGL/Level 已为 {level}。"))
@@ -144,7 +145,8 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, changes:
     try:
         family, names = font_families(str(source))
     except (ValueError, OSError) as exc:
-        changes.refusals.append(Text(f"{source}: {exc}", f"{source}：{exc}"))
+        reason = exc.reason if isinstance(exc, TextError) else Text(str(exc), f"无法读取字体文件（{exc}）")
+        changes.refusals.append(Text(f"{source}: {reason.en}", f"{source}：{reason.zh}"))
         return
     if not rules.is_yahei(names, families):
         changes.refusals.append(Text(f"{source} is not Microsoft YaHei (its family is {family}).",
@@ -221,44 +223,49 @@ def propose_changes(facts: Mapping[str, Any], profile: Mapping[str, Any], *, whi
     return changes
 
 
-def _writable_folder(folder: Path) -> str | None:
+def _writable_folder(folder: Path) -> Text | None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".readiness-probe-", dir=folder)
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
-        hint = "; run the command prompt as administrator" if os.name == "nt" else ""
-        return f"the folder {folder} is not writable ({exc.strerror or exc}{hint})"
+        why = exc.strerror or str(exc)
+        admin = os.name == "nt"
+        return Text(f"the folder {folder} is not writable ({why}" + ("; run the command prompt as administrator)" if admin
+                                                                       else ")"),
+                    f"目录 {folder} 无法写入（{why}" + ("；请以管理员身份运行命令提示符）" if admin else "）"))
     return None
 
 
-def _folder_access(folder: Path) -> str | None:
+def _folder_access(folder: Path) -> Text | None:
     if os.access(folder, os.W_OK):
         return None
-    return f"the folder {folder} is not writable"
+    return Text(f"the folder {folder} is not writable", f"目录 {folder} 无法写入")
 
 
-def _changeable_file(path: Path) -> str | None:
+def _changeable_file(path: Path) -> Text | None:
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"{path}: {exc.strerror or exc}"
+        return same(f"{path}: {exc.strerror or exc}")
     if not stat.S_ISREG(st.st_mode):  # opening a FIFO would wait for a writer
-        return f"{path} is {kind_of(st.st_mode)}, not a regular file"
+        return Text(f"{path} is {kind_of(st.st_mode)}, not a regular file",
+                    f"{path} 是{kind_of_zh(st.st_mode)}，不是普通文件")
     if not st.st_mode & stat.S_IWUSR:
-        return f"{path} is read-only"
+        return Text(f"{path} is read-only", f"{path} 是只读文件")
     if os.name == "nt":  # pragma: no cover - needs Windows
         from readiness.win32 import open_for_replace
 
         why = open_for_replace(str(path))  # asks for delete access, as the replace will
-        return f"{path} is locked or not writable ({why})" if why else None
+        return Text(f"{path} is locked or not writable ({why})", f"{path} 被占用或无法写入（{why}）") if why else None
     try:
         with open(path, "r+b"):
             pass
     except OSError as exc:
-        return f"{path} is locked or not writable ({exc.strerror or exc})"
+        why = exc.strerror or str(exc)
+        return Text(f"{path} is locked or not writable ({why})", f"{path} 被占用或无法写入（{why}）")
     return None
 
 
@@ -278,7 +285,7 @@ def preconditions(changes: ChangeSet, running: Callable[[], list[str]], client_e
         if isinstance(a, (EditFile, MoveAside)):
             why = (_writable_folder(a.path.parent) if probe else _folder_access(a.path.parent)) or _changeable_file(a.path)
             if why:
-                problems.append(Text(f"Cannot change {a.path}: {why}.", f"无法修改 {a.path}：{why}。"))
+                problems.append(Text(f"Cannot change {a.path}: {why.en}.", f"无法修改 {a.path}：{why.zh}。"))
     return problems
 
 
@@ -384,9 +391,9 @@ def undo(journal: Journal, font_host: FontHost | None = None) -> list[Text]:
         try:
             problem = _undo_one(entry, path, font_host)
         except OSError as exc:
-            problem = f"{exc.strerror or exc}"
+            problem = same(f"{exc.strerror or exc}")
         if problem:
-            problems.append(Text(f"{path}: {problem}", f"{path}：{problem}"))
+            problems.append(Text(f"{path}: {problem.en}", f"{path}：{problem.zh}"))
         else:
             entry["state"] = "undone"
             journal.save()
@@ -394,14 +401,15 @@ def undo(journal: Journal, font_host: FontHost | None = None) -> list[Text]:
     return problems
 
 
-def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str | None:
+def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text | None:
     kind = entry["kind"]
     if kind == "edit":
         current = _read_whole(path) if path.exists() else None  # a FIFO put there since is refused, not waited on
         if current is not None and sha256(current) != entry["sha256_after"]:
             if entry.get("sha256_before") and sha256(current) == entry["sha256_before"]:
                 return None  # the change never landed
-            return "changed since the fix; left alone (the original is in the backup folder)"
+            return Text("changed since the fix; left alone (the original is in the backup folder)",
+                        "修复后又被改动过；未动它（原文件在备份目录中）")
         if entry.get("created"):
             if current is not None:
                 path.unlink()
@@ -411,14 +419,16 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str |
     if kind == "move":
         backup = Path(entry["backup"])
         if not backup.exists():
-            return None if path.exists() else "the moved file is missing from the backup folder"
+            return None if path.exists() else Text("the moved file is missing from the backup folder",
+                                                   "备份目录中找不到被移走的文件")
         if path.exists():
-            return "a file of that name is back in place; the moved one stays in the backup folder"
+            return Text("a file of that name is back in place; the moved one stays in the backup folder",
+                        "原位置已有同名文件；移走的文件仍留在备份目录中")
         shutil.move(str(backup), str(path))
         return None
     if kind == "font":
         if host is None or host.unsupported():
-            return "fonts can only be restored on Windows"
+            return Text("fonts can only be restored on Windows", "只能在 Windows 上恢复字体")
         host.remove_font_resource(str(path))
         # the file first: if it cannot go, the registry still names it, and a second undo retries
         if entry.get("created"):
@@ -434,4 +444,4 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> str |
             host.registry_set(entry["value_name"], entry["previous_value"])
         host.broadcast_font_change()
         return None
-    return f"unknown change kind {kind!r}"
+    return Text(f"unknown change kind {kind!r}", f"未知的修改类型 {kind!r}")

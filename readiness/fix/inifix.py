@@ -7,10 +7,11 @@ A file that does not read back byte for byte is refused rather than rewritten.
 from __future__ import annotations
 
 from readiness import rules, userini
+from readiness.i18n import Text, TextError
 
 
-class UnsafeIni(Exception):
-    """user.ini cannot be edited without risking other content."""
+class UnsafeIni(TextError):
+    """user.ini cannot be edited without risking other content (the reason in both languages)."""
 
 
 def _split_ending(line: str) -> tuple[str, str]:
@@ -46,12 +47,13 @@ def set_opengl_level(raw: bytes, value: str = "0") -> bytes | None:
     try:
         decoded = userini.decode(raw)
     except userini.IniError as exc:
-        raise UnsafeIni(str(exc)) from None
+        raise UnsafeIni(exc.reason) from None
     if decoded.encoding == "utf-16":
-        raise UnsafeIni("saved as UTF-16, which the client does not read; save it as UTF-8 first")
+        raise UnsafeIni(Text("saved as UTF-16, which the client does not read; save it as UTF-8 first",
+                             "以 UTF-16 保存，客户端无法读取；请先另存为 UTF-8"))
     codec = "utf-8" if decoded.encoding == "utf-8-sig" else decoded.encoding
     if decoded.bom + decoded.text.encode(codec) != raw:
-        raise UnsafeIni("does not read back byte for byte")
+        raise UnsafeIni(Text("does not read back byte for byte", "无法逐字节还原读取"))
     doc = userini.parse(decoded.text)
     lines = list(doc.lines)
     entry = doc.find("OpenGL", "Level")
@@ -73,5 +75,5 @@ def set_opengl_level(raw: bytes, value: str = "0") -> bytes | None:
     text = "".join(lines)
     check = userini.parse(text).find("OpenGL", "Level")
     if check is None or check.value != value:  # pragma: no cover - a guard against parser drift
-        raise UnsafeIni("the edit would not take effect")
+        raise UnsafeIni(Text("the edit would not take effect", "修改后不会生效"))
     return decoded.bom + text.encode(codec)

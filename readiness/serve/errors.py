@@ -2,7 +2,8 @@
 
 The domain raises `readiness.refusals.Refused` subclasses (the rounds, the phone rules); this
 layer adds its own (keys, bodies, addresses). Starlette's exception handlers turn each into
-`{"error": reason}` with the status of the table below: no handler catches or matches words.
+`{"error": reason, "error_text": {en, zh}}` (`error` in English: the contract; `error_text` for a
+person, in their language) with the status of the table below: no handler catches or matches words.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from readiness.i18n import Text
 from readiness.phones import TooManyPhones
 from readiness.refusals import Invalid, Refused
 from readiness.rounds import (NoSuchRound, NotInRound, RoundNotUnderWay, RoundUnderWay, SeatTaken,
@@ -86,15 +88,26 @@ def json_response(doc: Any, status: int = 200, headers: dict[str, str] | None = 
     return Response(orjson.dumps(doc), status, headers=headers, media_type="application/json")
 
 
+def error_body(text: Text) -> dict[str, Any]:
+    """A refusal's body: `error` in English (the contract), `error_text` in both languages."""
+    return {"error": text.en, "error_text": text.to_dict()}
+
+
 async def refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Refused)
-    return json_response({"error": exc.reason}, status_of(exc), _nearest(HEADERS, type(exc)))
+    return json_response(error_body(exc.text), status_of(exc), _nearest(HEADERS, type(exc)))
+
+
+NOT_FOUND = Text("not found", "未找到")
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     """Starlette's own (no such route, method not allowed), in the same JSON shape."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    return json_response({"error": "not found" if status == 404 else str(getattr(exc, "detail", "error"))}, status)
+    if status == 404:
+        return json_response(error_body(NOT_FOUND), status)
+    detail = str(getattr(exc, "detail", "error"))  # Starlette's HTTP phrase (Method Not Allowed)
+    return json_response(error_body(Text(detail, f"请求无效（HTTP {status}：{detail}）")), status)
 
 
 HANDLERS = {Refused: refused, HTTPException: http_exception}

@@ -20,7 +20,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from readiness.serve.context import ServeConfig
-from readiness.serve.errors import Forbidden, NeedsKey, TooLarge, TooSlow, json_response
+from readiness.i18n import Text
+from readiness.serve.errors import Forbidden, NeedsKey, TooLarge, TooSlow, error_body, json_response
+
+TOO_MANY = Text("too many requests from this address; try again shortly", "此地址请求过于频繁，请稍后再试")
 
 COOKIE = "readiness_key"
 
@@ -45,12 +48,14 @@ def require_manager(request: Request, cfg: ServeConfig, changes: bool = False) -
     """The manager's key; for a request that changes something with the cookie, also the page's
     own header, which no other site's form or script can send (CSRF)."""
     if not is_manager(request, cfg):
-        raise NeedsKey("the manager's key is needed (open /?key=KEY once, or send Authorization: Bearer KEY)")
+        raise NeedsKey(Text("the manager's key is needed (open /?key=KEY once, or send Authorization: Bearer KEY)",
+                            "需要管理员密钥（先打开一次 /?key=密钥，或发送 Authorization: Bearer 密钥）"))
     if changes and not _bearer(request):
         if request.headers.get("x-readiness") != "1":
-            raise Forbidden("send the X-Readiness: 1 header (the dashboard does)")
+            raise Forbidden(Text("send the X-Readiness: 1 header (the dashboard does)",
+                                 "请发送 X-Readiness: 1 请求头（看板页面会发送）"))
         if not _same_origin(request):
-            raise Forbidden("a request from another site's page")
+            raise Forbidden(Text("a request from another site's page", "请求来自其他网站的页面，已拒绝"))
 
 
 def _same_origin(request: Request) -> bool:
@@ -68,20 +73,23 @@ def require_submitter(request: Request, cfg: ServeConfig) -> None:
     invigilator's hands cannot forge a PC's report or a seat's rehearsal result."""
     given = _bearer(request)
     if not (same(given, cfg.token) or same(given, cfg.admin_key)):
-        raise NeedsKey("a valid submit token is needed (Authorization: Bearer TOKEN)")
+        raise NeedsKey(Text("a valid submit token is needed (Authorization: Bearer TOKEN)",
+                            "需要有效的提交令牌（Authorization: Bearer 令牌）"))
 
 
 def require_phone(request: Request, cfg: ServeConfig) -> None:
     """The phone token only: not the PCs' submit token, which must not travel in phone links."""
     if not same(_bearer(request), cfg.phone_token):
-        raise NeedsKey("a valid phone token is needed: open the phone page from the QR code on the dashboard "
-                       "(Authorization: Bearer PHONE_TOKEN)")
+        raise NeedsKey(Text("a valid phone token is needed: open the phone page from the QR code on the dashboard "
+                            "(Authorization: Bearer PHONE_TOKEN)",
+                            "需要有效的手机令牌：请扫描看板上的二维码打开手机页面（Authorization: Bearer 手机令牌）"))
 
 
 async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None) -> bytes:
     """The body, never more than the limit and never slower than the timeout."""
     limit = cfg.max_body if limit is None else limit
-    too_big = TooLarge(f"larger than {limit / 2**20:.3g} MB: not what this address takes")
+    too_big = TooLarge(Text(f"larger than {limit / 2**20:.3g} MB: not what this address takes",
+                            f"大于 {limit / 2**20:.3g} MB：此地址不接收"))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_big
@@ -95,7 +103,8 @@ async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None
                     raise too_big
                 chunks.append(chunk)
     except TimeoutError:
-        raise TooSlow(f"the body did not arrive within {cfg.body_timeout_s:g} s") from None
+        raise TooSlow(Text(f"the body did not arrive within {cfg.body_timeout_s:g} s",
+                           f"请求内容未在 {cfg.body_timeout_s:g} 秒内传完")) from None
     return b"".join(chunks)
 
 
@@ -138,8 +147,7 @@ class RateLimit:
             client = scope.get("client")
             if not self.allow(client[0] if client else "?"):
                 wait = max(1, int(1 / self.rate) + 1)
-                await json_response({"error": "too many requests from this address; try again shortly"}, 429,
-                                    {"Retry-After": str(wait)})(scope, receive, send)
+                await json_response(error_body(TOO_MANY), 429, {"Retry-After": str(wait)})(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

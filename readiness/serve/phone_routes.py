@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from readiness.phones import admit, room_key, judge_phone, validate
+from readiness.i18n import Text
+from readiness.phones import admit, judge_phone, room_key, validate
 from readiness.serve import pages
 from readiness.serve.store import StoreGone
 from readiness.serve.context import serving
@@ -29,16 +30,17 @@ async def post_phone(request: Request) -> Response:
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"not JSON: {exc}") from None
+        raise BadRequest(Text(f"not JSON: {exc}", f"不是 JSON：{exc}")) from None
     problem = validate(doc)
-    if problem:
-        raise BadRequest(problem)
+    if problem:  # the phone rules' own words are English yet: framed by a Chinese sentence
+        raise BadRequest(Text(problem, f"不是手机检查报告（{problem}）"))
     in_room, in_all = s.view.phone_counts(room_key(doc))
     admit(doc, in_room, in_all)  # a leaked phone link cannot fill the store
     try:
         phone = await run_in_threadpool(s.store.add_phone, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:
-        raise CannotStore(f"the server cannot store it now ({exc}); send it again") from None
+        raise CannotStore(Text(f"the server cannot store it now ({exc}); send it again",
+                               f"服务器暂时无法保存（{exc}）；请重新发送")) from None
     s.view.add_phone(phone)
     return json_response({"id": phone.id, **judge_phone(doc, s.cfg.profile).to_dict()}, 201)
 

@@ -15,10 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from readiness.i18n import Text
 from readiness.rounds import MAX_PAPER_BYTES, RoundNotUnderWay, seat_label
 from readiness.serve.store import StoreGone
 from readiness.serve.context import Serving, serving
-from readiness.serve.errors import BadRequest, TooLarge, json_response
+from readiness.serve.errors import BadRequest, TooLarge, error_body, json_response
 from readiness.serve.guards import read_body, require_manager, require_submitter
 
 
@@ -38,7 +39,8 @@ async def poll(request: Request) -> Response:
     return json_response(s.rehearsals.poll(seat, request.client.host if request.client else ""))
 
 
-START_BODY = "the body: JSON {url, paper_mb, lead_s} or nothing"
+START_BODY = Text("the body: JSON {url, paper_mb, lead_s} or nothing",
+                  "请求内容应为 JSON {url, paper_mb, lead_s}，或为空")
 
 
 async def start(request: Request) -> Response:
@@ -57,11 +59,12 @@ async def start(request: Request) -> Response:
     lead_s = opts.get("lead_s", p["rehearsal.lead_s"])
     deadline_s = opts.get("deadline_s", p["rehearsal.deadline_s"])
     if url is not None and (not isinstance(url, str) or not url.lower().startswith(("http://", "https://"))):
-        raise BadRequest("url: an http:// or https:// address, or null for the server's own paper")
+        raise BadRequest(Text("url: an http:// or https:// address, or null for the server's own paper",
+                              "url：应为 http:// 或 https:// 地址，或为 null（使用服务器自带的试卷对象）"))
     for name, value, low, high in (("paper_mb", paper_mb, 0.001, MAX_PAPER_BYTES / 1e6),
                                    ("lead_s", lead_s, 1, 600), ("deadline_s", deadline_s, 1, 3600)):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
-            raise BadRequest(f"{name}: a number from {low:g} to {high:g}")
+            raise BadRequest(Text(f"{name}: a number from {low:g} to {high:g}", f"{name}：应为 {low:g} 到 {high:g} 之间的数"))
     r = s.rehearsals.start(url, int(paper_mb * 1e6), float(lead_s), float(deadline_s))
     await _persist(s, r.id)
     return json_response({"id": r.id, "start_at": r.start_at, "expected": len(r.seats)}, 201)
@@ -73,9 +76,9 @@ async def result(request: Request) -> Response:
     try:
         doc = orjson.loads(await read_body(request, s.cfg))
     except orjson.JSONDecodeError:
-        raise BadRequest("not JSON") from None
+        raise BadRequest(Text("not JSON", "不是 JSON")) from None
     if not isinstance(doc, dict):
-        raise BadRequest("a JSON object")
+        raise BadRequest(Text("a JSON object", "应为 JSON 对象"))
     rid = request.path_params["rid"]
     if not s.rehearsals.report(rid, seat_label(doc.get("seat")), doc):
         return json_response({"stored": "already"}, 200)
@@ -96,7 +99,7 @@ async def latest(request: Request) -> Response:
     s = serving(request)
     require_manager(request, s.cfg)
     doc = s.rehearsals.latest()
-    return json_response(doc) if doc is not None else json_response({"error": "no round yet"}, 404)
+    return json_response(doc) if doc is not None else json_response(error_body(Text("no round yet", "还没有演练")), 404)
 
 
 async def listing(request: Request) -> Response:
@@ -121,13 +124,14 @@ async def paper(request: Request) -> Response:
     require_submitter(request, s.cfg)
     size = request.path_params["n"]
     if size > MAX_PAPER_BYTES:
-        raise TooLarge(f"at most {MAX_PAPER_BYTES} bytes")
+        raise TooLarge(Text(f"at most {MAX_PAPER_BYTES} bytes", f"最多 {MAX_PAPER_BYTES} 字节"))
     current = s.rehearsals.under_way()
     if current is None:
-        raise RoundNotUnderWay("no rehearsal round is scheduled or running: the server's paper is sent only during "
-                               "one / 当前没有进行中的演练：服务器自带的试卷对象仅在演练期间提供")
+        raise RoundNotUnderWay(Text("no rehearsal round is scheduled or running: the server's paper is sent only during "
+                                    "one", "当前没有进行中的演练：服务器自带的试卷对象仅在演练期间提供"))
     if size > current.paper_bytes:
-        raise TooLarge(f"more than this round's paper ({current.paper_bytes} bytes)")
+        raise TooLarge(Text(f"more than this round's paper ({current.paper_bytes} bytes)",
+                            f"超过本轮试卷的大小（{current.paper_bytes} 字节）"))
     chunk = b"\x00" * 65536
     pacer = s.pacer
 

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from readiness.i18n import Text
 from readiness.aggregate.inputs import Rejected
 from readiness.serve import pages
 from readiness.serve.store import StoreGone
@@ -51,7 +52,7 @@ async def home(request: Request) -> Response:
 async def asset(request: Request) -> Response:
     found = pages.asset(request.path_params["name"])
     if found is None:
-        raise NotFound("no such file")
+        raise NotFound(Text("no such file", "没有这个文件"))
     body, media = found
     return Response(body, media_type=media)
 
@@ -62,11 +63,12 @@ async def post_report(request: Request) -> Response:
     body = await read_body(request, s.cfg)
     summary = await run_in_threadpool(s.view.read, body)
     if isinstance(summary, Rejected):
-        raise BadRequest(summary.reason)
+        raise BadRequest(Text(summary.reason, f"不是可接收的报告（{summary.reason}）"))
     try:
         stored, new = await run_in_threadpool(s.store.add_report, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:  # disk full, locked too long: the PC keeps it and sends it again
-        raise CannotStore(f"the server cannot store it now ({exc}); it will be sent again") from None
+        raise CannotStore(Text(f"the server cannot store it now ({exc}); it will be sent again",
+                               f"服务器暂时无法保存（{exc}）；考试机会重新发送")) from None
     if new:
         s.view.add(stored, summary)
     return json_response({"id": stored.id, "stored": "new" if new else "already", "hostname": summary.hostname,
@@ -118,7 +120,7 @@ async def download(request: Request) -> Response:
         "json": (lambda: site_json.render(built.agg, rehearsals=rounds).encode("utf-8"), "application/json"),
     }
     if fmt not in makers:
-        raise NotFound("formats: html, csv, xlsx, json")
+        raise NotFound(Text("formats: html, csv, xlsx, json", "可用格式：html、csv、xlsx、json"))
     make, media = makers[fmt]
     data = await run_in_threadpool(make)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -131,7 +133,7 @@ async def machine(request: Request) -> Response:
     require_manager(request, s.cfg)
     stored = await run_in_threadpool(s.store.report, request.path_params["rid"])
     if stored is None:
-        raise NotFound("no such report")
+        raise NotFound(Text("no such report", "没有这份报告"))
     built = await run_in_threadpool(s.view.build)
     latest = next((m for site_ in built.agg.sites for m in site_.machines if report_id(m.source) == stored.id), None)
     html = await run_in_threadpool(pages.machine, stored, s.view.judge, latest, lang_of(request))

@@ -16,7 +16,9 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
     shared = built.shared
     seats = [{"id": report_id(m.source), "hostname": m.hostname, "status": m.status, "checked_at": m.checked_at,
               "last_seen": built.last_seen.get(m.key, ""), "clone": bool(m.machine_id and m.machine_id in shared),
-              "problems": [p.check for p in m.problems], "reverted": [r.check for r in m.reverted]}
+              "problems": [p.check for p in m.problems],  # ids, for programs
+              "problem_titles": [p.name.to_dict() for p in m.problems],  # what a person reads (the tooltip)
+              "reverted": [r.check for r in m.reverted]}
              for m in s.machines]
     reverted = [{"hostname": m.hostname, "check": r.check, "passed_at": r.passed_at,
                  "text": reverted_text(r, s.title(r.check)).to_dict()} for m in s.machines for r in m.reverted]

@@ -142,3 +142,46 @@ def test_the_machine_page_shows_each_checks_title(tmp_path, profile) -> None:
                             timeout=10).text
     row = re.search(r'<tr data-status="\w+" data-check="memory"><td>([^<]*)</td>', page)
     assert row is not None and row.group(1) == "内存"  # the title, not the id "memory"
+
+
+def test_the_servers_refusals_in_chinese(tmp_path, profile) -> None:
+    """Every kind of refusal carries error_text {en, zh}: the English is the contract's `error`, the
+    Chinese holds no English sentence (the raw detail of a validator aside, after a Chinese one)."""
+    from tests.english import english_runs
+
+    submit = {"Authorization": f"Bearer {TOKEN}"}
+    manager = {"Authorization": f"Bearer {KEY}"}
+    with running(tmp_path / "d", profile) as srv:
+        u = srv.url
+        answers = [
+            requests.get(u + "/api/state", timeout=10),  # no key
+            requests.post(u + "/api/reports", data=b"{}", timeout=10),  # no token
+            requests.post(u + "/api/phones", json={}, timeout=10),  # no phone token
+            requests.post(u + "/api/rehearsals", cookies={"readiness_key": KEY}, timeout=10),
+            requests.post(u + "/api/reports", data=b"x" * (64 * 2**20 + 1), headers=submit, timeout=30),
+            requests.post(u + "/api/reports", data=b"not json", headers=submit, timeout=10),
+            requests.get(u + "/api/rehearsals/poll", params={"seat": "a\u202eb"}, headers=submit, timeout=10),
+            requests.get(u + "/api/rehearsals/poll", params={"seat": ""}, headers=submit, timeout=10),
+            requests.post(u + "/api/rehearsals", data=b"[1]", headers=manager, timeout=10),
+            requests.post(u + "/api/rehearsals", json={"url": "ftp://x"}, headers=manager, timeout=10),
+            requests.post(u + "/api/rehearsals", json={"lead_s": 0}, headers=manager, timeout=10),
+            requests.post(u + "/api/rehearsals/7/stop", headers=manager, timeout=10),
+            requests.post(u + "/api/rehearsals/7/results", json={"seat": "x", "bytes": 0}, headers=submit, timeout=10),
+            requests.post(u + "/api/rehearsals/7/results", data=b"nope", headers=submit, timeout=10),
+            requests.get(u + "/paper/1000", headers=submit, timeout=10),
+            requests.get(u + "/assets/nope.js", timeout=10),
+            requests.get(u + "/download/site.pdf", headers=manager, timeout=10),
+            requests.get(u + "/nowhere", timeout=10),
+            requests.get(u + "/api/rehearsals/latest", headers=manager, timeout=10),  # no round yet
+        ]
+        requests.get(u + "/api/rehearsals/poll", params={"seat": "S-1"}, headers=submit, timeout=10)
+        requests.post(u + "/api/rehearsals", json={"lead_s": 60}, headers=manager, timeout=10)  # one waiting seat
+        answers.append(requests.post(u + "/api/rehearsals", json={"lead_s": 1}, headers=manager, timeout=10))
+    for r in answers:
+        assert r.status_code >= 400, (answers.index(r), r.request.url, r.status_code)
+        body = r.json()
+        assert body["error"] == body["error_text"]["en"], body
+        zh = body["error_text"]["zh"]
+        raw = re.findall(r"（([^（）]*)）$", zh)  # a validator's raw detail, after the Chinese sentence
+        leaks = english_runs(zh.replace(raw[0], " ") if raw and "报告" in zh else zh)
+        assert zh != body["error"] and leaks == [], (r.request.url, body)

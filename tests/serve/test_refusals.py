@@ -11,6 +11,7 @@ import requests
 import readiness.phones  # noqa: F401 - every domain module with refusals, imported before the walk
 import readiness.rounds as rounds
 import readiness.serve.errors as errors
+from readiness.i18n import Text
 from readiness.refusals import Invalid, Refused
 from tests.serve.server import KEY, TOKEN, running
 
@@ -56,8 +57,9 @@ def test_headers_go_with_the_type() -> None:
         r = await errors.refused(None, exc)  # type: ignore[arg-type]
         return r.status_code, dict(r.headers), orjson.loads(r.body)
 
-    status, headers, body = asyncio.run(answer(errors.NeedsKey("a key")))
-    assert (status, headers["www-authenticate"], body) == (401, "Bearer", {"error": "a key"})
+    status, headers, body = asyncio.run(answer(errors.NeedsKey(Text("a key", "密钥"))))
+    assert (status, headers["www-authenticate"], body) == (401, "Bearer", {"error": "a key",
+                                                                          "error_text": {"en": "a key", "zh": "密钥"}})
     status, headers, _ = asyncio.run(answer(errors.TooLarge("big")))
     assert (status, headers["connection"]) == (413, "close")
     status, headers, _ = asyncio.run(answer(Invalid("odd")))
@@ -74,5 +76,7 @@ def test_refusals_over_http(tmp_path, profile) -> None:
         assert requests.post(srv.url + "/api/rehearsals/7/stop", headers=manager, timeout=10).status_code == 409
         r = requests.post(srv.url + "/api/rehearsals/7/results", json={"seat": "x", "bytes": 0}, headers=submit,
                           timeout=10)
-        assert (r.status_code, r.json()) == (400, {"error": "no such round"})
-        assert requests.get(srv.url + "/nowhere", timeout=10).json() == {"error": "not found"}
+        assert (r.status_code, r.json()) == (400, {"error": "no such round",
+                                                   "error_text": {"en": "no such round", "zh": "没有这一轮演练"}})
+        assert requests.get(srv.url + "/nowhere", timeout=10).json() == {"error": "not found",
+                                                                         "error_text": {"en": "not found", "zh": "未找到"}}

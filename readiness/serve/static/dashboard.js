@@ -60,7 +60,8 @@ function renderSite(s) {
     a.href = "/machine/" + encodeURIComponent(m.id);
     a.dataset.host = m.hostname;
     a.dataset.status = m.status;
-    a.title = m.hostname + (m.problems.length ? " — " + m.problems.join(", ") : "") + (m.clone ? " — " + t("clone") : "");
+    const problems = (m.problem_titles || m.problems).map(txt);
+    a.title = m.hostname + (problems.length ? " — " + problems.join(LANG === "zh" ? "、" : ", ") : "") + (m.clone ? " — " + t("clone") : "");
     a.appendChild(el("bdi", "host", m.hostname));  // isolated: a right-to-left name cannot reorder the seat
     a.appendChild(el("small", null, t("lastseen") + " " + clock(m.last_seen)));
     grid.appendChild(a);
@@ -121,7 +122,8 @@ function renderRehearsal(reh) {
       headers: {"X-Readiness": "1", "Content-Type": "application/json"}, body: "{}"});
     if (!r.ok) {
       let why = "";
-      try { why = (await r.json()).error || ""; } catch (e) { /* not JSON: the status says enough */ }
+      try { const b = await r.json(); why = b.error_text ? txt(b.error_text) : (b.error || ""); }
+      catch (e) { /* not JSON: the status says enough */ }
       alert("HTTP " + r.status + (why ? ": " + why : ""));
     }
     version = "";

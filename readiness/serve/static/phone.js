@@ -51,7 +51,8 @@ async function send(ev) {
   }
   out.replaceChildren();
   if (!r.ok) {
-    out.appendChild(el("p", "result error", "HTTP " + r.status + ": " + (body.error || "")));
+    const why = body.error_text ? (body.error_text[LANG] || body.error_text.en) : (body.error || "");
+    out.appendChild(el("p", "result error", "HTTP " + r.status + ": " + why));
     return;
   }
   const v = el("div", "verdict " + body.status, LABELS[body.status][LANG] + " ");
