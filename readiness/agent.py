@@ -20,6 +20,29 @@ from readiness.i18n import Lang, Text
 
 POLL_S = 1.0
 OFFSET_SAMPLES = 8
+MAX_LEAD_S = 600.0 + 60.0       # rehearsal.lead_s is at most 600 s; a start further off is no round
+MAX_DEADLINE_S = 3600.0 + 60.0  # rehearsal.deadline_s is at most 3600 s
+BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # waiting for a server that is away: ever longer, bounded
+MAX_RETRY_AFTER_S = 60.0
+
+
+class RateLimited(Exception):
+    """429: the server asks this address to wait (PCs behind one NAT address share its budget)."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"429, retry after {retry_after_s:g} s")
+        self.retry_after_s = retry_after_s
+
+
+def retry_after(headers: Any) -> float:
+    """Retry-After in seconds (a number; an HTTP date or nonsense counts as the poll interval), bounded."""
+    import math
+
+    try:
+        value = float(str(headers.get("Retry-After", "")).strip())
+    except ValueError:
+        return POLL_S
+    return min(MAX_RETRY_AFTER_S, value) if math.isfinite(value) and value > 0 else POLL_S
 
 
 @dataclass(frozen=True)
@@ -30,10 +53,17 @@ class Offset:
 
 def estimate_offset(server_now: Callable[[], float], local: Callable[[], float],
                     samples: int = OFFSET_SAMPLES) -> Offset:
+    """The offset of the sample with the shortest round trip. A 429 part-way keeps what was measured
+    (one sample is an estimate too); only a 429 before any sample is passed on."""
     best: Offset | None = None
     for _ in range(samples):
         t0 = local()
-        remote = server_now()
+        try:
+            remote = server_now()
+        except RateLimited:
+            if best is None:
+                raise
+            break
         t1 = local()
         sample = Offset(remote - (t0 + t1) / 2, t1 - t0)
         if best is None or sample.rtt_s < best.rtt_s:
@@ -69,9 +99,16 @@ class Agent:
 
     # -- talking to the server --------------------------------------------------------------------
     def server_now(self) -> float:
-        r = self.session.get(self.server + "/api/clock", timeout=self.timeout_s)
+        import math
+
+        r = self.session.get(self.server + "/api/clock", timeout=self.timeout_s, allow_redirects=False)
+        if r.status_code == 429:
+            raise RateLimited(retry_after(r.headers))
         r.raise_for_status()
-        return float(r.json()["now"])
+        now = float(r.json()["now"])
+        if not math.isfinite(now):
+            raise ValueError("the server's clock is not a number")
+        return now
 
     def sync(self) -> Offset:
         self.offset = estimate_offset(self.server_now, self.clock)
@@ -90,9 +127,7 @@ class Agent:
             self.stop.wait(max(POLL_S, 5.0))
             return None
         if r.status_code == 429:  # a room behind one address: wait as told, keep the clock offset
-            after = r.headers.get("Retry-After", "")
-            self.stop.wait(min(30.0, float(after)) if after.isdigit() else POLL_S)
-            return None
+            raise RateLimited(retry_after(r.headers))
         r.raise_for_status()
         found = r.json().get("round")
         return found if isinstance(found, dict) else None
@@ -140,7 +175,7 @@ class Agent:
         cap = min(int(rnd["paper_bytes"]), self.max_bytes)
         if cap <= 0:
             return _failed(self.server_time(), Text("the round names no bytes to load", "本轮未指定要下载的字节数"))
-        deadline = float(rnd["start_at"]) + float(rnd["deadline_s"])
+        deadline = float(rnd["start_at"]) + min(float(rnd["deadline_s"]), MAX_DEADLINE_S)
         start = self.server_time()
         got = 0
         per_second: dict[int, int] = {}
@@ -149,7 +184,10 @@ class Agent:
         if url.startswith(self.server + "/"):
             headers.update(self.auth)  # the token goes to the site server only
         try:
-            with self.session.get(url, stream=True, timeout=self.timeout_s, headers=headers) as r:
+            # no redirect is followed: a paper that moves elsewhere would go round the URL guard above
+            with self.session.get(url, stream=True, timeout=self.timeout_s, headers=headers, allow_redirects=False) as r:
+                if r.is_redirect:
+                    raise requests.TooManyRedirects(f"the paper redirects to {r.headers.get('Location', '?')[:200]}")
                 r.raise_for_status()
                 while True:
                     # read1: what has arrived, so that a trickling server meets the deadline check
@@ -180,7 +218,7 @@ class Agent:
 
     def run(self, rounds: int | None = None) -> int:
         """Wait for rounds and take part; returns after `rounds` rounds (None: until stopped)."""
-        taken = 0
+        taken = failures = 0
         while not self.stop.is_set() and (rounds is None or taken < rounds):
             try:
                 if self.offset is None:
@@ -191,6 +229,11 @@ class Agent:
                     continue
                 self.sync()  # fresh, just before the moment
                 rid, left = rnd["id"], float(rnd["start_at"]) - self.server_time()
+                problem = _not_a_round(rnd, left)
+                if problem is not None:  # a hostile or broken server: never wait forever, never spin
+                    self.done.add(int(rnd["id"]))
+                    self.say(Text(f"round {rid} ignored: {problem.en}", f"忽略第 {rid} 轮：{problem.zh}"))
+                    continue
                 self.say(Text(f"round {rid}: starting in {left:.1f} s", f"第 {rid} 轮：{left:.1f} 秒后开始"))
                 if not self.wait_until(float(rnd["start_at"])):
                     break
@@ -206,12 +249,38 @@ class Agent:
                 else:
                     why = Text.from_json(result["error_text"])
                     self.say(Text(f"round {rid}: {got} bytes, failed: {why.en}", f"第 {rid} 轮：{got} 字节，失败：{why.zh}"))
+                failures = 0
+            except RateLimited as exc:  # keep the clock offset: the server is there, only busy
+                self.say(Text(f"the server answered 429 (too many requests from this address): waiting "
+                              f"{exc.retry_after_s:g} s; PCs behind one address share server.rate_per_minute",
+                              f"服务器返回 429（此地址请求过多）：等待 {exc.retry_after_s:g} 秒；"
+                              "同一地址后的考试机共用 server.rate_per_minute"))
+                self.stop.wait(exc.retry_after_s)
             except Exception as exc:  # the server went away, or answered nonsense: back to waiting
-                self.say(Text(f"waiting for the server ({type(exc).__name__})",
-                              f"正在等待服务器（{type(exc).__name__}）"))
+                wait = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
+                failures += 1
+                self.say(Text(f"waiting for the server ({type(exc).__name__}); trying again in {wait:g} s",
+                              f"正在等待服务器（{type(exc).__name__}）；{wait:g} 秒后重试"))
                 self.offset = None
-                self.stop.wait(POLL_S)
+                self.stop.wait(wait)
         return taken
+
+
+def _not_a_round(rnd: dict[str, Any], left: float) -> Text | None:
+    """Why an announced round cannot be one: a start that is not a number or further off than any
+    lead the server may set, a deadline that is not a positive number."""
+    import math
+
+    deadline = rnd.get("deadline_s")
+    if not math.isfinite(left):
+        return Text("its start is not a time", "开始时间不是有效时间")
+    if left > MAX_LEAD_S:
+        return Text(f"it would start in {left:.0f} s, beyond any lead ({MAX_LEAD_S:.0f} s)",
+                    f"{left:.0f} 秒后才开始，超过允许的提前量（{MAX_LEAD_S:.0f} 秒）")
+    if not isinstance(deadline, (int, float)) or isinstance(deadline, bool) or not math.isfinite(deadline) \
+            or deadline <= 0:
+        return Text("its deadline is not a positive number of seconds", "截止时间不是有效的秒数")
+    return None
 
 
 def _failed(start: float, why: Text) -> dict[str, Any]:

@@ -580,6 +580,7 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
                   echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui)
     try:
         agent.run(rounds)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # as every command: 130, said on stderr, no traceback
         agent.stop.set()
+        raise
     sys.exit(0)

@@ -48,10 +48,10 @@ def progress_bar(stream: TextIO | None) -> Progress | None:
 def collect_live(profile: "Profile", offline: bool = False, include_cpu: bool = True,
                  progress: Progress | None = None) -> dict[str, Any]:
     """This PC's facts; the network ones skipped when asked or when the profile says network.offline."""
-    from readiness.collect import collect_facts
+    from readiness.collect import OFFLINE, OFFLINE_BY_PROFILE, collect_facts
 
-    offline = offline or bool(profile["network.offline"])
-    return collect_facts(profile.values, offline=offline, include_cpu=include_cpu, progress=progress)
+    reason = OFFLINE if offline else OFFLINE_BY_PROFILE if profile["network.offline"] else None
+    return collect_facts(profile.values, offline=reason or False, include_cpu=include_cpu, progress=progress)
 
 
 @dataclass(frozen=True)

@@ -193,12 +193,14 @@ def _check_here(session: Session) -> int:
                          f"请改正 {SITE_PROFILE}（或删除它以按内置要求检查）后重新运行 readiness.exe。"), err=True)
         session.pause()
         return EXIT_USAGE
-    session.say(Text("Checking this PC (about half a minute with the network checks) ...",
-                     "正在检查本机（含网络检查约半分钟）……"))
-    if profile["network.offline"]:
+    if profile["network.offline"]:  # said first: the wait is seconds, not half a minute
         session.say(Text(f"{SITE_PROFILE} says network.offline = true: the network checks are skipped; check them "
                          "again once the exam network is up.",
                          f"{SITE_PROFILE} 设置了 network.offline = true：跳过网络检查；考试网络开通后请再检查。"))
+        session.say(Text("Checking this PC ...", "正在检查本机……"))
+    else:
+        session.say(Text("Checking this PC (about half a minute with the network checks) ...",
+                         "正在检查本机（含网络检查约半分钟）……"))
 
     from readiness.output import temp_folder
     from readiness.pipeline import SavePlan, check_this_pc, progress_bar, server_of

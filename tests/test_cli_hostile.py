@@ -280,3 +280,32 @@ def test_json_output_carries_the_same_text_without_raw_c1_or_bidi_controls(run, 
     assert json.loads(result.stdout)["facts"]["host"]["hostname"] == HOSTILE
     agg = run("aggregate", tmp_path / "r.json", "--format", "json")
     assert "\x9b" not in agg.stdout and json.loads(agg.stdout)["sites"][0]["machines"][0]["hostname"] == shown(HOSTILE)
+
+
+@posix_only
+def test_ctrl_c_stops_rehearse_with_130(tmp_path):
+    """The README says rehearse exits 130 on Ctrl+C, as every command does."""
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "rehearse", "--server", "http://127.0.0.1:9",
+                             "--token", "t0k3n-for-the-test"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=tmp_path, env=dict(os.environ, READINESS_LANG="en"))
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+
+
+def test_the_offline_reason_names_the_switch_that_was_used(tmp_path, profile):
+    from readiness.pipeline import collect_live
+    from readiness.profile import load_profile
+    from readiness.settings import CORE_SETTINGS
+
+    site = tmp_path / "site.toml"
+    site.write_text("[network]\noffline = true\n", encoding="utf-8")
+    from readiness.loading import load_checks_and_profile
+
+    _, by_profile = load_checks_and_profile(site)
+    said = collect_live(by_profile, include_cpu=False)["not_collected"]["network"]
+    assert "network.offline" in said["en"] and "--offline" not in said["en"] and "network.offline" in said["zh"]
+    said = collect_live(by_profile, offline=True, include_cpu=False)["not_collected"]["network"]
+    assert "--offline" in said["en"]
+    assert load_profile(None, CORE_SETTINGS)["network.offline"] is False

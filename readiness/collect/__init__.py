@@ -97,9 +97,11 @@ def collect_cpu(system: System) -> dict[str, Any]:
 
 
 OFFLINE = Text("offline (--offline)", "离线运行（--offline），未采集网络信息")
+OFFLINE_BY_PROFILE = Text("offline (the profile's network.offline = true)",
+                          "离线运行（考点配置 network.offline = true），未采集网络信息")
 
 
-def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, offline: bool = False,
+def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, offline: bool | Text = False,
                   now: datetime | None = None, include_cpu: bool = True,
                   progress: Callable[[float, float], None] | None = None) -> dict[str, Any]:
     system = system or current_system()
@@ -121,8 +123,8 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
         "errors": errors,
     }
     not_collected: dict[str, Any] = {}
-    if offline:
-        not_collected["network"] = OFFLINE.to_dict()
+    if offline:  # why, as given (the profile's setting, or --offline)
+        not_collected["network"] = (offline if isinstance(offline, Text) else OFFLINE).to_dict()
     else:
         from readiness.net.collect import collect_network
 

@@ -9,7 +9,6 @@ from readiness.i18n import Text, join
 from readiness.net.bandwidth import MeasureError, Progress, measure_http, measure_speedtest
 from readiness.net.errors import DEADLINE, failure
 
-OFFLINE = Text("offline (--offline)", "离线运行（--offline），未采集网络信息")
 NO_ECHO_URLS = Text("no network.ip_echo_urls in the profile", "考点配置中没有 network.ip_echo_urls")
 NO_ENDPOINTS = Text("no network.endpoints in the profile", "考点配置中没有 network.endpoints")
 NO_MEASUREMENT = Text("no measurement", "未测得带宽")

@@ -40,4 +40,4 @@ def create_app(cfg: ServeConfig, store: Store, view: SiteView) -> ASGIApp:
     app = Starlette(routes=ROUTES, exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.serving = Serving(cfg, store, view, Rehearsals(_readable_rounds(store.rounds())),
                                 Pacer(cfg.profile["rehearsal.lan_mbps"] or None))
-    return SecurityHeaders(RateLimit(app, cfg.rate_per_minute))
+    return SecurityHeaders(RateLimit(app, cfg.rate_per_minute, manager_key=cfg.admin_key))

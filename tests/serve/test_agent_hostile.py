@@ -111,3 +111,131 @@ def test_the_agent_measures_with_a_clock_that_does_not_step(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(agent_module)
+
+
+# -- a hostile site server (issue 19, item 9) and the rate limit (item 2) -------------------------
+
+def _round_server(round_doc: dict, paper_location: str | None = None, clock_429: int = 0) -> type:
+    """A stand-in site server: /api/clock (429 for the first clock_429 calls), /api/rehearsals/poll
+    announcing round_doc (start_at relative to now when a number), results taken, a /paper that
+    redirects when paper_location is set."""
+    state = {"clock_calls": 0, "results": []}
+
+    class Handler(Quiet):
+        def _json(self, code: int, body: bytes, headers: dict | None = None) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            import json
+
+            if self.path.startswith("/api/clock"):
+                state["clock_calls"] += 1
+                if state["clock_calls"] <= clock_429:
+                    return self._json(429, b'{"error": "too many"}', {"Retry-After": "1"})
+                return self._json(200, json.dumps({"now": time.time()}).encode())
+            if self.path.startswith("/api/rehearsals/poll"):
+                doc = dict(round_doc)
+                if isinstance(doc.get("start_at"), (int, float)):
+                    doc["start_at"] = time.time() + doc["start_at"]
+                return self._json(200, json.dumps({"now": time.time(), "round": doc}, allow_nan=True).encode())
+            if self.path.startswith("/paper") and paper_location:
+                self.send_response(302)
+                self.send_header("Location", paper_location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            return self._json(404, b"{}")
+
+        def do_POST(self):  # noqa: N802 - the stdlib's name
+            import json
+
+            size = int(self.headers.get("Content-Length", "0"))
+            state["results"].append(json.loads(self.rfile.read(size)))
+            self._json(201, b'{"stored": true}')
+
+    Handler.state = state  # type: ignore[attr-defined]
+    return Handler
+
+
+def _agent_lines(handler: type, seconds: float) -> tuple[list[str], Agent]:
+    lines: list[str] = []
+    stop = threading.Event()
+    with serving(handler) as url:
+        agent = Agent(url, TOKEN, "S1", 2**30, timeout_s=3, stop=stop, echo=lines.append)
+        worker = threading.Thread(target=agent.run, args=(1,), daemon=True)
+        worker.start()
+        worker.join(seconds)
+        stop.set()
+        worker.join(10)
+        assert not worker.is_alive()
+    return lines, agent
+
+
+def test_a_start_a_billion_seconds_ahead_is_ignored_not_awaited():
+    handler = _round_server({"id": 1, "start_at": 1e9, "url": None, "paper_bytes": 1000, "deadline_s": 60})
+    lines, agent = _agent_lines(handler, 4)
+    assert any("round 1 ignored" in line and "beyond any lead" in line for line in lines), lines
+    assert 1 in agent.done and handler.state["results"] == []
+
+
+def test_a_start_that_is_not_a_number_does_not_spin():
+    handler = _round_server({"id": 2, "start_at": float("nan"), "url": None, "paper_bytes": 1000, "deadline_s": 60})
+    lines, _ = _agent_lines(handler, 3)
+    assert any("round 2 ignored" in line and "not a time" in line for line in lines), lines
+    assert handler.state["clock_calls"] < 60  # a few syncs, not a busy loop
+
+
+def test_the_paper_is_never_fetched_through_a_redirect():
+    target_hits: list[str] = []
+
+    class Elsewhere(Quiet):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            target_hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)
+
+    with serving(Elsewhere) as elsewhere:
+        handler = _round_server({"id": 3, "start_at": 1.0, "url": None, "paper_bytes": 1000, "deadline_s": 30},
+                                paper_location=elsewhere + "/anything")
+        lines, _ = _agent_lines(handler, 8)
+    assert target_hits == []
+    (result,) = handler.state["results"]
+    assert result["bytes"] == 0 and "redirect" in result["error"], result
+
+
+def test_429_on_the_clock_waits_as_told_and_says_why():
+    handler = _round_server({"id": 4, "start_at": 1.0, "url": None, "paper_bytes": 0, "deadline_s": 30}, clock_429=3)
+    lines, _ = _agent_lines(handler, 6)
+    said = [line for line in lines if "429" in line]
+    assert said and "server.rate_per_minute" in said[0], lines
+    assert handler.state["clock_calls"] < 40
+
+
+def test_a_sync_cut_short_by_429_keeps_what_it_measured():
+    from readiness.agent import RateLimited, estimate_offset
+
+    calls = iter([100.0, 200.0])
+
+    def server_now() -> float:
+        try:
+            return next(calls)
+        except StopIteration:
+            raise RateLimited(1.0) from None
+
+    ticks = iter([0.0, 0.2, 1.0, 1.1, 2.0])
+    got = estimate_offset(server_now, lambda: next(ticks), samples=8)
+    assert abs(got.rtt_s - 0.1) < 1e-9 and abs(got.offset_s - (200.0 - 1.05)) < 1e-9
+    try:
+        estimate_offset(lambda: (_ for _ in ()).throw(RateLimited(2.0)), time.monotonic)
+    except RateLimited as exc:
+        assert exc.retry_after_s == 2.0
+    else:
+        raise AssertionError("a 429 before any sample must be passed on")

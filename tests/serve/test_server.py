@@ -366,3 +366,15 @@ def test_a_check_that_passed_and_fails_again_is_named_on_the_seat(server, tmp_pa
     site = requests.get(server.url + "/api/site", headers=server.manager_headers(), timeout=10).json()
     machines = {m["hostname"]: m for m in site["sites"][0]["machines"]}
     assert machines["PC-01"]["reverted"] == ["font-msyh"]
+
+
+def test_pcs_behind_the_managers_address_never_starve_the_dashboard(tmp_path, profile):
+    """The PCs' budget is spent (429), yet the manager's requests from the same address go through:
+    they count in a bucket of their own (a wrong key does not)."""
+    with running(tmp_path / "data", profile, rate_per_minute=10) as srv:
+        spent = [requests.get(srv.url + "/api/clock", timeout=10).status_code for _ in range(12)]
+        assert spent[-1] == 429
+        manager = [requests.get(srv.url + "/api/state", headers=srv.manager_headers(), timeout=10).status_code
+                   for _ in range(5)]
+        forged = requests.get(srv.url + "/api/state", headers={"Authorization": "Bearer not-the-key"}, timeout=10)
+    assert manager == [200] * 5 and forged.status_code == 429
