@@ -136,7 +136,8 @@ class Aggregator:
         if when <= limit:
             return when
         self.ahead[m.key] = m.checked_at
-        return received or datetime.min.replace(tzinfo=timezone.utc)
+        # somewhere before its arrival: a report made around then (sent a moment later) still wins
+        return received - CLOCK_SLACK if received else datetime.min.replace(tzinfo=timezone.utc)
 
     def _apart(self, m: Machine) -> Machine:
         """The clone rule, the only copy: PCs cloned from one disk image share a machine id, and two

@@ -36,7 +36,8 @@ def font_families(path: str) -> tuple[str | None, list[str]]:
         holder: Any = TTCollection(path, lazy=True) if tag == b"ttcf" else TTFont(path, lazy=True)
     except (TTLibError, OSError, AssertionError, ValueError, KeyError, IndexError) as exc:
         raw = str(exc) or type(exc).__name__
-        raise FontError(Text(f"not a font file ({raw})", f"不是字体文件（{raw}）")) from None
+        # fontTools' own words stay in the English (for support); the Chinese says what it means
+        raise FontError(Text(f"not a font file ({raw})", "不是字体文件（无法读取其字体表）")) from None
     try:
         faces = holder.fonts if isinstance(holder, TTCollection) else [holder]
         first: str | None = None

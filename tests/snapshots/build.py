@@ -94,7 +94,7 @@ def hardware_snapshots() -> dict[str, dict[str, Any]]:
         raise AssertionError("the POSIX system reads no installed memory")
     except Unknown as exc:
         windows_only = exc.reason
-    not_a_font = FontError(Text("not a font file (bad sfntVersion)", "不是字体文件（bad sfntVersion）"))
+    not_a_font = FontError(Text("not a font file (bad sfntVersion)", "不是字体文件（无法读取其字体表）"))
     font = {"path": "C:\\Windows\\Fonts\\msyh.ttc", "scope": "system", "family": None, "families": [],
             "error": not_a_font.reason.en, "reason": not_a_font.reason.to_dict(), "registered": True}
     usb = {"mountpoint": "E:\\", "kind": "fixed", "fstype": "NTFS", "bus": "usb", "volume": "\\\\?\\Volume{e}\\",
