@@ -25,6 +25,7 @@ MAX_TEXT = 2000  # user agents are a few hundred characters; names and rooms far
 MAX_FIELD = {"user_agent": 1000, "app_version": 64, "name": 80, "room": 80}  # what a person types is short
 MAX_PHONES_PER_ROOM = 60  # a room has a few invigilators; more is a leaked phone link
 MAX_PHONES = 3000         # every room of a large site together
+STATED_MEMORY_GB = (0.5, 64.0)  # what a phone's settings can show; outside it, a typo (4096 for 4)
 MAX_HINT = 200  # a client hint (platform, platformVersion, model, a form factor) is a word or a number
 MAX_FORM_FACTORS = 16
 DEVICE_MEMORY_CAP = 8  # navigator.deviceMemory never says more, whatever the phone has
@@ -109,6 +110,10 @@ def validate(doc: Any) -> str | None:
     for key in ("device_memory", "max_touch_points"):
         if doc.get(key) is not None and not _is_number(doc.get(key)):
             return f"{key}: expected a number or null"
+    stated = doc.get("stated_memory_gb")
+    if stated is not None and not (_is_number(stated) and STATED_MEMORY_GB[0] <= stated <= STATED_MEMORY_GB[1]):
+        return (f"stated_memory_gb: the memory read in the phone's settings, {STATED_MEMORY_GB[0]:g} to "
+                f"{STATED_MEMORY_GB[1]:g} GB, or null")
     screen = doc.get("screen")
     if screen is not None and (not isinstance(screen, dict) or
                                not all(_is_number(screen.get(k)) for k in ("width", "height"))):
@@ -287,6 +292,18 @@ def _memory_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneRe
     model = f"{d.model}: " if d.model else ""
     raw = doc.get("device_memory")
     memory = float(raw) if isinstance(raw, (int, float)) and _is_number(raw) else 0.0
+    stated = doc.get("stated_memory_gb")
+    if isinstance(stated, (int, float)) and _is_number(stated):  # validated at the door
+        observed = Text(f"{model}{stated:g} GB of memory, as stated from the phone's settings",
+                        f"{model}运行内存 {stated:g} GB（监考人员按手机设置填写）")
+        if memory > 0 and memory * 1.5 < need and memory < DEVICE_MEMORY_CAP:  # the browser shows less for sure
+            return PhoneResult("hardware", Status.ERROR, observed + Text(
+                f", but the browser reports about {memory:g} GB", f"，但浏览器报告约 {memory:g} GB"), by_hand)
+        if stated >= need:
+            return PhoneResult("hardware", Status.PASS, observed)
+        return PhoneResult("hardware", Status.FAIL, observed + Text(f", less than {need:g} GB", f"，少于 {need:g} GB"),
+                           Text(f"Use a phone with at least {need:g} GB of memory.",
+                                f"请使用运行内存不少于 {need:g} GB 的手机。"))
     if memory <= 0:
         return PhoneResult("hardware", Status.ERROR, Text(f"{model}this browser does not tell the memory.",
                                                           f"{model}此浏览器未提供内存大小。"), by_hand)

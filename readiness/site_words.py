@@ -77,6 +77,8 @@ WORDS: dict[str, Text] = {
     "phone_link": Text("This link is not the phone link of this server: scan the QR code on the site manager's "
                        "dashboard again.", "此链接不是本服务器的手机检查链接：请重新扫描考点管理员看板上的二维码。"),
     "app_field": Text("App version (identity-check app → About)", "App 版本（身份核验 App → 关于）"),
+    "memory_field": Text("Android only: memory (RAM) in GB, from Settings → About phone → RAM; empty if unsure",
+                         "仅 Android：运行内存（GB），见 设置 → 关于手机 → 运行内存；不确定请留空"),
     "name_field": Text("Your name", "姓名"), "send": Text("Check", "检查"),
     "sending": Text("Sending…", "正在提交…"), "unreachable": Text("Cannot reach the server: ", "无法连接服务器："),
 }

@@ -45,7 +45,28 @@ def lan_addresses() -> list[str]:
                 continue
             if not (ip.is_loopback or ip.is_link_local or ip.is_unspecified) and a.address not in found:
                 found.append(a.address)
-    return sorted(found, key=lambda s: (not ipaddress.ip_address(s).is_private, s))
+    return order_addresses(found, default_route_address())
+
+
+def default_route_address() -> str | None:
+    """The address this machine sends from on its default route: the LAN's, not a VPN's or a
+    Hyper-V switch's. A UDP socket connected to a documentation address (RFC 5737) is only routed,
+    never sent to: the kernel picks the source address and nothing leaves the machine."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith(("0.", "127.")) else address
+
+
+def order_addresses(found: list[str], default: str | None) -> list[str]:
+    """The default route's address first (the one the QR code and the PCs' profile lines use), then
+    private addresses, then the rest; each group in numeric order."""
+    return sorted(found, key=lambda s: (s != default, not ipaddress.ip_address(s).is_private, ipaddress.ip_address(s)))
 
 
 def base_urls(host: str, port: int, lan: list[str]) -> list[str]:

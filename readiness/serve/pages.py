@@ -80,12 +80,13 @@ def dashboard(lang: str) -> str:
             + _script("dashboard.js") + '</body></html>')
 
 
-PHONE_FIELDS = {"app": "app_field", "name": "name_field", "room": "room"}
+PHONE_FIELDS = {"app": "app_field", "memory": "memory_field", "name": "name_field", "room": "room"}
+NUMBER_FIELDS = {"memory": ' inputmode="decimal"'}  # a phone shows its number pad
 
 
 def phone(lang: str) -> str:
-    fields = "".join(f'<label for="{k}">{_w(word, lang)}</label><input id="{k}" name="{k}" autocomplete="off">'
-                     for k, word in PHONE_FIELDS.items())
+    fields = "".join(f'<label for="{k}">{_w(word, lang)}</label><input id="{k}" name="{k}" autocomplete="off"'
+                     f'{NUMBER_FIELDS.get(k, "")}>' for k, word in PHONE_FIELDS.items())
     return (_head(WORDS["phone_title"](lang), lang) + f'<h1>{_w("phone_title", lang)}</h1>'
             f'<p>{_w("phone_intro", lang)}</p><form class="phone" id="form">{fields}'
             f'<button type="submit" id="send">{_w("send", lang)}</button></form><div id="out"></div>'

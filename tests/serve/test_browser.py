@@ -117,6 +117,9 @@ DEVICES = [
     ("android tablet", ANDROID_TABLET, metadata("13.0.0", "SM-X710", False, "Tablet"), (800, 1280), 10, 8,
      "2.4.4.24", "fail", {"device": "fail"}),
     ("android 7 phone", ANDROID_7, None, (360, 640), 5, 2, "2.4.4.24", "fail", {"os": "fail", "hardware": "fail"}),
+    # a plain-http page gets no deviceMemory: the invigilator types it from the phone's settings
+    ("android phone, memory stated 6 GB", ANDROID_REDUCED, metadata("13.0.0", "Pixel 7", True, "Mobile"), (412, 915),
+     5, None, "2.4.4.24", "pass", {"hardware": "pass"}),
 ]
 
 
@@ -141,6 +144,8 @@ def test_the_phone_page_under_emulated_devices(browser, server, name, ua, meta, 
             page.add_init_script("Object.defineProperty(Navigator.prototype, 'userAgentData', {get: () => undefined});")
         page.goto(server.url + f"/phone?t={PHONE_TOKEN}")
         page.fill("#app", app)
+        if "stated" in name:
+            page.fill("#memory", "6 GB")
         page.fill("#name", "李老师")
         page.fill("#room", "第3考场")
         page.click("#send")

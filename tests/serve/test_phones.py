@@ -87,6 +87,17 @@ CASES = [
      {"device": "error"}, "error"),
     ("android saying desktop and mobile", doc(CHROME_ANDROID_REDUCED, ch(factors=("Desktop", "Mobile")), 8),
      Kind.ANDROID, {"device": "pass"}, "pass"),
+    # the invigilator states the memory from Settings → About phone (plain http hides deviceMemory)
+    ("stated 4 GB exactly", dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=4), Kind.ANDROID,
+     {"hardware": "pass"}, "pass"),
+    ("stated 3.9 GB", dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=3.9), Kind.ANDROID,
+     {"hardware": "fail"}, "fail"),
+    ("stated 12 GB", dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=12), Kind.ANDROID,
+     {"hardware": "pass"}, "pass"),
+    ("nothing stated, nothing told", dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=None),
+     Kind.ANDROID, {"hardware": "error"}, "error"),
+    ("stated 8, the browser says 1", dict(doc(CHROME_ANDROID_REDUCED, ch(), 1), stated_memory_gb=8), Kind.ANDROID,
+     {"hardware": "error"}, "error"),
     ("android in XR", doc(CHROME_ANDROID_REDUCED, ch(mobile=False, factors=("XR",)), 8), Kind.UNKNOWN,
      {"device": "error"}, "error"),
 ]
@@ -148,3 +159,15 @@ def test_hostile_phone_documents_are_refused(document, reason):
 def test_classify_reads_hints_before_the_user_agent():
     d = classify(doc(CHROME_ANDROID_REDUCED, ch("14.0.0", "SM-S918B")))
     assert (d.os_version, d.model) == ((14, 0, 0), "SM-S918B")
+
+
+@pytest.mark.parametrize("stated", [0, 0.4, 65, 4096, -4, float("nan"), float("inf"), "8", True])
+def test_an_impossible_stated_memory_is_refused(stated):
+    d = dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=stated)
+    assert "stated_memory_gb" in (validate(d) or "")
+
+
+def test_the_stated_memory_says_it_was_stated(profile):
+    d = dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=6)
+    (hardware,) = [r for r in judge_phone(d, profile).results if r.id == "hardware"]
+    assert "as stated" in hardware.observed.en and "监考人员按手机设置填写" in hardware.observed.zh

@@ -121,3 +121,15 @@ def test_unusable_keys_from_the_profile_stop_the_start_with_a_reason(tmp_path, t
                                   "--data", str(tmp_path / "d"), "--lang", "en"])
     assert r.exit_code == 2, r.output
     assert "letters, digits" in r.output and ("server.token" in r.output or "server.admin_key" in r.output)
+
+
+def test_the_default_routes_address_leads_the_qr_and_the_profile_lines():
+    from readiness.serve.launch import default_route_address, order_addresses
+
+    found = ["172.17.0.1", "10.8.0.6", "192.168.1.10", "203.0.113.5", "192.168.1.9"]
+    assert order_addresses(found, "192.168.1.10") == ["192.168.1.10", "10.8.0.6", "172.17.0.1", "192.168.1.9",
+                                                      "203.0.113.5"]
+    assert order_addresses(found, None)[0] == "10.8.0.6"  # numeric, not text order: 10 before 172 before 192
+    assert order_addresses(["192.168.1.100", "192.168.1.9"], None) == ["192.168.1.9", "192.168.1.100"]
+    got = default_route_address()  # this machine's own answer: an address, or None without a route
+    assert got is None or got.count(".") == 3

@@ -40,6 +40,8 @@ async function send(ev) {
   d.app_version = document.getElementById("app").value;
   d.name = document.getElementById("name").value;
   d.room = document.getElementById("room").value;
+  const stated = document.getElementById("memory").value.trim().replace(",", ".").replace(/\s*(gb|g)$/i, "");
+  d.stated_memory_gb = stated === "" ? null : Number(stated);  // not a number: the server says so
   let r, body;
   try {
     r = await fetch("/api/phones", {method: "POST", headers: {"Content-Type": "application/json",
