@@ -93,7 +93,7 @@ def _site(s: SiteSummary) -> str:
             body.append(f"<tr><td><bdi>{escape(m.hostname)}</bdi></td><td>{_status(m.status)}</td><td>{items}</td></tr>")
         parts.append(f"<h3>{bi(Text('Machines with problems', '有问题的考试机'))}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"
                      f"<th>{bi(Text('Status', '状态'))}</th><th>{bi(Text('Problems', '问题'))}</th></tr>{''.join(body)}</table>")
-        fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
+        fixes = s.fixes()
         if fixes:
             parts.append(f"<h3>{bi(Text('Remedies', '处理办法'))}</h3><table>"
                          + "".join(f"<tr><th>{bi(s.title(cid))}</th><td>{escape(r.zh)}<br><small>{escape(r.en)}</small></td></tr>"

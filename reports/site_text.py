@@ -64,7 +64,7 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
     out.append(f"  {t('versions')}: " + ", ".join(f"{v} x{n}" for v, n in s.client_versions.items()))
     for f in s.findings:
         out += _hang("  ! ", f"[{STATUS_LABELS[f.status](lang)}] {f.what(lang)}", 4)
-    counted = [(cid, c) for cid, c in s.checks.items() if c["fail"] or c["error"] or c["warn"]]
+    counted = s.checks_with_problems()
     if counted:
         out.append("  " + pad(t("check"), 25) + " ".join(" " * (8 - cells(STATUS_LABELS[Status(k)](lang)))
                                                          + STATUS_LABELS[Status(k)](lang) for k in ("fail", "error", "warn")))
@@ -79,7 +79,7 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
             out += _hang(f"    {m.hostname:<14} ", f"[{STATUS_LABELS[Status(m.status)](lang)}] {checks}", 20)
         if len(problems) > 200:
             out.append(f"    ... +{len(problems) - 200}")
-        fixes = [(cid, r) for cid, r in s.remedies.items() if any(p.check == cid for m in problems for p in m.problems)]
+        fixes = s.fixes()
         for cid, remedy in fixes:
             out += _hang(f"  {t('fix')} {s.title(cid)(lang)}: ", remedy(lang), 6)
     out += _reverted(s, lang)

@@ -58,6 +58,15 @@ class SiteSummary:
         return sorted((m for m in self.machines if m.status != "pass"),
                       key=lambda m: (rules.severity(m.status), m.hostname.lower()))
 
+    def checks_with_problems(self) -> list[tuple[str, dict[str, int]]]:
+        """The checks some machine fails, could not decide or warns on, with their counts."""
+        return [(cid, c) for cid, c in self.checks.items() if c["fail"] or c["error"] or c["warn"]]
+
+    def fixes(self) -> list[tuple[str, Text]]:
+        """Each remedy of a check that a machine with problems has: what the site must do."""
+        wanted = {p.check for m in self.problem_machines for p in m.problems}
+        return [(cid, r) for cid, r in self.remedies.items() if cid in wanted]
+
 
 @dataclass
 class Aggregate:

@@ -40,12 +40,17 @@ async def home(request: Request) -> Response:
             return Response(pages.login(lang, wrong=True), 401, media_type=HTML)
         redirect = RedirectResponse("/", 303)  # the key leaves the address bar and the history
         redirect.set_cookie(COOKIE, s.cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400)
-        return redirect
+        return _remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
     if not is_manager(request, s.cfg):
         return Response(pages.login(lang), 401, media_type=HTML)
-    response = Response(pages.dashboard(lang), media_type=HTML)
-    if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie("lang", lang, samesite="strict", max_age=365 * 86400)
+    return _remember_lang(request, Response(pages.dashboard(lang), media_type=HTML))
+
+
+def _remember_lang(request: Request, response: Response) -> Response:
+    """A language chosen with ?lang= is kept in a cookie for the pages that follow."""
+    chosen = request.query_params.get("lang")
+    if chosen in ("zh", "en"):
+        response.set_cookie("lang", chosen, samesite="strict", max_age=365 * 86400)
     return response
 
 

@@ -10,6 +10,7 @@ from readiness.reports.site_text import VERDICT
 from readiness.serve.view import Built, report_id
 
 MAX_REJECTED = 50
+MAX_PROBLEM_ROWS = 200  # as the text report: the worst first; the downloads have them all
 
 
 def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
@@ -26,6 +27,14 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
             "seats_expected": s.seats, "reports": s.reports, "missing": max(0, s.seats - s.reports),
             "counts": s.counts, "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
             "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats,
+            # why, not just which: what `aggregate` prints (the per-check counts, the machines with
+            # problems and what they saw, each problem's remedy), for the dashboard
+            "checks": [{"id": cid, "title": s.title(cid).to_dict(), "fail": c["fail"], "error": c["error"],
+                        "warn": c["warn"]} for cid, c in s.checks_with_problems()],
+            "problems": [{"hostname": m.hostname, "status": m.status,
+                          "items": [{"title": p.name.to_dict(), "status": p.status, "observed": p.observed.to_dict()}
+                                    for p in m.problems]} for m in s.problem_machines[:MAX_PROBLEM_ROWS]],
+            "fixes": [{"title": s.title(cid).to_dict(), "text": r.to_dict()} for cid, r in s.fixes()],
             "reverted": reverted}
 
 

@@ -223,3 +223,23 @@ def test_a_seat_that_lost_a_fix_is_marked_and_said_in_words(browser, server, tmp
         assert "曾通过、现又未通过" in words and "11-24 10:00 曾通过" in words and "母盘" in words
     finally:
         ctx.close()
+
+
+def test_the_dashboard_says_why_and_what_to_do(browser, server, tmp_path):
+    """The per-check table, each machine's problems with what it saw, and each problem's remedy, as
+    aggregate prints them: a manager never needs the command line to learn what is wrong."""
+    prof = site_profile(tmp_path, seats=2)
+    submit(server, make_report(tmp_path / "r", "PC-01", prof, {"memory.installed_bytes": 4 * 2**30,
+                                                               "memory.usable_bytes": 4 * 2**30}).read_bytes())
+    submit(server, make_report(tmp_path / "r", "PC-02", prof, {"fonts.msyh": []}).read_bytes())
+    ctx, page, _ = dashboard(browser, server)
+    try:
+        page.locator("table.problems tr").nth(1).wait_for(timeout=10000)
+        checks = {r.get_attribute("data-check"): r.text_content() for r in page.locator("table.checks tr[data-check]").all()}
+        assert set(checks) == {"memory", "font-msyh"} and "内存" in checks["memory"]
+        rows = page.locator("table.problems tr").all()
+        assert "PC-01" in rows[0].text_content() and "4.0 GiB" in rows[0].text_content()
+        fixes = " ".join(f.text_content() for f in page.locator(".why .fix").all())
+        assert "加装内存" in fixes and "C:\\Windows\\Fonts" in fixes
+    finally:
+        ctx.close()

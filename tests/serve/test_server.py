@@ -378,3 +378,16 @@ def test_pcs_behind_the_managers_address_never_starve_the_dashboard(tmp_path, pr
                    for _ in range(5)]
         forged = requests.get(srv.url + "/api/state", headers={"Authorization": "Bearer not-the-key"}, timeout=10)
     assert manager == [200] * 5 and forged.status_code == 429
+
+
+def test_the_language_chosen_with_the_key_outlives_the_redirect(tmp_path, profile):
+    from tests.serve.server import KEY
+
+    with running(tmp_path / "data", profile) as srv:
+        s = requests.Session()
+        first = s.get(srv.url + f"/?key={KEY}&lang=en", timeout=10, allow_redirects=False)
+        assert first.status_code == 303 and first.cookies.get("lang") == "en"
+        page = s.get(srv.url + "/", timeout=10, headers={"Accept-Language": "zh-CN"})
+        assert page.status_code == 200 and '<html lang="en"' in page.text
+        zh = requests.Session().get(srv.url + f"/?key={KEY}&lang=zh", timeout=10)  # the login form sends lang too
+        assert '<html lang="zh' in zh.text

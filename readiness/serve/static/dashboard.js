@@ -68,7 +68,55 @@ function renderSite(s) {
   }
   for (let i = 0; i < Math.min(s.missing, 1000); i++) grid.appendChild(el("div", "seat missing"));
   box.appendChild(grid);
+  box.appendChild(renderWhy(s));
   return box;
+}
+// Why, not just which: the per-check counts, the machines with problems and what they saw, and what
+// to do, as `readiness aggregate` prints them. Machine text goes in as text nodes, never as markup.
+function renderWhy(s) {
+  const why = el("div", "why");
+  if (s.checks && s.checks.length) {
+    const table = el("table", "checks");
+    const head = el("tr");
+    for (const h of [t("check"), txt(TABLE.status.fail), txt(TABLE.status.error), txt(TABLE.status.warn)]) {
+      head.appendChild(el("th", null, h));
+    }
+    table.appendChild(head);
+    for (const c of s.checks) {
+      const tr = el("tr");
+      tr.dataset.check = c.id;
+      tr.appendChild(el("td", null, txt(c.title)));
+      for (const k of ["fail", "error", "warn"]) tr.appendChild(el("td", "num", c[k]));
+      table.appendChild(tr);
+    }
+    why.appendChild(table);
+  }
+  if (s.problems && s.problems.length) {
+    why.appendChild(el("h3", null, t("problems")));
+    const table = el("table", "problems");
+    for (const m of s.problems) {
+      const tr = el("tr");
+      tr.dataset.status = m.status;
+      const host = el("td");
+      host.appendChild(el("bdi", null, m.hostname));
+      tr.appendChild(host);
+      const st = el("td");
+      st.appendChild(badge(m.status));
+      tr.appendChild(st);
+      const items = el("td");
+      for (const p of m.items) items.appendChild(el("div", null, txt(p.title) + ": " + txt(p.observed)));
+      tr.appendChild(items);
+      table.appendChild(tr);
+    }
+    why.appendChild(table);
+  }
+  for (const f of s.fixes || []) {
+    const d = el("div", "fix");
+    d.appendChild(el("b", null, t("fix") + " " + txt(f.title) + ": "));
+    d.appendChild(document.createTextNode(txt(f.text)));
+    why.appendChild(d);
+  }
+  return why;
 }
 function renderPhones(phones) {
   const box = el("section", "phones");
