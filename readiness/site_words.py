@@ -46,7 +46,12 @@ WORDS: dict[str, Text] = {
                    "尚无报告。请在考试机上运行 readiness check --submit。"),
     "live": Text("live", "实时"), "offline": Text("Connection to the server lost, retrying…", "与服务器的连接中断，正在重试…"),
     "reverted": Text("Passed before, failing again (changes lost at restart?)", "曾通过、现又未通过（重启后修改丢失？）"),
-    "rejected_reports": Text("Rejected reports", "被拒绝的报告"), "clone": Text("shared machine id", "机器标识重复"),
+    "rejected_reports": Text("Rejected reports", "被拒绝的报告"),
+    "hide": Text("Hide", "隐藏"), "show_again": Text("Show again", "恢复显示"),
+    "hidden": Text("Hidden machines (not counted)", "已隐藏的考试机（不计入）"),
+    "confirm_hide": Text("Hide this machine? It no longer counts for the site (re-imaged under a new machine id, or "
+                         "no longer used). The action is logged, and you can show it again.",
+                         "隐藏此考试机？它将不再计入考点结论（如重装后机器标识已变，或已不再使用）。此操作会被记录，可随时恢复显示。"), "clone": Text("shared machine id", "机器标识重复"),
     "lastseen": Text("seen", "最近"),
     "phones": Text("Invigilators' phones", "监考手机"), "room": Text("Room", "考场"), "name": Text("Name", "姓名"),
     "device": Text("Device", "设备"), "app": Text("App version", "App 版本"), "verdict": Text("Verdict", "结论"),

@@ -18,7 +18,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+import orjson
+
 from readiness.i18n import Text
+from readiness.names import MAX_NAME
 from readiness.aggregate.inputs import Rejected
 from readiness.serve import pages
 from readiness.serve.store import StoreGone
@@ -160,6 +163,32 @@ async def qr(request: Request) -> Response:
     return Response(pages.qr_svg(phone_url(request, s)), media_type="image/svg+xml")
 
 
+async def hide_machine(request: Request) -> Response:
+    """The manager hides a machine (a PC re-imaged under a new machine id leaves a stale entry that
+    keeps the site NOT READY), or shows it again: each action logged with its time and address."""
+    s = serving(request)
+    require_manager(request, s.cfg, changes=True)
+    action = request.path_params["action"]
+    if action not in ("hide", "show"):
+        raise NotFound(Text("no such action: hide or show", "没有此操作：只能 hide 或 show"))
+    body = await read_body(request, s.cfg, 4096)
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        doc = None
+    mid, host = (doc.get("machine_id"), doc.get("hostname")) if isinstance(doc, dict) else (None, None)
+    if not isinstance(mid, str) or not isinstance(host, str) or not host.strip() \
+            or len(mid) > MAX_NAME or len(host) > MAX_NAME:
+        raise BadRequest(Text("send {\"machine_id\": ..., \"hostname\": ...} as the dashboard shows them",
+                              "请发送看板上显示的 {\"machine_id\": …, \"hostname\": …}"))
+    try:
+        await run_in_threadpool(s.store.log_hidden, action, mid, host, client_of(request))
+    except (sqlite3.Error, StoreGone) as exc:
+        raise CannotStore(Text(f"the server cannot store it now ({exc})", f"服务器暂时无法保存（{exc}）")) from None
+    s.view.changed()
+    return json_response({"action": action, "machine_id": mid, "hostname": host})
+
+
 async def clock(request: Request) -> Response:
     """The server's clock, for agents that must act at one moment (the rehearsal's start)."""
     return json_response({"now": time.time()})
@@ -172,6 +201,7 @@ ROUTES = [
     Route("/api/site", site),
     Route("/api/state", state),
     Route("/api/clock", clock),
+    Route("/api/machines/{action:str}", hide_machine, methods=["POST"]),
     Route("/download/site.{fmt}", download),
     Route("/machine/{rid:int}", machine),
     Route("/qr/phone.svg", qr),

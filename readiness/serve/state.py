@@ -17,7 +17,7 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
     shared = built.shared
     seats = [{"id": report_id(m.source), "hostname": m.hostname, "status": m.status, "checked_at": m.checked_at,
               "last_seen": built.last_seen.get(m.key, ""), "clone": bool(m.machine_id and m.machine_id in shared),
-              "problems": [p.check for p in m.problems],  # ids, for programs
+              "machine_id": m.machine_id or "", "problems": [p.check for p in m.problems],  # ids, for programs
               "problem_titles": [p.name.to_dict() for p in m.problems],  # what a person reads (the tooltip)
               "reverted": [r.check for r in m.reverted]}
              for m in s.machines]
@@ -31,7 +31,7 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
             # problems and what they saw, each problem's remedy), for the dashboard
             "checks": [{"id": cid, "title": s.title(cid).to_dict(), "fail": c["fail"], "error": c["error"],
                         "warn": c["warn"]} for cid, c in s.checks_with_problems()],
-            "problems": [{"hostname": m.hostname, "status": m.status,
+            "problems": [{"hostname": m.hostname, "machine_id": m.machine_id or "", "status": m.status,
                           "items": [{"title": p.name.to_dict(), "status": p.status, "observed": p.observed.to_dict()}
                                     for p in m.problems]} for m in s.problem_machines[:MAX_PROBLEM_ROWS]],
             "fixes": [{"title": s.title(cid).to_dict(), "text": r.to_dict()} for cid, r in s.fixes()],
@@ -48,4 +48,5 @@ def state_doc(built: Built, phones: list[dict[str, Any]], stored: int) -> dict[s
         "rejected": {"count": len(agg.rejected),
                      "items": [{"path": r.path, "reason": r.reason} for r in agg.rejected[-MAX_REJECTED:]]},
         "phones": phones,
+        "hidden": built.hidden,
     }

@@ -44,6 +44,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE rehearsals (id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);
     """,
+    """
+    CREATE TABLE hidden_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        client TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('hide', 'show')),
+        machine_id TEXT NOT NULL,
+        hostname TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -270,6 +280,27 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT id, received_at, client, body FROM phones ORDER BY id").fetchall()
         return [StoredPhone(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+    # -- machines the manager hid (a PC re-imaged under a new id, a stale entry) --------------------
+    def log_hidden(self, action: str, machine_id: str, hostname: str, client: str) -> None:
+        """Append one hide or show: the log is the record (who, when), and undoing is a "show"."""
+        with self._lock:
+            self._still_there()
+            self._db.execute("INSERT INTO hidden_log (at, client, action, machine_id, hostname) VALUES (?, ?, ?, ?, ?)",
+                             (now_iso(), client, action, machine_id, hostname))
+
+    def hidden(self) -> dict[tuple[str, str], str]:
+        """(machine id, host name in lower case) -> when it was hidden, for those whose last action hides."""
+        with self._lock:
+            rows = self._db.execute("SELECT at, action, machine_id, hostname FROM hidden_log ORDER BY id").fetchall()
+        out: dict[tuple[str, str], str] = {}
+        for at, action, mid, host in rows:
+            key = (str(mid), str(host).lower())
+            if action == "hide":
+                out[key] = str(at)
+            else:
+                out.pop(key, None)
+        return out
 
     # -- rehearsal rounds ----------------------------------------------------------------------
     def save_round(self, round_id: int, body: str) -> None:

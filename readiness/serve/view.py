@@ -44,6 +44,13 @@ class Built:
     agg: Aggregate
     shared: dict[str, list[str]]
     last_seen: dict[str, str] = field(default_factory=dict)  # machine key → newest arrival
+    hidden: list[dict[str, str]] = field(default_factory=list)  # machines the manager hid: {machine_id, hostname, since}
+
+
+def hidden_key(m: Machine) -> tuple[str, str]:
+    """A machine as the manager hides it: its id and its host name (a clone or a re-imaged PC under
+    the same name but another id is another machine, and stays)."""
+    return (m.machine_id or "", m.hostname.lower())
 
 
 class SiteView:
@@ -84,6 +91,11 @@ class SiteView:
             self._entries[stored.id] = Entry(summary, stored.received_at, stored.client)
             self.version += 1
 
+    def changed(self) -> None:
+        """Something besides a report changed what the site shows (a machine hidden or shown again)."""
+        with self._lock:
+            self.version += 1
+
     def add_phone(self, phone: StoredPhone) -> None:
         with self._lock:
             self._phones.append(phone)
@@ -106,6 +118,17 @@ class SiteView:
             version = self.version
             entries = list(self._entries.values())
         agg = Aggregator(self.rules, rejudged=self.rejudged)
+        hidden = self.store.hidden()
+        shown_entries: list[Entry] = []
+        kept_apart: dict[tuple[str, str], dict[str, str]] = {}
+        for e in entries:
+            m = e.summary
+            if isinstance(m, Machine) and hidden_key(m) in hidden:
+                hid = hidden_key(m)
+                kept_apart[hid] = {"machine_id": hid[0], "hostname": m.hostname, "since": hidden[hid]}
+                continue
+            shown_entries.append(e)
+        entries = shown_entries
         for e in entries:
             agg.add(e.summary)
         last_seen: dict[str, str] = {}
@@ -117,7 +140,7 @@ class SiteView:
         result = agg.result()
         shared = agg.shared_ids()
         flag(result, shared)
-        built = Built(version, result, shared, last_seen)
+        built = Built(version, result, shared, last_seen, sorted(kept_apart.values(), key=lambda h: h["hostname"].lower()))
         with self._lock:
             if self._built is None or self._built.version < version:
                 self._built = built

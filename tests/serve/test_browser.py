@@ -243,3 +243,24 @@ def test_the_dashboard_says_why_and_what_to_do(browser, server, tmp_path):
         assert "加装内存" in fixes and "C:\\Windows\\Fonts" in fixes
     finally:
         ctx.close()
+
+
+def test_the_manager_hides_a_stale_machine_and_shows_it_again(browser, server, tmp_path):
+    prof = site_profile(tmp_path, seats=1)
+    submit(server, make_report(tmp_path / "r", "PC-01", prof, {"fonts.msyh": [], "host.machine_id": "old"},
+                               name="a.json").read_bytes())
+    submit(server, make_report(tmp_path / "r", "PC-01", prof, {"host.machine_id": "new"}, minutes=5,
+                               name="b.json").read_bytes())
+    ctx, page, dialogs = dashboard(browser, server)
+    try:
+        page.evaluate("window.confirm = (q) => { window.__asked = q; return true; }")  # the manager says yes
+        page.locator("table.problems button.machine-hide").first.click()
+        page.locator("section.hidden-machines").wait_for(timeout=10000)
+        assert "隐藏此考试机" in page.evaluate("window.__asked")
+        assert page.locator(".seat:not(.missing)").count() == 1
+        assert page.locator(".verdict").first.get_attribute("data-status") == "pass"
+        page.locator("section.hidden-machines button.machine-show").click()
+        page.locator(".verdict[data-status='fail']").first.wait_for(timeout=10000)
+        assert page.locator("section.hidden-machines").count() == 0
+    finally:
+        ctx.close()

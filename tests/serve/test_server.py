@@ -391,3 +391,50 @@ def test_the_language_chosen_with_the_key_outlives_the_redirect(tmp_path, profil
         assert page.status_code == 200 and '<html lang="en"' in page.text
         zh = requests.Session().get(srv.url + f"/?key={KEY}&lang=zh", timeout=10)  # the login form sends lang too
         assert '<html lang="zh' in zh.text
+
+
+def test_a_stale_machine_can_be_hidden_logged_and_shown_again(tmp_path, profile):
+    """A PC re-imaged under a new machine id shows twice and its stale fail keeps the site NOT READY:
+    the manager hides the stale one (logged with time and address), and can show it again."""
+    prof = site_profile(tmp_path, seats=1)
+    stale = make_report(tmp_path / "r", "PC-01", prof, {"fonts.msyh": [], "host.machine_id": "old-image"}, name="a.json")
+    fresh = make_report(tmp_path / "r", "PC-01", prof, {"host.machine_id": "new-image"}, minutes=60, name="b.json")
+    with running(tmp_path / "data", profile) as srv:
+        for f in (stale, fresh):
+            assert post(srv, f.read_bytes()).status_code == 201
+        h = dict(srv.manager_headers(), **{"Content-Type": "application/json"})
+
+        def state():
+            return requests.get(srv.url + "/api/state", headers=srv.manager_headers(), timeout=10).json()
+
+        assert state()["status"] == "fail" and len(state()["sites"][0]["seats"]) == 2
+        body = json.dumps({"machine_id": "old-image", "hostname": "pc-01"})
+        assert requests.post(srv.url + "/api/machines/hide", data=body, headers=h, timeout=10).status_code == 200
+        after = state()
+        assert after["status"] == "pass" and [s["machine_id"] for s in after["sites"][0]["seats"]] == ["new-image"]
+        assert [(x["machine_id"], x["hostname"]) for x in after["hidden"]] == [("old-image", "PC-01")]
+        site = requests.get(srv.url + "/api/site", headers=srv.manager_headers(), timeout=10).json()
+        assert site["status"] == "pass"  # the downloads agree with the dashboard
+        assert requests.post(srv.url + "/api/machines/show", data=body, headers=h, timeout=10).status_code == 200
+        assert state()["status"] == "fail" and state()["hidden"] == []
+        log = srv.store._db.execute("SELECT action, machine_id, client FROM hidden_log ORDER BY id").fetchall()
+        assert log == [("hide", "old-image", "127.0.0.1"), ("show", "old-image", "127.0.0.1")]
+        # the PCs' token, a cookie without the page's header, nonsense: refused, nothing logged
+        assert requests.post(srv.url + "/api/machines/hide", data=body, timeout=10,
+                             headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 401
+        assert requests.post(srv.url + "/api/machines/bury", data=body, headers=h, timeout=10).status_code == 404
+        assert requests.post(srv.url + "/api/machines/hide", data=b"[]", headers=h, timeout=10).status_code == 400
+        assert len(srv.store._db.execute("SELECT id FROM hidden_log").fetchall()) == 2
+
+
+def test_hidden_machines_stay_hidden_after_a_restart(tmp_path, profile):
+    prof = site_profile(tmp_path, seats=1)
+    report = make_report(tmp_path / "r", "PC-09", prof, {"fonts.msyh": []})
+    body = json.dumps({"machine_id": "id-PC-09", "hostname": "PC-09"})
+    with running(tmp_path / "data", profile) as srv:
+        post(srv, report.read_bytes())
+        requests.post(srv.url + "/api/machines/hide", data=body, timeout=10,
+                      headers=dict(srv.manager_headers(), **{"Content-Type": "application/json"})).raise_for_status()
+    with running(tmp_path / "data", profile) as srv:
+        state = requests.get(srv.url + "/api/state", headers=srv.manager_headers(), timeout=10).json()
+    assert state["sites"] == [] and [h["hostname"] for h in state["hidden"]] == ["PC-09"]

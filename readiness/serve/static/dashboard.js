@@ -106,6 +106,9 @@ function renderWhy(s) {
       const items = el("td");
       for (const p of m.items) items.appendChild(el("div", null, txt(p.title) + ": " + txt(p.observed)));
       tr.appendChild(items);
+      const act = el("td");
+      act.appendChild(machineButton("hide", m, t("confirm_hide")));
+      tr.appendChild(act);
       table.appendChild(tr);
     }
     why.appendChild(table);
@@ -117,6 +120,35 @@ function renderWhy(s) {
     why.appendChild(d);
   }
   return why;
+}
+// Hide a stale machine (re-imaged under a new id, gone) or show it again: logged on the server.
+function machineButton(action, m, question) {
+  const b = el("button", "machine-" + action, t(action === "hide" ? "hide" : "show_again"));
+  b.addEventListener("click", async () => {
+    if (question && !confirm(question)) return;
+    const r = await fetch("/api/machines/" + action, {method: "POST", credentials: "same-origin",
+      headers: {"X-Readiness": "1", "Content-Type": "application/json"},
+      body: JSON.stringify({machine_id: m.machine_id, hostname: m.hostname})});
+    if (!r.ok) {
+      let why = "";
+      try { const body = await r.json(); why = body.error_text ? txt(body.error_text) : (body.error || ""); } catch (e) { /* the status says enough */ }
+      alert("HTTP " + r.status + (why ? ": " + why : ""));
+    }
+    version = "";
+  });
+  return b;
+}
+function renderHidden(hidden) {
+  const box = el("section", "hidden-machines");
+  box.appendChild(el("h3", null, t("hidden") + ": " + hidden.length));
+  for (const h of hidden) {
+    const d = el("div");
+    d.appendChild(el("bdi", null, h.hostname));
+    d.appendChild(document.createTextNode(" (" + (h.machine_id || "—") + ", " + clock(h.since) + ") "));
+    d.appendChild(machineButton("show", h, null));
+    box.appendChild(d);
+  }
+  return box;
 }
 function renderPhones(phones) {
   const box = el("section", "phones");
@@ -244,6 +276,7 @@ function render(s) {
     for (const r of s.rejected.items) ul.appendChild(el("li", null, r.path + ": " + r.reason));
     root.appendChild(ul);
   }
+  if (s.hidden && s.hidden.length) root.appendChild(renderHidden(s.hidden));
   root.appendChild(renderPhones(s.phones));
   if (s.rehearsal) root.appendChild(renderRehearsal(s.rehearsal));
   document.body.dataset.version = s.version;
