@@ -352,7 +352,7 @@ def test_an_agent_told_to_slow_down_keeps_its_clock_offset():
     import http.server
     import threading
 
-    from readiness.agent import Agent, Offset
+    from readiness.agent import Agent, Offset, RateLimited
 
     class Busy(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the stdlib's name
@@ -369,7 +369,9 @@ def test_an_agent_told_to_slow_down_keeps_its_clock_offset():
     try:
         agent = Agent(f"http://127.0.0.1:{httpd.server_address[1]}", TOKEN, "S", 1000)
         agent.offset = Offset(12.5, 0.001)
-        assert agent.poll() is None
+        with pytest.raises(RateLimited) as told:  # run() waits as told and keeps the offset
+            agent.poll()
+        assert told.value.retry_after_s == 1.0
         assert agent.offset == Offset(12.5, 0.001)  # no new round of clock requests into a busy server
     finally:
         httpd.shutdown()
