@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from readiness.collect.winapi import (BUS_TYPES, DRIVE_CDROM, DRIVE_FIXED, DRIVE_RAMDISK, DRIVE_REMOTE,
-                                      DRIVE_REMOVABLE, HKCU, HKLM, REG_EXPAND_SZ, RegValue, Registry, Win32)
+                                      DRIVE_REMOVABLE, HKCU, HKLM, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_QWORD,
+                                      REG_SZ, RegValue, Registry, Win32)
 from readiness.i18n import Text, TextError
 
 CURRENT_VERSION = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"
@@ -83,14 +84,24 @@ class WinEnv(Mapping[str, str]):
 
 
 def reg_str(value: RegValue | None, env: Mapping[str, str]) -> str | None:
-    """A registry value as text; REG_EXPAND_SZ expanded by its type, as Windows' readers do
-    (a name that is not set stays as written, like ExpandEnvironmentStringsW)."""
-    if value is None or value.data is None or value.data == "":
+    """A registry value as text, by its type, as Windows' readers do: REG_EXPAND_SZ expanded (a
+    name that is not set stays as written, like ExpandEnvironmentStringsW); REG_MULTI_SZ (winreg: a
+    list) its first non-empty string; a number as digits; anything else (REG_BINARY's bytes,
+    REG_NONE) is not text and is None, never the repr "['C:\\x']" or "b'...'" as a path."""
+    if value is None or value.data is None:
         return None
-    text = str(value.data)
+    data = value.data
+    if value.type == REG_MULTI_SZ:
+        data = next((s for s in data if isinstance(s, str) and s), None) if isinstance(data, list) else None
+    elif value.type in (REG_DWORD, REG_QWORD) and isinstance(data, int):
+        return str(data)
+    elif value.type not in (REG_SZ, REG_EXPAND_SZ):
+        return None
+    if not isinstance(data, str) or data == "":
+        return None
     if value.type == REG_EXPAND_SZ:
-        return expand_windows_vars(text, env, keep_unset=True)
-    return text
+        return expand_windows_vars(data, env, keep_unset=True)
+    return data
 
 
 def native_path(path: str) -> str:
@@ -191,8 +202,10 @@ class WindowsSystem:
     def uninstall_entries(self) -> list[dict[str, str]]:
         entries: list[dict[str, str]] = []
         seen: set[tuple[object, ...]] = set()
-        views = ((HKLM, "64"), (HKLM, "32"), (HKCU, None)) if self._is_64bit_windows() else ((HKLM, None), (HKCU, None))
-        for hive, view in views:
+        # Both views always, whatever PROCESSOR_ARCHITECTURE says (a stripped environment has
+        # none): RegOpenKeyExW ignores KEY_WOW64_64KEY/32KEY on 32-bit Windows, where both are
+        # one key, and its entries are then listed once (the same hive, name and values).
+        for hive, view in ((HKLM, "64"), (HKLM, "32"), (HKCU, None)):
             try:
                 names = self.reg.subkeys(hive, UNINSTALL, view)
             except OSError:

@@ -12,7 +12,8 @@ import pytest
 from readiness.collect.system import (CURRENT_VERSION, FONTS_KEY, UNINSTALL, Unknown, WindowsSystem,
                                       expand_windows_vars, reg_str, WinEnv)
 from readiness.collect.winapi import (DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOTE, DRIVE_REMOVABLE, HKCU, HKLM,
-                                      REG_DWORD, REG_EXPAND_SZ, REG_SZ, RegValue)
+                                      REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_NONE, REG_SZ,
+                                      RegValue)
 
 
 def typed(data):
@@ -199,6 +200,12 @@ def test_environment_lookups_ignore_case_as_windows_does():
     (RegValue("%NOT_SET%\\x", REG_EXPAND_SZ), "%NOT_SET%\\x"),  # as ExpandEnvironmentStringsW leaves it
     (RegValue("", REG_SZ), None),
     (RegValue(1234, REG_DWORD), "1234"),
+    # winreg returns REG_MULTI_SZ as a list and REG_BINARY as bytes (winreg's documentation, "Value Types")
+    (RegValue(["", "C:\\考试\\ExamClient", "D:\\x"], REG_MULTI_SZ), "C:\\考试\\ExamClient"),
+    (RegValue([], REG_MULTI_SZ), None),
+    (RegValue(b"C:\\x\x00", REG_BINARY), None),
+    (RegValue(None, REG_NONE), None),
+    (RegValue("C:\\x", REG_NONE), None),
 ])
 def test_registry_text_by_value_type(value, out):
     assert reg_str(value, WinEnv({"SYSTEMDRIVE": "D:"})) == out
@@ -233,3 +240,13 @@ def test_cpu_model_from_the_registry():
     extra = {(HKLM, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0", "64"):
              {"ProcessorNameString": "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz   "}}
     assert system(extra=extra).cpu_model() == "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz"
+
+
+@pytest.mark.parametrize("env", [{}, {"PROCESSOR_ARCHITECTURE": "x86"}, {"PROCESSOR_ARCHITECTURE": "AMD64"}])
+def test_both_uninstall_views_whatever_the_environment_says(env):
+    """A 32-bit client (KEY_WOW64_32KEY) and a 64-bit one (KEY_WOW64_64KEY) are both listed also
+    when the environment is stripped or says x86 (a scheduled task, a 32-bit parent): the view
+    flags are ignored on 32-bit Windows (RegOpenKeyExW's documentation), so reading both is safe."""
+    keys = {(HKLM, UNINSTALL + r"\A", "64"): {"DisplayName": "A"}, (HKLM, UNINSTALL + r"\B", "32"): {"DisplayName": "B"}}
+    s = WindowsSystem(FakeRegistry(keys), FakeWin32(), env)
+    assert [e["DisplayName"] for e in s.uninstall_entries()] == ["A", "B"]

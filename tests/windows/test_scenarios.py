@@ -228,6 +228,43 @@ def test_an_entry_with_only_displayicon_is_found(reg, tmp_path):
     assert client["install_dir"] == str(folder) and client["version"] == "1.1.9-0"
 
 
+def test_an_icon_in_a_sub_folder_and_an_uninstaller_beside_the_exe(reg, tmp_path):
+    """No InstallLocation, a DisplayIcon in res\\: the UninstallString's folder is tried too."""
+    folder = tmp_path / "第三个" / "Client"
+    (folder / "res").mkdir(parents=True)
+    shutil.copyfile(PE_FIXTURES / "client-1.1.9-0.exe", folder / "ExamClient.exe")
+    reg.new_key(winreg.HKEY_CURRENT_USER, UNINSTALL + r"\ExamReadinessTest-IconInRes", {
+        "DisplayName": ("ResExam", winreg.REG_SZ),
+        "DisplayIcon": (f"{folder}\\res\\app.ico", winreg.REG_SZ),
+        "UninstallString": (f'"{folder}\\uninst.exe" /S', winreg.REG_SZ)})
+    profile = tmp_path / "site.toml"
+    profile.write_text('[client]\ndisplay_names = ["ResExam"]\n', encoding="utf-8")
+    proc = readiness("facts", "--offline", "--profile", profile)
+    client = json.loads(proc.stdout.decode("utf-8"))["client"]
+    assert client["install_dir"] == str(folder) and str(folder / "res") in client["searched"]
+
+
+def test_multi_string_and_binary_values_in_an_uninstall_entry(reg, tmp_path):
+    """winreg gives REG_MULTI_SZ as a list and REG_BINARY as bytes: the first string is the folder,
+    the bytes are ignored, and neither becomes the text "['C:\\x']" or "b'...'"."""
+    from readiness.collect.system import current_system
+
+    folder = tmp_path / "多字符串" / "Client"
+    folder.mkdir(parents=True)
+    shutil.copyfile(PE_FIXTURES / "client-1.2.1-0.exe", folder / "ExamClient.exe")
+    reg.new_key(winreg.HKEY_CURRENT_USER, UNINSTALL + r"\ExamReadinessTest-MultiSz", {
+        "DisplayName": ("MultiExam", winreg.REG_SZ),
+        "InstallLocation": ([str(folder), "D:\\elsewhere"], winreg.REG_MULTI_SZ),
+        "DisplayIcon": (str(folder / "ExamClient.exe").encode("utf-16-le"), winreg.REG_BINARY)})
+    entry = next(e for e in current_system().uninstall_entries() if e["DisplayName"] == "MultiExam")
+    assert entry == {"DisplayName": "MultiExam", "InstallLocation": str(folder)}
+    profile = tmp_path / "site.toml"
+    profile.write_text('[client]\ndisplay_names = ["MultiExam"]\n', encoding="utf-8")
+    proc = readiness("facts", "--offline", "--profile", profile)
+    client = json.loads(proc.stdout.decode("utf-8"))["client"]
+    assert client["install_dir"] == str(folder) and client["version"] == "1.2.1-0"
+
+
 def test_each_uninstall_entry_once_from_both_views_and_hkcu(pc):
     from readiness.collect.system import current_system
 
@@ -236,6 +273,17 @@ def test_each_uninstall_entry_once_from_both_views_and_hkcu(pc):
         assert names.count(name) == 1, names
     client = next(e for e in current_system().uninstall_entries() if e["DisplayName"] == "考试客户端 ExamClient")
     assert client["InstallLocation"] == str(pc["client"])  # REG_EXPAND_SZ expanded
+
+
+def test_the_32_bit_view_is_read_with_a_stripped_environment(pc):
+    """No PROCESSOR_ARCHITECTURE (a scheduled task, a stripped environment): the client under
+    KEY_WOW64_32KEY is still listed, once."""
+    from readiness.collect.system import WindowsSystem
+    from readiness.collect.winapi import Kernel32, WinRegistry
+
+    stripped = WindowsSystem(WinRegistry(), Kernel32(), {"SystemDrive": env_path("SystemDrive")})
+    names = [e["DisplayName"] for e in stripped.uninstall_entries()]
+    assert names.count("考试客户端 ExamClient") == 1 and names.count("Office") == 1, names
 
 
 def test_fonts_registered_under_hklm_and_hkcu(pc):
