@@ -36,6 +36,7 @@ class System(Protocol):
     def drive_kind(self, mountpoint: str, fstype: str, opts: str) -> str: ...
     def drive_bus(self, mountpoint: str) -> str | None: ...
     def volume_id(self, mountpoint: str) -> str | None: ...
+    def drive_alias(self, mountpoint: str) -> str | None: ...
     def system_drive(self) -> str: ...
     def cpu_model(self) -> str | None: ...
     def uninstall_entries(self) -> list[dict[str, str]]: ...
@@ -188,7 +189,31 @@ class WindowsSystem:
         return BUS_TYPES.get(code, f"type {code}")
 
     def volume_id(self, mountpoint: str) -> str | None:
-        return self.win32.volume_id(mountpoint)
+        """The volume GUID name; when there is none, "serial:XXXXXXXX" (GetVolumeInformationW), the
+        same for every letter of one volume, so that the disk check still counts it once."""
+        try:
+            return self.win32.volume_id(mountpoint)
+        except OSError:
+            try:
+                serial = self.win32.volume_serial(mountpoint)
+            except OSError:
+                raise Unknown(Text(f"{mountpoint}: neither a volume name nor a volume serial number",
+                                   f"{mountpoint}：既没有卷名，也没有卷序列号")) from None
+            return f"serial:{serial:08X}"
+
+    def drive_alias(self, mountpoint: str) -> str | None:
+        """What a drive letter made by subst (or DefineDosDeviceW) stands for, or None for a real
+        volume: QueryDosDeviceW maps such a letter to a path ("\\??\\C:\\folder"), a volume's to a
+        device. Its GetDriveTypeW says DRIVE_FIXED and it has no volume name, so counted it
+        would add its volume's size a second time."""
+        letter = mountpoint.rstrip("\\/")
+        if len(letter) != 2 or letter[1] != ":":
+            return None  # a folder mount point is a volume's own
+        try:
+            target = self.win32.dos_device(letter)
+        except OSError:
+            return None
+        return target[4:] if target.startswith("\\??\\") else None
 
     def cpu_model(self) -> str | None:
         """From the registry, as Task Manager shows it. Not py-cpuinfo: on Windows it runs
@@ -278,6 +303,10 @@ class PosixSystem:
     def volume_id(self, mountpoint: str) -> str | None:
         """The device number: the same for a device mounted twice (a bind mount)."""
         return f"dev:{os.stat(mountpoint).st_dev}"
+
+    def drive_alias(self, mountpoint: str) -> str | None:
+        """A bind mount is told apart by its device number (volume_id), not here."""
+        return None
 
     def cpu_model(self) -> str | None:
         """The kernel's own name for the CPU (/proc/cpuinfo); py-cpuinfo only where there is no

@@ -52,12 +52,24 @@ class FakeRegistry:
 
 
 class FakeWin32:
-    """drives: {root: DRIVE_* or (DRIVE_*, bus type, volume name)}."""
+    """drives: {root: DRIVE_* or (DRIVE_*, bus type, volume name)}; dos: {"S:": QueryDosDeviceW's
+    answer} (a volume's letter maps to a device, a subst letter to "\\??\\" and a path);
+    serials: {root: GetVolumeInformationW's serial} (none: ERROR_NOT_READY, as an empty drive)."""
 
-    def __init__(self, memory_kib=8 * 1024 * 1024, version=(10, 0, 19041, 1), drives=None):
+    def __init__(self, memory_kib=8 * 1024 * 1024, version=(10, 0, 19041, 1), drives=None, dos=None, serials=None):
         self.memory_kib = memory_kib
         self.version = version  # RtlGetVersion; 19041 where the registry says 19045 (tests prefer it)
         self.drives = drives or {}
+        self.dos = dos or {}
+        self.serials = serials or {}
+
+    def dos_device(self, drive):
+        return self.dos.get(drive, f"\\Device\\HarddiskVolume{ord(drive[0].upper()) - 64}")
+
+    def volume_serial(self, root):
+        if root not in self.serials:
+            raise OSError(21, "The device is not ready")
+        return self.serials[root]
 
     def _drive(self, root):
         d = self.drives.get(root, 0)

@@ -286,6 +286,27 @@ def test_the_32_bit_view_is_read_with_a_stripped_environment(pc):
     assert names.count("考试客户端 ExamClient") == 1 and names.count("Office") == 1, names
 
 
+def test_a_letter_defined_on_a_folder_is_an_alias_not_a_drive(tmp_path):
+    """What subst does (DefineDosDeviceW): QueryDosDeviceW then maps the letter to "\\??\\" and the
+    folder, and the collector leaves such a letter out. (Wine's subst.exe is a stub, and Wine does
+    not list the letter as a drive, so the call is made here.)"""
+    import ctypes
+    import string
+
+    from readiness.collect.system import WindowsSystem
+    from readiness.collect.winapi import Kernel32, WinRegistry
+
+    used = set(os.listdrives()) if hasattr(os, "listdrives") else set()
+    letter = next(f"{c}:" for c in reversed(string.ascii_uppercase)
+                  if f"{c}:\\" not in used and not os.path.exists(f"{c}:\\"))
+    k32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    assert k32.DefineDosDeviceW(0, letter, str(tmp_path)), ctypes.get_last_error()
+    try:
+        assert WindowsSystem(WinRegistry(), Kernel32()).drive_alias(letter + "\\").lower() == str(tmp_path).lower()
+    finally:
+        k32.DefineDosDeviceW(2, letter, str(tmp_path))  # DDD_REMOVE_DEFINITION
+
+
 def test_fonts_registered_under_hklm_and_hkcu(pc):
     from readiness.collect.system import current_system
 

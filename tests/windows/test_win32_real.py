@@ -42,6 +42,18 @@ def test_system_drive_is_fixed_and_has_a_volume_name():
         assert exc.winerror
 
 
+def test_a_volume_letter_maps_to_a_device_and_has_a_serial():
+    """QueryDosDeviceW("C:") names a device (not a "\\??\\" path: C: is no subst letter), and
+    GetVolumeInformationW gives C:'s volume serial, the fall-back identity of a volume."""
+    from readiness.collect.system import WindowsSystem
+    from readiness.collect.winapi import WinRegistry
+
+    k = Kernel32()
+    assert k.dos_device("C:").startswith("\\Device\\")
+    assert 0 < k.volume_serial("C:\\") <= 0xFFFFFFFF
+    assert WindowsSystem(WinRegistry(), k).drive_alias("C:\\") is None
+
+
 def test_bus_type_is_a_number_or_a_clear_error():
     try:
         assert 0 <= Kernel32().bus_type("C:\\") < 0x80
