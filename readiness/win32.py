@@ -232,7 +232,7 @@ def dos_device(drive: str) -> str:  # pragma: no cover - needs Windows
     count = function("QueryDosDeviceW")(drive.rstrip("\\/"), buf, len(buf))
     if not count:
         raise last_error(f"QueryDosDeviceW({drive})")
-    return buf[:count].split("\0", 1)[0]
+    return buf.value  # up to the first NUL: the first of the strings
 
 
 def volume_serial(root: str) -> int:  # pragma: no cover - needs Windows
