@@ -40,7 +40,7 @@ class System(Protocol):
     def system_drive(self) -> str: ...
     def cpu_model(self) -> str | None: ...
     def uninstall_entries(self) -> list[dict[str, str]]: ...
-    def registered_fonts(self) -> dict[str, set[str]] | None: ...
+    def font_registrations(self) -> list[tuple[str, str, str]] | None: ...
 
 
 _ENV_RE = re.compile(r"%([^%]+)%")
@@ -251,8 +251,11 @@ class WindowsSystem:
                     entries.append(entry)
         return entries
 
-    def registered_fonts(self) -> dict[str, set[str]] | None:
-        out: dict[str, set[str]] = {}
+    def font_registrations(self) -> list[tuple[str, str, str]] | None:
+        """(scope, value name, file) of every font registered for all users (HKLM, "system") and
+        for this user (HKCU, "user"); the file as written there (a bare name is in the Fonts
+        folder). None when the registry cannot be read."""
+        out: list[tuple[str, str, str]] = []
         for scope, hive, view in (("system", HKLM, "64"), ("user", HKCU, None)):
             try:
                 values = self.reg.values(hive, FONTS_KEY, view)
@@ -260,7 +263,10 @@ class WindowsSystem:
                 values = {}
             except OSError:
                 return None
-            out[scope] = {ntpath.basename(reg_str(v, self._env) or "").lower() for v in values.values()} - {""}
+            for name, value in values.items():
+                data = reg_str(value, self._env)
+                if data:
+                    out.append((scope, name, data))
         return out
 
 
@@ -319,7 +325,7 @@ class PosixSystem:
     def uninstall_entries(self) -> list[dict[str, str]]:
         return []
 
-    def registered_fonts(self) -> dict[str, set[str]] | None:
+    def font_registrations(self) -> list[tuple[str, str, str]] | None:
         return None
 
 

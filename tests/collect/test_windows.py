@@ -182,10 +182,13 @@ def test_uninstall_entries_from_both_views_and_the_user():
                           "InstallLocation": "C:\\Program Files (x86)\\ExamClient"}
 
 
-def test_registered_fonts():
-    extra = {(HKLM, FONTS_KEY, "64"): {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"},
-             (HKCU, FONTS_KEY, None): {"X (TrueType)": "C:\\Users\\u\\AppData\\Local\\Microsoft\\Windows\\Fonts\\MSYH.TTF"}}
-    assert system(extra=extra).registered_fonts() == {"system": {"msyh.ttc"}, "user": {"msyh.ttf"}}
+def test_font_registrations():
+    user_font = "C:\\Users\\u\\AppData\\Local\\Microsoft\\Windows\\Fonts\\MSYH.TTF"
+    extra = {(HKLM, FONTS_KEY, "64"): {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc",
+                                       "Odd (TrueType)": RegValue(b"x", REG_BINARY)},
+             (HKCU, FONTS_KEY, None): {"X (TrueType)": user_font}}
+    assert system(extra=extra).font_registrations() == [
+        ("system", "Microsoft YaHei & Microsoft YaHei UI (TrueType)", "msyh.ttc"), ("user", "X (TrueType)", user_font)]
 
 
 @pytest.mark.parametrize("text,env,out", [

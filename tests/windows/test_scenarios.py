@@ -310,8 +310,9 @@ def test_a_letter_defined_on_a_folder_is_an_alias_not_a_drive(tmp_path):
 def test_fonts_registered_under_hklm_and_hkcu(pc):
     from readiness.collect.system import current_system
 
-    registered = current_system().registered_fonts()
-    assert "msyh.ttc" in registered["system"] and "simkai.ttf" in registered["user"]
+    registered = current_system().font_registrations()
+    assert ("system", YAHEI_VALUE, "msyh.ttc") in registered
+    assert ("user", "KaiTi (TrueType)", str(Path(env_path("LOCALAPPDATA")) / "Microsoft" / "Windows" / "Fonts" / "simkai.ttf")) in registered
 
 
 def test_font_fix_leaves_a_registered_yahei_alone(pc):
