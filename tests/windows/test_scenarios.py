@@ -51,6 +51,15 @@ class Reg:
             winreg.SetValueEx(key, name, 0, kind, value)
         self.undo.append((hive, path, name, old, view))
 
+    def delete(self, hive, path, name, view=0):
+        with winreg.OpenKey(hive, path, 0, winreg.KEY_ALL_ACCESS | view) as key:
+            try:
+                old = winreg.QueryValueEx(key, name)
+            except FileNotFoundError:
+                return
+            winreg.DeleteValue(key, name)
+        self.undo.append((hive, path, name, old, view))
+
     def new_key(self, hive, path, values, view=0):
         for name, (value, kind) in values.items():
             self.set(hive, path, name, value, kind, view)
@@ -325,6 +334,60 @@ def test_font_fix_leaves_a_registered_yahei_alone(pc):
     assert not (pc["fonts"] / "msyh_1.ttc").exists()
 
 
+def font_status(pc):
+    """What `readiness check` says of the font on this PC now: facts, then check."""
+    out = pc["tmp"] / "font-facts.json"
+    assert readiness("facts", "--offline", "--output", out).returncode == 0
+    judged = readiness("check", "--facts", out, "--format", "json", "--output", pc["tmp"] / "font-report.json")
+    return next(r for r in json.loads(judged.stdout.decode("utf-8"))["results"] if r["id"] == "font-msyh")
+
+
+def test_a_yahei_copied_but_not_registered_is_registered_in_place(pc, reg):
+    """WARN (copied, never installed) → fix --font → PASS, with no second file beside it."""
+    reg.delete(winreg.HKEY_LOCAL_MACHINE, FONTS, YAHEI_VALUE, winreg.KEY_WOW64_64KEY)
+    before = (pc["fonts"] / "msyh.ttc").read_bytes()
+    assert font_status(pc)["status"] == "warn"
+    source = write_ttc(pc["tmp"] / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    proc = readiness("fix", "--font", source, "--yes", "--lang", "en", "--backup-dir", pc["backups"])
+    assert proc.returncode == 0, proc.stdout.decode(CONSOLE) + proc.stderr.decode("utf-8", "replace")
+    try:
+        assert font_status(pc)["status"] == "pass"
+        assert (pc["fonts"] / "msyh.ttc").read_bytes() == before and not (pc["fonts"] / "msyh_1.ttc").exists()
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, FONTS, 0, winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:
+            assert winreg.QueryValueEx(key, YAHEI_VALUE)[0] == "msyh.ttc"
+    finally:
+        undo = readiness("fix", "--undo", "--lang", "en", "--backup-dir", pc["backups"])
+    assert undo.returncode == 0 and (pc["fonts"] / "msyh.ttc").read_bytes() == before
+    assert font_status(pc)["status"] == "warn"
+
+
+def test_a_bold_yahei_is_refused_by_fix_and_failed_by_the_check(pc, reg):
+    from tests.helpers import make_font
+
+    bold = pc["tmp"] / "msyhbd.ttf"
+    make_font("Microsoft YaHei", style="Bold").save(str(bold))
+    proc = readiness("fix", "--font", bold, "--yes", "--lang", "en", "--backup-dir", pc["backups"])
+    assert "Bold, not the Regular style" in proc.stdout.decode(CONSOLE), proc.stdout.decode(CONSOLE)
+    assert not (pc["fonts"] / "msyh_1.ttf").exists()
+    planted = pc["fonts"] / "msyh_exam_test.ttf"  # a Bold registered under YaHei's own value
+    shutil.copyfile(bold, planted)
+    try:
+        reg.set(winreg.HKEY_LOCAL_MACHINE, FONTS, YAHEI_VALUE, planted.name, winreg.REG_SZ, winreg.KEY_WOW64_64KEY)
+        moved = pc["fonts"] / "msyh.ttc"
+        hidden = pc["tmp"] / "msyh.ttc.away"
+        try:
+            shutil.move(moved, hidden)  # only the Bold is left
+        except PermissionError:
+            pytest.skip("this Windows has loaded its own msyh.ttc, which it locks")
+        try:
+            result = font_status(pc)
+        finally:
+            shutil.move(hidden, moved)
+        assert result["status"] == "fail" and "Bold, not Regular" in json.dumps(result["observed"]), result
+    finally:
+        planted.unlink(missing_ok=True)
+
+
 def test_font_fix_over_a_fake_msyh_installs_under_a_new_name_and_undoes(pc, reg):
     fake = pc["fonts"] / "msyh.ttc"
     original = fake.read_bytes()
@@ -338,6 +401,7 @@ def test_font_fix_over_a_fake_msyh_installs_under_a_new_name_and_undoes(pc, reg)
         assert proc.returncode == 0, proc.stdout.decode(CONSOLE)
         assert (pc["fonts"] / "msyh_1.ttc").read_bytes() == source.read_bytes()
         assert fake.read_bytes() == b"not a font at all"
+        assert font_status(pc)["status"] == "pass"  # the check follows the value to msyh_1.ttc
         with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, FONTS, 0, winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:
             assert winreg.QueryValueEx(key, YAHEI_VALUE)[0] == "msyh_1.ttc"
         undo = readiness("fix", "--undo", "--lang", "en", "--backup-dir", pc["backups"])
