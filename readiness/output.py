@@ -189,7 +189,8 @@ def write_new(folder: Path, name: str, data: bytes, attempts: int = 1000) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = _mkstemp(folder, f".{name}.", ".part")
     try:
-        os.chmod(tmp, _mode_for(folder / name))
+        if os.name != "nt":  # on Windows chmod only sets the read-only attribute: an earlier read-only
+            os.chmod(tmp, _mode_for(folder / name))  # report's would make the new one (and a .part) undeletable
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -133,6 +133,26 @@ def test_the_read_only_attribute_is_not_copied_to_the_temp_file(tmp_path, monkey
         os.chmod(path, 0o666)
 
 
+def test_a_new_report_beside_a_read_only_one_is_not_read_only(tmp_path):
+    """chmod on Windows only sets FILE_ATTRIBUTE_READONLY: a mode copied from a read-only earlier
+    report made the new report (and a .part left behind) read-only, so it could not be deleted."""
+    import stat
+
+    from readiness.output import write_new
+
+    old = tmp_path / "report.json"
+    old.write_bytes(b"{}")
+    os.chmod(old, 0o444)
+    try:
+        new = write_new(tmp_path, "report.json", b'{"new": 1}')
+        assert new.name == "report-2.json" and new.read_bytes() == b'{"new": 1}'
+        assert os.stat(new).st_mode & stat.S_IWRITE
+        new.unlink()  # DeleteFileW refuses a read-only file
+        assert sorted(os.listdir(tmp_path)) == ["report.json"]
+    finally:
+        os.chmod(old, 0o666)
+
+
 def test_console_code_page_for_text_to_a_pipe():
     from readiness.console import console_codepage
     from tests.windows.conftest import chinese_windows, under_wine
