@@ -3,7 +3,8 @@ REG_EXPAND_SZ), files under Chinese folder names, fonts registered under HKLM an
 Windows 11 build that calls itself Windows 10, a VirtualStore copy of user.ini; then `readiness`
 runs as a process (facts, check, fix, fix --undo) and the verdicts, the bytes of the files and the
 encodings of what it writes are checked. The lane runs this under an English and a Chinese
-Windows; everything laid is removed again (the Wine prefix is reused).
+Windows; everything laid is removed again (the Wine prefix is reused). It writes HKLM, the Fonts
+folder and the Desktop, so it runs only where READINESS_TESTS_MAY_CHANGE_THIS_PC=1 (the lane).
 """
 
 import json
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.windows.conftest import NEEDS_WINDOWS
+from tests.windows.conftest import CHANGES_THIS_PC, NEEDS_WINDOWS, may_change_this_pc
 
 if os.name != "nt":
     pytest.skip(NEEDS_WINDOWS, allow_module_level=True)
+if not may_change_this_pc():
+    pytest.skip(CHANGES_THIS_PC, allow_module_level=True)
 
 import winreg  # noqa: E402
 

@@ -205,3 +205,20 @@ def test_the_console_and_language_wrappers_answer():
     assert win32.ui_language() > 0
     assert isinstance(win32.is_admin(), bool)
     assert win32.process_image(os.getpid()).lower() == os.path.abspath(sys.executable).lower()
+
+
+def test_the_scenarios_that_change_this_pc_are_skipped_unless_asked_for():
+    """`python -m pytest` on a technician's Windows must not write HKLM, Fonts or the Desktop:
+    without the lane's variable, tests/windows/test_scenarios.py runs nothing and says why."""
+    import subprocess
+    from pathlib import Path
+
+    from tests.windows.conftest import MAY_CHANGE_THIS_PC
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k.upper() != MAY_CHANGE_THIS_PC}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                           str(root / "tests" / "windows" / "test_scenarios.py")],
+                          capture_output=True, text=True, cwd=root, env=env, stdin=subprocess.DEVNULL, timeout=300)
+    assert proc.returncode in (0, 5) and " passed" not in proc.stdout, proc.stdout  # 5: nothing ran
+    assert "1 skipped" in proc.stdout and MAY_CHANGE_THIS_PC in proc.stdout, proc.stdout
