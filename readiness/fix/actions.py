@@ -24,7 +24,7 @@ from readiness.userini import MAX_INI_BYTES
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Text, TextError, same
-from readiness.output import atomic_write
+from readiness.output import atomic_write, retry_while_held
 
 if TYPE_CHECKING:
     from readiness.collect.fonts import FontNames
@@ -264,13 +264,16 @@ def _writable_folder(folder: Path) -> Text | None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".readiness-probe-", dir=folder)
         os.close(fd)
-        os.unlink(tmp)
     except OSError as exc:
         why = exc.strerror or str(exc)
         admin = os.name == "nt"
         return Text(f"the folder {folder} is not writable ({why}" + ("; run the command prompt as administrator)" if admin
                                                                        else ")"),
                     f"目录 {folder} 无法写入（{why}" + ("；请以管理员身份运行命令提示符）" if admin else "）"))
+    try:  # antivirus may still hold the file just closed: retried, so no probe is left behind
+        retry_while_held(partial(os.unlink, tmp))
+    except OSError:
+        pass  # written, so the folder is writable; only the probe could not go yet
     return None
 
 
@@ -374,7 +377,7 @@ def apply(changes: ChangeSet, journal: Journal, font_host: FontHost | None = Non
         elif isinstance(action, MoveAside):
             backup = journal.backup_path(action.path.name)
             entry = journal.add({"kind": "move", "path": str(action.path), "backup": str(backup)})
-            _do(journal, entry, partial(shutil.move, str(action.path), str(backup)))
+            _do(journal, entry, partial(retry_while_held, partial(shutil.move, str(action.path), str(backup))))
         else:
             assert font_host is not None
             _install_font(action, journal, font_host)
@@ -455,7 +458,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
                         "修复后又被改动过；未动它（原文件在备份目录中）")
         if entry.get("created"):
             if current is not None:
-                path.unlink()
+                retry_while_held(path.unlink)
             return None
         atomic_write(path, _read_whole(Path(entry["backup"])))
         return None
@@ -467,7 +470,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
         if path.exists():
             return Text("a file of that name is back in place; the moved one stays in the backup folder",
                         "原位置已有同名文件；移走的文件仍留在备份目录中")
-        shutil.move(str(backup), str(path))
+        retry_while_held(partial(shutil.move, str(backup), str(path)))
         return None
     if kind == "font":
         if host is None or host.unsupported():
@@ -475,7 +478,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
         host.remove_font_resource(str(path))
         # the file first: if it cannot go, the registry still names it, and a second undo retries
         if entry.get("created"):
-            path.unlink(missing_ok=True)
+            retry_while_held(partial(path.unlink, missing_ok=True))
         elif entry.get("backup"):  # journals of earlier versions, which replaced the file
             atomic_write(path, _read_whole(Path(entry["backup"])))
         if entry.get("previous_value") is None:
