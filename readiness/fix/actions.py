@@ -21,7 +21,7 @@ from readiness import rules
 from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
 from readiness.files import kind_of, kind_of_zh, read_regular
 from readiness.userini import MAX_INI_BYTES
-from readiness.fix.journal import Journal
+from readiness.fix.journal import UNDOABLE, Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Text, TextError, same
 from readiness.output import atomic_write, retry_while_held
@@ -417,9 +417,6 @@ def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None
         host.broadcast_font_change()
 
     _do(journal, entry, install)
-
-
-UNDOABLE = ("applied", "pending", "failed")
 
 
 def pending_paths(journal: Journal) -> list[str]:

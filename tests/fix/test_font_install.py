@@ -182,6 +182,29 @@ def test_a_font_windows_does_not_load_is_a_failure_that_undo_reverts(tmp_path, h
     assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
 
 
+@pytest.mark.parametrize("failure", ["AddFontResourceW", "registry"])
+def test_fix_undo_finds_a_font_install_that_failed_part_way(tmp_path, host, failure):
+    """The file was written, then AddFontResourceW added none (a security suite) or the HKLM write
+    was refused: `fix --undo` (Journal.latest) must find that run and remove the file, not say
+    "Nothing to undo"."""
+    if failure == "AddFontResourceW":
+        host.adds = 0
+    else:
+        def refused(name, data):
+            raise PermissionError(13, "Access is denied")
+
+        host.registry_set = refused
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    with pytest.raises(OSError):
+        apply(propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host), Journal.start(tmp_path / "b"), host)
+    assert (host.dir / "msyh.ttc").exists()
+    journal = Journal.latest(tmp_path / "b")
+    assert journal is not None and journal.data["state"] == "failed"
+    assert undo(journal, host) == []
+    assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
+    assert Journal.latest(tmp_path / "b") is None
+
+
 def test_needs_administrator(tmp_path, host):
     host.admin = False
     source = write_ttc(tmp_path / "msyh.ttc", ["Microsoft YaHei"])
