@@ -7,7 +7,6 @@ import os
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from readiness import rules
-from readiness.collect.client import find_in_dir
 from readiness.collect.system import System, expand_windows_vars, native_path
 from readiness.i18n import Text, TextError, join
 
@@ -125,6 +124,20 @@ def _scan(folder: str, scope: str, registered: Mapping[str, set[str]] | None,
     return found
 
 
+def _as_on_disk(path: str) -> str:
+    """path found as Windows finds it, without regard to case, and spelled as the folder spells
+    it (the registry may say msyh.ttc for MSYH.TTC); path itself when it is not there."""
+    folder, name = os.path.split(path)
+    try:
+        with os.scandir(folder or ".") as it:
+            for entry in it:
+                if entry.name.lower() == name.lower():
+                    return entry.path if folder else entry.name
+    except OSError:
+        pass
+    return path
+
+
 def same_file_key(path: str) -> str:
     """A path as Windows compares it: without case, separators and dots normalized."""
     return os.path.normpath(path).lower()
@@ -152,8 +165,7 @@ def registered_msyh(registrations: Iterable[tuple[str, str, str]], families: Ite
             if fonts_dir is None:
                 continue
             data = os.path.join(fonts_dir, data)
-        path = native_path(data)  # found as Windows finds it: without regard to case
-        out.append((scope, find_in_dir(os.path.dirname(path), os.path.basename(path)) or path))
+        out.append((scope, _as_on_disk(native_path(data))))
     return out
 
 
