@@ -419,6 +419,26 @@ def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None
     _do(journal, entry, install)
 
 
+def failure_note(journal: Journal, undo_hint: str) -> Text:
+    """What a run that stopped on a failure left, worded for the change that failed: an edit is
+    written to a temp file and swapped in whole, so its file is intact; a move may have stopped
+    half-way; a font install writes the file, then the registry value, then loads it, so any of
+    those may be in place. Undo restores a failed change too."""
+    failed: dict[str, Any] = next((c for c in reversed(journal.data.get("changes", [])) if c.get("state") == "failed"), {})
+    kind, path = failed.get("kind"), failed.get("path")
+    if kind == "font":
+        return Text(f"The font may be installed in part ({path}, the registry value \"{failed.get('value_name')}\"); "
+                    f"`{undo_hint}` removes what this run did.",
+                    f"字体可能只安装了一部分（{path}，注册表值“{failed.get('value_name')}”）；"
+                    f"`{undo_hint}` 可撤销本次所做的修改。")
+    if kind == "move":
+        return Text(f"{path} is where it was or in the backup folder {journal.folder}; "
+                    f"`{undo_hint}` puts back what this run moved.",
+                    f"{path} 仍在原处或已在备份目录 {journal.folder} 中；`{undo_hint}` 可放回本次移走的文件。")
+    return Text(f"The file being changed is intact; `{undo_hint}` restores what was done before it.",
+                f"正在修改的文件未受影响；`{undo_hint}` 可还原此前已做的修改。")
+
+
 def pending_paths(journal: Journal) -> list[str]:
     """What undo would restore, newest first."""
     return [str(e.get("path")) for e in reversed(journal.data.get("changes", [])) if e.get("state") in UNDOABLE]

@@ -205,6 +205,27 @@ def test_fix_undo_finds_a_font_install_that_failed_part_way(tmp_path, host, fail
     assert Journal.latest(tmp_path / "b") is None
 
 
+def test_a_failed_font_install_is_worded_as_a_font_and_undone_by_fix_undo(tmp_path, host, profile, loaded):
+    """The failure message no longer says "the file being changed is intact" when a font file was
+    written and Windows refused to load it; `fix --undo` then removes it."""
+    from readiness.fix.service import FixIO, run_fix, run_undo
+    from readiness.i18n import Lang
+
+    host.adds = 0
+    lines = []
+    io = FixIO(echo=lines.append, confirm=lambda q: True, collect=lambda: NO_CLIENT, running=lambda: [],
+               font_host=host, lang=Lang.EN)
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    code = run_fix(profile, loaded, io, backup_root=tmp_path / "b", yes=True, dry_run=False, white_screen=False,
+                   font=source)
+    said = "\n".join(lines)
+    assert code == 1 and "AddFontResourceW" in said and "may be installed in part" in said and "intact" not in said
+    assert (host.dir / "msyh.ttc").exists()
+    lines.clear()
+    assert run_undo(io, tmp_path / "b") == 0, lines
+    assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
+
+
 def test_needs_administrator(tmp_path, host):
     host.admin = False
     source = write_ttc(tmp_path / "msyh.ttc", ["Microsoft YaHei"])
