@@ -25,9 +25,15 @@ REMEDY = Text("Install the MSYH font (msyh.ttc) into C:\\Windows\\Fonts for all 
               "或以管理员身份运行 `readiness fix --font 字体文件路径`。")
 
 
+def _names(entry: dict[str, Any]) -> list[Any]:
+    return [entry.get("family")] + list(entry.get("families") or [])
+
+
 def _is_yahei(entry: dict[str, Any], families: list[str]) -> bool:
-    names = [entry.get("family")] + list(entry.get("families") or [])
-    return entry.get("error") is None and rules.is_yahei(names, families)
+    """A readable Microsoft YaHei in its Regular style: msyhbd.ttc (Bold) and msyhl.ttc (Light)
+    carry the same family name, and a Bold copied as msyh.ttc leaves the client without Regular."""
+    return (entry.get("error") is None and rules.is_yahei(_names(entry), families)
+            and rules.is_regular_style(entry.get("style")))
 
 
 @check("font-msyh", title=Text("MSYH font", "MSYH 字体"), order=50)  # fonts.families: a core setting (fix reads it)
@@ -41,13 +47,14 @@ def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
                         "scope": field(e, "scope", str, where, required=True),
                         "family": field(e, "family", str, where),
                         "families": field(e, "families", list, where),
+                        "style": field(e, "style", str, where),
                         "error": field(e, "error", str, where),
                         "reason": field(e, "reason", (str, dict), where),
                         "registered": field(e, "registered", bool, where)})
     good = [e for e in entries if _is_yahei(e, families)]
     system = [e for e in good if e["scope"] == "system"]
     if system:
-        e = system[0]
+        e = next((e for e in system if e["registered"] is not False), system[0])  # a registered one wins
         observed = same(f"{e['path']} ({e['family']})")
         if e["registered"] is False:
             return Finding(Status.WARN, observed, EXPECTED,
@@ -62,11 +69,13 @@ def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
                        Text("MSYH is installed for one user only; the client may run as another user "
                             "and miss it.", "MSYH 字体仅为当前用户安装，客户端以其他用户运行时可能无法使用。"), REMEDY)
     if entries:
-        bad = entries[0]
+        bad = next((e for e in entries if e["registered"]), entries[0])  # what Windows loads first
         if bad["reason"] is not None:  # worded in both languages by the collector
             why = Text.from_json(bad["reason"])
         elif bad["error"]:  # an older snapshot: the raw text
             why = same(bad["error"])
+        elif rules.is_yahei(_names(bad), families):  # YaHei, but Bold or Light
+            why = Text(f"its style is {bad['style']}, not Regular", f"其字形为 {bad['style']}，不是常规（Regular）")
         else:
             why = Text(f"family is {bad['family'] or 'unknown'}", f"字体族名为 {bad['family'] or '未知'}")
         return Finding(Status.FAIL, Text(f"{bad['path']}: {why.en}", f"{bad['path']}：{why.zh}"), EXPECTED,

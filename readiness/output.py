@@ -9,7 +9,7 @@ import stat
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence, TypeVar
 
 from readiness.files import write_target
 from readiness.i18n import Text
@@ -70,19 +70,26 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 REPLACE_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)
 _SHARING = {5, 32}  # ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION
+T = TypeVar("T")
 
 
-def replace_retrying(src: str | Path, dst: Path, backoff: tuple[float, ...] | None = None) -> None:
-    """os.replace, retried briefly on Windows while antivirus, the search indexer or the font
-    cache holds dst open (winerror 5 or 32); the last error is raised when it stays held."""
+def retry_while_held(op: Callable[[], T], backoff: tuple[float, ...] | None = None) -> T:
+    """op() (a replace, a move, an unlink of a file), retried briefly on Windows while antivirus,
+    the search indexer or the font cache holds the file open (winerror 5 or 32); the last error is
+    raised when it stays held. Any other error is raised at once."""
     for delay in (*(REPLACE_BACKOFF_S if backoff is None else backoff), None):
         try:
-            os.replace(src, dst)
-            return
+            return op()
         except PermissionError as exc:
             if delay is None or getattr(exc, "winerror", None) not in _SHARING:
                 raise
         time.sleep(delay)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def replace_retrying(src: str | Path, dst: Path, backoff: tuple[float, ...] | None = None) -> None:
+    """os.replace, retried while dst is held (retry_while_held)."""
+    retry_while_held(lambda: os.replace(src, dst), backoff)
 
 
 def default_report_name(hostname: str | None, when: datetime | None = None) -> str:
@@ -189,7 +196,8 @@ def write_new(folder: Path, name: str, data: bytes, attempts: int = 1000) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = _mkstemp(folder, f".{name}.", ".part")
     try:
-        os.chmod(tmp, _mode_for(folder / name))
+        if os.name != "nt":  # on Windows chmod only sets the read-only attribute: an earlier read-only
+            os.chmod(tmp, _mode_for(folder / name))  # report's would make the new one (and a .part) undeletable
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -107,6 +107,17 @@ def is_yahei(names: Iterable[Any], accepted: Iterable[str]) -> bool:
     return any(isinstance(n, str) and n.lower() in wanted for n in names)
 
 
+# The subfamily (name ID 17, else 2) of the one MSYH face the client needs: msyhbd.ttc and
+# msyhl.ttc carry the family "Microsoft YaHei" too, as Bold and Light.
+REGULAR_STYLES = ("regular", "normal")
+
+
+def is_regular_style(style: str | None) -> bool:
+    """Whether a font's subfamily is the Regular one. None (a snapshot from before the style was
+    recorded) is not held against it: the check then judges the family alone, as it did."""
+    return style is None or style.strip().lower() in REGULAR_STYLES
+
+
 # --- OpenGL/Level in the client's user.ini ---------------------------------------------------------
 
 def opengl_level_ok(level: str | None, prescribed: str) -> bool:

@@ -120,6 +120,9 @@ def prototypes() -> dict[str, Prototype]:
         "GetDriveTypeW": Prototype("kernel32", c_uint, [c_wchar_p]),
         "GetVolumeNameForVolumeMountPointW": Prototype("kernel32", w.BOOL, [w.LPCWSTR, w.LPWSTR, w.DWORD],
                                                        _true_or_last_error),
+        "QueryDosDeviceW": Prototype("kernel32", w.DWORD, [w.LPCWSTR, w.LPWSTR, w.DWORD]),
+        "GetVolumeInformationW": Prototype("kernel32", w.BOOL, [w.LPCWSTR, w.LPWSTR, w.DWORD, w.LPDWORD, w.LPDWORD,
+                                                                w.LPDWORD, w.LPWSTR, w.DWORD], _true_or_last_error),
         "SetErrorMode": Prototype("kernel32", c_uint, [c_uint]),
         "CreateFileW": Prototype("kernel32", w.HANDLE, [w.LPCWSTR, w.DWORD, w.DWORD, c_void_p, w.DWORD, w.DWORD,
                                                         w.HANDLE]),
@@ -216,6 +219,32 @@ def volume_id(root: str) -> str:  # pragma: no cover - needs Windows
     mount = root if root.endswith("\\") else root + "\\"
     function("GetVolumeNameForVolumeMountPointW")(mount, buf, len(buf))
     return buf.value
+
+
+def dos_device(drive: str) -> str:  # pragma: no cover - needs Windows
+    """QueryDosDeviceW for a drive letter ("S:"): what the letter currently maps to, the first of
+    the returned strings. A disk volume is a device ("\\Device\\HarddiskVolume3"); a letter made by
+    subst or DefineDosDeviceW maps to a path ("\\??\\C:\\some\\folder"). OSError when the letter
+    is not defined."""
+    import ctypes
+
+    buf = ctypes.create_unicode_buffer(1024)
+    count = function("QueryDosDeviceW")(drive.rstrip("\\/"), buf, len(buf))
+    if not count:
+        raise last_error(f"QueryDosDeviceW({drive})")
+    return buf.value  # up to the first NUL: the first of the strings
+
+
+def volume_serial(root: str) -> int:  # pragma: no cover - needs Windows
+    """GetVolumeInformationW's volume serial number of the volume under root ("C:\\"): the same
+    for every letter of one volume, for when it has no volume GUID name; OSError when unknown."""
+    import ctypes
+    from ctypes import wintypes
+
+    serial = wintypes.DWORD(0)
+    mount = root if root.endswith("\\") else root + "\\"
+    function("GetVolumeInformationW")(mount, None, 0, ctypes.byref(serial), None, None, None, 0)
+    return int(serial.value)
 
 
 def bus_type(root: str) -> int:  # pragma: no cover - needs Windows

@@ -30,6 +30,9 @@ import wine_runtime  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"readiness": "readiness", "readiness.checks": "checks", "readiness.reports": "reports"}
 DEFAULT_LOCALES = ("en_US.UTF-8", "zh_CN.UTF-8")
+# The tests that change the PC they run on (tests/windows/test_scenarios.py: HKLM, Fonts, the
+# Desktop) run only with this set; the lane's Wine prefix is its own, so the lane sets it.
+MAY_CHANGE_THIS_PC = "READINESS_TESTS_MAY_CHANGE_THIS_PC"
 
 FINDER = '''"""Maps the project's packages onto a checkout (written by scripts/windows_lane.py)."""
 import importlib.util
@@ -121,7 +124,7 @@ def main(argv: list[str]) -> int:
             junit = Path(tmp) / "lane.xml"
             code = wine_runtime.run_python(
                 rt, ["-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={windows_path(junit)}", *argv],
-                lang=lang, cwd=str(ROOT), env={"READINESS_WINDOWS_LANE": "1"}).returncode
+                lang=lang, cwd=str(ROOT), env={"READINESS_WINDOWS_LANE": "1", MAY_CHANGE_THIS_PC: "1"}).returncode
             verdict = junit_verdict(junit)
         print(f"=== Windows lane, {lang}: exit {code}, {verdict} in {time.monotonic() - t1:.0f}s ===", flush=True)
         if code != 0 or not verdict.startswith("passed"):

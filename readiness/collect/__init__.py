@@ -55,7 +55,8 @@ def _quiet(fn: Callable[[], Any]) -> Any:
 def collect_disks(system: System, errors: dict[str, Any]) -> list[dict[str, Any]]:
     """Every mounted drive, with its kind (GetDriveTypeW), bus and volume: a volume with two
     letters or mount points, or a device mounted twice, is listed twice with the same volume,
-    and the disk check counts it once."""
+    and the disk check counts it once. A letter made by subst is no drive of its own (it names a
+    folder of another one) and is left out."""
     import psutil
 
     if os.name == "nt":  # pragma: no cover - needs Windows
@@ -65,6 +66,8 @@ def collect_disks(system: System, errors: dict[str, Any]) -> list[dict[str, Any]
     system_drive = system.system_drive().lower().rstrip("\\/")
     disks = []
     for part in psutil.disk_partitions(all=False):
+        if _quiet(partial(system.drive_alias, part.mountpoint)):
+            continue
         kind = _guard(errors, f"disks.{part.mountpoint}.kind",
                       partial(system.drive_kind, part.mountpoint, part.fstype, part.opts)) or "other"
         disk = {"mountpoint": part.mountpoint, "kind": kind, "fstype": part.fstype or None,

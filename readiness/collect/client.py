@@ -49,22 +49,31 @@ def _dirname(path: str) -> str:
     return path.replace("/", "\\").rsplit("\\", 1)[0] if "\\" in path else os.path.dirname(path)
 
 
-def registry_candidates(entries: Iterable[Mapping[str, str]], names: Iterable[str]) -> list[tuple[str, Mapping[str, str]]]:
-    """Folders named by the Uninstall entries whose DisplayName is the client's."""
-    wanted = [n.lower() for n in names]
-    out = []
-    for e in entries:
-        if not any(n in e.get("DisplayName", "").lower() for n in wanted):
-            continue
-        folder = e.get("InstallLocation", "").strip().strip('"')
-        if not folder:
-            for key in ("DisplayIcon", "UninstallString"):
-                if e.get(key):
-                    folder = _dirname(_path_from_command(e[key]))
-                    break
-        if folder:
-            out.append((folder.rstrip("\\/") or folder, e))
+# Windows Installer keeps a product's icons in %WINDIR%\Installer\{ProductCode}\ (its "icon
+# cache"): a DisplayIcon there never points at the program's folder.
+_MSI_ICON_CACHE = re.compile(r"[\\/]installer[\\/]\{[0-9a-f-]+\}[\\/]?$", re.IGNORECASE)
+
+
+def entry_folders(entry: Mapping[str, str]) -> list[str]:
+    """Every folder an Uninstall entry names, in order: InstallLocation, then the folders of
+    DisplayIcon and UninstallString (each may be the program's, or an icon in a sub-folder, or
+    MsiExec), without MSI's icon cache and without repeats."""
+    raw = [entry.get("InstallLocation", "").strip().strip('"')]
+    raw += [_dirname(_path_from_command(entry[k])) for k in ("DisplayIcon", "UninstallString") if entry.get(k)]
+    out: list[str] = []
+    for folder in raw:
+        folder = folder.rstrip("\\/") or folder
+        if folder and not _MSI_ICON_CACHE.search(folder) and folder.lower() not in (f.lower() for f in out):
+            out.append(folder)
     return out
+
+
+def registry_candidates(entries: Iterable[Mapping[str, str]], names: Iterable[str]) -> list[tuple[str, Mapping[str, str]]]:
+    """Folders named by the Uninstall entries whose DisplayName is the client's: every folder each
+    entry names, since the first may hold only an icon or an uninstaller."""
+    wanted = [n.lower() for n in names]
+    return [(folder, e) for e in entries if any(n in e.get("DisplayName", "").lower() for n in wanted)
+            for folder in entry_folders(e)]
 
 
 class VersionError(TextError, ValueError):

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from readiness.collect.winapi import (BUS_TYPES, DRIVE_CDROM, DRIVE_FIXED, DRIVE_RAMDISK, DRIVE_REMOTE,
-                                      DRIVE_REMOVABLE, HKCU, HKLM, REG_EXPAND_SZ, RegValue, Registry, Win32)
+                                      DRIVE_REMOVABLE, HKCU, HKLM, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_QWORD,
+                                      REG_SZ, RegValue, Registry, Win32)
 from readiness.i18n import Text, TextError
 
 CURRENT_VERSION = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"
@@ -35,10 +36,11 @@ class System(Protocol):
     def drive_kind(self, mountpoint: str, fstype: str, opts: str) -> str: ...
     def drive_bus(self, mountpoint: str) -> str | None: ...
     def volume_id(self, mountpoint: str) -> str | None: ...
+    def drive_alias(self, mountpoint: str) -> str | None: ...
     def system_drive(self) -> str: ...
     def cpu_model(self) -> str | None: ...
     def uninstall_entries(self) -> list[dict[str, str]]: ...
-    def registered_fonts(self) -> dict[str, set[str]] | None: ...
+    def font_registrations(self) -> list[tuple[str, str, str]] | None: ...
 
 
 _ENV_RE = re.compile(r"%([^%]+)%")
@@ -83,14 +85,24 @@ class WinEnv(Mapping[str, str]):
 
 
 def reg_str(value: RegValue | None, env: Mapping[str, str]) -> str | None:
-    """A registry value as text; REG_EXPAND_SZ expanded by its type, as Windows' readers do
-    (a name that is not set stays as written, like ExpandEnvironmentStringsW)."""
-    if value is None or value.data is None or value.data == "":
+    """A registry value as text, by its type, as Windows' readers do: REG_EXPAND_SZ expanded (a
+    name that is not set stays as written, like ExpandEnvironmentStringsW); REG_MULTI_SZ (winreg: a
+    list) its first non-empty string; a number as digits; anything else (REG_BINARY's bytes,
+    REG_NONE) is not text and is None, never the repr "['C:\\x']" or "b'...'" as a path."""
+    if value is None or value.data is None:
         return None
-    text = str(value.data)
+    data = value.data
+    if value.type == REG_MULTI_SZ:
+        data = next((s for s in data if isinstance(s, str) and s), None) if isinstance(data, list) else None
+    elif value.type in (REG_DWORD, REG_QWORD) and isinstance(data, int):
+        return str(data)
+    elif value.type not in (REG_SZ, REG_EXPAND_SZ):
+        return None
+    if not isinstance(data, str) or data == "":
+        return None
     if value.type == REG_EXPAND_SZ:
-        return expand_windows_vars(text, env, keep_unset=True)
-    return text
+        return expand_windows_vars(data, env, keep_unset=True)
+    return data
 
 
 def native_path(path: str) -> str:
@@ -177,7 +189,31 @@ class WindowsSystem:
         return BUS_TYPES.get(code, f"type {code}")
 
     def volume_id(self, mountpoint: str) -> str | None:
-        return self.win32.volume_id(mountpoint)
+        """The volume GUID name; when there is none, "serial:XXXXXXXX" (GetVolumeInformationW), the
+        same for every letter of one volume, so that the disk check still counts it once."""
+        try:
+            return self.win32.volume_id(mountpoint)
+        except OSError:
+            try:
+                serial = self.win32.volume_serial(mountpoint)
+            except OSError:
+                raise Unknown(Text(f"{mountpoint}: neither a volume name nor a volume serial number",
+                                   f"{mountpoint}：既没有卷名，也没有卷序列号")) from None
+            return f"serial:{serial:08X}"
+
+    def drive_alias(self, mountpoint: str) -> str | None:
+        """What a drive letter made by subst (or DefineDosDeviceW) stands for, or None for a real
+        volume: QueryDosDeviceW maps such a letter to a path ("\\??\\C:\\folder"), a volume's to a
+        device. Its GetDriveTypeW says DRIVE_FIXED and it has no volume name, so counted it
+        would add its volume's size a second time."""
+        letter = mountpoint.rstrip("\\/")
+        if len(letter) != 2 or letter[1] != ":":
+            return None  # a folder mount point is a volume's own
+        try:
+            target = self.win32.dos_device(letter)
+        except OSError:
+            return None
+        return target[4:] if target.startswith("\\??\\") else None
 
     def cpu_model(self) -> str | None:
         """From the registry, as Task Manager shows it. Not py-cpuinfo: on Windows it runs
@@ -191,8 +227,10 @@ class WindowsSystem:
     def uninstall_entries(self) -> list[dict[str, str]]:
         entries: list[dict[str, str]] = []
         seen: set[tuple[object, ...]] = set()
-        views = ((HKLM, "64"), (HKLM, "32"), (HKCU, None)) if self._is_64bit_windows() else ((HKLM, None), (HKCU, None))
-        for hive, view in views:
+        # Both views always, whatever PROCESSOR_ARCHITECTURE says (a stripped environment has
+        # none): RegOpenKeyExW ignores KEY_WOW64_64KEY/32KEY on 32-bit Windows, where both are
+        # one key, and its entries are then listed once (the same hive, name and values).
+        for hive, view in ((HKLM, "64"), (HKLM, "32"), (HKCU, None)):
             try:
                 names = self.reg.subkeys(hive, UNINSTALL, view)
             except OSError:
@@ -213,8 +251,11 @@ class WindowsSystem:
                     entries.append(entry)
         return entries
 
-    def registered_fonts(self) -> dict[str, set[str]] | None:
-        out: dict[str, set[str]] = {}
+    def font_registrations(self) -> list[tuple[str, str, str]] | None:
+        """(scope, value name, file) of every font registered for all users (HKLM, "system") and
+        for this user (HKCU, "user"); the file as written there (a bare name is in the Fonts
+        folder). None when the registry cannot be read."""
+        out: list[tuple[str, str, str]] = []
         for scope, hive, view in (("system", HKLM, "64"), ("user", HKCU, None)):
             try:
                 values = self.reg.values(hive, FONTS_KEY, view)
@@ -222,7 +263,10 @@ class WindowsSystem:
                 values = {}
             except OSError:
                 return None
-            out[scope] = {ntpath.basename(reg_str(v, self._env) or "").lower() for v in values.values()} - {""}
+            for name, value in values.items():
+                data = reg_str(value, self._env)
+                if data:
+                    out.append((scope, name, data))
         return out
 
 
@@ -266,6 +310,10 @@ class PosixSystem:
         """The device number: the same for a device mounted twice (a bind mount)."""
         return f"dev:{os.stat(mountpoint).st_dev}"
 
+    def drive_alias(self, mountpoint: str) -> str | None:
+        """A bind mount is told apart by its device number (volume_id), not here."""
+        return None
+
     def cpu_model(self) -> str | None:
         """The kernel's own name for the CPU (/proc/cpuinfo); py-cpuinfo only where there is no
         such source, and bounded: it starts a Python child process and takes over a second."""
@@ -277,7 +325,7 @@ class PosixSystem:
     def uninstall_entries(self) -> list[dict[str, str]]:
         return []
 
-    def registered_fonts(self) -> dict[str, set[str]] | None:
+    def font_registrations(self) -> list[tuple[str, str, str]] | None:
         return None
 
 

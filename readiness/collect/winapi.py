@@ -60,6 +60,13 @@ class Win32(Protocol):
         """The volume's own name (\\\\?\\Volume{GUID}\\), the same for all its letters and mount points;
         OSError when there is none."""
 
+    def dos_device(self, drive: str) -> str:
+        """QueryDosDeviceW for a letter ("S:"): a device name, or a "\\??\\" path for a subst
+        letter; OSError when the letter is not defined."""
+
+    def volume_serial(self, root: str) -> int:
+        """GetVolumeInformationW's volume serial number; OSError when unknown."""
+
 
 class WinRegistry:  # pragma: no cover - needs Windows
     def _open(self, hive: str, path: str, view: str | None) -> Any:
@@ -105,3 +112,9 @@ class Kernel32:  # pragma: no cover - needs Windows
 
     def volume_id(self, root: str) -> str:
         return win32.volume_id(root)
+
+    def dos_device(self, drive: str) -> str:
+        return win32.dos_device(drive)
+
+    def volume_serial(self, root: str) -> int:
+        return win32.volume_serial(root)

@@ -15,16 +15,19 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from readiness import rules
 from readiness.fix.inifix import UnsafeIni, new_file, set_opengl_level
 from readiness.files import kind_of, kind_of_zh, read_regular
 from readiness.userini import MAX_INI_BYTES
-from readiness.fix.journal import Journal
+from readiness.fix.journal import UNDOABLE, Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Text, TextError, same
-from readiness.output import atomic_write
+from readiness.output import atomic_write, retry_while_held
+
+if TYPE_CHECKING:
+    from readiness.collect.fonts import FontNames
 
 
 MAX_RESTORE_BYTES = 512 * 1024 * 1024  # a font file is the largest thing fix handles
@@ -70,12 +73,20 @@ class MoveAside:
 
 @dataclass(frozen=True)
 class InstallFont:
+    """Install a font for all users; in_place: the file is already in the Fonts folder (copied
+    there, never registered) and only its registration is added."""
+
     source: Path
     dest_name: str
     value_name: str
     check_id: str = "font-msyh"
+    in_place: bool = False
 
     def describe(self) -> Text:
+        if self.in_place:
+            return Text(f"register %WINDIR%\\Fonts\\{self.dest_name}, already there, for all users "
+                        f"(registry value \"{self.value_name}\")",
+                        f"为所有用户注册已在目录中的 %WINDIR%\\Fonts\\{self.dest_name}（注册表值“{self.value_name}”）")
         return Text(f"install {self.source} as %WINDIR%\\Fonts\\{self.dest_name} for all users "
                     f"(registry value \"{self.value_name}\")",
                     f"将 {self.source} 安装为 %WINDIR%\\Fonts\\{self.dest_name}（所有用户，注册表值“{self.value_name}”）")
@@ -136,21 +147,29 @@ def _user_ini_action(path: Path, level: str, changes: ChangeSet) -> None:
 
 
 def _font_action(source: Path, families: Iterable[str], host: FontHost, changes: ChangeSet) -> None:
-    from readiness.collect.fonts import font_families
+    from readiness.collect.client import find_in_dir
+    from readiness.collect.fonts import MSYH_FILES, font_names
 
     why = host.unsupported()
     if why:
         changes.refusals.append(Text(f"Font: {why}.", "字体：只能在 Windows 上安装到系统字体目录。"))
         return
     try:
-        family, names = font_families(str(source))
+        names = font_names(str(source))
     except (ValueError, OSError) as exc:
         reason = exc.reason if isinstance(exc, TextError) else Text(str(exc), f"无法读取字体文件（{exc}）")
         changes.refusals.append(Text(f"{source}: {reason.en}", f"{source}：{reason.zh}"))
         return
-    if not rules.is_yahei(names, families):
-        changes.refusals.append(Text(f"{source} is not Microsoft YaHei (its family is {family}).",
-                                  f"{source} 不是微软雅黑字体（字体族为 {family}）。"))
+    if not rules.is_yahei(names.families, families):
+        changes.refusals.append(Text(f"{source} is not Microsoft YaHei (its family is {names.family}).",
+                                  f"{source} 不是微软雅黑字体（字体族为 {names.family}）。"))
+        return
+    if not rules.is_regular_style(names.style):
+        changes.refusals.append(Text(
+            f"{source} is Microsoft YaHei {names.style}, not the Regular style the client needs: "
+            "use msyh.ttc, not msyhbd.ttc (Bold) or msyhl.ttc (Light).",
+            f"{source} 是微软雅黑 {names.style}，不是客户端需要的常规（Regular）字形："
+            "请使用 msyh.ttc，而不是 msyhbd.ttc（粗体）或 msyhl.ttc（细体）。"))
         return
     if not host.is_admin():
         changes.refusals.append(Text(
@@ -160,8 +179,7 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, changes:
         return
     with open(source, "rb") as fh:
         is_ttc = fh.read(4) == b"ttcf"
-    english = [n for n in names if n.isascii()] or [family or "Microsoft YaHei"]
-    value_name = " & ".join(english) + " (TrueType)"
+    value_name = _value_name(names.families, names.family)
     try:
         fonts = host.fonts_dir()
         current = host.registry_get(value_name)
@@ -169,27 +187,46 @@ def _font_action(source: Path, families: Iterable[str], host: FontHost, changes:
         changes.refusals.append(Text(f"Font: cannot read the font registration ({exc.strerror or exc}).",
                                   f"字体：无法读取字体注册信息（{exc.strerror or exc}）。"))
         return
-    if current and _is_yahei_in_place(fonts, current, families):
+    if current and _regular_yahei(_registered_path(fonts, current), families):
         changes.notes.append(Text(f"Microsoft YaHei is already installed and registered ({fonts / current}); "
                                "it is left as it is.",
                                f"微软雅黑已安装并注册（{fonts / current}），不作修改。"))
         return
+    # A YaHei copied into Fonts but never registered: registered where it is, no second copy.
+    for name in MSYH_FILES:
+        found = find_in_dir(str(fonts), name)
+        there = _regular_yahei(Path(found), families) if found else None
+        if found and there is not None:
+            own = _value_name(there.families, there.family)
+            changes.actions.append(InstallFont(Path(found), Path(found).name, own, in_place=True))
+            return
     # Never over an existing file: Windows locks a loaded font file, so replacing msyh.ttc fails
     # half-way on healthy PCs. A free name (msyh_1.ttc) and the registry value pointed at it instead.
     dest_name = _free_font_name(fonts, "msyh", ".ttc" if is_ttc else ".ttf")
     changes.actions.append(InstallFont(source, dest_name, value_name))
 
 
-def _is_yahei_in_place(fonts: Path, registered: str, families: Iterable[str]) -> bool:
-    """The registered file (a bare name is in the Fonts folder) exists and is Microsoft YaHei."""
-    from readiness.collect.fonts import font_families
+def _value_name(families: list[str], family: str | None) -> str:
+    """The Fonts registry value a font is registered under: its English families, as Windows'
+    own "Microsoft YaHei & Microsoft YaHei UI (TrueType)"."""
+    english = [n for n in families if n.isascii()] or [family or "Microsoft YaHei"]
+    return " & ".join(english) + " (TrueType)"
 
-    path = Path(registered) if ("\\" in registered or "/" in registered) else fonts / registered
+
+def _registered_path(fonts: Path, registered: str) -> Path:
+    """The file a Fonts registry value names: a bare name is in the Fonts folder."""
+    return Path(registered) if ("\\" in registered or "/" in registered) else fonts / registered
+
+
+def _regular_yahei(path: Path, families: Iterable[str]) -> FontNames | None:
+    """The file's names when it is Microsoft YaHei in the Regular style, else None."""
+    from readiness.collect.fonts import font_names
+
     try:
-        _family, names = font_families(str(path))
+        names = font_names(str(path))
     except (ValueError, OSError):
-        return False
-    return rules.is_yahei(names, families)
+        return None
+    return names if rules.is_yahei(names.families, families) and rules.is_regular_style(names.style) else None
 
 
 def _free_font_name(fonts: Path, stem: str, ext: str) -> str:
@@ -227,13 +264,16 @@ def _writable_folder(folder: Path) -> Text | None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".readiness-probe-", dir=folder)
         os.close(fd)
-        os.unlink(tmp)
     except OSError as exc:
         why = exc.strerror or str(exc)
         admin = os.name == "nt"
         return Text(f"the folder {folder} is not writable ({why}" + ("; run the command prompt as administrator)" if admin
                                                                        else ")"),
                     f"目录 {folder} 无法写入（{why}" + ("；请以管理员身份运行命令提示符）" if admin else "）"))
+    try:  # antivirus may still hold the file just closed: retried, so no probe is left behind
+        retry_while_held(partial(os.unlink, tmp))
+    except OSError:
+        pass  # written, so the folder is writable; only the probe could not go yet
     return None
 
 
@@ -337,7 +377,7 @@ def apply(changes: ChangeSet, journal: Journal, font_host: FontHost | None = Non
         elif isinstance(action, MoveAside):
             backup = journal.backup_path(action.path.name)
             entry = journal.add({"kind": "move", "path": str(action.path), "backup": str(backup)})
-            _do(journal, entry, partial(shutil.move, str(action.path), str(backup)))
+            _do(journal, entry, partial(retry_while_held, partial(shutil.move, str(action.path), str(backup))))
         else:
             assert font_host is not None
             _install_font(action, journal, font_host)
@@ -356,15 +396,21 @@ def _do(journal: Journal, entry: dict[str, Any], step: Callable[[], Any]) -> Non
 
 def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None:
     dest = host.fonts_dir() / action.dest_name
-    data = _read_whole(action.source)
-    if dest.exists():  # planned as a free name; something took it since
-        raise FileExistsError(17, "appeared since the plan; nothing was changed", str(dest))
+    if action.in_place:
+        data = None
+        if not dest.is_file():  # planned as there; gone since
+            raise FileNotFoundError(2, "gone since the plan; nothing was changed", str(dest))
+    else:
+        data = _read_whole(action.source)
+        if dest.exists():  # planned as a free name; something took it since
+            raise FileExistsError(17, "appeared since the plan; nothing was changed", str(dest))
     entry: dict[str, Any] = {"kind": "font", "path": str(dest), "value_name": action.value_name,
-                             "previous_value": host.registry_get(action.value_name), "created": True}
+                             "previous_value": host.registry_get(action.value_name), "created": not action.in_place}
     entry = journal.add(entry)
 
     def install() -> None:
-        atomic_write(dest, data)
+        if data is not None:  # registered in place: the file is left as it is, and undo leaves it
+            atomic_write(dest, data)
         host.registry_set(action.value_name, action.dest_name)
         if host.add_font_resource(str(dest)) == 0:  # AddFontResourceW: 0 fonts added is its failure
             raise OSError(f"Windows did not load the font from {dest} (AddFontResourceW added none)")
@@ -373,7 +419,24 @@ def _install_font(action: InstallFont, journal: Journal, host: FontHost) -> None
     _do(journal, entry, install)
 
 
-UNDOABLE = ("applied", "pending", "failed")
+def failure_note(journal: Journal, undo_hint: str) -> Text:
+    """What a run that stopped on a failure left, worded for the change that failed: an edit is
+    written to a temp file and swapped in whole, so its file is intact; a move may have stopped
+    half-way; a font install writes the file, then the registry value, then loads it, so any of
+    those may be in place. Undo restores a failed change too."""
+    failed: dict[str, Any] = next((c for c in reversed(journal.data.get("changes", [])) if c.get("state") == "failed"), {})
+    kind, path = failed.get("kind"), failed.get("path")
+    if kind == "font":
+        return Text(f"The font may be installed in part ({path}, the registry value \"{failed.get('value_name')}\"); "
+                    f"`{undo_hint}` removes what this run did.",
+                    f"字体可能只安装了一部分（{path}，注册表值“{failed.get('value_name')}”）；"
+                    f"`{undo_hint}` 可撤销本次所做的修改。")
+    if kind == "move":
+        return Text(f"{path} is where it was or in the backup folder {journal.folder}; "
+                    f"`{undo_hint}` puts back what this run moved.",
+                    f"{path} 仍在原处或已在备份目录 {journal.folder} 中；`{undo_hint}` 可放回本次移走的文件。")
+    return Text(f"The file being changed is intact; `{undo_hint}` restores what was done before it.",
+                f"正在修改的文件未受影响；`{undo_hint}` 可还原此前已做的修改。")
 
 
 def pending_paths(journal: Journal) -> list[str]:
@@ -412,7 +475,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
                         "修复后又被改动过；未动它（原文件在备份目录中）")
         if entry.get("created"):
             if current is not None:
-                path.unlink()
+                retry_while_held(path.unlink)
             return None
         atomic_write(path, _read_whole(Path(entry["backup"])))
         return None
@@ -424,7 +487,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
         if path.exists():
             return Text("a file of that name is back in place; the moved one stays in the backup folder",
                         "原位置已有同名文件；移走的文件仍留在备份目录中")
-        shutil.move(str(backup), str(path))
+        retry_while_held(partial(shutil.move, str(backup), str(path)))
         return None
     if kind == "font":
         if host is None or host.unsupported():
@@ -432,7 +495,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
         host.remove_font_resource(str(path))
         # the file first: if it cannot go, the registry still names it, and a second undo retries
         if entry.get("created"):
-            path.unlink(missing_ok=True)
+            retry_while_held(partial(path.unlink, missing_ok=True))
         elif entry.get("backup"):  # journals of earlier versions, which replaced the file
             atomic_write(path, _read_whole(Path(entry["backup"])))
         if entry.get("previous_value") is None:

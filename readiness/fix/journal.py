@@ -18,6 +18,9 @@ from readiness.output import atomic_write
 JOURNAL_SCHEMA = "readiness.fix-journal/1"
 JOURNAL_FILE = "journal.json"
 MAX_JOURNAL_BYTES = 4 * 1024 * 1024
+# The states of a change that undo restores: a "failed" one may have landed part-way (a font's
+# file written, then its registry value refused), so it is undone like the rest.
+UNDOABLE = ("applied", "pending", "failed")
 
 
 def default_backup_dir(environ: dict[str, str] | None = None) -> Path:
@@ -52,7 +55,8 @@ class Journal:
 
     @classmethod
     def latest(cls, root: Path) -> "Journal | None":
-        """The newest run that changed something and was not undone yet."""
+        """The newest run that changed something, or may have (a failed change), and was not
+        undone yet."""
         if not root.is_dir():
             return None
         for folder in sorted((p for p in root.iterdir() if (p / JOURNAL_FILE).is_file()), reverse=True):
@@ -61,7 +65,7 @@ class Journal:
             except (OSError, ValueError):
                 continue
             if journal.data.get("state") != "undone" and any(
-                    c.get("state") in ("applied", "pending") for c in journal.data.get("changes", [])):
+                    c.get("state") in UNDOABLE for c in journal.data.get("changes", [])):
                 return journal
         return None
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from readiness.fix.actions import ChangeSet, apply, propose_changes, pending_paths, preconditions, undo
+from readiness.fix.actions import (ChangeSet, apply, failure_note, pending_paths, preconditions, propose_changes,
+                                   undo)
 from readiness.fix.journal import Journal
 from readiness.fix.winfont import FontHost
 from readiness.i18n import Lang, Text
@@ -106,10 +107,8 @@ def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: P
     try:
         apply(changes, journal, io.font_host)
     except Exception as exc:
-        _say(io, Text(f"Failed: {type(exc).__name__}: {exc}. The file being changed is intact; "
-                      f"`{undo_hint}` restores what was done before it.",
-                      f"失败：{type(exc).__name__}: {exc}。正在修改的文件未受影响；"
-                      f"`{undo_hint}` 可还原此前已做的修改。"))
+        _say(io, Text(f"Failed: {type(exc).__name__}: {exc}. ", f"失败：{type(exc).__name__}: {exc}。")
+             + failure_note(journal, undo_hint))
         return 1
     journal.finish("done")
     after = _statuses(io.collect(), profile, loaded, changes.check_ids)

@@ -167,6 +167,30 @@ def test_registry_candidates_read_every_field():
         ["C:\\A", "C:\\B", "C:\\C D", "C:\\E"]
 
 
+def test_every_folder_of_an_entry_is_tried_icon_in_a_sub_folder(tmp_path):
+    """An entry without InstallLocation whose DisplayIcon is in a sub-folder (res\\app.ico) and
+    whose UninstallString is beside the exe: the icon's folder is tried, then the uninstaller's."""
+    folder = install(tmp_path / "Client")
+    (folder / "res").mkdir()
+    entry = {"DisplayName": "ExamClient", "DisplayIcon": f"{folder / 'res' / 'app.ico'},0",
+             "UninstallString": f'"{folder / "uninst.exe"}" /S'}
+    client = collect_client(settings(**{"client.search_dirs": []}), FakeSystem(entries=[entry]), {})
+    assert client["install_dir"] == str(folder) and client["found_by"] == "registry"
+    assert client["searched"] == [str(folder / "res"), str(folder)]
+
+
+def test_an_msi_icon_cache_is_never_taken_for_the_client_folder():
+    """Windows Installer caches an MSI product's icon in %WINDIR%\\Installer\\{ProductCode}\\ and
+    its UninstallString is MsiExec.exe /X{ProductCode}: neither is the program's folder; the
+    InstallLocation still is."""
+    entries = [{"DisplayName": "ExamClient", "InstallLocation": "D:\\Exam\\",
+                "DisplayIcon": "C:\\Windows\\Installer\\{1D2A3B4C-0000-1111-2222-333344445555}\\app.exe,0",
+                "UninstallString": "MsiExec.exe /X{1D2A3B4C-0000-1111-2222-333344445555}"},
+               {"DisplayName": "ExamClient", "DisplayIcon": "C:\\Windows\\Installer\\{AB}\\icon.ico",
+                "UninstallString": "\"C:\\Exam 2\\uninst.exe\""}]
+    assert [d for d, _ in registry_candidates(entries, ["ExamClient"])] == ["D:\\Exam", "C:\\Exam 2"]
+
+
 @pytest.mark.parametrize("folder,env,expected", [
     ("C:\\Program Files (x86)\\ExamClient", {"LOCALAPPDATA": "C:\\Users\\u\\AppData\\Local"},
      "C:\\Users\\u\\AppData\\Local\\VirtualStore\\Program Files (x86)\\ExamClient"),

@@ -60,6 +60,39 @@ def test_the_disk_check_counts_the_internal_volume_once(windows_drives, profile,
     assert result.status is Status.FAIL and result.observed.en == "150 GB on fixed disks (C:\\ 150 GB)"
 
 
+def test_a_subst_letter_and_a_volume_without_a_guid_count_once(monkeypatch, profile, loaded):
+    """A 128 GB PC with `subst S: C:\\` and a data volume under two letters that has no volume GUID
+    name. What Windows answers, by its documentation: GetDriveTypeW says DRIVE_FIXED for the subst
+    letter and GetVolumeNameForVolumeMountPointW fails on it (ERROR_INVALID_PARAMETER), while
+    QueryDosDeviceW("S:") gives "\\??\\C:\\"; GetVolumeInformationW gives one serial per volume."""
+    from readiness.model import Status
+    from tests.checks.judge import judge_one
+    from tests.helpers import with_facts
+
+    parts = [Part(r, r, "NTFS", "rw,fixed") for r in ("C:\\", "S:\\", "D:\\", "E:\\")]
+    sizes = {"C:\\": 100 * 10**9, "S:\\": 100 * 10**9, "D:\\": 28 * 10**9, "E:\\": 28 * 10**9}
+    monkeypatch.setattr(psutil, "disk_partitions", lambda all=False: parts)
+    monkeypatch.setattr(psutil, "disk_usage", lambda p: Usage(sizes[p], 0, sizes[p], 0.0))
+    drives = {"C:\\": (DRIVE_FIXED, 11, "\\\\?\\Volume{c}\\"), "S:\\": (DRIVE_FIXED, 11, None),
+              "D:\\": (DRIVE_FIXED, 11, None), "E:\\": (DRIVE_FIXED, 11, None)}
+    win32 = FakeWin32(drives=drives, dos={"S:": "\\??\\C:\\"},
+                      serials={"C:\\": 0x1234ABCD, "S:\\": 0x1234ABCD, "D:\\": 0x0BADF00D, "E:\\": 0x0BADF00D})
+    system = WindowsSystem(FakeRegistry({(HKLM, CURRENT_VERSION, "64"): WIN10}), win32, {"SYSTEMDRIVE": "C:"})
+    disks = collect_disks(system, {})
+    assert [d["mountpoint"] for d in disks] == ["C:\\", "D:\\", "E:\\"]  # S: is C: again
+    assert disks[1]["volume"] == disks[2]["volume"] == "serial:0BADF00D"
+    result = judge_one(loaded, "disk", with_facts({"disks": disks}), profile)
+    assert result.status is Status.FAIL and result.observed.en == "128 GB on fixed disks (C:\\ 100 GB, D:\\ 28 GB)"
+
+
+def test_a_drive_alias_is_only_a_letter_mapped_to_a_path():
+    win32 = FakeWin32(dos={"S:": "\\??\\C:\\exam", "N:": "\\Device\\LanmanRedirector\\;N:0\\srv\\share"})
+    system = WindowsSystem(FakeRegistry({}), win32, {})
+    assert system.drive_alias("S:\\") == "C:\\exam"
+    assert system.drive_alias("C:\\") is None and system.drive_alias("N:\\") is None
+    assert system.drive_alias("C:\\mnt\\data\\") is None  # a folder mount point is a volume's own
+
+
 def test_a_fixed_disk_that_cannot_be_read_is_still_an_error(windows_drives, monkeypatch):
     monkeypatch.setattr(psutil, "disk_usage", not_ready)
     errors = {}

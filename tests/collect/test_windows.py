@@ -12,7 +12,8 @@ import pytest
 from readiness.collect.system import (CURRENT_VERSION, FONTS_KEY, UNINSTALL, Unknown, WindowsSystem,
                                       expand_windows_vars, reg_str, WinEnv)
 from readiness.collect.winapi import (DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOTE, DRIVE_REMOVABLE, HKCU, HKLM,
-                                      REG_DWORD, REG_EXPAND_SZ, REG_SZ, RegValue)
+                                      REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_NONE, REG_SZ,
+                                      RegValue)
 
 
 def typed(data):
@@ -51,12 +52,24 @@ class FakeRegistry:
 
 
 class FakeWin32:
-    """drives: {root: DRIVE_* or (DRIVE_*, bus type, volume name)}."""
+    """drives: {root: DRIVE_* or (DRIVE_*, bus type, volume name)}; dos: {"S:": QueryDosDeviceW's
+    answer} (a volume's letter maps to a device, a subst letter to "\\??\\" and a path);
+    serials: {root: GetVolumeInformationW's serial} (none: ERROR_NOT_READY, as an empty drive)."""
 
-    def __init__(self, memory_kib=8 * 1024 * 1024, version=(10, 0, 19041, 1), drives=None):
+    def __init__(self, memory_kib=8 * 1024 * 1024, version=(10, 0, 19041, 1), drives=None, dos=None, serials=None):
         self.memory_kib = memory_kib
         self.version = version  # RtlGetVersion; 19041 where the registry says 19045 (tests prefer it)
         self.drives = drives or {}
+        self.dos = dos or {}
+        self.serials = serials or {}
+
+    def dos_device(self, drive):
+        return self.dos.get(drive, f"\\Device\\HarddiskVolume{ord(drive[0].upper()) - 64}")
+
+    def volume_serial(self, root):
+        if root not in self.serials:
+            raise OSError(21, "The device is not ready")
+        return self.serials[root]
 
     def _drive(self, root):
         d = self.drives.get(root, 0)
@@ -169,10 +182,13 @@ def test_uninstall_entries_from_both_views_and_the_user():
                           "InstallLocation": "C:\\Program Files (x86)\\ExamClient"}
 
 
-def test_registered_fonts():
-    extra = {(HKLM, FONTS_KEY, "64"): {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"},
-             (HKCU, FONTS_KEY, None): {"X (TrueType)": "C:\\Users\\u\\AppData\\Local\\Microsoft\\Windows\\Fonts\\MSYH.TTF"}}
-    assert system(extra=extra).registered_fonts() == {"system": {"msyh.ttc"}, "user": {"msyh.ttf"}}
+def test_font_registrations():
+    user_font = "C:\\Users\\u\\AppData\\Local\\Microsoft\\Windows\\Fonts\\MSYH.TTF"
+    extra = {(HKLM, FONTS_KEY, "64"): {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc",
+                                       "Odd (TrueType)": RegValue(b"x", REG_BINARY)},
+             (HKCU, FONTS_KEY, None): {"X (TrueType)": user_font}}
+    assert system(extra=extra).font_registrations() == [
+        ("system", "Microsoft YaHei & Microsoft YaHei UI (TrueType)", "msyh.ttc"), ("user", "X (TrueType)", user_font)]
 
 
 @pytest.mark.parametrize("text,env,out", [
@@ -199,6 +215,12 @@ def test_environment_lookups_ignore_case_as_windows_does():
     (RegValue("%NOT_SET%\\x", REG_EXPAND_SZ), "%NOT_SET%\\x"),  # as ExpandEnvironmentStringsW leaves it
     (RegValue("", REG_SZ), None),
     (RegValue(1234, REG_DWORD), "1234"),
+    # winreg returns REG_MULTI_SZ as a list and REG_BINARY as bytes (winreg's documentation, "Value Types")
+    (RegValue(["", "C:\\考试\\ExamClient", "D:\\x"], REG_MULTI_SZ), "C:\\考试\\ExamClient"),
+    (RegValue([], REG_MULTI_SZ), None),
+    (RegValue(b"C:\\x\x00", REG_BINARY), None),
+    (RegValue(None, REG_NONE), None),
+    (RegValue("C:\\x", REG_NONE), None),
 ])
 def test_registry_text_by_value_type(value, out):
     assert reg_str(value, WinEnv({"SYSTEMDRIVE": "D:"})) == out
@@ -233,3 +255,13 @@ def test_cpu_model_from_the_registry():
     extra = {(HKLM, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0", "64"):
              {"ProcessorNameString": "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz   "}}
     assert system(extra=extra).cpu_model() == "Intel(R) Core(TM) i5-8500 CPU @ 3.00GHz"
+
+
+@pytest.mark.parametrize("env", [{}, {"PROCESSOR_ARCHITECTURE": "x86"}, {"PROCESSOR_ARCHITECTURE": "AMD64"}])
+def test_both_uninstall_views_whatever_the_environment_says(env):
+    """A 32-bit client (KEY_WOW64_32KEY) and a 64-bit one (KEY_WOW64_64KEY) are both listed also
+    when the environment is stripped or says x86 (a scheduled task, a 32-bit parent): the view
+    flags are ignored on 32-bit Windows (RegOpenKeyExW's documentation), so reading both is safe."""
+    keys = {(HKLM, UNINSTALL + r"\A", "64"): {"DisplayName": "A"}, (HKLM, UNINSTALL + r"\B", "32"): {"DisplayName": "B"}}
+    s = WindowsSystem(FakeRegistry(keys), FakeWin32(), env)
+    assert [e["DisplayName"] for e in s.uninstall_entries()] == ["A", "B"]

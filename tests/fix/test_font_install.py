@@ -6,7 +6,7 @@ import pytest
 
 from readiness.fix.actions import InstallFont, apply, propose_changes, undo
 from readiness.fix.journal import Journal
-from tests.helpers import write_ttc, write_ttf
+from tests.helpers import make_font, write_ttc, write_ttf
 
 
 class FakeFontHost:
@@ -105,6 +105,49 @@ def test_a_registered_yahei_in_place_is_left_alone(tmp_path, host):
     assert changes.actions == [] and changes.refusals == [] and "already installed" in changes.notes[-1].en
 
 
+def test_a_yahei_copied_but_never_registered_is_registered_in_place(tmp_path, host):
+    """msyh.ttc copied into Fonts by hand: its registry value is added and Windows loads it there;
+    no msyh_1.ttc beside it. Undo takes the registration back and leaves the file."""
+    write_ttc(host.dir / "msyh.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    before = (host.dir / "msyh.ttc").read_bytes()
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    action, = changes.actions
+    assert action.in_place and action.dest_name == "msyh.ttc" and "register" in action.describe().en
+    journal = Journal.start(tmp_path / "b")
+    apply(changes, journal, host)
+    assert sorted(p.name for p in host.dir.iterdir()) == ["msyh.ttc"]
+    assert host.registry == {"Microsoft YaHei & Microsoft YaHei UI (TrueType)": "msyh.ttc"}
+    assert host.loaded == [str(host.dir / "msyh.ttc")] and host.broadcasts == 1
+    assert undo(journal, host) == []
+    assert (host.dir / "msyh.ttc").read_bytes() == before and host.registry == {} and host.loaded == []
+
+
+@pytest.mark.parametrize("style", ["Bold", "Light"])
+def test_another_style_of_yahei_is_refused_by_name(tmp_path, host, style):
+    """msyhbd.ttc carries "Microsoft YaHei" as its family (name ID 1) and "Bold" as its subfamily
+    (ID 2); msyhl.ttc the family in ID 16 and "Light" in ID 17."""
+    font = make_font("Microsoft YaHei" if style == "Bold" else "Microsoft YaHei Light",
+                     style=style if style == "Bold" else "Regular")
+    if style == "Light":
+        font["name"].setName("Microsoft YaHei", 16, 3, 1, 0x409)
+        font["name"].setName("Light", 17, 3, 1, 0x409)
+    source = tmp_path / "msyh.ttf"
+    font.save(str(source))
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    assert changes.actions == [] and f"Microsoft YaHei {style}, not the Regular style" in changes.refusals[0].en
+    assert style in changes.refusals[0].zh and list(host.dir.iterdir()) == []
+
+
+def test_a_registered_bold_is_not_taken_for_the_regular(tmp_path, host):
+    make_font("Microsoft YaHei", style="Bold").save(str(host.dir / "msyh.ttf"))
+    host.registry["Microsoft YaHei (TrueType)"] = "msyh.ttf"
+    source = write_ttf(tmp_path / "download.ttf", "Microsoft YaHei")
+    changes = propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host)
+    action, = changes.actions
+    assert not action.in_place and action.dest_name == "msyh_1.ttf"
+
+
 def test_undo_treats_a_value_already_gone_as_done(tmp_path, host):
     source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
     journal = Journal.start(tmp_path / "b")
@@ -136,6 +179,50 @@ def test_a_font_windows_does_not_load_is_a_failure_that_undo_reverts(tmp_path, h
         apply(propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host), journal, host)
     assert journal.data["state"] == "failed"
     assert undo(journal, host) == []
+    assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
+
+
+@pytest.mark.parametrize("failure", ["AddFontResourceW", "registry"])
+def test_fix_undo_finds_a_font_install_that_failed_part_way(tmp_path, host, failure):
+    """The file was written, then AddFontResourceW added none (a security suite) or the HKLM write
+    was refused: `fix --undo` (Journal.latest) must find that run and remove the file, not say
+    "Nothing to undo"."""
+    if failure == "AddFontResourceW":
+        host.adds = 0
+    else:
+        def refused(name, data):
+            raise PermissionError(13, "Access is denied")
+
+        host.registry_set = refused
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    with pytest.raises(OSError):
+        apply(propose_changes(NO_CLIENT, SETTINGS, font=source, font_host=host), Journal.start(tmp_path / "b"), host)
+    assert (host.dir / "msyh.ttc").exists()
+    journal = Journal.latest(tmp_path / "b")
+    assert journal is not None and journal.data["state"] == "failed"
+    assert undo(journal, host) == []
+    assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
+    assert Journal.latest(tmp_path / "b") is None
+
+
+def test_a_failed_font_install_is_worded_as_a_font_and_undone_by_fix_undo(tmp_path, host, profile, loaded):
+    """The failure message no longer says "the file being changed is intact" when a font file was
+    written and Windows refused to load it; `fix --undo` then removes it."""
+    from readiness.fix.service import FixIO, run_fix, run_undo
+    from readiness.i18n import Lang
+
+    host.adds = 0
+    lines = []
+    io = FixIO(echo=lines.append, confirm=lambda q: True, collect=lambda: NO_CLIENT, running=lambda: [],
+               font_host=host, lang=Lang.EN)
+    source = write_ttc(tmp_path / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    code = run_fix(profile, loaded, io, backup_root=tmp_path / "b", yes=True, dry_run=False, white_screen=False,
+                   font=source)
+    said = "\n".join(lines)
+    assert code == 1 and "AddFontResourceW" in said and "may be installed in part" in said and "intact" not in said
+    assert (host.dir / "msyh.ttc").exists()
+    lines.clear()
+    assert run_undo(io, tmp_path / "b") == 0, lines
     assert not (host.dir / "msyh.ttc").exists() and host.registry == {}
 
 

@@ -3,7 +3,8 @@ REG_EXPAND_SZ), files under Chinese folder names, fonts registered under HKLM an
 Windows 11 build that calls itself Windows 10, a VirtualStore copy of user.ini; then `readiness`
 runs as a process (facts, check, fix, fix --undo) and the verdicts, the bytes of the files and the
 encodings of what it writes are checked. The lane runs this under an English and a Chinese
-Windows; everything laid is removed again (the Wine prefix is reused).
+Windows; everything laid is removed again (the Wine prefix is reused). It writes HKLM, the Fonts
+folder and the Desktop, so it runs only where READINESS_TESTS_MAY_CHANGE_THIS_PC=1 (the lane).
 """
 
 import json
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.windows.conftest import NEEDS_WINDOWS
+from tests.windows.conftest import CHANGES_THIS_PC, NEEDS_WINDOWS, may_change_this_pc
 
 if os.name != "nt":
     pytest.skip(NEEDS_WINDOWS, allow_module_level=True)
+if not may_change_this_pc():
+    pytest.skip(CHANGES_THIS_PC, allow_module_level=True)
 
 import winreg  # noqa: E402
 
@@ -49,6 +52,15 @@ class Reg:
             except FileNotFoundError:
                 old = None
             winreg.SetValueEx(key, name, 0, kind, value)
+        self.undo.append((hive, path, name, old, view))
+
+    def delete(self, hive, path, name, view=0):
+        with winreg.OpenKey(hive, path, 0, winreg.KEY_ALL_ACCESS | view) as key:
+            try:
+                old = winreg.QueryValueEx(key, name)
+            except FileNotFoundError:
+                return
+            winreg.DeleteValue(key, name)
         self.undo.append((hive, path, name, old, view))
 
     def new_key(self, hive, path, values, view=0):
@@ -228,6 +240,43 @@ def test_an_entry_with_only_displayicon_is_found(reg, tmp_path):
     assert client["install_dir"] == str(folder) and client["version"] == "1.1.9-0"
 
 
+def test_an_icon_in_a_sub_folder_and_an_uninstaller_beside_the_exe(reg, tmp_path):
+    """No InstallLocation, a DisplayIcon in res\\: the UninstallString's folder is tried too."""
+    folder = tmp_path / "第三个" / "Client"
+    (folder / "res").mkdir(parents=True)
+    shutil.copyfile(PE_FIXTURES / "client-1.1.9-0.exe", folder / "ExamClient.exe")
+    reg.new_key(winreg.HKEY_CURRENT_USER, UNINSTALL + r"\ExamReadinessTest-IconInRes", {
+        "DisplayName": ("ResExam", winreg.REG_SZ),
+        "DisplayIcon": (f"{folder}\\res\\app.ico", winreg.REG_SZ),
+        "UninstallString": (f'"{folder}\\uninst.exe" /S', winreg.REG_SZ)})
+    profile = tmp_path / "site.toml"
+    profile.write_text('[client]\ndisplay_names = ["ResExam"]\n', encoding="utf-8")
+    proc = readiness("facts", "--offline", "--profile", profile)
+    client = json.loads(proc.stdout.decode("utf-8"))["client"]
+    assert client["install_dir"] == str(folder) and str(folder / "res") in client["searched"]
+
+
+def test_multi_string_and_binary_values_in_an_uninstall_entry(reg, tmp_path):
+    """winreg gives REG_MULTI_SZ as a list and REG_BINARY as bytes: the first string is the folder,
+    the bytes are ignored, and neither becomes the text "['C:\\x']" or "b'...'"."""
+    from readiness.collect.system import current_system
+
+    folder = tmp_path / "多字符串" / "Client"
+    folder.mkdir(parents=True)
+    shutil.copyfile(PE_FIXTURES / "client-1.2.1-0.exe", folder / "ExamClient.exe")
+    reg.new_key(winreg.HKEY_CURRENT_USER, UNINSTALL + r"\ExamReadinessTest-MultiSz", {
+        "DisplayName": ("MultiExam", winreg.REG_SZ),
+        "InstallLocation": ([str(folder), "D:\\elsewhere"], winreg.REG_MULTI_SZ),
+        "DisplayIcon": (str(folder / "ExamClient.exe").encode("utf-16-le"), winreg.REG_BINARY)})
+    entry = next(e for e in current_system().uninstall_entries() if e["DisplayName"] == "MultiExam")
+    assert entry == {"DisplayName": "MultiExam", "InstallLocation": str(folder)}
+    profile = tmp_path / "site.toml"
+    profile.write_text('[client]\ndisplay_names = ["MultiExam"]\n', encoding="utf-8")
+    proc = readiness("facts", "--offline", "--profile", profile)
+    client = json.loads(proc.stdout.decode("utf-8"))["client"]
+    assert client["install_dir"] == str(folder) and client["version"] == "1.2.1-0"
+
+
 def test_each_uninstall_entry_once_from_both_views_and_hkcu(pc):
     from readiness.collect.system import current_system
 
@@ -238,11 +287,44 @@ def test_each_uninstall_entry_once_from_both_views_and_hkcu(pc):
     assert client["InstallLocation"] == str(pc["client"])  # REG_EXPAND_SZ expanded
 
 
+def test_the_32_bit_view_is_read_with_a_stripped_environment(pc):
+    """No PROCESSOR_ARCHITECTURE (a scheduled task, a stripped environment): the client under
+    KEY_WOW64_32KEY is still listed, once."""
+    from readiness.collect.system import WindowsSystem
+    from readiness.collect.winapi import Kernel32, WinRegistry
+
+    stripped = WindowsSystem(WinRegistry(), Kernel32(), {"SystemDrive": env_path("SystemDrive")})
+    names = [e["DisplayName"] for e in stripped.uninstall_entries()]
+    assert names.count("考试客户端 ExamClient") == 1 and names.count("Office") == 1, names
+
+
+def test_a_letter_defined_on_a_folder_is_an_alias_not_a_drive(tmp_path):
+    """What subst does (DefineDosDeviceW): QueryDosDeviceW then maps the letter to "\\??\\" and the
+    folder, and the collector leaves such a letter out. (Wine's subst.exe is a stub, and Wine does
+    not list the letter as a drive, so the call is made here.)"""
+    import ctypes
+    import string
+
+    from readiness.collect.system import WindowsSystem
+    from readiness.collect.winapi import Kernel32, WinRegistry
+
+    used = set(os.listdrives()) if hasattr(os, "listdrives") else set()
+    letter = next(f"{c}:" for c in reversed(string.ascii_uppercase)
+                  if f"{c}:\\" not in used and not os.path.exists(f"{c}:\\"))
+    k32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    assert k32.DefineDosDeviceW(0, letter, str(tmp_path)), ctypes.get_last_error()
+    try:
+        assert WindowsSystem(WinRegistry(), Kernel32()).drive_alias(letter + "\\").lower() == str(tmp_path).lower()
+    finally:
+        k32.DefineDosDeviceW(2, letter, str(tmp_path))  # DDD_REMOVE_DEFINITION
+
+
 def test_fonts_registered_under_hklm_and_hkcu(pc):
     from readiness.collect.system import current_system
 
-    registered = current_system().registered_fonts()
-    assert "msyh.ttc" in registered["system"] and "simkai.ttf" in registered["user"]
+    registered = current_system().font_registrations()
+    assert ("system", YAHEI_VALUE, "msyh.ttc") in registered
+    assert ("user", "KaiTi (TrueType)", str(Path(env_path("LOCALAPPDATA")) / "Microsoft" / "Windows" / "Fonts" / "simkai.ttf")) in registered
 
 
 def test_font_fix_leaves_a_registered_yahei_alone(pc):
@@ -253,6 +335,60 @@ def test_font_fix_leaves_a_registered_yahei_alone(pc):
     assert "already installed" in text, text + proc.stderr.decode("utf-8", "replace")
     assert (pc["fonts"] / "msyh.ttc").read_bytes() == before
     assert not (pc["fonts"] / "msyh_1.ttc").exists()
+
+
+def font_status(pc):
+    """What `readiness check` says of the font on this PC now: facts, then check."""
+    out = pc["tmp"] / "font-facts.json"
+    assert readiness("facts", "--offline", "--output", out).returncode == 0
+    judged = readiness("check", "--facts", out, "--format", "json", "--output", pc["tmp"] / "font-report.json")
+    return next(r for r in json.loads(judged.stdout.decode("utf-8"))["results"] if r["id"] == "font-msyh")
+
+
+def test_a_yahei_copied_but_not_registered_is_registered_in_place(pc, reg):
+    """WARN (copied, never installed) → fix --font → PASS, with no second file beside it."""
+    reg.delete(winreg.HKEY_LOCAL_MACHINE, FONTS, YAHEI_VALUE, winreg.KEY_WOW64_64KEY)
+    before = (pc["fonts"] / "msyh.ttc").read_bytes()
+    assert font_status(pc)["status"] == "warn"
+    source = write_ttc(pc["tmp"] / "download.ttc", ["Microsoft YaHei", "Microsoft YaHei UI"])
+    proc = readiness("fix", "--font", source, "--yes", "--lang", "en", "--backup-dir", pc["backups"])
+    assert proc.returncode == 0, proc.stdout.decode(CONSOLE) + proc.stderr.decode("utf-8", "replace")
+    try:
+        assert font_status(pc)["status"] == "pass"
+        assert (pc["fonts"] / "msyh.ttc").read_bytes() == before and not (pc["fonts"] / "msyh_1.ttc").exists()
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, FONTS, 0, winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:
+            assert winreg.QueryValueEx(key, YAHEI_VALUE)[0] == "msyh.ttc"
+    finally:
+        undo = readiness("fix", "--undo", "--lang", "en", "--backup-dir", pc["backups"])
+    assert undo.returncode == 0 and (pc["fonts"] / "msyh.ttc").read_bytes() == before
+    assert font_status(pc)["status"] == "warn"
+
+
+def test_a_bold_yahei_is_refused_by_fix_and_failed_by_the_check(pc, reg):
+    from tests.helpers import make_font
+
+    bold = pc["tmp"] / "msyhbd.ttf"
+    make_font("Microsoft YaHei", style="Bold").save(str(bold))
+    proc = readiness("fix", "--font", bold, "--yes", "--lang", "en", "--backup-dir", pc["backups"])
+    assert "Bold, not the Regular style" in proc.stdout.decode(CONSOLE), proc.stdout.decode(CONSOLE)
+    assert not (pc["fonts"] / "msyh_1.ttf").exists()
+    planted = pc["fonts"] / "msyh_exam_test.ttf"  # a Bold registered under YaHei's own value
+    shutil.copyfile(bold, planted)
+    try:
+        reg.set(winreg.HKEY_LOCAL_MACHINE, FONTS, YAHEI_VALUE, planted.name, winreg.REG_SZ, winreg.KEY_WOW64_64KEY)
+        moved = pc["fonts"] / "msyh.ttc"
+        hidden = pc["tmp"] / "msyh.ttc.away"
+        try:
+            shutil.move(moved, hidden)  # only the Bold is left
+        except PermissionError:
+            pytest.skip("this Windows has loaded its own msyh.ttc, which it locks")
+        try:
+            result = font_status(pc)
+        finally:
+            shutil.move(hidden, moved)
+        assert result["status"] == "fail" and "Bold, not Regular" in json.dumps(result["observed"]), result
+    finally:
+        planted.unlink(missing_ok=True)
 
 
 def test_font_fix_over_a_fake_msyh_installs_under_a_new_name_and_undoes(pc, reg):
@@ -268,6 +404,7 @@ def test_font_fix_over_a_fake_msyh_installs_under_a_new_name_and_undoes(pc, reg)
         assert proc.returncode == 0, proc.stdout.decode(CONSOLE)
         assert (pc["fonts"] / "msyh_1.ttc").read_bytes() == source.read_bytes()
         assert fake.read_bytes() == b"not a font at all"
+        assert font_status(pc)["status"] == "pass"  # the check follows the value to msyh_1.ttc
         with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, FONTS, 0, winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:
             assert winreg.QueryValueEx(key, YAHEI_VALUE)[0] == "msyh_1.ttc"
         undo = readiness("fix", "--undo", "--lang", "en", "--backup-dir", pc["backups"])
