@@ -155,6 +155,22 @@ def test_unreadable_user_ini(tmp_path):
     assert "cannot read" in read_user_ini(str(path))["error"]
 
 
+def test_unreadable_user_ini_as_the_os_denies_it(tmp_path, monkeypatch):
+    """What root cannot see (it reads any file): open() failing with EACCES, as POSIX open(2) and
+    Windows' CreateFileW (ERROR_ACCESS_DENIED, which Python raises as PermissionError) report it."""
+    import readiness.collect.client as client
+
+    path = tmp_path / "user.ini"
+    path.write_bytes(b"[OpenGL]\nLevel=0\n")
+
+    def denied(p, limit):
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(client, "read_regular", denied)
+    got = read_user_ini(str(path))
+    assert "cannot read" in got["error"] and "Permission denied" in got["error"] and got["opengl_level"] is None
+
+
 def test_registry_candidates_read_every_field():
     entries = [
         {"DisplayName": "ExamClient", "InstallLocation": "C:\\A\\"},

@@ -104,6 +104,26 @@ def test_read_only_folder_is_refused(site):
     assert result.exit_code == 1 and "not writable" in result.output
 
 
+def test_a_folder_the_os_will_not_write_is_refused(site, monkeypatch):
+    """What root cannot see (it writes anywhere): creating the probe fails with EACCES, as POSIX
+    open(2) with O_CREAT and Windows' CreateFileW (ERROR_ACCESS_DENIED) report a folder without
+    write permission. Nothing is changed."""
+    import tempfile
+
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    real = tempfile.mkstemp
+
+    def denied(*args, **kwargs):
+        if kwargs.get("dir") is not None and str(kwargs["dir"]) == str(site.client):
+            raise PermissionError(13, "Permission denied", str(kwargs["dir"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    result = site("--yes")
+    assert result.exit_code == 1 and "not writable" in result.output
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
 def test_unsafe_user_ini_is_refused(site):
     raw = codecs.BOM_UTF16_LE + "[OpenGL]\r\nLevel=2\r\n".encode("utf-16-le")
     site.ini.write_bytes(raw)
