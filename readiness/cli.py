@@ -354,7 +354,7 @@ def _confirm(question: str) -> bool:
     is a "no", never taken for Ctrl-C."""
     if sys.stdin is None:
         return False
-    if not sys.stdin.isatty():
+    if not _is_console_input(sys.stdin):
         _write_stdout(question + " [y/N]: ", OutputFormat.TEXT)
         try:
             answer = sys.stdin.readline()
@@ -364,6 +364,21 @@ def _confirm(question: str) -> bool:
             _write_stdout("\n", OutputFormat.TEXT)
         return answer.strip().lower() in ("y", "yes", "是")
     return click.confirm(question, default=False)
+
+
+def _is_console_input(stream: Any) -> bool:
+    """A person at a console. On Windows isatty() is true for NUL too (bpo-28654): a script's or a
+    scheduled task's `< NUL` would reach click's prompt and end as Ctrl-C; GetConsoleMode decides."""
+    try:
+        if not stream.isatty():
+            return False
+        if sys.platform != "win32":
+            return True
+        from readiness.win32 import is_console
+
+        return is_console(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def entry() -> None:

@@ -138,6 +138,7 @@ def prototypes() -> dict[str, Prototype]:
         # kernel32: console and language
         "GetConsoleProcessList": Prototype("kernel32", w.DWORD, [POINTER(w.DWORD), w.DWORD]),
         "GetConsoleOutputCP": Prototype("kernel32", w.UINT, []),
+        "GetConsoleMode": Prototype("kernel32", w.BOOL, [w.HANDLE, w.LPDWORD]),
         "GetOEMCP": Prototype("kernel32", w.UINT, []),
         "GetUserDefaultUILanguage": Prototype("kernel32", w.WORD, []),  # a LANGID
         # ntdll
@@ -377,6 +378,21 @@ def console_processes(capacity: int = 64) -> list[int] | None:  # pragma: no cov
 def console_output_codepage() -> int:  # pragma: no cover - needs Windows
     """GetConsoleOutputCP: the console's output code page; 0 when this process has no console."""
     return int(function("GetConsoleOutputCP")())
+
+
+def is_console(fd: int) -> bool:  # pragma: no cover - needs Windows
+    """GetConsoleMode succeeds only on a console handle: NUL and the other character devices, for
+    which isatty() is true on Windows (bpo-28654), are no console."""
+    import msvcrt
+    from ctypes import byref
+    from ctypes import wintypes as w
+
+    try:
+        handle = msvcrt.get_osfhandle(fd)
+    except OSError:
+        return False
+    mode = w.DWORD()
+    return bool(function("GetConsoleMode")(handle, byref(mode)))
 
 
 def oem_codepage() -> int:  # pragma: no cover - needs Windows

@@ -311,3 +311,20 @@ def test_a_fifo_named_like_the_dll_is_refused_without_hanging(site, dry):
     result = site("--white-screen", "--yes", *dry)
     assert result.exit_code == 1 and "FIFO" in result.output
     assert stat.S_ISFIFO(os.lstat(site.client / "D3DCompiler_47.dll").st_mode)
+
+
+def test_a_confirmation_read_from_nul_is_a_no_not_ctrl_c(site, tmp_path):
+    """A script or a scheduled task runs `readiness fix < NUL`. On Windows isatty() is true for NUL
+    (bpo-28654), so the prompt must not trust it: the end of input is a "no", exit 1, nothing changed
+    (issue 17, item 5; the Windows lane runs this on Windows' own CPython)."""
+    import sys
+
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    with open(os.devnull, "rb") as nul:
+        done = subprocess.run([sys.executable, "-m", "readiness", "fix", "--lang", "en", "--profile",
+                               str(tmp_path / "site.toml"), "--backup-dir", str(site.backups)],
+                              stdin=nul, capture_output=True, text=True, encoding="utf-8", timeout=120,
+                              env=dict(os.environ, READINESS_LANG="en"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Nothing was changed" in done.stdout + done.stderr and "interrupted" not in done.stderr
+    assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
