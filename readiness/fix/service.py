@@ -131,6 +131,10 @@ def run_undo(io: FixIO, backup_root: Path, dry_run: bool = False) -> int:
             io.echo(f"  {path}")
         _say(io, Text("Dry run: nothing was changed.", "试运行：未做任何修改。"))
         return 0
+    denied = _journal_not_writable(journal.folder)
+    if denied is not None:  # an elevated fix keeps its journal where only administrators may write
+        _say(io, denied)
+        return 1
     problems = undo(journal, io.font_host)
     if problems:
         _say(io, Text("Some changes could not be undone:", "部分修改无法撤销："))
@@ -140,3 +144,26 @@ def run_undo(io: FixIO, backup_root: Path, dry_run: bool = False) -> int:
     _say(io, Text(f"Undone: the changes recorded in {journal.folder} are restored.",
                   f"已撤销：{journal.folder} 中记录的修改已还原。"))
     return 0
+
+
+def _journal_not_writable(folder: Path) -> Text | None:
+    """Why undo cannot record what it restores (and restore files an administrator wrote): a probe
+    in the journal's folder, since on Windows os.access() reads only the read-only attribute, never
+    the folder's ACL."""
+    import os
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".readiness-probe-", dir=folder)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        return Text(f"Cannot write in {folder} ({why}): the fix was made as administrator. Run the command prompt "
+                    "as administrator (right-click → Run as administrator) and undo again. Nothing was changed.",
+                    f"无法写入 {folder}（{why}）：修改是以管理员身份做的。请右键“命令提示符”选择“以管理员身份运行”，"
+                    "再执行撤销。未做任何修改。")
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
+    return None

@@ -328,3 +328,25 @@ def test_a_confirmation_read_from_nul_is_a_no_not_ctrl_c(site, tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Nothing was changed" in done.stdout + done.stderr and "interrupted" not in done.stderr
     assert site.ini.read_bytes() == b"[OpenGL]\nLevel=2\n"
+
+
+def test_undo_without_the_rights_of_the_fix_says_run_as_administrator(site, monkeypatch):
+    """An elevated fix keeps its journal where only administrators write (%ProgramData%); an undo
+    from a plain prompt is told so, changing nothing (issue 17, item 10). The denial is what
+    CreateFileW reports for a folder whose ACL refuses the user (ERROR_ACCESS_DENIED → PermissionError)."""
+    import tempfile
+
+    site.ini.write_bytes(b"[OpenGL]\nLevel=2\n")
+    assert site("--yes").exit_code == 0
+    fixed = site.ini.read_bytes()
+    real = tempfile.mkstemp
+
+    def denied(*args, **kwargs):
+        if kwargs.get("dir") is not None and str(site.backups) in str(kwargs["dir"]):
+            raise PermissionError(13, "Access is denied", str(kwargs["dir"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    result = site("--undo")
+    assert result.exit_code == 1 and "as administrator" in result.output and "Traceback" not in result.output
+    assert site.ini.read_bytes() == fixed
