@@ -128,6 +128,10 @@ def check_this_pc(profile: "Profile", loaded: "LoadedChecks", *, lang: Lang,
     from readiness.judging import judge_machine
     from readiness.reports import OutputFormat, render
 
+    if server is not None:
+        # Imported before the check runs: the one-file exe reads its modules from the stick, and a
+        # stick pulled while the network checks run must not turn a saved report into an error.
+        _import_for_submit()
     if facts_path is not None:
         from readiness.facts import load_snapshot
 
@@ -167,14 +171,27 @@ def _save(data: bytes, plan: SavePlan, hostname: str | None) -> tuple[Path | Non
     return saved, [problem]
 
 
+def _import_for_submit() -> None:
+    try:
+        import readiness.submit  # noqa: F401 - loaded now, used after the check
+        import requests  # noqa: F401
+    except ImportError:
+        pass  # said when the report is to be sent
+
+
 def submit_report(server: tuple[str, str], data: bytes, label: str) -> Submitted:
     """The outbox first (reports kept when the server was away), then this one; an unreachable
     server keeps it in the outbox for the next run."""
-    from readiness.submit import deliver
-
     url, token = server
     try:
+        from readiness.submit import deliver
+
         return Submitted(url, tuple(deliver(url, token, [(label, data)])))
+    except ImportError as exc:  # the tool's own files are gone (the stick was pulled): the report is saved
+        return Submitted(url, (), Text(f"the report was not sent: the tool's files cannot be read any more ({exc.name or exc}); "
+                                       "it is saved: send it later with `readiness submit`",
+                                       f"报告未发送：无法再读取本工具的文件（{exc.name or exc}，U盘已拔出？）；"
+                                       "报告已保存，稍后可用 `readiness submit` 发送"))
     except OSError as exc:  # the outbox folder itself cannot be written
         why = exc.strerror or str(exc)
         return Submitted(url, (), Text(f"the report was not sent ({why}); it is saved",

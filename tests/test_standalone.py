@@ -312,3 +312,23 @@ def test_the_window_escapes_an_esc_sequence_from_user_ini(stick):
     assert "\\x1b[31m9" in shown and "\\x1b[31mRED" in shown  # shown, not dropped
     report = json.loads(reports_in(stick / "reports")[0].read_bytes())  # the report keeps the facts as read
     assert report["facts"]["client"]["user_ini"]["opengl_level"] == "\x1b[31m9"
+
+
+def test_a_stick_pulled_before_the_submit_leaves_a_saved_report_and_a_clear_line(tmp_path, monkeypatch):
+    """The one-file exe imports from the stick: a module that can no longer be read at the submit
+    step is said in words; the report, already saved, stays (issue 17, item 14)."""
+    import builtins
+
+    from readiness.pipeline import submit_report
+
+    real = builtins.__import__
+
+    def gone(name, *args, **kwargs):
+        if name == "readiness.submit":
+            raise ImportError("the stick is gone", name=name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", gone)
+    monkeypatch.delitem(__import__("sys").modules, "readiness.submit", raising=False)
+    got = submit_report(("http://192.0.2.1:8765", "t"), b"{}", "PC01")
+    assert got.outcomes == () and "cannot be read any more" in got.problem.en and "U盘" in got.problem.zh
