@@ -44,7 +44,9 @@ def _status(s: str) -> str:
     return f'<span class="st" style="color:{COLORS[s]}">{escape(label.zh)} {escape(label.en)}</span>'
 
 
-def _site(s: SiteSummary) -> str:
+def _site(s: SiteSummary, before_signature: str = "") -> str:
+    """One site's section; before_signature (the server's rehearsal rounds) goes above the line the
+    manager signs: what is signed is the whole page above it."""
     parts = [f"<h2>{bi(Text('Site', '考点'))} {bi(site_label(s))}</h2>",
              f'<div class="verdict" style="background:{COLORS[s.status.value]}">{bi(VERDICT[s.status])}</div>']
     missing = max(0, s.seats - s.reports)
@@ -98,6 +100,8 @@ def _site(s: SiteSummary) -> str:
             parts.append(f"<h3>{bi(Text('Remedies', '处理办法'))}</h3><table>"
                          + "".join(f"<tr><th>{bi(s.title(cid))}</th><td>{escape(r.zh)}<br><small>{escape(r.en)}</small></td></tr>"
                                    for cid, r in fixes) + "</table>")
+    if before_signature:
+        parts.append(before_signature)
     parts.append(f'<div class="sign">{bi(Text("Site manager", "考点负责人签字"))}<span></span>'
                  f'{bi(Text("Date", "日期"))}<span style="width:140px"></span></div>')
     return "\n".join(parts)
@@ -200,11 +204,13 @@ def render(agg: Aggregate, lang: Lang = Lang.EN, rehearsals: Sequence[Mapping[st
                     f'<div class="verdict" style="background:{COLORS[agg.status.value]}">{bi(VERDICT[agg.status])}</div>'
                     f"<table><tr><th>{bi(Text('Site', '考点'))}</th><th>{bi(Text('Name', '名称'))}</th>"
                     f"<th>{bi(Text('Verdict', '结论'))}</th>{heads}<th>{bi(Text('Reports', '报告'))}</th></tr>{rows}</table>")
-    body += [_site(s) for s in agg.sites]
+    rounds = _rehearsals(rehearsals, _zone(agg.generated_at)) if rehearsals is not None else ""
+    one = len(agg.sites) == 1  # the site server's page: its rounds are signed with its site
+    body += [_site(s, rounds if one else "") for s in agg.sites]
     if not agg.sites:
         body.append(f"<p>{bi(Text('No usable report found.', '没有可用的报告。'))}</p>")
-    if rehearsals is not None:
-        body.append(_rehearsals(rehearsals, _zone(agg.generated_at)))
+    if rounds and not one:
+        body.append(rounds)
     if agg.rejected:
         rows = "".join(f"<tr><td>{escape(r.path)}</td><td>{escape(r.reason)}</td></tr>" for r in agg.rejected)
         body.append(f"<h2>{bi(Text('Rejected inputs', '未采用的文件'))}</h2><table>{rows}</table>")

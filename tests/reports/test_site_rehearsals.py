@@ -104,3 +104,11 @@ def test_a_stored_round_read_back_broken_is_dashes_not_a_crash(agg, rounds):
     section = _section(site_html.render(agg, rehearsals=rounds))
     assert "<script" not in section and section.count("<tr>") == 1 + sum(isinstance(r, dict) for r in rounds)
     assert "… +480" in section or "PC499" not in section  # long lists are counted, not all printed
+
+
+def test_the_rounds_are_above_the_managers_signature(agg):
+    """What the manager signs is the page above the line: the rounds are part of it."""
+    page = site_html.render(agg, rehearsals=ROUNDS)
+    assert len(agg.sites) == 1
+    assert page.index("开考演练") < page.index('class="sign"')
+    assert page.count('class="sign"') == 1
