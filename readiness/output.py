@@ -4,6 +4,7 @@ read-only (a write-protected USB stick)."""
 from __future__ import annotations
 
 import os
+import sys
 import re
 import stat
 import time
@@ -44,10 +45,13 @@ def _mkstemp(folder: Path, prefix: str, suffix: str = "") -> tuple[int, str]:
     raise FileExistsError(f"{folder}: no free temp file name")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, keep_metadata: bool = False) -> None:
     """Write to a temp file beside path, then replace: a crash never leaves half a report.
 
-    A symlink is written through (it stays a link); a FIFO, a device or a folder is refused."""
+    A symlink is written through (it stays a link); a FIFO, a device or a folder is refused.
+    keep_metadata (an existing file a program owns, user.ini): on Windows the replaced file's ACL,
+    attributes and alternate streams are kept (ReplaceFileW), so that an installer's "Users: Modify"
+    grant survives; os.replace (MoveFileExW) would give it the folder's inherited ACL."""
     path = write_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
@@ -59,13 +63,26 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        replace_retrying(tmp, path)
+        if keep_metadata and sys.platform == "win32" and path.exists():
+            _replace_keeping_metadata(tmp, path)
+        else:
+            replace_retrying(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def _replace_keeping_metadata(tmp: str, path: Path) -> None:
+    """ReplaceFileW, else (a file system or a security product that refuses it) os.replace."""
+    from readiness.win32 import replace_file
+
+    try:
+        retry_while_held(lambda: replace_file(str(path), tmp))
+    except OSError:
+        replace_retrying(tmp, path)  # the temp file is still there when ReplaceFileW failed
 
 
 REPLACE_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)

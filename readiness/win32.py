@@ -124,6 +124,8 @@ def prototypes() -> dict[str, Prototype]:
         "GetVolumeInformationW": Prototype("kernel32", w.BOOL, [w.LPCWSTR, w.LPWSTR, w.DWORD, w.LPDWORD, w.LPDWORD,
                                                                 w.LPDWORD, w.LPWSTR, w.DWORD], _true_or_last_error),
         "SetErrorMode": Prototype("kernel32", c_uint, [c_uint]),
+        "ReplaceFileW": Prototype("kernel32", w.BOOL, [w.LPCWSTR, w.LPCWSTR, w.LPCWSTR, w.DWORD, c_void_p, c_void_p],
+                                  _true_or_last_error),
         "CreateFileW": Prototype("kernel32", w.HANDLE, [w.LPCWSTR, w.DWORD, w.DWORD, c_void_p, w.DWORD, w.DWORD,
                                                         w.HANDLE]),
         "DeviceIoControl": Prototype("kernel32", w.BOOL, [w.HANDLE, w.DWORD, c_void_p, w.DWORD, c_void_p, w.DWORD,
@@ -378,6 +380,15 @@ def console_processes(capacity: int = 64) -> list[int] | None:  # pragma: no cov
 def console_output_codepage() -> int:  # pragma: no cover - needs Windows
     """GetConsoleOutputCP: the console's output code page; 0 when this process has no console."""
     return int(function("GetConsoleOutputCP")())
+
+
+REPLACEFILE_IGNORE_MERGE_ERRORS = 0x2  # keep going when the ACL or attributes cannot be merged
+
+
+def replace_file(replaced: str, replacement: str) -> None:  # pragma: no cover - needs Windows
+    """ReplaceFileW: replacement takes replaced's place and keeps its ACL, attributes, alternate
+    streams and creation time (Microsoft's documentation); OSError (with winerror) when refused."""
+    function("ReplaceFileW")(replaced, replacement, None, REPLACEFILE_IGNORE_MERGE_ERRORS, None, None)
 
 
 def is_console(fd: int) -> bool:  # pragma: no cover - needs Windows

@@ -148,3 +148,37 @@ def test_reports_under_the_default_name_never_replace_an_earlier_one(tmp_path, m
     chosen, _ = save_report(b'{"run": 3}', tmp_path / "mine.json", "ignored.json")
     again, _ = save_report(b'{"run": 4}', tmp_path / "mine.json", "ignored.json")
     assert chosen == again and again.read_bytes() == b'{"run": 4}'  # a file the user named is replaced
+
+
+def test_user_ini_is_replaced_keeping_its_metadata_on_windows(tmp_path, monkeypatch):
+    """ReplaceFileW, not MoveFileExW, when the file exists: Microsoft's documentation says the
+    replacement keeps the replaced file's ACL, attributes, alternate streams and creation time (an
+    installer's "Users: Modify" grant on user.ini survives the fix). Wine 8's ReplaceFileW does not
+    keep them (seen: a hidden attribute is lost), so the call is checked here through a fake that
+    follows that documentation; a refusal falls back to os.replace."""
+    import sys
+
+    from readiness import output, win32
+
+    calls: list[tuple[str, str]] = []
+
+    def replace_file(replaced: str, replacement: str) -> None:
+        calls.append((replaced, replacement))
+        os.replace(replacement, replaced)  # the fake moves the bytes; the metadata is the OS's part
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(win32, "replace_file", replace_file)
+    target = tmp_path / "user.ini"
+    target.write_bytes(b"[OpenGL]\nLevel=2\n")
+    output.atomic_write(target, b"[OpenGL]\nLevel=0\n", keep_metadata=True)
+    assert target.read_bytes() == b"[OpenGL]\nLevel=0\n" and calls and calls[0][0] == str(target)
+    output.atomic_write(tmp_path / "new.ini", b"x", keep_metadata=True)  # nothing to keep: a plain replace
+    assert len(calls) == 1
+
+    def refused(replaced: str, replacement: str) -> None:
+        raise OSError(22, "The request is not supported", replaced, 1176)  # ERROR_UNABLE_TO_MOVE_REPLACEMENT
+
+    monkeypatch.setattr(win32, "replace_file", refused)
+    output.atomic_write(target, b"[OpenGL]\nLevel=1\n", keep_metadata=True)
+    assert target.read_bytes() == b"[OpenGL]\nLevel=1\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left

@@ -373,7 +373,7 @@ def apply(changes: ChangeSet, journal: Journal, font_host: FontHost | None = Non
                 atomic_write(backup, action.before)
                 entry.update(backup=str(backup), sha256_before=sha256(action.before))
             entry = journal.add(entry)
-            _do(journal, entry, partial(atomic_write, action.path, action.after))
+            _do(journal, entry, partial(atomic_write, action.path, action.after, keep_metadata=True))
         elif isinstance(action, MoveAside):
             backup = journal.backup_path(action.path.name)
             entry = journal.add({"kind": "move", "path": str(action.path), "backup": str(backup)})
@@ -477,7 +477,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
             if current is not None:
                 retry_while_held(path.unlink)
             return None
-        atomic_write(path, _read_whole(Path(entry["backup"])))
+        atomic_write(path, _read_whole(Path(entry["backup"])), keep_metadata=True)
         return None
     if kind == "move":
         backup = Path(entry["backup"])
@@ -497,7 +497,7 @@ def _undo_one(entry: dict[str, Any], path: Path, host: FontHost | None) -> Text 
         if entry.get("created"):
             retry_while_held(partial(path.unlink, missing_ok=True))
         elif entry.get("backup"):  # journals of earlier versions, which replaced the file
-            atomic_write(path, _read_whole(Path(entry["backup"])))
+            atomic_write(path, _read_whole(Path(entry["backup"])), keep_metadata=True)
         if entry.get("previous_value") is None:
             try:
                 host.registry_delete(entry["value_name"])

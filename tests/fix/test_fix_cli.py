@@ -148,7 +148,13 @@ def test_failure_while_replacing_leaves_the_original_intact(site, monkeypatch):
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
+    def failing_replace_file(replaced, replacement):  # Windows replaces user.ini with ReplaceFileW first
+        raise OSError(28, "No space left on device")
+
+    from readiness import win32
+
     monkeypatch.setattr(os, "replace", failing_replace)
+    monkeypatch.setattr(win32, "replace_file", failing_replace_file)
     result = site("--yes")
     assert result.exit_code == 1 and "No space left" in result.output
     monkeypatch.undo()

@@ -222,3 +222,16 @@ def test_the_scenarios_that_change_this_pc_are_skipped_unless_asked_for():
                           capture_output=True, text=True, cwd=root, env=env, stdin=subprocess.DEVNULL, timeout=300)
     assert proc.returncode in (0, 5) and " passed" not in proc.stdout, proc.stdout  # 5: nothing ran
     assert "1 skipped" in proc.stdout and MAY_CHANGE_THIS_PC in proc.stdout, proc.stdout
+
+
+def test_replace_file_puts_the_new_bytes_in_place_for_real(tmp_path):
+    from readiness.win32 import replace_file
+
+    target, new = tmp_path / "user.ini", tmp_path / ".user.ini.tmp"
+    target.write_bytes(b"old")
+    new.write_bytes(b"new")
+    replace_file(str(target), str(new))
+    assert target.read_bytes() == b"new" and not new.exists()
+    with pytest.raises(OSError) as missing:
+        replace_file(str(tmp_path / "absent.ini"), str(tmp_path / "also-absent"))
+    assert missing.value.winerror
