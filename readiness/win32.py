@@ -149,6 +149,11 @@ def prototypes() -> dict[str, Prototype]:
         "SHGetKnownFolderPath": Prototype("shell32", c_long, [POINTER(s.GUID), w.DWORD, w.HANDLE,
                                                               POINTER(c_void_p)]),  # an HRESULT
         "IsUserAnAdmin": Prototype("shell32", w.BOOL, []),
+        # advapi32 and wtsapi32: whose token this process has, who is signed in at the console
+        "GetUserNameW": Prototype("advapi32", w.BOOL, [w.LPWSTR, POINTER(w.DWORD)], _true_or_last_error),
+        "WTSQuerySessionInformationW": Prototype("wtsapi32", w.BOOL, [w.HANDLE, w.DWORD, c_int, POINTER(w.LPWSTR),
+                                                                      POINTER(w.DWORD)], _true_or_last_error),
+        "WTSFreeMemory": Prototype("wtsapi32", None, [c_void_p]),
         "CoTaskMemFree": Prototype("ole32", None, [c_void_p]),
         # gdi32 and user32: fonts
         "AddFontResourceW": Prototype("gdi32", c_int, [c_wchar_p]),
@@ -422,6 +427,36 @@ def ui_is_chinese() -> bool:  # pragma: no cover - needs Windows
 
 
 # ---- fonts ------------------------------------------------------------------------------------
+
+
+def token_user() -> str:  # pragma: no cover - needs Windows
+    """GetUserNameW: the user this process runs as (an elevated prompt may run as another admin)."""
+    from ctypes import byref, create_unicode_buffer
+    from ctypes import wintypes as w
+
+    size = w.DWORD(257)  # UNLEN + 1
+    buf = create_unicode_buffer(size.value)
+    function("GetUserNameW")(buf, byref(size))
+    return buf.value
+
+
+WTS_CURRENT_SESSION = 0xFFFFFFFF  # (DWORD)-1: this process's own session
+WTS_USER_NAME = 5                 # WTS_INFO_CLASS.WTSUserName
+
+
+def session_user() -> str:  # pragma: no cover - needs Windows
+    """WTSQuerySessionInformationW(WTSUserName): who is signed in at this session's desktop, whose
+    files the exam client reads, whatever account an elevated prompt uses."""
+    from ctypes import byref
+    from ctypes import wintypes as w
+
+    buf = w.LPWSTR()
+    size = w.DWORD()
+    function("WTSQuerySessionInformationW")(None, WTS_CURRENT_SESSION, WTS_USER_NAME, byref(buf), byref(size))
+    try:
+        return buf.value or ""
+    finally:
+        function("WTSFreeMemory")(buf)
 
 
 def is_admin() -> bool:  # pragma: no cover - needs Windows

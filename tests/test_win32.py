@@ -56,9 +56,9 @@ def test_every_function_called_is_declared_once_with_its_types():
     called = set(re.findall(r'\bfunction\("(\w+)"\)', THE_MODULE.read_text(encoding="utf-8")))
     assert called == set(table), "a call without a prototype, or a prototype nobody calls"
     for name, proto in table.items():
-        assert proto.dll in {"kernel32", "ntdll", "shell32", "ole32", "gdi32", "user32"}, name
+        assert proto.dll in {"kernel32", "ntdll", "shell32", "ole32", "gdi32", "user32", "advapi32", "wtsapi32"}, name
         assert isinstance(proto.argtypes, list), name
-        assert proto.restype is not None or name == "CoTaskMemFree", name  # void CoTaskMemFree(LPVOID)
+        assert proto.restype is not None or name in ("CoTaskMemFree", "WTSFreeMemory"), name  # void functions
     assert win32.prototypes() is table  # built once
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from functools import partial
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
@@ -99,6 +100,26 @@ def collect_cpu(system: System) -> dict[str, Any]:
     return out
 
 
+def _token_user() -> str | None:
+    """Whose files were read (the VirtualStore user.ini, per-user fonts, the Desktop)."""
+    if sys.platform == "win32":
+        from readiness.win32 import token_user
+
+        return token_user()
+    import getpass
+
+    return getpass.getuser()
+
+
+def _session_user() -> str | None:
+    """Who is signed in at this desktop: the user the exam client runs as (Windows only)."""
+    if sys.platform != "win32":
+        return None
+    from readiness.win32 import session_user
+
+    return session_user() or None
+
+
 OFFLINE = Text("offline (--offline)", "离线运行（--offline），未采集网络信息")
 OFFLINE_BY_PROFILE = Text("offline (the profile's network.offline = true)",
                           "离线运行（考点配置 network.offline = true），未采集网络信息")
@@ -115,7 +136,9 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
         "collected_at": collected_at,
         "tool": {"name": "exam-readiness", "version": __version__},
         "host": {"hostname": _guard(errors, "host.hostname", socket.gethostname),
-                 "machine_id": _guard(errors, "host.machine_id", system.machine_id)},
+                 "machine_id": _guard(errors, "host.machine_id", system.machine_id),
+                 "user": _guard(errors, "host.user", _token_user),
+                 "session_user": _guard(errors, "host.session_user", _session_user)},
         "os": _guard(errors, "os", system.os_info),
         "cpu": _guard(errors, "cpu", partial(collect_cpu, system)) if include_cpu else None,
         "memory": _guard(errors, "memory", lambda: collect_memory(system, errors)),

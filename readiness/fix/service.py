@@ -67,6 +67,7 @@ def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: P
     facts = io.collect()
     changes: ChangeSet = propose_changes(facts, profile.values, white_screen=white_screen, font=font, font_host=io.font_host)
     _protection_note(io, facts)
+    _whose_files_note(io, facts)
     _not_fixable(io, facts, profile, loaded, changes)
     for note in changes.notes:
         _say(io, note, "  ")
@@ -167,3 +168,20 @@ def _journal_not_writable(folder: Path) -> Text | None:
     except OSError:
         pass
     return None
+
+
+def _whose_files_note(io: FixIO, facts: Mapping[str, Any]) -> None:
+    """An exam PC is often elevated with another administrator's credentials: the per-user files
+    read and changed are then that account's, not those of the user the exam client runs as."""
+    host = facts.get("host")
+    user = host.get("user") if isinstance(host, Mapping) else None
+    session = host.get("session_user") if isinstance(host, Mapping) else None
+    if isinstance(user, str) and isinstance(session, str) and user and session \
+            and user.casefold() != session.casefold():
+        _say(io, Text(f"This command runs as {user}, but {session} is signed in at this PC: the per-user files it "
+                      f"checks and changes (the VirtualStore copy of user.ini, fonts installed for one user, the Desktop) "
+                      f"are {user}'s. If the exam client runs as {session}, run `readiness check` in {session}'s own "
+                      "session too.",
+                      f"本命令以 {user} 身份运行，但本机当前登录的是 {session}：所检查和修改的用户文件（user.ini 的 "
+                      f"VirtualStore 副本、仅为单个用户安装的字体、桌面）属于 {user}。如考试客户端以 {session} 运行，"
+                      f"请也在 {session} 的登录会话中运行 `readiness check`。"), "! ")

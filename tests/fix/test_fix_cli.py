@@ -356,3 +356,34 @@ def test_undo_without_the_rights_of_the_fix_says_run_as_administrator(site, monk
     result = site("--undo")
     assert result.exit_code == 1 and "as administrator" in result.output and "Traceback" not in result.output
     assert site.ini.read_bytes() == fixed
+
+
+@pytest.mark.parametrize("user, session, said", [
+    ("admin2", "exam", True),       # elevated with another administrator's credentials
+    ("EXAM", "exam", False),        # the same account (Windows compares names without case)
+    ("exam", None, False),          # who is signed in could not be told: nothing to compare
+])
+def test_fix_says_whose_files_it_checks(profile, loaded, tmp_path, user, session, said):
+    """Issue 17, item 9: `fix` elevated with another admin account reads and changes that account's
+    per-user files; it says so, naming both (the facts carry GetUserNameW's and
+    WTSQuerySessionInformationW's answers)."""
+    from readiness.fix.service import FixIO, run_fix
+    from readiness.fix.winfont import NoFontHost
+    from readiness.i18n import Lang
+    from tests.helpers import with_facts
+
+    facts = with_facts({"host.user": user, "host.session_user": session})
+    lines: list[str] = []
+    io = FixIO(echo=lines.append, confirm=lambda q: False, collect=lambda: facts, running=lambda: [],
+               font_host=NoFontHost(), lang=Lang.EN)
+    run_fix(profile, loaded, io, backup_root=tmp_path / "b", yes=False, dry_run=True, white_screen=False, font=None)
+    text = "\n".join(lines)
+    assert ("runs as admin2, but exam is signed in" in text) is said, text
+
+
+def test_the_facts_name_the_user(profile):
+    from readiness.collect import collect_facts
+
+    facts = collect_facts(profile.values, offline=True, include_cpu=False)
+    assert isinstance(facts["host"]["user"], str) and facts["host"]["user"]
+    assert "session_user" in facts["host"]

@@ -235,3 +235,14 @@ def test_replace_file_puts_the_new_bytes_in_place_for_real(tmp_path):
     with pytest.raises(OSError) as missing:
         replace_file(str(tmp_path / "absent.ini"), str(tmp_path / "also-absent"))
     assert missing.value.winerror
+
+
+def test_whose_token_and_who_is_signed_in_for_real():
+    from readiness.win32 import session_user, token_user
+
+    assert token_user()  # GetUserNameW
+    try:
+        who = session_user()  # WTSQuerySessionInformationW(WTSUserName)
+    except OSError as exc:  # Wine may lack the session query: the collector records the reason
+        pytest.skip(f"WTSQuerySessionInformationW under Wine: {exc}")
+    assert isinstance(who, str)
