@@ -9,7 +9,7 @@ must be made instead. The markers and their sources are in readiness.collect.res
 from __future__ import annotations
 
 from readiness import rules
-from readiness.collect.restore import PRODUCT_IDS
+from readiness.restore_products import PRODUCT_IDS
 from readiness.facts import Facts, FactUnavailable, field
 from readiness.i18n import Text, same
 from readiness.model import Finding, Status

@@ -257,3 +257,22 @@ def test_an_unfrozen_start_does_not_import_multiprocessing():
             "print('multiprocessing' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+def test_judging_a_snapshot_loads_no_collector_and_nothing_heavy(tmp_path):
+    """`check --facts` judges a file: the checks (plugins) must not pull in the collectors, Win32,
+    the network stack or importlib.metadata (the start-up target: within 6x a bare python). Windows'
+    embeddable python keeps its standard library in a zip, where the entry points are read through
+    importlib.metadata, as documented in readiness.plugin; and a Windows console is asked its code
+    page and the UI language through Win32."""
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys; sys.argv = ['readiness', 'check', '--facts', sys.argv[1], '--output', sys.argv[2]]\n"
+            "try:\n    runpy.run_module('readiness', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "heavy = ('readiness.collect', 'requests', 'psutil', 'fontTools', 'readiness.net')"
+            " + (() if sys.platform == 'win32' else ('readiness.win32', 'ctypes', 'email', 'importlib.metadata'))\n"
+            "print(sorted(m for m in heavy if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "ready-pc.json"), str(tmp_path / "r.json")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
