@@ -1,7 +1,9 @@
 """A rehearsal round over a `tc tbf` shaped veth link between two network namespaces (root,
 iproute2): the site server in one, 20 and 50 agents in the other. Prints the round's aggregate
 throughput against the link's TCP goodput (about 95.5% of the shaped rate: framing), and the
-completion times against paper × seats / goodput. Not a timed test.
+completion times against paper × seats / goodput; beside it, the same number of independent
+clients (plain parallel HTTP downloads of a file of the paper's size from a static server on the
+same link), the figure the round should come within 2% of. Not a timed test.
 
     sudo python benchmarks/rehearsal_shaped.py [--rate 100] [--paper-mb 10] [--seats 20 50]
 """
@@ -25,7 +27,29 @@ ROOT = Path(__file__).resolve().parent.parent
 SRV, CLI = "rdy-reh-srv", "rdy-reh-cli"
 SRV_IP, CLI_IP = "10.214.0.1", "10.214.0.2"
 GOODPUT = 0.955  # TCP over Ethernet framing: payload share of the shaped rate
+STATIC_PORT = 8099  # the independent clients' static server, inside the server's namespace
 TOKEN, KEY = "shaped-token-0123456789", "shaped-key-0123456789"
+
+INDEPENDENT = r"""
+import sys, threading, time, urllib.request
+url, seats = sys.argv[1], int(sys.argv[2])
+done = []
+def fetch():
+    t0 = time.monotonic()
+    n = 0
+    with urllib.request.urlopen(url, timeout=600) as r:
+        while True:
+            chunk = r.read(65536)
+            if not chunk:
+                break
+            n += len(chunk)
+    done.append((t0, time.monotonic(), n))
+threads = [threading.Thread(target=fetch) for _ in range(seats)]
+for t in threads: t.start()
+for t in threads: t.join(900)
+start, end, total = min(d[0] for d in done), max(d[1] for d in done), sum(d[2] for d in done)
+print(len(done), round(total * 8 / 1e6 / (end - start), 2), round(end - start, 2))
+"""
 
 AGENTS = r"""
 import sys, threading, time, requests
@@ -81,8 +105,16 @@ def main() -> None:
         threading.Thread(target=server.stdout.read, daemon=True).start()
         goodput = args.rate * GOODPUT
         print(f"tbf {args.rate:g} Mbit/s (goodput ~{goodput:.1f}), paper {args.paper_mb:g} MB, LAN-only round")
+        paper = tmp / "static" / "paper.bin"  # the independent clients' file: the paper's size
+        paper.parent.mkdir()
+        paper.write_bytes(os.urandom(int(args.paper_mb * 1e6)))
+        static = subprocess.Popen(["ip", "netns", "exec", SRV, sys.executable, "-m", "http.server", "--bind", SRV_IP,
+                                   str(STATIC_PORT)], cwd=paper.parent, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        stack.callback(static.wait, 10)
+        stack.callback(static.terminate)
         print(f"{'seats':>5} {'finished':>8} {'Mbit/s':>8} {'/goodput':>9} {'max s':>7} {'expected s':>10} "
-              f"{'p50 s':>6} {'p95 s':>6} {'start skew s':>12}")
+              f"{'p50 s':>6} {'p95 s':>6} {'start skew s':>12} {'independent':>11} {'round/indep':>11}")
         for seats in args.seats:
             out = subprocess.run(["ip", "netns", "exec", CLI, sys.executable, "-c", AGENTS, url, TOKEN, KEY,
                                   str(seats), str(args.paper_mb)], capture_output=True, text=True, cwd=ROOT,
@@ -92,8 +124,13 @@ def main() -> None:
                 continue
             finished, mbps, p50, p95, top, skew = out.stdout.split()
             expected = seats * args.paper_mb * 8 / goodput
+            ref = subprocess.run(["ip", "netns", "exec", CLI, sys.executable, "-c", INDEPENDENT,
+                                  f"http://{SRV_IP}:{STATIC_PORT}/paper.bin", str(seats)],
+                                 capture_output=True, text=True, timeout=900)
+            indep = float(ref.stdout.split()[1]) if ref.returncode == 0 and ref.stdout.split() else float("nan")
             print(f"{seats:>5} {finished:>8} {float(mbps):>8.1f} {float(mbps) / goodput:>9.3f} {float(top):>7.2f} "
-                  f"{expected:>10.2f} {float(p50):>6.2f} {float(p95):>6.2f} {float(skew):>12.3f}")
+                  f"{expected:>10.2f} {float(p50):>6.2f} {float(p95):>6.2f} {float(skew):>12.3f} {indep:>11.1f} "
+                  f"{float(mbps) / indep:>11.3f}")
     finally:
         if server is not None:
             server.terminate()
