@@ -21,7 +21,7 @@ from starlette.routing import Route
 import orjson
 
 from readiness.i18n import Text
-from readiness.names import MAX_NAME
+from readiness.names import MAX_NAME, shown
 from readiness.aggregate.inputs import Rejected
 from readiness.serve import pages
 from readiness.serve.store import StoreGone
@@ -177,10 +177,11 @@ async def hide_machine(request: Request) -> Response:
     except orjson.JSONDecodeError:
         doc = None
     mid, host = (doc.get("machine_id"), doc.get("hostname")) if isinstance(doc, dict) else (None, None)
-    if not isinstance(mid, str) or not isinstance(host, str) or not host.strip() \
+    if not isinstance(mid, str) or not isinstance(host, str) or not shown(host) \
             or len(mid) > MAX_NAME or len(host) > MAX_NAME:
         raise BadRequest(Text("send {\"machine_id\": ..., \"hostname\": ...} as the dashboard shows them",
                               "请发送看板上显示的 {\"machine_id\": …, \"hostname\": …}"))
+    host = shown(host)  # as the dashboard shows it, the way machines are matched (names.py)
     try:
         await run_in_threadpool(s.store.log_hidden, action, mid, host, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:

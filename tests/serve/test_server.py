@@ -424,6 +424,8 @@ def test_a_stale_machine_can_be_hidden_logged_and_shown_again(tmp_path, profile)
                              headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 401
         assert requests.post(srv.url + "/api/machines/bury", data=body, headers=h, timeout=10).status_code == 404
         assert requests.post(srv.url + "/api/machines/hide", data=b"[]", headers=h, timeout=10).status_code == 400
+        invisible = json.dumps({"machine_id": "x", "hostname": "\u202e\x00"})  # nothing a dashboard shows
+        assert requests.post(srv.url + "/api/machines/hide", data=invisible, headers=h, timeout=10).status_code == 400
         assert len(srv.store._db.execute("SELECT id FROM hidden_log").fetchall()) == 2
 
 
