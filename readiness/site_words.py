@@ -47,7 +47,7 @@ WORDS: dict[str, Text] = {
     "live": Text("live", "实时"), "offline": Text("Connection to the server lost, retrying…", "与服务器的连接中断，正在重试…"),
     "reverted": Text("Passed before, failing again (changes lost at restart?)", "曾通过、现又未通过（重启后修改丢失？）"),
     "rejected_reports": Text("Rejected reports", "被拒绝的报告"),
-    "hide": Text("Hide", "隐藏"), "show_again": Text("Show again", "恢复显示"),
+    "why": Text("Why, and what to do", "原因与处理"), "hide": Text("Hide", "隐藏"), "show_again": Text("Show again", "恢复显示"),
     "hidden": Text("Hidden machines (not counted)", "已隐藏的考试机（不计入）"),
     "confirm_hide": Text("Hide this machine? It no longer counts for the site (re-imaged under a new machine id, or "
                          "no longer used). The action is logged, and you can show it again.",

@@ -10,17 +10,18 @@ from readiness.reports.site_text import VERDICT
 from readiness.serve.view import Built, report_id
 
 MAX_REJECTED = 50
-MAX_PROBLEM_ROWS = 200  # as the text report: the worst first; the downloads have them all
+MAX_PROBLEM_ROWS = 25  # the worst first, a screenful a site; the downloads have them all
 
 
 def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
     shared = built.shared
     seats = [{"id": report_id(m.source), "hostname": m.hostname, "status": m.status, "checked_at": m.checked_at,
               "last_seen": built.last_seen.get(m.key, ""), "clone": bool(m.machine_id and m.machine_id in shared),
-              "machine_id": m.machine_id or "", "problems": [p.check for p in m.problems],  # ids, for programs
-              "problem_titles": [p.name.to_dict() for p in m.problems],  # what a person reads (the tooltip)
+              "machine_id": m.machine_id or "", "problems": [p.check for p in m.problems],  # ids: titles below
               "reverted": [r.check for r in m.reverted]}
              for m in s.machines]
+    # each check's title once for the site (a branch's state carries thousands of seats)
+    titles = {cid: s.title(cid).to_dict() for cid in s.checks}
     reverted = [{"hostname": m.hostname, "check": r.check, "passed_at": r.passed_at,
                  "text": reverted_text(r, s.title(r.check)).to_dict()} for m in s.machines for r in m.reverted]
     return {"id": s.id, "name": s.name, "status": s.status.value, "verdict": VERDICT[s.status].to_dict(),
@@ -29,12 +30,13 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
             "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats,
             # why, not just which: what `aggregate` prints (the per-check counts, the machines with
             # problems and what they saw, each problem's remedy), for the dashboard
-            "checks": [{"id": cid, "title": s.title(cid).to_dict(), "fail": c["fail"], "error": c["error"],
-                        "warn": c["warn"]} for cid, c in s.checks_with_problems()],
+            "titles": titles,
+            "checks": [{"id": cid, "fail": c["fail"], "error": c["error"], "warn": c["warn"]}
+                       for cid, c in s.checks_with_problems()],
             "problems": [{"hostname": m.hostname, "machine_id": m.machine_id or "", "status": m.status,
-                          "items": [{"title": p.name.to_dict(), "status": p.status, "observed": p.observed.to_dict()}
+                          "items": [{"check": p.check, "status": p.status, "observed": p.observed.to_dict()}
                                     for p in m.problems]} for m in s.problem_machines[:MAX_PROBLEM_ROWS]],
-            "fixes": [{"title": s.title(cid).to_dict(), "text": r.to_dict()} for cid, r in s.fixes()],
+            "fixes": [{"check": cid, "text": r.to_dict()} for cid, r in s.fixes()],
             "reverted": reverted}
 
 

@@ -20,7 +20,7 @@ let version = 0;
 function badge(status) {
   return el("span", "badge " + status, txt(TABLE.status[status] || status));
 }
-function renderSite(s) {
+function renderSite(s, single) {
   const box = el("section", "site");
   box.dataset.site = s.id;
   box.appendChild(el("h2", null, [s.id, s.name].filter(Boolean).join(" ") || "—"));
@@ -60,7 +60,7 @@ function renderSite(s) {
     a.href = "/machine/" + encodeURIComponent(m.id);
     a.dataset.host = m.hostname;
     a.dataset.status = m.status;
-    const problems = (m.problem_titles || m.problems).map(txt);
+    const problems = m.problems.map((id) => title(s, id));
     a.title = m.hostname + (problems.length ? " — " + problems.join(LANG === "zh" ? "、" : ", ") : "") + (m.clone ? " — " + t("clone") : "");
     a.appendChild(el("bdi", "host", m.hostname));  // isolated: a right-to-left name cannot reorder the seat
     a.appendChild(el("small", null, t("lastseen") + " " + clock(m.last_seen)));
@@ -68,11 +68,22 @@ function renderSite(s) {
   }
   for (let i = 0; i < Math.min(s.missing, 1000); i++) grid.appendChild(el("div", "seat missing"));
   box.appendChild(grid);
-  box.appendChild(renderWhy(s));
+  box.appendChild(whyBox(s, single));
+  return box;
+}
+// One site (a site server): the why-tables open. Many (a branch): each folded, built when opened,
+// so that thousands of seats draw at once.
+function whyBox(s, open) {
+  const box = el("details", "why-box");
+  box.appendChild(el("summary", null, t("why")));
+  const build = () => { if (!box.dataset.built) { box.dataset.built = "1"; box.appendChild(renderWhy(s)); } };
+  if (open) { box.open = true; build(); }
+  box.addEventListener("toggle", () => { if (box.open) build(); });
   return box;
 }
 // Why, not just which: the per-check counts, the machines with problems and what they saw, and what
 // to do, as `readiness aggregate` prints them. Machine text goes in as text nodes, never as markup.
+function title(s, id) { return s.titles && s.titles[id] ? txt(s.titles[id]) : id; }
 function renderWhy(s) {
   const why = el("div", "why");
   if (s.checks && s.checks.length) {
@@ -85,7 +96,7 @@ function renderWhy(s) {
     for (const c of s.checks) {
       const tr = el("tr");
       tr.dataset.check = c.id;
-      tr.appendChild(el("td", null, txt(c.title)));
+      tr.appendChild(el("td", null, title(s, c.id)));
       for (const k of ["fail", "error", "warn"]) tr.appendChild(el("td", "num", c[k]));
       table.appendChild(tr);
     }
@@ -104,7 +115,7 @@ function renderWhy(s) {
       st.appendChild(badge(m.status));
       tr.appendChild(st);
       const items = el("td");
-      for (const p of m.items) items.appendChild(el("div", null, txt(p.title) + ": " + txt(p.observed)));
+      for (const p of m.items) items.appendChild(el("div", null, title(s, p.check) + ": " + txt(p.observed)));
       tr.appendChild(items);
       const act = el("td");
       act.appendChild(machineButton("hide", m, t("confirm_hide")));
@@ -115,7 +126,7 @@ function renderWhy(s) {
   }
   for (const f of s.fixes || []) {
     const d = el("div", "fix");
-    d.appendChild(el("b", null, t("fix") + " " + txt(f.title) + ": "));
+    d.appendChild(el("b", null, t("fix") + " " + title(s, f.check) + ": "));
     d.appendChild(document.createTextNode(txt(f.text)));
     why.appendChild(d);
   }
@@ -269,7 +280,7 @@ function render(s) {
   const root = document.getElementById("sites");
   root.replaceChildren();
   if (!s.sites.length) root.appendChild(el("p", "meta", t("nosite")));
-  for (const site of s.sites) root.appendChild(renderSite(site));
+  for (const site of s.sites) root.appendChild(renderSite(site, s.sites.length === 1));
   if (s.rejected.count) {
     root.appendChild(el("h3", null, t("rejected_reports") + ": " + s.rejected.count));
     const ul = el("ul");
