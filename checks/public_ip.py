@@ -28,7 +28,7 @@ def check_public_ip(facts: Facts, profile: Profile) -> Finding:
         return Finding(Status.WARN, observed, Text("site.public_ips in the profile", "考点配置中的 site.public_ips"),
                        Text(f"The profile lists no registered IP, so {', '.join(seen)} cannot be checked.",
                             f"考点配置未列出已登记的公网 IP，无法核对 {', '.join(seen)}。"), REMEDY)
-    unlisted = rules.unregistered_ips(seen, registered)
+    unlisted = rules.unregistered_ips(seen, profile["site.public_ips"])
     if unlisted:
         return Finding(Status.FAIL, observed, expected,
                        Text(f"{', '.join(unlisted)} is not registered: candidates will see \"please take the exam "

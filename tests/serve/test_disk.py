@@ -161,10 +161,16 @@ def test_ctrl_c_stops_the_server_while_a_download_is_under_way(tmp_path):
     assert code == 0
 
 
-def test_two_servers_on_one_data_folder_the_second_refuses_naming_the_first(tmp_path):
+def _site_with_server(tmp_path: Path) -> Path:
+    """A two-seat site profile with this module's submit token and manager's key."""
     prof = site_profile(tmp_path, seats=2)
     with prof.open("a", encoding="utf-8") as fh:
         fh.write(f'\n[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\n')
+    return prof
+
+
+def test_two_servers_on_one_data_folder_the_second_refuses_naming_the_first(tmp_path):
+    prof = _site_with_server(tmp_path)
     data = tmp_path / "data"
     proc, url = start(data, prof)
     try:
@@ -181,9 +187,7 @@ def test_two_servers_on_one_data_folder_the_second_refuses_naming_the_first(tmp_
 def test_a_data_folder_moved_away_is_503_and_the_pc_keeps_its_report(tmp_path):
     from readiness.submit import Delivery, Submitter
 
-    prof = site_profile(tmp_path, seats=2)
-    with prof.open("a", encoding="utf-8") as fh:
-        fh.write(f'\n[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\n')
+    prof = _site_with_server(tmp_path)
     data = tmp_path / "data"
     proc, url = start(data, prof)
     try:
