@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 MAX_NAME = 255  # a DNS name is at most 253; Windows' computer names are shorter still
+MAX_ID = 64  # a site's or a branch's code in the exam system
 
 
 def invisible(ch: str) -> bool:

@@ -20,7 +20,8 @@ from readiness.settings import Setting
 
 BUILTIN_NAME = "built-in (2023 autumn emergency plan)"
 BUILTIN_ZH = "内置（2023 年秋季应急预案）"
-SECRET_KEYS = ("server.token", "server.admin_key", "server.phone_token")  # never copied into a report
+SECRET_KEYS = ("server.token", "server.admin_key", "server.phone_token", "upstream.token",
+               "branch.sites")  # never copied into a report (a table: its values hidden, its keys kept)
 MAX_PROFILE_BYTES = 1024 * 1024  # a site profile is a page of TOML
 MAX_DEPTH = 32  # tables and arrays: a profile needs three levels
 _LONG_DOTTED_KEY = re.compile(r"(?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*){%d,}" % (MAX_DEPTH + 1))
@@ -62,14 +63,20 @@ class Profile:
 
     def redacted(self) -> "Profile":
         """The profile without its secrets (a report travels; the server's key must not)."""
-        return Profile({k: ("<hidden>" if k in SECRET_KEYS and v else v) for k, v in self.values.items()}, self.source)
+        return Profile({k: (_hidden(v) if k in SECRET_KEYS and v else v) for k, v in self.values.items()}, self.source)
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+def _hidden(value: Any) -> Any:
+    return {k: "<hidden>" for k in value} if isinstance(value, dict) else "<hidden>"
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "", tables: frozenset[str] = frozenset()
+             ) -> Iterable[tuple[str, Any]]:
+    """Dotted keys; a table declared as one setting (tables: [branch.sites]) stays whole."""
     for key, value in table.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            yield from _flatten(value, path + ".")
+        if isinstance(value, dict) and path not in tables:
+            yield from _flatten(value, path + ".", tables)
         else:
             yield path, value
 
@@ -80,7 +87,7 @@ def build_profile(overrides: Mapping[str, Any], settings: Iterable[Setting],
     declared = {s.key: s for s in settings}
     values = {k: s.default for k, s in declared.items()}
     problems: list[Text] = []
-    for key, raw in _flatten(overrides):
+    for key, raw in _flatten(overrides, tables=frozenset(k for k, s in declared.items() if s.kind == "str_map")):
         setting = declared.get(key)
         if setting is None:
             section = key.rpartition(".")[0]
@@ -150,6 +157,8 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_value(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return json.dumps(value, ensure_ascii=False)  # a TOML basic string
 
 

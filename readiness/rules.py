@@ -171,3 +171,51 @@ def protection_on(found: Iterable[Any]) -> list[dict[str, Any]]:
             continue
         out.append(item)
     return out
+
+
+# --- The chain of command on exam day: site -> branch -> headquarters ------------------------------
+
+ESCALATE_BEFORE_S = 300.0  # the plan: a problem not solved 5 minutes before the start goes up the chain
+INVIGILATORS_BEFORE_S = 48 * 3600.0  # the plan: invigilators assigned 48 hours before the start
+STALE_HEARTBEATS = 3  # a sender silent for this many of its own heartbeats is stale
+
+
+def is_ready(status: str | None) -> bool:
+    """Ready: pass or warn. A fail is not ready; an error (could not decide) or no verdict is not
+    ready either: nobody can say it is."""
+    return getattr(status, "value", status) in (Status.PASS.value, Status.WARN.value, Status.SKIP.value)
+
+
+def is_stale(now_s: float, last_seen_s: float | None, heartbeat_s: float) -> bool:
+    """Nothing has come for STALE_HEARTBEATS heartbeats (never heard of is not "stale", it is unknown)."""
+    return last_seen_s is not None and now_s - last_seen_s > STALE_HEARTBEATS * heartbeat_s
+
+
+def exam_under_way_or_next(starts_s: Iterable[float], now_s: float, duration_s: float) -> float | None:
+    """The start that matters now: an exam under way (started less than duration_s ago), else the
+    next one; None when every start is past."""
+    running = [s for s in starts_s if s <= now_s < s + duration_s]
+    if running:
+        return max(running)
+    ahead = [s for s in starts_s if s > now_s]
+    return min(ahead) if ahead else None
+
+
+def in_escalation_window(now_s: float, start_s: float | None, before_s: float, duration_s: float) -> bool:
+    """From escalate_before_s before a start until the exam is over."""
+    return start_s is not None and start_s - before_s <= now_s < start_s + duration_s
+
+
+def escalate(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
+             last_seen_s: float | None, stale: bool) -> bool:
+    """The plan's escalation: inside the window, a site that is not ready; also one whose last word
+    came before the window opened and that has gone silent since (it cannot say it is ready), and
+    one never heard from at all."""
+    if not in_escalation_window(now_s, start_s, before_s, duration_s):
+        return False
+    assert start_s is not None
+    if last_seen_s is None:
+        return True
+    if stale and last_seen_s < start_s - before_s:
+        return True
+    return not ready

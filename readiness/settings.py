@@ -24,7 +24,7 @@ class Setting:
     key: str
     default: Any
     help: Text
-    kind: str = "str"  # str, optional_str, int, float, bool, str_list
+    kind: str = "str"  # str, optional_str, int, float, bool, str_list, str_map (a TOML table of strings)
     minimum: float | None = None
     maximum: float | None = None  # beyond it a value is a typo (seats = 10**23), not a site
     choices: tuple[str, ...] = ()
@@ -55,6 +55,11 @@ class Setting:
         elif k == "str_list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 return value, Text("expected a list of strings, e.g. [\"a\", \"b\"]", "应为字符串列表，例如 [\"a\", \"b\"]")
+        elif k == "str_map":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                return value, Text("expected a table of strings, e.g. \"1101\" = \"...\"",
+                                   "应为字符串表，例如 \"1101\" = \"…\"")
+            value = dict(value)
         else:  # pragma: no cover - a programming error in a declaration
             raise ValueError(f"unknown setting kind {k!r}")
         if self.minimum is not None and value < self.minimum:
@@ -248,4 +253,76 @@ PLAN_SETTINGS: tuple[Setting, ...] = (
         "str_list"),
 )
 
-CORE_SETTINGS = CORE_SETTINGS + PLAN_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS
+
+def iso_instants(value: list[str]) -> Text | None:
+    """Exam starts: ISO 8601 date-times with their offset (a time without one means another moment
+    on a PC in another zone)."""
+    from readiness.exam import parse_instant
+
+    for item in value:
+        if parse_instant(item) is None:
+            return Text(f"{item!r} is not a date and time with its offset, e.g. 2026-12-05T08:30:00+08:00",
+                        f"{item!r} 不是带时区的日期时间，例如 2026-12-05T08:30:00+08:00")
+    return None
+
+
+def site_tokens(value: dict[str, str]) -> Text | None:
+    """[branch.sites]: each site id once, each with a token of its own (a token shared by two sites
+    would let one speak for the other)."""
+    from readiness.keys import key_problem
+    from readiness.names import MAX_ID
+
+    for site_id, token in value.items():
+        if not site_id.strip() or len(site_id) > MAX_ID or site_id != site_id.strip():
+            return Text(f"{site_id!r}: a site id is 1 to {MAX_ID} characters without surrounding spaces",
+                        f"{site_id!r}：考点编号须为 1 至 {MAX_ID} 个字符，且首尾无空格")
+        problem = key_problem(token)
+        if problem:
+            return Text(f"{site_id!r}: {problem.en}", f"{site_id!r}：{problem.zh}")
+    if len(set(value.values())) < len(value):
+        return Text("two sites share a token: give each site its own", "有两个考点使用同一令牌：请为每个考点分别设置")
+    return None
+
+
+def _token(value: str) -> Text | None:
+    from readiness.keys import key_problem
+
+    return key_problem(value)
+
+
+# The chain of command (the plan: a site reports to its branch, a branch to headquarters). A
+# server with [branch] receives its sites' documents; one with [upstream] sends its own up.
+BRANCH_SETTINGS: tuple[Setting, ...] = (
+    Setting("branch.id", "", Text("This branch's code (a server with [branch.sites] is a branch server).",
+                                  "分部编号（配置了 [branch.sites] 的服务器即为分部服务器）。")),
+    Setting("branch.name", "", Text("This branch's name.", "分部名称。")),
+    Setting("branch.sites", {}, Text("Each site id (or, at headquarters, branch id) with the token the branch issued "
+                                     "it: \"1101\" = \"...\".",
+                                     "各考点编号（总部为各分部编号）及分部为其签发的令牌：\"1101\" = \"…\"。"),
+            "str_map", validate=site_tokens),
+    Setting("upstream.url", None, Text("The branch server this server reports to, e.g. http://10.1.0.5:8765.",
+                                       "本服务器向其上报的分部服务器地址，例如 http://10.1.0.5:8765。"),
+            "optional_str", validate=http_url),
+    Setting("upstream.token", None, Text("The token the branch issued this site.", "分部为本考点签发的令牌。"),
+            "optional_str", validate=_token),
+    Setting("upstream.heartbeat_s", 60.0, Text("Send to the branch at least this often, seconds (and on every change).",
+                                               "至少每隔此秒数向分部上报一次（有变化时立即上报）。"),
+            "float", minimum=5, maximum=3600),
+)
+
+# The exam day's timeline: the plan's deadlines count back from each start.
+EXAM_SETTINGS: tuple[Setting, ...] = (
+    Setting("exam.starts_at", [], Text("Each exam start with its offset, e.g. [\"2026-12-05T08:30:00+08:00\"].",
+                                       "每场考试的开考时间（带时区），例如 [\"2026-12-05T08:30:00+08:00\"]。"),
+            "str_list", validate=iso_instants),
+    Setting("exam.escalate_before_s", 300.0, Text("A site not ready this close to a start is escalated, seconds (the "
+                                                  "plan: 5 minutes).",
+                                                  "距开考不足此秒数仍未就绪的考点需上报（预案：考前 5 分钟）。"),
+            "float", minimum=0, maximum=86400),
+    Setting("exam.duration_s", 5400.0, Text("How long an exam runs after its start, seconds: until then it is the "
+                                            "exam under way.", "考试时长（秒）：开考后在此时长内视为正在进行的考试。"),
+            "float", minimum=60, maximum=86400),
+)
+
+CORE_SETTINGS = (CORE_SETTINGS + PLAN_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS
+                 + BRANCH_SETTINGS + EXAM_SETTINGS)

@@ -12,6 +12,9 @@ from readiness.profile import Profile
 from readiness.rounds import Rehearsals
 
 if TYPE_CHECKING:
+    from readiness.branch import BranchView
+    from readiness.serve.guards import RateLimit
+    from readiness.serve.upstream import Upstream
     from readiness.serve.pacing import Pacer
     from readiness.serve.store import Store
     from readiness.serve.view import SiteView
@@ -39,6 +42,21 @@ class Serving:
     view: SiteView
     rehearsals: Rehearsals
     pacer: Pacer
+    branch: BranchView | None = None  # a branch server: its sites' latest documents
+    senders: dict[str, str] = field(default_factory=dict)  # SHA-256 of a site's token -> that site's id
+    sender_pace: RateLimit = field(default_factory=lambda: _sender_pace())
+    upstreams: list[Upstream] = field(default_factory=list)  # sending up the chain (started by launch)
+
+
+SENDS_PER_MINUTE = 20  # a sender sends on change, at most every 5 s, and at its heartbeat: 20 a minute, bursts of 10
+
+
+def _sender_pace() -> "RateLimit":
+    """Each sender's own bucket (by its id, not its address: sites behind one NAT stay apart)."""
+    from readiness.serve.guards import RateLimit
+    from readiness.serve.upstream import Upstream
+
+    return RateLimit(None, SENDS_PER_MINUTE)  # type: ignore[arg-type]  # used for allow() alone, never as an app
 
 
 def serving(request: Request) -> Serving:

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from readiness.branch import TooOften, WrongSender
 from readiness.i18n import Text
 from readiness.phones import TooManyPhones
 from readiness.refusals import Invalid, Refused
@@ -65,12 +66,15 @@ STATUS: dict[type[Refused], int] = {
     TooManySeats: 503,
     TooManyPhones: 409,
     CannotStore: 503,
+    WrongSender: 403,
+    TooOften: 429,
 }
 
 HEADERS: dict[type[Refused], dict[str, str]] = {
     NeedsKey: {"WWW-Authenticate": "Bearer"},
     TooLarge: {"Connection": "close"},  # the rest of the body is not read: the connection cannot go on
     TooSlow: {"Connection": "close"},
+    TooOften: {"Retry-After": "5"},
 }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import re
 import socket
 import sqlite3
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from readiness.i18n import Lang, Text
+from readiness.keys import key_problem
 from readiness.plugin import LoadedChecks
 from readiness.profile import Profile
 
@@ -126,11 +126,27 @@ def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, e
     return "\n".join(lines) + "\n"
 
 
+def chain_banner(profile: Profile, urls: list[str], lang: Lang) -> str:
+    """The branch's and the upstream's lines of the start-up text (nothing for a plain site)."""
+    def t(en: str, zh: str) -> str:
+        return Text(en, zh)(lang)
+
+    lines = []
+    sites = profile["branch.sites"]
+    if sites:
+        lines += [t(f"Branch {profile['branch.id']} ({profile['branch.name']}): {len(sites)} senders expected.",
+                    f"分部 {profile['branch.id']}（{profile['branch.name']}）：应上报 {len(sites)} 个。"),
+                  t("Branch dashboard: ", "分部看板：") + f"{urls[0]}/branch",
+                  t("In each site's profile: [upstream] url = ", "各考点配置文件中：[upstream] url = ")
+                  + f'"{urls[0]}"' + t(", token = its own from [branch.sites]", "，token 为 [branch.sites] 中该考点的令牌"), ""]
+    if profile["upstream.url"]:
+        lines += [t(f"Sending to {profile['upstream.url']} on every change and every "
+                    f"{profile['upstream.heartbeat_s']:g} s.",
+                    f"有变化时及每 {profile['upstream.heartbeat_s']:g} 秒向 {profile['upstream.url']} 上报。"), ""]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
 # -- the keys -----------------------------------------------------------------------------------
-
-MIN_KEY_LEN = 8
-KEY_PATTERN = re.compile(r"[A-Za-z0-9._~+/=-]{%d,200}" % MIN_KEY_LEN)
-
 
 @dataclass(frozen=True)
 class Keys:
@@ -148,10 +164,10 @@ def keys_for(profile: Profile, store: Any) -> Keys:
                          "its own doors / server.token、server.admin_key 与 server.phone_token 必须互不相同：各自只能用于"
                          "各自的用途")
     for name, value in (("server.token", token), ("server.admin_key", admin), ("server.phone_token", phone)):
-        if not KEY_PATTERN.fullmatch(value):
-            raise ValueError(f"{name}: {MIN_KEY_LEN} to 200 letters, digits or - _ . ~ + / = (it travels in HTTP "
-                             f"headers, cookies and addresses; leave it empty to have one generated) / "
-                             f"{name}：须为 {MIN_KEY_LEN} 至 200 个英文字母、数字或 - _ . ~ + / =（留空则自动生成）")
+        problem = key_problem(value)
+        if problem:
+            raise ValueError(f"{name}: {problem.en}; leave it empty to have one generated / "
+                             f"{name}：{problem.zh}；留空则自动生成")
     return Keys(token, admin, phone)
 
 
@@ -297,11 +313,17 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     profile was given): every report's facts are judged again by them. The exit code: 0 after a
     clean stop, 2 when it cannot start."""
     from readiness.aggregate.build import rejudge_with
-    from readiness.serve.app import create_app
+    from readiness.serve.app import create_app, make_serving, upstreams_for
     from readiness.serve.context import ServeConfig
     from readiness.serve.store import Store, StoreError, now_iso
     from readiness.serve.view import SiteView
 
+    from readiness.branch import chain_problem
+
+    problem = chain_problem(profile)
+    if problem is not None:
+        out.write(Text(f"error: {problem.en}\n", f"错误：{problem.zh}\n")(lang))
+        return 2
     try:
         store = Store(data_dir, exclusive=True)
         keys = keys_for(profile, store)
@@ -326,7 +348,8 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
                       lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
     try:  # every stored report and round is read now: a damaged file shows here, not at the first look
         view = SiteView(store, profile, rejudge_with(loaded, profile) if rejudge else None)
-        app = create_app(cfg, store, view)
+        serving = make_serving(cfg, store, view)
+        app = create_app(cfg, store, view, serving)
     except (sqlite3.DatabaseError, ValueError) as exc:
         sock.close()
         store.close()
@@ -339,13 +362,20 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s)
     try:
         out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir, keys.phone_token))
+        out.write(chain_banner(profile, urls, lang))
         out.flush()
     except (OSError, ValueError):  # no console (closed or detached): the server runs all the same
         pass
+    senders = upstreams_for(serving)
+    serving.upstreams.extend(senders)
+    for sender in senders:
+        sender.start()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
+        for sender in senders:
+            sender.stop()
         store.close()
     return 0

@@ -28,6 +28,7 @@ from readiness.serve.store import StoreGone
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_response
 from readiness.serve.guards import COOKIE, client_of, is_manager, lang_of, read_body, require_manager, require_submitter, same
+from readiness.serve.documents import site_document, site_exam
 from readiness.serve.state import state_doc
 from readiness.serve.view import report_id
 
@@ -103,13 +104,17 @@ async def state(request: Request) -> Response:
     since = request.query_params.get("v", "")
     current = _version(s, s.view.version)
     running = (s.rehearsals.latest() or {}).get("state") in ("scheduled", "running")
-    if since == current and not running:  # a running round's clock moves on: always fresh
+    counting = bool(s.cfg.profile["exam.starts_at"]) or bool(s.upstreams)  # a countdown, the branch's receipts
+    if since == current and not running and not counting:  # a running round's clock moves on: always fresh
         return json_response({"version": current, "unchanged": True})
     built = await run_in_threadpool(s.view.build)
     phones = await run_in_threadpool(s.view.phone_rows, s.cfg.profile)
     doc = state_doc(built, phones, s.view.store.count_reports())
     doc["version"] = _version(s, built.version)
     doc["rehearsal"] = {"waiting": s.rehearsals.waiting_now(), "latest": s.rehearsals.latest()}
+    doc["exam"] = await run_in_threadpool(site_exam, s, built, phones, time.time())
+    doc["upstream"] = [u.state() for u in s.upstreams]
+    doc["branch"] = s.branch is not None  # the page links to the branch's own
     return json_response(doc)
 
 
@@ -125,7 +130,7 @@ async def download(request: Request) -> Response:
         "html": (lambda: site_html.render(built.agg, rehearsals=rounds).encode("utf-8"), HTML),
         "csv": (lambda: site_csv.render(built.agg).encode("utf-8-sig"), "text/csv; charset=utf-8"),
         "xlsx": (lambda: site_xlsx.render(built.agg), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        "json": (lambda: site_json.render(built.agg, rehearsals=rounds).encode("utf-8"), "application/json"),
+        "json": (lambda: orjson.dumps(site_document(s, rounds=True), option=orjson.OPT_INDENT_2), "application/json"),
     }
     if fmt not in makers:
         raise NotFound(Text("formats: html, csv, xlsx, json", "可用格式：html、csv、xlsx、json"))
@@ -190,6 +195,37 @@ async def hide_machine(request: Request) -> Response:
     return json_response({"action": action, "machine_id": mid, "hostname": host})
 
 
+TICKABLE = ("invigilators",)  # what only the manager can say (the exam system's own pages show it)
+
+
+async def tick(request: Request) -> Response:
+    """The manager ticks a deadline done (or not) for the exam under way or next; logged with its
+    time and address, the last action counting."""
+    s = serving(request)
+    require_manager(request, s.cfg, changes=True)
+    body = await read_body(request, s.cfg, 4096)
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        doc = None
+    item, done = (doc.get("item"), doc.get("done")) if isinstance(doc, dict) else (None, None)
+    if item not in TICKABLE or not isinstance(done, bool):
+        raise BadRequest(Text('send {"item": "invigilators", "done": true or false}',
+                              '请发送 {"item": "invigilators", "done": true 或 false}'))
+    from readiness.exam import Timeline, iso
+
+    start = iso(Timeline.from_profile(s.cfg.profile).start(time.time()))
+    if start is None:
+        raise BadRequest(Text("no exam start ahead: set [exam] starts_at in the profile",
+                              "没有即将开始的考试：请在配置文件 [exam] starts_at 中设置开考时间"))
+    try:
+        at = await run_in_threadpool(s.store.log_tick, item, start, done, client_of(request))
+    except (sqlite3.Error, StoreGone) as exc:
+        raise CannotStore(Text(f"the server cannot store it now ({exc})", f"服务器暂时无法保存（{exc}）")) from None
+    s.view.changed()  # the site's document (and what it sends its branch) says it now
+    return json_response({"item": item, "done": done, "start": start, "at": at})
+
+
 async def clock(request: Request) -> Response:
     """The server's clock, for agents that must act at one moment (the rehearsal's start)."""
     return json_response({"now": time.time()})
@@ -202,6 +238,7 @@ ROUTES = [
     Route("/api/site", site),
     Route("/api/state", state),
     Route("/api/clock", clock),
+    Route("/api/exam/ticks", tick, methods=["POST"]),
     Route("/api/machines/{action:str}", hide_machine, methods=["POST"]),
     Route("/download/site.{fmt}", download),
     Route("/machine/{rid:int}", machine),

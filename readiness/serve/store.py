@@ -54,6 +54,34 @@ MIGRATIONS: tuple[str, ...] = (
         hostname TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE sender_docs (
+        sender_id TEXT PRIMARY KEY,
+        sent_s REAL NOT NULL,
+        seq INTEGER NOT NULL,
+        received_s REAL NOT NULL,
+        client TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE TABLE exam_ticks (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        client TEXT NOT NULL,
+        item TEXT NOT NULL,
+        start TEXT NOT NULL,
+        done INTEGER NOT NULL
+    );
+    CREATE TABLE upstream (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        pending BLOB,
+        pending_since TEXT,
+        delivered_at TEXT,
+        last_error TEXT,
+        last_error_at TEXT
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -312,6 +340,95 @@ class Store:
     def rounds(self) -> list[tuple[int, str]]:
         with self._lock:
             return [(int(r[0]), str(r[1])) for r in self._db.execute("SELECT id, body FROM rehearsals ORDER BY id")]
+
+    # -- a branch: the latest document of each site (or, at headquarters, of each branch) -----------
+    def put_sender_doc(self, sender_id: str, sent_s: float, seq: int, received_s: float, client: str,
+                       summary: str, body: bytes) -> bool:
+        """Keep it unless the stored one of that sender is as new or newer (older never beats
+        newer, also between two requests racing); True when kept. body: zlib-compressed."""
+        with self._lock:
+            self._still_there()
+            cur = self._db.execute(
+                "INSERT INTO sender_docs (sender_id, sent_s, seq, received_s, client, summary, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id) DO UPDATE SET sent_s = excluded.sent_s, "
+                "seq = excluded.seq, received_s = excluded.received_s, client = excluded.client, "
+                "summary = excluded.summary, body = excluded.body "
+                "WHERE excluded.sent_s > sender_docs.sent_s OR "
+                "(excluded.sent_s = sender_docs.sent_s AND excluded.seq > sender_docs.seq)",
+                (sender_id, sent_s, seq, received_s, client, summary, body))
+            return cur.rowcount > 0
+
+    def sender_docs(self) -> list[tuple[str, float, str]]:
+        """(sender id, received at, summary JSON) of every sender, for the branch's view at start."""
+        with self._lock:
+            rows = self._db.execute("SELECT sender_id, received_s, summary FROM sender_docs").fetchall()
+        return [(str(r[0]), float(r[1]), str(r[2])) for r in rows]
+
+    def sender_doc(self, sender_id: str) -> bytes | None:
+        """A sender's latest document (zlib-compressed, as stored)."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM sender_docs WHERE sender_id = ?", (sender_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    # -- the exam timeline: what the manager ticks (invigilators assigned), logged ------------------
+    def log_tick(self, item: str, start: str, done: bool, client: str) -> str:
+        when = now_iso()
+        with self._lock:
+            self._still_there()
+            self._db.execute("INSERT INTO exam_ticks (at, client, item, start, done) VALUES (?, ?, ?, ?, ?)",
+                             (when, client, item, start, int(done)))
+        return when
+
+    def ticks(self) -> dict[tuple[str, str], str]:
+        """(item, start) -> when it was ticked, for those whose last action ticks it."""
+        with self._lock:
+            rows = self._db.execute("SELECT at, item, start, done FROM exam_ticks ORDER BY id").fetchall()
+        out: dict[tuple[str, str], str] = {}
+        for at, item, start, done in rows:
+            if done:
+                out[(str(item), str(start))] = str(at)
+            else:
+                out.pop((str(item), str(start)), None)
+        return out
+
+    # -- sending up the chain: the outbox of one document, and how the last attempt went -------------
+    def upstream_state(self) -> dict[str, object]:
+        with self._lock:
+            row = self._db.execute("SELECT seq, pending IS NOT NULL, pending_since, delivered_at, last_error, "
+                                   "last_error_at FROM upstream WHERE id = 1").fetchone()
+        if row is None:
+            return {"seq": 0, "pending": False, "pending_since": None, "delivered_at": None, "last_error": None,
+                    "last_error_at": None}
+        return {"seq": int(row[0]), "pending": bool(row[1]), "pending_since": row[2], "delivered_at": row[3],
+                "last_error": row[4], "last_error_at": row[5]}
+
+    def next_upstream_seq(self) -> int:
+        with self._lock:
+            self._db.execute("INSERT INTO upstream (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = seq + 1")
+            return int(self._db.execute("SELECT seq FROM upstream WHERE id = 1").fetchone()[0])
+
+    def keep_pending(self, body: bytes, error: str | None) -> None:
+        """The latest document not yet delivered replaces any older one (only the newest matters)."""
+        when = now_iso()
+        with self._lock:
+            self._still_there()
+            self._db.execute("INSERT INTO upstream (id, seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+            self._db.execute("UPDATE upstream SET pending = ?, pending_since = coalesce(pending_since, ?), "
+                             "last_error = ?, last_error_at = CASE WHEN ? IS NULL THEN last_error_at ELSE ? END "
+                             "WHERE id = 1", (body, when, error, error, when))
+
+    def pending_upstream(self) -> bytes | None:
+        with self._lock:
+            row = self._db.execute("SELECT pending FROM upstream WHERE id = 1").fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    def delivered(self, body: bytes) -> None:
+        """Sent and acknowledged: the outbox is empty unless a newer document is already waiting."""
+        with self._lock:
+            self._still_there()
+            self._db.execute("UPDATE upstream SET pending = CASE WHEN pending = ? THEN NULL ELSE pending END, "
+                             "pending_since = CASE WHEN pending = ? THEN NULL ELSE pending_since END, "
+                             "delivered_at = ?, last_error = NULL WHERE id = 1", (body, body, now_iso()))
 
     def integrity(self) -> str:
         with self._lock:

@@ -1,0 +1,427 @@
+"""The plan's chain of command: a site reports to its branch, a branch to headquarters.
+
+A sender's document (a site's `readiness.site/1`, a branch's `readiness.branch/1`) is read once, at
+the door, into a `Received` summary: the few figures the level above shows (its verdict, its seats,
+its exam timeline, its latest rehearsal). Everything after trusts it. The rows of the level above
+(`Row`) are computed from those summaries and the time, by the plan's rules in readiness.rules
+(stale, the escalation window), so the branch server, `readiness aggregate` over site files and
+headquarters over branch documents say the same of the same documents.
+
+No HTTP here: serve/branch_routes.py is the door on the network, aggregate's inputs the one on disk.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+
+from readiness import rules
+from readiness.exam import Timeline, iso, parse_instant, starts_from
+from readiness.i18n import Text
+from readiness.names import MAX_ID, MAX_NAME, shown
+from readiness.refusals import Invalid, Refused
+from readiness.status import Status
+
+SITE_SCHEMA = "readiness.site/1"
+BRANCH_SCHEMA = "readiness.branch/1"
+KINDS = {SITE_SCHEMA: "site", BRANCH_SCHEMA: "branch"}
+MAX_FINDINGS = 20  # per sender, on its tile; its whole document stays one click away
+FUTURE_TOLERANCE_S = 300.0  # a sender's clock this far ahead of ours is refused: its order cannot be trusted
+DEFAULT_HEARTBEAT_S = 60.0
+HEARTBEAT_RANGE = (5.0, 3600.0)  # upstream.heartbeat_s's bounds (readiness.settings)
+
+
+class DocumentError(Invalid):
+    """A document the level above cannot take (its reason in both languages)."""
+
+
+class WrongSender(Refused):
+    """A document about another sender than the token's: nothing of it is kept."""
+
+
+class TooOften(Refused):
+    """A sender sending faster than any change can justify (a loop, a hostile sender)."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """One sender's document as the level above keeps it (validated at the door)."""
+
+    kind: str  # "site" or "branch"
+    id: str
+    name: str
+    status: str  # the sender's own verdict: pass, warn, fail, error
+    reports: int
+    seats_expected: int | None
+    missing: int | None
+    sent_s: float  # the sender's clock when it sent (or generated) the document: orders its documents
+    seq: int  # the sender's count of documents sent: orders two sent in one second
+    heartbeat_s: float
+    starts_s: tuple[float, ...] = ()
+    escalate_before_s: float = rules.ESCALATE_BEFORE_S
+    duration_s: float = 5400.0
+    escalating: int = 0  # a branch document: its sites that escalate (by its clock)
+    unheard: int = 0  # a branch document: its sites never heard from or gone silent
+    rehearsal: dict[str, Any] | None = None
+    findings: tuple[dict[str, Any], ...] = ()
+    deadlines: tuple[dict[str, Any], ...] = ()
+
+    def newer_than(self, other: "Received") -> bool:
+        """Older never beats newer: by the sender's time, then its count."""
+        return (self.sent_s, self.seq) > (other.sent_s, other.seq)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["starts_s"] = list(self.starts_s)
+        out["findings"] = list(self.findings)
+        out["deadlines"] = list(self.deadlines)
+        return out
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Received":
+        """A summary this tool stored itself (the branch's database): trusted, but an unreadable one
+        raises, and the caller drops it rather than show a wrong row."""
+        values = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
+        values["starts_s"] = tuple(values.get("starts_s", ()))
+        values["findings"] = tuple(values.get("findings", ()))
+        values["deadlines"] = tuple(values.get("deadlines", ()))
+        return cls(**values)
+
+
+# -- the door -----------------------------------------------------------------------------------
+
+def _refuse(en: str, zh: str) -> DocumentError:
+    return DocumentError(Text(en, zh))
+
+
+def _text_id(value: Any, what: Text) -> str:
+    if not isinstance(value, str) or not shown(value) or len(value) > MAX_ID or value != value.strip():
+        raise _refuse(f"{what.en} must be a code of 1 to {MAX_ID} characters",
+                      f"{what.zh}须为 1 至 {MAX_ID} 个字符的编号")
+    return value
+
+
+def _count(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
+        raise _refuse(f"{what} must be a whole number from 0", f"{what} 须为不小于 0 的整数")
+    return value
+
+
+def _number(value: Any, what: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise _refuse(f"{what} must be a number from {low:g} to {high:g}", f"{what} 须为 {low:g} 至 {high:g} 之间的数")
+    return float(value)
+
+
+def _status(value: Any, what: str) -> str:
+    if value not in (Status.PASS.value, Status.WARN.value, Status.FAIL.value, Status.ERROR.value):
+        raise _refuse(f"{what} must be pass, warn, fail or error", f"{what} 须为 pass、warn、fail 或 error")
+    return str(value)
+
+
+def _bilingual(value: Any) -> dict[str, str]:
+    t = Text.from_json(value)
+    return {"en": t.en[:1000], "zh": t.zh[:1000]}
+
+
+def _findings(sites: list[Any]) -> tuple[dict[str, Any], ...]:
+    out = []
+    for s in sites:
+        for f in s.get("findings") or () if isinstance(s, dict) else ():
+            if isinstance(f, dict) and f.get("status") in ("warn", "fail", "error"):
+                out.append({"status": f["status"], "message": _bilingual(f.get("message"))})
+    out.sort(key=lambda f: rules.severity(f["status"]))
+    return tuple(out[:MAX_FINDINGS])
+
+
+def _rehearsal(value: Any) -> dict[str, Any] | None:
+    """A round in brief, as its sender summarised it (rounds.py's GET /api/rehearsals/latest)."""
+    if not isinstance(value, dict):
+        return None
+    keep = {}
+    for k in ("id", "joined", "finished", "failed", "expected"):
+        v = value.get(k)
+        keep[k] = v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 else None
+    for k in ("p50_s", "p95_s", "max_s", "plan_s", "throughput_mbps"):
+        v = value.get(k)
+        keep[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+    state = value.get("state")
+    keep["state"] = state if state in ("scheduled", "running", "done") else None
+    start = value.get("start_at")
+    keep["start_at"] = start if isinstance(start, (int, float)) and not isinstance(start, bool) \
+        and math.isfinite(start) else None
+    keep["stopped"] = value.get("stopped") is True
+    return keep
+
+
+def _exam(doc: Mapping[str, Any]) -> dict[str, Any]:
+    exam = doc.get("exam")
+    if exam is None:
+        return {}
+    if not isinstance(exam, dict):
+        raise _refuse("exam must be an object", "exam 须为对象")
+    starts = exam.get("starts_at", [])
+    if not isinstance(starts, list) or len(starts) > 1000 or any(parse_instant(s) is None for s in starts):
+        raise _refuse("exam.starts_at must be a list of date-times with their offset",
+                      "exam.starts_at 须为带时区的日期时间列表")
+    deadlines = exam.get("deadlines", [])
+    kept = []
+    if isinstance(deadlines, list):
+        for d in deadlines[:20]:
+            if isinstance(d, dict) and isinstance(d.get("id"), str) and d.get("state") in (
+                    "done", "open", "overdue", "unknown"):
+                kept.append({"id": d["id"][:64], "title": _bilingual(d.get("title")), "state": d["state"],
+                             "due_at": d["due_at"] if parse_instant(d.get("due_at")) else None})
+    return {"starts_s": starts_from(starts),
+            "escalate_before_s": _number(exam.get("escalate_before_s", rules.ESCALATE_BEFORE_S),
+                                         "exam.escalate_before_s", 0, 86400),
+            "duration_s": _number(exam.get("duration_s", 5400.0), "exam.duration_s", 60, 86400),
+            "deadlines": tuple(kept)}
+
+
+def read_document(doc: Any) -> Received:
+    """A sender's document (parsed JSON) as the level above keeps it, or DocumentError saying
+    what is wrong. The sender names itself in `sender`; its figures come from the document."""
+    if not isinstance(doc, dict):
+        raise _refuse("not a JSON object", "不是 JSON 对象")
+    kind = KINDS.get(doc.get("schema"))  # type: ignore[arg-type]
+    if kind is None:
+        raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
+    sender = doc.get("sender")
+    if not isinstance(sender, dict):
+        raise _refuse("sender {kind, id, name, heartbeat_s, sent_at, seq} is missing",
+                      "缺少 sender {kind, id, name, heartbeat_s, sent_at, seq}")
+    if sender.get("kind") != kind:
+        raise _refuse(f"sender.kind must be {kind} for {doc.get('schema')}", f"{doc.get('schema')} 的 sender.kind 须为 {kind}")
+    sender_id = _text_id(sender.get("id"), Text("sender.id", "sender.id"))
+    name = sender.get("name")
+    name = shown(name)[:MAX_NAME] if isinstance(name, str) else ""
+    sent = parse_instant(sender.get("sent_at"))
+    if sent is None:
+        raise _refuse("sender.sent_at must be a date-time with its offset", "sender.sent_at 须为带时区的日期时间")
+    seq = _count(sender.get("seq"), "sender.seq")
+    heartbeat = _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *HEARTBEAT_RANGE)
+    status = _status(doc.get("status"), "status")
+    exam = _exam(doc)
+    if kind == "site":
+        sites = doc.get("sites")
+        if not isinstance(sites, list):
+            raise _refuse("sites must be a list", "sites 须为列表")
+        reports = 0
+        for s in sites:
+            if not isinstance(s, dict):
+                raise _refuse("sites[] must be objects", "sites[] 须为对象")
+            reports += _count(s.get("reports"), "sites[].reports")
+        seats_raw = sender.get("seats")
+        seats = None if seats_raw is None else _count(seats_raw, "sender.seats")
+        if not sites:
+            status = Status.ERROR.value  # nothing reported yet: nobody can say the site is ready
+        return Received("site", sender_id, name, status, reports, seats,
+                        None if seats is None else max(0, seats - reports), sent.timestamp(), seq, heartbeat,
+                        rehearsal=_rehearsal(doc.get("rehearsal")), findings=_findings(sites), **exam)
+    rows = doc.get("sites")
+    if not isinstance(rows, list):
+        raise _refuse("sites must be a list", "sites 须为列表")
+    reports = seats = missing = escalating = unheard = 0
+    seats_known = True
+    for r in rows:
+        if not isinstance(r, dict):
+            raise _refuse("sites[] must be objects", "sites[] 须为对象")
+        reports += _count(r.get("reports") or 0, "sites[].reports")
+        if r.get("seats_expected") is None:
+            seats_known = False
+        else:
+            seats += _count(r.get("seats_expected"), "sites[].seats_expected")
+        missing += _count(r.get("missing") or 0, "sites[].missing")
+        escalating += r.get("escalate") is True
+        unheard += r.get("last_seen") is None or r.get("stale") is True
+    return Received("branch", sender_id, name, status, reports, seats if seats_known else None, missing,
+                    sent.timestamp(), seq, heartbeat, escalating=escalating, unheard=unheard,
+                    rehearsal={"sites": sum(_rehearsal_counts(r.get("rehearsal"))[0] for r in rows),
+                               "rehearsed": sum(_rehearsal_counts(r.get("rehearsal"))[1] for r in rows)},
+                    **exam)
+
+
+def _rehearsal_counts(brief: Any) -> tuple[int, int]:
+    """(sites, sites rehearsed) under one row: a site's round in brief counts when it finished
+    with seats in it; a branch's row carries its own counts."""
+    if isinstance(brief, dict) and "sites" in brief:
+        sites, done = brief.get("sites"), brief.get("rehearsed")
+        ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (sites, done))
+        return (sites, done) if ok else (0, 0)
+    finished = brief.get("finished") if isinstance(brief, dict) else None
+    done = isinstance(brief, dict) and brief.get("state") == "done" and isinstance(finished, int) and finished > 0
+    return 1, int(done)
+
+
+def check_clock(got: Received, now_s: float) -> None:
+    """A sender whose clock is ahead of ours cannot be ordered (its documents would beat the
+    newer ones sent after its clock is set right): refused, saying by how much."""
+    if got.sent_s > now_s + FUTURE_TOLERANCE_S:
+        ahead = round(got.sent_s - now_s)
+        raise _refuse(f"sender.sent_at is {ahead} s ahead of this server's clock: set the sender's clock",
+                      f"sender.sent_at 比本服务器时钟快 {ahead} 秒：请校准发送方的时钟")
+
+
+def chain_problem(profile: Any) -> Text | None:
+    """What keeps a server from taking its place in the chain, checked at start: a branch needs
+    its own id; sending up needs a token, and the id it sends as (its site's, or its branch's)."""
+    if profile["branch.sites"] and not profile["branch.id"]:
+        return Text("[branch.sites] is set but [branch] id is not: a branch server needs its own id",
+                    "已设置 [branch.sites] 但未设置 [branch] id：分部服务器需要自己的编号")
+    if profile["upstream.url"]:
+        if not profile["upstream.token"]:
+            return Text("[upstream] url is set but token is not: ask the branch for this site's token",
+                        "已设置 [upstream] url 但未设置 token：请向分部索取本考点的令牌")
+        if not profile["branch.sites"] and not profile["site.id"]:
+            return Text("[upstream] needs [site] id: the branch knows this site by it",
+                        "[upstream] 需要设置 [site] id：分部以此识别本考点")
+    return None
+
+
+# -- the rows -----------------------------------------------------------------------------------
+
+VERDICTS = {
+    "pass": Text("READY", "就绪"), "warn": Text("READY (with warnings)", "就绪（有警告）"),
+    "fail": Text("NOT READY", "未就绪"), "error": Text("UNDETERMINED", "无法判定"),
+    None: Text("NEVER HEARD FROM", "从未上报"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One sender as the level above shows it now."""
+
+    id: str
+    name: str
+    kind: str
+    received: Received | None
+    last_seen_s: float | None
+    stale: bool
+    escalate: bool
+    next_exam_s: float | None
+
+    @property
+    def status(self) -> str | None:
+        return self.received.status if self.received else None
+
+    @property
+    def counts_as(self) -> str:
+        """For the level's own verdict: a sender never heard from or gone silent cannot be called ready."""
+        if self.received is None or self.stale:
+            return Status.ERROR.value
+        if self.escalate or self.received.escalating:
+            return Status.FAIL.value if self.received.status != Status.ERROR.value else Status.ERROR.value
+        return self.received.status
+
+    def urgency(self) -> tuple[int, int, str]:
+        """Act first on: escalated, then silent or never heard, then by verdict, worst first."""
+        heard = self.received is not None
+        silent = not heard or self.stale
+        return (0 if self.escalate else 1 if silent else 2,
+                rules.severity(self.status or Status.FAIL.value), self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.received
+        return {"id": self.id, "name": self.name or (r.name if r else ""), "kind": self.kind,
+                "status": self.status, "verdict": VERDICTS[self.status].to_dict(),
+                "reports": r.reports if r else 0, "missing": r.missing if r else None,
+                "seats_expected": r.seats_expected if r else None,
+                "last_seen": iso(self.last_seen_s), "stale": self.stale, "escalate": self.escalate,
+                "next_exam_at": iso(self.next_exam_s), "rehearsal": r.rehearsal if r else None,
+                "heartbeat_s": r.heartbeat_s if r else None, "sent_at": iso(r.sent_s) if r else None,
+                "findings": list(r.findings) if r else [], "deadlines": list(r.deadlines) if r else [],
+                "escalating": r.escalating if r else 0, "unheard": r.unheard if r else 0}
+
+
+def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | None, now_s: float,
+            fallback: Timeline) -> Row:
+    """A sender's row now: stale after three of its heartbeats; its exam timeline its own, else the
+    level's own (a sender never heard from has none); escalated by the plan's rule."""
+    heartbeat = got.heartbeat_s if got else DEFAULT_HEARTBEAT_S
+    stale = rules.is_stale(now_s, last_seen_s, heartbeat)
+    if got is not None and got.starts_s:
+        timeline = Timeline(got.starts_s, got.escalate_before_s, got.duration_s)
+    else:
+        timeline = fallback
+    start = timeline.start(now_s)
+    ready = got is not None and rules.is_ready(got.status) and not got.escalating
+    escalate = rules.escalate(now_s, start, timeline.escalate_before_s, timeline.duration_s, ready, last_seen_s, stale)
+    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, escalate, start)
+
+
+@dataclass
+class BranchView:
+    """The latest document of every sender this level knows, in memory (the store keeps them)."""
+
+    expected: dict[str, str]  # sender id -> the name given by the profile ("" if none)
+    timeline: Timeline
+    _latest: dict[str, tuple[Received, float]] = field(default_factory=dict)  # id -> (doc, received at)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    version: int = 0
+
+    def load(self, rows: Iterable[tuple[str, float, Received]]) -> None:
+        for sender_id, received_s, got in rows:
+            self._latest[sender_id] = (got, received_s)
+        self.version += 1
+
+    def latest(self, sender_id: str) -> Received | None:
+        with self._lock:
+            found = self._latest.get(sender_id)
+        return found[0] if found else None
+
+    def offer(self, got: Received, received_s: float) -> bool:
+        """Keep it if it is newer than what this level has of that sender (True), else not."""
+        with self._lock:
+            have = self._latest.get(got.id)
+            if have is not None and not got.newer_than(have[0]):
+                return False
+            self._latest[got.id] = (got, received_s)
+            self.version += 1
+            return True
+
+    def rows(self, now_s: float) -> list[Row]:
+        with self._lock:
+            latest = dict(self._latest)
+        ids = list(self.expected) + [i for i in latest if i not in self.expected]
+        rows = []
+        for sender_id in ids:
+            got, seen = latest.get(sender_id, (None, None))
+            rows.append(row_for(sender_id, self.expected.get(sender_id, ""), got, seen, now_s, self.timeline))
+        rows.sort(key=Row.urgency)
+        return rows
+
+
+def level_status(rows: list[Row]) -> str:
+    """The level's own verdict over its rows (nothing expected and nothing heard: undetermined)."""
+    if not rows:
+        return Status.ERROR.value
+    return rules.overall(r.counts_as for r in rows).value
+
+
+def branch_document(branch_id: str, name: str, rows: list[Row], now_s: float, timeline: Timeline,
+                    sender: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`readiness.branch/1`: what GET /api/branch answers and what a branch sends headquarters."""
+    status = level_status(rows)
+    doc: dict[str, Any] = {
+        "schema": BRANCH_SCHEMA, "generated_at": iso(now_s), "id": branch_id, "name": name,
+        "status": status, "verdict": VERDICTS[status].to_dict(),
+        "counts": {k: sum(1 for r in rows if r.counts_as == k) for k in ("pass", "warn", "fail", "error")},
+        "escalating": sum(1 for r in rows if r.escalate),
+        "silent": sum(1 for r in rows if r.received is None or r.stale),
+        "exam": {"starts_at": [iso(s) for s in timeline.starts_s], "escalate_before_s": timeline.escalate_before_s,
+                 "duration_s": timeline.duration_s},
+        "sites": [r.to_json() for r in rows],
+    }
+    if sender is not None:
+        doc["sender"] = dict(sender)
+    return doc
+
+
+def now_s() -> float:
+    return datetime.now(timezone.utc).timestamp()
+

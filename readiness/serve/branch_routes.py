@@ -1,0 +1,184 @@
+"""A branch over HTTP: its sites' documents in (`POST /api/sites`, each site with the token the
+branch issued it), the branch's own document out (`GET /api/branch`), one site's last document, the
+branch page and its downloads. Headquarters is a branch whose senders are branches: the same code.
+
+Contract (docs/schemas.md "The branch server"): 201 kept / 200 older than what the branch has
+(kept nothing) / 400 not a sender's document, or a clock ahead / 401 unknown token / 403 another
+site's document / 413 / 429 too often.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from datetime import datetime
+from typing import Callable
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from readiness.branch import DocumentError, Received, TooOften, WrongSender, check_clock, now_s, read_document
+from readiness.i18n import Text
+from readiness.serve import pages
+from readiness.serve.context import Serving, serving
+from readiness.serve.errors import BadRequest, CannotStore, NeedsKey, NotFound, TooLarge, json_response
+from readiness.serve.guards import _bearer, client_of, lang_of, read_body, require_manager, same
+from readiness.serve.store import StoreGone
+
+HTML = "text/html; charset=utf-8"
+MAX_SENT = 4 * 1024 * 1024  # as sent (gzip welcome): a site of 10,000 seats
+MAX_DOCUMENT = 64 * 1024 * 1024  # once unpacked: more is a bomb, not a site
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def senders_of(tokens: dict[str, str]) -> dict[str, str]:
+    """[branch.sites] (id -> token) as the door looks it up: the token's digest -> the id."""
+    return {token_digest(token): sender_id for sender_id, token in tokens.items()}
+
+
+def _sender_of(request: Request, s: Serving) -> str:
+    given = _bearer(request) or ""
+    found = s.senders.get(token_digest(given))
+    tokens = s.cfg.profile["branch.sites"]
+    if found is None or not same(given, tokens.get(found, "")):  # the digest finds it; the comparison is constant-time
+        raise NeedsKey(Text("a token this branch issued is needed (Authorization: Bearer TOKEN; [upstream] token)",
+                            "需要本分部签发的令牌（Authorization: Bearer 令牌；[upstream] token）"))
+    return found
+
+
+def _unpack(body: bytes, encoding: str) -> bytes:
+    if encoding in ("", "identity"):
+        return body
+    if encoding != "gzip":
+        raise BadRequest(Text(f"Content-Encoding {encoding!r}: send gzip or nothing",
+                              f"Content-Encoding {encoding!r}：只接受 gzip 或不压缩"))
+    unpack = zlib.decompressobj(wbits=31)
+    try:
+        out = unpack.decompress(body, MAX_DOCUMENT + 1)
+    except zlib.error as exc:
+        raise BadRequest(Text(f"not gzip ({exc})", f"不是有效的 gzip 数据（{exc}）")) from None
+    if len(out) > MAX_DOCUMENT or unpack.unconsumed_tail:
+        raise TooLarge(Text(f"over {MAX_DOCUMENT // 2**20} MB unpacked: not a site's document",
+                            f"解压后超过 {MAX_DOCUMENT // 2**20} MB：不是考点文档"))
+    if not unpack.eof:
+        raise BadRequest(Text("the gzip data is cut short", "gzip 数据不完整"))
+    return out
+
+
+def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Received, bool]:
+    """A sender's document (JSON bytes) checked and kept, if newer than what is kept of it: the
+    one path for documents from the network and from this server itself (a site and a branch at
+    once). Raises the refusals the route turns into statuses."""
+    assert s.branch is not None
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DocumentError(Text(f"not JSON ({exc})", f"不是 JSON（{exc}）")) from None
+    got = read_document(doc)
+    if got.id != expected_id:
+        raise WrongSender(Text(f"this token is site {expected_id}'s; the document is {got.id}'s: nothing kept",
+                               f"此令牌属于 {expected_id}；文档来自 {got.id}：未保存"))
+    now = now_s()
+    check_clock(got, now)
+    newer = s.branch.latest(got.id)
+    if newer is not None and not got.newer_than(newer):
+        return got, False
+    try:
+        kept = s.store.put_sender_doc(got.id, got.sent_s, got.seq, now, client,
+                                      orjson.dumps(got.to_json()).decode(), zlib.compress(raw, 1))
+    except (sqlite3.Error, StoreGone) as exc:
+        raise CannotStore(Text(f"the branch cannot store it now ({exc}); it will be sent again",
+                               f"分部服务器暂时无法保存（{exc}）；将重新发送")) from None
+    return got, kept and s.branch.offer(got, now)
+
+
+async def post_site(request: Request) -> Response:
+    s = serving(request)
+    if s.branch is None:
+        raise NotFound(Text("this server is not a branch server (no [branch.sites] in its profile)",
+                            "本服务器不是分部服务器（配置中没有 [branch.sites]）"))
+    sender_id = _sender_of(request, s)
+    if not s.sender_pace.allow(sender_id):
+        raise TooOften(Text("this site sends too often; it sends on change, at most every few seconds",
+                            "该考点上报过于频繁；应在有变化时上报，间隔至少数秒"))
+    body = await read_body(request, s.cfg, MAX_SENT)
+    raw = _unpack(body, request.headers.get("content-encoding", "").strip().lower())
+    got, kept = await run_in_threadpool(accept, s, raw, sender_id, client_of(request))
+    return json_response({"id": got.id, "stored": "new" if kept else "older", "seq": got.seq},
+                         201 if kept else 200)
+
+
+def _branch(request: Request) -> Serving:
+    s = serving(request)
+    require_manager(request, s.cfg)
+    if s.branch is None:
+        raise NotFound(Text("this server is not a branch server (no [branch.sites] in its profile)",
+                            "本服务器不是分部服务器（配置中没有 [branch.sites]）"))
+    return s
+
+
+async def branch(request: Request) -> Response:
+    s = _branch(request)
+    from readiness.serve.documents import own_branch_document
+
+    return json_response(await run_in_threadpool(own_branch_document, s))
+
+
+def _stored(s: Serving, sender_id: str) -> bytes:
+    packed = s.store.sender_doc(sender_id)
+    if packed is None:
+        raise NotFound(Text(f"nothing has come from {sender_id}", f"尚未收到 {sender_id} 的任何上报"))
+    return zlib.decompress(packed)
+
+
+async def sender_document(request: Request) -> Response:
+    """A site's last document as it came (the same findings and remedies its own server shows)."""
+    s = _branch(request)
+    raw = await run_in_threadpool(_stored, s, request.path_params["sid"])
+    return Response(raw, media_type="application/json")
+
+
+async def branch_page(request: Request) -> Response:
+    _branch(request)
+    return Response(pages.branch_dashboard(lang_of(request)), media_type=HTML)
+
+
+async def sender_page(request: Request) -> Response:
+    s = _branch(request)
+    raw = await run_in_threadpool(_stored, s, request.path_params["sid"])
+    html = await run_in_threadpool(pages.sender_document, orjson.loads(raw), lang_of(request))
+    return Response(html, media_type=HTML)
+
+
+async def download(request: Request) -> Response:
+    s = _branch(request)
+    fmt = request.path_params["fmt"]
+    from readiness.reports.formats import BRANCH_FORMATS
+    from readiness.serve.documents import own_branch_document
+
+    if fmt not in BRANCH_FORMATS:
+        raise NotFound(Text("formats: " + ", ".join(BRANCH_FORMATS), "可用格式：" + "、".join(BRANCH_FORMATS)))
+    doc = await run_in_threadpool(own_branch_document, s)
+    form = BRANCH_FORMATS[fmt]
+    render: Callable[[], bytes] = lambda: form.render(doc, lang_of(request))  # noqa: E731
+    data = await run_in_threadpool(render)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Response(data, media_type=form.media,
+                    headers={"Content-Disposition": f'attachment; filename="readiness-branch-{stamp}.{fmt}"'})
+
+
+ROUTES = [
+    Route("/api/sites", post_site, methods=["POST"]),
+    Route("/api/branch", branch),
+    Route("/api/branch/sites/{sid:str}", sender_document),
+    Route("/branch", branch_page),
+    Route("/branch/sites/{sid:str}", sender_page),
+    Route("/download/branch.{fmt}", download),
+]

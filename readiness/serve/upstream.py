@@ -1,0 +1,187 @@
+"""Sending this server's document up the chain ([upstream]: a site to its branch, a branch to
+headquarters): on every change (at most every MIN_GAP_S), and at least every heartbeat_s.
+
+The PCs' outbox rule, for one document: what could not be delivered (unreachable, a timeout, 401,
+408, 429, 5xx, an answer that is not the branch's receipt) is kept in the store and sent again, a
+newer document replacing an older one (only the latest matters). What the branch refuses (400,
+403, 413) is kept too, with the branch's reason shown on the dashboard: the next document may
+be taken once the profile is put right. Every attempt's outcome is in the store for the dashboard.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from typing import Any, Callable
+
+import orjson
+
+from readiness.i18n import Text
+
+MIN_GAP_S = 5.0  # changes come in bursts (a room of PCs reporting): one document for the burst
+POLL_S = 1.0  # how often a change is looked for
+TIMEOUT_S = (5.0, 30.0)  # connect, read
+BACKOFF_S = (5.0, 10.0, 20.0, 40.0)  # after failures, capped by the heartbeat
+
+
+class Upstream:
+    """One daemon thread per server; `state()` says how sending goes, for the dashboard."""
+
+    def __init__(self, url: str, token: str, heartbeat_s: float, make: Callable[[int], dict[str, Any]],
+                 version: Callable[[], object], store: Any, kind: str, local: Callable[[bytes], None] | None = None
+                 ) -> None:
+        """make(seq) builds the document to send; version() changes when the document would;
+        local: hand each document to this server's own branch instead of the network (a server
+        that is a site and its own branch)."""
+        self.url = url.rstrip("/") + "/api/sites" if url else "this server"
+        self.token = token
+        self.heartbeat_s = heartbeat_s
+        self.make = make
+        self.version = version
+        self.store = store
+        self.kind = kind
+        self.local = local
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_outcome: dict[str, Any] = {}
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="readiness-upstream", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        import requests
+
+        session = requests.Session()
+        session.trust_env = False  # a branch on the exam network: no proxy from the environment
+        sent_version: object = object()
+        last_try = 0.0
+        wait = 0.0
+        failures = 0
+        while not self._stop.is_set():
+            now = time.monotonic()
+            try:
+                changed = self.version() != sent_version
+            except Exception:  # a view being rebuilt: look again at the next tick
+                changed = False
+            due = now - last_try >= (min(BACKOFF_S[min(failures, len(BACKOFF_S) - 1)], self.heartbeat_s)
+                                     if failures else self.heartbeat_s)
+            if (changed and now - last_try >= max(MIN_GAP_S, wait)) or due:
+                last_try = now
+                version = self.version()
+                ok, wait = self.send_once(session)
+                if ok:
+                    sent_version = version
+                    failures = 0
+                else:
+                    failures += 1
+            self._stop.wait(POLL_S)
+
+    def send_once(self, session: Any) -> tuple[bool, float]:
+        """Build, keep in the outbox, send; (delivered, seconds the branch asked us to wait)."""
+        try:
+            doc = self.make(self.store.next_upstream_seq())
+            raw = orjson.dumps(doc)
+        except Exception as exc:  # never stop sending because one build failed: say so and try again
+            self._note(False, Text(f"cannot build the document: {type(exc).__name__}: {exc}",
+                                   f"无法生成上报文档：{type(exc).__name__}: {exc}"))
+            return False, 0.0
+        if self.local is not None:
+            try:
+                self.local(raw)
+            except Exception as exc:
+                self._note(False, Text(f"this server's own branch did not take it: {exc}",
+                                       f"本服务器的分部视图未接收：{exc}"))
+                return False, 0.0
+            self.last_outcome = {"ok": True, "at": time.time(), "error": None}
+            return True, 0.0
+        body = gzip.compress(raw, 6)
+        try:
+            self.store.keep_pending(body, None)
+        except Exception:
+            pass  # the store gone: send all the same; the dashboard says the store's trouble
+        return self.deliver(session, body)
+
+    def deliver(self, session: Any, body: bytes) -> tuple[bool, float]:
+        import requests
+
+        try:
+            answer = session.post(self.url, data=body, timeout=TIMEOUT_S, allow_redirects=False,
+                                  headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+                                           "Content-Encoding": "gzip"})
+        except requests.RequestException as exc:
+            from readiness.net.errors import classify
+
+            why = classify(exc)
+            self._note(False, Text(f"the branch cannot be reached: {why.en}", f"无法连接分部服务器：{why.zh}"), body)
+            return False, 0.0
+        receipt = _receipt(answer)
+        if answer.status_code in (200, 201) and receipt:
+            self._note(True, None, body)
+            return True, 0.0
+        reason = _reason(answer)
+        wait = _retry_after(answer) if answer.status_code == 429 else 0.0
+        self._note(False, Text(f"the branch answered {answer.status_code}: {reason.en}",
+                               f"分部服务器返回 {answer.status_code}：{reason.zh}"), body)
+        return False, wait
+
+    def _note(self, ok: bool, why: Text | None, body: bytes | None = None) -> None:
+        self.last_outcome = {"ok": ok, "at": time.time(), "error": why.to_dict() if why else None}
+        try:
+            if ok and body is not None:
+                self.store.delivered(body)
+            elif why is not None:
+                self.store.keep_pending(body, orjson.dumps(why.to_dict()).decode()) if body is not None else None
+        except Exception:
+            pass
+
+    def state(self) -> dict[str, Any]:
+        """For the dashboard: where this server sends, when it last delivered, what went wrong."""
+        try:
+            kept = self.store.upstream_state()
+        except Exception:
+            kept = {}
+        error = kept.get("last_error")
+        try:
+            error = orjson.loads(error) if isinstance(error, str) else None
+        except orjson.JSONDecodeError:
+            error = {"en": error, "zh": error}
+        if self.last_outcome.get("ok") is False:  # what this run saw last (a build that failed is not in the store)
+            error = self.last_outcome.get("error") or error
+        return {"url": self.url, "kind": self.kind, "heartbeat_s": self.heartbeat_s,
+                "delivered_at": kept.get("delivered_at"), "pending": bool(kept.get("pending")),
+                "pending_since": kept.get("pending_since"), "error": error, "error_at": kept.get("last_error_at")}
+
+
+def _receipt(answer: Any) -> bool:
+    """The branch's receipt, not a captive portal's page or another server's 200."""
+    try:
+        doc = answer.json()
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("stored") in ("new", "older")
+
+
+def _reason(answer: Any) -> Text:
+    try:
+        doc = answer.json()
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict):
+        text = doc.get("error_text")
+        if isinstance(text, dict):
+            return Text.from_json(text)
+        if isinstance(doc.get("error"), str):
+            return Text(doc["error"], doc["error"])
+    return Text("not this tool's branch server", "不是本工具的分部服务器")
+
+
+def _retry_after(answer: Any) -> float:
+    try:
+        return min(600.0, max(0.0, float(answer.headers.get("Retry-After", "0"))))
+    except ValueError:
+        return 0.0
