@@ -246,6 +246,44 @@ def read_document(doc: Any) -> Received:
                     **exam)
 
 
+def read_file(doc: Any) -> list[Received]:
+    """A document from a file (a site's `site.json` download, a branch's, `aggregate --format
+    json`), for `readiness aggregate` over site documents: one sent up the chain names its sender;
+    a file written without one counts by its own time, one row per site it holds."""
+    if isinstance(doc, dict) and "sender" in doc:
+        return [read_document(doc)]
+    if not isinstance(doc, dict) or doc.get("schema") not in KINDS:
+        raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
+    when = parse_instant(doc.get("generated_at"))
+    if when is None:
+        raise _refuse("generated_at must be a date-time with its offset", "generated_at 须为带时区的日期时间")
+    if doc["schema"] == BRANCH_SCHEMA:
+        sender = {"kind": "branch", "id": doc.get("id"), "name": doc.get("name"), "sent_at": doc.get("generated_at"),
+                  "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S}
+        return [read_document({**doc, "sender": sender})]
+    sites = doc.get("sites")
+    if not isinstance(sites, list) or not sites:
+        raise _refuse("a site document without sites (no report had reached that server)",
+                      "考点文档中没有考点（该服务器尚未收到任何报告）")
+    rounds = doc.get("rehearsals")
+    brief = doc.get("rehearsal") if "rehearsal" in doc else (rounds[-1] if isinstance(rounds, list) and rounds else None)
+    out = []
+    for entry in sites:
+        site = entry.get("site") if isinstance(entry, dict) else None
+        if not isinstance(site, dict):
+            raise _refuse("sites[].site must be an object", "sites[].site 须为对象")
+        seats = site.get("seats")
+        sender = {"kind": "site", "id": site.get("id") or "", "name": site.get("name"),
+                  "sent_at": doc.get("generated_at"), "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S,
+                  "seats": seats if isinstance(seats, int) and not isinstance(seats, bool) and seats >= 0 else None}
+        if not sender["id"]:
+            raise _refuse("a site without an id (its PCs' profile has no [site] id)",
+                          "考点没有编号（考试机的配置文件中没有 [site] id）")
+        one = {**doc, "sites": [entry], "status": entry.get("status"), "sender": sender, "rehearsal": brief}
+        out.append(read_document(one))
+    return out
+
+
 def _rehearsal_counts(brief: Any) -> tuple[int, int]:
     """(sites, sites rehearsed) under one row: a site's round in brief counts when it finished
     with seats in it; a branch's row carries its own counts."""
@@ -285,11 +323,14 @@ def chain_problem(profile: Any) -> Text | None:
 
 # -- the rows -----------------------------------------------------------------------------------
 
-VERDICTS = {
-    "pass": Text("READY", "就绪"), "warn": Text("READY (with warnings)", "就绪（有警告）"),
-    "fail": Text("NOT READY", "未就绪"), "error": Text("UNDETERMINED", "无法判定"),
-    None: Text("NEVER HEARD FROM", "从未上报"),
-}
+NEVER_HEARD = Text("NEVER HEARD FROM", "从未上报")
+
+
+def verdict(status: str | None) -> Text:
+    """A sender's verdict in words: a site's reads like a machine's (the one table, reports/text.py)."""
+    from readiness.reports.text import VERDICTS
+
+    return NEVER_HEARD if status is None else VERDICTS[Status(status)]
 
 
 @dataclass(frozen=True)
@@ -328,7 +369,7 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         r = self.received
         return {"id": self.id, "name": self.name or (r.name if r else ""), "kind": self.kind,
-                "status": self.status, "verdict": VERDICTS[self.status].to_dict(),
+                "status": self.status, "verdict": verdict(self.status).to_dict(),
                 "reports": r.reports if r else 0, "missing": r.missing if r else None,
                 "seats_expected": r.seats_expected if r else None,
                 "last_seen": iso(self.last_seen_s), "stale": self.stale, "escalate": self.escalate,
@@ -409,7 +450,7 @@ def branch_document(branch_id: str, name: str, rows: list[Row], now_s: float, ti
     status = level_status(rows)
     doc: dict[str, Any] = {
         "schema": BRANCH_SCHEMA, "generated_at": iso(now_s), "id": branch_id, "name": name,
-        "status": status, "verdict": VERDICTS[status].to_dict(),
+        "status": status, "verdict": verdict(status).to_dict(),
         "counts": {k: sum(1 for r in rows if r.counts_as == k) for k in ("pass", "warn", "fail", "error")},
         "escalating": sum(1 for r in rows if r.escalate),
         "silent": sum(1 for r in rows if r.received is None or r.stale),
