@@ -62,7 +62,7 @@ class Received:
     heartbeat_s: float
     starts_s: tuple[float, ...] = ()
     escalate_before_s: float = rules.ESCALATE_BEFORE_S
-    duration_s: float = 5400.0
+    duration_s: float = rules.EXAM_DURATION_S
     escalating: int = 0  # a branch document: its sites that escalate (by its clock)
     unheard: int = 0  # a branch document: its sites never heard from or gone silent
     rehearsal: dict[str, Any] | None = None
@@ -179,7 +179,7 @@ def _exam(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {"starts_s": starts_from(starts),
             "escalate_before_s": _number(exam.get("escalate_before_s", rules.ESCALATE_BEFORE_S),
                                          "exam.escalate_before_s", 0, 86400),
-            "duration_s": _number(exam.get("duration_s", 5400.0), "exam.duration_s", 60, 86400),
+            "duration_s": _number(exam.get("duration_s", rules.EXAM_DURATION_S), "exam.duration_s", 60, 86400),
             "deadlines": tuple(kept)}
 
 
@@ -212,12 +212,19 @@ def read_document(doc: Any) -> Received:
         if not isinstance(sites, list):
             raise _refuse("sites must be a list", "sites 须为列表")
         reports = 0
+        seats_seen: int | None = 0
         for s in sites:
             if not isinstance(s, dict):
                 raise _refuse("sites[] must be objects", "sites[] 须为对象")
             reports += _count(s.get("reports"), "sites[].reports")
+            site = s.get("site") if isinstance(s.get("site"), dict) else {}
+            if site.get("seats_source") == "machines" or site.get("seats") is None or seats_seen is None:
+                seats_seen = None  # counted from the machines themselves: how many are missing is unknown
+            else:
+                seats_seen += _count(site.get("seats"), "sites[].site.seats")
         seats_raw = sender.get("seats")
-        seats = None if seats_raw is None else _count(seats_raw, "sender.seats")
+        # the site's own count (its profile's, as its aggregate applied it); before any report, the sender's
+        seats = seats_seen if sites else (None if seats_raw is None else _count(seats_raw, "sender.seats"))
         if not sites:
             status = Status.ERROR.value  # nothing reported yet: nobody can say the site is ready
         return Received("site", sender_id, name, status, reports, seats,

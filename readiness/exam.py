@@ -44,7 +44,7 @@ def iso(ts: float | None) -> str | None:
 class Timeline:
     starts_s: tuple[float, ...]
     escalate_before_s: float = rules.ESCALATE_BEFORE_S
-    duration_s: float = 5400.0
+    duration_s: float = rules.EXAM_DURATION_S
 
     @classmethod
     def from_profile(cls, profile: Any) -> "Timeline":

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from readiness import rules
 from readiness.i18n import Text, same
 
 # A validator returns why a value is refused, in both languages (a plain str from an older plugin
@@ -315,11 +316,11 @@ EXAM_SETTINGS: tuple[Setting, ...] = (
     Setting("exam.starts_at", [], Text("Each exam start with its offset, e.g. [\"2026-12-05T08:30:00+08:00\"].",
                                        "每场考试的开考时间（带时区），例如 [\"2026-12-05T08:30:00+08:00\"]。"),
             "str_list", validate=iso_instants),
-    Setting("exam.escalate_before_s", 300.0, Text("A site not ready this close to a start is escalated, seconds (the "
+    Setting("exam.escalate_before_s", rules.ESCALATE_BEFORE_S, Text("A site not ready this close to a start is escalated, seconds (the "
                                                   "plan: 5 minutes).",
                                                   "距开考不足此秒数仍未就绪的考点需上报（预案：考前 5 分钟）。"),
             "float", minimum=0, maximum=86400),
-    Setting("exam.duration_s", 5400.0, Text("How long an exam runs after its start, seconds: until then it is the "
+    Setting("exam.duration_s", rules.EXAM_DURATION_S, Text("How long an exam runs after its start, seconds: until then it is the "
                                             "exam under way.", "考试时长（秒）：开考后在此时长内视为正在进行的考试。"),
             "float", minimum=60, maximum=86400),
 )

@@ -151,3 +151,48 @@ def test_a_reports_profile_carries_no_secret(make_profile):
     shown = make_profile(**{k.replace(".", "__"): v for k, v in secrets.items()}).redacted().values
     assert all(shown[k] == "<hidden>" for k in secrets)
     assert make_profile().redacted().values["server.phone_token"] is None  # unset stays unset
+
+
+# --- the chain of command: [branch.sites] is one table setting, its tokens secrets ------------------
+
+def _branch_profile(tmp_path, text):
+    from readiness.profile import load_profile
+    from readiness.settings import CORE_SETTINGS
+
+    path = tmp_path / "branch.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_profile(path, CORE_SETTINGS)
+
+
+def test_branch_sites_is_read_as_one_table(tmp_path):
+    p = _branch_profile(tmp_path, '[branch]\nid = "11"\nname = "North"\n[branch.sites]\n"1101" = "token-1101-abc"\n'
+                                  '"1102" = "token-1102-abc"\n')
+    assert p["branch.sites"] == {"1101": "token-1101-abc", "1102": "token-1102-abc"}
+    shown = p.redacted()["branch.sites"]
+    assert shown == {"1101": "<hidden>", "1102": "<hidden>"}  # the ids stay, the tokens never travel
+
+
+@pytest.mark.parametrize("table, words", [
+    ('"1101" = "short"', "8 to 200"),
+    ('"1101" = "same-token-123"\n"1102" = "same-token-123"', "share a token"),
+    ('"1101" = 5', "table of strings"),
+    ('" 1101" = "token-1101-abc"', "site id"),
+])
+def test_branch_sites_refused(tmp_path, table, words):
+    from readiness.profile import ProfileError
+
+    with pytest.raises(ProfileError) as refused:
+        _branch_profile(tmp_path, f"[branch.sites]\n{table}\n")
+    assert words in str(refused.value)
+
+
+def test_upstream_token_is_hidden_and_the_effective_profile_round_trips(tmp_path):
+    from readiness.profile import load_profile, to_toml
+    from readiness.settings import CORE_SETTINGS
+
+    p = _branch_profile(tmp_path, '[upstream]\nurl = "http://10.1.0.5:8765"\ntoken = "site-token-1101"\n'
+                                  '[branch.sites]\n"1101" = "token-1101-abc"\n')
+    assert p.redacted()["upstream.token"] == "<hidden>"
+    again = tmp_path / "again.toml"
+    again.write_text(to_toml(p, CORE_SETTINGS), encoding="utf-8")
+    assert load_profile(again, CORE_SETTINGS).values == p.values

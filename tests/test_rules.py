@@ -288,3 +288,62 @@ def test_protection_on_leaves_out_disabled_drivers_and_thawed_states():
     found = [{"product": "uwf", "start": 0}, {"product": "ewf", "start": 4}, {"product": "deep-freeze", "state": "thawed"},
              {"product": "shadow-defender", "start": None}, "not an object"]
     assert [f["product"] for f in rules.protection_on(found)] == ["uwf", "shadow-defender"]
+
+
+# --- the chain of command: stale, the escalation window --------------------------------------------
+
+@pytest.mark.parametrize("age, heartbeat, stale", [
+    (179.9, 60, False), (180.0, 60, False), (180.1, 60, True),  # three heartbeats: at is not yet stale
+    (14.9, 5, False), (15.1, 5, True),
+])
+def test_stale_after_three_heartbeats(age, heartbeat, stale):
+    assert rules.is_stale(1000.0 + age, 1000.0, heartbeat) is stale
+
+
+def test_never_heard_is_not_stale_but_unknown():
+    assert rules.is_stale(10**9, None, 60) is False
+
+
+START, BEFORE, DURATION = 10_000.0, 300.0, 5400.0
+
+
+@pytest.mark.parametrize("now, inside", [
+    (START - BEFORE - 0.1, False), (START - BEFORE, True), (START - 1, True), (START, True),
+    (START + DURATION - 0.1, True), (START + DURATION, False),
+])
+def test_escalation_window_edges(now, inside):
+    assert rules.in_escalation_window(now, START, BEFORE, DURATION) is inside
+
+
+@pytest.mark.parametrize("now, ready, last_seen, stale, escalate", [
+    (START - BEFORE - 1, False, START - 1000, False, False),  # not ready, but before the window: not yet
+    (START - BEFORE, False, START - 1000, False, True),  # at the window's opening: escalated
+    (START - BEFORE, True, START - 1000, False, False),  # ready inside the window
+    (START - 10, True, START - BEFORE - 0.1, True, True),  # last word before the window, silent since
+    (START - 10, True, START - BEFORE, True, False),  # last word at the opening said ready; silent after
+    (START - 10, False, START - BEFORE + 1, True, True),  # said not ready inside the window
+    (START - 10, True, None, False, True),  # never heard from, inside the window
+    (START - BEFORE - 1, True, None, False, False),  # never heard from, before the window
+    (START + DURATION, False, None, True, False),  # the exam is over
+])
+def test_escalate_edges(now, ready, last_seen, stale, escalate):
+    assert rules.escalate(now, START, BEFORE, DURATION, ready, last_seen, stale) is escalate
+
+
+def test_escalate_without_an_exam_start_never_fires():
+    assert rules.escalate(START, None, BEFORE, DURATION, False, None, True) is False
+
+
+@pytest.mark.parametrize("now, start", [
+    (0.0, 1000.0), (999.9, 1000.0), (1000.0, 1000.0), (1000.0 + DURATION - 0.1, 1000.0),
+    (1000.0 + DURATION, 20_000.0),  # the first is over: the next one
+    (20_000.0 + DURATION, None),  # every start is past
+])
+def test_the_start_that_matters(now, start):
+    assert rules.exam_under_way_or_next((20_000.0, 1000.0), now, DURATION) == start
+
+
+@pytest.mark.parametrize("status, ready", [("pass", True), ("warn", True), ("fail", False), ("error", False),
+                                           (None, False), (Status.WARN, True)])
+def test_ready_is_pass_or_warn(status, ready):
+    assert rules.is_ready(status) is ready

@@ -148,8 +148,12 @@ class RateLimit:
         self.buckets[host] = (tokens - 1, now)
         return True
 
+    # Counted by sender, not by address: many sites may reach their branch through one provincial
+    # NAT address; each sender's own pace is kept by the route (serve/branch_routes.py).
+    BY_SENDER = ("/api/sites",)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and scope.get("path") not in self.BY_SENDER:
             client = scope.get("client")
             host = client[0] if client else "?"
             if self.manager_key and self._from_manager(scope):

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from readiness.profile import Profile
 from readiness.aggregate.build import rejudge_with
 from readiness.loading import load_checks_and_profile
-from readiness.serve.app import create_app
+from readiness.serve.app import create_app, make_serving, upstreams_for
 from readiness.serve.context import ServeConfig
 from readiness.serve.launch import bind, make_server
 from readiness.serve.store import Store
@@ -42,6 +42,7 @@ class Running:
     store: Store
     view: SiteView
     cfg: ServeConfig
+    serving: Any = None
 
     def submit_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -54,8 +55,9 @@ class Running:
 
 
 @contextmanager
-def running(data: Path, profile: Profile, profile_path: str | None = None, port: int = 0,
+def running(data: Path, profile: Profile, profile_path: str | None = None, port: int = 0, chain: bool = False,
             **options: Any) -> Iterator[Running]:
+    """chain: start the senders up the chain ([upstream]; a site that is its own branch), as serve does."""
     limits = {k: options.pop(k) for k in ("per_client", "exempt_loopback") if k in options}
     store = Store(data)
     if profile_path is not None:  # as `serve --profile`: the command's profile re-judges every report
@@ -64,7 +66,10 @@ def running(data: Path, profile: Profile, profile_path: str | None = None, port:
     else:
         view = SiteView(store, load_checks_and_profile(None)[1])
     cfg = replace(ServeConfig(token=TOKEN, admin_key=KEY, profile=profile, phone_token=PHONE_TOKEN), **options)
-    server = make_server(create_app(cfg, store, view), cfg.header_timeout_s, cfg.body_timeout_s, **limits)
+    serving = make_serving(cfg, store, view)
+    server = make_server(create_app(cfg, store, view, serving), cfg.header_timeout_s, cfg.body_timeout_s, **limits)
+    senders = upstreams_for(serving) if chain else []
+    serving.upstreams.extend(senders)
     sock = bind("127.0.0.1", port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -72,9 +77,13 @@ def running(data: Path, profile: Profile, profile_path: str | None = None, port:
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert server.started, "the server did not start"
+    for sender in senders:
+        sender.start()
     try:
-        yield Running(f"http://127.0.0.1:{sock.getsockname()[1]}", store, view, cfg)
+        yield Running(f"http://127.0.0.1:{sock.getsockname()[1]}", store, view, cfg, serving)
     finally:
+        for sender in senders:
+            sender.stop()
         server.should_exit = True
         thread.join(10)
         sock.close()

@@ -1,0 +1,281 @@
+"""The chain of command with real servers on 127.0.0.1: sites push their documents to a branch, the
+branch to headquarters; verdicts arrive, a killed site turns stale, a site never heard from is
+listed, escalation inside the window, and forged, replayed, malformed or too frequent pushes are
+refused with nothing kept."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from contextlib import ExitStack
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+import pytest
+import requests
+
+from readiness.branch import SITE_SCHEMA
+from readiness.profile import build_profile
+from readiness.settings import CORE_SETTINGS
+from readiness.serve import upstream
+from tests.aggregate.reports import make_report, site_profile
+from tests.serve.server import KEY, TOKEN, running
+
+TOKENS = {"1101": "site-1101-token", "1102": "site-1102-token", "1103": "site-1103-token"}
+HQ_TOKENS = {"11": "branch-11-token"}
+
+
+@pytest.fixture(autouse=True)
+def quick_senders(monkeypatch):
+    """Senders look for changes often and wait little between two documents (the defaults are for a LAN
+    on exam day: 1 s and 5 s), so that a test sees a change arrive in a moment."""
+    monkeypatch.setattr(upstream, "POLL_S", 0.1)
+    monkeypatch.setattr(upstream, "MIN_GAP_S", 0.3)
+
+
+def iso_in(seconds: float) -> str:
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def branch_profile(starts=(), **more):
+    return build_profile({"branch": {"id": "11", "name": "北区分部", "sites": dict(TOKENS)},
+                          "exam": {"starts_at": list(starts)}, **more}, CORE_SETTINGS)
+
+
+def site_profile_for(site_id: str, url: str, starts=(), seats: int = 2, heartbeat: float = 5.0):
+    return build_profile({"site": {"id": site_id, "name": f"考点 {site_id}", "seats": seats},
+                          "upstream": {"url": url, "token": TOKENS[site_id], "heartbeat_s": heartbeat},
+                          "exam": {"starts_at": list(starts)}}, CORE_SETTINGS)
+
+
+def report(tmp_path: Path, site_id: str, host: str, memory_gib: int = 16) -> bytes:
+    prof = site_profile(tmp_path, site_id, seats=2)
+    path = make_report(tmp_path / f"reports-{site_id}", host, prof,
+                       {"memory.installed_bytes": memory_gib * 2**30, "memory.usable_bytes": memory_gib * 2**30})
+    return path.read_bytes()
+
+
+def submit(site, body: bytes) -> None:
+    r = requests.post(site.url + "/api/reports", data=body, headers=site.submit_headers(), timeout=10)
+    assert r.status_code in (200, 201), r.text
+
+
+def branch_doc(branch) -> dict:
+    r = requests.get(branch.url + "/api/branch", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def wait_for(branch, predicate, timeout: float = 15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        doc = branch_doc(branch)
+        rows = {s["id"]: s for s in doc["sites"]}
+        if predicate(rows):
+            return doc
+        assert time.monotonic() < deadline, json.dumps(doc, ensure_ascii=False)[:3000]
+        time.sleep(0.5)  # as a page polls (the manager's bucket holds 240 a minute)
+
+
+def push(branch, doc, token=TOKENS["1101"], gz=False, **kw):
+    body = orjson.dumps(doc)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if gz:
+        body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+    return requests.post(branch.url + "/api/sites", data=body, headers=headers, timeout=10, **kw)
+
+
+def hand_doc(site_id="1101", status="pass", sent=None, seq=1, heartbeat=60.0):
+    sent = sent or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return {"schema": SITE_SCHEMA, "generated_at": sent, "status": status,
+            "sites": [{"site": {"id": site_id, "name": "x", "seats": 2}, "status": status, "reports": 2,
+                       "findings": []}],
+            "sender": {"kind": "site", "id": site_id, "name": "x", "seats": 2, "heartbeat_s": heartbeat,
+                       "sent_at": sent, "seq": seq}}
+
+
+def test_verdicts_arrive_a_killed_site_turns_stale_and_a_silent_one_is_listed(tmp_path):
+    with ExitStack() as stack:
+        branch = stack.enter_context(running(tmp_path / "branch", branch_profile()))
+        site_a = stack.enter_context(running(tmp_path / "a", site_profile_for("1101", branch.url), chain=True))
+        site_b_stack = ExitStack()
+        site_b = site_b_stack.enter_context(running(tmp_path / "b", site_profile_for("1102", branch.url), chain=True))
+        submit(site_a, report(tmp_path, "1101", "A-01"))
+        submit(site_a, report(tmp_path, "1101", "A-02"))
+        submit(site_b, report(tmp_path, "1102", "B-01", memory_gib=4))  # 4 GiB: not ready
+        doc = wait_for(branch, lambda r: r["1101"]["reports"] == 2 and r["1102"]["reports"] == 1)
+        rows = {s["id"]: s for s in doc["sites"]}
+        assert rows["1101"]["status"] == "pass" and rows["1101"]["missing"] == 0
+        assert rows["1102"]["status"] == "fail" and rows["1102"]["missing"] == 1 and rows["1102"]["seats_expected"] == 2
+        assert rows["1103"]["last_seen"] is None and rows["1103"]["status"] is None  # never heard from: still listed
+        assert doc["schema"] == "readiness.branch/1" and doc["id"] == "11" and doc["name"] == "北区分部"
+        assert doc["status"] == "fail"
+        site_b_stack.close()  # the site's server is gone: nothing more comes from it
+        doc = wait_for(branch, lambda r: r["1102"]["stale"], timeout=25)  # 3 x its 5 s heartbeat
+        assert not {s["id"]: s for s in doc["sites"]}["1101"]["stale"]  # the live site keeps beating
+
+
+def test_escalation_inside_the_window(tmp_path):
+    starts = [iso_in(120)]  # 2 minutes ahead: inside the plan's 5 minutes
+    with ExitStack() as stack:
+        branch = stack.enter_context(running(tmp_path / "branch", branch_profile(starts)))
+        ready = stack.enter_context(running(tmp_path / "a", site_profile_for("1101", branch.url, starts, seats=1),
+                                            chain=True))
+        failing = stack.enter_context(running(tmp_path / "b", site_profile_for("1102", branch.url, starts, seats=1),
+                                              chain=True))
+        submit(ready, report(tmp_path, "1101", "A-01"))
+        submit(failing, report(tmp_path, "1102", "B-01", memory_gib=4))
+        doc = wait_for(branch, lambda r: r["1101"]["reports"] == 1 and r["1102"]["reports"] == 1)
+        rows = {s["id"]: s for s in doc["sites"]}
+        assert rows["1102"]["escalate"] is True and rows["1101"]["escalate"] is False
+        assert rows["1103"]["escalate"] is True  # never heard from, inside the window of the branch's own timeline
+        assert rows["1101"]["next_exam_at"] is not None
+        assert [s["id"] for s in doc["sites"]][-1] == "1101"  # the sites to act on first come first
+        assert doc["escalating"] == 2
+        state = requests.get(failing.url + "/api/state", headers=failing.manager_headers(), timeout=10).json()
+        assert state["exam"]["escalate"] is True and 0 < state["exam"]["seconds_to_start"] <= 120
+        assert state["upstream"][0]["delivered_at"] is not None and state["upstream"][0]["error"] is None
+
+
+def test_not_ready_outside_the_window_is_not_escalated(tmp_path):
+    starts = [iso_in(3600)]
+    with ExitStack() as stack:
+        branch = stack.enter_context(running(tmp_path / "branch", branch_profile(starts)))
+        failing = stack.enter_context(running(tmp_path / "b", site_profile_for("1102", branch.url, starts, seats=1),
+                                              chain=True))
+        submit(failing, report(tmp_path, "1102", "B-01", memory_gib=4))
+        doc = wait_for(branch, lambda r: r["1102"]["reports"] == 1)
+        rows = {s["id"]: s for s in doc["sites"]}
+        assert rows["1102"]["status"] == "fail" and rows["1102"]["escalate"] is False
+        assert rows["1103"]["escalate"] is False
+
+
+def test_forged_replayed_malformed_and_flooding_pushes_are_refused(tmp_path):
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        assert push(branch, hand_doc(), token="not-a-token-of-ours").status_code == 401
+        assert push(branch, hand_doc(), token=KEY).status_code == 401  # the manager's key is no site's token
+        forged = push(branch, hand_doc("1102"), token=TOKENS["1101"])
+        assert forged.status_code == 403 and forged.json()["error_text"]["zh"]
+        assert branch.store.sender_doc("1102") is None  # nothing of it kept
+        now = datetime.now(timezone.utc)
+        newer = hand_doc(sent=now.isoformat(timespec="seconds"), seq=5)
+        assert push(branch, newer).status_code == 201
+        older = hand_doc(status="fail", sent=(now - timedelta(minutes=10)).isoformat(timespec="seconds"), seq=9)
+        replay = push(branch, older)
+        assert replay.status_code == 200 and replay.json()["stored"] == "older"
+        assert {s["id"]: s for s in branch_doc(branch)["sites"]}["1101"]["status"] == "pass"  # older never beats newer
+        ahead = hand_doc(sent=(now + timedelta(minutes=10)).isoformat(timespec="seconds"))
+        r = push(branch, ahead)
+        assert r.status_code == 400 and "ahead" in r.json()["error"]
+        for body in (b"{", b"[]", b'{"schema": "readiness.site/1"}', b"\xff\xfe"):
+            r = requests.post(branch.url + "/api/sites", data=body, timeout=10,
+                              headers={"Authorization": f"Bearer {TOKENS['1101']}"})
+            assert r.status_code == 400 and r.json()["error_text"]["en"], body
+        bomb = gzip.compress(b" " * (80 * 2**20))  # 80 MB of spaces in 80 KB
+        r = requests.post(branch.url + "/api/sites", data=bomb, timeout=30,
+                          headers={"Authorization": f"Bearer {TOKENS['1101']}", "Content-Encoding": "gzip"})
+        assert r.status_code == 413
+        huge = requests.post(branch.url + "/api/sites", data=b"x" * (5 * 2**20), timeout=30,
+                             headers={"Authorization": f"Bearer {TOKENS['1103']}"})
+        assert huge.status_code == 413
+        r = push(branch, hand_doc(seq=6), gz=True)  # gzip, as sites send
+        assert r.status_code == 201
+        codes = [push(branch, hand_doc("1103", seq=i), token=TOKENS["1103"]).status_code for i in range(1, 16)]
+        assert 429 in codes and codes[0] in (200, 201)
+        assert branch.store.integrity() == "ok"
+
+
+def test_a_branch_restarted_mid_morning_keeps_what_it_had(tmp_path):
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        assert push(branch, hand_doc(status="warn")).status_code == 201
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        rows = {s["id"]: s for s in branch_doc(branch)["sites"]}
+        assert rows["1101"]["status"] == "warn" and rows["1101"]["last_seen"] is not None
+        page = requests.get(branch.url + "/api/branch/sites/1101", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
+        assert page.status_code == 200 and page.json()["sender"]["id"] == "1101"
+
+
+def test_the_site_keeps_its_document_while_the_branch_is_away(tmp_path):
+    import socket
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    url = f"http://127.0.0.1:{port}"
+    with running(tmp_path / "a", site_profile_for("1101", url), chain=True) as site:
+        submit(site, report(tmp_path, "1101", "A-01"))
+        deadline = time.monotonic() + 10
+        while not site.store.upstream_state()["pending"] or site.store.upstream_state()["last_error"] is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        state = requests.get(site.url + "/api/state", headers=site.manager_headers(), timeout=10).json()
+        assert state["upstream"][0]["pending"] is True and "cannot be reached" in state["upstream"][0]["error"]["en"]
+        assert "无法连接" in state["upstream"][0]["error"]["zh"]
+        with running(tmp_path / "branch", branch_profile(), port=port) as branch:  # the branch comes up
+            doc = wait_for(branch, lambda r: r["1101"]["reports"] == 1, timeout=20)
+            assert {s["id"]: s for s in doc["sites"]}["1101"]["missing"] == 1  # the document kept, then delivered
+            deadline = time.monotonic() + 10
+            while site.store.upstream_state()["pending"]:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+
+
+def test_headquarters_is_a_branch_of_branches(tmp_path):
+    hq_profile = build_profile({"branch": {"id": "HQ", "name": "总部", "sites": dict(HQ_TOKENS)}}, CORE_SETTINGS)
+    with ExitStack() as stack:
+        hq = stack.enter_context(running(tmp_path / "hq", hq_profile))
+        mid = build_profile({"branch": {"id": "11", "name": "北区分部", "sites": dict(TOKENS)},
+                             "upstream": {"url": hq.url, "token": HQ_TOKENS["11"], "heartbeat_s": 5}}, CORE_SETTINGS)
+        branch = stack.enter_context(running(tmp_path / "branch", mid, chain=True))
+        site = stack.enter_context(running(tmp_path / "a", site_profile_for("1101", branch.url), chain=True))
+        submit(site, report(tmp_path, "1101", "A-01"))
+        submit(site, report(tmp_path, "1101", "A-02"))
+        wait_for(branch, lambda r: r["1101"]["reports"] == 2)
+        doc = wait_for(hq, lambda r: r["11"]["reports"] == 2, timeout=20)
+        row = doc["sites"][0]
+        assert row["kind"] == "branch" and row["status"] == "error"  # two of its sites never heard from
+        assert row["unheard"] == 2 and row["name"] == "北区分部"
+        assert row["rehearsal"] == {"sites": 3, "rehearsed": 0}
+
+
+def test_a_server_that_is_a_site_and_its_own_branch(tmp_path):
+    both = build_profile({"site": {"id": "1101", "name": "A", "seats": 1},
+                          "branch": {"id": "11", "name": "北区", "sites": dict(TOKENS)}}, CORE_SETTINGS)
+    with running(tmp_path / "both", both, chain=True) as server:
+        submit(server, report(tmp_path, "1101", "A-01"))
+        doc = wait_for(server, lambda r: r["1101"]["reports"] == 1)
+        row = {s["id"]: s for s in doc["sites"]}["1101"]
+        assert (row["status"], row["missing"], row["seats_expected"]) == ("warn", 1, 2)  # as its own site view says
+        site = requests.get(server.url + "/api/site", headers=server.manager_headers(), timeout=10).json()
+        assert site["sites"][0]["missing"] == 1 and site["status"] == "warn"
+
+
+def test_a_site_server_is_not_a_branch(tmp_path, profile):
+    with running(tmp_path / "site", profile) as site:
+        assert push(site, hand_doc()).status_code == 404
+        assert requests.get(site.url + "/api/branch", headers=site.manager_headers(), timeout=10).status_code == 404
+
+
+def test_the_manager_ticks_the_invigilators_for_the_next_start(tmp_path):
+    starts = [iso_in(3 * 86400)]
+    p = build_profile({"site": {"id": "1101", "seats": 1}, "exam": {"starts_at": starts}}, CORE_SETTINGS)
+    with running(tmp_path / "site", p) as site:
+        h = site.manager_headers()
+        state = requests.get(site.url + "/api/state", headers=h, timeout=10).json()
+        item = next(d for d in state["exam"]["deadlines"] if d["id"] == "invigilators")
+        assert item["state"] == "open"
+        r = requests.post(site.url + "/api/exam/ticks", json={"item": "invigilators", "done": True}, headers=h, timeout=10)
+        assert r.status_code == 200 and r.json()["start"] == state["exam"]["next_start"]
+        state = requests.get(site.url + "/api/state", headers=h, timeout=10).json()
+        item = next(d for d in state["exam"]["deadlines"] if d["id"] == "invigilators")
+        assert item["state"] == "done" and item["done_at"] == r.json()["at"]
+        for bad in ({"item": "phones", "done": True}, {"item": "invigilators", "done": "yes"}, [], None):
+            assert requests.post(site.url + "/api/exam/ticks", json=bad, headers=h, timeout=10).status_code == 400
+        cookie = requests.post(site.url + "/api/exam/ticks", json={"item": "invigilators", "done": False},
+                               cookies={"readiness_key": KEY}, timeout=10)
+        assert cookie.status_code == 403  # a cookie alone (another site's form) changes nothing
+        assert requests.post(site.url + "/api/exam/ticks", json={"item": "invigilators", "done": False},
+                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).status_code == 401

@@ -1,0 +1,177 @@
+"""The level above's door (branch.read_document), its rows and its verdict, without a server."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pytest
+
+from readiness.branch import (BRANCH_SCHEMA, SITE_SCHEMA, BranchView, DocumentError, Received, branch_document,
+                              check_clock, level_status, read_document, read_file, row_for)
+from readiness.exam import Timeline, iso
+
+NOW = 1_800_000_000.0
+
+
+def site_doc(site_id="1101", status="pass", reports=3, seats=3, sent=NOW, seq=1, heartbeat=60.0, **extra):
+    doc = {"schema": SITE_SCHEMA, "generated_at": iso(sent), "status": status,
+           "sites": [{"site": {"id": site_id, "name": "A", "seats": seats}, "status": status, "reports": reports,
+                      "findings": [{"status": "fail", "message": {"en": "short", "zh": "不足"}}]}],
+           "sender": {"kind": "site", "id": site_id, "name": "Site A", "seats": seats, "heartbeat_s": heartbeat,
+                      "sent_at": iso(sent), "seq": seq}}
+    doc.update(extra)
+    return doc
+
+
+def test_a_site_document_is_summarised():
+    got = read_document(site_doc(reports=2, seats=5))
+    assert (got.kind, got.id, got.name, got.status, got.reports, got.seats_expected, got.missing) == \
+        ("site", "1101", "Site A", "pass", 2, 5, 3)
+    assert got.findings[0]["message"] == {"en": "short", "zh": "不足"}
+
+
+def test_a_site_with_no_report_yet_cannot_be_called_ready():
+    doc = site_doc()
+    doc["sites"] = []
+    assert read_document(doc).status == "error"
+
+
+def _set(path, value):
+    def change(doc):
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        return doc
+    return change
+
+
+def _drop(path):
+    def change(doc):
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+        return doc
+    return change
+
+
+@pytest.mark.parametrize("change, words", [
+    (_set(("schema",), "readiness.site/2"), "schema"),
+    (_drop(("sender",)), "sender"),
+    (_set(("sender", "kind"), "branch"), "sender.kind"),
+    (_set(("sender", "id"), ""), "sender.id"),
+    (_set(("sender", "id"), " 1101"), "sender.id"),
+    (_set(("sender", "id"), "x" * 65), "sender.id"),
+    (_set(("sender", "id"), 1101), "sender.id"),
+    (_set(("sender", "sent_at"), "2026-12-05T08:30:00"), "sent_at"),  # no offset: another moment in each zone
+    (_set(("sender", "seq"), -1), "seq"),
+    (_set(("sender", "seq"), True), "seq"),
+    (_set(("sender", "heartbeat_s"), 4.9), "heartbeat_s"),
+    (_set(("sender", "heartbeat_s"), 3600.1), "heartbeat_s"),
+    (_set(("sender", "heartbeat_s"), math.nan), "heartbeat_s"),
+    (_set(("sites", 0, "site", "seats"), "50"), "seats"),
+    (_set(("status",), "ready"), "status"),
+    (_set(("sites",), {}), "sites"),
+    (_set(("sites",), ["x"]), "sites[]"),
+    (_set(("sites", 0, "reports"), -3), "reports"),
+    (_set(("exam",), []), "exam"),
+    (_set(("exam",), {"starts_at": ["tomorrow"]}), "starts_at"),
+    (_set(("exam",), {"escalate_before_s": math.inf}), "escalate_before_s"),
+])
+def test_the_door_refuses_what_is_not_a_senders_document(change, words):
+    with pytest.raises(DocumentError) as refused:
+        read_document(change(copy.deepcopy(site_doc())))
+    assert words in refused.value.text.en and refused.value.text.zh
+
+
+@pytest.mark.parametrize("doc", [None, [], "x", 3, {"schema": None}])
+def test_not_an_object_or_no_schema(doc):
+    with pytest.raises(DocumentError):
+        read_document(doc)
+
+
+@pytest.mark.parametrize("ahead, refused", [(299.0, False), (300.0, False), (301.0, True)])  # documents carry whole seconds
+def test_a_clock_ahead_of_ours_is_refused(ahead, refused):
+    got = read_document(site_doc(sent=NOW + ahead))
+    if refused:
+        with pytest.raises(DocumentError) as e:
+            check_clock(got, NOW)
+        assert "ahead" in e.value.text.en and "快" in e.value.text.zh
+    else:
+        check_clock(got, NOW)
+
+
+def test_older_never_beats_newer():
+    first, same_second, later = (read_document(site_doc(sent=s, seq=q)) for s, q in ((NOW, 5), (NOW, 6), (NOW + 1, 1)))
+    assert same_second.newer_than(first) and later.newer_than(same_second)
+    assert not first.newer_than(first) and not first.newer_than(later)
+    view = BranchView({"1101": ""}, Timeline(()))
+    assert view.offer(same_second, NOW) and not view.offer(first, NOW + 1) and view.latest("1101") is same_second
+    assert view.offer(later, NOW + 2) and view.latest("1101") is later
+
+
+def test_the_summary_survives_the_store():
+    got = read_document(site_doc(exam={"starts_at": ["2027-01-01T08:30:00+08:00"], "deadlines": []},
+                                 rehearsal={"id": 2, "state": "done", "finished": 3, "p95_s": 41.5}))
+    assert Received.from_json(got.to_json()) == got
+
+
+def test_rows_are_listed_for_every_expected_sender_and_sorted_act_first():
+    start = NOW + 100  # inside the 300 s window
+    view = BranchView({"1101": "A", "1102": "B", "1103": "C", "1104": "D"}, Timeline((start,)))
+    exam = {"starts_at": [iso(start)]}
+    view.offer(read_document(site_doc("1101", "pass", exam=exam)), NOW)
+    view.offer(read_document(site_doc("1102", "fail", exam=exam)), NOW)
+    view.offer(read_document(site_doc("1104", "warn", heartbeat=5, exam=exam)), NOW - 16)  # silent for 3 heartbeats
+    rows = {r.id: r for r in view.rows(NOW)}
+    assert rows["1103"].received is None and rows["1103"].last_seen_s is None
+    assert rows["1103"].escalate  # never heard from, inside the window of the branch's own timeline
+    assert rows["1102"].escalate and not rows["1101"].escalate
+    assert rows["1104"].stale and not rows["1104"].escalate  # its last word (after the window opened) said ready
+    order = [r.id for r in view.rows(NOW)]
+    assert order.index("1101") == 3 and set(order[:2]) == {"1102", "1103"}
+    doc = branch_document("11", "Branch", view.rows(NOW), NOW, view.timeline)
+    assert doc["schema"] == BRANCH_SCHEMA and doc["status"] == "fail" and doc["escalating"] == 2 and doc["silent"] == 2
+    assert [s["id"] for s in doc["sites"]] == order
+    never = next(s for s in doc["sites"] if s["id"] == "1103")
+    assert never["last_seen"] is None and never["status"] is None and never["verdict"]["en"] == "NEVER HEARD FROM"
+
+
+@pytest.mark.parametrize("statuses, verdict", [
+    ([], "error"), (["pass"], "pass"), (["pass", "warn"], "warn"), (["pass", None], "error"), (["warn", "fail"], "fail"),
+])
+def test_the_levels_verdict(statuses, verdict):
+    rows = []
+    for i, status in enumerate(statuses):
+        got = None if status is None else read_document(site_doc(str(i), status))
+        rows.append(row_for(str(i), "", got, None if got is None else NOW, NOW, Timeline(())))
+    assert level_status(rows) == verdict
+
+
+def test_headquarters_reads_a_branch_document_by_the_same_door():
+    view = BranchView({"1101": "", "1102": ""}, Timeline((NOW + 100,)))
+    view.offer(read_document(site_doc("1101", "pass", reports=40, seats=50,
+                                      rehearsal={"state": "done", "finished": 40})), NOW)
+    doc = branch_document("11", "North", view.rows(NOW), NOW, view.timeline,
+                          {"kind": "branch", "id": "11", "name": "North", "heartbeat_s": 60, "sent_at": iso(NOW),
+                           "seq": 1})
+    got = read_document(doc)
+    assert (got.kind, got.id, got.status, got.reports, got.seats_expected, got.escalating, got.unheard) == \
+        ("branch", "11", "error", 40, None, 1, 1)  # 1102 never heard from: its seats unknown, escalated
+    assert got.rehearsal == {"sites": 2, "rehearsed": 1}
+    row = row_for("11", "", got, NOW, NOW, Timeline(()))
+    assert row.escalate  # a branch with an escalated site escalates at headquarters
+
+
+def test_files_without_a_sender_count_by_their_own_time():
+    doc = site_doc()
+    del doc["sender"]
+    doc["sites"].append({"site": {"id": "1102", "name": "B", "seats": 10}, "status": "fail", "reports": 4})
+    rows = read_file(doc)
+    assert [(r.id, r.status, r.reports, r.missing) for r in rows] == [("1101", "pass", 3, 0), ("1102", "fail", 4, 6)]
+    assert rows[0].sent_s == NOW
+    doc["sites"][0]["site"]["id"] = ""
+    with pytest.raises(DocumentError, match="without an id"):
+        read_file(doc)
