@@ -142,7 +142,7 @@ def _rehearsal(value: Any) -> dict[str, Any] | None:
     """A round in brief, as its sender summarised it (rounds.py's GET /api/rehearsals/latest)."""
     if not isinstance(value, dict):
         return None
-    keep = {}
+    keep: dict[str, Any] = {}
     for k in ("id", "joined", "finished", "failed", "expected"):
         v = value.get(k)
         keep[k] = v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 else None
@@ -217,7 +217,7 @@ def read_document(doc: Any) -> Received:
             if not isinstance(s, dict):
                 raise _refuse("sites[] must be objects", "sites[] 须为对象")
             reports += _count(s.get("reports"), "sites[].reports")
-            site = s.get("site") if isinstance(s.get("site"), dict) else {}
+            site: dict[str, Any] = s["site"] if isinstance(s.get("site"), dict) else {}
             if site.get("seats_source") == "machines" or site.get("seats") is None or seats_seen is None:
                 seats_seen = None  # counted from the machines themselves: how many are missing is unknown
             else:
@@ -296,8 +296,10 @@ def _rehearsal_counts(brief: Any) -> tuple[int, int]:
     with seats in it; a branch's row carries its own counts."""
     if isinstance(brief, dict) and "sites" in brief:
         sites, done = brief.get("sites"), brief.get("rehearsed")
-        ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (sites, done))
-        return (sites, done) if ok else (0, 0)
+        if isinstance(sites, int) and isinstance(done, int) and not isinstance(sites, bool) \
+                and not isinstance(done, bool) and sites >= 0 and done >= 0:
+            return sites, done
+        return 0, 0
     finished = brief.get("finished") if isinstance(brief, dict) else None
     done = isinstance(brief, dict) and brief.get("state") == "done" and isinstance(finished, int) and finished > 0
     return 1, int(done)
@@ -352,6 +354,7 @@ class Row:
     stale: bool
     escalate: bool
     next_exam_s: float | None
+    static: Mapping[str, Any] | None = None  # received_json() of its document
 
     @property
     def status(self) -> str | None:
@@ -374,20 +377,33 @@ class Row:
                 rules.severity(self.status or Status.FAIL.value), self.id)
 
     def to_json(self) -> dict[str, Any]:
-        r = self.received
-        return {"id": self.id, "name": self.name or (r.name if r else ""), "kind": self.kind,
-                "status": self.status, "verdict": verdict(self.status).to_dict(),
-                "reports": r.reports if r else 0, "missing": r.missing if r else None,
-                "seats_expected": r.seats_expected if r else None,
-                "last_seen": iso(self.last_seen_s), "stale": self.stale, "escalate": self.escalate,
-                "next_exam_at": iso(self.next_exam_s), "rehearsal": r.rehearsal if r else None,
-                "heartbeat_s": r.heartbeat_s if r else None, "sent_at": iso(r.sent_s) if r else None,
-                "findings": list(r.findings) if r else [], "deadlines": list(r.deadlines) if r else [],
-                "escalating": r.escalating if r else 0, "unheard": r.unheard if r else 0}
+        out = dict(self.static) if self.static is not None else _never_heard(self.kind)
+        out.update(id=self.id, name=self.name or out["name"], stale=self.stale, escalate=self.escalate,
+                   next_exam_at=iso(self.next_exam_s))
+        return out
+
+
+def received_json(got: Received, last_seen_s: float) -> dict[str, Any]:
+    """The parts of a row that change only with a new document (worked out once, not at every look:
+    a branch of 3,000 sites is asked every few seconds)."""
+    return {"id": got.id, "name": got.name, "kind": got.kind, "status": got.status,
+            "verdict": verdict(got.status).to_dict(), "reports": got.reports, "missing": got.missing,
+            "seats_expected": got.seats_expected, "last_seen": iso(last_seen_s), "stale": False, "escalate": False,
+            "next_exam_at": None, "rehearsal": got.rehearsal, "heartbeat_s": got.heartbeat_s, "sent_at": iso(got.sent_s),
+            "findings": list(got.findings), "deadlines": list(got.deadlines), "escalating": got.escalating,
+            "unheard": got.unheard}
+
+
+def _never_heard(kind: str) -> dict[str, Any]:
+    return {"id": "", "name": "", "kind": kind, "status": None, "verdict": NEVER_HEARD.to_dict(), "reports": 0,
+            "missing": None, "seats_expected": None, "last_seen": None, "stale": False, "escalate": False,
+            "next_exam_at": None, "rehearsal": None, "heartbeat_s": None, "sent_at": None, "findings": [],
+            "deadlines": [], "escalating": 0, "unheard": 0}
 
 
 def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | None, now_s: float,
-            fallback: Timeline) -> Row:
+            fallback: Timeline, static: Mapping[str, Any] | None = None,
+            starts: dict[tuple[tuple[float, ...], float], float | None] | None = None) -> Row:
     """A sender's row now: stale after three of its heartbeats; its exam timeline its own, else the
     level's own (a sender never heard from has none); escalated by the plan's rule."""
     heartbeat = got.heartbeat_s if got else DEFAULT_HEARTBEAT_S
@@ -396,10 +412,18 @@ def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | 
         timeline = Timeline(got.starts_s, got.escalate_before_s, got.duration_s)
     else:
         timeline = fallback
-    start = timeline.start(now_s)
+    key = (timeline.starts_s, timeline.duration_s)
+    if starts is not None and key in starts:  # most senders of a level share one exam day
+        start = starts[key]
+    else:
+        start = timeline.start(now_s)
+        if starts is not None:
+            starts[key] = start
     ready = got is not None and rules.is_ready(got.status) and not got.escalating
     escalate = rules.escalate(now_s, start, timeline.escalate_before_s, timeline.duration_s, ready, last_seen_s, stale)
-    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, escalate, start)
+    if got is not None and static is None:
+        static = received_json(got, last_seen_s or 0.0)
+    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, escalate, start, static)
 
 
 @dataclass
@@ -408,13 +432,14 @@ class BranchView:
 
     expected: dict[str, str]  # sender id -> the name given by the profile ("" if none)
     timeline: Timeline
-    _latest: dict[str, tuple[Received, float]] = field(default_factory=dict)  # id -> (doc, received at)
+    _latest: dict[str, tuple[Received, float, dict[str, Any]]] = field(default_factory=dict)  # id -> (doc, received at, its row's fixed part)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     version: int = 0
+    answered: tuple[tuple[int, int], bytes] | None = None  # (version, second) -> the document as last sent
 
     def load(self, rows: Iterable[tuple[str, float, Received]]) -> None:
         for sender_id, received_s, got in rows:
-            self._latest[sender_id] = (got, received_s)
+            self._latest[sender_id] = (got, received_s, received_json(got, received_s))
         self.version += 1
 
     def latest(self, sender_id: str) -> Received | None:
@@ -428,7 +453,7 @@ class BranchView:
             have = self._latest.get(got.id)
             if have is not None and not got.newer_than(have[0]):
                 return False
-            self._latest[got.id] = (got, received_s)
+            self._latest[got.id] = (got, received_s, received_json(got, received_s))
             self.version += 1
             return True
 
@@ -437,9 +462,11 @@ class BranchView:
             latest = dict(self._latest)
         ids = list(self.expected) + [i for i in latest if i not in self.expected]
         rows = []
+        starts: dict[tuple[tuple[float, ...], float], float | None] = {}
         for sender_id in ids:
-            got, seen = latest.get(sender_id, (None, None))
-            rows.append(row_for(sender_id, self.expected.get(sender_id, ""), got, seen, now_s, self.timeline))
+            got, seen, static = latest.get(sender_id, (None, None, None))
+            rows.append(row_for(sender_id, self.expected.get(sender_id, ""), got, seen, now_s, self.timeline, static,
+                                starts))
         rows.sort(key=Row.urgency)
         return rows
 

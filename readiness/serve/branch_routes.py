@@ -124,11 +124,24 @@ def _branch(request: Request) -> Serving:
     return s
 
 
-async def branch(request: Request) -> Response:
-    s = _branch(request)
+def _branch_bytes(s: Serving) -> bytes:
+    """The branch's document, made once a second at most: several managers' pages polling a branch
+    of thousands of sites share it (stale and escalate change with the second, not faster)."""
     from readiness.serve.documents import own_branch_document
 
-    return json_response(await run_in_threadpool(own_branch_document, s))
+    assert s.branch is not None
+    key = (s.branch.version, int(now_s()))
+    answered = s.branch.answered
+    if answered is not None and answered[0] == key:
+        return answered[1]
+    body = orjson.dumps(own_branch_document(s))
+    s.branch.answered = (key, body)
+    return body
+
+
+async def branch(request: Request) -> Response:
+    s = _branch(request)
+    return Response(await run_in_threadpool(_branch_bytes, s), media_type="application/json")
 
 
 def _stored(s: Serving, sender_id: str) -> bytes:
