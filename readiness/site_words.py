@@ -74,6 +74,21 @@ WORDS: dict[str, Text] = {
     "scheduled": Text("scheduled", "即将开始"), "running": Text("running", "进行中"), "done": Text("done", "已结束"),
     "waiting": Text("waiting", "等待中"), "finished": Text("finished", "完成"), "failed": Text("failed", "失败"),
     "unfinished": Text("not finished", "未完成"), "interrupted": Text("interrupted", "已中断"),
+    # -- the exam timeline and the branch on the site dashboard ---------------------------------------
+    "exam": Text("Exam day", "考试安排"), "nostart": Text("No exam start ahead ([exam] starts_at in the profile).",
+                                                        "没有即将开始的考试（配置文件 [exam] starts_at）。"),
+    "next_start": Text("Next start", "下一场开考"), "under_way": Text("Exam under way since", "考试进行中，开考于"),
+    "in": Text("in", "还有"), "due": Text("Due", "截止"),
+    "escalate_now": Text("NOT READY within {n} minutes of the start: report to the branch now (the plan).",
+                         "距开考已不足 {n} 分钟仍未就绪：请立即上报分部（预案要求）。"),
+    "mark_done": Text("Mark done", "标记完成"), "undo_tick": Text("Undo", "撤销"),
+    "confirm_tick": Text("Confirm that the invigilators are assigned for this exam in the exam system? The time is "
+                         "recorded.", "确认已在考试系统中为本场考试编排监考教师？将记录确认时间。"),
+    "upstream": Text("Reporting to the branch", "向分部上报"),
+    "delivered": Text("delivered", "已送达"), "not_delivered": Text("not delivered since", "未送达，自"),
+    "kept": Text("kept, sent again when the branch can be reached", "已保留，分部可连接时重新发送"),
+    "never_delivered": Text("nothing delivered yet", "尚未送达"),
+    "branch_page": Text("Branch page", "分部看板"),
     # -- the phone page ----------------------------------------------------------------------------
     "phone_title": Text("Check an invigilator's phone", "检查监考手机"),
     "phone_intro": Text("Open this page on the phone that will run the identity-check app. Type the app's version "

@@ -276,9 +276,90 @@ function renderRehearsal(reh) {
   box.appendChild(table);
   return box;
 }
+function when(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return isNaN(d) ? String(iso) : d.toLocaleString(LANG === "zh" ? "zh-CN" : "en-GB", {hour12: false});
+}
+function span(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), r = s % 60;
+  return (d ? d + "d " : "") + (d || h ? h + "h " : "") + (d || h || m ? m + "min " : "") + (d ? "" : r + "s");
+}
+function tickButton(item) {
+  const done = item.state === "done";
+  const b = el("button", "tick", t(done ? "undo_tick" : "mark_done"));
+  b.onclick = async () => {
+    if (!done && !confirm(t("confirm_tick"))) return;
+    b.disabled = true;
+    const r = await fetch("/api/exam/ticks", {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-Readiness": "1"},
+      body: JSON.stringify({item: item.id, done: !done})});
+    if (!r.ok) { const e = await r.json().catch(() => ({})); alert(e.error_text ? txt(e.error_text) : "HTTP " + r.status); }
+    version = 0;
+    poll();
+  };
+  return b;
+}
+function renderExam(exam, fetchedAt) {
+  const box = el("section", "exam");
+  box.appendChild(el("h2", null, t("exam")));
+  if (!exam || !exam.next_start) { box.appendChild(el("p", "meta", t("nostart"))); return box; }
+  const left = exam.seconds_to_start - (Date.now() - fetchedAt) / 1000;
+  const head = el("p", "countdown");
+  head.appendChild(el("b", null, (left > 0 ? t("next_start") : t("under_way")) + ": " + when(exam.next_start)));
+  if (left > 0) head.appendChild(el("span", "left", " — " + t("in") + " " + span(left)));
+  box.appendChild(head);
+  if (exam.escalate) {
+    const e = el("div", "verdict fail escalate", tn("escalate_now", Math.round(exam.escalate_before_s / 60)));
+    box.appendChild(e);
+  }
+  const table = el("table", "deadlines");
+  for (const d of exam.deadlines) {
+    const tr = el("tr");
+    tr.dataset.deadline = d.id;
+    tr.dataset.state = d.state;
+    tr.appendChild(el("td", null, txt(d.title)));
+    tr.appendChild(el("td", null, t("due") + " " + when(d.due_at)));
+    const st = el("td");
+    st.appendChild(el("span", "badge " + ({done: "pass", open: "warn", overdue: "fail", unknown: "error"}[d.state]),
+                      txt(d.state_text) + (d.done_at ? " " + when(d.done_at) : "")));
+    tr.appendChild(st);
+    const act = el("td");
+    if (d.id === "invigilators") act.appendChild(tickButton(d));
+    tr.appendChild(act);
+    table.appendChild(tr);
+  }
+  box.appendChild(table);
+  return box;
+}
+function renderUpstream(ups, branch) {
+  const box = el("section", "upstream");
+  for (const u of ups || []) {
+    const p = el("p", u.error ? "result fail" : "result pass");
+    p.dataset.upstream = u.error ? "error" : "ok";
+    p.appendChild(el("b", null, t("upstream") + " (" + u.url + "): "));
+    if (u.error) {
+      p.appendChild(document.createTextNode(t("not_delivered") + " " + when(u.pending_since || u.error_at) + ": " +
+                                            txt(u.error) + " — " + t("kept")));
+    } else {
+      p.appendChild(document.createTextNode(u.delivered_at ? t("delivered") + " " + when(u.delivered_at)
+                                                           : t("never_delivered")));
+    }
+    box.appendChild(p);
+  }
+  if (branch) {
+    const a = el("a", null, t("branch_page"));
+    a.href = "/branch";
+    box.appendChild(a);
+  }
+  return box;
+}
 function render(s) {
   const root = document.getElementById("sites");
   root.replaceChildren();
+  root.appendChild(renderExam(s.exam, Date.now()));
+  if ((s.upstream && s.upstream.length) || s.branch) root.appendChild(renderUpstream(s.upstream, s.branch));
   if (!s.sites.length) root.appendChild(el("p", "meta", t("nosite")));
   for (const site of s.sites) root.appendChild(renderSite(site, s.sites.length === 1));
   if (s.rejected.count) {
