@@ -119,3 +119,59 @@ def test_an_unusable_data_folder_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x", encoding="utf-8")
     r = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", "0", "--data", str(tmp_path / "file" / "d")])
     assert r.exit_code == 2 and "error:" in r.output
+
+
+def test_kill_9_at_a_branch_loses_no_acknowledged_site_document(tmp_path):
+    """The branch's store is the site server's: a 201 for a site's document survives kill -9."""
+    from readiness.exam import iso
+
+    sites = {f"S{i:03d}": f"site-token-{i:03d}-xx" for i in range(120)}
+    prof = tmp_path / "branch.toml"
+    prof.write_text(f'[server]\nadmin_key = "{KEY}"\n[branch]\nid = "B"\nname = "分部"\n[branch.sites]\n'
+                    + "".join(f'"{k}" = "{v}"\n' for k, v in sites.items()), encoding="utf-8")
+    data = tmp_path / "data"
+    proc, url = start(data, prof)
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def send(site_id: str) -> None:
+        if killed.is_set():
+            return
+        import time
+
+        sent = iso(time.time())
+        doc = {"schema": "readiness.site/1", "generated_at": sent, "status": "pass",
+               "sites": [{"site": {"id": site_id, "name": "x", "seats": 1}, "status": "pass", "reports": 1}],
+               "sender": {"kind": "site", "id": site_id, "name": "x", "heartbeat_s": 60, "sent_at": sent, "seq": 1}}
+        try:
+            r = requests.post(url + "/api/sites", json=doc, timeout=10, headers={"Authorization": f"Bearer {sites[site_id]}"})
+        except requests.RequestException:
+            return
+        if r.status_code == 201:
+            with lock:
+                acknowledged.append(site_id)
+                if len(acknowledged) == 40:
+                    proc.kill()
+                    killed.set()
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(send, sites))
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert len(acknowledged) >= 40
+    proc, url = start(data, prof)  # the branch restarted: every acknowledged site is there
+    try:
+        doc = requests.get(url + "/api/branch", headers={"Authorization": f"Bearer {KEY}"}, timeout=30).json()
+        heard = {s["id"] for s in doc["sites"] if s["last_seen"] is not None}
+        assert set(acknowledged) <= heard and len(doc["sites"]) == len(sites)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    store = Store(data)
+    try:
+        assert store.integrity() == "ok"
+    finally:
+        store.close()
