@@ -16,12 +16,12 @@ import math
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from readiness import rules
 from readiness.exam import Timeline, iso, parse_instant, starts_from
 from readiness.i18n import Text
-from readiness.names import MAX_ID, MAX_NAME, shown
+from readiness.names import MAX_NAME, id_problem, shown
 from readiness.refusals import Invalid, Refused
 from readiness.status import Status
 
@@ -31,7 +31,6 @@ KINDS = {SITE_SCHEMA: "site", BRANCH_SCHEMA: "branch"}
 MAX_FINDINGS = 20  # per sender, on its tile; its whole document stays one click away
 FUTURE_TOLERANCE_S = 300.0  # a sender's clock this far ahead of ours is refused: its order cannot be trusted
 DEFAULT_HEARTBEAT_S = 60.0
-HEARTBEAT_RANGE = (5.0, 3600.0)  # upstream.heartbeat_s's bounds (readiness.settings)
 
 
 class DocumentError(Invalid):
@@ -70,8 +69,11 @@ class Received:
     deadlines: tuple[dict[str, Any], ...] = ()
 
     def newer_than(self, other: "Received") -> bool:
-        """Older never beats newer: by the sender's time, then its count."""
-        return (self.sent_s, self.seq) > (other.sent_s, other.seq)
+        """Older never beats newer: a document is newer by its sender's count (kept across its
+        restarts: a laptop whose clock was set back still counts up) or by its sender's time (a
+        sender started afresh in a new data folder counts from 1 again). A replayed document is
+        older by both, and so is a second server sending with the same token behind the first."""
+        return self.seq > other.seq or self.sent_s > other.sent_s
 
     def to_json(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -98,14 +100,14 @@ def _refuse(en: str, zh: str) -> DocumentError:
 
 
 def _text_id(value: Any, what: Text) -> str:
-    if not isinstance(value, str) or not shown(value) or len(value) > MAX_ID or value != value.strip():
-        raise _refuse(f"{what.en} must be a code of 1 to {MAX_ID} characters",
-                      f"{what.zh}须为 1 至 {MAX_ID} 个字符的编号")
-    return value
+    problem = id_problem(value)
+    if problem is not None:
+        raise _refuse(f"{what.en}: {problem.en}", f"{what.zh}：{problem.zh}")
+    return str(value)
 
 
-def _count(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
+def _count(value: Any, what: str, most: int = 10_000_000) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
         raise _refuse(f"{what} must be a whole number from 0", f"{what} 须为不小于 0 的整数")
     return value
 
@@ -142,11 +144,13 @@ def _rehearsal(value: Any) -> dict[str, Any] | None:
     """A round in brief, as its sender summarised it (rounds.py's GET /api/rehearsals/latest)."""
     if not isinstance(value, dict):
         return None
+    from readiness.rounds import BRIEF_COUNTS, BRIEF_FIGURES
+
     keep: dict[str, Any] = {}
-    for k in ("id", "joined", "finished", "failed", "expected"):
+    for k in BRIEF_COUNTS:
         v = value.get(k)
         keep[k] = v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 else None
-    for k in ("p50_s", "p95_s", "max_s", "plan_s", "throughput_mbps"):
+    for k in BRIEF_FIGURES:
         v = value.get(k)
         keep[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
     state = value.get("state")
@@ -203,8 +207,8 @@ def read_document(doc: Any) -> Received:
     sent = parse_instant(sender.get("sent_at"))
     if sent is None:
         raise _refuse("sender.sent_at must be a date-time with its offset", "sender.sent_at 须为带时区的日期时间")
-    seq = _count(sender.get("seq"), "sender.seq")
-    heartbeat = _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *HEARTBEAT_RANGE)
+    seq = _count(sender.get("seq"), "sender.seq", 2**53)
+    heartbeat = _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *rules.HEARTBEAT_S)
     status = _status(doc.get("status"), "status")
     exam = _exam(doc)
     if kind == "site":
@@ -235,9 +239,11 @@ def read_document(doc: Any) -> Received:
         raise _refuse("sites must be a list", "sites 须为列表")
     reports = seats = missing = escalating = unheard = 0
     seats_known = True
+    counted = []
     for r in rows:
         if not isinstance(r, dict):
             raise _refuse("sites[] must be objects", "sites[] 须为对象")
+        counted.append(_row_counts_as(r))
         reports += _count(r.get("reports") or 0, "sites[].reports")
         if r.get("seats_expected") is None:
             seats_known = False
@@ -246,6 +252,8 @@ def read_document(doc: Any) -> Received:
         missing += _count(r.get("missing") or 0, "sites[].missing")
         escalating += r.get("escalate") is True
         unheard += r.get("last_seen") is None or r.get("stale") is True
+    # its verdict from its rows, by this level's rule (a branch of no sites, or of silent ones, is not "ready")
+    status = rules.overall(counted).value if counted else Status.ERROR.value
     return Received("branch", sender_id, name, status, reports, seats if seats_known else None, missing,
                     sent.timestamp(), seq, heartbeat, escalating=escalating, unheard=unheard,
                     rehearsal={"sites": sum(_rehearsal_counts(r.get("rehearsal"))[0] for r in rows),
@@ -289,6 +297,16 @@ def read_file(doc: Any) -> list[Received]:
         one = {**doc, "sites": [entry], "status": entry.get("status"), "sender": sender, "rehearsal": brief}
         out.append(read_document(one))
     return out
+
+
+def _row_counts_as(r: dict[str, Any]) -> str:
+    """A row of a branch's document as that branch's verdict counts it (Row.counts_as, from JSON)."""
+    status = r.get("status")
+    if status not in ("pass", "warn", "fail", "error") or r.get("last_seen") is None or r.get("stale") is True:
+        return Status.ERROR.value
+    if r.get("escalate") is True or (isinstance(r.get("escalating"), int) and r["escalating"] > 0):
+        return Status.ERROR.value if status == Status.ERROR.value else Status.FAIL.value
+    return str(status)
 
 
 def _rehearsal_counts(brief: Any) -> tuple[int, int]:
@@ -355,6 +373,7 @@ class Row:
     escalate: bool
     next_exam_s: float | None
     static: Mapping[str, Any] | None = None  # received_json() of its document
+    refused: Mapping[str, Any] | None = None  # its last refused document: {at, reason}
 
     @property
     def status(self) -> str | None:
@@ -379,7 +398,7 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         out = dict(self.static) if self.static is not None else _never_heard(self.kind)
         out.update(id=self.id, name=self.name or out["name"], stale=self.stale, escalate=self.escalate,
-                   next_exam_at=iso(self.next_exam_s))
+                   next_exam_at=iso(self.next_exam_s), refused=self.refused)
         return out
 
 
@@ -403,7 +422,8 @@ def _never_heard(kind: str) -> dict[str, Any]:
 
 def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | None, now_s: float,
             fallback: Timeline, static: Mapping[str, Any] | None = None,
-            starts: dict[tuple[tuple[float, ...], float], float | None] | None = None) -> Row:
+            starts: dict[tuple[tuple[float, ...], float], float | None] | None = None,
+            refused: Mapping[str, Any] | None = None) -> Row:
     """A sender's row now: stale after three of its heartbeats; its exam timeline its own, else the
     level's own (a sender never heard from has none); escalated by the plan's rule."""
     heartbeat = got.heartbeat_s if got else DEFAULT_HEARTBEAT_S
@@ -423,7 +443,7 @@ def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | 
     escalate = rules.escalate(now_s, start, timeline.escalate_before_s, timeline.duration_s, ready, last_seen_s, stale)
     if got is not None and static is None:
         static = received_json(got, last_seen_s or 0.0)
-    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, escalate, start, static)
+    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, escalate, start, static, refused)
 
 
 @dataclass
@@ -434,6 +454,8 @@ class BranchView:
     timeline: Timeline
     _latest: dict[str, tuple[Received, float, dict[str, Any]]] = field(default_factory=dict)  # id -> (doc, received at, its row's fixed part)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ingest: threading.Lock = field(default_factory=threading.Lock)  # one document at a time decides "newer"
+    refused: dict[str, dict[str, Any]] = field(default_factory=dict)  # sender id -> {at, reason} of its last refusal
     version: int = 0
     answered: tuple[tuple[int, int], bytes] | None = None  # (version, second) -> the document as last sent
 
@@ -447,26 +469,40 @@ class BranchView:
             found = self._latest.get(sender_id)
         return found[0] if found else None
 
-    def offer(self, got: Received, received_s: float) -> bool:
-        """Keep it if it is newer than what this level has of that sender (True), else not."""
-        with self._lock:
-            have = self._latest.get(got.id)
+    def offer(self, got: Received, received_s: float, keep: Callable[[], None] | None = None) -> bool:
+        """Keep it if it is newer than what this level has of that sender (True), else not. keep:
+        store it first (under the same lock: two documents of one sender racing are decided once)."""
+        with self._ingest:
+            with self._lock:
+                have = self._latest.get(got.id)
             if have is not None and not got.newer_than(have[0]):
                 return False
-            self._latest[got.id] = (got, received_s, received_json(got, received_s))
-            self.version += 1
+            if keep is not None:
+                keep()  # raises: nothing changes in memory either
+            with self._lock:
+                self._latest[got.id] = (got, received_s, received_json(got, received_s))
+                self.refused.pop(got.id, None)
+                self.version += 1
             return True
+
+    def refuse(self, sender_id: str, at_s: float, reason: Text) -> None:
+        """A sender's last refused document (a wrong id, a bad document, a clock ahead), for its row:
+        a site that sends but is refused is not the same as a site that is silent."""
+        if sender_id in self.expected:
+            with self._lock:
+                self.refused[sender_id] = {"at": iso(at_s), "reason": reason.to_dict()}
+                self.version += 1
 
     def rows(self, now_s: float) -> list[Row]:
         with self._lock:
             latest = dict(self._latest)
-        ids = list(self.expected) + [i for i in latest if i not in self.expected]
+        ids = list(self.expected)  # the profile says who belongs: a sender taken out of it is no longer listed
         rows = []
         starts: dict[tuple[tuple[float, ...], float], float | None] = {}
         for sender_id in ids:
             got, seen, static = latest.get(sender_id, (None, None, None))
             rows.append(row_for(sender_id, self.expected.get(sender_id, ""), got, seen, now_s, self.timeline, static,
-                                starts))
+                                starts, self.refused.get(sender_id)))
         rows.sort(key=Row.urgency)
         return rows
 

@@ -30,6 +30,12 @@ def parse_instant(text: Any) -> datetime | None:
         return None
     if value.tzinfo is None or value.utcoffset() is None:
         return None
+    try:  # 0001-01-01+14:00 and 9999-12-31-14:00 have no UTC instant in datetime's range
+        value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+    if not 2000 <= value.year <= 2200:  # an exam day, not a typo of a year
+        return None
     return value
 
 

@@ -22,6 +22,10 @@ from readiness.refusals import Invalid, Refused
 from readiness.rules import PLAN_LOAD_S
 
 JOINED_WITHIN_S = 10.0  # a seat that polled this recently is waiting for a round
+# A round in brief, as a site's document carries it up the chain (the counts, then the figures)
+BRIEF_COUNTS = ("id", "expected", "joined", "finished", "failed")
+BRIEF_FIGURES = ("p50_s", "p95_s", "max_s", "plan_s", "throughput_mbps")
+ROUND_BRIEF = (*BRIEF_COUNTS, "state", "start_at", *BRIEF_FIGURES, "stopped")
 MAX_SEAT_LEN = 100
 MAX_PAPER_BYTES = 1024 * 1024 * 1024
 MAX_SEATS = 5000  # seats remembered at once (a site has at most a few hundred): labels are not a memory sink

@@ -178,6 +178,7 @@ def protection_on(found: Iterable[Any]) -> list[dict[str, Any]]:
 ESCALATE_BEFORE_S = 300.0  # the plan: a problem not solved 5 minutes before the start goes up the chain
 INVIGILATORS_BEFORE_S = 48 * 3600.0  # the plan: invigilators assigned 48 hours before the start
 STALE_HEARTBEATS = 3  # a sender silent for this many of its own heartbeats is stale
+HEARTBEAT_S = (5.0, 600.0)  # a sender's heartbeat: its level knows within half an hour at most that it went silent
 EXAM_DURATION_S = 5400.0  # how long a start stays "the exam under way" unless the profile says (exam.duration_s)
 
 

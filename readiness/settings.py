@@ -113,8 +113,14 @@ def http_url_list(value: list[str]) -> Text | None:
     return None
 
 
+def _code(value: str) -> Text | None:
+    from readiness.names import id_problem
+
+    return id_problem(value) if value else None  # empty: not set
+
+
 CORE_SETTINGS: tuple[Setting, ...] = (
-    Setting("site.id", "", Text("The site's code in the exam system.", "考点在考试系统中的编号。")),
+    Setting("site.id", "", Text("The site's code in the exam system.", "考点在考试系统中的编号。"), validate=_code),
     Setting("site.name", "", Text("The site's name.", "考点名称。")),
     Setting("site.seats", 50, Text("Exam seats (PCs) at the site; the network rule counts them.",
                                    "考点机位数（考试机台数），网络要求按此计算。"), "int", minimum=1, maximum=10000),
@@ -271,13 +277,10 @@ def site_tokens(value: dict[str, str]) -> Text | None:
     """[branch.sites]: each site id once, each with a token of its own (a token shared by two sites
     would let one speak for the other)."""
     from readiness.keys import key_problem
-    from readiness.names import MAX_ID
+    from readiness.names import id_problem
 
     for site_id, token in value.items():
-        if not site_id.strip() or len(site_id) > MAX_ID or site_id != site_id.strip():
-            return Text(f"{site_id!r}: a site id is 1 to {MAX_ID} characters without surrounding spaces",
-                        f"{site_id!r}：考点编号须为 1 至 {MAX_ID} 个字符，且首尾无空格")
-        problem = key_problem(token)
+        problem = id_problem(site_id) or key_problem(token)
         if problem:
             return Text(f"{site_id!r}: {problem.en}", f"{site_id!r}：{problem.zh}")
     if len(set(value.values())) < len(value):
@@ -295,7 +298,7 @@ def _token(value: str) -> Text | None:
 # server with [branch] receives its sites' documents; one with [upstream] sends its own up.
 BRANCH_SETTINGS: tuple[Setting, ...] = (
     Setting("branch.id", "", Text("This branch's code (a server with [branch.sites] is a branch server).",
-                                  "分部编号（配置了 [branch.sites] 的服务器即为分部服务器）。")),
+                                  "分部编号（配置了 [branch.sites] 的服务器即为分部服务器）。"), validate=_code),
     Setting("branch.name", "", Text("This branch's name.", "分部名称。")),
     Setting("branch.sites", {}, Text("Each site id (or, at headquarters, branch id) with the token the branch issued "
                                      "it: \"1101\" = \"...\".",
@@ -308,7 +311,7 @@ BRANCH_SETTINGS: tuple[Setting, ...] = (
             "optional_str", validate=_token),
     Setting("upstream.heartbeat_s", 60.0, Text("Send to the branch at least this often, seconds (and on every change).",
                                                "至少每隔此秒数向分部上报一次（有变化时立即上报）。"),
-            "float", minimum=5, maximum=3600),
+            "float", minimum=rules.HEARTBEAT_S[0], maximum=rules.HEARTBEAT_S[1]),
 )
 
 # The exam day's timeline: the plan's deadlines count back from each start.

@@ -103,13 +103,22 @@ def test_a_clock_ahead_of_ours_is_refused(ahead, refused):
         check_clock(got, NOW)
 
 
-def test_older_never_beats_newer():
-    first, same_second, later = (read_document(site_doc(sent=s, seq=q)) for s, q in ((NOW, 5), (NOW, 6), (NOW + 1, 1)))
-    assert same_second.newer_than(first) and later.newer_than(same_second)
-    assert not first.newer_than(first) and not first.newer_than(later)
+@pytest.mark.parametrize("have, got, newer", [
+    ((NOW, 5), (NOW, 6), True),  # the next one within the same second
+    ((NOW, 5), (NOW + 1, 6), True),
+    ((NOW, 5), (NOW, 5), False),  # the same document again
+    ((NOW, 5), (NOW - 600, 4), False),  # a replayed old document: older by both
+    ((NOW + 200, 5), (NOW, 6), True),  # the sender's clock was set back: it still counts up
+    ((NOW, 50), (NOW + 10, 1), True),  # the sender started afresh in a new data folder: its time goes on
+    ((NOW, 50), (NOW - 10, 1), False),  # a second server with the same token, behind the first
+])
+def test_older_never_beats_newer(have, got, newer):
+    kept, offered = (read_document(site_doc(sent=s, seq=q)) for s, q in (have, got))
+    assert offered.newer_than(kept) is newer
     view = BranchView({"1101": ""}, Timeline(()))
-    assert view.offer(same_second, NOW) and not view.offer(first, NOW + 1) and view.latest("1101") is same_second
-    assert view.offer(later, NOW + 2) and view.latest("1101") is later
+    assert view.offer(kept, NOW)
+    assert view.offer(offered, NOW + 1) is newer
+    assert view.latest("1101") is (offered if newer else kept)
 
 
 def test_the_summary_survives_the_store():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 import zlib
 from datetime import datetime
 from typing import Callable
@@ -30,8 +31,11 @@ from readiness.serve.guards import _bearer, client_of, lang_of, read_body, requi
 from readiness.serve.store import StoreGone
 
 HTML = "text/html; charset=utf-8"
-MAX_SENT = 4 * 1024 * 1024  # as sent (gzip welcome): a site of 10,000 seats
-MAX_DOCUMENT = 64 * 1024 * 1024  # once unpacked: more is a bomb, not a site
+MAX_SENT = 4 * 1024 * 1024  # as sent (gzip welcome)
+MAX_DOCUMENT = 8 * 1024 * 1024  # once unpacked: a site of 10,000 seats is about 4 MB; more is a bomb, not a site
+NOT_A_BRANCH = Text("this server is not a branch server (no [branch.sites] in its profile)",
+                    "本服务器不是分部服务器（配置中没有 [branch.sites]）")
+BAD_TOKENS_PER_MINUTE = 30  # wrong tokens from one address before it is told to wait (no guessing online)
 
 
 def token_digest(token: str) -> str:
@@ -44,10 +48,17 @@ def senders_of(tokens: dict[str, str]) -> dict[str, str]:
 
 
 def _sender_of(request: Request, s: Serving) -> str:
+    """The sender the token names; wrong tokens from one address are counted, and past
+    BAD_TOKENS_PER_MINUTE that address waits (a short token cannot be guessed online)."""
+    host = client_of(request)
+    if s.bad_tokens.exhausted(host):
+        raise TooOften(Text("too many wrong tokens from this address; wait a minute",
+                            "此地址的错误令牌过多；请稍候一分钟再试"))
     given = _bearer(request) or ""
     found = s.senders.get(token_digest(given))
     tokens = s.cfg.profile["branch.sites"]
     if found is None or not same(given, tokens.get(found, "")):  # the digest finds it; the comparison is constant-time
+        s.bad_tokens.allow(host)
         raise NeedsKey(Text("a token this branch issued is needed (Authorization: Bearer TOKEN; [upstream] token)",
                             "需要本分部签发的令牌（Authorization: Bearer 令牌；[upstream] token）"))
     return found
@@ -69,41 +80,53 @@ def _unpack(body: bytes, encoding: str) -> bytes:
                             f"解压后超过 {MAX_DOCUMENT // 2**20} MB：不是考点文档"))
     if not unpack.eof:
         raise BadRequest(Text("the gzip data is cut short", "gzip 数据不完整"))
+    if unpack.unused_data:
+        raise BadRequest(Text("bytes after the gzip data: send one document, compressed once",
+                              "gzip 数据之后还有多余内容：请只发送一份压缩一次的文档"))
     return out
+
+
+_parsing = threading.BoundedSemaphore(2)  # documents parsed at once: a few large ones cannot exhaust memory
 
 
 def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Received, bool]:
     """A sender's document (JSON bytes) checked and kept, if newer than what is kept of it: the
     one path for documents from the network and from this server itself (a site and a branch at
-    once). Raises the refusals the route turns into statuses."""
-    assert s.branch is not None
-    try:
-        doc = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise DocumentError(Text(f"not JSON ({exc})", f"不是 JSON（{exc}）")) from None
-    got = read_document(doc)
-    if got.id != expected_id:
-        raise WrongSender(Text(f"this token is site {expected_id}'s; the document is {got.id}'s: nothing kept",
-                               f"此令牌属于 {expected_id}；文档来自 {got.id}：未保存"))
+    once). Raises the refusals the route turns into statuses; each is noted on the sender's row."""
+    branch = s.branch
+    assert branch is not None
     now = now_s()
-    check_clock(got, now)
-    newer = s.branch.latest(got.id)
-    if newer is not None and not got.newer_than(newer):
-        return got, False
     try:
-        kept = s.store.put_sender_doc(got.id, got.sent_s, got.seq, now, client,
-                                      orjson.dumps(got.to_json()).decode(), zlib.compress(raw, 1))
-    except (sqlite3.Error, StoreGone) as exc:
-        raise CannotStore(Text(f"the branch cannot store it now ({exc}); it will be sent again",
-                               f"分部服务器暂时无法保存（{exc}）；将重新发送")) from None
-    return got, kept and s.branch.offer(got, now)
+        with _parsing:
+            try:
+                doc = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise DocumentError(Text(f"not JSON ({exc})", f"不是 JSON（{exc}）")) from None
+            got = read_document(doc)
+            del doc
+        if got.id != expected_id:
+            raise WrongSender(Text(f"this token is {expected_id}'s; the document is {got.id}'s: nothing kept",
+                                   f"此令牌属于 {expected_id}；文档来自 {got.id}：未保存"))
+        check_clock(got, now)
+    except (DocumentError, WrongSender) as refused:
+        branch.refuse(expected_id, now, refused.text)
+        raise
+
+    def keep() -> None:
+        try:
+            s.store.put_sender_doc(got.id, got.sent_s, got.seq, now, client, orjson.dumps(got.to_json()).decode(),
+                                   zlib.compress(raw, 1))
+        except (sqlite3.Error, StoreGone) as exc:
+            raise CannotStore(Text(f"the branch cannot store it now ({exc}); it will be sent again",
+                                   f"分部服务器暂时无法保存（{exc}）；将重新发送")) from None
+
+    return got, branch.offer(got, now, keep)
 
 
 async def post_site(request: Request) -> Response:
     s = serving(request)
     if s.branch is None:
-        raise NotFound(Text("this server is not a branch server (no [branch.sites] in its profile)",
-                            "本服务器不是分部服务器（配置中没有 [branch.sites]）"))
+        raise NotFound(NOT_A_BRANCH)
     sender_id = _sender_of(request, s)
     if not s.sender_pace.allow(sender_id):
         raise TooOften(Text("this site sends too often; it sends on change, at most every few seconds",
@@ -119,8 +142,7 @@ def _branch(request: Request) -> Serving:
     s = serving(request)
     require_manager(request, s.cfg)
     if s.branch is None:
-        raise NotFound(Text("this server is not a branch server (no [branch.sites] in its profile)",
-                            "本服务器不是分部服务器（配置中没有 [branch.sites]）"))
+        raise NotFound(NOT_A_BRANCH)
     return s
 
 

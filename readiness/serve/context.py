@@ -46,6 +46,15 @@ class Serving:
     senders: dict[str, str] = field(default_factory=dict)  # SHA-256 of a site's token -> that site's id
     sender_pace: RateLimit = field(default_factory=lambda: _sender_pace())
     upstreams: list[Upstream] = field(default_factory=list)  # sending up the chain (started by launch)
+    bad_tokens: RateLimit = field(default_factory=lambda: _bad_token_pace())
+
+
+def _bad_token_pace() -> "RateLimit":
+    """Wrong site tokens counted per address (POST /api/sites is not under the per-address limit)."""
+    from readiness.serve.branch_routes import BAD_TOKENS_PER_MINUTE
+    from readiness.serve.guards import RateLimit
+
+    return RateLimit(None, BAD_TOKENS_PER_MINUTE)  # type: ignore[arg-type]  # allow()/exhausted() alone
 
 
 SENDS_PER_MINUTE = 20  # a sender sends on change, at most every 5 s, and at its heartbeat: 20 a minute, bursts of 10

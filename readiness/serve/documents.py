@@ -10,11 +10,10 @@ from typing import Any
 from readiness import rules
 from readiness.branch import BranchView, branch_document, now_s
 from readiness.exam import SiteFacts, Timeline, exam_section, iso
+from readiness.rounds import ROUND_BRIEF
 from readiness.serve.context import Serving
 from readiness.serve.view import Built
 
-ROUND_BRIEF = ("id", "state", "start_at", "expected", "joined", "finished", "failed", "p50_s", "p95_s", "max_s",
-               "plan_s", "throughput_mbps", "stopped")
 
 
 def round_brief(latest: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -152,6 +152,11 @@ class RateLimit:
     # NAT address; each sender's own pace is kept by the route (serve/branch_routes.py).
     BY_SENDER = ("/api/sites",)
 
+    def exhausted(self, host: str) -> bool:
+        """Whether this client has nothing left to spend now (without spending)."""
+        tokens, last = self.buckets.get(host, (self.capacity, self.clock()))
+        return min(self.capacity, tokens + (self.clock() - last) * self.rate) < 1
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("path") not in self.BY_SENDER:
             client = scope.get("client")

@@ -343,20 +343,17 @@ class Store:
 
     # -- a branch: the latest document of each site (or, at headquarters, of each branch) -----------
     def put_sender_doc(self, sender_id: str, sent_s: float, seq: int, received_s: float, client: str,
-                       summary: str, body: bytes) -> bool:
-        """Keep it unless the stored one of that sender is as new or newer (older never beats
-        newer, also between two requests racing); True when kept. body: zlib-compressed."""
+                       summary: str, body: bytes) -> None:
+        """A sender's latest document (body: zlib-compressed) in place of its previous one. Which
+        one is newer is decided before, once (branch.Received.newer_than, under the branch's lock)."""
         with self._lock:
             self._still_there()
-            cur = self._db.execute(
+            self._db.execute(
                 "INSERT INTO sender_docs (sender_id, sent_s, seq, received_s, client, summary, body) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id) DO UPDATE SET sent_s = excluded.sent_s, "
                 "seq = excluded.seq, received_s = excluded.received_s, client = excluded.client, "
-                "summary = excluded.summary, body = excluded.body "
-                "WHERE excluded.sent_s > sender_docs.sent_s OR "
-                "(excluded.sent_s = sender_docs.sent_s AND excluded.seq > sender_docs.seq)",
+                "summary = excluded.summary, body = excluded.body",
                 (sender_id, sent_s, seq, received_s, client, summary, body))
-            return cur.rowcount > 0
 
     def sender_docs(self) -> list[tuple[str, float, str]]:
         """(sender id, received at, summary JSON) of every sender, for the branch's view at start."""

@@ -162,7 +162,7 @@ def test_forged_replayed_malformed_and_flooding_pushes_are_refused(tmp_path):
         now = datetime.now(timezone.utc)
         newer = hand_doc(sent=now.isoformat(timespec="seconds"), seq=5)
         assert push(branch, newer).status_code == 201
-        older = hand_doc(status="fail", sent=(now - timedelta(minutes=10)).isoformat(timespec="seconds"), seq=9)
+        older = hand_doc(status="fail", sent=(now - timedelta(minutes=10)).isoformat(timespec="seconds"), seq=4)
         replay = push(branch, older)
         assert replay.status_code == 200 and replay.json()["stored"] == "older"
         assert {s["id"]: s for s in branch_doc(branch)["sites"]}["1101"]["status"] == "pass"  # older never beats newer
