@@ -7,7 +7,7 @@ With a profile the machine's stored facts are re-judged; otherwise its stored ve
 from __future__ import annotations
 
 from sys import intern
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
 
 from readiness import rules
 from readiness.aggregate.reverted import Reverted
@@ -16,6 +16,9 @@ from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes
 from readiness.i18n import Text
 from readiness.names import MAX_NAME, shown
 from readiness.model import Status
+
+if TYPE_CHECKING:
+    from readiness.aggregate.documents import SenderFile
 
 Rejudge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
 STATUSES = {s.value for s in Status}
@@ -215,7 +218,10 @@ LEFT_OUT_REMEDY = Text("Run `readiness check` on this PC again: its report lacks
                        "请在本机重新运行 `readiness check`：报告缺少硬件信息。")
 
 
-def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Rejected:
+SENDER_SCHEMAS = ("readiness.site", "readiness.branch")  # documents of a whole site or branch (aggregate/documents.py)
+
+
+def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> "Machine | Rejected | SenderFile":
     label = src.label
     if len(raw) > MAX_REPORT_BYTES:
         return Rejected(label, f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report")
@@ -260,6 +266,10 @@ def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Re
                                           "title": Text("Facts collected", "采集的信息").to_dict(), "observed": Text(
                         f"not collected: {', '.join(missing)}", f"未采集：{', '.join(missing)}").to_dict(),
                         "remedy": LEFT_OUT_REMEDY.to_dict()}]
+        elif name in SENDER_SCHEMAS and version == 1:  # a site's or a branch's document: a branch rolls them up
+            from readiness.aggregate.documents import read_sender_file
+
+            return read_sender_file(doc, label)
         else:
             return Rejected(label, f"schema {doc['schema']!r} is not a machine report")
         return _machine(doc, facts, site, results, label)  # its checks of the results' types raise too
