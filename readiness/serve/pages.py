@@ -184,7 +184,10 @@ def _badge(status: Any, lang: str) -> str:
 
 
 def _when(value: Any) -> str:
-    return _e(value) if isinstance(value, str) else "—"
+    """A document's time (UTC) in this server's zone, as its manager reads the clock."""
+    from readiness.reports.branch_table import when, zone
+
+    return escape(when(value, zone())) or "—"
 
 
 def _site_section(entry: dict[str, Any], lang: str) -> str:
