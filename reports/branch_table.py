@@ -15,10 +15,18 @@ HEADER = ["site_id", "site_name", "kind", "status", "verdict", "escalate", "stal
           "missing", "last_seen", "next_exam_at", "rehearsal", "deadlines", "findings"]
 
 
+def items(value: Any) -> list[Any]:
+    """A list from the document, or none (a document read back may hold anything)."""
+    return value if isinstance(value, list) else []
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def rows(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The document's rows in its own order (the sites to act on first), dicts only."""
-    sites = doc.get("sites")
-    return [r for r in sites if isinstance(r, Mapping)] if isinstance(sites, list) else []
+    return [r for r in items(doc.get("sites")) if isinstance(r, Mapping)]
 
 
 def zone(where: tzinfo | None = None) -> tzinfo:
@@ -88,17 +96,15 @@ def rehearsal(row: Mapping[str, Any], lang: Lang | str) -> str:
 
 def deadlines(row: Mapping[str, Any], lang: Lang | str) -> str:
     """Each of the plan's deadlines with its state ("" none known)."""
-    items = row.get("deadlines") if isinstance(row.get("deadlines"), list) else []
     out = []
-    for d in items:
+    for d in items(row.get("deadlines")):
         if isinstance(d, Mapping) and f"deadline_{d.get('state')}" in WORDS:
             out.append(f"{Text.from_json(d.get('title'))(lang)}: {WORDS['deadline_' + str(d['state'])](lang)}")
     return "; ".join(out)
 
 
 def findings(row: Mapping[str, Any], lang: Lang | str) -> list[str]:
-    items = row.get("findings") if isinstance(row.get("findings"), list) else []
-    return [Text.from_json(f.get("message"))(lang) for f in items if isinstance(f, Mapping)]
+    return [Text.from_json(f.get("message"))(lang) for f in items(row.get("findings")) if isinstance(f, Mapping)]
 
 
 def cells(row: Mapping[str, Any], lang: Lang | str, where: tzinfo) -> list[Any]:
@@ -116,7 +122,7 @@ def cells(row: Mapping[str, Any], lang: Lang | str, where: tzinfo) -> list[Any]:
 def summary(doc: Mapping[str, Any], lang: Lang | str) -> str:
     """"3 sites: ready 1  warned 0  not ready 1  undetermined 1; to escalate 1; silent or never heard from 1"."""
     w = lambda k: WORDS[k](lang)  # noqa: E731
-    c = doc.get("counts") if isinstance(doc.get("counts"), Mapping) else {}
+    c = mapping(doc.get("counts"))
     return (f"{w('sites')} {len(rows(doc))}: {w('ready')} {c.get('pass', 0)}  {w('warned')} {c.get('warn', 0)}  "
             f"{w('notready')} {c.get('fail', 0)}  {w('undetermined')} {c.get('error', 0)}; "
             f"{w('escalating')} {doc.get('escalating', 0)}; {w('silent')} {doc.get('silent', 0)}")

@@ -23,7 +23,7 @@ def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | N
     bold = book.add_format({"bold": True})
     fills = {k: book.add_format({"bg_color": v}) for k, v in FILLS.items()}
     summary = book.add_worksheet("Summary")
-    counts = doc.get("counts") if isinstance(doc.get("counts"), Mapping) else {}
+    counts = bt.mapping(doc.get("counts"))
     lines = [("branch_id", str(doc.get("id") or "")), ("branch_name", str(doc.get("name") or "")),
              ("status", str(doc.get("status") or "")), ("verdict", bt.title(doc, lang)),
              ("generated_at", bt.when(doc.get("generated_at"), where, True)), ("sites", len(bt.rows(doc))),

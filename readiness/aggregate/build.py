@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from readiness.aggregate.clones import flag
-from readiness.aggregate.documents import SenderFile
+from readiness.aggregate.documents import SenderFile, read_sender_file
 from readiness.aggregate.inputs import Rejected, Source, discover, read_source
-from readiness.aggregate.machines import Rejudge, Machine, read_machine
+from readiness.aggregate.machines import Rejudge, Machine, decode, is_sender_document, machine_from
 from readiness.aggregate.site import Aggregate, Aggregator
 from readiness.plugin import LoadedChecks
 from readiness.profile import Profile
@@ -71,7 +71,12 @@ def _one(src: Source) -> Machine | Rejected | SenderFile:
     except (OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
         return Rejected(src.label, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
     try:
-        return read_machine(raw, src, _REJUDGE)
+        doc = decode(raw, src.label)
+        if isinstance(doc, Rejected):
+            return doc
+        if is_sender_document(doc):  # a site's or a branch's: a branch rolls them up (aggregate/documents.py)
+            return read_sender_file(doc, src.label)
+        return machine_from(doc, src, _REJUDGE)
     except Exception as exc:  # one hostile file must not stop the aggregation
         return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
 

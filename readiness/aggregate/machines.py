@@ -7,7 +7,7 @@ With a profile the machine's stored facts are re-judged; otherwise its stored ve
 from __future__ import annotations
 
 from sys import intern
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from readiness import rules
 from readiness.aggregate.reverted import Reverted
@@ -16,9 +16,6 @@ from readiness.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes
 from readiness.i18n import Text
 from readiness.names import MAX_NAME, shown
 from readiness.model import Status
-
-if TYPE_CHECKING:
-    from readiness.aggregate.documents import SenderFile
 
 Rejudge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
 STATUSES = {s.value for s in Status}
@@ -221,8 +218,8 @@ LEFT_OUT_REMEDY = Text("Run `readiness check` on this PC again: its report lacks
 SENDER_SCHEMAS = ("readiness.site", "readiness.branch")  # documents of a whole site or branch (aggregate/documents.py)
 
 
-def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> "Machine | Rejected | SenderFile":
-    label = src.label
+def decode(raw: bytes, label: str) -> dict[str, Any] | Rejected:
+    """One input's JSON object, or why it is not one (read once, whatever its schema)."""
     if len(raw) > MAX_REPORT_BYTES:
         return Rejected(label, f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report")
     try:
@@ -231,6 +228,22 @@ def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> "Machine | R
         return Rejected(label, str(exc).removeprefix(label + ": "))
     if not isinstance(doc, dict):
         return Rejected(label, "JSON of another shape: not a readiness report")
+    return doc
+
+
+def is_sender_document(doc: Mapping[str, Any]) -> bool:
+    """A site's or a branch's document (`readiness.site/1`, `readiness.branch/1`), not a machine's."""
+    schema = parse_schema(doc.get("schema"))
+    return schema is not None and schema[0] in SENDER_SCHEMAS and schema[1] == 1
+
+
+def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Rejected:
+    doc = decode(raw, src.label)
+    return doc if isinstance(doc, Rejected) else machine_from(doc, src, judge)
+
+
+def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Machine | Rejected:
+    label = src.label
     raw_schema = doc.get("schema")
     schema = ("readiness.report", 1) if raw_schema == "readiness.report/1" else parse_schema(raw_schema)
     if schema is None:
@@ -266,10 +279,6 @@ def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> "Machine | R
                                           "title": Text("Facts collected", "采集的信息").to_dict(), "observed": Text(
                         f"not collected: {', '.join(missing)}", f"未采集：{', '.join(missing)}").to_dict(),
                         "remedy": LEFT_OUT_REMEDY.to_dict()}]
-        elif name in SENDER_SCHEMAS and version == 1:  # a site's or a branch's document: a branch rolls them up
-            from readiness.aggregate.documents import read_sender_file
-
-            return read_sender_file(doc, label)
         else:
             return Rejected(label, f"schema {doc['schema']!r} is not a machine report")
         return _machine(doc, facts, site, results, label)  # its checks of the results' types raise too

@@ -222,16 +222,16 @@ def _site_section(entry: dict[str, Any], lang: str) -> str:
                    f'{rows}</table>')
     problems = [m for m in (_obj(m) for m in _items(entry.get("machines"))) if _items(m.get("problems"))]
     if problems:
-        rows = []
+        lines = []
         for m in problems[:MAX_PROBLEM_ROWS]:
             items = "<br>".join(f'{_badge(_obj(p).get("status"), lang)}{title(_obj(p).get("check"))}: '
                                 f'{_t(_obj(p).get("observed"), lang)}' for p in _items(m.get("problems")))
-            rows.append(f'<tr data-status="{_st(m.get("status"))}"><td><bdi>{_e(m.get("hostname"))}</bdi></td>'
+            lines.append(f'<tr data-status="{_st(m.get("status"))}"><td><bdi>{_e(m.get("hostname"))}</bdi></td>'
                         f'<td>{_badge(m.get("status"), lang)}</td><td>{items}</td></tr>')
         more = (f'<p class="meta">+{len(problems) - MAX_PROBLEM_ROWS} {_w("machines_hidden", lang)}</p>'
                 if len(problems) > MAX_PROBLEM_ROWS else "")
         out.append(f'<h3>{_w("problems", lang)}</h3><table class="problems"><tr><th>{_w("machine", lang)}</th>'
-                   f'<th>{_w("status", lang)}</th><th>{_w("reasons", lang)}</th></tr>{"".join(rows)}</table>{more}')
+                   f'<th>{_w("status", lang)}</th><th>{_w("reasons", lang)}</th></tr>{"".join(lines)}</table>{more}')
     remedies = _obj(entry.get("remedies"))
     if remedies:
         out.append(f'<h3>{_w("remedy", lang)}</h3><table class="remedies">' + "".join(

@@ -5,7 +5,6 @@ written by the real site renderer over real reports, and downloaded from a real 
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -171,7 +170,7 @@ def test_a_real_site_servers_download(tmp_path, run):
     from tests.serve.server import running
 
     prof = site_profile(tmp_path, site_id="1101", seats=2)
-    with running(tmp_path / "data", Profile.load(prof) if hasattr(Profile, "load") else _profile(prof)) as srv:
+    with running(tmp_path / "data", _profile(prof)) as srv:
         for host in ("PC01", "PC02"):
             r = requests.post(srv.url + "/api/reports", data=make_report(tmp_path / "r", host, prof).read_bytes(),
                               headers=srv.submit_headers(), timeout=10)
