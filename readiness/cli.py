@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -461,36 +461,68 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
 @lang_option
 def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_path: Path | None,
               csv_path: Path | None, xlsx_path: Path | None, workers: int | None, lang: str | None) -> None:
-    """One verdict per site from its PCs' reports.
+    """One verdict per site from its PCs' reports; or, over site documents, the branch table.
 
-    PATHS are report files, folders (searched recursively) and .zip archives.
+    PATHS are report files, folders (searched recursively) and .zip archives; or sites' documents
+    (a site server's site.json download) and branches' (readiness.branch/1): then one row per site,
+    with --profile's [branch] sites never heard from and its [exam] timeline.
     """
     from readiness.aggregate.build import aggregate as run_aggregate
-    from readiness.output import atomic_write
-    from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
+    from readiness.aggregate.documents import SenderFile
 
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(Text(f"no such file or folder: {', '.join(missing)}",
                               f"文件或文件夹不存在：{'、'.join(missing)}"))
     loaded = _setup(profile_path) if profile_path is not None else None  # a bad profile: a usage error first
-    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers, loaded)
+    documents: list[SenderFile] = []
+    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers, loaded, documents)
     ui = _lang(lang)
-    files = [(html_path, lambda: site_html.render(agg).encode("utf-8")),
-             (csv_path, lambda: site_csv.render(agg).encode("utf-8-sig")),
-             (xlsx_path, lambda: site_xlsx.render(agg))]
-    for path, make in files:
-        if path is not None:
-            try:
-                atomic_write(path, make())
-            except OSError as exc:
-                raise UsageError(_cannot_write(path, exc)) from None
-            _stderr_line(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()))
+    if documents and any(agg.counts.values()):
+        raise UsageError(Text(
+            f"PC reports and site documents given together ({len(documents)} site or branch documents): "
+            "aggregate the PCs' reports of each site, or the sites' documents, not both",
+            f"同时给出了考试机报告和考点文档（{len(documents)} 个考点或分部文档）：请分别汇总各考点的考试机报告，或汇总考点文档，不要混在一起"))
+    if documents:
+        from readiness.aggregate.documents import branch_table
+        from readiness.branch import now_s
+        from readiness.reports.formats import BRANCH_FORMATS
+        from readiness.rules import exit_code
+        from readiness.site_words import WORDS
+        from readiness.status import Status
+
+        profile = loaded[1] if loaded is not None else _setup(None)[1]
+        doc = branch_table(documents, profile, now_s())
+        for r in agg.rejected:  # what was not read: said, as the site table lists it
+            _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason}")
+        _write_outputs(html_path, csv_path, xlsx_path, ui, lambda f: BRANCH_FORMATS[f].render(doc, ui))
+        text = BRANCH_FORMATS["json" if OutputFormat(fmt) is OutputFormat.JSON else "text"].render(doc, ui)
+        _write_stdout(text.decode("utf-8"), OutputFormat(fmt))
+        sys.exit(exit_code(Status(doc["status"])))  # the branch's status: branch.level_status
+    from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
+
+    site_files = {"html": lambda: site_html.render(agg).encode("utf-8"),
+                  "csv": lambda: site_csv.render(agg).encode("utf-8-sig"), "xlsx": lambda: site_xlsx.render(agg)}
+    _write_outputs(html_path, csv_path, xlsx_path, ui, lambda f: site_files[f]())
     if OutputFormat(fmt) is OutputFormat.JSON:
         _write_chunks(site_json.render_chunks(agg), OutputFormat.JSON)  # streamed: never one huge string
     else:
         _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)
     sys.exit(agg.exit_code)
+
+
+def _write_outputs(html_path: Path | None, csv_path: Path | None, xlsx_path: Path | None, ui: Lang,
+                   make: Callable[[str], bytes]) -> None:
+    """aggregate's --html, --csv, --xlsx files (a site's, or a branch table's), each written whole."""
+    from readiness.output import atomic_write
+
+    for path, fmt in ((html_path, "html"), (csv_path, "csv"), (xlsx_path, "xlsx")):
+        if path is not None:
+            try:
+                atomic_write(path, make(fmt))
+            except OSError as exc:
+                raise UsageError(_cannot_write(path, exc)) from None
+            _stderr_line(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()))
 
 
 def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from readiness.exam import STATES as DEADLINE_STATES
 from readiness.i18n import Text
 from readiness.model import STATUS_LABELS, Status
 
@@ -77,8 +78,8 @@ WORDS: dict[str, Text] = {
     # -- the exam timeline and the branch on the site dashboard ---------------------------------------
     "exam": Text("Exam day", "考试安排"), "nostart": Text("No exam start ahead ([exam] starts_at in the profile).",
                                                         "没有即将开始的考试（配置文件 [exam] starts_at）。"),
-    "next_start": Text("Next start", "下一场开考"), "under_way": Text("Exam under way since", "考试进行中，开考于"),
-    "in": Text("in", "还有"), "due": Text("Due", "截止"),
+    "next_start": Text("Next start", "下一场开考"), "under_way_since": Text("Exam under way since", "考试进行中，开考于"),
+    "in": Text("in", "还有"),
     "escalate_now": Text("NOT READY within {n} minutes of the start: report to the branch now (the plan).",
                          "距开考已不足 {n} 分钟仍未就绪：请立即上报分部（预案要求）。"),
     "mark_done": Text("Mark done", "标记完成"), "undo_tick": Text("Undo", "撤销"),
@@ -89,6 +90,26 @@ WORDS: dict[str, Text] = {
     "kept": Text("kept, sent again when the branch can be reached", "已保留，分部可连接时重新发送"),
     "never_delivered": Text("nothing delivered yet", "尚未送达"),
     "branch_page": Text("Branch page", "分部看板"),
+    # -- the branch: its dashboard, a site's last document, the branch table's files -----------------
+    "branch_title": Text("Exam readiness — branch dashboard", "考前就绪检查 — 分部看板"),
+    "branch": Text("Branch", "分部"), "sites": Text("Sites", "考点"),
+    "branch_downloads": Text("Download the branch table", "下载分部汇总"),
+    "escalate": Text("ESCALATE", "需上报"), "stale": Text("SILENT", "已失联"),
+    "escalating": Text("to escalate", "需上报"), "silent": Text("silent or never heard from", "失联或从未上报"),
+    "never_heard": Text("never heard from", "从未上报"),
+    "last_seen": Text("Last seen", "最近上报"), "min_ago": Text("{n} min ago", "{n} 分钟前"),
+    "next_exam": Text("Next exam", "下一场考试"), "in_time": Text("in {n}", "还有 {n}"),
+    "under_way": Text("under way", "进行中"), "no_exam": Text("no exam start set", "未设置开考时间"),
+    "deadlines": Text("Deadlines", "时间节点"), "findings": Text("Findings", "发现的问题"),
+    "no_rehearsal": Text("no rehearsal yet", "尚未演练"), "rehearsed": Text("rehearsed", "已演练"),
+    "open_site": Text("Open this site's last document", "查看该考点最近一次上报"),
+    "back_branch": Text("Back to the branch dashboard", "返回分部看板"),
+    "sent": Text("Sent", "上报时间"), "generated": Text("Generated", "生成时间"),
+    "no_sites": Text("No site is configured ([branch.sites] in the profile).", "未配置考点（配置文件中的 [branch.sites]）。"),
+    "due": Text("due", "截止"), "yes": Text("yes", "是"), "no": Text("no", "否"),
+    "machines_hidden": Text("more machines with problems are in the site's own download",
+                            "更多有问题的考试机见该考点自己的下载文件"),
+    **{f"deadline_{k}": v for k, v in DEADLINE_STATES.items()},  # the one table of a deadline's states
     # -- the phone page ----------------------------------------------------------------------------
     "phone_title": Text("Check an invigilator's phone", "检查监考手机"),
     "phone_intro": Text("Open this page on the phone that will run the identity-check app. Type the app's version "

@@ -21,5 +21,9 @@ class Form:
 
 
 BRANCH_FORMATS: dict[str, Form] = {
+    "text": Form("branch_text", "text/plain; charset=utf-8"),
+    "html": Form("branch_html", "text/html; charset=utf-8"),
+    "csv": Form("branch_csv", "text/csv; charset=utf-8", "utf-8-sig"),  # Excel on Chinese Windows needs the BOM
+    "xlsx": Form("branch_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", None),
     "json": Form("branch_json", "application/json"),
 }

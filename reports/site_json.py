@@ -25,6 +25,7 @@ def site_dict(s: SiteSummary, machines: bool = True) -> dict[str, Any]:
         "site": {"id": s.id, "name": s.name, "seats": s.seats, "seats_source": s.seats_source},
         "status": s.status.value, "counts": s.counts, "reports": s.reports,
         "missing": max(0, s.seats - s.reports), "checks": s.checks,
+        "titles": {cid: s.title(cid).to_dict() for cid in s.checks},  # what a person reads for each check
         "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
         "bandwidth": s.bandwidth, "egress_ips": s.egress, "client_versions": s.client_versions,
         "remedies": {k: v.to_dict() for k, v in s.remedies.items()},

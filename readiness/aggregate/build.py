@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from readiness.aggregate.clones import flag
+from readiness.aggregate.documents import SenderFile, read_sender_file
 from readiness.aggregate.inputs import Rejected, Source, discover, read_source
-from readiness.aggregate.machines import Rejudge, Machine, read_machine
+from readiness.aggregate.machines import Rejudge, Machine, decode, is_sender_document, machine_from
 from readiness.aggregate.site import Aggregate, Aggregator
 from readiness.plugin import LoadedChecks
 from readiness.profile import Profile
@@ -64,19 +65,24 @@ def _init(profile_path: str | None, rejudge: bool) -> None:
     _REJUDGE = make_rejudge(profile_path)[1] if rejudge else None
 
 
-def _one(src: Source) -> Machine | Rejected:
+def _one(src: Source) -> Machine | Rejected | SenderFile:
     try:
         raw = read_source(src, _ZIPS)
     except (OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
         return Rejected(src.label, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
     try:
-        return read_machine(raw, src, _REJUDGE)
+        doc = decode(raw, src.label)
+        if isinstance(doc, Rejected):
+            return doc
+        if is_sender_document(doc):  # a site's or a branch's: a branch rolls them up (aggregate/documents.py)
+            return read_sender_file(doc, src.label)
+        return machine_from(doc, src, _REJUDGE)
     except Exception as exc:  # one hostile file must not stop the aggregation
         return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
 
 
 def _process(sources: list[Source], profile_path: str | None, judge: Rejudge | None,
-             workers: int) -> Iterator[Machine | Rejected]:
+             workers: int) -> Iterator[Machine | Rejected | SenderFile]:
     global _REJUDGE
     if workers <= 1 or len(sources) < PARALLEL_FROM:
         _REJUDGE = judge
@@ -88,8 +94,11 @@ def _process(sources: list[Source], profile_path: str | None, judge: Rejudge | N
 
 
 def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: int | None = None,
-              loaded: tuple[LoadedChecks, Profile] | None = None) -> Aggregate:
-    """loaded: the checks and profile the command loaded already (from profile_path), not loaded again."""
+              loaded: tuple[LoadedChecks, Profile] | None = None,
+              documents: list[SenderFile] | None = None) -> Aggregate:
+    """loaded: the checks and profile the command loaded already (from profile_path), not loaded again.
+    documents: where site and branch documents found among the inputs go (aggregate/documents.py);
+    without it they are listed as rejected, not machine reports."""
     if loaded is not None:
         rules, judge = loaded[1], rejudge_with(*loaded)
     else:
@@ -102,7 +111,13 @@ def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: in
         else:
             sources.append(item)
     for result in _process(sources, profile_path, judge if profile_path else None, workers or os.cpu_count() or 1):
-        agg.add(result)
+        if isinstance(result, SenderFile):
+            if documents is not None:
+                documents.append(result)
+            else:
+                agg.add(Rejected(result.path, "a site or branch document, not a machine report"))
+        else:
+            agg.add(result)
     for zf in _ZIPS.values():
         zf.close()
     _ZIPS.clear()

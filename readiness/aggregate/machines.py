@@ -215,8 +215,11 @@ LEFT_OUT_REMEDY = Text("Run `readiness check` on this PC again: its report lacks
                        "请在本机重新运行 `readiness check`：报告缺少硬件信息。")
 
 
-def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Rejected:
-    label = src.label
+SENDER_SCHEMAS = ("readiness.site", "readiness.branch")  # documents of a whole site or branch (aggregate/documents.py)
+
+
+def decode(raw: bytes, label: str) -> dict[str, Any] | Rejected:
+    """One input's JSON object, or why it is not one (read once, whatever its schema)."""
     if len(raw) > MAX_REPORT_BYTES:
         return Rejected(label, f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report")
     try:
@@ -225,6 +228,22 @@ def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Re
         return Rejected(label, str(exc).removeprefix(label + ": "))
     if not isinstance(doc, dict):
         return Rejected(label, "JSON of another shape: not a readiness report")
+    return doc
+
+
+def is_sender_document(doc: Mapping[str, Any]) -> bool:
+    """A site's or a branch's document (`readiness.site/1`, `readiness.branch/1`), not a machine's."""
+    schema = parse_schema(doc.get("schema"))
+    return schema is not None and schema[0] in SENDER_SCHEMAS and schema[1] == 1
+
+
+def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Rejected:
+    doc = decode(raw, src.label)
+    return doc if isinstance(doc, Rejected) else machine_from(doc, src, judge)
+
+
+def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Machine | Rejected:
+    label = src.label
     raw_schema = doc.get("schema")
     schema = ("readiness.report", 1) if raw_schema == "readiness.report/1" else parse_schema(raw_schema)
     if schema is None:

@@ -182,7 +182,9 @@ async def sender_document(request: Request) -> Response:
 
 async def branch_page(request: Request) -> Response:
     _branch(request)
-    return Response(pages.branch_dashboard(lang_of(request)), media_type=HTML)
+    from readiness.serve.site_routes import _remember_lang  # ?lang= kept for the pages that follow, as on /
+
+    return _remember_lang(request, Response(pages.branch_dashboard(lang_of(request)), media_type=HTML))
 
 
 async def sender_page(request: Request) -> Response:

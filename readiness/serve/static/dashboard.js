@@ -307,7 +307,7 @@ function renderExam(exam, fetchedAt) {
   if (!exam || !exam.next_start) { box.appendChild(el("p", "meta", t("nostart"))); return box; }
   const left = exam.seconds_to_start - (Date.now() - fetchedAt) / 1000;
   const head = el("p", "countdown");
-  head.appendChild(el("b", null, (left > 0 ? t("next_start") : t("under_way")) + ": " + when(exam.next_start)));
+  head.appendChild(el("b", null, (left > 0 ? t("next_start") : t("under_way_since")) + ": " + when(exam.next_start)));
   if (left > 0) head.appendChild(el("span", "left", " — " + t("in") + " " + span(left)));
   box.appendChild(head);
   if (exam.escalate) {

@@ -1,0 +1,41 @@
+"""Site and branch documents among `aggregate`'s inputs: a branch rolling up the sites that sent
+files instead of pushing (a site server's `site.json` download, what it sends its branch, a
+`readiness.branch/1`). Each file is read at the door by readiness.branch.read_file, as the branch
+server reads a push; the rows and the table are the branch server's own (BranchView,
+branch_document), so the same documents read the same offline and live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from readiness.aggregate.inputs import Rejected
+from readiness.branch import BranchView, DocumentError, Received, branch_document, read_file
+from readiness.exam import Timeline
+from readiness.profile import Profile
+
+@dataclass(frozen=True)
+class SenderFile:
+    """One file's documents (a site file holds one per site it names), validated."""
+
+    path: str
+    received: tuple[Received, ...]
+
+
+def read_sender_file(doc: Any, label: str) -> SenderFile | Rejected:
+    try:
+        return SenderFile(label, tuple(read_file(doc)))
+    except DocumentError as exc:
+        return Rejected(label, f"not a usable site document: {exc.reason}")
+
+
+def branch_table(files: Iterable[SenderFile], profile: Profile, now_s: float) -> dict[str, Any]:
+    """The `readiness.branch/1` over the files: one row per site (the newer document of a site
+    found twice), the profile's [branch.sites] never heard from as rows too, its [exam] the
+    timeline of sites whose documents carry none. A file is last seen at its own time."""
+    view = BranchView({sid: "" for sid in profile["branch.sites"]}, Timeline.from_profile(profile))
+    for f in files:
+        for got in f.received:
+            view.offer(got, got.sent_s)
+    return branch_document(profile["branch.id"] or "", profile["branch.name"] or "", view.rows(now_s), now_s,
+                           view.timeline)

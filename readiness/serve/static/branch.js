@@ -1,0 +1,161 @@
+"use strict";
+// The branch dashboard: one tile per site from GET /api/branch (readiness.branch/1), in the order the
+// document gives (the sites to act on first). Text from sites goes in as DOM text nodes only; the
+// words come from the server's one bilingual table (readiness/site_words.py), in the page as JSON.
+// Thousands of tiles: built into one DocumentFragment, no layout read while drawing.
+const LANG = document.documentElement.lang === "en" ? "en" : "zh";
+const TABLE = JSON.parse(document.getElementById("words").textContent);
+function t(k) { const w = TABLE.words[k]; return w ? w[LANG] : k; }
+function tn(k, n) { return t(k).replace("{n}", String(n)); }
+function txt(o) { return (o && typeof o === "object") ? (o[LANG] || o.en || "") : String(o == null ? "" : o); }
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = String(text);
+  return e;
+}
+const STATUSES = ["pass", "warn", "fail", "error"];
+function known(status) { return STATUSES.includes(status) ? status : "none"; }
+const TIME = new Intl.DateTimeFormat(LANG === "zh" ? "zh-CN" : "en-GB",
+  {month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false});
+function when(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return isNaN(d) ? String(iso) : TIME.format(d);
+}
+function span(seconds) {  // a countdown: "2 h 05 min", "4 min 10 s"
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  if (h >= 48) return Math.floor(h / 24) + " d " + (h % 24) + " h";
+  if (h) return h + " h " + String(m).padStart(2, "0") + " min";
+  return m + " min " + String(r).padStart(2, "0") + " s";
+}
+function badge(status) { return el("span", "badge " + status, txt(TABLE.status[status] || status)); }
+function stat(box, label, value) {
+  const sp = el("span", null, label + ": ");
+  sp.appendChild(el("b", null, value));
+  box.appendChild(sp);
+}
+function lastSeen(s, now) {
+  if (!s.last_seen) return t("never_heard");
+  const ago = Math.max(0, Math.floor((now - Date.parse(s.last_seen)) / 60000));
+  return when(s.last_seen) + " (" + tn("min_ago", ago) + ")";
+}
+function nextExam(s, now) {
+  if (!s.next_exam_at) return t("no_exam");
+  const left = (Date.parse(s.next_exam_at) - now) / 1000;
+  return when(s.next_exam_at) + " (" + (left > 0 ? tn("in_time", span(left)) : t("under_way")) + ")";
+}
+function rehearsal(r) {
+  if (!r) return t("no_rehearsal");
+  if (r.sites != null) return r.rehearsed + " / " + r.sites + " " + t("rehearsed");  // a branch's row
+  const parts = [tn("round", r.id == null ? "?" : r.id), t(r.state || "done")];
+  if (r.joined != null) parts.push(t("joined") + " " + r.joined);
+  if (r.finished != null) parts.push(t("finished") + " " + r.finished);
+  if (r.failed) parts.push(t("failed") + " " + r.failed);
+  if (r.max_s != null) parts.push("max " + Number(r.max_s).toFixed(1) + " s" + (r.plan_s != null ? " / " + r.plan_s + " s" : ""));
+  return parts.join(" · ");
+}
+function tile(s, now) {
+  const status = known(s.status);
+  const box = el("section", "tile" + (s.escalate ? " escalate" : "") + (s.stale ? " stale" : ""));
+  box.dataset.site = s.id;
+  box.dataset.status = status;
+  box.dataset.escalate = s.escalate ? "true" : "false";
+  box.dataset.stale = s.stale ? "true" : "false";
+  const head = el("h2");
+  const a = el("a", "site-link");
+  a.href = "/branch/sites/" + encodeURIComponent(s.id);
+  a.title = t("open_site");
+  a.appendChild(el("bdi", "id", s.id));
+  a.appendChild(document.createTextNode(" "));
+  a.appendChild(el("bdi", "name", s.name || ""));
+  head.appendChild(a);
+  if (s.kind === "branch") head.appendChild(el("span", "kind", " " + t("branch")));
+  box.appendChild(head);
+  const v = el("div", "verdict " + status, txt(s.verdict));
+  if (s.escalate) v.appendChild(el("span", "mark escalate", t("escalate")));
+  if (s.stale) v.appendChild(el("span", "mark stale", t("stale")));
+  box.appendChild(v);
+  const stats = el("div", "stats");
+  stat(stats, t("reports"), s.reports + (s.seats_expected != null ? " / " + s.seats_expected : ""));
+  stat(stats, t("missing"), s.missing == null ? "—" : s.missing);
+  if (s.kind === "branch") {
+    stat(stats, t("escalating"), s.escalating);
+    stat(stats, t("silent"), s.unheard);
+  }
+  box.appendChild(stats);
+  const lines = el("div", "lines");
+  for (const [k, value] of [["last_seen", lastSeen(s, now)], ["next_exam", nextExam(s, now)],
+                            ["rehearsal", rehearsal(s.rehearsal)]]) {
+    const d = el("div", k, t(k) + ": ");
+    d.appendChild(el("b", null, value));
+    lines.appendChild(d);
+  }
+  box.appendChild(lines);
+  if (s.deadlines && s.deadlines.length) {
+    const dl = el("div", "deadlines");
+    for (const d of s.deadlines) {
+      const chip = el("span", "deadline " + d.state, txt(d.title) + ": " + t("deadline_" + d.state));
+      chip.dataset.deadline = d.id;
+      dl.appendChild(chip);
+    }
+    box.appendChild(dl);
+  }
+  for (const f of (s.findings || []).slice(0, 3)) {
+    const d = el("div", "finding");
+    d.appendChild(badge(known(f.status)));
+    d.appendChild(document.createTextNode(txt(f.message)));
+    box.appendChild(d);
+  }
+  return box;
+}
+function summary(doc) {
+  const box = el("div", "summary");
+  const status = known(doc.status);
+  const v = el("div", "verdict " + status, [doc.id, doc.name].filter(Boolean).join(" ") + " — " + txt(doc.verdict));
+  v.id = "branch-verdict";
+  v.dataset.status = status;
+  box.appendChild(v);
+  const stats = el("div", "stats");
+  stat(stats, t("sites"), doc.sites.length);
+  for (const [k, w] of [["pass", "ready"], ["warn", "warned"], ["fail", "notready"], ["error", "undetermined"]]) {
+    stat(stats, t(w), doc.counts[k]);
+  }
+  const esc = el("span", "escalating", t("escalating") + ": ");
+  esc.appendChild(el("b", null, doc.escalating));
+  stats.appendChild(esc);
+  const silent = el("span", "silent", t("silent") + ": ");
+  silent.appendChild(el("b", null, doc.silent));
+  stats.appendChild(silent);
+  box.appendChild(stats);
+  return box;
+}
+function draw(doc) {
+  const now = Date.now();
+  const top = document.createDocumentFragment();
+  top.appendChild(summary(doc));
+  const tiles = document.createDocumentFragment();
+  for (const s of doc.sites) tiles.appendChild(tile(s, now));
+  if (!doc.sites.length) tiles.appendChild(el("p", "meta", t("no_sites")));
+  document.getElementById("summary").replaceChildren(top);
+  document.getElementById("sites").replaceChildren(tiles);
+  document.body.dataset.drawn = String(doc.sites.length);
+}
+async function poll() {
+  const conn = document.getElementById("conn");
+  try {
+    const r = await fetch("/api/branch", {cache: "no-store", credentials: "same-origin"});
+    if (r.status === 401) { location.href = "/"; return; }
+    if (r.ok) {
+      draw(await r.json());
+      conn.textContent = t("live") + " " + when(new Date().toISOString());
+    } else {
+      conn.textContent = "HTTP " + r.status;
+    }
+  } catch (e) {
+    conn.textContent = t("offline");
+  }
+  setTimeout(poll, 4000);
+}
+poll();

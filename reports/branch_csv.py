@@ -1,0 +1,23 @@
+"""The branch table, one row per site, for Excel on Chinese Windows (written as UTF-8 with a BOM,
+CRLF line ends, as the site's CSV); a cell a spreadsheet would run as a formula is neutralised by
+the site CSV's own rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import tzinfo
+from typing import Any, Mapping
+
+from readiness.i18n import Lang
+from readiness.reports import branch_table as bt
+from readiness.reports.site_csv import _cell
+
+
+def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> str:
+    where = bt.zone(where)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(bt.HEADER)
+    writer.writerows([_cell(str(c)) for c in bt.cells(r, lang, where)] for r in bt.rows(doc))
+    return buf.getvalue()

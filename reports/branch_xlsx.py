@@ -1,0 +1,51 @@
+"""The branch table as a workbook (XlsxWriter in memory, as the site's): a summary sheet, then one
+row per site, its status cell coloured."""
+
+from __future__ import annotations
+
+import io
+from datetime import tzinfo
+from typing import Any, Mapping
+
+from readiness.i18n import Lang
+from readiness.reports import branch_table as bt
+from readiness.reports.site_xlsx import FILLS
+from readiness.site_words import WORDS
+
+
+def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> bytes:
+    import xlsxwriter
+
+    where = bt.zone(where)
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True,  # text from sites stays text:
+                                     "strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    fills = {k: book.add_format({"bg_color": v}) for k, v in FILLS.items()}
+    summary = book.add_worksheet("Summary")
+    counts = bt.mapping(doc.get("counts"))
+    lines = [("branch_id", str(doc.get("id") or "")), ("branch_name", str(doc.get("name") or "")),
+             ("status", str(doc.get("status") or "")), ("verdict", bt.title(doc, lang)),
+             ("generated_at", bt.when(doc.get("generated_at"), where, True)), ("sites", len(bt.rows(doc))),
+             *((k, counts.get(k, 0)) for k in bt.STATUSES),
+             ("escalating", doc.get("escalating", 0)), ("silent", doc.get("silent", 0)),
+             ("summary", bt.summary(doc, lang))]
+    for i, (k, v) in enumerate(lines):
+        summary.write(i, 0, k, bold)
+        summary.write(i, 1, v)
+    summary.write(2, 1, str(doc.get("status") or ""), fills.get(str(doc.get("status"))))
+    summary.set_column(0, 0, 16)
+    summary.set_column(1, 1, 40)
+    sites = book.add_worksheet(WORDS["sites"]("en"))
+    sites.write_row(0, 0, bt.HEADER, bold)
+    count = 0
+    for count, row in enumerate(bt.rows(doc), 1):
+        values = bt.cells(row, lang, where)
+        sites.write_row(count, 0, values)
+        sites.write(count, 3, values[3], fills.get(values[3]))
+    sites.set_column(0, 1, 16)
+    sites.set_column(4, 4, 20)
+    sites.autofilter(0, 0, max(1, count), len(bt.HEADER) - 1)
+    sites.freeze_panes(1, 0)
+    book.close()
+    return buf.getvalue()

@@ -1,0 +1,87 @@
+"""The branch table's renderers (pure functions of a readiness.branch/1 dict): golden text, HTML and
+CSV in both languages, the workbook read back, the formats table that drives aggregate and the
+branch server's downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta, timezone
+
+import pytest
+
+from readiness.reports import branch_csv, branch_html, branch_text, branch_xlsx
+from readiness.reports.formats import BRANCH_FORMATS
+from tests.reports.branch_doc import EVIL, branch_doc
+from tests.reports.golden import GOLDEN, matches_golden
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return branch_doc()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_text_golden(doc, lang):
+    out = branch_text.render(doc, lang, BEIJING)
+    matches_golden(GOLDEN / f"branch.{lang}.txt", out)
+    lines = out.splitlines()
+    assert lines[0] == {"en": "Branch 11 北京分部 -- NOT READY", "zh": "分部 11 北京分部 -- 未就绪"}[lang]
+    assert [sid for line in lines[4:8] for sid in ("1101", "1102", "1103", "1104") if f" {sid} " in line] == [
+        "1102", "1104", "1103", "1101"]  # the document's order: the sites to act on first
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_html_golden_escaped_and_self_contained(doc, lang):
+    page = branch_html.render(doc, lang, BEIJING)
+    matches_golden(GOLDEN / f"branch.{lang}.html", page)
+    assert "<img" not in page and "<script" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'src="' not in page and "<link" not in page  # nothing fetched: it prints offline
+    assert page.index('data-site="1102"') < page.index('data-site="1104"') < page.index('data-site="1101"')
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_csv_golden_and_formula_cells_neutralised(doc, lang):
+    out = branch_csv.render(doc, lang, BEIJING)
+    matches_golden(GOLDEN / f"branch.{lang}.csv", out.encode("utf-8"))
+    assert out.count("\r\n") == 5 and "\n" not in out.replace("\r\n", "")
+    assert "'=HYPERLINK" in out and ",=HYPERLINK" not in out
+    assert "2026-12-05T08:25:30+08:00" in out  # times in the reader's zone, with their offset
+
+
+def test_csv_download_form_has_a_bom(doc):
+    raw = BRANCH_FORMATS["csv"].render(doc, "zh")
+    assert raw.startswith(b"\xef\xbb\xbfsite_id,") and "北京分部".encode() not in raw  # rows only: sites, not the branch
+    assert "海淀学习中心".encode() in raw
+
+
+def test_xlsx_reads_back(doc):
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(branch_xlsx.render(doc, "zh", BEIJING)), read_only=True)
+    assert book.sheetnames == ["Summary", "Sites"]
+    summary = dict(book["Summary"].iter_rows(values_only=True))
+    assert summary["branch_id"] == "11" and summary["status"] == "fail" and summary["escalating"] == 3
+    rows = list(book["Sites"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("site_id", "site_name", "kind", "status")
+    assert [r[0] for r in rows[1:]] == ["1102", "1104", "1103", "1101"]
+    assert rows[1][1] == EVIL and rows[1][4] == "未就绪" and rows[1][5] == "yes"  # text stays text
+    assert rows[2][3] == "none" and rows[2][10] in ("", None)  # never heard from: no last seen
+
+
+def test_the_formats_table(doc):
+    assert list(BRANCH_FORMATS) == ["text", "html", "csv", "xlsx", "json"]
+    assert json.loads(BRANCH_FORMATS["json"].render(doc, "en")) == doc
+    assert BRANCH_FORMATS["xlsx"].render(doc, "en").startswith(b"PK")
+    assert BRANCH_FORMATS["text"].render(doc, "en").decode().startswith("Branch 11")
+
+
+def test_an_empty_branch():
+    empty = {"schema": "readiness.branch/1", "id": "11", "name": "", "status": "error", "sites": [],
+             "verdict": {"en": "UNDETERMINED", "zh": "无法判断"}, "counts": {}, "generated_at": None}
+    for lang in ("en", "zh"):
+        assert "[branch.sites]" in branch_text.render(empty, lang, BEIJING)
+        assert "[branch.sites]" in branch_html.render(empty, lang, BEIJING)
+        assert branch_csv.render(empty, lang).count("\r\n") == 1
