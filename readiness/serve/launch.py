@@ -126,6 +126,14 @@ def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, e
     return "\n".join(lines) + "\n"
 
 
+def damaged(path: Path, exc: BaseException) -> Text:
+    return Text(f"error: the database {path} is damaged ({exc}). Keep that folder (its reports may be "
+                f"recovered with sqlite3's .recover) and start with another --data folder; the PCs send "
+                f"again what waits in their outboxes.\n",
+                f"错误：数据库 {path} 已损坏（{exc}）。请保留该目录（其中的报告或可用 sqlite3 的 .recover "
+                f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")
+
+
 def chain_banner(profile: Profile, urls: list[str], lang: Lang) -> str:
     """The branch's and the upstream's lines of the start-up text (nothing for a plain site)."""
     def t(en: str, zh: str) -> str:
@@ -315,7 +323,7 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     from readiness.aggregate.build import rejudge_with
     from readiness.serve.app import create_app, make_serving, upstreams_for
     from readiness.serve.context import ServeConfig
-    from readiness.serve.store import Store, StoreError, now_iso
+    from readiness.serve.store import DB_NAME, Store, StoreDamaged, StoreError, now_iso
     from readiness.serve.view import SiteView
 
     from readiness.branch import chain_problem
@@ -327,6 +335,9 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     try:
         store = Store(data_dir, exclusive=True)
         keys = keys_for(profile, store)
+    except StoreDamaged as exc:
+        out.write(damaged(data_dir / DB_NAME, exc)(lang))
+        return 2
     except (StoreError, OSError, ValueError) as exc:
         out.write(f"error: {exc}\n")
         return 2
@@ -353,11 +364,7 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     except (sqlite3.DatabaseError, ValueError) as exc:
         sock.close()
         store.close()
-        out.write(Text(f"error: the database {store.path} is damaged ({exc}). Keep that folder (its reports may be "
-                       f"recovered with sqlite3's .recover) and start with another --data folder; the PCs send "
-                       f"again what waits in their outboxes.\n",
-                       f"错误：数据库 {store.path} 已损坏（{exc}）。请保留该目录（其中的报告或可用 sqlite3 的 .recover "
-                       f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")(lang))
+        out.write(damaged(store.path, exc)(lang))
         return 2
     server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s)
     try:

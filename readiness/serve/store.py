@@ -95,6 +95,10 @@ class StoreInUse(StoreError):
     received, and their rehearsal rounds' numbers collide."""
 
 
+class StoreDamaged(StoreError):
+    """The database file is damaged (a bad sector, a copy cut short): kept as it is for recovery."""
+
+
 class StoreGone(StoreError):
     """The data folder was deleted or moved under the running server: a report written now would
     be gone at the next start, so it is not acknowledged (503: the PC keeps it in its outbox)."""
@@ -200,10 +204,19 @@ class Store:
             if str(mode).lower() != "wal":
                 raise StoreError(f"{self.path}: the database cannot use WAL mode (got {mode})")
             self._db.execute("PRAGMA synchronous = FULL")
+            if exclusive:  # the server: a damaged page anywhere is said at start, not at the first look there
+                found = str(self._db.execute("PRAGMA quick_check").fetchone()[0])
+                if found != "ok":
+                    raise StoreDamaged(f"{self.path}: quick_check: {found[:200]}")
             self._migrate()
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_at', ?)", (now_iso(),))
+        except StoreDamaged:
+            self._release()
+            raise
         except sqlite3.DatabaseError as exc:  # a read-only file or folder says so now, not at the first report
             self._release()
+            if "malformed" in str(exc) or "not a database" in str(exc):
+                raise StoreDamaged(f"{self.path}: {exc}") from None
             raise StoreError(f"{self.path}: {exc}") from None
         except BaseException:
             self._release()
