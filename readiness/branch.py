@@ -345,6 +345,12 @@ def chain_problem(profile: Any) -> Text | None:
         if not profile["branch.sites"] and not profile["site.id"]:
             return Text("[upstream] needs [site] id: the branch knows this site by it",
                         "[upstream] 需要设置 [site] id：分部以此识别本考点")
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(profile["upstream.url"].strip())
+        if parts.query or parts.fragment:
+            return Text("[upstream] url: the branch server's address, without ?query or #fragment",
+                        "[upstream] url：分部服务器地址，不能带 ? 查询或 # 片段")
     return None
 
 
@@ -428,10 +434,14 @@ def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | 
     level's own (a sender never heard from has none); escalated by the plan's rule."""
     heartbeat = got.heartbeat_s if got else DEFAULT_HEARTBEAT_S
     stale = rules.is_stale(now_s, last_seen_s, heartbeat)
+    timeline = fallback
     if got is not None and got.starts_s:
-        timeline = Timeline(got.starts_s, got.escalate_before_s, got.duration_s)
-    else:
-        timeline = fallback
+        # the sender's own starts and this level's both count, with the wider window: a site cannot
+        # leave its branch's exam day by sending another timeline (or none, or a zero window)
+        timeline = Timeline(tuple(sorted(set(got.starts_s) | set(fallback.starts_s))),
+                            max(got.escalate_before_s, fallback.escalate_before_s) if fallback.starts_s
+                            else got.escalate_before_s,
+                            max(got.duration_s, fallback.duration_s) if fallback.starts_s else got.duration_s)
     key = (timeline.starts_s, timeline.duration_s)
     if starts is not None and key in starts:  # most senders of a level share one exam day
         start = starts[key]

@@ -98,7 +98,7 @@ def build_profile(overrides: Mapping[str, Any], settings: Iterable[Setting],
             continue
         value, problem = setting.check(raw)
         if problem:
-            got = json.dumps(raw, ensure_ascii=False)
+            got = json.dumps(_hidden(raw) if key in SECRET_KEYS and raw else raw, ensure_ascii=False)  # never a secret
             problems.append(Text(f"{key}: {problem.en}, got {got}", f"{key}：{problem.zh}，实际为 {got}"))
         else:
             values[key] = value

@@ -97,6 +97,7 @@ WORDS: dict[str, Text] = {
     "escalate": Text("ESCALATE", "需上报"), "stale": Text("SILENT", "已失联"),
     "escalating": Text("to escalate", "需上报"), "silent": Text("silent or never heard from", "失联或从未上报"),
     "never_heard": Text("never heard from", "从未上报"),
+    "refused": Text("Its last document was refused", "最近一次上报被拒绝"),
     "last_seen": Text("Last seen", "最近上报"), "min_ago": Text("{n} min ago", "{n} 分钟前"),
     "next_exam": Text("Next exam", "下一场考试"), "in_time": Text("in {n}", "还有 {n}"),
     "under_way": Text("under way", "进行中"), "no_exam": Text("no exam start set", "未设置开考时间"),

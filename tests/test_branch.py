@@ -184,3 +184,44 @@ def test_files_without_a_sender_count_by_their_own_time():
     doc["sites"][0]["site"]["id"] = ""
     with pytest.raises(DocumentError, match="without an id"):
         read_file(doc)
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1999-12-31T00:00:00Z"])
+def test_an_instant_outside_an_exam_days_range_is_refused_at_the_door(when):
+    with pytest.raises(DocumentError):
+        read_document(site_doc(exam={"starts_at": [when]}))
+    doc = site_doc()
+    doc["sender"]["sent_at"] = when
+    with pytest.raises(DocumentError):
+        read_document(doc)
+
+
+def test_a_site_cannot_pose_as_a_ready_branch():
+    doc = branch_document("1101", "x", [], NOW, Timeline(()),
+                          {"kind": "branch", "id": "1101", "name": "x", "heartbeat_s": 60, "sent_at": iso(NOW), "seq": 1})
+    doc["status"] = "pass"  # what it claims
+    assert read_document(doc).status == "error"  # a branch of no sites: nobody can say it is ready
+
+
+def test_a_site_cannot_leave_its_branchs_exam_day():
+    start = NOW + 100
+    got = read_document(site_doc(status="fail", exam={"starts_at": [iso(NOW + 86400)], "escalate_before_s": 0,
+                                                      "duration_s": 60}))
+    row = row_for("1101", "", got, NOW, NOW, Timeline((start,), 300.0))
+    assert row.escalate and row.next_exam_s == start
+
+
+def test_a_sender_taken_out_of_the_profile_is_no_longer_listed():
+    view = BranchView({"1101": ""}, Timeline(()))
+    view.load([("1101", NOW, read_document(site_doc("1101"))), ("1199", NOW, read_document(site_doc("1199")))])
+    assert [r.id for r in view.rows(NOW)] == ["1101"]
+
+
+def test_a_refusal_shows_on_the_senders_row_until_a_document_is_taken():
+    from readiness.i18n import Text
+
+    view = BranchView({"1101": ""}, Timeline(()))
+    view.refuse("1101", NOW, Text("clock ahead", "时钟快"))
+    assert view.rows(NOW)[0].to_json()["refused"]["reason"] == {"en": "clock ahead", "zh": "时钟快"}
+    view.offer(read_document(site_doc()), NOW)
+    assert view.rows(NOW)[0].to_json()["refused"] is None

@@ -71,10 +71,25 @@ def test_the_readme_profile_example_is_valid(tmp_path, settings):
     from tests.helpers import ROOT
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("```toml", 1)[1].split("```", 1)[0]
+    block = text.split("## Site profile", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
     (tmp_path / "site.toml").write_text(block, encoding="utf-8")
     p = load_profile(tmp_path / "site.toml", settings)
     assert p["site.id"] == "1101" and p["bandwidth.url"].startswith("http://")
+
+
+def test_the_readme_branch_examples_are_valid(tmp_path, settings):
+    """The branch's profile and the site's [upstream] lines in "For branches" load as written."""
+    from tests.helpers import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("## For branches", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in text.split("```toml")[1:]]
+    assert len(blocks) == 2
+    for i, block in enumerate(blocks):
+        (tmp_path / f"b{i}.toml").write_text(block, encoding="utf-8")
+    branch = load_profile(tmp_path / "b0.toml", settings)
+    assert branch["branch.id"] == "11" and len(branch["branch.sites"]) == 2 and branch["exam.starts_at"]
+    site = load_profile(tmp_path / "b1.toml", settings)
+    assert site["upstream.url"] and site["upstream.token"] in branch["branch.sites"].values()
 
 
 @pytest.mark.parametrize("toml,words", [
@@ -176,7 +191,8 @@ def test_branch_sites_is_read_as_one_table(tmp_path):
     ('"1101" = "short"', "8 to 200"),
     ('"1101" = "same-token-123"\n"1102" = "same-token-123"', "share a token"),
     ('"1101" = 5', "table of strings"),
-    ('" 1101" = "token-1101-abc"', "site id"),
+    ('" 1101" = "token-1101-abc"', "without spaces"),
+    ('"\\u200b" = "token-1101-abc"', "visible"),
 ])
 def test_branch_sites_refused(tmp_path, table, words):
     from readiness.profile import ProfileError
@@ -196,3 +212,13 @@ def test_upstream_token_is_hidden_and_the_effective_profile_round_trips(tmp_path
     again = tmp_path / "again.toml"
     again.write_text(to_toml(p, CORE_SETTINGS), encoding="utf-8")
     assert load_profile(again, CORE_SETTINGS).values == p.values
+
+
+def test_a_refused_token_is_never_echoed(tmp_path):
+    from readiness.profile import ProfileError
+
+    with pytest.raises(ProfileError) as refused:
+        _branch_profile(tmp_path, '[branch.sites]\n"1101" = "short"\n"1102" = "REAL-SECRET-TOKEN-1102"\n'
+                                  '[upstream]\ntoken = "bad token!"\n')
+    said = str(refused.value) + refused.value.reason.zh
+    assert "REAL-SECRET" not in said and "bad token" not in said and "<hidden>" in said

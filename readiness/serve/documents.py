@@ -75,6 +75,22 @@ def own_branch_document(s: Serving, seq: int | None = None) -> dict[str, Any]:
     assert s.branch is not None
     now = now_s()
     p = s.cfg.profile
-    return branch_document(p["branch.id"], p["branch.name"], s.branch.rows(now), now, s.branch.timeline,
-                           sender(s, "branch", seq, now) if seq is not None else None)
+    doc = branch_document(p["branch.id"], p["branch.name"], s.branch.rows(now), now, s.branch.timeline,
+                          sender(s, "branch", seq, now) if seq is not None else None)
+    doc["store_error"] = store_error(s)
+    return doc
+
+
+def store_error(s: Serving) -> dict[str, str] | None:
+    """The data folder gone under the running server: every document is refused (503) and the
+    senders drift to silent, which the page must explain."""
+    from readiness.i18n import Text
+    from readiness.serve.store import StoreGone
+
+    try:
+        s.store.check()
+    except StoreGone as exc:
+        return Text(f"the data folder is gone: nothing received is kept ({exc})",
+                    f"数据目录已不存在：收到的内容无法保存（{exc}）").to_dict()
+    return None
 

@@ -113,7 +113,7 @@ async def state(request: Request) -> Response:
     doc["version"] = _version(s, built.version)
     doc["rehearsal"] = {"waiting": s.rehearsals.waiting_now(), "latest": s.rehearsals.latest()}
     doc["exam"] = await run_in_threadpool(site_exam, s, built, phones, time.time())
-    doc["upstream"] = [u.state() for u in s.upstreams]
+    doc["upstream"] = [u.state() for u in s.upstreams if u.local is None]  # a site that is its own branch: not a send
     doc["branch"] = s.branch is not None  # the page links to the branch's own
     return json_response(doc)
 

@@ -239,6 +239,11 @@ class Store:
         if (st.st_dev, st.st_ino) != self._identity:
             raise StoreGone(f"{self.path} was replaced under the running server; restart it")
 
+    def check(self) -> None:
+        """Raises StoreGone when the data folder was deleted or moved under the server."""
+        with self._lock:
+            self._still_there()
+
     @property
     def version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])

@@ -23,6 +23,7 @@ MIN_GAP_S = 5.0  # changes come in bursts (a room of PCs reporting): one documen
 POLL_S = 1.0  # how often a change is looked for
 TIMEOUT_S = (5.0, 30.0)  # connect, read
 BACKOFF_S = (5.0, 10.0, 20.0, 40.0)  # after failures, capped by the heartbeat
+ATTEMPT_S = 60.0  # one attempt as a whole
 
 
 class Upstream:
@@ -34,7 +35,7 @@ class Upstream:
         """make(seq) builds the document to send; version() changes when the document would;
         local: hand each document to this server's own branch instead of the network (a server
         that is a site and its own branch)."""
-        self.url = url.rstrip("/") + "/api/sites" if url else "this server"
+        self.url = sites_url(url) if url else ""
         self.token = token
         self.heartbeat_s = heartbeat_s
         self.make = make
@@ -44,6 +45,7 @@ class Upstream:
         self.local = local
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._attempt: threading.Thread | None = None
         self.last_outcome: dict[str, Any] = {}
 
     def start(self) -> None:
@@ -59,8 +61,8 @@ class Upstream:
         session = requests.Session()
         session.trust_env = False  # a branch on the exam network: no proxy from the environment
         sent_version: object = object()
+        next_try = 0.0  # monotonic: not before then (a failure's backoff, the branch's Retry-After)
         last_try = 0.0
-        wait = 0.0
         failures = 0
         while not self._stop.is_set():
             now = time.monotonic()
@@ -68,17 +70,20 @@ class Upstream:
                 changed = self.version() != sent_version
             except Exception:  # a view being rebuilt: look again at the next tick
                 changed = False
-            due = now - last_try >= (min(BACKOFF_S[min(failures, len(BACKOFF_S) - 1)], self.heartbeat_s)
-                                     if failures else self.heartbeat_s)
-            if (changed and now - last_try >= max(MIN_GAP_S, wait)) or due:
+            due = now - last_try >= self.heartbeat_s or (changed and now - last_try >= MIN_GAP_S)
+            if due and now >= next_try:
                 last_try = now
                 version = self.version()
                 ok, wait = self.send_once(session)
                 if ok:
                     sent_version = version
                     failures = 0
+                    next_try = 0.0
                 else:
+                    backoff = min(BACKOFF_S[min(failures, len(BACKOFF_S) - 1)], self.heartbeat_s)
                     failures += 1
+                    next_try = time.monotonic() + max(backoff, wait)
+                    last_try = 0.0  # tried and failed: again as soon as the backoff allows
             self._stop.wait(POLL_S)
 
     def send_once(self, session: Any) -> tuple[bool, float]:
@@ -107,6 +112,25 @@ class Upstream:
         return self.deliver(session, body)
 
     def deliver(self, session: Any, body: bytes) -> tuple[bool, float]:
+        """One attempt, within ATTEMPT_S as a whole: requests' timeouts are per read, and a branch
+        (or a middlebox) that trickles a byte now and then would hold the sender for ever. The
+        attempt runs in a thread of its own; one that overruns is left to end by itself and said."""
+        if self._attempt is not None and self._attempt.is_alive():
+            self._note(False, Text("the branch has not answered the previous document yet",
+                                   "分部服务器尚未回应上一份文档"), body)
+            return False, 0.0
+        outcome: list[tuple[bool, float]] = []
+        self._attempt = threading.Thread(target=lambda: outcome.append(self._post(session, body)),
+                                         name="readiness-upstream-post", daemon=True)
+        self._attempt.start()
+        self._attempt.join(ATTEMPT_S)
+        if not outcome:
+            self._note(False, Text(f"the branch did not answer within {ATTEMPT_S:g} s",
+                                   f"分部服务器在 {ATTEMPT_S:g} 秒内没有回应"), body)
+            return False, 0.0
+        return outcome[0]
+
+    def _post(self, session: Any, body: bytes) -> tuple[bool, float]:
         import requests
 
         try:
@@ -120,9 +144,14 @@ class Upstream:
             self._note(False, Text(f"the branch cannot be reached: {why.en}", f"无法连接分部服务器：{why.zh}"), body)
             return False, 0.0
         receipt = _receipt(answer)
-        if answer.status_code in (200, 201) and receipt:
+        if answer.status_code == 201 and receipt == "new":
             self._note(True, None, body)
             return True, 0.0
+        if answer.status_code == 200 and receipt == "older":
+            self._note(False, Text("the branch holds a newer document of this site: is another server sending with "
+                                   "this site's token?", "分部已有本考点更新的文档：是否有另一台服务器在使用本考点的令牌上报？"),
+                       body)
+            return False, 0.0
         reason = _reason(answer)
         wait = _retry_after(answer) if answer.status_code == 429 else 0.0
         self._note(False, Text(f"the branch answered {answer.status_code}: {reason.en}",
@@ -157,13 +186,23 @@ class Upstream:
                 "pending_since": kept.get("pending_since"), "error": error, "error_at": kept.get("last_error_at")}
 
 
-def _receipt(answer: Any) -> bool:
-    """The branch's receipt, not a captive portal's page or another server's 200."""
+def sites_url(base: str) -> str:
+    """Where a branch takes documents: {url}/api/sites, under the url's own path (a branch behind a
+    reverse proxy's prefix); a query or fragment has no place there (chain_problem refuses one)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(base.strip())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/api/sites", "", ""))
+
+
+def _receipt(answer: Any) -> str | None:
+    """The branch's receipt ("new" or "older"), not a captive portal's page or another server's 200."""
     try:
         doc = answer.json()
     except ValueError:
-        return False
-    return isinstance(doc, dict) and doc.get("stored") in ("new", "older")
+        return None
+    stored = doc.get("stored") if isinstance(doc, dict) else None
+    return stored if stored in ("new", "older") else None
 
 
 def _reason(answer: Any) -> Text:
@@ -177,6 +216,10 @@ def _reason(answer: Any) -> Text:
             return Text.from_json(text)
         if isinstance(doc.get("error"), str):
             return Text(doc["error"], doc["error"])
+    if answer.status_code >= 400:  # a proxy's or a crashed server's page: its status says what is known
+        from readiness.net.errors import http_status
+
+        return http_status(answer.status_code)
     return Text("not this tool's branch server", "不是本工具的分部服务器")
 
 

@@ -116,3 +116,28 @@ def test_three_thousand_tiles_draw_fast(browser, branch):
         assert ms < 1000, f"3,000 tiles drawn in {ms:.0f} ms"
     finally:
         ctx.close()
+
+
+def test_a_refused_site_and_a_lost_data_folder_are_said(browser, tmp_path):
+    import shutil
+
+    import requests
+
+    from readiness.profile import build_profile
+    from readiness.settings import CORE_SETTINGS
+    from tests.serve.server import running
+
+    p = build_profile({"branch": {"id": "11", "name": "北区", "sites": {"1101": "site-1101-token"}}}, CORE_SETTINGS)
+    with running(tmp_path / "data", p) as srv:
+        r = requests.post(srv.url + "/api/sites", json={"schema": "readiness.site/1"}, timeout=10,
+                          headers={"Authorization": "Bearer site-1101-token"})
+        assert r.status_code == 400
+        ctx, page, _ = open_branch(browser, srv.url, "zh-CN")
+        try:
+            refused = page.locator('.tile[data-site="1101"] .refused')
+            assert "最近一次上报被拒绝" in refused.text_content() and "sender" in refused.text_content()
+            shutil.rmtree(tmp_path / "data")
+            page.locator(".store-error").wait_for(timeout=15000)
+            assert "数据目录已不存在" in page.locator(".store-error").text_content()
+        finally:
+            ctx.close()

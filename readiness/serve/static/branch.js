@@ -102,6 +102,10 @@ function tile(s, now) {
     }
     box.appendChild(dl);
   }
+  if (s.refused) {  // it sends, but what it sends is refused: not the same as silent
+    const r = el("div", "finding refused", t("refused") + " " + when(s.refused.at) + ": " + txt(s.refused.reason));
+    box.appendChild(r);
+  }
   for (const f of (s.findings || []).slice(0, 3)) {
     const d = el("div", "finding");
     d.appendChild(badge(known(f.status)));
@@ -129,6 +133,7 @@ function summary(doc) {
   silent.appendChild(el("b", null, doc.silent));
   stats.appendChild(silent);
   box.appendChild(stats);
+  if (doc.store_error) box.appendChild(el("div", "verdict fail store-error", txt(doc.store_error)));
   return box;
 }
 function draw(doc) {
