@@ -429,11 +429,11 @@ def _never_heard(kind: str) -> dict[str, Any]:
 def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | None, now_s: float,
             fallback: Timeline, static: Mapping[str, Any] | None = None,
             starts: dict[tuple[tuple[float, ...], float], float | None] | None = None,
-            refused: Mapping[str, Any] | None = None) -> Row:
+            refused: Mapping[str, Any] | None = None, live: bool = True) -> Row:
     """A sender's row now: stale after three of its heartbeats; its exam timeline its own, else the
     level's own (a sender never heard from has none); escalated by the plan's rule."""
     heartbeat = got.heartbeat_s if got else DEFAULT_HEARTBEAT_S
-    stale = rules.is_stale(now_s, last_seen_s, heartbeat)
+    stale = live and rules.is_stale(now_s, last_seen_s, heartbeat)  # a file is a snapshot: it promised no heartbeat
     timeline = fallback
     if got is not None and got.starts_s:
         # the sender's own starts and this level's both count, with the wider window: a site cannot
@@ -462,6 +462,7 @@ class BranchView:
 
     expected: dict[str, str]  # sender id -> the name given by the profile ("" if none)
     timeline: Timeline
+    live: bool = True  # senders that push (a server); False: documents from files, never "stale"
     _latest: dict[str, tuple[Received, float, dict[str, Any]]] = field(default_factory=dict)  # id -> (doc, received at, its row's fixed part)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ingest: threading.Lock = field(default_factory=threading.Lock)  # one document at a time decides "newer"
@@ -512,7 +513,7 @@ class BranchView:
         for sender_id in ids:
             got, seen, static = latest.get(sender_id, (None, None, None))
             rows.append(row_for(sender_id, self.expected.get(sender_id, ""), got, seen, now_s, self.timeline, static,
-                                starts, self.refused.get(sender_id)))
+                                starts, self.refused.get(sender_id), self.live))
         rows.sort(key=Row.urgency)
         return rows
 

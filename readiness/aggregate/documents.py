@@ -32,8 +32,14 @@ def read_sender_file(doc: Any, label: str) -> SenderFile | Rejected:
 def branch_table(files: Iterable[SenderFile], profile: Profile, now_s: float) -> dict[str, Any]:
     """The `readiness.branch/1` over the files: one row per site (the newer document of a site
     found twice), the profile's [branch.sites] never heard from as rows too, its [exam] the
-    timeline of sites whose documents carry none. A file is last seen at its own time."""
-    view = BranchView({sid: "" for sid in profile["branch.sites"]}, Timeline.from_profile(profile))
+    timeline of sites whose documents carry none. A file is last seen at its own time, and is a
+    snapshot: it is never "silent" (it promised no heartbeat), whatever its age."""
+    files = list(files)
+    expected = {sid: "" for sid in profile["branch.sites"]}
+    for f in files:
+        for got in f.received:
+            expected.setdefault(got.id, "")  # every site a file names, and the profile's never heard from
+    view = BranchView(expected, Timeline.from_profile(profile), live=False)
     for f in files:
         for got in f.received:
             view.offer(got, got.sent_s)
