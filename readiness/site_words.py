@@ -76,8 +76,8 @@ WORDS: dict[str, Text] = {
     "waiting": Text("waiting", "等待中"), "finished": Text("finished", "完成"), "failed": Text("failed", "失败"),
     "unfinished": Text("not finished", "未完成"), "interrupted": Text("interrupted", "已中断"),
     # -- the exam timeline and the branch on the site dashboard ---------------------------------------
-    "exam": Text("Exam day", "考试安排"), "nostart": Text("No exam start ahead ([exam] starts_at in the profile).",
-                                                        "没有即将开始的考试（配置文件 [exam] starts_at）。"),
+    "exam": Text("Exam day", "考试安排"), "nostart": Text("No exam start ahead (exam.starts_at in the profile).",
+                                                        "没有即将开始的考试（配置文件中的 exam.starts_at）。"),
     "next_start": Text("Next start", "下一场开考"), "under_way_since": Text("Exam under way since", "考试进行中，开考于"),
     "in": Text("in", "还有"),
     "escalate_now": Text("NOT READY within {n} minutes of the start: report to the branch now (the plan).",
