@@ -3,7 +3,12 @@ iproute2): the site server in one, 20 and 50 agents in the other. Prints the rou
 throughput against the link's TCP goodput (about 95.5% of the shaped rate: framing), and the
 completion times against paper × seats / goodput; beside it, the same number of independent
 clients (plain parallel HTTP downloads of a file of the paper's size from a static server on the
-same link), the figure the round should come within 2% of. Not a timed test.
+same link, each on a new connection), the figure the round should come within 2% of. Both are
+measured alike: total bytes / (last finish - first start), a client's start taken before its
+request (the connect included), its finish after its last byte. The server side's TCP
+retransmissions are printed for both (retransmitted segments per new segment sent; the shaper
+drops most before the link): a sender that overshoots the shaped queue shows there first. Not a
+timed test.
 
     sudo python benchmarks/rehearsal_shaped.py [--rate 100] [--paper-mb 10] [--seats 20 50]
 """
@@ -70,6 +75,21 @@ print(got["finished"], got["throughput_mbps"], got["p50_s"], got["p95_s"], got["
 """
 
 
+def tcp_counters(ns: str) -> tuple[int, int]:
+    """(segments sent, segments retransmitted) by TCP in namespace ns, from its /proc/net/snmp."""
+    text = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"], capture_output=True, text=True,
+                          check=True).stdout
+    names, values = [line.split()[1:] for line in text.splitlines() if line.startswith("Tcp:")][:2]
+    row = dict(zip(names, values))
+    return int(row["OutSegs"]), int(row["RetransSegs"])
+
+
+def retransmitted(ns: str, before: tuple[int, int]) -> float:
+    """Segments retransmitted since `before` per new segment sent (OutSegs counts no retransmission)."""
+    out, retrans = tcp_counters(ns)
+    return (retrans - before[1]) / max(1, out - before[0])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=float, default=100.0, help="shaped rate, Mbit/s")
@@ -114,8 +134,10 @@ def main() -> None:
         stack.callback(static.wait, 10)
         stack.callback(static.terminate)
         print(f"{'seats':>5} {'finished':>8} {'Mbit/s':>8} {'/goodput':>9} {'max s':>7} {'expected s':>10} "
-              f"{'p50 s':>6} {'p95 s':>6} {'start skew s':>12} {'independent':>11} {'round/indep':>11}")
+              f"{'p50 s':>6} {'p95 s':>6} {'start skew s':>12} {'retrans':>7} {'independent':>11} {'retrans':>7} "
+              f"{'round/indep':>11}")
         for seats in args.seats:
+            before = tcp_counters(SRV)
             out = subprocess.run(["ip", "netns", "exec", CLI, sys.executable, "-c", AGENTS, url, TOKEN, KEY,
                                   str(seats), str(args.paper_mb)], capture_output=True, text=True, cwd=ROOT,
                                  timeout=900)
@@ -123,14 +145,17 @@ def main() -> None:
                 print(f"{seats:>5} error: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}")
                 continue
             finished, mbps, p50, p95, top, skew = out.stdout.split()
+            round_retrans = retransmitted(SRV, before)
+            before = tcp_counters(SRV)
             expected = seats * args.paper_mb * 8 / goodput
             ref = subprocess.run(["ip", "netns", "exec", CLI, sys.executable, "-c", INDEPENDENT,
                                   f"http://{SRV_IP}:{STATIC_PORT}/paper.bin", str(seats)],
                                  capture_output=True, text=True, timeout=900)
             indep = float(ref.stdout.split()[1]) if ref.returncode == 0 and ref.stdout.split() else float("nan")
+            indep_retrans = retransmitted(SRV, before)
             print(f"{seats:>5} {finished:>8} {float(mbps):>8.1f} {float(mbps) / goodput:>9.3f} {float(top):>7.2f} "
-                  f"{expected:>10.2f} {float(p50):>6.2f} {float(p95):>6.2f} {float(skew):>12.3f} {indep:>11.1f} "
-                  f"{float(mbps) / indep:>11.3f}")
+                  f"{expected:>10.2f} {float(p50):>6.2f} {float(p95):>6.2f} {float(skew):>12.3f} {round_retrans:>7.1%} "
+                  f"{indep:>11.1f} {indep_retrans:>7.1%} {float(mbps) / indep:>11.3f}")
     finally:
         if server is not None:
             server.terminate()

@@ -239,3 +239,50 @@ def test_a_sync_cut_short_by_429_keeps_what_it_measured():
         assert exc.retry_after_s == 2.0
     else:
         raise AssertionError("a 429 before any sample must be passed on")
+
+
+
+def test_the_paper_comes_on_a_new_connection_after_the_old_one_is_closed():
+    """The download opens a new connection, as an exam's browser does at the start, after closing
+    the kept-alive one of the clock and the polls: on that one the server's congestion control
+    carried a bandwidth learnt from small answers into the paper (measured over a shaped link: many
+    more retransmissions, uneven shares, a slow tail, a full site 2-6% under independent clients);
+    and a PC holds one connection at a time (a room behind one NAT address shares a cap of 64)."""
+    seen: dict[str, list[int]] = {"clock": [], "paper": [], "closed": []}
+    clock_closed_first: list[bool] = []
+
+    class KeepAlive(Quiet):
+        protocol_version = "HTTP/1.1"  # connections stay open between requests unless a side closes
+
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            port = self.client_address[1]
+            if self.path == "/api/clock":
+                seen["clock"].append(port)
+                body = b'{"now": %f}' % time.time()
+            else:
+                seen["paper"].append(port)
+                give_up = time.monotonic() + 3  # the old connection's end may be handled a moment later
+                while not set(seen["clock"]) <= set(seen["closed"]) and time.monotonic() < give_up:
+                    time.sleep(0.01)
+                clock_closed_first.append(set(seen["clock"]) <= set(seen["closed"]))
+                body = b"\0" * 100_000
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def finish(self) -> None:
+            seen["closed"].append(self.client_address[1])
+            super().finish()
+
+    with serving(KeepAlive) as url:
+        agent = Agent(url, TOKEN, "S", 2**30, timeout_s=5)
+        agent.sync()
+        before = list(seen["clock"])
+        result = agent.download({"url": None, "paper_bytes": 100_000, "start_at": agent.server_time(),
+                                 "deadline_s": 30})
+        agent.server_now()  # the session still serves the clock (and the report) afterwards
+    assert result["bytes"] == 100_000 and result["error"] is None, result
+    assert len(set(before)) == 1, seen  # the clock's requests share one kept-alive connection
+    assert seen["paper"] and seen["paper"][0] not in before, seen
+    assert clock_closed_first == [True], seen
