@@ -49,3 +49,9 @@ def test_bandwidth_accuracy():
 def test_rehearsal_shaped():
     out = run("rehearsal_shaped.py", "--seats", "2", "--paper-mb", "0.5", "--rate", "50")
     assert "skipped: needs root" in out or "/goodput" in out, out
+
+
+def test_branch_load():
+    out = run("branch_load.py", "--sites", "12", "--every", "1", "--seconds", "2", "--seats", "3")
+    assert "answers: {201: 24}" in out and "sites listed by /api/branch: 12" in out, out
+    assert "ingestion latency p50" in out and "branch dashboard drawn in" in out, out
