@@ -15,11 +15,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import queue
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from serve_load import start  # noqa: E402  # benchmarks/serve_load.py, beside this script
 from tests.aggregate.reports import make_report, site_profile  # noqa: E402
 
 KEY = "bench-key-0123456789"
@@ -86,20 +84,6 @@ def bodies(doc: dict, sites: int, rounds: int, seats: int) -> list[list[bytes]]:
     return out
 
 
-def start(data: Path, profile: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
-                             "--data", str(data), "--profile", str(profile), "--lang", "en"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        m = re.search(r"(http://127\.0\.0\.1:\d+)/\?key=", line)
-        if m:
-            threading.Thread(target=proc.stdout.read, daemon=True).start()
-            return proc, m.group(1)
-    raise SystemExit(f"the server did not start (exit {proc.wait()})")
-
-
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * q))]
@@ -124,7 +108,7 @@ def main() -> None:
         prof.write_text(f'[server]\nadmin_key = "{KEY}"\nrate_per_minute = 1000000\n'
                         '[branch]\nid = "B1"\nname = "Bench branch"\n[branch.sites]\n'
                         + "".join(f'"{site_id(i)}" = "{token(i)}"\n' for i in range(args.sites)), encoding="utf-8")
-        proc, url = start(work / "data", prof)
+        proc, url, _ = start(work / "data", prof)
         server = psutil.Process(proc.pid)
         server.cpu_percent(None)
         jobs: queue.Queue = queue.Queue()

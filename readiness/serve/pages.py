@@ -24,7 +24,7 @@ from readiness.site_words import WORDS, words
 
 STATIC = Path(__file__).resolve().parent / "static"
 MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
-ASSETS = ("style.css", "dashboard.js", "phone.js", "branch.js")
+ASSETS = ("style.css", "common.js", "dashboard.js", "phone.js", "branch.js")
 
 
 @lru_cache(maxsize=None)
@@ -50,10 +50,10 @@ def _head(title: str, lang: str) -> str:
             f'<title>{escape(title)}</title><link rel="stylesheet" href="/assets/style.css"></head><body>')
 
 
-def _script(name: str) -> str:
-    """A page's script after the word table it reads."""
+def _script(*names: str) -> str:
+    """A page's scripts, in order, after the word table they read."""
     return (f'<script type="application/json" id="words">{_words_json()}</script>'
-            f'<script src="/assets/{name}"></script>')
+            + "".join(f'<script src="/assets/{name}"></script>' for name in names))
 
 
 def _langs(lang: str, path: str = "/") -> str:
@@ -77,7 +77,7 @@ def dashboard(lang: str) -> str:
             f'<h1>{_w("title", lang)}</h1>'
             f'<div class="bar"><span class="conn" id="conn"></span><span>{_w("downloads", lang)}: {links}</span>'
             f'<span>{_langs(lang)}</span></div><div id="sites"></div>'
-            + _script("dashboard.js") + '</body></html>')
+            + _script("common.js", "dashboard.js") + '</body></html>')
 
 
 PHONE_FIELDS = {"app": "app_field", "memory": "memory_field", "name": "name_field", "room": "room"}
@@ -155,7 +155,7 @@ def branch_dashboard(lang: str) -> str:
     return (_head(WORDS["branch_title"](lang), lang) + f'<h1>{_w("branch_title", lang)}</h1>'
             f'<div class="bar"><span class="conn" id="conn"></span><span>{_w("branch_downloads", lang)}: {links}</span>'
             f'<span>{_langs(lang, "/branch")}</span></div><div id="summary"></div><div id="sites" class="tiles"></div>'
-            + _script("branch.js") + '</body></html>')
+            + _script("common.js", "branch.js") + '</body></html>')
 
 
 STATUSES = ("pass", "warn", "fail", "error")

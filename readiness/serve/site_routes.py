@@ -168,6 +168,17 @@ async def qr(request: Request) -> Response:
     return Response(pages.qr_svg(phone_url(request, s)), media_type="image/svg+xml")
 
 
+async def _small_object(request: Request, s: Serving) -> dict[str, object]:
+    """A manager's small JSON object (4 KB at most); anything else reads as {} and is refused by
+    the handler's own check of its fields, with the handler's words."""
+    body = await read_body(request, s.cfg, 4096)
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
 async def hide_machine(request: Request) -> Response:
     """The manager hides a machine (a PC re-imaged under a new machine id leaves a stale entry that
     keeps the site NOT READY), or shows it again: each action logged with its time and address."""
@@ -176,12 +187,8 @@ async def hide_machine(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ("hide", "show"):
         raise NotFound(Text("no such action: hide or show", "没有此操作：只能 hide 或 show"))
-    body = await read_body(request, s.cfg, 4096)
-    try:
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        doc = None
-    mid, host = (doc.get("machine_id"), doc.get("hostname")) if isinstance(doc, dict) else (None, None)
+    doc = await _small_object(request, s)
+    mid, host = doc.get("machine_id"), doc.get("hostname")
     if not isinstance(mid, str) or not isinstance(host, str) or not shown(host) \
             or len(mid) > MAX_NAME or len(host) > MAX_NAME:
         raise BadRequest(Text("send {\"machine_id\": ..., \"hostname\": ...} as the dashboard shows them",
@@ -203,12 +210,8 @@ async def tick(request: Request) -> Response:
     time and address, the last action counting."""
     s = serving(request)
     require_manager(request, s.cfg, changes=True)
-    body = await read_body(request, s.cfg, 4096)
-    try:
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        doc = None
-    item, done = (doc.get("item"), doc.get("done")) if isinstance(doc, dict) else (None, None)
+    doc = await _small_object(request, s)
+    item, done = doc.get("item"), doc.get("done")
     if item not in TICKABLE or not isinstance(done, bool):
         raise BadRequest(Text('send {"item": "invigilators", "done": true or false}',
                               '请发送 {"item": "invigilators", "done": true 或 false}'))

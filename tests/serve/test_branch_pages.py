@@ -32,7 +32,7 @@ def get(branch, path: str, **headers: str) -> requests.Response:
 def test_the_dashboard_page_loads_its_script_and_words(branch):
     page = get(branch, "/branch?lang=en")
     assert page.status_code == 200 and page.cookies.get("lang") == "en"  # kept, as the site's dashboard keeps it
-    assert '<script src="/assets/branch.js"></script>' in page.text and 'id="sites"' in page.text
+    assert '<script src="/assets/common.js"></script><script src="/assets/branch.js"></script>' in page.text and 'id="sites"' in page.text
     for fmt in ("html", "csv", "xlsx", "json"):
         assert f'href="/download/branch.{fmt}"' in page.text
     assert "branch dashboard" in page.text and "分部看板" in get(branch, "/branch?lang=zh").text

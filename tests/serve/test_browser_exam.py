@@ -38,7 +38,7 @@ def test_the_next_start_its_deadlines_and_the_managers_tick(browser, tmp_path, l
         ctx, page = open_dashboard(browser, srv, locale)
         try:
             head = page.locator("section.exam .countdown")
-            assert words[0] in head.text_content() and "2d" in head.text_content()
+            assert words[0] in head.text_content() and "2 d 23 h" in head.text_content()
             row = page.locator('tr[data-deadline="invigilators"]')
             assert row.get_attribute("data-state") == "open" and words[1] in row.text_content()
             assert page.locator("tr[data-deadline]").count() == 5

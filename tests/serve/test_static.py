@@ -38,13 +38,22 @@ def test_the_assets_are_served(tmp_path, profile) -> None:
         assert (r.status_code, r.json()["error"]) == (404, "no such file")
 
 
-@pytest.mark.parametrize("script", ["dashboard.js", "phone.js"])
+@pytest.mark.parametrize("script", ["common.js", "dashboard.js", "phone.js", "branch.js"])
 def test_every_word_a_script_asks_for_is_in_the_table(script: str) -> None:
     source = (STATIC / script).read_text("utf-8")
     asked = set(re.findall(r"\btn?\(\"(\w+)\"", source))
-    assert asked, script
+    assert asked or script == "common.js", script
     assert asked <= set(WORDS), asked - set(WORDS)
     assert "roundof" not in source and "const T =" not in source  # the one table, not a copy in the script
+
+
+def test_the_manager_pages_helpers_are_written_once() -> None:
+    """t, txt, el, when, span, badge: common.js only, loaded first by both dashboards."""
+    for script in ("dashboard.js", "branch.js"):
+        source = (STATIC / script).read_text("utf-8")
+        for helper in ("function t(", "function txt(", "function el(", "function when(", "function span(",
+                       "function badge(", "const TABLE"):
+            assert helper not in source, (script, helper)
 
 
 def test_every_round_and_seat_state_is_a_word() -> None:

@@ -1,36 +1,10 @@
-"use strict";
+"use strict";  // after common.js
 // The branch dashboard: one tile per site from GET /api/branch (readiness.branch/1), in the order the
 // document gives (the sites to act on first). Text from sites goes in as DOM text nodes only; the
 // words come from the server's one bilingual table (readiness/site_words.py), in the page as JSON.
 // Thousands of tiles: built into one DocumentFragment, no layout read while drawing.
-const LANG = document.documentElement.lang === "en" ? "en" : "zh";
-const TABLE = JSON.parse(document.getElementById("words").textContent);
-function t(k) { const w = TABLE.words[k]; return w ? w[LANG] : k; }
-function tn(k, n) { return t(k).replace("{n}", String(n)); }
-function txt(o) { return (o && typeof o === "object") ? (o[LANG] || o.en || "") : String(o == null ? "" : o); }
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = String(text);
-  return e;
-}
 const STATUSES = ["pass", "warn", "fail", "error"];
 function known(status) { return STATUSES.includes(status) ? status : "none"; }
-const TIME = new Intl.DateTimeFormat(LANG === "zh" ? "zh-CN" : "en-GB",
-  {month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false});
-function when(iso) {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  return isNaN(d) ? String(iso) : TIME.format(d);
-}
-function span(seconds) {  // a countdown: "2 h 05 min", "4 min 10 s"
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  if (h >= 48) return Math.floor(h / 24) + " d " + (h % 24) + " h";
-  if (h) return h + " h " + String(m).padStart(2, "0") + " min";
-  return m + " min " + String(r).padStart(2, "0") + " s";
-}
-function badge(status) { return el("span", "badge " + status, txt(TABLE.status[status] || status)); }
 function stat(box, label, value) {
   const sp = el("span", null, label + ": ");
   sp.appendChild(el("b", null, value));

@@ -1,25 +1,10 @@
-"use strict";
-const LANG = document.documentElement.lang === "en" ? "en" : "zh";
-// The words come from the server's one bilingual table (readiness/site_words.py), in the page as JSON.
-const TABLE = JSON.parse(document.getElementById("words").textContent);
-function t(k) { const w = TABLE.words[k]; return w ? w[LANG] : k; }
-function tn(k, n) { return t(k).replace("{n}", String(n)); }
-function txt(o) { return (o && typeof o === "object") ? (o[LANG] || o.en || "") : String(o == null ? "" : o); }
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = String(text);
-  return e;
-}
+"use strict";  // after common.js
 function clock(iso) {
   if (!iso) return "";
   const d = new Date(iso);
   return isNaN(d) ? String(iso) : d.toLocaleTimeString(LANG === "zh" ? "zh-CN" : "en-GB", {hour12: false});
 }
 let version = 0;
-function badge(status) {
-  return el("span", "badge " + status, txt(TABLE.status[status] || status));
-}
 function renderSite(s, single) {
   const box = el("section", "site");
   box.dataset.site = s.id;
@@ -275,16 +260,6 @@ function renderRehearsal(reh) {
   }
   box.appendChild(table);
   return box;
-}
-function when(iso) {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  return isNaN(d) ? String(iso) : d.toLocaleString(LANG === "zh" ? "zh-CN" : "en-GB", {hour12: false});
-}
-function span(seconds) {
-  const s = Math.max(0, Math.round(seconds));
-  const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), r = s % 60;
-  return (d ? d + "d " : "") + (d || h ? h + "h " : "") + (d || h || m ? m + "min " : "") + (d ? "" : r + "s");
 }
 function tickButton(item) {
   const done = item.state === "done";
