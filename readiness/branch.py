@@ -72,8 +72,15 @@ class Received:
         """Older never beats newer: a document is newer by its sender's count (kept across its
         restarts: a laptop whose clock was set back still counts up) or by its sender's time (a
         sender started afresh in a new data folder counts from 1 again). A replayed document is
-        older by both, and so is a second server sending with the same token behind the first."""
-        return self.seq > other.seq or self.sent_s > other.sent_s
+        older by both, and so is a second server sending with the same token behind the first.
+        Documents from files written without a sender (seq 0) compare by time alone."""
+        if self.seq and other.seq:
+            return self.seq > other.seq or self.sent_s > other.sent_s
+        # a file written without a sender (seq 0) counts by its time; at the same time the worse one
+        # counts, as aggregate does for two reports of one PC
+        if self.sent_s != other.sent_s:
+            return self.sent_s > other.sent_s
+        return rules.severity(self.status) < rules.severity(other.status)
 
     def to_json(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -133,7 +140,10 @@ def _bilingual(value: Any) -> dict[str, str]:
 def _findings(sites: list[Any]) -> tuple[dict[str, Any], ...]:
     out = []
     for s in sites:
-        for f in s.get("findings") or () if isinstance(s, dict) else ():
+        found = s.get("findings") if isinstance(s, dict) else None
+        if found is not None and not isinstance(found, list):
+            raise _refuse("sites[].findings must be a list", "sites[].findings 须为列表")
+        for f in found or ():
             if isinstance(f, dict) and f.get("status") in ("warn", "fail", "error"):
                 out.append({"status": f["status"], "message": _bilingual(f.get("message"))})
     out.sort(key=lambda f: rules.severity(f["status"]))

@@ -98,6 +98,8 @@ WORDS: dict[str, Text] = {
     "escalating": Text("to escalate", "需上报"), "silent": Text("silent or never heard from", "失联或从未上报"),
     "never_heard": Text("never heard from", "从未上报"),
     "refused": Text("Its last document was refused", "最近一次上报被拒绝"),
+    "longest": Text("max", "最长"), "unreadable": Text("The server's answer could not be read", "无法读取服务器的回应"),
+    "unit_d": Text("d", "天"), "unit_h": Text("h", "小时"), "unit_min": Text("min", "分"), "unit_s": Text("s", "秒"),
     "last_seen": Text("Last seen", "最近上报"), "min_ago": Text("{n} min ago", "{n} 分钟前"),
     "next_exam": Text("Next exam", "下一场考试"), "in_time": Text("in {n}", "还有 {n}"),
     "under_way": Text("under way", "进行中"), "no_exam": Text("no exam start set", "未设置开考时间"),

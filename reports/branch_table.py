@@ -47,7 +47,10 @@ def when(value: Any, where: tzinfo, seconds: bool = False) -> str:
     if found is None:
         return ""
     local = found.astimezone(where)
-    return local.isoformat(timespec="seconds") if seconds else local.strftime("%Y-%m-%d %H:%M")
+    if seconds:
+        return local.isoformat(timespec="seconds")
+    offset = local.strftime("%z")  # the zone said: a branch server on a UTC machine must not pass for Beijing time
+    return local.strftime("%Y-%m-%d %H:%M") + f" UTC{offset[:3]}:{offset[3:]}"
 
 
 def status_of(row: Mapping[str, Any]) -> str:
@@ -90,7 +93,7 @@ def rehearsal(row: Mapping[str, Any], lang: Lang | str) -> str:
         if isinstance(r.get(k), int):
             parts.append(f"{w(k)} {r[k]}")
     if isinstance(r.get("max_s"), (int, float)):
-        parts.append(f"max {r['max_s']:.1f} s")
+        parts.append(f"{w('longest')} {r['max_s']:.1f} s")
     return ", ".join(parts)
 
 

@@ -225,3 +225,21 @@ def test_a_refusal_shows_on_the_senders_row_until_a_document_is_taken():
     assert view.rows(NOW)[0].to_json()["refused"]["reason"] == {"en": "clock ahead", "zh": "时钟快"}
     view.offer(read_document(site_doc()), NOW)
     assert view.rows(NOW)[0].to_json()["refused"] is None
+
+
+@pytest.mark.parametrize("have, got, newer", [
+    ((NOW - 600, 5, "pass"), (NOW - 60, 0, "fail"), True),  # a later download beats an earlier push, whatever its count
+    ((NOW - 60, 0, "fail"), (NOW - 600, 5, "pass"), False),
+    ((NOW, 0, "pass"), (NOW, 0, "fail"), True),  # two files of one moment: the worse one counts
+    ((NOW, 0, "fail"), (NOW, 0, "pass"), False),
+])
+def test_files_without_a_senders_count_compare_by_time(have, got, newer):
+    kept, offered = (read_document(site_doc(status=st, sent=t, seq=q)) for t, q, st in (have, got))
+    assert offered.newer_than(kept) is newer
+
+
+def test_findings_of_another_shape_are_refused_naming_the_field():
+    doc = site_doc()
+    doc["sites"][0]["findings"] = 5
+    with pytest.raises(DocumentError, match="findings"):
+        read_document(doc)

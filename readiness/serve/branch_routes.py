@@ -102,7 +102,13 @@ def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Recei
                 doc = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
                 raise DocumentError(Text(f"not JSON ({exc})", f"不是 JSON（{exc}）")) from None
-            got = read_document(doc)
+            try:
+                got = read_document(doc)
+            except DocumentError:
+                raise
+            except Exception as exc:  # a shape the door did not foresee: refused, named, never a 500
+                raise DocumentError(Text(f"not a sender's document ({type(exc).__name__}: {exc})",
+                                         f"不是有效的上报文档（{type(exc).__name__}: {exc}）")) from None
             del doc
         if got.id != expected_id:
             raise WrongSender(Text(f"this token is {expected_id}'s; the document is {got.id}'s: nothing kept",
@@ -181,6 +187,11 @@ async def sender_document(request: Request) -> Response:
 
 
 async def branch_page(request: Request) -> Response:
+    from readiness.serve.guards import is_manager
+
+    s = serving(request)
+    if not is_manager(request, s.cfg):  # a page, not a JSON refusal: the login that comes back here
+        return Response(pages.login(lang_of(request), back=True), 401, media_type=HTML)
     _branch(request)
     from readiness.serve.site_routes import _remember_lang  # ?lang= kept for the pages that follow, as on /
 
@@ -190,7 +201,8 @@ async def branch_page(request: Request) -> Response:
 async def sender_page(request: Request) -> Response:
     s = _branch(request)
     raw = await run_in_threadpool(_stored, s, request.path_params["sid"])
-    html = await run_in_threadpool(pages.sender_document, orjson.loads(raw), lang_of(request))
+    kept = s.branch.latest(request.path_params["sid"]) if s.branch is not None else None
+    html = await run_in_threadpool(pages.sender_document, orjson.loads(raw), lang_of(request), kept)
     return Response(html, media_type=HTML)
 
 

@@ -13,6 +13,7 @@ import io
 import json
 from functools import lru_cache
 from html import escape
+from urllib.parse import quote
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +62,14 @@ def _langs(lang: str, path: str = "/") -> str:
     return f'<a href="{path}?lang={other}">{"English" if other == "en" else "中文"}</a>'
 
 
-def login(lang: str, wrong: bool = False) -> str:
+def login(lang: str, wrong: bool = False, back: bool = False) -> str:
+    """back: come back to the branch page after the key (not to the site dashboard)."""
     note = f'<p class="result fail">{_w("wrong", lang)}</p>' if wrong else ""
+    nxt = '<input type="hidden" name="next" value="branch">' if back else ""
     return (_head(WORDS["title"](lang), lang) + f'<h1>{_w("title", lang)}</h1>{note}'
             f'<form method="get" action="/"><p>{_w("login", lang)}</p>'
             f'<input name="key" type="password" autocomplete="off" size="30"> <button>{_w("open", lang)}</button>'
-            f'<input type="hidden" name="lang" value="{lang}"></form><p>{_langs(lang)}</p></body></html>')
+            f'<input type="hidden" name="lang" value="{lang}">{nxt}</form><p>{_langs(lang)}</p></body></html>')
 
 
 def dashboard(lang: str) -> str:
@@ -160,6 +163,7 @@ def branch_dashboard(lang: str) -> str:
 
 STATUSES = ("pass", "warn", "fail", "error")
 MAX_PROBLEM_ROWS = 500  # machines listed on a site's page; the site's own download has them all
+MAX_PROBLEMS_A_MACHINE = 50  # a machine has a few dozen checks: more is not a report
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -196,7 +200,8 @@ def _site_section(entry: dict[str, Any], lang: str) -> str:
     titles = _obj(entry.get("titles"))
 
     def title(cid: Any) -> str:
-        return escape(Text.from_json(titles.get(cid))(lang) or str(cid))
+        key = cid if isinstance(cid, str) else str(cid)  # a list or an object is no key
+        return escape(Text.from_json(titles.get(key))(lang) or key)
 
     st = _st(entry.get("status"))
     out = [f'<h2>{_w("site", lang)} <bdi>{_e(site.get("id"))}</bdi> <bdi>{_e(site.get("name"))}</bdi></h2>',
@@ -225,7 +230,8 @@ def _site_section(entry: dict[str, Any], lang: str) -> str:
         lines = []
         for m in problems[:MAX_PROBLEM_ROWS]:
             items = "<br>".join(f'{_badge(_obj(p).get("status"), lang)}{title(_obj(p).get("check"))}: '
-                                f'{_t(_obj(p).get("observed"), lang)}' for p in _items(m.get("problems")))
+                                f'{_t(_obj(p).get("observed"), lang)}'
+                                for p in _items(m.get("problems"))[:MAX_PROBLEMS_A_MACHINE])
             lines.append(f'<tr data-status="{_st(m.get("status"))}"><td><bdi>{_e(m.get("hostname"))}</bdi></td>'
                         f'<td>{_badge(m.get("status"), lang)}</td><td>{items}</td></tr>')
         more = (f'<p class="meta">+{len(problems) - MAX_PROBLEM_ROWS} {_w("machines_hidden", lang)}</p>'
@@ -257,6 +263,11 @@ def _exam_section(exam: dict[str, Any], lang: str) -> str:
     table = (f'<table class="deadlines"><tr><th>{_w("deadlines", lang)}</th><th>{_w("due", lang)}</th>'
              f'<th>{_w("state", lang)}</th></tr>{rows}</table>') if deadlines else ""
     start = exam.get("next_start")
+    if start is None and _items(exam.get("starts_at")):  # a branch's document carries its starts only
+        from readiness.exam import Timeline, iso, starts_from
+        from readiness.branch import now_s
+
+        start = iso(Timeline(starts_from(_items(exam.get("starts_at")))).start(now_s()))
     return (f'<h2>{_w("next_exam", lang)}</h2><p class="next-exam">'
             f'{_when(start) if start else _w("no_exam", lang)}</p>{table}')
 
@@ -288,19 +299,21 @@ def _branch_rows(doc: dict[str, Any], lang: str) -> str:
     return f'<h2>{_w("sites", lang)}</h2><table class="sites"><tr>{heads}</tr>{"".join(rows)}</table>'
 
 
-def sender_document(doc: Any, lang: str) -> str:
+def sender_document(doc: Any, lang: str, kept: Any = None) -> str:
     """A site's (or, at headquarters, a branch's) last document as a page, every value escaped:
     what the site's own server shows (findings, checks, machines with problems, remedies), its
-    exam deadlines and its latest rehearsal."""
+    exam deadlines and its latest rehearsal. kept: what the door made of it (branch.Received): the
+    heading's name and verdict are those the tile shows, never the document's own claim."""
     doc = _obj(doc)
     sender = _obj(doc.get("sender"))
     is_branch = doc.get("schema") == "readiness.branch/1"
     sid = sender.get("id") if sender.get("id") is not None else doc.get("id")
-    name = sender.get("name") if sender.get("name") is not None else doc.get("name")
+    name = kept.name if kept is not None else (sender.get("name") if sender.get("name") is not None else doc.get("name"))
     label = " ".join(str(x) for x in (sid, name) if x)
-    st = _st(doc.get("status"))
+    st = _st(kept.status if kept is not None else doc.get("status"))
     what = WORDS["branch" if is_branch else "site"](lang)
-    parts = [_head(f"{what} {label}", lang), f'<p><a href="/branch">{_w("back_branch", lang)}</a></p>',
+    parts = [_head(f"{what} {label}", lang), f'<p><a href="/branch">{_w("back_branch", lang)}</a> · '
+             f'{_langs(lang, "/branch/sites/" + quote(str(sid or ""), safe=""))}</p>',
              f'<h1>{escape(what)} <bdi>{_e(sid)}</bdi> <bdi>{_e(name)}</bdi></h1>',
              f'<p class="meta">{_w("sent", lang)} {_when(sender.get("sent_at"))} · {_w("generated", lang)} '
              f'{_when(doc.get("generated_at"))}</p>',

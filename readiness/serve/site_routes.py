@@ -41,12 +41,14 @@ async def home(request: Request) -> Response:
     key = request.query_params.get("key")
     if key is not None:
         if not same(key, s.cfg.admin_key):
-            return Response(pages.login(lang, wrong=True), 401, media_type=HTML)
-        redirect = RedirectResponse("/", 303)  # the key leaves the address bar and the history
+            return Response(pages.login(lang, wrong=True, back=request.query_params.get("next") == "branch"), 401,
+                            media_type=HTML)
+        back = "/branch" if request.query_params.get("next") == "branch" else "/"  # a name, never an address
+        redirect = RedirectResponse(back, 303)  # the key leaves the address bar and the history
         redirect.set_cookie(COOKIE, s.cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400)
         return _remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
     if not is_manager(request, s.cfg):
-        return Response(pages.login(lang), 401, media_type=HTML)
+        return Response(pages.login(lang, back=request.query_params.get("next") == "branch"), 401, media_type=HTML)
     return _remember_lang(request, Response(pages.dashboard(lang), media_type=HTML))
 
 

@@ -279,3 +279,48 @@ def test_the_manager_ticks_the_invigilators_for_the_next_start(tmp_path):
         assert cookie.status_code == 403  # a cookie alone (another site's form) changes nothing
         assert requests.post(site.url + "/api/exam/ticks", json={"item": "invigilators", "done": False},
                              headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).status_code == 401
+
+
+def test_an_unforeseen_shape_is_a_400_noted_on_the_row_and_the_page_never_a_500(tmp_path):
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        doc = hand_doc()
+        doc["sites"][0]["findings"] = 5
+        r = push(branch, doc)
+        assert r.status_code == 400 and "findings" in r.json()["error"]
+        row = {s["id"]: s for s in branch_doc(branch)["sites"]}["1101"]
+        assert "findings" in row["refused"]["reason"]["en"] and row["refused"]["reason"]["zh"]
+        doc = hand_doc(seq=2)
+        doc["sites"][0]["checks"] = {"memory": {"fail": 1}}
+        doc["sites"][0]["machines"] = [{"hostname": "PC", "status": "fail",
+                                        "problems": [{"check": ["memory"], "status": "fail"}] * 500}]
+        assert push(branch, doc).status_code == 201
+        page = requests.get(branch.url + "/branch/sites/1101", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
+        assert page.status_code == 200 and page.text.count("['memory']") == 50  # a machine's problems bounded
+
+
+def test_the_page_of_a_document_says_what_the_door_made_of_it(tmp_path):
+    from readiness.branch import branch_document
+    from readiness.exam import Timeline
+
+    hq = build_profile({"branch": {"id": "HQ", "name": "总部", "sites": dict(HQ_TOKENS)}}, CORE_SETTINGS)
+    with running(tmp_path / "hq", hq) as server:
+        now = datetime.now(timezone.utc)
+        doc = branch_document("11", "北区", [], now.timestamp(), Timeline(()),
+                              {"kind": "branch", "id": "11", "name": "北区", "heartbeat_s": 60,
+                               "sent_at": now.isoformat(timespec="seconds"), "seq": 1})
+        doc["status"] = "pass"  # what it claims of itself, with no site at all
+        assert push(server, doc, token=HQ_TOKENS["11"]).status_code == 201
+        page = requests.get(server.url + "/branch/sites/11?lang=en", headers={"Authorization": f"Bearer {KEY}"},
+                            timeout=10)
+        assert 'data-status="error"' in page.text and 'id="verdict" data-status="pass"' not in page.text
+
+
+def test_the_branch_page_without_the_key_is_a_login_that_comes_back(tmp_path):
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        page = requests.get(branch.url + "/branch", timeout=10)
+        assert page.status_code == 401 and 'name="next" value="branch"' in page.text
+        back = requests.get(branch.url + f"/?key={KEY}&next=branch", allow_redirects=False, timeout=10)
+        assert back.status_code == 303 and back.headers["location"] == "/branch"
+        elsewhere = requests.get(branch.url + f"/?key={KEY}&next=https://evil.example/", allow_redirects=False,
+                                 timeout=10)
+        assert elsewhere.headers["location"] == "/"  # a name, never an address

@@ -27,7 +27,7 @@ function rehearsal(r) {
   if (r.joined != null) parts.push(t("joined") + " " + r.joined);
   if (r.finished != null) parts.push(t("finished") + " " + r.finished);
   if (r.failed) parts.push(t("failed") + " " + r.failed);
-  if (r.max_s != null) parts.push("max " + Number(r.max_s).toFixed(1) + " s" + (r.plan_s != null ? " / " + r.plan_s + " s" : ""));
+  if (r.max_s != null) parts.push(t("longest") + " " + Number(r.max_s).toFixed(1) + " s" + (r.plan_s != null ? " / " + r.plan_s + " s" : ""));
   return parts.join(" · ");
 }
 function tile(s, now) {
@@ -38,9 +38,9 @@ function tile(s, now) {
   box.dataset.escalate = s.escalate ? "true" : "false";
   box.dataset.stale = s.stale ? "true" : "false";
   const head = el("h2");
-  const a = el("a", "site-link");
-  a.href = "/branch/sites/" + encodeURIComponent(s.id);
-  a.title = t("open_site");
+  const heard = s.last_seen != null;  // a site never heard from has no document to open
+  const a = el(heard ? "a" : "span", "site-link");
+  if (heard) { a.href = "/branch/sites/" + encodeURIComponent(s.id); a.title = t("open_site"); }
   a.appendChild(el("bdi", "id", s.id));
   a.appendChild(document.createTextNode(" "));
   a.appendChild(el("bdi", "name", s.name || ""));
@@ -125,9 +125,12 @@ async function poll() {
   const conn = document.getElementById("conn");
   try {
     const r = await fetch("/api/branch", {cache: "no-store", credentials: "same-origin"});
-    if (r.status === 401) { location.href = "/"; return; }
+    if (r.status === 401) { location.href = "/?next=branch"; return; }
     if (r.ok) {
-      draw(await r.json());
+      let doc = null;
+      try { doc = await r.json(); } catch (e) { doc = null; }
+      if (!doc || !Array.isArray(doc.sites)) { conn.textContent = t("unreadable"); setTimeout(poll, 4000); return; }
+      draw(doc);
       conn.textContent = t("live") + " " + when(new Date().toISOString());
     } else {
       conn.textContent = "HTTP " + r.status;

@@ -21,10 +21,11 @@ function when(iso) {  // a moment in this computer's time zone: "12/05, 08:30"
   const d = new Date(iso);
   return isNaN(d) ? String(iso) : TIME.format(d);
 }
-function span(seconds) {  // a countdown: "2 d 3 h", "2 h 05 min", "4 min 10 s"
+function span(seconds) {  // a countdown: "2 d 3 h", "2 h 05 min", "4 min 10 s" (天 小时 分 秒)
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  if (h >= 48) return Math.floor(h / 24) + " d " + (h % 24) + " h";
-  if (h) return h + " h " + String(m).padStart(2, "0") + " min";
-  return m + " min " + String(r).padStart(2, "0") + " s";
+  const u = (k) => " " + t("unit_" + k) + " ";
+  if (h >= 48) return (Math.floor(h / 24) + u("d") + (h % 24) + u("h")).trim();
+  if (h) return (h + u("h") + String(m).padStart(2, "0") + u("min")).trim();
+  return (m + u("min") + String(r).padStart(2, "0") + u("s")).trim();
 }
