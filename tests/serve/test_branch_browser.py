@@ -62,6 +62,7 @@ def test_the_tiles_in_chinese(browser, branch):
         hrefs = page.eval_on_selector_all(".bar a", "as => as.map(a => a.getAttribute('href'))")
         assert [h for h in hrefs if h.startswith("/download/")] == [
             "/download/branch.html", "/download/branch.csv", "/download/branch.xlsx", "/download/branch.json"]
+        assert page.locator('.tile[data-site="1199"] a.site-link').count() == 0  # never heard from: nothing to open
         page.locator('.tile[data-site="1101"] a.site-link').click()
         page.wait_for_url("**/branch/sites/1101")
         assert page.locator("#verdict").get_attribute("data-status") == "fail"
