@@ -70,7 +70,7 @@ WORDS: dict[str, Text] = {
     "seat": Text("Seat", "机位"), "finish": Text("finish (s)", "完成（秒）"), "rate": Text("rate", "速率"),
     "norounds": Text("No round yet. Run readiness rehearse on the exam PCs.", "尚未演练。请在各考试机上运行 readiness rehearse。"),
     "advice": Text("Run three rounds at the time of day of the exam.", "建议在考试当天的同一时段演练三轮。"),
-    "stop": Text("Stop this round", "停止本轮"),
+    "stop": Text("Stop this round", "停止本轮"), "stopped": Text("stopped by the manager", "已由管理员停止"),
     # a round's states and a seat's (GET /api/rehearsals/latest: state, seats[].status)
     "scheduled": Text("scheduled", "即将开始"), "running": Text("running", "进行中"), "done": Text("done", "已结束"),
     "waiting": Text("waiting", "等待中"), "finished": Text("finished", "完成"), "failed": Text("failed", "失败"),

@@ -23,7 +23,9 @@ function nextExam(s, now) {
 function rehearsal(r) {
   if (!r) return t("no_rehearsal");
   if (r.sites != null) return r.rehearsed + " / " + r.sites + " " + t("rehearsed");  // a branch's row
-  const parts = [tn("round", r.id == null ? "?" : r.id), t(r.state || "done")];
+  const parts = [tn("round", r.id == null ? "?" : r.id)];
+  if (["scheduled", "running", "done"].includes(r.state)) parts.push(t(r.state));  // an unknown state is not "done"
+  if (r.stopped) parts.push(t("stopped"));
   if (r.joined != null) parts.push(t("joined") + " " + r.joined);
   if (r.finished != null) parts.push(t("finished") + " " + r.finished);
   if (r.failed) parts.push(t("failed") + " " + r.failed);
