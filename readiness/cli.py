@@ -484,21 +484,17 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
             "aggregate the PCs' reports of each site, or the sites' documents, not both",
             f"同时给出了考试机报告和考点文档（{len(documents)} 个考点或分部文档）：请分别汇总各考点的考试机报告，或汇总考点文档，不要混在一起"))
     if documents:
-        from readiness.aggregate.documents import branch_table
-        from readiness.branch import now_s
+        from readiness.aggregate.documents import branch_outcome
         from readiness.reports.formats import BRANCH_FORMATS
-        from readiness.rules import exit_code
         from readiness.site_words import WORDS
-        from readiness.status import Status
 
-        profile = loaded[1] if loaded is not None else _setup(None)[1]
-        doc = branch_table(documents, profile, now_s())
+        doc, code = branch_outcome(documents, loaded[1] if loaded is not None else _setup(None)[1])
         for r in agg.rejected:  # what was not read: said, as the site table lists it
             _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason}")
         _write_outputs(html_path, csv_path, xlsx_path, ui, lambda f: BRANCH_FORMATS[f].render(doc, ui))
         text = BRANCH_FORMATS["json" if OutputFormat(fmt) is OutputFormat.JSON else "text"].render(doc, ui)
         _write_stdout(text.decode("utf-8"), OutputFormat(fmt))
-        sys.exit(exit_code(Status(doc["status"])))  # the branch's status: branch.level_status
+        sys.exit(code)
     from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
 
     site_files = {"html": lambda: site_html.render(agg).encode("utf-8"),

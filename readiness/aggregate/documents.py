@@ -45,3 +45,14 @@ def branch_table(files: Iterable[SenderFile], profile: Profile, now_s: float) ->
             view.offer(got, got.sent_s)
     return branch_document(profile["branch.id"] or "", profile["branch.name"] or "", view.rows(now_s), now_s,
                            view.timeline)
+
+
+def branch_outcome(files: Iterable[SenderFile], profile: Profile) -> tuple[dict[str, Any], int]:
+    """The branch table over the files now, and the exit code of its verdict (branch.level_status by
+    rules.exit_code: 0 ready, 1 not ready or escalated, 3 undetermined)."""
+    from readiness.branch import now_s
+    from readiness.rules import exit_code
+    from readiness.status import Status
+
+    doc = branch_table(files, profile, now_s())
+    return doc, exit_code(Status(doc["status"]))
