@@ -9,12 +9,17 @@ plugin: a check that fails to load cannot take a core rule with it.
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from readiness.status import Status
 
-if TYPE_CHECKING:
-    from readiness.profile import Profile
+
+class Values(Protocol):
+    """What a rule reads of a profile (readiness.profile.Profile is one): its values by key. The
+    rulebook stays below the profile and its settings, which declare its defaults."""
+
+    def __getitem__(self, key: str) -> Any: ...
+
 
 # --- Verdicts ----------------------------------------------------------------------------------
 
@@ -51,12 +56,12 @@ def exit_code(status: Status) -> int:
 PLAN_LOAD_S = 80  # the plan: on a good network each PC loads its paper in about 80 s
 
 
-def per_seat_mbps(profile: "Profile", listening: bool) -> float:
+def per_seat_mbps(profile: Values, listening: bool) -> float:
     """The plan's rate a seat: 2 Mbit/s, 5 in listening exams (both from the profile)."""
     return profile["bandwidth.listening_per_seat_mbps"] if listening else profile["bandwidth.per_seat_mbps"]
 
 
-def required_mbps(profile: "Profile", seats: int, listening: bool) -> float:
+def required_mbps(profile: Values, seats: int, listening: bool) -> float:
     return seats * per_seat_mbps(profile, listening)
 
 

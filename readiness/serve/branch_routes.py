@@ -27,7 +27,7 @@ from readiness.i18n import Text
 from readiness.serve import pages
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NeedsKey, NotFound, TooLarge, json_response
-from readiness.serve.guards import _bearer, client_of, lang_of, read_body, require_manager, same
+from readiness.serve.guards import _bearer, client_of, lang_of, read_body, remember_lang, require_manager, same
 from readiness.serve.store import StoreGone
 
 HTML = "text/html; charset=utf-8"
@@ -35,7 +35,6 @@ MAX_SENT = 4 * 1024 * 1024  # as sent (gzip welcome)
 MAX_DOCUMENT = 8 * 1024 * 1024  # once unpacked: a site of 10,000 seats is about 4 MB; more is a bomb, not a site
 NOT_A_BRANCH = Text("this server is not a branch server (no [branch.sites] in its profile)",
                     "本服务器不是分部服务器（配置中没有 [branch.sites]）")
-BAD_TOKENS_PER_MINUTE = 30  # wrong tokens from one address before it is told to wait (no guessing online)
 
 
 def token_digest(token: str) -> str:
@@ -193,9 +192,7 @@ async def branch_page(request: Request) -> Response:
     if not is_manager(request, s.cfg):  # a page, not a JSON refusal: the login that comes back here
         return Response(pages.login(lang_of(request), back=True), 401, media_type=HTML)
     _branch(request)
-    from readiness.serve.site_routes import _remember_lang  # ?lang= kept for the pages that follow, as on /
-
-    return _remember_lang(request, Response(pages.branch_dashboard(lang_of(request)), media_type=HTML))
+    return remember_lang(request, Response(pages.branch_dashboard(lang_of(request)), media_type=HTML))
 
 
 async def sender_page(request: Request) -> Response:

@@ -9,17 +9,19 @@ from typing import TYPE_CHECKING, cast
 from starlette.requests import Request
 
 from readiness.profile import Profile
+from readiness.serve.buckets import Buckets
 from readiness.rounds import Rehearsals
 
 if TYPE_CHECKING:
     from readiness.branch import BranchView
-    from readiness.serve.guards import RateLimit
     from readiness.serve.upstream import Upstream
     from readiness.serve.pacing import Pacer
     from readiness.serve.store import Store
     from readiness.serve.view import SiteView
 
 MAX_BODY = 2 * 1024 * 1024
+SENDS_PER_MINUTE = 20  # a sender sends on change, at most every 5 s, and at its heartbeat: 20 a minute, bursts of 10
+BAD_TOKENS_PER_MINUTE = 30  # wrong tokens from one address before it is told to wait (no guessing online)
 
 
 @dataclass(frozen=True)
@@ -44,28 +46,9 @@ class Serving:
     pacer: Pacer
     branch: BranchView | None = None  # a branch server: its sites' latest documents
     senders: dict[str, str] = field(default_factory=dict)  # SHA-256 of a site's token -> that site's id
-    sender_pace: RateLimit = field(default_factory=lambda: _sender_pace())
     upstreams: list[Upstream] = field(default_factory=list)  # sending up the chain (started by launch)
-    bad_tokens: RateLimit = field(default_factory=lambda: _bad_token_pace())
-
-
-def _bad_token_pace() -> "RateLimit":
-    """Wrong site tokens counted per address (POST /api/sites is not under the per-address limit)."""
-    from readiness.serve.branch_routes import BAD_TOKENS_PER_MINUTE
-    from readiness.serve.guards import RateLimit
-
-    return RateLimit(None, BAD_TOKENS_PER_MINUTE)  # type: ignore[arg-type]  # allow()/exhausted() alone
-
-
-SENDS_PER_MINUTE = 20  # a sender sends on change, at most every 5 s, and at its heartbeat: 20 a minute, bursts of 10
-
-
-def _sender_pace() -> "RateLimit":
-    """Each sender's own bucket (by its id, not its address: sites behind one NAT stay apart)."""
-    from readiness.serve.guards import RateLimit
-    from readiness.serve.upstream import Upstream
-
-    return RateLimit(None, SENDS_PER_MINUTE)  # type: ignore[arg-type]  # used for allow() alone, never as an app
+    sender_pace: Buckets = field(default_factory=lambda: Buckets(SENDS_PER_MINUTE))  # by sender id, not address
+    bad_tokens: Buckets = field(default_factory=lambda: Buckets(BAD_TOKENS_PER_MINUTE))  # wrong site tokens, by address
 
 
 def serving(request: Request) -> Serving:

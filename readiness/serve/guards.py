@@ -17,8 +17,10 @@ from typing import Any, Callable
 
 import anyio
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from readiness.serve.buckets import Buckets
 from readiness.serve.context import ServeConfig
 from readiness.i18n import Text
 from readiness.serve.errors import Forbidden, NeedsKey, TooLarge, TooSlow, error_body, json_response
@@ -112,6 +114,14 @@ async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None
     return b"".join(chunks)
 
 
+def remember_lang(request: Request, response: Response) -> Response:
+    """A language chosen with ?lang= is kept in a cookie for the pages that follow."""
+    chosen = request.query_params.get("lang")
+    if chosen in ("zh", "en"):
+        response.set_cookie("lang", chosen, samesite="strict", max_age=365 * 86400)
+    return response
+
+
 def lang_of(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get("lang") or ""
     if chosen in ("zh", "en"):
@@ -125,37 +135,22 @@ def client_of(request: Request) -> str:
 
 
 class RateLimit:
-    """A token bucket per client address: rate_per_minute, bursts of a quarter of it (at least 10)."""
+    """A token bucket per client address (serve/buckets.py): rate_per_minute, bursts of a quarter
+    of it (at least 10)."""
 
     def __init__(self, app: ASGIApp, per_minute: int, clock: Callable[[], float] = time.monotonic,
                  manager_key: str | None = None) -> None:
         self.app = app
         self.manager_key = manager_key  # the manager's requests have a bucket of their own
-        self.rate = per_minute / 60.0
-        self.capacity = max(10.0, per_minute / 4)
-        self.clock = clock
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.buckets = Buckets(per_minute, clock)
+        self.rate = self.buckets.rate
 
     def allow(self, host: str) -> bool:
-        now = self.clock()
-        tokens, last = self.buckets.get(host, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - last) * self.rate)
-        if len(self.buckets) > 10000:  # forget idle clients rather than grow without bound
-            self.buckets = {h: v for h, v in self.buckets.items() if now - v[1] < 60}
-        if tokens < 1:
-            self.buckets[host] = (tokens, now)
-            return False
-        self.buckets[host] = (tokens - 1, now)
-        return True
+        return self.buckets.allow(host)
 
     # Counted by sender, not by address: many sites may reach their branch through one provincial
     # NAT address; each sender's own pace is kept by the route (serve/branch_routes.py).
     BY_SENDER = ("/api/sites",)
-
-    def exhausted(self, host: str) -> bool:
-        """Whether this client has nothing left to spend now (without spending)."""
-        tokens, last = self.buckets.get(host, (self.capacity, self.clock()))
-        return min(self.capacity, tokens + (self.clock() - last) * self.rate) < 1
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("path") not in self.BY_SENDER:

@@ -27,7 +27,8 @@ from readiness.serve import pages
 from readiness.serve.store import StoreGone
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_response
-from readiness.serve.guards import COOKIE, client_of, is_manager, lang_of, read_body, require_manager, require_submitter, same
+from readiness.serve.guards import (COOKIE, client_of, is_manager, lang_of, read_body, remember_lang, require_manager,
+                                    require_submitter, same)
 from readiness.serve.documents import site_document, site_exam
 from readiness.serve.state import state_doc
 from readiness.serve.view import report_id
@@ -46,18 +47,10 @@ async def home(request: Request) -> Response:
         back = "/branch" if request.query_params.get("next") == "branch" else "/"  # a name, never an address
         redirect = RedirectResponse(back, 303)  # the key leaves the address bar and the history
         redirect.set_cookie(COOKIE, s.cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400)
-        return _remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
+        return remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
     if not is_manager(request, s.cfg):
         return Response(pages.login(lang, back=request.query_params.get("next") == "branch"), 401, media_type=HTML)
-    return _remember_lang(request, Response(pages.dashboard(lang), media_type=HTML))
-
-
-def _remember_lang(request: Request, response: Response) -> Response:
-    """A language chosen with ?lang= is kept in a cookie for the pages that follow."""
-    chosen = request.query_params.get("lang")
-    if chosen in ("zh", "en"):
-        response.set_cookie("lang", chosen, samesite="strict", max_age=365 * 86400)
-    return response
+    return remember_lang(request, Response(pages.dashboard(lang), media_type=HTML))
 
 
 async def asset(request: Request) -> Response:
