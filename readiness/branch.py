@@ -28,6 +28,7 @@ from readiness.status import Status
 SITE_SCHEMA = "readiness.site/1"
 BRANCH_SCHEMA = "readiness.branch/1"
 KINDS = {SITE_SCHEMA: "site", BRANCH_SCHEMA: "branch"}
+STATUS_VALUES = (Status.PASS.value, Status.WARN.value, Status.FAIL.value, Status.ERROR.value)  # a sender's verdicts
 MAX_FINDINGS = 20  # per sender, on its tile; its whole document stays one click away
 FUTURE_TOLERANCE_S = 300.0  # a sender's clock this far ahead of ours is refused: its order cannot be trusted
 DEFAULT_HEARTBEAT_S = 60.0
@@ -127,7 +128,7 @@ def _number(value: Any, what: str, low: float, high: float) -> float:
 
 
 def _status(value: Any, what: str) -> str:
-    if value not in (Status.PASS.value, Status.WARN.value, Status.FAIL.value, Status.ERROR.value):
+    if value not in STATUS_VALUES:
         raise _refuse(f"{what} must be pass, warn, fail or error", f"{what} 须为 pass、warn、fail 或 error")
     return str(value)
 
@@ -309,14 +310,21 @@ def read_file(doc: Any) -> list[Received]:
     return out
 
 
-def _row_counts_as(r: dict[str, Any]) -> str:
-    """A row of a branch's document as that branch's verdict counts it (Row.counts_as, from JSON)."""
-    status = r.get("status")
-    if status not in ("pass", "warn", "fail", "error") or r.get("last_seen") is None or r.get("stale") is True:
+def counted_as(status: Any, heard: bool, stale: bool, escalated: bool) -> str:
+    """How one row counts for its level's verdict, written once for a Row and for a row of a branch's
+    document read at headquarters: never heard from, silent or of no known status is undetermined;
+    escalated (or holding escalated sites) is not ready, unless already undetermined."""
+    if status not in STATUS_VALUES or not heard or stale:
         return Status.ERROR.value
-    if r.get("escalate") is True or (isinstance(r.get("escalating"), int) and r["escalating"] > 0):
+    if escalated:
         return Status.ERROR.value if status == Status.ERROR.value else Status.FAIL.value
     return str(status)
+
+
+def _row_counts_as(r: dict[str, Any]) -> str:
+    escalating = r.get("escalating")
+    return counted_as(r.get("status"), r.get("last_seen") is not None, r.get("stale") is True,
+                     r.get("escalate") is True or (isinstance(escalating, int) and escalating > 0))
 
 
 def _rehearsal_counts(brief: Any) -> tuple[int, int]:
@@ -397,12 +405,10 @@ class Row:
 
     @property
     def counts_as(self) -> str:
-        """For the level's own verdict: a sender never heard from or gone silent cannot be called ready."""
-        if self.received is None or self.stale:
-            return Status.ERROR.value
-        if self.escalate or self.received.escalating:
-            return Status.FAIL.value if self.received.status != Status.ERROR.value else Status.ERROR.value
-        return self.received.status
+        """For the level's own verdict (counted_as): a sender never heard from or gone silent cannot be called ready."""
+        r = self.received
+        return counted_as(r.status if r else None, r is not None, self.stale,
+                         self.escalate or bool(r and r.escalating))
 
     def urgency(self) -> tuple[int, int, str]:
         """Act first on: escalated, then silent or never heard, then by verdict, worst first."""

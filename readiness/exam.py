@@ -54,9 +54,8 @@ class Timeline:
 
     @classmethod
     def from_profile(cls, profile: Any) -> "Timeline":
-        starts = (parse_instant(s) for s in profile["exam.starts_at"])
-        return cls(tuple(sorted(s.timestamp() for s in starts if s is not None)),
-                   float(profile["exam.escalate_before_s"]), float(profile["exam.duration_s"]))
+        return cls(starts_from(profile["exam.starts_at"]), float(profile["exam.escalate_before_s"]),
+                   float(profile["exam.duration_s"]))
 
     def start(self, now_s: float) -> float | None:
         return rules.exam_under_way_or_next(self.starts_s, now_s, self.duration_s)
