@@ -12,6 +12,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import requests
@@ -36,6 +37,38 @@ def start(data: Path, profile: Path) -> tuple[subprocess.Popen, str]:
     raise AssertionError(f"the server did not start (exit {proc.wait()})")
 
 
+def kill_mid_burst(proc: subprocess.Popen, items: list, post: Callable[[object], bool], after: int) -> list:
+    """Send the items 16 at a time; once `after` are acknowledged (post returns True), kill -9 the
+    server (TerminateProcess on Windows) while others are in flight. The acknowledged items."""
+    acknowledged: list = []
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def send(item: object) -> None:
+        if killed.is_set():
+            return
+        try:
+            ok = post(item)
+        except requests.RequestException:
+            return
+        if ok:
+            with lock:
+                acknowledged.append(item)
+                if len(acknowledged) == after:
+                    proc.kill()
+                    killed.set()
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(send, items))
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert proc.returncode == (-signal.SIGKILL if os.name == "posix" else 1)  # Popen.kill: TerminateProcess(h, 1)
+    assert len(acknowledged) >= after
+    return acknowledged
+
+
 def test_kill_9_during_a_burst_loses_no_acknowledged_report(tmp_path):
     prof = site_profile(tmp_path, seats=300)
     with prof.open("a", encoding="utf-8") as fh:
@@ -48,33 +81,12 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_report(tmp_path):
         bodies.append(json.dumps(template, ensure_ascii=False).encode("utf-8"))
     data = tmp_path / "data"
     proc, url = start(data, prof)
-    acknowledged: list[bytes] = []
-    lock = threading.Lock()
-    killed = threading.Event()
 
-    def send(body: bytes) -> None:
-        if killed.is_set():
-            return
-        try:
-            r = requests.post(url + "/api/reports", data=body, timeout=10,
-                              headers={"Authorization": f"Bearer {TOKEN}"})
-        except requests.RequestException:
-            return
-        if r.status_code == 201:
-            with lock:
-                acknowledged.append(body)
-                if len(acknowledged) == 60:
-                    proc.kill()  # kill -9 (TerminateProcess on Windows) mid-burst: others are in flight
-                    killed.set()
+    def post(body: object) -> bool:
+        r = requests.post(url + "/api/reports", data=body, timeout=10, headers={"Authorization": f"Bearer {TOKEN}"})
+        return r.status_code == 201
 
-    try:
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(send, bodies))
-    finally:
-        proc.kill()
-        proc.wait(10)
-    assert proc.returncode == (-signal.SIGKILL if os.name == "posix" else 1)  # Popen.kill: TerminateProcess(h, 1)
-    assert len(acknowledged) >= 60
+    acknowledged = kill_mid_burst(proc, bodies, post, 60)
 
     store = Store(data)
     try:
@@ -131,37 +143,18 @@ def test_kill_9_at_a_branch_loses_no_acknowledged_site_document(tmp_path):
                     + "".join(f'"{k}" = "{v}"\n' for k, v in sites.items()), encoding="utf-8")
     data = tmp_path / "data"
     proc, url = start(data, prof)
-    acknowledged: list[str] = []
-    lock = threading.Lock()
-    killed = threading.Event()
 
-    def send(site_id: str) -> None:
-        if killed.is_set():
-            return
+    def post(site_id: object) -> bool:
         import time
 
         sent = iso(time.time())
         doc = {"schema": "readiness.site/1", "generated_at": sent, "status": "pass",
                "sites": [{"site": {"id": site_id, "name": "x", "seats": 1}, "status": "pass", "reports": 1}],
                "sender": {"kind": "site", "id": site_id, "name": "x", "heartbeat_s": 60, "sent_at": sent, "seq": 1}}
-        try:
-            r = requests.post(url + "/api/sites", json=doc, timeout=10, headers={"Authorization": f"Bearer {sites[site_id]}"})
-        except requests.RequestException:
-            return
-        if r.status_code == 201:
-            with lock:
-                acknowledged.append(site_id)
-                if len(acknowledged) == 40:
-                    proc.kill()
-                    killed.set()
+        r = requests.post(url + "/api/sites", json=doc, timeout=10, headers={"Authorization": f"Bearer {sites[str(site_id)]}"})
+        return r.status_code == 201
 
-    try:
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(send, sites))
-    finally:
-        proc.kill()
-        proc.wait(10)
-    assert len(acknowledged) >= 40
+    acknowledged = kill_mid_burst(proc, list(sites), post, 40)
     proc, url = start(data, prof)  # the branch restarted: every acknowledged site is there
     try:
         doc = requests.get(url + "/api/branch", headers={"Authorization": f"Bearer {KEY}"}, timeout=30).json()
