@@ -225,18 +225,25 @@ def test_fix_refuses_while_the_client_runs_and_names_it(pc):
     assert pc["store_ini"].read_bytes() == "; 中文注释\r\n[OpenGL]\r\nLevel=2\r\n".encode("gbk")
 
 
+def _found_through_uninstall(reg, tmp_path, folder, entry: str, name: str, icon: str) -> dict:
+    """The client copied into folder, an Uninstall entry named `name` with that DisplayIcon and an
+    UninstallString beside the exe, no InstallLocation: what `facts` says of the client."""
+    shutil.copyfile(PE_FIXTURES / "client-1.1.9-0.exe", folder / "ExamClient.exe")
+    reg.new_key(winreg.HKEY_CURRENT_USER, UNINSTALL + "\\" + entry, {
+        "DisplayName": (name, winreg.REG_SZ),
+        "DisplayIcon": (icon, winreg.REG_SZ),
+        "UninstallString": (f'"{folder}\\uninst.exe" /S', winreg.REG_SZ)})
+    profile = tmp_path / "site.toml"
+    profile.write_text(f'[client]\ndisplay_names = ["{name}"]\n', encoding="utf-8")
+    proc = readiness("facts", "--offline", "--profile", profile)
+    return dict(json.loads(proc.stdout.decode("utf-8"))["client"])
+
+
 def test_an_entry_with_only_displayicon_is_found(reg, tmp_path):
     folder = tmp_path / "另一个" / "Client"
     folder.mkdir(parents=True)
-    shutil.copyfile(PE_FIXTURES / "client-1.1.9-0.exe", folder / "ExamClient.exe")
-    reg.new_key(winreg.HKEY_CURRENT_USER, UNINSTALL + r"\ExamReadinessTest-IconOnly", {
-        "DisplayName": ("OtherExam", winreg.REG_SZ),
-        "DisplayIcon": (f'"{folder}\\ExamClient.exe",0', winreg.REG_SZ),
-        "UninstallString": (f'"{folder}\\uninst.exe" /S', winreg.REG_SZ)})
-    profile = tmp_path / "site.toml"
-    profile.write_text('[client]\ndisplay_names = ["OtherExam"]\n', encoding="utf-8")
-    proc = readiness("facts", "--offline", "--profile", profile)
-    client = json.loads(proc.stdout.decode("utf-8"))["client"]
+    client = _found_through_uninstall(reg, tmp_path, folder, "ExamReadinessTest-IconOnly", "OtherExam",
+                                      f'"{folder}\\ExamClient.exe",0')
     assert client["install_dir"] == str(folder) and client["version"] == "1.1.9-0"
 
 
@@ -244,15 +251,8 @@ def test_an_icon_in_a_sub_folder_and_an_uninstaller_beside_the_exe(reg, tmp_path
     """No InstallLocation, a DisplayIcon in res\\: the UninstallString's folder is tried too."""
     folder = tmp_path / "第三个" / "Client"
     (folder / "res").mkdir(parents=True)
-    shutil.copyfile(PE_FIXTURES / "client-1.1.9-0.exe", folder / "ExamClient.exe")
-    reg.new_key(winreg.HKEY_CURRENT_USER, UNINSTALL + r"\ExamReadinessTest-IconInRes", {
-        "DisplayName": ("ResExam", winreg.REG_SZ),
-        "DisplayIcon": (f"{folder}\\res\\app.ico", winreg.REG_SZ),
-        "UninstallString": (f'"{folder}\\uninst.exe" /S', winreg.REG_SZ)})
-    profile = tmp_path / "site.toml"
-    profile.write_text('[client]\ndisplay_names = ["ResExam"]\n', encoding="utf-8")
-    proc = readiness("facts", "--offline", "--profile", profile)
-    client = json.loads(proc.stdout.decode("utf-8"))["client"]
+    client = _found_through_uninstall(reg, tmp_path, folder, "ExamReadinessTest-IconInRes", "ResExam",
+                                      f"{folder}\\res\\app.ico")
     assert client["install_dir"] == str(folder) and str(folder / "res") in client["searched"]
 
 
