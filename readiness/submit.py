@@ -85,7 +85,7 @@ class Submitter:
             kind = classify(exc)
             return Delivery.QUEUED, Text(f"server unreachable: {type(exc).__name__}",
                                          f"无法连接服务器：{kind.zh}")
-        reason = _reason(r)
+        reason = server_reason(r)
         if r.status_code in (200, 201):
             stored = _receipt(r)
             if stored == "new" and r.status_code == 201:
@@ -184,18 +184,24 @@ def waiting(outbox: Path) -> list[Path]:
     return [p for _mtime, _name, p in sorted(found, key=lambda x: (x[0], x[1]))]
 
 
-def _receipt(r: Any) -> str | None:
-    """The `stored` of a readiness server's answer ("new", "already"), or None for anything else
-    (a captive portal's page, another web server's 200)."""
+def stored_of(r: Any) -> tuple[str, Any] | None:
+    """(stored, id) of a readiness server's receipt, or None for anything else (a captive portal's
+    page, another web server's 200). The site's receipt for a PC and the branch's for a site alike."""
     try:
         doc = r.json()
     except ValueError:
         return None
     stored = doc.get("stored") if isinstance(doc, dict) else None
-    return stored if stored in ("new", "already") and isinstance(doc.get("id"), int) else None
+    return (stored, doc.get("id")) if isinstance(stored, str) else None
 
 
-def _reason(r: Any) -> Text:
+def _receipt(r: Any) -> str | None:
+    """The site server's receipt of a report ("new", "already"), else None."""
+    found = stored_of(r)
+    return found[0] if found and found[0] in ("new", "already") and isinstance(found[1], int) else None
+
+
+def server_reason(r: Any) -> Text:
     """The server's reason: its `error_text` {en, zh} when it gives one, else its English `error`
     (an older server), else the start of whatever page answered."""
     try:

@@ -152,10 +152,12 @@ class Upstream:
                                    "this site's token?", "分部已有本考点更新的文档：是否有另一台服务器在使用本考点的令牌上报？"),
                        body)
             return False, 0.0
-        reason = _reason(answer)
+        from readiness.net.errors import http_status
+        from readiness.submit import server_reason
+
+        reason, status = server_reason(answer), http_status(answer.status_code)  # the PCs' reading of an answer
         wait = _retry_after(answer) if answer.status_code == 429 else 0.0
-        self._note(False, Text(f"the branch answered {answer.status_code}: {reason.en}",
-                               f"分部服务器返回 {answer.status_code}：{reason.zh}"), body)
+        self._note(False, Text(f"{status.en} (the branch): {reason.en}", f"{status.zh}（分部服务器）：{reason.zh}"), body)
         return False, wait
 
     def _note(self, ok: bool, why: Text | None, body: bytes | None = None) -> None:
@@ -196,31 +198,11 @@ def sites_url(base: str) -> str:
 
 
 def _receipt(answer: Any) -> str | None:
-    """The branch's receipt ("new" or "older"), not a captive portal's page or another server's 200."""
-    try:
-        doc = answer.json()
-    except ValueError:
-        return None
-    stored = doc.get("stored") if isinstance(doc, dict) else None
-    return stored if stored in ("new", "older") else None
+    """The branch's receipt of a document ("new" or "older"), by the PCs' rule of a receipt."""
+    from readiness.submit import stored_of
 
-
-def _reason(answer: Any) -> Text:
-    try:
-        doc = answer.json()
-    except ValueError:
-        doc = None
-    if isinstance(doc, dict):
-        text = doc.get("error_text")
-        if isinstance(text, dict):
-            return Text.from_json(text)
-        if isinstance(doc.get("error"), str):
-            return Text(doc["error"], doc["error"])
-    if answer.status_code >= 400:  # a proxy's or a crashed server's page: its status says what is known
-        from readiness.net.errors import http_status
-
-        return http_status(answer.status_code)
-    return Text("not this tool's branch server", "不是本工具的分部服务器")
+    found = stored_of(answer)
+    return found[0] if found and found[0] in ("new", "older") else None
 
 
 def _retry_after(answer: Any) -> float:
