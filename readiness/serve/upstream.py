@@ -161,14 +161,18 @@ class Upstream:
         return False, wait
 
     def _note(self, ok: bool, why: Text | None, body: bytes | None = None) -> None:
+        """This attempt's outcome: in memory for this run; with a body, in the store's outbox too
+        (delivered, or kept with the reason)."""
         self.last_outcome = {"ok": ok, "at": time.time(), "error": why.to_dict() if why else None}
+        if body is None:
+            return
         try:
-            if ok and body is not None:
+            if ok:
                 self.store.delivered(body)
-            elif why is not None:
-                self.store.keep_pending(body, orjson.dumps(why.to_dict()).decode()) if body is not None else None
+            else:
+                self.store.keep_pending(body, orjson.dumps(why.to_dict()).decode() if why else None)
         except Exception:
-            pass
+            pass  # the store gone: the dashboard says the store's trouble; sending goes on
 
     def state(self) -> dict[str, Any]:
         """For the dashboard: where this server sends, when it last delivered, what went wrong."""
