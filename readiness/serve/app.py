@@ -53,7 +53,7 @@ def make_serving(cfg: ServeConfig, store: Store, view: SiteView) -> Serving:
         for sender_id, received_s, summary in store.sender_docs():
             try:
                 kept.append((sender_id, received_s, Received.from_json(orjson.loads(summary))))
-            except (orjson.JSONDecodeError, TypeError, KeyError):
+            except (orjson.JSONDecodeError, TypeError, KeyError, ValueError):
                 continue  # written by this tool; one that cannot be read is shown as never heard, not wrongly
         branch.load(kept)
     return Serving(cfg, store, view, Rehearsals(_readable_rounds(store.rounds())),
