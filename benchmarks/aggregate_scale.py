@@ -41,8 +41,8 @@ MIXES = {"realistic": [READY] * 8 + PROBLEMS[:2],  # 8 of 10 ready
 
 
 def templates(variants: list[dict]) -> list[str]:
-    from readiness.loading import load_checks_and_profile
-    from readiness.judging import judge_machine
+    from readiness.core.loading import load_checks_and_profile
+    from readiness.core.judging import judge_machine
     from tests.helpers import with_facts
 
     with tempfile.TemporaryDirectory() as tmp:

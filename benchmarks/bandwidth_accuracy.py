@@ -22,7 +22,7 @@ from netns import can_shape, shape, veth_pair  # benchmarks/netns.py, beside thi
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from readiness.net.bandwidth import MeasureError, measure_http  # noqa: E402
+from readiness.pc.net.bandwidth import MeasureError, measure_http  # noqa: E402
 
 SERVER = """
 import sys, time
@@ -50,7 +50,7 @@ def start_server(mbps: float, prefix: list[str] | None = None, host: str | None 
 def measure_in(prefix: list[str] | None, url: str, args: argparse.Namespace) -> dict:
     if not prefix:
         return measure_http(url, streams=args.streams, duration_s=args.duration, warmup_s=args.warmup)
-    code = ("import json, sys; sys.path.insert(0, %r); from readiness.net.bandwidth import measure_http; "
+    code = ("import json, sys; sys.path.insert(0, %r); from readiness.pc.net.bandwidth import measure_http; "
             "print(json.dumps(measure_http(%r, streams=%d, duration_s=%f, warmup_s=%f)))"
             % (str(ROOT), url, args.streams, args.duration, args.warmup))
     out = subprocess.run(prefix + [sys.executable, "-c", code], capture_output=True, text=True, check=True)

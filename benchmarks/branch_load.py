@@ -48,7 +48,7 @@ def site_id(i: int) -> str:
 def template(work: Path, seats: int) -> dict:
     """A real site document: `seats` real reports of one site, folded by the real aggregate, with the
     exam timeline and a round in brief as a site server adds them."""
-    from readiness.aggregate.build import aggregate
+    from readiness.site.aggregate.build import aggregate
     from readiness.reports import site_json
 
     work.mkdir(parents=True, exist_ok=True)

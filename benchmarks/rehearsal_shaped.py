@@ -58,7 +58,7 @@ print(len(done), round(total * 8 / 1e6 / (end - start), 2), round(end - start, 2
 
 AGENTS = r"""
 import sys, threading, time, requests
-from readiness.agent import Agent
+from readiness.pc.agent import Agent
 url, token, key, seats, paper_mb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 agents = [Agent(url, token, f"SEAT-{i:02d}", 2**31) for i in range(seats)]
 threads = [threading.Thread(target=a.run, args=(1,), daemon=True) for a in agents]

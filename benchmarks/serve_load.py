@@ -114,7 +114,7 @@ def burst(pcs: int, work: Path) -> None:
 
 
 def branch(machines: int, work: Path) -> None:
-    from readiness.serve.store import Store
+    from readiness.site.store import Store
 
     sites = max(1, machines // 100)
     prof = profile_file(work, 100)

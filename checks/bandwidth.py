@@ -3,12 +3,7 @@ listening exams (5 a seat). On a good network each PC loads its paper in about 8
 
 from __future__ import annotations
 
-from readiness import rules
-from readiness.facts import Facts, FactUnavailable
-from readiness.i18n import Text
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
+from readiness.api import FactUnavailable, Facts, Finding, Profile, Status, Text, check, rules
 
 
 def load_note(seats: int, paper_mb: float, mbps: float) -> Text:
@@ -17,7 +12,7 @@ def load_note(seats: int, paper_mb: float, mbps: float) -> Text:
                 f"{seats} 个机位同时加载 {paper_mb:g} MB 试卷约需 {s:.0f} 秒（应急预案：约 {rules.PLAN_LOAD_S} 秒）。")
 
 
-# The rates, the paper size and the tolerance are the core's settings (readiness.settings.PLAN_SETTINGS):
+# The rates, the paper size and the tolerance are the core's settings (readiness.core.settings.PLAN_SETTINGS):
 # the site's aggregate and the rehearsal apply the same rules.
 @check("bandwidth", title=Text("Downlink bandwidth", "下行带宽"), order=70)
 def check_bandwidth(facts: Facts, profile: Profile) -> Finding:

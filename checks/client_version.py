@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from readiness.facts import Facts, FactUnavailable
-from readiness.i18n import Text, same
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness.settings import Setting
-from readiness.versions import compare_versions, parse_version
+from readiness.api import FactUnavailable, Facts, Finding, Profile, Setting, Status, Text, check, compare_versions, parse_version, same
 
 
 def _version_setting(value: str) -> Text | None:

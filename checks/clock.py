@@ -4,20 +4,14 @@ server, its /api/clock.
 A clock on a dead CMOS battery falls back to its build date at each start: TLS logins then fail
 outside the certificate's validity, and the plan counts in minutes before the start. The
 measurement is in the facts (each server's time, this PC's clock at send and receive), so a saved
-snapshot is judged again the same way. The round trip is given to the PC (readiness.rules).
+snapshot is judged again the same way. The round trip is given to the PC (readiness.core.rules).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from readiness import rules
-from readiness.facts import Facts, FactUnavailable, NotCollected, field
-from readiness.i18n import Text, join
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness.settings import Setting
+from readiness.api import FactUnavailable, Facts, Finding, NotCollected, Profile, Setting, Status, Text, check, field, join, rules
 
 REMEDY = Text("Set the clock right: Settings → Time & language → Sync now (or, as administrator, `w32tm /resync`); "
               "check the time zone. A clock that is wrong again after a restart has a dead CMOS battery: replace it.",

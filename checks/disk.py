@@ -11,13 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness.facts import Facts, FactUnavailable, field
-from readiness.i18n import Text
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness.settings import Setting
-from readiness.units import GB, gb
+from readiness.api import GB, FactUnavailable, Facts, Finding, Profile, Setting, Status, Text, check, field, gb
 
 EXTERNAL_BUSES = {"usb", "sd", "mmc", "1394"}
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from readiness.facts import Facts, FactUnavailable, field
-from readiness.i18n import Text, same
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness.settings import Setting
+from readiness.api import FactUnavailable, Facts, Finding, Profile, Setting, Status, Text, check, field, same
 
 STEPS = {"dns": Text("name lookup (DNS)", "域名解析（DNS）"), "connect": Text("TCP connect", "TCP 连接"),
          "tls": Text("TLS handshake", "TLS 握手"), "http": Text("HTTP request", "HTTP 请求"),

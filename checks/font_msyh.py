@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness import rules
-from readiness.facts import Facts, field
-from readiness.i18n import Text, same
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
+from readiness.api import Facts, Finding, Profile, Status, Text, check, field, rules, same
 
 EXPECTED = Text("msyh.ttc or msyh.ttf (Microsoft YaHei) in C:\\Windows\\Fonts",
                 "C:\\Windows\\Fonts 中有 msyh.ttc 或 msyh.ttf（微软雅黑）")

@@ -6,13 +6,7 @@ shows as about 7.8 GiB usable and must still pass.
 
 from __future__ import annotations
 
-from readiness.facts import Facts, FactUnavailable
-from readiness.i18n import Text
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness.settings import Setting
-from readiness.units import GIB, gib
+from readiness.api import GIB, FactUnavailable, Facts, Finding, Profile, Setting, Status, Text, check, gib
 
 REMEDY = Text("Fit more memory or use another PC: the plan asks for 8 GB of memory or more.",
               "请加装内存或更换考试机：应急预案要求内存 8G 或以上。")

@@ -8,12 +8,7 @@ applies it when these faults appear. The white-screen remedy also names D3DCompi
 
 from __future__ import annotations
 
-from readiness.facts import Facts, FactUnavailable, NotCollected
-from readiness.i18n import Text, same
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness import rules
+from readiness.api import FactUnavailable, Facts, Finding, NotCollected, Profile, Status, Text, check, rules, same
 
 
 def remedy(ini: str, level: str) -> Text:

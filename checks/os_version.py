@@ -6,12 +6,7 @@ platform.release() before Python 3.12, so the build number decides: 10240 ≤ bu
 
 from __future__ import annotations
 
-from readiness.facts import Facts
-from readiness.i18n import Text, same
-from readiness.model import RETRY_REMEDY, Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness.settings import Setting
+from readiness.api import RETRY_REMEDY, Facts, Finding, Profile, Setting, Status, Text, check, same
 
 WIN10_FIRST_BUILD = 10240
 WIN11_FIRST_BUILD = 22000

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from readiness import rules
-from readiness.facts import Facts, FactUnavailable
-from readiness.i18n import Text, same
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
+from readiness.api import FactUnavailable, Facts, Finding, Profile, Status, Text, check, rules, same
 
 REMEDY = Text("Register every public IP of the site in the exam system: 考点维护 → 考点信息变动 → 登记考点公网 IP "
               "(all of them when the site has several lines), then add them to site.public_ips in the profile.",

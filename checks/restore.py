@@ -3,19 +3,12 @@ Defender, 影子系统) and Windows' write filters (UWF, EWF, FBWF).
 
 A protected PC can be right for the exam if its image is right, but a font installed or a
 user.ini changed now is gone after the next restart: the check warns, and says where changes
-must be made instead. The markers and their sources are in readiness.collect.restore.
+must be made instead. The markers and their sources are in readiness.pc.collect.restore.
 """
 
 from __future__ import annotations
 
-from readiness import rules
-from readiness.restore_products import PRODUCT_IDS
-from readiness.facts import Facts, FactUnavailable, field
-from readiness.i18n import Text, same
-from readiness.model import Finding, Status
-from readiness.plugin import check
-from readiness.profile import Profile
-from readiness.settings import Setting
+from readiness.api import PRODUCT_IDS, FactUnavailable, Facts, Finding, Profile, Setting, Status, Text, check, field, rules, same
 
 NO_TRACE = Text("A restore card or a cloud classroom that re-images the PC at each start leaves no trace in Windows: "
                 "restart the PC once and check again.",

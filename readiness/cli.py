@@ -16,14 +16,14 @@ from typing import Any, Callable
 import click
 
 from readiness import __version__
-from readiness.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, escape_json_controls,
+from readiness.pc.console import (JSON_ERRORS, TEXT_ERRORS, OutputClosed, escape_controls, escape_json_controls,
                                prepare, stream_encoding, use_console_codepage, write_stream)
-from readiness.i18n import Lang, Text, TextError, can_show_chinese, detect_lang, same
-from readiness.plugin import LoadedChecks
-from readiness.loading import load_checks_and_profile
-from readiness.profile import Profile, ProfileError, to_toml
+from readiness.core.i18n import Lang, Text, TextError, can_show_chinese, detect_lang, same
+from readiness.core.plugin import LoadedChecks
+from readiness.core.loading import load_checks_and_profile
+from readiness.core.profile import Profile, ProfileError, to_toml
 from readiness.reports import OutputFormat, render
-from readiness.settings import CORE_SETTINGS
+from readiness.core.settings import CORE_SETTINGS
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells expect
@@ -140,7 +140,7 @@ class OutputFile(click.ParamType):
     name = "file"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
-        from readiness.files import NotRegularFile, write_target
+        from readiness.core.files import NotRegularFile, write_target
 
         if isinstance(value, Path):
             return value
@@ -235,8 +235,8 @@ def main() -> None:
 def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: Path | None,
           lang: str | None, offline: bool, submit: bool, server: str | None, token: str | None) -> None:
     """Check this PC (or a saved snapshot) and save the report."""
-    from readiness.facts import SnapshotError
-    from readiness.pipeline import SavePlan, check_this_pc
+    from readiness.core.facts import SnapshotError
+    from readiness.pc.pipeline import SavePlan, check_this_pc
 
     loaded, profile = _setup(profile_path)
     target = _server(profile, server, token) if submit or server else None
@@ -262,7 +262,7 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
 
 
 def _collect(profile: Profile, offline: bool, include_cpu: bool = True) -> dict[str, Any]:
-    from readiness.pipeline import collect_live
+    from readiness.pc.pipeline import collect_live
 
     return collect_live(profile, offline, include_cpu=include_cpu, progress=_progress_bar())
 
@@ -276,7 +276,7 @@ def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None
 
     The snapshot can be judged anywhere with `readiness check --facts FILE`.
     """
-    from readiness.output import atomic_write
+    from readiness.pc.output import atomic_write
 
     _loaded, profile = _setup(profile_path)
     snapshot = _collect(profile, offline)
@@ -331,10 +331,10 @@ def list_checks(lang: str | None) -> None:
 def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool, font: Path | None,
         undo_last: bool, backup_dir: Path | None, lang: str | None) -> None:
     """Apply the plan's remedies, with a backup and an undo."""
-    from readiness.fix.actions import running_processes
-    from readiness.fix.journal import default_backup_dir
-    from readiness.fix.service import FixIO, run_fix, run_undo
-    from readiness.fix.winfont import current_font_host
+    from readiness.pc.fix.actions import running_processes
+    from readiness.pc.fix.journal import default_backup_dir
+    from readiness.pc.fix.service import FixIO, run_fix, run_undo
+    from readiness.pc.fix.winfont import current_font_host
 
     loaded, profile = _setup(profile_path)
     io = FixIO(echo=lambda line: _write_stdout(line + "\n", OutputFormat.TEXT),
@@ -374,7 +374,7 @@ def _is_console_input(stream: Any) -> bool:
             return False
         if sys.platform != "win32":
             return True
-        from readiness.win32 import is_console
+        from readiness.core.win32 import is_console
 
         return is_console(stream.fileno())
     except (AttributeError, OSError, ValueError):
@@ -397,8 +397,8 @@ def entry() -> None:
 
 
 def _progress_bar() -> Any:
-    """The one progress bar (readiness.pipeline.progress_bar) on stderr."""
-    from readiness.pipeline import progress_bar
+    """The one progress bar (readiness.pc.pipeline.progress_bar) on stderr."""
+    from readiness.pc.pipeline import progress_bar
 
     return progress_bar(sys.stderr)
 
@@ -415,9 +415,9 @@ def _progress_bar() -> Any:
 def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, duration: float | None,
               warmup: float | None, streams: int | None, fmt: str, lang: str | None) -> None:
     """Measure the downlink and judge it against the site's seats."""
-    from readiness.net.collect import measure
-    from readiness.judging import judge_checks
-    from readiness.rules import exit_code
+    from readiness.pc.net.collect import measure
+    from readiness.core.judging import judge_checks
+    from readiness.core.rules import exit_code
 
     if url is not None and not url.strip():
         raise UsageError(Text("--url is empty: give the file to download, or leave the option out (speedtest)",
@@ -467,8 +467,8 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
     (a site server's site.json download) and branches' (readiness.branch/1): then one row per site,
     with --profile's [branch] sites never heard from and its [exam] timeline.
     """
-    from readiness.aggregate.build import aggregate as run_aggregate
-    from readiness.aggregate.documents import SenderFile
+    from readiness.site.aggregate.build import aggregate as run_aggregate
+    from readiness.branch.rollup import SenderFile, read_sender_file
 
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
@@ -476,7 +476,8 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
                               f"文件或文件夹不存在：{'、'.join(missing)}"))
     loaded = _setup(profile_path) if profile_path is not None else None  # a bad profile: a usage error first
     documents: list[SenderFile] = []
-    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers, loaded, documents)
+    agg = run_aggregate(paths, str(profile_path) if profile_path else None, workers, loaded, documents,
+                        read_sender_file)
     ui = _lang(lang)
     if documents and any(agg.counts.values()):
         raise UsageError(Text(
@@ -484,9 +485,9 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
             "aggregate the PCs' reports of each site, or the sites' documents, not both",
             f"同时给出了考试机报告和考点文档（{len(documents)} 个考点或分部文档）：请分别汇总各考点的考试机报告，或汇总考点文档，不要混在一起"))
     if documents:
-        from readiness.aggregate.documents import branch_outcome
+        from readiness.branch.rollup import branch_outcome
         from readiness.reports.formats import BRANCH_FORMATS
-        from readiness.site_words import WORDS
+        from readiness.site.words import WORDS
 
         doc, code = branch_outcome(documents, loaded[1] if loaded is not None else _setup(None)[1])
         for r in agg.rejected:  # what was not read: said, as the site table lists it
@@ -510,7 +511,7 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
 def _write_outputs(html_path: Path | None, csv_path: Path | None, xlsx_path: Path | None, ui: Lang,
                    make: Callable[[str], bytes]) -> None:
     """aggregate's --html, --csv, --xlsx files (a site's, or a branch table's), each written whole."""
-    from readiness.output import atomic_write
+    from readiness.pc.output import atomic_write
 
     for path, fmt in ((html_path, "html"), (csv_path, "csv"), (xlsx_path, "xlsx")):
         if path is not None:
@@ -537,8 +538,8 @@ def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, 
 def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[Text], ui: Lang) -> int:
     """Flush the outbox, then send; one line per report on stderr. 0 all delivered, 1 some refused,
     3 some kept in the outbox."""
-    from readiness.pipeline import Submitted
-    from readiness.submit import deliver
+    from readiness.pc.pipeline import Submitted
+    from readiness.pc.submit import deliver
 
     submitted = Submitted(target[0], tuple(deliver(target[0], target[1], reports)))
     _show_submitted(submitted, ui)
@@ -567,7 +568,7 @@ def submit_reports(paths: tuple[str, ...], profile_path: Path | None, server: st
     Exit codes: 0 all delivered, 1 some refused or unreadable, 3 some kept in the outbox
     (server unreachable), 2 usage errors.
     """
-    from readiness.submit import reports_in
+    from readiness.pc.submit import reports_in
 
     _loaded, profile = _setup(profile_path)
     target = _server(profile, server, token)
@@ -610,7 +611,7 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
     """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment."""
     import socket
 
-    from readiness.agent import Agent
+    from readiness.pc.agent import Agent
 
     _loaded, profile = _setup(profile_path)
     url, tok = _server(profile, server, token)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TextIO
 
-from readiness.i18n import Lang, Text
+from readiness.core.i18n import Lang, Text
 
 SITE_PROFILE = "site.toml"
 REPORTS_FOLDER = "reports"
@@ -48,7 +48,7 @@ def console_is_own() -> bool:
     """
     if sys.platform != "win32":
         return False
-    from readiness import win32
+    from readiness.core import win32
 
     try:
         attached = win32.console_processes(64)
@@ -76,7 +76,7 @@ def _runs(pid: int, executable: str) -> bool:
 
 
 def _image_of(pid: int) -> str | None:
-    from readiness import win32
+    from readiness.core import win32
 
     try:
         return win32.process_image(pid)
@@ -86,8 +86,8 @@ def _image_of(pid: int) -> str | None:
 
 def desktop_folder() -> Path:
     """The user's Desktop as the shell knows it (OneDrive and redirected desktops included): the
-    one lookup, readiness.output.desktop_folder."""
-    from readiness.output import desktop_folder as lookup
+    one lookup, readiness.pc.output.desktop_folder."""
+    from readiness.pc.output import desktop_folder as lookup
 
     return lookup()
 
@@ -115,8 +115,8 @@ class Session:
 
     def ui(self) -> Lang:
         if self.lang is None:
-            from readiness.console import stream_encoding
-            from readiness.i18n import detect_lang
+            from readiness.pc.console import stream_encoding
+            from readiness.core.i18n import detect_lang
 
             self.lang = detect_lang(stream_encoding(self.stdout))
         return self.lang
@@ -124,8 +124,8 @@ class Session:
     def write(self, text: str, err: bool = False) -> None:
         """Text into the window, with what came from the machine (a host name, a path or a value in
         user.ini) made harmless: control characters and bidi overrides shown as escapes, as the
-        command line does (readiness.console.escape_controls)."""
-        from readiness.console import escape_controls
+        command line does (readiness.pc.console.escape_controls)."""
+        from readiness.pc.console import escape_controls
 
         stream = self.stderr if err else self.stdout
         stream.write(escape_controls(text))
@@ -146,7 +146,7 @@ class Session:
 
 def _prepare_streams(session: Session) -> None:
     """As the command line does: the console's code page when redirected, stand-ins for what it lacks."""
-    from readiness.console import prepare, use_console_codepage
+    from readiness.pc.console import prepare, use_console_codepage
 
     for stream in (session.stdout, session.stderr):
         use_console_codepage(stream)
@@ -168,8 +168,8 @@ def double_click(session: Session) -> int:
 
 
 def _check_here(session: Session) -> int:
-    from readiness.loading import load_checks_and_profile
-    from readiness.profile import ProfileError
+    from readiness.core.loading import load_checks_and_profile
+    from readiness.core.profile import ProfileError
 
     _prepare_streams(session)
     ui = session.ui()
@@ -202,8 +202,8 @@ def _check_here(session: Session) -> int:
         session.say(Text("Checking this PC (about half a minute with the network checks) ...",
                          "正在检查本机（含网络检查约半分钟）……"))
 
-    from readiness.output import temp_folder
-    from readiness.pipeline import SavePlan, check_this_pc, progress_bar, server_of
+    from readiness.pc.output import temp_folder
+    from readiness.pc.pipeline import SavePlan, check_this_pc, progress_bar, server_of
     from readiness.reports import OutputFormat, render
 
     done = check_this_pc(

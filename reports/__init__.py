@@ -8,8 +8,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Callable
 
-from readiness.i18n import Lang
-from readiness.model import Report
+from readiness.core.i18n import Lang
+from readiness.core.model import Report
 from readiness.reports import jsonfmt, text
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from readiness.i18n import Lang, Text
-from readiness.model import STATUS_LABELS, CheckResult
+from readiness.core.i18n import Lang, Text
+from readiness.core.model import STATUS_LABELS, CheckResult
 
 
 def detail(m: Mapping[str, Any], asked_s: float, lang: Lang) -> list[str]:

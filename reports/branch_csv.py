@@ -9,9 +9,9 @@ import io
 from datetime import tzinfo
 from typing import Any, Mapping
 
-from readiness.i18n import Lang
+from readiness.core.i18n import Lang
 from readiness.reports import branch_table as bt
-from readiness.reports.site_csv import _cell
+from readiness.reports.site_csv import safe_cell
 
 
 def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> str:
@@ -19,5 +19,5 @@ def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | N
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(bt.HEADER)
-    writer.writerows([_cell(str(c)) for c in bt.cells(r, lang, where)] for r in bt.rows(doc))
+    writer.writerows([safe_cell(str(c)) for c in bt.cells(r, lang, where)] for r in bt.rows(doc))
     return buf.getvalue()

@@ -8,10 +8,10 @@ from html import escape
 from datetime import tzinfo
 from typing import Any, Mapping
 
-from readiness.i18n import Lang
+from readiness.core.i18n import Lang
 from readiness.reports import branch_table as bt
 from readiness.reports.site_html import COLORS, CSS
-from readiness.site_words import WORDS
+from readiness.site.words import WORDS
 
 EXTRA_CSS = (".mark{display:inline-block;color:#fff;background:#c62828;padding:0 5px;margin:1px 3px 1px 0;"
              "border-radius:3px;font-size:12px}tr.escalate td{background:#ffebee}.none{color:#6d4c41}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from readiness.i18n import Lang
+from readiness.core.i18n import Lang
 
 
 def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Mapping
 
-from readiness.i18n import Lang, Text
-from readiness.site_words import WORDS
+from readiness.core.i18n import Lang, Text
+from readiness.site.words import WORDS
 
 STATUSES = ("pass", "warn", "fail", "error")
 HEADER = ["site_id", "site_name", "kind", "status", "verdict", "escalate", "stale", "reports", "seats_expected",
@@ -36,7 +36,7 @@ def zone(where: tzinfo | None = None) -> tzinfo:
 
 
 def _instant(value: Any) -> datetime | None:
-    from readiness.exam import parse_instant
+    from readiness.core.exam import parse_instant
 
     return parse_instant(value)
 

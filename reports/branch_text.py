@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any, Mapping
 
-from readiness.i18n import Lang
+from readiness.core.i18n import Lang
 from readiness.reports import branch_table as bt
 from readiness.reports.text import pad
-from readiness.site_words import WORDS
+from readiness.site.words import WORDS
 
 
 def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> str:

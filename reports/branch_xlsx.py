@@ -7,10 +7,10 @@ import io
 from datetime import tzinfo
 from typing import Any, Mapping
 
-from readiness.i18n import Lang
+from readiness.core.i18n import Lang
 from readiness.reports import branch_table as bt
 from readiness.reports.site_xlsx import FILLS
-from readiness.site_words import WORDS
+from readiness.site.words import WORDS
 
 
 def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> bytes:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from readiness.i18n import Lang
-from readiness.model import Report
+from readiness.core.i18n import Lang
+from readiness.core.model import Report
 
 
 def render(report: Report, lang: Lang = Lang.EN) -> str:

@@ -7,9 +7,9 @@ import csv
 import io
 from typing import Iterator
 
-from readiness.aggregate.reverted import short_time
-from readiness.aggregate.site import Aggregate
-from readiness.i18n import Lang
+from readiness.site.aggregate.reverted import short_time
+from readiness.site.aggregate.site import Aggregate
+from readiness.core.i18n import Lang
 
 HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_at", "problems", "reverted", "os",
           "memory_gib", "disk_gb", "client_version", "download_mbps", "egress_ips", "report"]
@@ -36,7 +36,7 @@ def rows(agg: Aggregate, lang: Lang = Lang.EN) -> Iterator[list[str]]:
 _FORMULA_SIGNS = frozenset("=+-@")
 
 
-def _cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     import unicodedata
 
     if value.startswith(("\t", "\r", "\n")):
@@ -52,5 +52,5 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows([_cell(c) for c in row] for row in rows(agg, lang))
+    writer.writerows([safe_cell(c) for c in row] for row in rows(agg, lang))
     return buf.getvalue()

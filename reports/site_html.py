@@ -8,10 +8,10 @@ from datetime import datetime, timezone, tzinfo
 from html import escape
 from typing import Any, Mapping, Sequence
 
-from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
-from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text
-from readiness.model import STATUS_LABELS, Status
+from readiness.site.aggregate.reverted import REVERTED_HEADING, reverted_text
+from readiness.site.aggregate.site import Aggregate, SiteSummary
+from readiness.core.i18n import Lang, Text
+from readiness.core.model import STATUS_LABELS, Status
 from readiness.reports.site_text import NO_ID, SEATS_FROM, VERDICT, site_label
 
 COLORS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "error": "#757575", "missing": "#e0e0e0"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, Mapping, Sequence
 
-from readiness.aggregate.machines import Machine
-from readiness.aggregate.site import SITE_SCHEMA, Aggregate, SiteSummary
-from readiness.i18n import Lang
+from readiness.site.aggregate.machines import Machine
+from readiness.site.aggregate.site import SITE_SCHEMA, Aggregate, SiteSummary
+from readiness.core.i18n import Lang
 
 
 def machine_dict(m: Machine) -> dict[str, Any]:

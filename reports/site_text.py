@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from readiness.aggregate.reverted import REVERTED_HEADING, reverted_text
-from readiness.aggregate.site import Aggregate, SiteSummary
-from readiness.i18n import Lang, Text
-from readiness.model import STATUS_LABELS, Status
-from readiness.reports.text import VERDICTS, cells, pad, wrap
-from readiness.site_words import WORDS
+from readiness.site.aggregate.reverted import REVERTED_HEADING, reverted_text
+from readiness.site.aggregate.site import Aggregate, SiteSummary
+from readiness.core.i18n import Lang, Text
+from readiness.core.model import STATUS_LABELS, Status
+from readiness.core.model import VERDICTS
+from readiness.reports.text import cells, pad, wrap
+from readiness.site.words import WORDS
 
 VERDICT = VERDICTS  # a site's verdict reads like a machine's
 L = WORDS  # the site's one vocabulary, shared with the server's pages

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from readiness.aggregate.site import Aggregate
-from readiness.i18n import Lang
-from readiness.model import STATUS_LABELS
+from readiness.site.aggregate.site import Aggregate
+from readiness.core.i18n import Lang
+from readiness.core.model import STATUS_LABELS
 from readiness.reports.site_csv import HEADER, rows
 
 FILLS = {"pass": "#C6EFCE", "warn": "#FFEB9C", "fail": "#FFC7CE", "error": "#D9D9D9"}

@@ -9,21 +9,15 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from readiness.facts import fact_name
-from readiness.i18n import Lang, Text
-from readiness.model import STATUS_LABELS, Report, Status
-from readiness.profile import BUILTIN_NAME, BUILTIN_ZH
+from readiness.core.facts import fact_name
+from readiness.core.i18n import Lang, Text
+from readiness.core.model import STATUS_LABELS, VERDICTS, Report, Status
+from readiness.core.profile import BUILTIN_NAME, BUILTIN_ZH
 
 BUILTIN = Text(BUILTIN_NAME, BUILTIN_ZH)
 WIDTH = 100
 COLUMNS = (12, 22, 36, 30)  # status, check, observed, expected (cells, with the gaps: 100)
 
-VERDICTS = {
-    Status.PASS: Text("READY", "就绪"),
-    Status.WARN: Text("READY, WITH WARNINGS", "就绪（有警告）"),
-    Status.FAIL: Text("NOT READY", "未就绪"),
-    Status.ERROR: Text("UNDETERMINED: some checks could not decide", "无法判断：部分检查项无法判断"),
-}
 HEAD = {
     "status": Text("STATUS", "状态"), "check": Text("CHECK", "检查项"),
     "observed": Text("OBSERVED", "实测"), "expected": Text("EXPECTED", "要求"),

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from readiness.plugin import LoadedChecks, load_checks
-from readiness.profile import Profile, build_profile, load_profile
-from readiness.settings import CORE_SETTINGS
+from readiness.core.plugin import LoadedChecks, load_checks
+from readiness.core.profile import Profile, build_profile, load_profile
+from readiness.core.settings import CORE_SETTINGS
 
 
 @pytest.fixture(scope="session")

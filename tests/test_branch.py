@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from readiness.branch import (BRANCH_SCHEMA, SITE_SCHEMA, BranchView, DocumentError, Received, branch_document,
+from readiness.branch.chain import (BRANCH_SCHEMA, SITE_SCHEMA, BranchView, DocumentError, Received, branch_document,
                               check_clock, level_status, read_document, read_file, row_for)
-from readiness.exam import Timeline, iso
+from readiness.core.exam import Timeline, iso
 
 NOW = 1_800_000_000.0
 
@@ -218,7 +218,7 @@ def test_a_sender_taken_out_of_the_profile_is_no_longer_listed():
 
 
 def test_a_refusal_shows_on_the_senders_row_until_a_document_is_taken():
-    from readiness.i18n import Text
+    from readiness.core.i18n import Text
 
     view = BranchView({"1101": ""}, Timeline(()))
     view.refuse("1101", NOW, Text("clock ahead", "时钟快"))

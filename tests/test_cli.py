@@ -171,7 +171,7 @@ def test_never_crashes_on_narrow_consoles(tmp_path, encoding, lang, fmt):
 
 
 def test_language_follows_the_console(monkeypatch):
-    from readiness.i18n import Lang, detect_lang
+    from readiness.core.i18n import Lang, detect_lang
 
     assert detect_lang("gbk", {"LANG": "zh_CN.UTF-8"}) is Lang.ZH
     assert detect_lang("ascii", {"LANG": "zh_CN.UTF-8"}) is Lang.EN
@@ -224,7 +224,7 @@ def test_chinese_output_names_facts_and_the_builtin_profile_in_chinese(run, tmp_
 
 @pytest.mark.parametrize("streams,en,zh", [(1, "1 parallel stream,", "1 个并行连接"), (4, "4 parallel streams,", "4 个并行连接")])
 def test_bandwidth_detail_counts_streams_in_words(streams, en, zh):
-    from readiness.i18n import Lang
+    from readiness.core.i18n import Lang
     from readiness.reports.bandwidth_text import detail
 
     m = {"download_mbps": 50.0, "median_mbps": 50.0, "p90_mbps": 51.0, "streams": streams, "window_s": 10.0,
@@ -263,15 +263,15 @@ def test_judging_a_snapshot_loads_no_collector_and_nothing_heavy(tmp_path):
     """`check --facts` judges a file: the checks (plugins) must not pull in the collectors, Win32,
     the network stack or importlib.metadata (the start-up target: within 6x a bare python). Windows'
     embeddable python keeps its standard library in a zip, where the entry points are read through
-    importlib.metadata, as documented in readiness.plugin; and a Windows console is asked its code
+    importlib.metadata, as documented in readiness.core.plugin; and a Windows console is asked its code
     page and the UI language through Win32."""
     import subprocess
     import sys
 
     code = ("import runpy, sys; sys.argv = ['readiness', 'check', '--facts', sys.argv[1], '--output', sys.argv[2]]\n"
             "try:\n    runpy.run_module('readiness', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-            "heavy = ('readiness.collect', 'requests', 'psutil', 'fontTools', 'readiness.net')"
-            " + (() if sys.platform == 'win32' else ('readiness.win32', 'ctypes', 'email', 'importlib.metadata'))\n"
+            "heavy = ('readiness.pc.collect', 'requests', 'psutil', 'fontTools', 'readiness.pc.net')"
+            " + (() if sys.platform == 'win32' else ('readiness.core.win32', 'ctypes', 'email', 'importlib.metadata'))\n"
             "print(sorted(m for m in heavy if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "ready-pc.json"), str(tmp_path / "r.json")],
                           capture_output=True, text=True, timeout=60)

@@ -224,7 +224,7 @@ def test_ctrl_c_exits_130(tmp_path):
 
 # --- text from machines never reaches the terminal raw ----------------------------------------
 
-from readiness.names import shown  # noqa: E402 - beside the text it cleans
+from readiness.core.names import shown  # noqa: E402 - beside the text it cleans
 
 HOSTILE = "PC\x1b[2J\x1b]0;owned\x07\rX\u202eevil\x9b31m"
 
@@ -295,13 +295,13 @@ def test_ctrl_c_stops_rehearse_with_130(tmp_path):
 
 
 def test_the_offline_reason_names_the_switch_that_was_used(tmp_path, profile):
-    from readiness.pipeline import collect_live
-    from readiness.profile import load_profile
-    from readiness.settings import CORE_SETTINGS
+    from readiness.pc.pipeline import collect_live
+    from readiness.core.profile import load_profile
+    from readiness.core.settings import CORE_SETTINGS
 
     site = tmp_path / "site.toml"
     site.write_text("[network]\noffline = true\n", encoding="utf-8")
-    from readiness.loading import load_checks_and_profile
+    from readiness.core.loading import load_checks_and_profile
 
     _, by_profile = load_checks_and_profile(site)
     said = collect_live(by_profile, include_cpu=False)["not_collected"]["network"]

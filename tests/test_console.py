@@ -2,7 +2,7 @@
 
 import io
 
-from readiness.console import TEXT_ERRORS, json_writer, prepare
+from readiness.pc.console import TEXT_ERRORS, json_writer, prepare
 
 
 class Tty(io.TextIOWrapper):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from readiness import rules
-from readiness.exam import SiteFacts, Timeline, deadline_state, exam_section, iso, parse_instant
-from readiness.profile import build_profile, ProfileError
-from readiness.settings import CORE_SETTINGS
+from readiness.core import rules
+from readiness.core.exam import SiteFacts, Timeline, deadline_state, exam_section, iso, parse_instant
+from readiness.core.profile import build_profile, ProfileError
+from readiness.core.settings import CORE_SETTINGS
 
 
 @pytest.mark.parametrize("text, ok", [

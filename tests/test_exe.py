@@ -220,8 +220,8 @@ def test_fix_dry_run_on_a_laid_client_folder(prefix, tmp_path, lang):
 
 
 def write_reports(folder: Path, n: int) -> None:
-    from readiness.loading import load_checks_and_profile
-    from readiness.judging import judge_machine
+    from readiness.core.loading import load_checks_and_profile
+    from readiness.core.judging import judge_machine
 
     loaded, profile = load_checks_and_profile(None)
     texts = [json.dumps(judge_machine(with_facts(dict({"host.hostname": "@HOST@", "host.machine_id": "@ID@"}, **changes)),

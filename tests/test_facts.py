@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from readiness.facts import Facts, FactUnavailable, NotCollected, SnapshotError, load_snapshot
+from readiness.core.facts import Facts, FactUnavailable, NotCollected, SnapshotError, load_snapshot
 from tests.helpers import EXAMPLES, ready_facts
 
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from readiness.files import NotRegularFile, read_regular, write_target
-from readiness.output import atomic_write
+from readiness.core.files import NotRegularFile, read_regular, write_target
+from readiness.pc.output import atomic_write
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="FIFOs and /dev nodes are POSIX")
 

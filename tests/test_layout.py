@@ -49,3 +49,55 @@ def test_types_check_as_on_windows() -> None:
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "typecheck.py")],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# Who may import whom: the core nothing above it; the sides (the PC, the site) the core; the branch the
+# site too (it reads site documents); renderers the models they render; the server anything below it.
+# The entry modules (cli, standalone, __main__, api) are above all and import anything.
+LAYERS = {
+    "core": {"core"},
+    "pc": {"core", "pc", "reports"},  # the pipeline writes the report file through its renderer
+    "site": {"core", "site"},
+    "branch": {"core", "site", "branch"},
+    "reports": {"core", "site", "branch", "reports"},
+    "serve": {"core", "pc", "site", "branch", "reports", "serve"},
+    "checks": {"api"},
+}
+ENTRY_MODULES = {"__init__.py", "__main__.py", "api.py", "cli.py", "standalone.py"}
+
+
+def _imports(path: Path) -> list[str]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found.extend(a.name for a in node.names)
+    return found
+
+
+def _layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "readiness" and len(parts) > 1 else None
+
+
+def test_imports_go_one_way_only() -> None:
+    wrong = []
+    for folder, layer_of_file in (("readiness", None), ("checks", "checks"), ("reports", "reports")):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT / folder)
+            layer = layer_of_file or (rel.parts[0] if len(rel.parts) > 1 else None)
+            if layer is None:
+                continue
+            for module in _imports(path):
+                target = _layer_of(module)
+                if target is not None and target not in LAYERS[layer]:
+                    wrong.append(f"{folder}/{rel}: {module}")
+    assert wrong == []
+
+
+def test_the_top_of_the_package_holds_only_the_entry_modules() -> None:
+    assert {p.name for p in (ROOT / "readiness").glob("*.py")} == ENTRY_MODULES
+    assert (ROOT / "readiness" / "core" / "__init__.py").read_text("utf-8").strip() == ""  # start-up stays small

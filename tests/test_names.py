@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from readiness.aggregate.build import aggregate
-from readiness.names import MAX_NAME, shown
+from readiness.site.aggregate.build import aggregate
+from readiness.core.names import MAX_NAME, shown
 from readiness.reports import site_html, site_text
 from tests.aggregate.reports import make_report, site_profile
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.output import atomic_write, default_report_name, replace_retrying, save_report
+from readiness.pc.output import atomic_write, default_report_name, replace_retrying, save_report
 
 POSIX_MODES = pytest.mark.skipif(os.name == "nt", reason="POSIX permissions: Windows has only the read-only attribute")
 
@@ -55,7 +55,7 @@ def test_save_falls_back_to_temp(tmp_path):
 
 
 def test_reports_do_not_land_in_system32(tmp_path):
-    from readiness.output import default_report_dir
+    from readiness.pc.output import default_report_dir
 
     (tmp_path / "Desktop").mkdir()
     env = {"WINDIR": str(tmp_path / "Windows"), "USERPROFILE": str(tmp_path)}
@@ -68,7 +68,7 @@ def test_reports_do_not_land_in_system32(tmp_path):
 def test_the_desktop_is_the_known_folder_and_windows_old_is_not_windows(tmp_path):
     """SHGetKnownFolderPath(FOLDERID_Desktop) names a OneDrive or redirected Desktop; a fake of it
     here, the real call in the Windows lane."""
-    from readiness.output import default_report_dir
+    from readiness.pc.output import default_report_dir
 
     onedrive = tmp_path / "OneDrive" / "桌面"
     onedrive.mkdir(parents=True)
@@ -158,7 +158,9 @@ def test_user_ini_is_replaced_keeping_its_metadata_on_windows(tmp_path, monkeypa
     follows that documentation; a refusal falls back to os.replace."""
     import sys
 
-    from readiness import output, win32
+    from readiness.pc import output
+
+    from readiness.core import win32
 
     calls: list[tuple[str, str]] = []
 

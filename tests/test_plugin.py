@@ -1,11 +1,11 @@
 
 import pytest
-from readiness.facts import Facts
-from readiness.i18n import Text, same
-from readiness.model import Finding, Status
-from readiness.plugin import assemble, check, load_checks
-from readiness.judging import judge_checks
-from readiness.settings import CORE_SETTINGS, Setting
+from readiness.core.facts import Facts
+from readiness.core.i18n import Text, same
+from readiness.core.model import Finding, Status
+from readiness.core.plugin import assemble, check, load_checks
+from readiness.core.judging import judge_checks
+from readiness.core.settings import CORE_SETTINGS, Setting
 
 
 @check("extra", title=Text("Extra", "额外"), settings=(Setting("extra.limit", 3, Text("l", "l"), "int"),))
@@ -79,7 +79,7 @@ def _pairs(eps):
 def test_the_fast_entry_point_scan_finds_what_importlib_metadata_finds(group):
     import importlib.metadata
 
-    from readiness.plugin import entry_points_of
+    from readiness.core.plugin import entry_points_of
 
     assert _pairs(entry_points_of(group)) == _pairs(importlib.metadata.entry_points(group=group))
 
@@ -107,12 +107,12 @@ def test_a_third_party_plugin_on_sys_path_is_found_as_importlib_metadata_finds_i
     import importlib.metadata
     import sys
 
-    from readiness.plugin import _scan_entry_points, load_checks
+    from readiness.core.plugin import _scan_entry_points, load_checks
 
     first, second = tmp_path / "a", tmp_path / "b"
     (first / "acme_checks.py").parent.mkdir()
     (first / "acme_checks.py").write_text(
-        "from readiness.plugin import check\nfrom readiness.i18n import same\nfrom readiness.model import Finding, Status\n"
+        "from readiness.core.plugin import check\nfrom readiness.core.i18n import same\nfrom readiness.core.model import Finding, Status\n"
         "@check('acme', title=same('Acme'))\ndef acme(facts, profile):\n"
         "    return Finding(Status.PASS, same('ok'), same('ok'), same('ok'))\n")
     _dist(first, "Acme_Checks-1.0.dist-info", "# a comment\n[readiness.checks]\nacme = acme_checks:acme\n\n[console_scripts]\nacme = x:y\n")
@@ -132,7 +132,7 @@ def test_what_the_scan_cannot_read_goes_to_importlib_metadata(tmp_path, monkeypa
     import sys
     import zipfile
 
-    from readiness.plugin import _scan_entry_points
+    from readiness.core.plugin import _scan_entry_points
 
     archive = tmp_path / "plugins.zip"
     with zipfile.ZipFile(archive, "w") as zf:

@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from readiness.profile import ProfileError, load_profile, to_toml
-from readiness.settings import CORE_SETTINGS
+from readiness.core.profile import ProfileError, load_profile, to_toml
+from readiness.core.settings import CORE_SETTINGS
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_device_and_fifo_profiles_are_refused(tmp_path, settings):
 @pytest.mark.parametrize("lang,head", [("zh", "# 生效的配置；来源：内置（2023 年秋季应急预案）"),
                                        ("en", "# Effective profile; source: built-in (2023 autumn emergency plan)")])
 def test_the_profile_file_speaks_the_chosen_language_from_its_first_line(settings, lang, head):
-    from readiness.profile import to_toml
+    from readiness.core.profile import to_toml
 
     text = to_toml(load_profile(None, settings), settings, lang)
     assert text.splitlines()[0] == head
@@ -171,8 +171,8 @@ def test_a_reports_profile_carries_no_secret(make_profile):
 # --- the chain of command: [branch.sites] is one table setting, its tokens secrets ------------------
 
 def _branch_profile(tmp_path, text):
-    from readiness.profile import load_profile
-    from readiness.settings import CORE_SETTINGS
+    from readiness.core.profile import load_profile
+    from readiness.core.settings import CORE_SETTINGS
 
     path = tmp_path / "branch.toml"
     path.write_text(text, encoding="utf-8")
@@ -195,7 +195,7 @@ def test_branch_sites_is_read_as_one_table(tmp_path):
     ('"\\u200b" = "token-1101-abc"', "visible"),
 ])
 def test_branch_sites_refused(tmp_path, table, words):
-    from readiness.profile import ProfileError
+    from readiness.core.profile import ProfileError
 
     with pytest.raises(ProfileError) as refused:
         _branch_profile(tmp_path, f"[branch.sites]\n{table}\n")
@@ -203,8 +203,8 @@ def test_branch_sites_refused(tmp_path, table, words):
 
 
 def test_upstream_token_is_hidden_and_the_effective_profile_round_trips(tmp_path):
-    from readiness.profile import load_profile, to_toml
-    from readiness.settings import CORE_SETTINGS
+    from readiness.core.profile import load_profile, to_toml
+    from readiness.core.settings import CORE_SETTINGS
 
     p = _branch_profile(tmp_path, '[upstream]\nurl = "http://10.1.0.5:8765"\ntoken = "site-token-1101"\n'
                                   '[branch.sites]\n"1101" = "token-1101-abc"\n')
@@ -215,7 +215,7 @@ def test_upstream_token_is_hidden_and_the_effective_profile_round_trips(tmp_path
 
 
 def test_a_refused_token_is_never_echoed(tmp_path):
-    from readiness.profile import ProfileError
+    from readiness.core.profile import ProfileError
 
     with pytest.raises(ProfileError) as refused:
         _branch_profile(tmp_path, '[branch.sites]\n"1101" = "short"\n"1102" = "REAL-SECRET-TOKEN-1102"\n'

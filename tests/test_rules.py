@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from readiness import rules
-from readiness.fix.inifix import set_opengl_level
-from readiness.model import Status, Tally
+from readiness.core import rules
+from readiness.pc.fix.inifix import set_opengl_level
+from readiness.core.model import Status, Tally
 from tests.aggregate.reports import make_report, network, site_profile
 from tests.checks.judge import judge_one
 from tests.helpers import ROOT, with_facts
@@ -83,7 +83,7 @@ def test_listening_rate_on_the_pc(loaded, make_profile, mbps, verdict):
 
 @pytest.mark.parametrize("mbps, verdict", LISTENING_EDGES)
 def test_listening_rate_at_the_site(tmp_path, mbps, verdict):
-    from readiness.aggregate.build import aggregate
+    from readiness.site.aggregate.build import aggregate
 
     prof = tmp_path / "site.toml"
     prof.write_text('[site]\nid = "1101"\nseats = 100\nlistening = true\npublic_ips = ["203.0.113.7"]\n',
@@ -120,8 +120,8 @@ def test_unregistered_ips(registered, seen, unregistered):
     ("2001:db8::1", "2001:db8::2", F),
 ])
 def test_pc_and_site_agree_on_registration(tmp_path, loaded, registered, egress, verdict):
-    from readiness.aggregate.build import aggregate
-    from readiness.loading import load_checks_and_profile
+    from readiness.site.aggregate.build import aggregate
+    from readiness.core.loading import load_checks_and_profile
 
     prof = site_profile(tmp_path, seats=1, ips=(registered,))
     _, p = load_checks_and_profile(prof)
@@ -208,7 +208,7 @@ def test_no_core_module_imports_a_check():
 
 
 def test_the_keys_the_core_reads_are_the_cores(loaded):
-    from readiness.settings import CORE_SETTINGS
+    from readiness.core.settings import CORE_SETTINGS
 
     core = {s.key for s in CORE_SETTINGS}
     for key in ("bandwidth.per_seat_mbps", "bandwidth.listening_per_seat_mbps", "bandwidth.paper_mb",
@@ -218,17 +218,17 @@ def test_the_keys_the_core_reads_are_the_cores(loaded):
 
 def test_the_site_is_judged_when_every_plugin_fails_to_load(tmp_path):
     """Without any check installed the core still folds reports and plans fixes: no KeyError."""
-    from readiness.aggregate.site import Aggregator
-    from readiness.fix.actions import propose_changes
-    from readiness.plugin import LoadedChecks
-    from readiness.profile import load_profile
-    from readiness.settings import CORE_SETTINGS
+    from readiness.site.aggregate.site import Aggregator
+    from readiness.pc.fix.actions import propose_changes
+    from readiness.core.plugin import LoadedChecks
+    from readiness.core.profile import load_profile
+    from readiness.core.settings import CORE_SETTINGS
 
     bare = load_profile(site_profile(tmp_path, seats=2), CORE_SETTINGS)
     assert LoadedChecks(()).settings == ()
     report = make_report(tmp_path / "r", "PC01", site_profile(tmp_path, seats=2), net=network(1.0))
-    from readiness.aggregate.inputs import Source
-    from readiness.aggregate.machines import read_machine
+    from readiness.core.inputs import Source
+    from readiness.site.aggregate.machines import read_machine
 
     agg = Aggregator(bare, rejudged=True)
     agg.add(read_machine(report.read_bytes(), Source(str(report), str(report)), None))

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from readiness import output, standalone
-from readiness.i18n import Lang
+from readiness.pc import output
+
+from readiness import standalone
+from readiness.core.i18n import Lang
 from readiness.standalone import Session, main
 from tests.helpers import ready_facts, with_facts
 
@@ -187,8 +189,8 @@ def test_renamed_exe_on_a_share_uses_its_own_folder_unresolved(monkeypatch, tmp_
 
 
 def make_reports(folder: Path, n: int) -> None:
-    from readiness.loading import load_checks_and_profile
-    from readiness.judging import judge_machine
+    from readiness.core.loading import load_checks_and_profile
+    from readiness.core.judging import judge_machine
 
     loaded, profile = load_checks_and_profile(None)
     folder.mkdir(parents=True, exist_ok=True)
@@ -271,8 +273,8 @@ def test_desktop_for_real_is_a_folder():
 def test_double_click_sends_the_report_to_the_site_server_named_in_site_toml(stick, tmp_path, monkeypatch):
     """Issue 11: the exe's double-click submits when site.toml has server.url and server.token; an
     unreachable server keeps the report in the outbox, sent by the next double-click."""
-    from readiness.profile import load_profile
-    from readiness.settings import CORE_SETTINGS
+    from readiness.core.profile import load_profile
+    from readiness.core.settings import CORE_SETTINGS
     from tests.serve.server import TOKEN, running
 
     monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
@@ -319,16 +321,16 @@ def test_a_stick_pulled_before_the_submit_leaves_a_saved_report_and_a_clear_line
     step is said in words; the report, already saved, stays (issue 17, item 14)."""
     import builtins
 
-    from readiness.pipeline import submit_report
+    from readiness.pc.pipeline import submit_report
 
     real = builtins.__import__
 
     def gone(name, *args, **kwargs):
-        if name == "readiness.submit":
+        if name == "readiness.pc.submit":
             raise ImportError("the stick is gone", name=name)
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", gone)
-    monkeypatch.delitem(__import__("sys").modules, "readiness.submit", raising=False)
+    monkeypatch.delitem(__import__("sys").modules, "readiness.pc.submit", raising=False)
     got = submit_report(("http://192.0.2.1:8765", "t"), b"{}", "PC01")
     assert got.outcomes == () and "cannot be read any more" in got.problem.en and "U盘" in got.problem.zh

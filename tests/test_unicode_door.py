@@ -10,9 +10,9 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from readiness.aggregate.build import aggregate
+from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
-from readiness.facts import SnapshotError, decode_json_bytes, lone_surrogate
+from readiness.core.facts import SnapshotError, decode_json_bytes, lone_surrogate
 from tests.aggregate.reports import make_report, site_profile
 from tests.serve.server import TOKEN, running
 

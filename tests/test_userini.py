@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from readiness import userini
+from readiness.pc import userini
 
 LEVEL_CASES = [
     # (file bytes, expected OpenGL/Level, expected encoding)

@@ -3,7 +3,7 @@ which Python could not even convert (its int-string limit is about 4,300 digits)
 
 import pytest
 
-from readiness.versions import compare_versions, parse_version
+from readiness.core.versions import compare_versions, parse_version
 
 
 @pytest.mark.parametrize("text,parts", [

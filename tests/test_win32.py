@@ -1,4 +1,4 @@
-"""Win32 lives in one module: readiness/win32.py declares every prototype once, lazily, and nothing
+"""Win32 lives in one module: readiness/core/win32.py declares every prototype once, lazily, and nothing
 else in the package touches ctypes. (The calls themselves run for real in tests/windows.)"""
 
 import io
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from readiness import win32
+from readiness.core import win32
 
 ROOT = Path(__file__).resolve().parent.parent
-THE_MODULE = ROOT / "readiness" / "win32.py"
+THE_MODULE = ROOT / "readiness" / "core" / "win32.py"
 # what declaring or loading a Win32 function takes; as names in code, not in docstrings or comments
 CTYPES_NAMES = {"ctypes", "wintypes", "WinDLL", "windll", "OleDLL", "oledll", "CDLL", "cdll", "WINFUNCTYPE",
                 "argtypes", "restype", "errcheck"}
@@ -31,7 +31,7 @@ def _package_sources() -> list[Path]:
 def test_no_module_but_win32_declares_or_loads_a_win32_function():
     found = {str(p.relative_to(ROOT)): names for p in _package_sources()
              if p != THE_MODULE and (names := _ctypes_names_in(p))}
-    assert found == {}, f"ctypes outside readiness/win32.py (move the call there, behind a wrapper): {found}"
+    assert found == {}, f"ctypes outside readiness/core/win32.py (move the call there, behind a wrapper): {found}"
 
 
 def test_the_scan_sees_the_declarations_where_they_are():
@@ -42,7 +42,7 @@ def test_the_scan_sees_the_declarations_where_they_are():
 def test_importing_it_loads_no_ctypes_and_declares_nothing():
     """On Linux too, and fast: ctypes is imported at the first call of a wrapper, not before. (The
     Windows lane's runtime imports ctypes at start for its Wine fix-ups, so "before" is compared.)"""
-    code = ("import sys; before = 'ctypes' in sys.modules; import readiness.win32 as w; "
+    code = ("import sys; before = 'ctypes' in sys.modules; import readiness.core.win32 as w; "
             "print(before, 'ctypes' in sys.modules, w.prototypes.cache_info().currsize, w.function.cache_info().currsize)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     before, after, *declared = proc.stdout.split()

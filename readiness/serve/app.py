@@ -11,14 +11,14 @@ import orjson
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from readiness.rounds import Rehearsals
+from readiness.site.rounds import Rehearsals
 from readiness.serve import branch_routes, phone_routes, round_routes, site_routes
 from readiness.serve.context import ServeConfig, Serving
 from readiness.serve.errors import HANDLERS
 from readiness.serve.guards import RateLimit, SecurityHeaders
-from readiness.serve.pacing import Pacer
-from readiness.serve.store import Store
-from readiness.serve.view import SiteView
+from readiness.site.pacing import Pacer
+from readiness.site.store import Store
+from readiness.site.view import SiteView
 
 if TYPE_CHECKING:
     from readiness.serve.upstream import Upstream
@@ -45,8 +45,8 @@ def make_serving(cfg: ServeConfig, store: Store, view: SiteView) -> Serving:
     profile = cfg.profile
     branch = None
     if profile["branch.sites"]:
-        from readiness.branch import BranchView, Received
-        from readiness.exam import Timeline
+        from readiness.branch.chain import BranchView, Received
+        from readiness.core.exam import Timeline
 
         branch = BranchView({sid: "" for sid in profile["branch.sites"]}, Timeline.from_profile(profile))
         kept = []

@@ -22,13 +22,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from readiness.branch import DocumentError, Received, TooOften, WrongSender, check_clock, now_s, read_document
-from readiness.i18n import Text
+from readiness.branch.chain import DocumentError, Received, TooOften, WrongSender, check_clock, now_s, read_document
+from readiness.core.i18n import Text
 from readiness.serve import pages
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NeedsKey, NotFound, TooLarge, json_response
 from readiness.serve.guards import _bearer, client_of, lang_of, read_body, remember_lang, require_manager, same
-from readiness.serve.store import StoreGone
+from readiness.site.store import StoreGone
 
 HTML = "text/html; charset=utf-8"
 MAX_SENT = 4 * 1024 * 1024  # as sent (gzip welcome)

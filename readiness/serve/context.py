@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, cast
 
 from starlette.requests import Request
 
-from readiness.profile import Profile
+from readiness.core.profile import Profile
 from readiness.serve.buckets import Buckets
-from readiness.rounds import Rehearsals
+from readiness.site.rounds import Rehearsals
 
 if TYPE_CHECKING:
-    from readiness.branch import BranchView
+    from readiness.branch.chain import BranchView
     from readiness.serve.upstream import Upstream
-    from readiness.serve.pacing import Pacer
-    from readiness.serve.store import Store
-    from readiness.serve.view import SiteView
+    from readiness.site.pacing import Pacer
+    from readiness.site.store import Store
+    from readiness.site.view import SiteView
 
 MAX_BODY = 2 * 1024 * 1024
 SENDS_PER_MINUTE = 20  # a sender sends on change, at most every 5 s, and at its heartbeat: 20 a minute, bursts of 10

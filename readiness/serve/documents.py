@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness import rules
-from readiness.branch import BranchView, branch_document, now_s
-from readiness.exam import SiteFacts, Timeline, exam_section, iso
-from readiness.rounds import ROUND_BRIEF
+from readiness.core import rules
+from readiness.branch.chain import BranchView, branch_document, now_s
+from readiness.core.exam import SiteFacts, Timeline, exam_section, iso
+from readiness.site.rounds import ROUND_BRIEF
 from readiness.serve.context import Serving
-from readiness.serve.view import Built
+from readiness.site.view import Built
 
 
 
@@ -84,8 +84,8 @@ def own_branch_document(s: Serving, seq: int | None = None) -> dict[str, Any]:
 def store_error(s: Serving) -> dict[str, str] | None:
     """The data folder gone under the running server: every document is refused (503) and the
     senders drift to silent, which the page must explain."""
-    from readiness.i18n import Text
-    from readiness.serve.store import StoreGone
+    from readiness.core.i18n import Text
+    from readiness.site.store import StoreGone
 
     try:
         s.store.check()

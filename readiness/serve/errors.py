@@ -1,6 +1,6 @@
 """Refusals as HTTP answers: every refusal's status (and headers) decided here, by its type.
 
-The domain raises `readiness.refusals.Refused` subclasses (the rounds, the phone rules); this
+The domain raises `readiness.core.refusals.Refused` subclasses (the rounds, the phone rules); this
 layer adds its own (keys, bodies, addresses). Starlette's exception handlers turn each into
 `{"error": reason, "error_text": {en, zh}}` (`error` in English: the contract; `error_text` for a
 person, in their language) with the status of the table below: no handler catches or matches words.
@@ -15,11 +15,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from readiness.branch import TooOften, WrongSender
-from readiness.i18n import Text
-from readiness.phones import TooManyPhones
-from readiness.refusals import Invalid, Refused
-from readiness.rounds import (NoSuchRound, NotInRound, RoundNotUnderWay, RoundUnderWay, SeatTaken,
+from readiness.branch.chain import TooOften, WrongSender
+from readiness.core.i18n import Text
+from readiness.site.phones import TooManyPhones
+from readiness.core.refusals import Invalid, Refused
+from readiness.site.rounds import (NoSuchRound, NotInRound, RoundNotUnderWay, RoundUnderWay, SeatTaken,
                               TooManySeats)
 
 

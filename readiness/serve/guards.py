@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from readiness.serve.buckets import Buckets
 from readiness.serve.context import ServeConfig
-from readiness.i18n import Text
+from readiness.core.i18n import Text
 from readiness.serve.errors import Forbidden, NeedsKey, TooLarge, TooSlow, error_body, json_response
 
 TOO_MANY = Text("too many requests from this address; try again shortly", "此地址请求过于频繁，请稍后再试")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from readiness.i18n import Lang, Text
-from readiness.keys import key_problem
-from readiness.plugin import LoadedChecks
-from readiness.profile import Profile
+from readiness.core.i18n import Lang, Text
+from readiness.core.keys import key_problem
+from readiness.core.plugin import LoadedChecks
+from readiness.core.profile import Profile
 
 HEADER_TIMEOUT_S = 10.0
 WRITE_STALL_S = 30.0  # a response the client does not read at all for this long is dropped
@@ -320,13 +320,13 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     """Serve until Ctrl+C. The checks and the profile are the ones the command loaded; rejudge (a
     profile was given): every report's facts are judged again by them. The exit code: 0 after a
     clean stop, 2 when it cannot start."""
-    from readiness.aggregate.build import rejudge_with
+    from readiness.site.aggregate.build import rejudge_with
     from readiness.serve.app import create_app, make_serving, upstreams_for
     from readiness.serve.context import ServeConfig
-    from readiness.serve.store import DB_NAME, Store, StoreDamaged, StoreError, now_iso
-    from readiness.serve.view import SiteView
+    from readiness.site.store import DB_NAME, Store, StoreDamaged, StoreError, now_iso
+    from readiness.site.view import SiteView
 
-    from readiness.branch import chain_problem
+    from readiness.branch.chain import chain_problem
 
     problem = chain_problem(profile)
     if problem is not None:

@@ -4,7 +4,7 @@ Server-rendered pages escape every value (html.escape); the dashboard and the ph
 themselves from JSON with DOM text nodes only (never innerHTML), and the Content-Security-Policy
 forbids inline scripts: a host name such as <img src=x onerror=...> is shown as text. Their style
 and scripts are static files (static/, packed into the wheel and the exe), read once; their words
-come from the one table of readiness/site_words.py, in the page as a JSON script element.
+come from the one table of readiness/site/words.py, in the page as a JSON script element.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from urllib.parse import quote
 from pathlib import Path
 from typing import Any
 
-from readiness.aggregate.machines import Machine, Rejudge
-from readiness.i18n import Text
-from readiness.model import STATUS_LABELS, Status
-from readiness.serve.store import StoredReport
-from readiness.site_words import WORDS, words
+from readiness.site.aggregate.machines import Machine, Rejudge
+from readiness.core.i18n import Text
+from readiness.core.model import STATUS_LABELS, Status
+from readiness.site.store import StoredReport
+from readiness.site.words import WORDS, words
 
 STATIC = Path(__file__).resolve().parent / "static"
 MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
@@ -247,7 +247,7 @@ def _site_section(entry: dict[str, Any], lang: str) -> str:
 
 
 def _verdict(status: str | None) -> Text:
-    from readiness.branch import verdict
+    from readiness.branch.chain import verdict
 
     return verdict(status)
 
@@ -264,8 +264,8 @@ def _exam_section(exam: dict[str, Any], lang: str) -> str:
              f'<th>{_w("state", lang)}</th></tr>{rows}</table>') if deadlines else ""
     start = exam.get("next_start")
     if start is None and _items(exam.get("starts_at")):  # a branch's document carries its starts only
-        from readiness.exam import Timeline, iso, starts_from
-        from readiness.branch import now_s
+        from readiness.core.exam import Timeline, iso, starts_from
+        from readiness.branch.chain import now_s
 
         start = iso(Timeline(starts_from(_items(exam.get("starts_at")))).start(now_s()))
     return (f'<h2>{_w("next_exam", lang)}</h2><p class="next-exam">'

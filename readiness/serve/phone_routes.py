@@ -1,5 +1,5 @@
 """The invigilators' phones over HTTP: the phone page (phone token in its link), its POST, and
-the manager's list. The rules are readiness.phones."""
+the manager's list. The rules are readiness.site.phones."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from readiness.i18n import Text
-from readiness.phones import admit, judge_phone, room_key, validate
+from readiness.core.i18n import Text
+from readiness.site.phones import admit, judge_phone, room_key, validate
 from readiness.serve import pages
-from readiness.serve.store import StoreGone
+from readiness.site.store import StoreGone
 from readiness.serve.context import serving
 from readiness.serve.errors import BadRequest, CannotStore, json_response
 from readiness.serve.guards import client_of, lang_of, read_body, require_manager, require_phone, same

@@ -1,6 +1,6 @@
 """The rehearsal's part of the HTTP contract (docs/schemas.md): the seats poll and report, the
 manager starts and stops rounds, the server sends its own paper during a LAN-only round. The
-rounds themselves are readiness.rounds; refusals are typed there and given a status in errors.py."""
+rounds themselves are readiness.site.rounds; refusals are typed there and given a status in errors.py."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from readiness.i18n import Text
-from readiness.rounds import MAX_PAPER_BYTES, RoundNotUnderWay, seat_label
-from readiness.serve.store import StoreGone
+from readiness.core.i18n import Text
+from readiness.site.rounds import MAX_PAPER_BYTES, RoundNotUnderWay, seat_label
+from readiness.site.store import StoreGone
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, TooLarge, error_body, json_response
 from readiness.serve.guards import read_body, require_manager, require_submitter

@@ -20,18 +20,18 @@ from starlette.routing import Route
 
 import orjson
 
-from readiness.i18n import Text
-from readiness.names import MAX_NAME, shown
-from readiness.aggregate.inputs import Rejected
+from readiness.core.i18n import Text
+from readiness.core.names import MAX_NAME, shown
+from readiness.core.inputs import Rejected
 from readiness.serve import pages
-from readiness.serve.store import StoreGone
+from readiness.site.store import StoreGone
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_response
 from readiness.serve.guards import (COOKIE, client_of, is_manager, lang_of, read_body, remember_lang, require_manager,
                                     require_submitter, same)
 from readiness.serve.documents import site_document, site_exam
-from readiness.serve.state import state_doc
-from readiness.serve.view import report_id
+from readiness.site.state import state_doc
+from readiness.site.view import report_id
 
 HTML = "text/html; charset=utf-8"
 
@@ -210,7 +210,7 @@ async def tick(request: Request) -> Response:
     if item not in TICKABLE or not isinstance(done, bool):
         raise BadRequest(Text('send {"item": "invigilators", "done": true or false}',
                               '请发送 {"item": "invigilators", "done": true 或 false}'))
-    from readiness.exam import Timeline, iso
+    from readiness.core.exam import Timeline, iso
 
     start = iso(Timeline.from_profile(s.cfg.profile).start(time.time()))
     if start is None:

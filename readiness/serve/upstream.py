@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import orjson
 
-from readiness.i18n import Text
+from readiness.core.i18n import Text
 
 MIN_GAP_S = 5.0  # changes come in bursts (a room of PCs reporting): one document for the burst
 POLL_S = 1.0  # how often a change is looked for
@@ -138,7 +138,7 @@ class Upstream:
                                   headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
                                            "Content-Encoding": "gzip"})
         except requests.RequestException as exc:
-            from readiness.net.errors import classify
+            from readiness.pc.net.errors import classify
 
             why = classify(exc)
             self._note(False, Text(f"the branch cannot be reached: {why.en}", f"无法连接分部服务器：{why.zh}"), body)
@@ -152,8 +152,8 @@ class Upstream:
                                    "this site's token?", "分部已有本考点更新的文档：是否有另一台服务器在使用本考点的令牌上报？"),
                        body)
             return False, 0.0
-        from readiness.net.errors import http_status
-        from readiness.submit import server_reason
+        from readiness.pc.net.errors import http_status
+        from readiness.pc.net.errors import server_reason
 
         reason, status = server_reason(answer), http_status(answer.status_code)  # the PCs' reading of an answer
         wait = _retry_after(answer) if answer.status_code == 429 else 0.0
@@ -203,7 +203,7 @@ def sites_url(base: str) -> str:
 
 def _receipt(answer: Any) -> str | None:
     """The branch's receipt of a document ("new" or "older"), by the PCs' rule of a receipt."""
-    from readiness.submit import stored_of
+    from readiness.pc.net.errors import stored_of
 
     found = stored_of(answer)
     return found[0] if found and found[0] in ("new", "older") else None

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from readiness.loading import load_checks_and_profile
-from readiness.judging import judge_machine
+from readiness.core.loading import load_checks_and_profile
+from readiness.core.judging import judge_machine
 from tests.helpers import with_facts
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone(timedelta(hours=8)))

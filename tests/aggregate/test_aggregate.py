@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from readiness.aggregate.build import aggregate
+from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
 from tests.aggregate.reports import make_report, network, site_profile
 
@@ -148,7 +148,7 @@ def test_zip_archives_and_their_tricks(site):
 def test_parallel_and_serial_agree(site):
     tmp, prof, reports = site
     serial = aggregate([str(reports)], workers=1)
-    from readiness.aggregate import build
+    from readiness.site.aggregate import build
 
     old = build.PARALLEL_FROM
     build.PARALLEL_FROM = 1
@@ -205,7 +205,7 @@ def test_parallel_workers_start_as_on_windows(site):
     tmp, prof, reports = site
     code = ("import multiprocessing, runpy, sys\n"
             "multiprocessing.set_start_method('spawn')\n"
-            "import readiness.aggregate.build as r\n"
+            "import readiness.site.aggregate.build as r\n"
             "r.PARALLEL_FROM = 1\n"
             f"sys.argv = ['readiness', 'aggregate', {str(reports)!r}, '--workers', '2', '--format', 'json']\n"
             "runpy.run_module('readiness', run_name='__main__', alter_sys=True)\n")
@@ -300,7 +300,7 @@ def test_reports_with_wrong_types_inside_are_rejected_with_the_reason(tmp_path, 
 
 
 def test_an_empty_remedy_is_no_remedy_not_an_empty_fix_line(tmp_path):
-    from readiness.i18n import Lang
+    from readiness.core.i18n import Lang
     from readiness.reports import site_text
 
     prof = site_profile(tmp_path, seats=1)

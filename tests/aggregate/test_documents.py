@@ -13,9 +13,9 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from readiness.aggregate.build import aggregate
+from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
-from readiness.profile import Profile
+from readiness.core.profile import Profile
 from readiness.reports import site_json
 from tests.aggregate.reports import make_report, site_profile
 
@@ -189,6 +189,6 @@ def test_a_real_site_servers_download(tmp_path, run):
 
 
 def _profile(path: Path) -> Profile:
-    from readiness.loading import load_checks_and_profile
+    from readiness.core.loading import load_checks_and_profile
 
     return load_checks_and_profile(path)[1]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from readiness.aggregate.build import aggregate
-from readiness.aggregate.reverted import EarlierRun, Reverted, find_reverted, reverted_text, short_time
-from readiness.i18n import Text
+from readiness.site.aggregate.build import aggregate
+from readiness.site.aggregate.reverted import EarlierRun, Reverted, find_reverted, reverted_text, short_time
+from readiness.core.i18n import Text
 from readiness.reports import site_json
 from tests.aggregate.reports import make_report, site_profile
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness.facts import Facts
-from readiness.model import CheckResult
-from readiness.plugin import LoadedChecks
-from readiness.profile import Profile
-from readiness.judging import judge_check
+from readiness.core.facts import Facts
+from readiness.core.model import CheckResult
+from readiness.core.plugin import LoadedChecks
+from readiness.core.profile import Profile
+from readiness.core.judging import judge_check
 
 
 def judge_one(loaded: LoadedChecks, check_id: str, facts: dict[str, Any], profile: Profile) -> CheckResult:

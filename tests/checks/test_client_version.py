@@ -1,7 +1,7 @@
 import pytest
 
-from readiness.model import Status
-from readiness.versions import compare_versions, parse_version
+from readiness.core.model import Status
+from readiness.core.versions import compare_versions, parse_version
 from tests.checks.judge import judge_one
 from tests.helpers import with_facts
 

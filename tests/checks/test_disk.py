@@ -1,7 +1,7 @@
 import pytest
 
 from readiness.checks.disk import drive_of
-from readiness.model import Status
+from readiness.core.model import Status
 from tests.checks.judge import judge_one
 from tests.helpers import with_facts
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from readiness.model import Status
+from readiness.core.model import Status
 from tests.checks import (test_client_version, test_disk, test_font_msyh, test_memory, test_opengl_level,
                           test_os_version)
 from tests.checks.judge import judge_one

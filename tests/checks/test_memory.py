@@ -1,6 +1,6 @@
 import pytest
 
-from readiness.model import Status
+from readiness.core.model import Status
 from tests.checks.judge import judge_one
 from tests.helpers import with_facts
 

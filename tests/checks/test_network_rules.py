@@ -1,6 +1,6 @@
 import pytest
 
-from readiness.model import Status
+from readiness.core.model import Status
 from tests.checks.judge import judge_one
 from tests.helpers import with_facts
 
@@ -82,7 +82,7 @@ def test_public_ip_rule(loaded, make_profile, seen, registered, status):
 
 
 def test_public_ip_not_configured_skips(loaded, profile):
-    from readiness.net.collect import NO_ECHO_URLS
+    from readiness.pc.net.collect import NO_ECHO_URLS
 
     facts = net(not_collected={"network.public_ip": NO_ECHO_URLS.to_dict()})
     result = judge_one(loaded, "public-ip", facts, profile)
@@ -127,7 +127,7 @@ def test_a_crawling_link_fails_and_says_what_was_measured(loaded, profile):
 @pytest.mark.parametrize("section", ["os", "memory", "disks", "client", "fonts", "os.build"])
 def test_hardware_facts_left_out_are_errors_not_skips(loaded, profile, section):
     facts = with_facts({"not_collected": {section: "left out"}})
-    from readiness.judging import judge_checks
+    from readiness.core.judging import judge_checks
 
     results = judge_checks(facts, profile, loaded)
     statuses = {r.id: r.status for r in results}
@@ -139,7 +139,7 @@ NETWORK = {"bandwidth", "public-ip", "exam-server", "client-version", "opengl-le
 
 
 def _config_error(text):
-    from readiness.net.bandwidth import speedtest_config_reason
+    from readiness.pc.net.bandwidth import speedtest_config_reason
 
     class ConfigRetrievalError(Exception):
         pass
@@ -153,7 +153,7 @@ def _network_errors():
 
     import requests
 
-    from readiness.net.errors import NetFailure, failure, http_status
+    from readiness.pc.net.errors import NetFailure, failure, http_status
 
     refused = requests.exceptions.ConnectionError(
         "HTTPConnectionPool(host='10.0.0.1', port=80): Max retries exceeded with url: /x (Caused by "
@@ -191,7 +191,7 @@ def test_an_older_snapshot_with_only_the_raw_text_still_judges(loaded, profile):
 
 
 def test_speedtest_dns_failure_is_not_called_a_refusal():
-    from readiness.net.bandwidth import speedtest_config_error
+    from readiness.pc.net.bandwidth import speedtest_config_error
 
     class ConfigRetrievalError(Exception):
         pass
@@ -203,7 +203,7 @@ def test_speedtest_dns_failure_is_not_called_a_refusal():
 
 
 def test_long_error_texts_are_cut_at_a_word():
-    from readiness.net.bandwidth import _short
+    from readiness.pc.net.bandwidth import _short
 
     text = _short(ValueError("word " * 200))
     assert text.endswith("word ...") and len(text) <= 300

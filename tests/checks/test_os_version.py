@@ -1,7 +1,7 @@
 import pytest
 
 from readiness.checks.os_version import windows_name
-from readiness.model import Status
+from readiness.core.model import Status
 from tests.checks.judge import judge_one
 from tests.helpers import with_facts
 

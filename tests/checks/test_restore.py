@@ -2,8 +2,8 @@
 
 import pytest
 
-from readiness.collect.restore import PRODUCTS
-from readiness.model import Status
+from readiness.pc.collect.restore import PRODUCTS
+from readiness.core.model import Status
 from tests.checks.judge import judge_one
 from tests.helpers import with_facts
 

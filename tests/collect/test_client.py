@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.collect.client import collect_client, pe_version, read_user_ini, registry_candidates
+from readiness.pc.collect.client import collect_client, pe_version, read_user_ini, registry_candidates
 from tests.helpers import PE_FIXTURES
 
 
@@ -158,7 +158,7 @@ def test_unreadable_user_ini(tmp_path):
 def test_unreadable_user_ini_as_the_os_denies_it(tmp_path, monkeypatch):
     """What root cannot see (it reads any file): open() failing with EACCES, as POSIX open(2) and
     Windows' CreateFileW (ERROR_ACCESS_DENIED, which Python raises as PermissionError) report it."""
-    import readiness.collect.client as client
+    import readiness.pc.collect.client as client
 
     path = tmp_path / "user.ini"
     path.write_bytes(b"[OpenGL]\nLevel=0\n")
@@ -216,8 +216,8 @@ def test_an_msi_icon_cache_is_never_taken_for_the_client_folder():
     ("/opt/ExamClient", {"LOCALAPPDATA": "/home/u"}, None),
 ])
 def test_virtual_store_dir(folder, env, expected):
-    from readiness.collect.client import virtual_store_dir
-    from readiness.collect.system import native_path
+    from readiness.pc.collect.client import virtual_store_dir
+    from readiness.pc.collect.system import native_path
 
     assert virtual_store_dir(folder, env) == (native_path(expected) if expected else None)
 

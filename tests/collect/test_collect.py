@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 
-from readiness.collect import collect_facts
-from readiness.collect.system import CURRENT_VERSION, FONTS_KEY, PosixSystem, WindowsSystem
-from readiness.collect.winapi import DRIVE_FIXED, HKLM
-from readiness.facts import FACTS_SCHEMA
-from readiness.model import Status
-from readiness.judging import judge_machine
+from readiness.pc.collect import collect_facts
+from readiness.pc.collect.system import CURRENT_VERSION, FONTS_KEY, PosixSystem, WindowsSystem
+from readiness.pc.collect.winapi import DRIVE_FIXED, HKLM
+from readiness.core.facts import FACTS_SCHEMA
+from readiness.core.model import Status
+from readiness.core.judging import judge_machine
 from tests.collect.test_windows import WIN10, FakeRegistry, FakeWin32
 from tests.helpers import PE_FIXTURES, write_ttc
 
@@ -82,7 +82,7 @@ def test_collects_on_this_linux_machine(profile):
 
 
 def test_the_cpu_model_comes_from_proc_cpuinfo_without_py_cpuinfo(tmp_path):
-    from readiness.collect.system import proc_cpuinfo_model
+    from readiness.pc.collect.system import proc_cpuinfo_model
 
     x86 = tmp_path / "x86"
     x86.write_text("processor\t: 0\nvendor_id\t: GenuineIntel\nmodel\t\t: 85\n"
@@ -99,7 +99,7 @@ def test_py_cpuinfo_is_bounded_by_a_timeout():
     import threading
     import time
 
-    from readiness.collect.system import cpuinfo_brand
+    from readiness.pc.collect.system import cpuinfo_brand
 
     release = threading.Event()
 
@@ -119,7 +119,7 @@ def test_py_cpuinfo_is_bounded_by_a_timeout():
 def test_check_offline_on_linux_does_not_start_py_cpuinfo(monkeypatch):
     import sys
 
-    from readiness.collect.system import PosixSystem
+    from readiness.pc.collect.system import PosixSystem
 
     monkeypatch.setitem(sys.modules, "cpuinfo", None)  # importing it would fail
     assert PosixSystem().cpu_model()

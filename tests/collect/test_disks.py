@@ -7,12 +7,12 @@ from collections import namedtuple
 import psutil
 import pytest
 
-from readiness.collect import collect_disks
-from readiness.collect.system import PosixSystem, WindowsSystem
-from readiness.collect.winapi import DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOVABLE
+from readiness.pc.collect import collect_disks
+from readiness.pc.collect.system import PosixSystem, WindowsSystem
+from readiness.pc.collect.winapi import DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOVABLE
 from tests.collect.test_windows import WIN10, FakeRegistry, FakeWin32
-from readiness.collect.system import CURRENT_VERSION
-from readiness.collect.winapi import HKLM
+from readiness.pc.collect.system import CURRENT_VERSION
+from readiness.pc.collect.winapi import HKLM
 
 Part = namedtuple("Part", "device mountpoint fstype opts")
 Usage = namedtuple("Usage", "total used free percent")
@@ -50,7 +50,7 @@ def test_usb_disk_reporting_fixed_is_recorded_with_its_bus(windows_drives):
 
 
 def test_the_disk_check_counts_the_internal_volume_once(windows_drives, profile, loaded):
-    from readiness.model import Status
+    from readiness.core.model import Status
     from tests.checks.judge import judge_one
     from tests.helpers import with_facts
 
@@ -65,7 +65,7 @@ def test_a_subst_letter_and_a_volume_without_a_guid_count_once(monkeypatch, prof
     name. What Windows answers, by its documentation: GetDriveTypeW says DRIVE_FIXED for the subst
     letter and GetVolumeNameForVolumeMountPointW fails on it (ERROR_INVALID_PARAMETER), while
     QueryDosDeviceW("S:") gives "\\??\\C:\\"; GetVolumeInformationW gives one serial per volume."""
-    from readiness.model import Status
+    from readiness.core.model import Status
     from tests.checks.judge import judge_one
     from tests.helpers import with_facts
 

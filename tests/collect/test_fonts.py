@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.collect.fonts import collect_fonts, font_families
+from readiness.pc.collect.fonts import collect_fonts, font_families
 from tests.helpers import write_ttc, write_ttf
 
 
@@ -105,7 +105,7 @@ def test_a_fifo_named_msyh_is_reported_without_blocking(tmp_path):
 def test_the_registry_value_leads_to_its_file_and_wins(tmp_path, profile, loaded):
     """After `fix --font` over a broken msyh.ttc: the value names msyh_1.ttc; the collector follows
     it and the old file is listed as unregistered. The check then passes."""
-    from readiness.model import Status
+    from readiness.core.model import Status
     from tests.checks.judge import judge_one
     from tests.helpers import with_facts
 
@@ -136,7 +136,7 @@ def test_a_registered_file_that_is_missing_says_so(tmp_path):
 @pytest.mark.parametrize("style,expected", [("Regular", "Regular"), ("Bold", "Bold"), ("Light", "Light")])
 def test_the_style_is_read_from_the_name_table(tmp_path, style, expected):
     """msyhbd.ttc says "Microsoft YaHei" in name ID 1 and its style in ID 2 (and 17)."""
-    from readiness.collect.fonts import font_names
+    from readiness.pc.collect.fonts import font_names
     from tests.helpers import make_font
 
     path = tmp_path / "msyh.ttf"
@@ -145,7 +145,7 @@ def test_the_style_is_read_from_the_name_table(tmp_path, style, expected):
 
 
 def test_a_bold_yahei_named_msyh_fails_and_names_its_style(tmp_path, profile, loaded):
-    from readiness.model import Status
+    from readiness.core.model import Status
     from tests.checks.judge import judge_one
     from tests.helpers import make_font, with_facts
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from readiness.collect.restore import collect_restore
-from readiness.collect.system import PosixSystem, Unknown, WindowsSystem
-from readiness.collect.winapi import HKLM
+from readiness.pc.collect.restore import collect_restore
+from readiness.pc.collect.system import PosixSystem, Unknown, WindowsSystem
+from readiness.pc.collect.winapi import HKLM
 from tests.collect.test_windows import FakeRegistry, FakeWin32
 
 SERVICES = r"SYSTEM\CurrentControlSet\Services"

@@ -9,9 +9,9 @@ report DRIVE_FIXED with BusTypeUsb (GetDriveTypeW: "a hard disk drive or flash d
 
 import pytest
 
-from readiness.collect.system import (CURRENT_VERSION, FONTS_KEY, UNINSTALL, Unknown, WindowsSystem,
+from readiness.pc.collect.system import (CURRENT_VERSION, FONTS_KEY, UNINSTALL, Unknown, WindowsSystem,
                                       expand_windows_vars, reg_str, WinEnv)
-from readiness.collect.winapi import (DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOTE, DRIVE_REMOVABLE, HKCU, HKLM,
+from readiness.pc.collect.winapi import (DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOTE, DRIVE_REMOVABLE, HKCU, HKLM,
                                       REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_NONE, REG_SZ,
                                       RegValue)
 

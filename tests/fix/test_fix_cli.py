@@ -151,7 +151,7 @@ def test_failure_while_replacing_leaves_the_original_intact(site, monkeypatch):
     def failing_replace_file(replaced, replacement):  # Windows replaces user.ini with ReplaceFileW first
         raise OSError(28, "No space left on device")
 
-    from readiness import win32
+    from readiness.core import win32
 
     monkeypatch.setattr(os, "replace", failing_replace)
     monkeypatch.setattr(win32, "replace_file", failing_replace_file)
@@ -367,9 +367,9 @@ def test_fix_says_whose_files_it_checks(profile, loaded, tmp_path, user, session
     """Issue 17, item 9: `fix` elevated with another admin account reads and changes that account's
     per-user files; it says so, naming both (the facts carry GetUserNameW's and
     WTSQuerySessionInformationW's answers)."""
-    from readiness.fix.service import FixIO, run_fix
-    from readiness.fix.winfont import NoFontHost
-    from readiness.i18n import Lang
+    from readiness.pc.fix.service import FixIO, run_fix
+    from readiness.pc.fix.winfont import NoFontHost
+    from readiness.core.i18n import Lang
     from tests.helpers import with_facts
 
     facts = with_facts({"host.user": user, "host.session_user": session})
@@ -382,7 +382,7 @@ def test_fix_says_whose_files_it_checks(profile, loaded, tmp_path, user, session
 
 
 def test_the_facts_name_the_user(profile):
-    from readiness.collect import collect_facts
+    from readiness.pc.collect import collect_facts
 
     facts = collect_facts(profile.values, offline=True, include_cpu=False)
     assert isinstance(facts["host"]["user"], str) and facts["host"]["user"]

@@ -11,7 +11,7 @@ from tests.helpers import PE_FIXTURES
 
 def test_fix_warns_first_that_changes_are_lost_at_restart(tmp_path, monkeypatch):
     monkeypatch.setenv("READINESS_LANG", "en")
-    monkeypatch.setattr("readiness.collect.collect_restore", lambda system: {"looked_for": ["deep-freeze"], "found": [
+    monkeypatch.setattr("readiness.pc.collect.collect_restore", lambda system: {"looked_for": ["deep-freeze"], "found": [
         {"product": "deep-freeze", "name": "Faronics Deep Freeze (冰点还原)", "marker": "HKLM\\...\\DeepFrz",
          "start": 1, "state": None}]})
     client = tmp_path / "ExamClient"

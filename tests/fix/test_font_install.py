@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from readiness.fix.actions import InstallFont, apply, propose_changes, undo
-from readiness.fix.journal import Journal
+from readiness.pc.fix.actions import InstallFont, apply, propose_changes, undo
+from readiness.pc.fix.journal import Journal
 from tests.helpers import make_font, write_ttc, write_ttf
 
 
@@ -208,8 +208,8 @@ def test_fix_undo_finds_a_font_install_that_failed_part_way(tmp_path, host, fail
 def test_a_failed_font_install_is_worded_as_a_font_and_undone_by_fix_undo(tmp_path, host, profile, loaded):
     """The failure message no longer says "the file being changed is intact" when a font file was
     written and Windows refused to load it; `fix --undo` then removes it."""
-    from readiness.fix.service import FixIO, run_fix, run_undo
-    from readiness.i18n import Lang
+    from readiness.pc.fix.service import FixIO, run_fix, run_undo
+    from readiness.core.i18n import Lang
 
     host.adds = 0
     lines = []

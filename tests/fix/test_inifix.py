@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from readiness.fix.inifix import UnsafeIni, set_opengl_level
+from readiness.pc.fix.inifix import UnsafeIni, set_opengl_level
 
 BOM = codecs.BOM_UTF8
 

@@ -4,8 +4,8 @@ key or section), reads back as Level=0, and a second fix changes nothing."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readiness import userini
-from readiness.fix.inifix import UnsafeIni, set_opengl_level
+from readiness.pc import userini
+from readiness.pc.fix.inifix import UnsafeIni, set_opengl_level
 
 WORDS = st.sampled_from(["[OpenGL]", "[opengl]", "[General]", "[Net]", "Level=1", "level = 2", "LEVEL=0",
                          "Level=\"3\"", "Level=2 ; 白屏", "; 注释", "# comment", "Driver=d3d", "OpenGL\\Level=4",

@@ -3,8 +3,8 @@
 
 import psutil
 
-from readiness.fix.actions import EditFile, ChangeSet, preconditions, process_name, running_processes
-from readiness.i18n import Text
+from readiness.pc.fix.actions import EditFile, ChangeSet, preconditions, process_name, running_processes
+from readiness.core.i18n import Text
 
 
 class FakeProc:

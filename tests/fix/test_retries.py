@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from readiness import output
-from readiness.fix import actions
-from readiness.fix.actions import apply, preconditions, propose_changes, undo
-from readiness.fix.journal import Journal
+from readiness.pc import output
+from readiness.pc.fix import actions
+from readiness.pc.fix.actions import apply, preconditions, propose_changes, undo
+from readiness.pc.fix.journal import Journal
 
 SETTINGS = {"client.opengl_level": "0", "fonts.families": ["Microsoft YaHei"]}
 

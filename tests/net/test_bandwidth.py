@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from readiness.net.bandwidth import MeasureError, import_speedtest, measure_http, measure_speedtest, sample_stats
+from readiness.pc.net.bandwidth import MeasureError, import_speedtest, measure_http, measure_speedtest, sample_stats
 from tests.helpers import under_wine
 from tests.net.servers import Server
 
@@ -131,7 +131,7 @@ def test_importing_speedtest_leaves_stdout_alone():
     import sys
 
     probe = "print(type(s._py3_utf8_stdout).__name__, type(s._py3_utf8_stderr).__name__)"
-    ours = subprocess.run([sys.executable, "-c", "from readiness.net.bandwidth import import_speedtest; "
+    ours = subprocess.run([sys.executable, "-c", "from readiness.pc.net.bandwidth import import_speedtest; "
                            f"s = import_speedtest(); {probe}"], capture_output=True, text=True, timeout=60)
     naive = subprocess.run([sys.executable, "-c", f"import speedtest as s; {probe}"],
                            capture_output=True, text=True, timeout=60)

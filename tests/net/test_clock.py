@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from readiness.facts import Facts
-from readiness.judging import judge_check
-from readiness.net.collect import collect_network
+from readiness.core.facts import Facts
+from readiness.core.judging import judge_check
+from readiness.pc.net.collect import collect_network
 from tests.net.servers import Server
 
 

@@ -16,8 +16,8 @@ except ImportError:  # Windows lane: cryptography's Rust module needs bcryptprim
 from click.testing import CliRunner
 
 from readiness.cli import main
-from readiness.net.probe import probe
-from readiness.net.publicip import echo, parse_ip
+from readiness.pc.net.probe import probe
+from readiness.pc.net.publicip import echo, parse_ip
 from tests.net.servers import Server
 
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from readiness.facts import load_snapshot
-from readiness.i18n import Lang
+from readiness.core.facts import load_snapshot
+from readiness.core.i18n import Lang
 from readiness.reports import OutputFormat, render
 from readiness.reports.text import cells, wrap
-from readiness.judging import judge_machine
+from readiness.core.judging import judge_machine
 from tests.helpers import EXAMPLES
 
 from tests.reports.golden import GOLDEN, matches_golden

@@ -2,7 +2,7 @@
 
 import pytest
 
-from readiness.reports.site_csv import _cell
+from readiness.reports.site_csv import safe_cell
 
 
 @pytest.mark.parametrize("value, neutralised", [
@@ -17,4 +17,4 @@ from readiness.reports.site_csv import _cell
     ("a-b", False), ("C:\\reports\\PC01.json", False),
 ])
 def test_formula_starts_are_neutralised(value, neutralised):
-    assert _cell(value) == ("'" + value if neutralised else value)
+    assert safe_cell(value) == ("'" + value if neutralised else value)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from readiness.aggregate.build import aggregate
+from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
-from readiness.i18n import Lang
+from readiness.core.i18n import Lang
 from readiness.reports import site_csv, site_html, site_json
 from tests.aggregate.reports import make_report, network, site_profile
 
@@ -125,9 +125,9 @@ def test_html_rolls_several_sites_up(tmp_path):
 
 
 def test_sites_without_an_id_plurals_and_where_the_seats_came_from(tmp_path):
-    from readiness.loading import load_checks_and_profile
+    from readiness.core.loading import load_checks_and_profile
     from readiness.reports import site_text
-    from readiness.judging import judge_machine
+    from readiness.core.judging import judge_machine
     from tests.helpers import with_facts
 
     loaded, builtin = load_checks_and_profile(None)

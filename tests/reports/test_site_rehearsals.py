@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.aggregate.build import aggregate
+from readiness.site.aggregate.build import aggregate
 from readiness.reports import site_html, site_json
 from tests.aggregate.reports import make_report, site_profile
 

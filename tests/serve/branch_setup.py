@@ -12,9 +12,9 @@ from typing import Iterator
 import orjson
 import requests
 
-from readiness.branch import now_s
-from readiness.exam import iso
-from readiness.loading import load_checks_and_profile
+from readiness.branch.chain import now_s
+from readiness.core.exam import iso
+from readiness.core.loading import load_checks_and_profile
 from tests.aggregate.reports import make_report, site_profile
 from tests.reports.branch_doc import site_doc
 from tests.serve.server import Running, running

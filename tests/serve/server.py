@@ -9,14 +9,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator
 
-from readiness.profile import Profile
-from readiness.aggregate.build import rejudge_with
-from readiness.loading import load_checks_and_profile
+from readiness.core.profile import Profile
+from readiness.site.aggregate.build import rejudge_with
+from readiness.core.loading import load_checks_and_profile
 from readiness.serve.app import create_app, make_serving, upstreams_for
 from readiness.serve.context import ServeConfig
 from readiness.serve.launch import bind, make_server
-from readiness.serve.store import Store
-from readiness.serve.view import SiteView
+from readiness.site.store import Store
+from readiness.site.view import SiteView
 
 TOKEN = "submit-token-for-tests"
 KEY = "manager-key-for-tests"

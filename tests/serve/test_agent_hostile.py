@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from readiness.agent import Agent
+from readiness.pc.agent import Agent
 from tests.serve.server import TOKEN
 
 
@@ -91,7 +91,7 @@ def test_the_agent_measures_with_a_clock_that_does_not_step(monkeypatch):
     for a moment 0.3 s ahead must take 0.3 s."""
     import importlib
 
-    import readiness.agent as agent_module
+    import readiness.pc.agent as agent_module
 
     real_time, real_ns = time.time, time.time_ns
     step = [0.0]
@@ -220,7 +220,7 @@ def test_429_on_the_clock_waits_as_told_and_says_why():
 
 
 def test_a_sync_cut_short_by_429_keeps_what_it_measured():
-    from readiness.agent import RateLimited, estimate_offset
+    from readiness.pc.agent import RateLimited, estimate_offset
 
     calls = iter([100.0, 200.0])
 

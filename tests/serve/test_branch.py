@@ -16,9 +16,9 @@ import orjson
 import pytest
 import requests
 
-from readiness.branch import SITE_SCHEMA
-from readiness.profile import build_profile
-from readiness.settings import CORE_SETTINGS
+from readiness.branch.chain import SITE_SCHEMA
+from readiness.core.profile import build_profile
+from readiness.core.settings import CORE_SETTINGS
 from readiness.serve import upstream
 from tests.aggregate.reports import make_report, site_profile
 from tests.serve.server import KEY, TOKEN, running
@@ -299,8 +299,8 @@ def test_an_unforeseen_shape_is_a_400_noted_on_the_row_and_the_page_never_a_500(
 
 
 def test_the_page_of_a_document_says_what_the_door_made_of_it(tmp_path):
-    from readiness.branch import branch_document
-    from readiness.exam import Timeline
+    from readiness.branch.chain import branch_document
+    from readiness.core.exam import Timeline
 
     hq = build_profile({"branch": {"id": "HQ", "name": "总部", "sites": dict(HQ_TOKENS)}}, CORE_SETTINGS)
     with running(tmp_path / "hq", hq) as server:

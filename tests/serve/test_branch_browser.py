@@ -124,8 +124,8 @@ def test_a_refused_site_and_a_lost_data_folder_are_said(browser, tmp_path):
 
     import requests
 
-    from readiness.profile import build_profile
-    from readiness.settings import CORE_SETTINGS
+    from readiness.core.profile import build_profile
+    from readiness.core.settings import CORE_SETTINGS
     from tests.serve.server import running
 
     p = build_profile({"branch": {"id": "11", "name": "北区", "sites": {"1101": "site-1101-token"}}}, CORE_SETTINGS)

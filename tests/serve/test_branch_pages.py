@@ -44,7 +44,7 @@ def test_the_dashboard_page_loads_its_script_and_words(branch):
 def test_every_word_the_script_asks_for_is_in_the_table():
     import re
 
-    from readiness.site_words import WORDS
+    from readiness.site.words import WORDS
 
     script = (pages.STATIC / "branch.js").read_text(encoding="utf-8")
     asked = set(re.findall(r'\bt\(\s*"([a-z_]+)"\s*\)', script)) | set(re.findall(r'\btn\(\s*"([a-z_]+)"', script))

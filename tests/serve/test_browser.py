@@ -182,7 +182,7 @@ def test_phones_show_on_the_dashboard_per_room(browser, server):
 
 
 def test_a_rehearsal_round_started_from_the_dashboard(browser, tmp_path, make_profile):
-    from readiness.agent import Agent
+    from readiness.pc.agent import Agent
 
     import threading
 

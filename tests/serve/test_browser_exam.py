@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from readiness.profile import build_profile
-from readiness.settings import CORE_SETTINGS
+from readiness.core.profile import build_profile
+from readiness.core.settings import CORE_SETTINGS
 from tests.serve.browser import NEEDS_CHROMIUM
 from tests.serve.server import KEY, running
 

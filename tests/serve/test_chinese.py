@@ -1,6 +1,6 @@
 """In Chinese, the dashboard, the phone page and the rehearsal agent show no English sentence
 (names, addresses, versions, units and the commands to type aside): every word they show comes
-from the one bilingual table (readiness/site_words.py) or is born bilingual where it is said."""
+from the one bilingual table (readiness/site/words.py) or is born bilingual where it is said."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import time
 import pytest
 import requests
 
-from readiness.agent import Agent
-from readiness.i18n import Lang
-from readiness.site_words import WORDS
+from readiness.pc.agent import Agent
+from readiness.core.i18n import Lang
+from readiness.site.words import WORDS
 from tests.aggregate.reports import make_report, site_profile
 from tests.serve.browser import NEEDS_CHROMIUM
 from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from readiness.serve.store import Store
+from readiness.site.store import Store
 from tests.aggregate.reports import make_report, site_profile
 from tests.serve.server import open_round
 
@@ -185,7 +185,7 @@ def test_two_servers_on_one_data_folder_the_second_refuses_naming_the_first(tmp_
 
 
 def test_a_data_folder_moved_away_is_503_and_the_pc_keeps_its_report(tmp_path):
-    from readiness.submit import Delivery, Submitter
+    from readiness.pc.submit import Delivery, Submitter
 
     prof = _site_with_server(tmp_path)
     data = tmp_path / "data"

@@ -183,7 +183,7 @@ def test_seat_labels_with_control_or_direction_marks_are_refused(tmp_path, profi
 
 
 def test_made_up_seats_cannot_fill_the_memory(tmp_path, profile, monkeypatch):
-    import readiness.rounds as rehearsal
+    import readiness.site.rounds as rehearsal
 
     monkeypatch.setattr(rehearsal, "MAX_SEATS", 20)
     with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:
@@ -276,7 +276,7 @@ def test_hostile_phone_posts_are_400_and_the_dashboard_stays_up(tmp_path, profil
                                  b'{"schema": "readiness.phone/1", "user_agent": "Android 9 Mobile", "screen": 5, '
                                  b'"device_memory": "lots"}'])
 def test_a_stored_phone_the_rules_cannot_read_is_an_error_row_not_a_dead_dashboard(tmp_path, profile, raw):
-    from readiness.serve.store import Store
+    from readiness.site.store import Store
 
     store = Store(tmp_path / "d")  # stored by an earlier, laxer server
     store.add_phone(raw, "192.0.2.7")
@@ -352,7 +352,7 @@ def test_an_agent_told_to_slow_down_keeps_its_clock_offset():
     import http.server
     import threading
 
-    from readiness.agent import Agent, Offset, RateLimited
+    from readiness.pc.agent import Agent, Offset, RateLimited
 
     class Busy(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the stdlib's name
@@ -418,7 +418,7 @@ def test_a_machine_page_for_an_id_that_cannot_be_is_404(tmp_path, profile, rid):
 
 
 def test_two_pcs_waiting_under_one_seat_label_are_told_apart():
-    from readiness.rounds import JOINED_WITHIN_S, Rehearsals, SeatTaken
+    from readiness.site.rounds import JOINED_WITHIN_S, Rehearsals, SeatTaken
 
     now = [1000.0]
     reh = Rehearsals(clock=lambda: now[0])
@@ -434,7 +434,7 @@ def test_an_agent_shows_why_the_server_refuses_its_seat():
     import http.server
     import threading
 
-    from readiness.agent import Agent
+    from readiness.pc.agent import Agent
 
     class Refusing(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the stdlib's name
@@ -476,7 +476,7 @@ def test_a_stopped_round_starts_no_seat_and_only_the_manager_stops_it(tmp_path, 
 
 @pytest.mark.parametrize("field, most", [("name", 80), ("room", 80), ("app_version", 64), ("user_agent", 1000)])
 def test_phone_fields_are_bounded(tmp_path, profile, field, most):
-    from readiness.phones import validate
+    from readiness.site.phones import validate
 
     at = dict(PHONE, **{field: PHONE[field] + "x" * (most - len(PHONE[field]))})
     assert validate(at) is None
@@ -484,7 +484,7 @@ def test_phone_fields_are_bounded(tmp_path, profile, field, most):
 
 
 def test_a_leaked_phone_link_cannot_flood_a_room_or_the_site(tmp_path, profile, monkeypatch):
-    from readiness import phones
+    from readiness.site import phones
 
     monkeypatch.setattr(phones, "MAX_PHONES_PER_ROOM", 5)
     monkeypatch.setattr(phones, "MAX_PHONES", 8)

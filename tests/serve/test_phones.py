@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from readiness.phones import Kind, classify, judge_phone, validate
+from readiness.site.phones import Kind, classify, judge_phone, validate
 
 CHROME_ANDROID_REDUCED = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
                           "Chrome/125.0.0.0 Mobile Safari/537.36")
@@ -131,7 +131,7 @@ def test_rules_follow_the_profile(make_profile, overrides, document, rule, statu
 
 
 def test_the_profile_refuses_a_bad_phone_setting(make_profile):
-    from readiness.profile import ProfileError
+    from readiness.core.profile import ProfileError
 
     with pytest.raises(ProfileError, match="phones.ios_app_min"):
         make_profile(phones__ios_app_min="two")

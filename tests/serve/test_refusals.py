@@ -8,11 +8,11 @@ import orjson
 import pytest
 import requests
 
-import readiness.phones  # noqa: F401 - every domain module with refusals, imported before the walk
-import readiness.rounds as rounds
+import readiness.site.phones  # noqa: F401 - every domain module with refusals, imported before the walk
+import readiness.site.rounds as rounds
 import readiness.serve.errors as errors
-from readiness.i18n import Text
-from readiness.refusals import Invalid, Refused
+from readiness.core.i18n import Text
+from readiness.core.refusals import Invalid, Refused
 from tests.serve.server import KEY, TOKEN, running
 
 

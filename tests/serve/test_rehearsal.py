@@ -12,9 +12,9 @@ import time
 import pytest
 import requests
 
-from readiness.agent import Agent, estimate_offset
-from readiness.rounds import ImpossibleResult, Rehearsals, percentile
-from readiness.serve.pacing import Pacer
+from readiness.pc.agent import Agent, estimate_offset
+from readiness.site.rounds import ImpossibleResult, Rehearsals, percentile
+from readiness.site.pacing import Pacer
 from tests.helpers import under_wine
 from tests.serve.server import KEY, TOKEN, open_round, running
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from readiness.aggregate.build import aggregate
+from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
 from readiness.reports import site_csv, site_json
 from tests.aggregate.reports import make_report, site_profile

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from readiness.i18n import Lang
+from readiness.core.i18n import Lang
 from readiness.serve.launch import banner, base_urls, firewall_command, keys_for, qr_text
-from readiness.serve.store import Store
+from readiness.site.store import Store
 
 
 @pytest.mark.parametrize("encoding, cell", [("gbk", "█"), ("cp936", "█"), ("utf-8", "██"), ("ascii", "##"),
@@ -84,7 +84,7 @@ def test_keys_from_the_profile_or_the_data_folder(tmp_path, make_profile):
         store.close()
 
 
-@pytest.mark.parametrize("modules", ["readiness.cli", "readiness.cli, readiness.submit, readiness.agent"])
+@pytest.mark.parametrize("modules", ["readiness.cli", "readiness.cli, readiness.pc.submit, readiness.pc.agent"])
 def test_check_does_not_load_the_server_stack(modules):
     code = (f"import sys, {modules}; "
             "print(sorted(m for m in ('starlette', 'uvicorn', 'segno', 'anyio', 'h11', 'readiness.serve.app') "
@@ -94,7 +94,7 @@ def test_check_does_not_load_the_server_stack(modules):
 
 
 def test_reports_carry_no_server_secrets(make_profile, loaded):
-    from readiness.judging import judge_machine
+    from readiness.core.judging import judge_machine
     from tests.helpers import ready_facts
 
     profile = make_profile(server__token="tok-secret", server__admin_key="key-secret", server__url="http://10.0.0.1:8765")

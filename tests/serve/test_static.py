@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from readiness.rounds import round_summary  # noqa: F401 - the states below are the ones it gives
+from readiness.site.rounds import round_summary  # noqa: F401 - the states below are the ones it gives
 from readiness.serve import pages
-from readiness.site_words import WORDS
+from readiness.site.words import WORDS
 from tests.serve.server import running
 
 ROOT = Path(__file__).resolve().parents[2]

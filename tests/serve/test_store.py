@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from readiness.serve.store import DB_NAME, SCHEMA_VERSION, Store, StoreError
+from readiness.site.store import DB_NAME, SCHEMA_VERSION, Store, StoreError
 
 
 def test_a_new_store_is_at_the_current_schema_in_wal_mode(tmp_path):
@@ -64,7 +64,7 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 
 
 def test_migrations_run_in_order_from_an_empty_file(tmp_path, monkeypatch):
-    import readiness.serve.store as store_mod
+    import readiness.site.store as store_mod
 
     first = store_mod.MIGRATIONS[:1]
     monkeypatch.setattr(store_mod, "MIGRATIONS", first)  # a database of the first release
@@ -88,7 +88,7 @@ def test_migrations_run_in_order_from_an_empty_file(tmp_path, monkeypatch):
 
 
 def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
-    import readiness.serve.store as store_mod
+    import readiness.site.store as store_mod
 
     Store(tmp_path).close()
     bad = store_mod.MIGRATIONS + ("CREATE TABLE t (a INT); ALTER TABLE nowhere ADD COLUMN b INT",)
@@ -108,7 +108,7 @@ def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
 # -- one server per data folder; a folder that goes away; a database that cannot be written ----
 
 def test_a_second_server_on_one_folder_is_refused_naming_the_first(tmp_path):
-    from readiness.serve.store import StoreInUse
+    from readiness.site.store import StoreInUse
 
     first = Store(tmp_path, exclusive=True)
     first.folder_lock.claim("process 4242 on LAPTOP, port 8765, since 2026-12-05T07:00:00+08:00")
@@ -125,13 +125,13 @@ def test_a_lock_left_by_a_killed_server_does_not_block_the_next(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys, time; from pathlib import Path; from readiness.serve.store import Store; "
+    code = ("import sys, time; from pathlib import Path; from readiness.site.store import Store; "
             "s = Store(Path(sys.argv[1]), exclusive=True); s.folder_lock.claim('the killed one'); "
             "print('ready', flush=True); time.sleep(60)")
     proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "ready"
-        from readiness.serve.store import StoreInUse
+        from readiness.site.store import StoreInUse
 
         with pytest.raises(StoreInUse, match="the killed one"):
             Store(tmp_path, exclusive=True)
@@ -143,7 +143,7 @@ def test_a_lock_left_by_a_killed_server_does_not_block_the_next(tmp_path):
 
 @pytest.mark.skipif(os.name == "nt", reason="Windows refuses to delete or move a folder whose file is open")
 def test_a_data_folder_moved_under_the_server_is_said_not_acknowledged(tmp_path):
-    from readiness.serve.store import StoreGone
+    from readiness.site.store import StoreGone
 
     data = tmp_path / "data"
     store = Store(data)
@@ -188,7 +188,7 @@ def test_a_read_only_database_is_said_at_start():
         p.chmod(0o555 if p.is_dir() else 0o444)
     tmp_path.chmod(0o755)
     try:
-        done = _as_nobody("import sys; from pathlib import Path; from readiness.serve.store import Store, StoreError\n"
+        done = _as_nobody("import sys; from pathlib import Path; from readiness.site.store import Store, StoreError\n"
                           "try:\n    Store(Path(sys.argv[1]))\nexcept StoreError as e:\n    print('refused:', e)\n",
                           data)
     finally:

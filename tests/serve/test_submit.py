@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from readiness.submit import Delivery, Submitter, waiting
+from readiness.pc.submit import Delivery, Submitter, waiting
 
 BODY = b'{"schema": "readiness.report/1"}'
 

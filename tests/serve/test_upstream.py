@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from readiness.serve import upstream
-from readiness.serve.store import Store
+from readiness.site.store import Store
 from readiness.serve.upstream import Upstream, sites_url
 
 

@@ -38,9 +38,9 @@ def _failed_bandwidth(failure: Any) -> dict[str, Any]:
 def network_snapshots() -> dict[str, dict[str, Any]]:
     import requests
 
-    from readiness.i18n import Text
-    from readiness.net.bandwidth import MeasureError, speedtest_config_reason
-    from readiness.net.errors import DEADLINE, NOT_AN_IP, NetFailure, failure, http_status
+    from readiness.core.i18n import Text
+    from readiness.pc.net.bandwidth import MeasureError, speedtest_config_reason
+    from readiness.pc.net.errors import DEADLINE, NOT_AN_IP, NetFailure, failure, http_status
 
     class ConfigRetrievalError(Exception):
         pass
@@ -84,10 +84,10 @@ def network_snapshots() -> dict[str, dict[str, Any]]:
 
 
 def hardware_snapshots() -> dict[str, dict[str, Any]]:
-    from readiness.collect import raw_error
-    from readiness.collect.fonts import FontError, cannot_read
-    from readiness.collect.system import PosixSystem, Unknown
-    from readiness.i18n import Text
+    from readiness.pc.collect import raw_error
+    from readiness.pc.collect.fonts import FontError, cannot_read
+    from readiness.pc.collect.system import PosixSystem, Unknown
+    from readiness.core.i18n import Text
 
     try:
         PosixSystem().installed_memory_bytes()

@@ -14,10 +14,10 @@ if os.name != "nt":
 
 import winreg  # noqa: E402
 
-from readiness.collect.restore import PRODUCTS, collect_restore  # noqa: E402
-from readiness.collect.system import current_system  # noqa: E402
-from readiness.facts import Facts  # noqa: E402
-from readiness.judging import judge_check  # noqa: E402
+from readiness.pc.collect.restore import PRODUCTS, collect_restore  # noqa: E402
+from readiness.pc.collect.system import current_system  # noqa: E402
+from readiness.core.facts import Facts  # noqa: E402
+from readiness.core.judging import judge_check  # noqa: E402
 from tests.windows.test_scenarios import Reg  # noqa: E402
 
 SERVICES = r"SYSTEM\CurrentControlSet\Services"

@@ -25,7 +25,7 @@ if not may_change_this_pc():
 
 import winreg  # noqa: E402
 
-from readiness.console import console_encoding  # noqa: E402
+from readiness.pc.console import console_encoding  # noqa: E402
 from tests.helpers import EXAMPLES, PE_FIXTURES, write_ttc, write_ttf  # noqa: E402
 from tests.windows.conftest import chinese_windows  # noqa: E402
 
@@ -154,7 +154,7 @@ def test_facts_to_a_pipe_and_a_file_are_utf8_and_read_back(pc):
     assert CLIENT_FOLDER.encode("utf-8") in proc.stdout and CLIENT_FOLDER.encode("utf-8") in out.read_bytes()
     facts = json.loads(out.read_text(encoding="utf-8"))
     assert facts["os"]["build"] == 22631 and facts["os"]["product_name"] == "Windows 10 Pro"
-    from readiness.collect.winapi import Kernel32
+    from readiness.pc.collect.winapi import Kernel32
 
     workstation = Kernel32().windows_version()[3] == 1  # a CI runner on real Windows is a server
     assert facts["os"]["version"] == "10.0" and facts["os"]["product_type"] == ("workstation" if workstation else "server")
@@ -259,7 +259,7 @@ def test_an_icon_in_a_sub_folder_and_an_uninstaller_beside_the_exe(reg, tmp_path
 def test_multi_string_and_binary_values_in_an_uninstall_entry(reg, tmp_path):
     """winreg gives REG_MULTI_SZ as a list and REG_BINARY as bytes: the first string is the folder,
     the bytes are ignored, and neither becomes the text "['C:\\x']" or "b'...'"."""
-    from readiness.collect.system import current_system
+    from readiness.pc.collect.system import current_system
 
     folder = tmp_path / "多字符串" / "Client"
     folder.mkdir(parents=True)
@@ -278,7 +278,7 @@ def test_multi_string_and_binary_values_in_an_uninstall_entry(reg, tmp_path):
 
 
 def test_each_uninstall_entry_once_from_both_views_and_hkcu(pc):
-    from readiness.collect.system import current_system
+    from readiness.pc.collect.system import current_system
 
     names = [e["DisplayName"] for e in current_system().uninstall_entries()]
     for name in ("考试客户端 ExamClient", "Office", "Tool"):
@@ -290,8 +290,8 @@ def test_each_uninstall_entry_once_from_both_views_and_hkcu(pc):
 def test_the_32_bit_view_is_read_with_a_stripped_environment(pc):
     """No PROCESSOR_ARCHITECTURE (a scheduled task, a stripped environment): the client under
     KEY_WOW64_32KEY is still listed, once."""
-    from readiness.collect.system import WindowsSystem
-    from readiness.collect.winapi import Kernel32, WinRegistry
+    from readiness.pc.collect.system import WindowsSystem
+    from readiness.pc.collect.winapi import Kernel32, WinRegistry
 
     stripped = WindowsSystem(WinRegistry(), Kernel32(), {"SystemDrive": env_path("SystemDrive")})
     names = [e["DisplayName"] for e in stripped.uninstall_entries()]
@@ -305,8 +305,8 @@ def test_a_letter_defined_on_a_folder_is_an_alias_not_a_drive(tmp_path):
     import ctypes
     import string
 
-    from readiness.collect.system import WindowsSystem
-    from readiness.collect.winapi import Kernel32, WinRegistry
+    from readiness.pc.collect.system import WindowsSystem
+    from readiness.pc.collect.winapi import Kernel32, WinRegistry
 
     used = set(os.listdrives()) if hasattr(os, "listdrives") else set()
     letter = next(f"{c}:" for c in reversed(string.ascii_uppercase)
@@ -320,7 +320,7 @@ def test_a_letter_defined_on_a_folder_is_an_alias_not_a_drive(tmp_path):
 
 
 def test_fonts_registered_under_hklm_and_hkcu(pc):
-    from readiness.collect.system import current_system
+    from readiness.pc.collect.system import current_system
 
     registered = current_system().font_registrations()
     assert ("system", YAHEI_VALUE, "msyh.ttc") in registered
@@ -423,7 +423,7 @@ def test_language_follows_windows(pc):
 
 
 def test_a_report_from_system32_goes_to_the_desktop(tmp_path):
-    from readiness.win32 import known_folder_desktop
+    from readiness.core.win32 import known_folder_desktop
 
     system32 = Path(env_path("WINDIR")) / "System32"
     desktop = Path(known_folder_desktop())

@@ -11,9 +11,9 @@ from tests.windows.conftest import NEEDS_WINDOWS
 if os.name != "nt":
     pytest.skip(NEEDS_WINDOWS, allow_module_level=True)
 
-from readiness.collect.winapi import DRIVE_FIXED, Kernel32
-from readiness.output import atomic_write
-from readiness.win32 import known_folder_desktop, open_for_replace, process_names
+from readiness.pc.collect.winapi import DRIVE_FIXED, Kernel32
+from readiness.pc.output import atomic_write
+from readiness.core.win32 import known_folder_desktop, open_for_replace, process_names
 
 
 def test_windows_version_from_rtlgetversion():
@@ -51,7 +51,7 @@ def test_system_drive_is_fixed_and_has_a_volume_name():
 
 def test_bus_type_of_the_system_drive():
     """The input to the USB-disk exclusion: a known STORAGE_BUS_TYPE, and not USB for C:."""
-    from readiness.collect.winapi import BUS_TYPES
+    from readiness.pc.collect.winapi import BUS_TYPES
 
     bus = Kernel32().bus_type("C:\\")
     assert bus in BUS_TYPES and BUS_TYPES[bus] not in ("usb", "sd", "mmc"), bus
@@ -60,8 +60,8 @@ def test_bus_type_of_the_system_drive():
 def test_a_volume_letter_maps_to_a_device_and_has_a_serial():
     """QueryDosDeviceW("C:") names a device (not a "\\??\\" path: C: is no subst letter), and
     GetVolumeInformationW gives C:'s volume serial, the fall-back identity of a volume."""
-    from readiness.collect.system import WindowsSystem
-    from readiness.collect.winapi import WinRegistry
+    from readiness.pc.collect.system import WindowsSystem
+    from readiness.pc.collect.winapi import WinRegistry
 
     k = Kernel32()
     assert k.dos_device("C:").startswith("\\Device\\")
@@ -87,7 +87,7 @@ def test_process_snapshot_names_this_process():
 
 
 def test_the_scan_that_guards_fix_never_raises_and_sees_this_process():
-    from readiness.fix.actions import running_processes
+    from readiness.pc.fix.actions import running_processes
 
     assert f"{os.path.basename(sys.executable)} (PID {os.getpid()})".lower() in [p.lower() for p in running_processes()]
 
@@ -138,7 +138,7 @@ def test_the_read_only_attribute_is_not_copied_to_the_temp_file(tmp_path, monkey
         raise exc
 
     monkeypatch.setattr(os, "replace", refused)
-    monkeypatch.setattr("readiness.output.REPLACE_BACKOFF_S", ())
+    monkeypatch.setattr("readiness.pc.output.REPLACE_BACKOFF_S", ())
     try:
         with pytest.raises(PermissionError):
             atomic_write(path, b"{\"new\": 1}")
@@ -153,7 +153,7 @@ def test_a_new_report_beside_a_read_only_one_is_not_read_only(tmp_path):
     report made the new report (and a .part left behind) read-only, so it could not be deleted."""
     import stat
 
-    from readiness.output import write_new
+    from readiness.pc.output import write_new
 
     old = tmp_path / "report.json"
     old.write_bytes(b"{}")
@@ -169,7 +169,7 @@ def test_a_new_report_beside_a_read_only_one_is_not_read_only(tmp_path):
 
 
 def test_console_code_page_for_text_to_a_pipe():
-    from readiness.console import console_codepage
+    from readiness.pc.console import console_codepage
     from tests.windows.conftest import chinese_windows, under_wine
 
     cp = console_codepage()
@@ -180,7 +180,7 @@ def test_console_code_page_for_text_to_a_pipe():
 
 
 def test_every_prototype_resolves_in_its_dll_and_is_declared_once():
-    from readiness import win32
+    from readiness.core import win32
 
     for name, proto in win32.prototypes().items():
         fn = win32.function(name)
@@ -191,7 +191,7 @@ def test_every_prototype_resolves_in_its_dll_and_is_declared_once():
 def test_a_failing_bool_call_raises_its_name_and_the_last_error(tmp_path):
     """GetVolumeNameForVolumeMountPointW fails for a folder that is not a mount point (its
     documentation); the errcheck turns that into an OSError naming the call, with winerror."""
-    from readiness.win32 import volume_id
+    from readiness.core.win32 import volume_id
 
     with pytest.raises(OSError) as raised:
         volume_id(str(tmp_path))
@@ -199,7 +199,7 @@ def test_a_failing_bool_call_raises_its_name_and_the_last_error(tmp_path):
 
 
 def test_the_console_and_language_wrappers_answer():
-    from readiness import win32
+    from readiness.core import win32
 
     assert win32.oem_codepage() > 0 and win32.console_output_codepage() >= 0
     assert win32.ui_language() > 0
@@ -225,7 +225,7 @@ def test_the_scenarios_that_change_this_pc_are_skipped_unless_asked_for():
 
 
 def test_replace_file_puts_the_new_bytes_in_place_for_real(tmp_path):
-    from readiness.win32 import replace_file
+    from readiness.core.win32 import replace_file
 
     target, new = tmp_path / "user.ini", tmp_path / ".user.ini.tmp"
     target.write_bytes(b"old")
@@ -238,7 +238,7 @@ def test_replace_file_puts_the_new_bytes_in_place_for_real(tmp_path):
 
 
 def test_whose_token_and_who_is_signed_in_for_real():
-    from readiness.win32 import session_user, token_user
+    from readiness.core.win32 import session_user, token_user
 
     assert token_user()  # GetUserNameW
     try:

@@ -1,7 +1,7 @@
 "use strict";  // after common.js
 // The branch dashboard: one tile per site from GET /api/branch (readiness.branch/1), in the order the
 // document gives (the sites to act on first). Text from sites goes in as DOM text nodes only; the
-// words come from the server's one bilingual table (readiness/site_words.py), in the page as JSON.
+// words come from the server's one bilingual table (readiness/site/words.py), in the page as JSON.
 // Thousands of tiles: built into one DocumentFragment, no layout read while drawing.
 const STATUSES = ["pass", "warn", "fail", "error"];
 function known(status) { return STATUSES.includes(status) ? status : "none"; }

@@ -1,6 +1,6 @@
 "use strict";
 // What the manager's pages (the site dashboard, the branch dashboard) share, written once: the
-// words from the server's one bilingual table (readiness/site_words.py, in the page as JSON), DOM
+// words from the server's one bilingual table (readiness/site/words.py, in the page as JSON), DOM
 // text nodes only, and how a time and a countdown read.
 const LANG = document.documentElement.lang === "en" ? "en" : "zh";
 const TABLE = JSON.parse(document.getElementById("words").textContent);

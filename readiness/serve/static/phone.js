@@ -1,7 +1,7 @@
 "use strict";
 const LANG = document.documentElement.lang === "en" ? "en" : "zh";
 const OTHER = LANG === "zh" ? "en" : "zh";
-// The words come from the server's one bilingual table (readiness/site_words.py), in the page as JSON.
+// The words come from the server's one bilingual table (readiness/site/words.py), in the page as JSON.
 const TABLE = JSON.parse(document.getElementById("words").textContent);
 const LABELS = TABLE.status;
 function t(k, lang) { const w = TABLE.words[k]; return w ? w[lang || LANG] : k; }

@@ -1,0 +1,565 @@
+"""The plan's chain of command: a site reports to its branch, a branch to headquarters.
+
+A sender's document (a site's `readiness.site/1`, a branch's `readiness.branch/1`) is read once, at
+the door, into a `Received` summary: the few figures the level above shows (its verdict, its seats,
+its exam timeline, its latest rehearsal). Everything after trusts it. The rows of the level above
+(`Row`) are computed from those summaries and the time, by the plan's rules in readiness.core.rules
+(stale, the escalation window), so the branch server, `readiness aggregate` over site files and
+headquarters over branch documents say the same of the same documents.
+
+No HTTP here: serve/branch_routes.py is the door on the network, aggregate's inputs the one on disk.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping
+
+from readiness.core import rules
+from readiness.core.exam import Timeline, iso, parse_instant, starts_from
+from readiness.core.i18n import Text
+from readiness.core.names import MAX_NAME, id_problem, shown
+from readiness.core.refusals import Invalid, Refused
+from readiness.core.status import Status
+
+SITE_SCHEMA = "readiness.site/1"
+BRANCH_SCHEMA = "readiness.branch/1"
+KINDS = {SITE_SCHEMA: "site", BRANCH_SCHEMA: "branch"}
+STATUS_VALUES = (Status.PASS.value, Status.WARN.value, Status.FAIL.value, Status.ERROR.value)  # a sender's verdicts
+MAX_FINDINGS = 20  # per sender, on its tile; its whole document stays one click away
+FUTURE_TOLERANCE_S = 300.0  # a sender's clock this far ahead of ours is refused: its order cannot be trusted
+DEFAULT_HEARTBEAT_S = 60.0
+
+
+class DocumentError(Invalid):
+    """A document the level above cannot take (its reason in both languages)."""
+
+
+class WrongSender(Refused):
+    """A document about another sender than the token's: nothing of it is kept."""
+
+
+class TooOften(Refused):
+    """A sender sending faster than any change can justify (a loop, a hostile sender)."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """One sender's document as the level above keeps it (validated at the door)."""
+
+    kind: str  # "site" or "branch"
+    id: str
+    name: str
+    status: str  # the sender's own verdict: pass, warn, fail, error
+    reports: int
+    seats_expected: int | None
+    missing: int | None
+    sent_s: float  # the sender's clock when it sent (or generated) the document: orders its documents
+    seq: int  # the sender's count of documents sent: orders two sent in one second
+    heartbeat_s: float
+    starts_s: tuple[float, ...] = ()
+    escalate_before_s: float = rules.ESCALATE_BEFORE_S
+    duration_s: float = rules.EXAM_DURATION_S
+    escalating: int = 0  # a branch document: its sites that escalate (by its clock)
+    unheard: int = 0  # a branch document: its sites never heard from or gone silent
+    rehearsal: dict[str, Any] | None = None
+    findings: tuple[dict[str, Any], ...] = ()
+    deadlines: tuple[dict[str, Any], ...] = ()
+
+    def newer_than(self, other: "Received") -> bool:
+        """Older never beats newer: a document is newer by its sender's count (kept across its
+        restarts: a laptop whose clock was set back still counts up) or by its sender's time (a
+        sender started afresh in a new data folder counts from 1 again). A replayed document is
+        older by both, and so is a second server sending with the same token behind the first.
+        Documents from files written without a sender (seq 0) compare by time alone."""
+        if self.seq and other.seq:
+            return self.seq > other.seq or self.sent_s > other.sent_s
+        # a file written without a sender (seq 0) counts by its time; at the same time the worse one
+        # counts, as aggregate does for two reports of one PC
+        if self.sent_s != other.sent_s:
+            return self.sent_s > other.sent_s
+        return rules.severity(self.status) < rules.severity(other.status)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["starts_s"] = list(self.starts_s)
+        out["findings"] = list(self.findings)
+        out["deadlines"] = list(self.deadlines)
+        return out
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "Received":
+        """A summary this tool stored itself (the branch's database): trusted, but an unreadable one
+        raises, and the caller drops it rather than show a wrong row."""
+        values = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
+        values["starts_s"] = tuple(values.get("starts_s", ()))
+        values["findings"] = tuple(values.get("findings", ()))
+        values["deadlines"] = tuple(values.get("deadlines", ()))
+        return cls(**values)
+
+
+# -- the door -----------------------------------------------------------------------------------
+
+def _refuse(en: str, zh: str) -> DocumentError:
+    return DocumentError(Text(en, zh))
+
+
+def _text_id(value: Any, what: Text) -> str:
+    problem = id_problem(value)
+    if problem is not None:
+        raise _refuse(f"{what.en}: {problem.en}", f"{what.zh}：{problem.zh}")
+    return str(value)
+
+
+def _count(value: Any, what: str, most: int = 10_000_000) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        raise _refuse(f"{what} must be a whole number from 0", f"{what} 须为不小于 0 的整数")
+    return value
+
+
+def _number(value: Any, what: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise _refuse(f"{what} must be a number from {low:g} to {high:g}", f"{what} 须为 {low:g} 至 {high:g} 之间的数")
+    return float(value)
+
+
+def _status(value: Any, what: str) -> str:
+    if value not in STATUS_VALUES:
+        raise _refuse(f"{what} must be pass, warn, fail or error", f"{what} 须为 pass、warn、fail 或 error")
+    return str(value)
+
+
+def _bilingual(value: Any) -> dict[str, str]:
+    t = Text.from_json(value)
+    return {"en": t.en[:1000], "zh": t.zh[:1000]}
+
+
+def _findings(sites: list[Any]) -> tuple[dict[str, Any], ...]:
+    out = []
+    for s in sites:
+        found = s.get("findings") if isinstance(s, dict) else None
+        if found is not None and not isinstance(found, list):
+            raise _refuse("sites[].findings must be a list", "sites[].findings 须为列表")
+        for f in found or ():
+            if isinstance(f, dict) and f.get("status") in ("warn", "fail", "error"):
+                out.append({"status": f["status"], "message": _bilingual(f.get("message"))})
+    out.sort(key=lambda f: rules.severity(f["status"]))
+    return tuple(out[:MAX_FINDINGS])
+
+
+def _rehearsal(value: Any) -> dict[str, Any] | None:
+    """A round in brief, as its sender summarised it (rounds.py's GET /api/rehearsals/latest)."""
+    if not isinstance(value, dict):
+        return None
+    from readiness.site.rounds import BRIEF_COUNTS, BRIEF_FIGURES
+
+    keep: dict[str, Any] = {}
+    for k in BRIEF_COUNTS:
+        v = value.get(k)
+        keep[k] = v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 else None
+    for k in BRIEF_FIGURES:
+        v = value.get(k)
+        keep[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+    state = value.get("state")
+    keep["state"] = state if state in ("scheduled", "running", "done") else None
+    start = value.get("start_at")
+    keep["start_at"] = start if isinstance(start, (int, float)) and not isinstance(start, bool) \
+        and math.isfinite(start) else None
+    keep["stopped"] = value.get("stopped") is True
+    return keep
+
+
+def _exam(doc: Mapping[str, Any]) -> dict[str, Any]:
+    exam = doc.get("exam")
+    if exam is None:
+        return {}
+    if not isinstance(exam, dict):
+        raise _refuse("exam must be an object", "exam 须为对象")
+    starts = exam.get("starts_at", [])
+    if not isinstance(starts, list) or len(starts) > 1000 or any(parse_instant(s) is None for s in starts):
+        raise _refuse("exam.starts_at must be a list of date-times with their offset",
+                      "exam.starts_at 须为带时区的日期时间列表")
+    deadlines = exam.get("deadlines", [])
+    kept = []
+    if isinstance(deadlines, list):
+        for d in deadlines[:20]:
+            if isinstance(d, dict) and isinstance(d.get("id"), str) and d.get("state") in (
+                    "done", "open", "overdue", "unknown"):
+                kept.append({"id": d["id"][:64], "title": _bilingual(d.get("title")), "state": d["state"],
+                             "due_at": d["due_at"] if parse_instant(d.get("due_at")) else None})
+    return {"starts_s": starts_from(starts),
+            "escalate_before_s": _number(exam.get("escalate_before_s", rules.ESCALATE_BEFORE_S),
+                                         "exam.escalate_before_s", 0, 86400),
+            "duration_s": _number(exam.get("duration_s", rules.EXAM_DURATION_S), "exam.duration_s", 60, 86400),
+            "deadlines": tuple(kept)}
+
+
+def read_document(doc: Any) -> Received:
+    """A sender's document (parsed JSON) as the level above keeps it, or DocumentError saying
+    what is wrong. The sender names itself in `sender`; its figures come from the document."""
+    if not isinstance(doc, dict):
+        raise _refuse("not a JSON object", "不是 JSON 对象")
+    kind = KINDS.get(doc.get("schema"))  # type: ignore[arg-type]
+    if kind is None:
+        raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
+    sender = doc.get("sender")
+    if not isinstance(sender, dict):
+        raise _refuse("sender {kind, id, name, heartbeat_s, sent_at, seq} is missing",
+                      "缺少 sender {kind, id, name, heartbeat_s, sent_at, seq}")
+    if sender.get("kind") != kind:
+        raise _refuse(f"sender.kind must be {kind} for {doc.get('schema')}", f"{doc.get('schema')} 的 sender.kind 须为 {kind}")
+    sender_id = _text_id(sender.get("id"), Text("sender.id", "sender.id"))
+    name = sender.get("name")
+    name = shown(name)[:MAX_NAME] if isinstance(name, str) else ""
+    sent = parse_instant(sender.get("sent_at"))
+    if sent is None:
+        raise _refuse("sender.sent_at must be a date-time with its offset", "sender.sent_at 须为带时区的日期时间")
+    seq = _count(sender.get("seq"), "sender.seq", 2**53)
+    heartbeat = _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *rules.HEARTBEAT_S)
+    status = _status(doc.get("status"), "status")
+    exam = _exam(doc)
+    if kind == "site":
+        sites = doc.get("sites")
+        if not isinstance(sites, list):
+            raise _refuse("sites must be a list", "sites 须为列表")
+        reports = 0
+        seats_seen: int | None = 0
+        for s in sites:
+            if not isinstance(s, dict):
+                raise _refuse("sites[] must be objects", "sites[] 须为对象")
+            reports += _count(s.get("reports"), "sites[].reports")
+            site: dict[str, Any] = s["site"] if isinstance(s.get("site"), dict) else {}
+            if site.get("seats_source") == "machines" or site.get("seats") is None or seats_seen is None:
+                seats_seen = None  # counted from the machines themselves: how many are missing is unknown
+            else:
+                seats_seen += _count(site.get("seats"), "sites[].site.seats")
+        seats_raw = sender.get("seats")
+        # the site's own count (its profile's, as its aggregate applied it); before any report, the sender's
+        seats = seats_seen if sites else (None if seats_raw is None else _count(seats_raw, "sender.seats"))
+        if not sites:
+            status = Status.ERROR.value  # nothing reported yet: nobody can say the site is ready
+        return Received("site", sender_id, name, status, reports, seats,
+                        None if seats is None else max(0, seats - reports), sent.timestamp(), seq, heartbeat,
+                        rehearsal=_rehearsal(doc.get("rehearsal")), findings=_findings(sites), **exam)
+    rows = doc.get("sites")
+    if not isinstance(rows, list):
+        raise _refuse("sites must be a list", "sites 须为列表")
+    reports = seats = missing = escalating = unheard = 0
+    seats_known = True
+    counted = []
+    for r in rows:
+        if not isinstance(r, dict):
+            raise _refuse("sites[] must be objects", "sites[] 须为对象")
+        counted.append(_row_counts_as(r))
+        reports += _count(r.get("reports") or 0, "sites[].reports")
+        if r.get("seats_expected") is None:
+            seats_known = False
+        else:
+            seats += _count(r.get("seats_expected"), "sites[].seats_expected")
+        missing += _count(r.get("missing") or 0, "sites[].missing")
+        escalating += r.get("escalate") is True
+        unheard += r.get("last_seen") is None or r.get("stale") is True
+    # its verdict from its rows, by this level's rule (a branch of no sites, or of silent ones, is not "ready")
+    status = rules.overall(counted).value if counted else Status.ERROR.value
+    return Received("branch", sender_id, name, status, reports, seats if seats_known else None, missing,
+                    sent.timestamp(), seq, heartbeat, escalating=escalating, unheard=unheard,
+                    rehearsal={"sites": sum(_rehearsal_counts(r.get("rehearsal"))[0] for r in rows),
+                               "rehearsed": sum(_rehearsal_counts(r.get("rehearsal"))[1] for r in rows)},
+                    **exam)
+
+
+def read_file(doc: Any) -> list[Received]:
+    """A document from a file (a site's `site.json` download, a branch's, `aggregate --format
+    json`), for `readiness aggregate` over site documents: one sent up the chain names its sender;
+    a file written without one counts by its own time, one row per site it holds."""
+    if isinstance(doc, dict) and "sender" in doc:
+        return [read_document(doc)]
+    if not isinstance(doc, dict) or doc.get("schema") not in KINDS:
+        raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
+    when = parse_instant(doc.get("generated_at"))
+    if when is None:
+        raise _refuse("generated_at must be a date-time with its offset", "generated_at 须为带时区的日期时间")
+    if doc["schema"] == BRANCH_SCHEMA:
+        sender = {"kind": "branch", "id": doc.get("id"), "name": doc.get("name"), "sent_at": doc.get("generated_at"),
+                  "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S}
+        return [read_document({**doc, "sender": sender})]
+    sites = doc.get("sites")
+    if not isinstance(sites, list) or not sites:
+        raise _refuse("a site document without sites (no report had reached that server)",
+                      "考点文档中没有考点（该服务器尚未收到任何报告）")
+    rounds = doc.get("rehearsals")
+    brief = doc.get("rehearsal") if "rehearsal" in doc else (rounds[-1] if isinstance(rounds, list) and rounds else None)
+    out = []
+    for entry in sites:
+        site = entry.get("site") if isinstance(entry, dict) else None
+        if not isinstance(site, dict):
+            raise _refuse("sites[].site must be an object", "sites[].site 须为对象")
+        seats = site.get("seats")
+        sender = {"kind": "site", "id": site.get("id") or "", "name": site.get("name"),
+                  "sent_at": doc.get("generated_at"), "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S,
+                  "seats": seats if isinstance(seats, int) and not isinstance(seats, bool) and seats >= 0 else None}
+        if not sender["id"]:
+            raise _refuse("a site without an id (its PCs' profile has no [site] id)",
+                          "考点没有编号（考试机的配置文件中没有 [site] id）")
+        one = {**doc, "sites": [entry], "status": entry.get("status"), "sender": sender, "rehearsal": brief}
+        out.append(read_document(one))
+    return out
+
+
+def counted_as(status: Any, heard: bool, stale: bool, escalated: bool) -> str:
+    """How one row counts for its level's verdict, written once for a Row and for a row of a branch's
+    document read at headquarters: never heard from, silent or of no known status is undetermined;
+    escalated (or holding escalated sites) is not ready, unless already undetermined."""
+    if status not in STATUS_VALUES or not heard or stale:
+        return Status.ERROR.value
+    if escalated:
+        return Status.ERROR.value if status == Status.ERROR.value else Status.FAIL.value
+    return str(status)
+
+
+def _row_counts_as(r: dict[str, Any]) -> str:
+    escalating = r.get("escalating")
+    return counted_as(r.get("status"), r.get("last_seen") is not None, r.get("stale") is True,
+                     r.get("escalate") is True or (isinstance(escalating, int) and escalating > 0))
+
+
+def _rehearsal_counts(brief: Any) -> tuple[int, int]:
+    """(sites, sites rehearsed) under one row: a site's round in brief counts when it finished
+    with seats in it; a branch's row carries its own counts."""
+    if isinstance(brief, dict) and "sites" in brief:
+        sites, done = brief.get("sites"), brief.get("rehearsed")
+        if isinstance(sites, int) and isinstance(done, int) and not isinstance(sites, bool) \
+                and not isinstance(done, bool) and sites >= 0 and done >= 0:
+            return sites, done
+        return 0, 0
+    finished = brief.get("finished") if isinstance(brief, dict) else None
+    done = isinstance(brief, dict) and brief.get("state") == "done" and isinstance(finished, int) and finished > 0
+    return 1, int(done)
+
+
+def check_clock(got: Received, now_s: float) -> None:
+    """A sender whose clock is ahead of ours cannot be ordered (its documents would beat the
+    newer ones sent after its clock is set right): refused, saying by how much."""
+    if got.sent_s > now_s + FUTURE_TOLERANCE_S:
+        ahead = round(got.sent_s - now_s)
+        raise _refuse(f"sender.sent_at is {ahead} s ahead of this server's clock: set the sender's clock",
+                      f"sender.sent_at 比本服务器时钟快 {ahead} 秒：请校准发送方的时钟")
+
+
+def chain_problem(profile: Any) -> Text | None:
+    """What keeps a server from taking its place in the chain, checked at start: a branch needs
+    its own id; sending up needs a token, and the id it sends as (its site's, or its branch's)."""
+    if profile["branch.sites"] and not profile["branch.id"]:
+        return Text("[branch.sites] is set but [branch] id is not: a branch server needs its own id",
+                    "已设置 [branch.sites] 但未设置 [branch] id：分部服务器需要自己的编号")
+    if profile["upstream.url"]:
+        if not profile["upstream.token"]:
+            return Text("[upstream] url is set but token is not: ask the branch for this site's token",
+                        "已设置 [upstream] url 但未设置 token：请向分部索取本考点的令牌")
+        if not profile["branch.sites"] and not profile["site.id"]:
+            return Text("[upstream] needs [site] id: the branch knows this site by it",
+                        "[upstream] 需要设置 [site] id：分部以此识别本考点")
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(profile["upstream.url"].strip())
+        if parts.query or parts.fragment:
+            return Text("[upstream] url: the branch server's address, without ?query or #fragment",
+                        "[upstream] url：分部服务器地址，不能带 ? 查询或 # 片段")
+    return None
+
+
+# -- the rows -----------------------------------------------------------------------------------
+
+NEVER_HEARD = Text("NEVER HEARD FROM", "从未上报")
+
+
+def verdict(status: str | None) -> Text:
+    """A sender's verdict in words: a site's reads like a machine's (the one table, reports/text.py)."""
+    from readiness.core.model import VERDICTS
+
+    return NEVER_HEARD if status is None else VERDICTS[Status(status)]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One sender as the level above shows it now."""
+
+    id: str
+    name: str
+    kind: str
+    received: Received | None
+    last_seen_s: float | None
+    stale: bool
+    escalate: bool
+    next_exam_s: float | None
+    static: Mapping[str, Any] | None = None  # received_json() of its document
+    refused: Mapping[str, Any] | None = None  # its last refused document: {at, reason}
+
+    @property
+    def status(self) -> str | None:
+        return self.received.status if self.received else None
+
+    @property
+    def counts_as(self) -> str:
+        """For the level's own verdict (counted_as): a sender never heard from or gone silent cannot be called ready."""
+        r = self.received
+        return counted_as(r.status if r else None, r is not None, self.stale,
+                         self.escalate or bool(r and r.escalating))
+
+    def urgency(self) -> tuple[int, int, str]:
+        """Act first on: escalated, then silent or never heard, then by verdict, worst first."""
+        heard = self.received is not None
+        silent = not heard or self.stale
+        return (0 if self.escalate else 1 if silent else 2,
+                rules.severity(self.status or Status.FAIL.value), self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.static) if self.static is not None else _never_heard(self.kind)
+        out.update(id=self.id, name=self.name or out["name"], stale=self.stale, escalate=self.escalate,
+                   next_exam_at=iso(self.next_exam_s), refused=self.refused)
+        return out
+
+
+def received_json(got: Received, last_seen_s: float) -> dict[str, Any]:
+    """The parts of a row that change only with a new document (worked out once, not at every look:
+    a branch of 3,000 sites is asked every few seconds)."""
+    return {"id": got.id, "name": got.name, "kind": got.kind, "status": got.status,
+            "verdict": verdict(got.status).to_dict(), "reports": got.reports, "missing": got.missing,
+            "seats_expected": got.seats_expected, "last_seen": iso(last_seen_s), "stale": False, "escalate": False,
+            "next_exam_at": None, "rehearsal": got.rehearsal, "heartbeat_s": got.heartbeat_s, "sent_at": iso(got.sent_s),
+            "findings": list(got.findings), "deadlines": list(got.deadlines), "escalating": got.escalating,
+            "unheard": got.unheard}
+
+
+def _never_heard(kind: str) -> dict[str, Any]:
+    return {"id": "", "name": "", "kind": kind, "status": None, "verdict": NEVER_HEARD.to_dict(), "reports": 0,
+            "missing": None, "seats_expected": None, "last_seen": None, "stale": False, "escalate": False,
+            "next_exam_at": None, "rehearsal": None, "heartbeat_s": None, "sent_at": None, "findings": [],
+            "deadlines": [], "escalating": 0, "unheard": 0}
+
+
+def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | None, now_s: float,
+            fallback: Timeline, static: Mapping[str, Any] | None = None,
+            starts: dict[tuple[tuple[float, ...], float], float | None] | None = None,
+            refused: Mapping[str, Any] | None = None, live: bool = True) -> Row:
+    """A sender's row now: stale after three of its heartbeats; its exam timeline its own, else the
+    level's own (a sender never heard from has none); escalated by the plan's rule."""
+    heartbeat = got.heartbeat_s if got else DEFAULT_HEARTBEAT_S
+    stale = live and rules.is_stale(now_s, last_seen_s, heartbeat)  # a file is a snapshot: it promised no heartbeat
+    timeline = fallback
+    if got is not None and got.starts_s:
+        # the sender's own starts and this level's both count, with the wider window: a site cannot
+        # leave its branch's exam day by sending another timeline (or none, or a zero window)
+        timeline = Timeline(tuple(sorted(set(got.starts_s) | set(fallback.starts_s))),
+                            max(got.escalate_before_s, fallback.escalate_before_s) if fallback.starts_s
+                            else got.escalate_before_s,
+                            max(got.duration_s, fallback.duration_s) if fallback.starts_s else got.duration_s)
+    key = (timeline.starts_s, timeline.duration_s)
+    if starts is not None and key in starts:  # most senders of a level share one exam day
+        start = starts[key]
+    else:
+        start = timeline.start(now_s)
+        if starts is not None:
+            starts[key] = start
+    ready = got is not None and rules.is_ready(got.status) and not got.escalating
+    escalate = rules.escalate(now_s, start, timeline.escalate_before_s, timeline.duration_s, ready, last_seen_s, stale)
+    if got is not None and static is None:
+        static = received_json(got, last_seen_s or 0.0)
+    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, escalate, start, static, refused)
+
+
+@dataclass
+class BranchView:
+    """The latest document of every sender this level knows, in memory (the store keeps them)."""
+
+    expected: dict[str, str]  # sender id -> the name given by the profile ("" if none)
+    timeline: Timeline
+    live: bool = True  # senders that push (a server); False: documents from files, never "stale"
+    _latest: dict[str, tuple[Received, float, dict[str, Any]]] = field(default_factory=dict)  # id -> (doc, received at, its row's fixed part)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ingest: threading.Lock = field(default_factory=threading.Lock)  # one document at a time decides "newer"
+    refused: dict[str, dict[str, Any]] = field(default_factory=dict)  # sender id -> {at, reason} of its last refusal
+    version: int = 0
+    answered: tuple[tuple[int, int], bytes] | None = None  # (version, second) -> the document as last sent
+
+    def load(self, rows: Iterable[tuple[str, float, Received]]) -> None:
+        for sender_id, received_s, got in rows:
+            self._latest[sender_id] = (got, received_s, received_json(got, received_s))
+        self.version += 1
+
+    def latest(self, sender_id: str) -> Received | None:
+        with self._lock:
+            found = self._latest.get(sender_id)
+        return found[0] if found else None
+
+    def offer(self, got: Received, received_s: float, keep: Callable[[], None] | None = None) -> bool:
+        """Keep it if it is newer than what this level has of that sender (True), else not. keep:
+        store it first (under the same lock: two documents of one sender racing are decided once)."""
+        with self._ingest:
+            with self._lock:
+                have = self._latest.get(got.id)
+            if have is not None and not got.newer_than(have[0]):
+                return False
+            if keep is not None:
+                keep()  # raises: nothing changes in memory either
+            with self._lock:
+                self._latest[got.id] = (got, received_s, received_json(got, received_s))
+                self.refused.pop(got.id, None)
+                self.version += 1
+            return True
+
+    def refuse(self, sender_id: str, at_s: float, reason: Text) -> None:
+        """A sender's last refused document (a wrong id, a bad document, a clock ahead), for its row:
+        a site that sends but is refused is not the same as a site that is silent."""
+        if sender_id in self.expected:
+            with self._lock:
+                self.refused[sender_id] = {"at": iso(at_s), "reason": reason.to_dict()}
+                self.version += 1
+
+    def rows(self, now_s: float) -> list[Row]:
+        with self._lock:
+            latest = dict(self._latest)
+        ids = list(self.expected)  # the profile says who belongs: a sender taken out of it is no longer listed
+        rows = []
+        starts: dict[tuple[tuple[float, ...], float], float | None] = {}
+        for sender_id in ids:
+            got, seen, static = latest.get(sender_id, (None, None, None))
+            rows.append(row_for(sender_id, self.expected.get(sender_id, ""), got, seen, now_s, self.timeline, static,
+                                starts, self.refused.get(sender_id), self.live))
+        rows.sort(key=Row.urgency)
+        return rows
+
+
+def level_status(rows: list[Row]) -> str:
+    """The level's own verdict over its rows (nothing expected and nothing heard: undetermined)."""
+    if not rows:
+        return Status.ERROR.value
+    return rules.overall(r.counts_as for r in rows).value
+
+
+def branch_document(branch_id: str, name: str, rows: list[Row], now_s: float, timeline: Timeline,
+                    sender: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`readiness.branch/1`: what GET /api/branch answers and what a branch sends headquarters."""
+    status = level_status(rows)
+    doc: dict[str, Any] = {
+        "schema": BRANCH_SCHEMA, "generated_at": iso(now_s), "id": branch_id, "name": name,
+        "status": status, "verdict": verdict(status).to_dict(),
+        "counts": {k: sum(1 for r in rows if r.counts_as == k) for k in ("pass", "warn", "fail", "error")},
+        "escalating": sum(1 for r in rows if r.escalate),
+        "silent": sum(1 for r in rows if r.received is None or r.stale),
+        "exam": {"starts_at": [iso(s) for s in timeline.starts_s], "escalate_before_s": timeline.escalate_before_s,
+                 "duration_s": timeline.duration_s},
+        "sites": [r.to_json() for r in rows],
+    }
+    if sender is not None:
+        doc["sender"] = dict(sender)
+    return doc
+
+
+def now_s() -> float:
+    return datetime.now(timezone.utc).timestamp()
+

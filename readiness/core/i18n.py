@@ -1,0 +1,107 @@
+"""Bilingual text: every verdict and remedy is carried in Chinese and English.
+
+Reports keep both languages so that a branch can read a site's reports in either; only the
+terminal rendering picks one.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Mapping
+
+
+class Lang(str, Enum):
+    EN = "en"
+    ZH = "zh"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message in English and Chinese."""
+
+    en: str
+    zh: str
+
+    def __call__(self, lang: Lang | str) -> str:
+        return self.zh if Lang(lang) is Lang.ZH else self.en
+
+    def to_dict(self) -> dict[str, str]:
+        return {"en": self.en, "zh": self.zh}
+
+    @classmethod
+    def from_json(cls, value: Any) -> "Text":
+        """Read a text back from a report; a plain string stands for both languages."""
+        if isinstance(value, str):
+            return cls(value, value)
+        if isinstance(value, Mapping):
+            en, zh = value.get("en"), value.get("zh")
+            en = en if isinstance(en, str) else (zh if isinstance(zh, str) else "")
+            zh = zh if isinstance(zh, str) else en
+            return cls(en, zh)
+        return cls("", "")
+
+    def __add__(self, other: "Text") -> "Text":
+        return Text(self.en + other.en, self.zh + other.zh)
+
+
+class TextError(Exception):
+    """An error whose reason is worded in both languages where it is raised (str(): English)."""
+
+    def __init__(self, reason: Text) -> None:
+        super().__init__(reason.en)
+        self.reason = reason
+
+
+def same(text: str) -> Text:
+    """A text that reads the same in both languages (numbers, paths, versions)."""
+    return Text(text, text)
+
+
+def join(parts: "list[Text]", sep_en: str = "; ", sep_zh: str = "；") -> Text:
+    return Text(sep_en.join(p.en for p in parts), sep_zh.join(p.zh for p in parts))
+
+
+def _windows_ui_is_chinese() -> bool | None:
+    if sys.platform != "win32":
+        return None
+    from readiness.core import win32
+
+    try:
+        return win32.ui_is_chinese()
+    except (AttributeError, OSError):
+        return None
+
+
+def detect_lang(stream_encoding: str | None = None, environ: Mapping[str, str] | None = None) -> Lang:
+    """Chinese on a Chinese system whose console can show Chinese, else English.
+
+    An ASCII-only console gets English: Chinese there would print as question marks.
+    """
+    env = os.environ if environ is None else environ
+    chosen = env.get("READINESS_LANG", "").strip().lower()
+    if chosen in ("en", "zh"):
+        return Lang(chosen)
+    zh = _windows_ui_is_chinese() if environ is None else None
+    if zh is None:
+        names = [env.get(k, "") for k in ("LC_ALL", "LC_MESSAGES", "LANG")]
+        if environ is None:
+            try:
+                names.append(locale.getlocale()[0] or "")
+            except ValueError:
+                pass
+        zh = any(n.lower().startswith(("zh", "chinese")) for n in names if n)
+    if zh and stream_encoding and not can_show_chinese(stream_encoding):
+        return Lang.EN
+    return Lang.ZH if zh else Lang.EN
+
+
+def can_show_chinese(encoding: str) -> bool:
+    try:
+        "中文考点".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True

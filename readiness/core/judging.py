@@ -1,0 +1,65 @@
+"""Judging: runs every check on a facts snapshot and builds the report.
+
+Checks are pure functions of facts and profile, so the same snapshot judged anywhere gives the
+same verdicts. A check that raises becomes one error result; the others still run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from readiness import __version__
+from readiness.core.facts import Facts, FactUnavailable, NotCollected, fact_name
+from readiness.core.i18n import Text, same
+from readiness.core.model import RETRY_REMEDY, CheckResult, Finding, Report, Status
+from readiness.core.plugin import CheckSpec, LoadedChecks
+from readiness.core.profile import Profile
+
+NOTHING = Text("-", "-")
+
+
+def judge_check(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
+    try:
+        finding = spec.func(facts, profile)
+        if not isinstance(finding, Finding):
+            raise TypeError(f"returned {type(finding).__name__}, not a Finding")
+    except NotCollected as exc:
+        finding = Finding(Status.SKIP, NOTHING, NOTHING,
+                          Text(f"Not checked: {exc.reason.en}.", f"未检查：{exc.reason.zh}。"))
+    except FactUnavailable as exc:
+        name, why = fact_name(exc.path), exc.reason  # worded in both languages where it was raised
+        finding = Finding(Status.ERROR, Text(f"{name.en}: unknown", f"{name.zh}：未知"), NOTHING,
+                          Text(f"Could not decide: {name.en}: {why.en}.", f"无法判断：{name.zh}：{why.zh}。"),
+                          RETRY_REMEDY, {"error": exc.reason.en})
+    except Exception as exc:  # one broken check must not stop the others
+        finding = Finding(Status.ERROR, NOTHING, NOTHING,
+                          Text(f"The check itself failed: {type(exc).__name__}: {exc}.",
+                               f"检查程序出错：{type(exc).__name__}: {exc}。"), RETRY_REMEDY)
+    return CheckResult.of(spec.id, spec.title, finding)
+
+
+def judge_checks(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks) -> tuple[CheckResult, ...]:
+    view = Facts(facts)
+    results = [judge_check(spec, view, profile) for spec in loaded.checks]
+    results += [CheckResult(f.name, same(f.name), Status.ERROR, NOTHING, NOTHING,
+                            Text(f"This check could not be loaded: {f.reason}.",
+                                 f"无法加载此检查项：{f.reason}。"),
+                            Text("Reinstall exam-readiness (and the plugin that provides this check).",
+                                 "请重新安装 exam-readiness（及提供此检查项的插件）。"))
+                for f in loaded.failures]
+    return tuple(results)
+
+
+def site_of(profile: Profile) -> dict[str, Any]:
+    return {"id": profile["site.id"], "name": profile["site.name"], "seats": profile["site.seats"],
+            "listening": profile["site.listening"], "public_ips": list(profile["site.public_ips"]),
+            "support_contacts": list(profile["site.support_contacts"])}
+
+
+def judge_machine(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks,
+          now: datetime | None = None) -> Report:
+    checked_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
+    return Report(tool={"name": "exam-readiness", "version": __version__},
+                  profile=profile.redacted().to_dict(), site=site_of(profile), facts=facts,
+                  results=judge_checks(facts, profile, loaded), checked_at=checked_at)

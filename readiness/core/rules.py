@@ -1,0 +1,228 @@
+"""The emergency plan's rules that more than one part of the tool applies, written once.
+
+A PC's check, the site's aggregate, the site server and the rehearsal all call these, so a PC
+and its site can never disagree on what "registered", "enough downlink" or "ready" means. The
+profile keys read here are declared by the core (readiness.core.settings.PLAN_SETTINGS), never by a
+plugin: a check that fails to load cannot take a core rule with it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Iterable, Protocol
+
+from readiness.core.status import Status
+
+
+class Values(Protocol):
+    """What a rule reads of a profile (readiness.core.profile.Profile is one): its values by key. The
+    rulebook stays below the profile and its settings, which declare its defaults."""
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
+# --- Verdicts ----------------------------------------------------------------------------------
+
+# Worst first: one failing check makes a PC not ready; a check that could not decide makes it
+# undetermined (never ready); a warning still counts as ready. SKIP (deliberately not checked)
+# counts as a pass.
+PRECEDENCE: tuple[Status, ...] = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIP)
+SEVERITY: dict[str, int] = {s.value: i for i, s in enumerate(PRECEDENCE)}  # for sorting worst first
+EXIT_CODES: dict[Status, int] = {Status.PASS: 0, Status.WARN: 0, Status.SKIP: 0, Status.FAIL: 1, Status.ERROR: 3}
+
+
+def overall(statuses: Iterable[str]) -> Status:
+    """One verdict from many (plain values or Status members): any fail, else any error, else
+    any warn, else pass. Nothing at all is a pass: the caller decides whether "nothing" is ready."""
+    present = {getattr(s, "value", s) for s in statuses}
+    for status in PRECEDENCE[:3]:
+        if status.value in present:
+            return status
+    return Status.PASS
+
+
+def severity(status: str) -> int:
+    """A sort key, worst first; an unknown value sorts last."""
+    return SEVERITY.get(getattr(status, "value", status), len(PRECEDENCE))
+
+
+def exit_code(status: Status) -> int:
+    """0 ready (warnings allowed), 1 not ready, 3 could not decide."""
+    return EXIT_CODES[status]
+
+
+# --- Downlink: 100 Mbit/s per 50 seats, 500 per 100 in listening exams ----------------------------
+
+PLAN_LOAD_S = 80  # the plan: on a good network each PC loads its paper in about 80 s
+
+
+def per_seat_mbps(profile: Values, listening: bool) -> float:
+    """The plan's rate a seat: 2 Mbit/s, 5 in listening exams (both from the profile)."""
+    return profile["bandwidth.listening_per_seat_mbps"] if listening else profile["bandwidth.per_seat_mbps"]
+
+
+def required_mbps(profile: Values, seats: int, listening: bool) -> float:
+    return seats * per_seat_mbps(profile, listening)
+
+
+def downlink_status(measured_mbps: float, required: float, tolerance_percent: float) -> Status:
+    """Enough passes; up to the tolerance below the requirement warns; less fails."""
+    if measured_mbps >= required:
+        return Status.PASS
+    return Status.WARN if measured_mbps >= required * (1 - tolerance_percent / 100) else Status.FAIL
+
+
+def load_seconds(seats: int, paper_mb: float, mbps: float) -> float:
+    """All seats fetching one paper at once over the site's downlink (decimal MB)."""
+    return seats * paper_mb * 8 / mbps
+
+
+# --- The site's registered public IPs -----------------------------------------------------------
+
+def normalize_ip(text: str) -> str:
+    """An address as one spelling ("2001:DB8::1" and "2001:db8:0::1" are one address); text that
+    is no address stays as it is, trimmed, so that it can still be shown and compared."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return text.strip()
+
+
+def registered_set(registered: Iterable[str]) -> set[str]:
+    return {normalize_ip(ip) for ip in registered}
+
+
+def unregistered_ips(seen: Iterable[str], registered: Iterable[str]) -> list[str]:
+    """The egress addresses seen that are not registered, each once, in the order first seen."""
+    known = registered_set(registered)
+    out: list[str] = []
+    for ip in seen:
+        n = normalize_ip(ip)
+        if n not in known and n not in out:
+            out.append(n)
+    return out
+
+
+# --- The MSYH font ---------------------------------------------------------------------------------
+
+def is_yahei(names: Iterable[Any], accepted: Iterable[str]) -> bool:
+    """A font counts as MSYH when a family name from its name table is one of the accepted
+    names (fonts.families), compared as Windows compares font names: without case."""
+    wanted = {a.lower() for a in accepted}
+    return any(isinstance(n, str) and n.lower() in wanted for n in names)
+
+
+# The subfamily (name ID 17, else 2) of the one MSYH face the client needs: msyhbd.ttc and
+# msyhl.ttc carry the family "Microsoft YaHei" too, as Bold and Light.
+REGULAR_STYLES = ("regular", "normal")
+
+
+def is_regular_style(style: str | None) -> bool:
+    """Whether a font's subfamily is the Regular one. None (a snapshot from before the style was
+    recorded) is not held against it: the check then judges the family alone, as it did."""
+    return style is None or style.strip().lower() in REGULAR_STYLES
+
+
+# --- OpenGL/Level in the client's user.ini ---------------------------------------------------------
+
+def opengl_level_ok(level: str | None, prescribed: str) -> bool:
+    """The value the plan prescribes (client.opengl_level, "0"), spacing aside; unset is not."""
+    return level is not None and level.strip() == prescribed.strip()
+
+
+# --- The PC's clock ----------------------------------------------------------------------------------
+
+DATE_RESOLUTION_S = 1.0  # an HTTP Date header names whole seconds (RFC 9110 §5.6.7)
+
+
+def clock_offset(server_s: float, sent_s: float, received_s: float,
+                 resolution_s: float = DATE_RESOLUTION_S) -> tuple[float, float]:
+    """(offset, uncertainty) of the local clock against a server's, in seconds: the server read its
+    clock somewhere between our send and our receive, so the midpoint is the best guess and half
+    the round trip (plus the server's resolution) is how wrong that guess can be. A positive offset
+    means this PC is behind."""
+    rtt = max(0.0, received_s - sent_s)
+    return server_s - (sent_s + received_s) / 2, rtt / 2 + resolution_s
+
+
+def clock_off_by(offset_s: float, uncertainty_s: float) -> float:
+    """How far off the clock surely is: the round trip and resolution are given to the PC, so a
+    slow answer never makes a right clock look wrong."""
+    return max(0.0, abs(offset_s) - uncertainty_s)
+
+
+def clock_status(off_by_s: float, warn_s: float, fail_s: float) -> Status:
+    """Within warn_s passes, within fail_s warns, beyond fails (both bounds inclusive). A fail
+    bound set below the warn bound wins: the profile cannot make a worse clock pass."""
+    if off_by_s > fail_s:
+        return Status.FAIL
+    return Status.PASS if off_by_s <= min(warn_s, fail_s) else Status.WARN
+
+
+# --- Protection that undoes changes at restart (restore software, write filters) ----------------------
+
+SERVICE_DISABLED = 4  # a service's Start value when Windows will not load it (SERVICE_DISABLED, winsvc.h)
+
+
+def protection_on(found: Iterable[Any]) -> list[dict[str, Any]]:
+    """The markers found (facts' restore.found) that mean changes are lost at restart: every one
+    except a service that Windows will not load (Start = 4) and a state the vendor reports as off.
+    One rule for the restore check and for fix's warning."""
+    out = []
+    for item in found:
+        if not isinstance(item, dict):
+            continue
+        if item.get("start") == SERVICE_DISABLED or item.get("state") in ("off", "thawed"):
+            continue
+        out.append(item)
+    return out
+
+
+# --- The chain of command on exam day: site -> branch -> headquarters ------------------------------
+
+ESCALATE_BEFORE_S = 300.0  # the plan: a problem not solved 5 minutes before the start goes up the chain
+INVIGILATORS_BEFORE_S = 48 * 3600.0  # the plan: invigilators assigned 48 hours before the start
+STALE_HEARTBEATS = 3  # a sender silent for this many of its own heartbeats is stale
+HEARTBEAT_S = (5.0, 600.0)  # a sender's heartbeat: its level knows within half an hour at most that it went silent
+EXAM_DURATION_S = 5400.0  # how long a start stays "the exam under way" unless the profile says (exam.duration_s)
+
+
+def is_ready(status: str | None) -> bool:
+    """Ready: pass or warn. A fail is not ready; an error (could not decide) or no verdict is not
+    ready either: nobody can say it is."""
+    return getattr(status, "value", status) in (Status.PASS.value, Status.WARN.value, Status.SKIP.value)
+
+
+def is_stale(now_s: float, last_seen_s: float | None, heartbeat_s: float) -> bool:
+    """Nothing has come for STALE_HEARTBEATS heartbeats (never heard of is not "stale", it is unknown)."""
+    return last_seen_s is not None and now_s - last_seen_s > STALE_HEARTBEATS * heartbeat_s
+
+
+def exam_under_way_or_next(starts_s: Iterable[float], now_s: float, duration_s: float) -> float | None:
+    """The start that matters now: an exam under way (started less than duration_s ago), else the
+    next one; None when every start is past."""
+    running = [s for s in starts_s if s <= now_s < s + duration_s]
+    if running:
+        return max(running)
+    ahead = [s for s in starts_s if s > now_s]
+    return min(ahead) if ahead else None
+
+
+def in_escalation_window(now_s: float, start_s: float | None, before_s: float, duration_s: float) -> bool:
+    """From escalate_before_s before a start until the exam is over."""
+    return start_s is not None and start_s - before_s <= now_s < start_s + duration_s
+
+
+def escalate(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
+             last_seen_s: float | None, stale: bool) -> bool:
+    """The plan's escalation: inside the window, a site that is not ready; also one whose last word
+    came before the window opened and that has gone silent since (it cannot say it is ready), and
+    one never heard from at all."""
+    if not in_escalation_window(now_s, start_s, before_s, duration_s):
+        return False
+    assert start_s is not None
+    if last_seen_s is None:
+        return True
+    if stale and last_seen_s < start_s - before_s:
+        return True
+    return not ready

@@ -1,0 +1,100 @@
+"""Network facts for a snapshot, under one deadline for the whole network part."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping
+
+from readiness.core.i18n import Text, join
+from readiness.pc.net.bandwidth import MeasureError, Progress, measure_http, measure_speedtest
+from readiness.pc.net.errors import DEADLINE, failure
+
+NO_ECHO_URLS = Text("no network.ip_echo_urls in the profile", "考点配置中没有 network.ip_echo_urls")
+NO_ENDPOINTS = Text("no network.endpoints in the profile", "考点配置中没有 network.endpoints")
+NO_MEASUREMENT = Text("no measurement", "未测得带宽")
+
+
+def _verify(profile: Mapping[str, Any]) -> bool | str:
+    return profile.get("network.ca_bundle") or True
+
+
+def measure(profile: Mapping[str, Any], *, deadline: float | None = None,
+            progress: Progress | None = None) -> dict[str, Any]:
+    """One downlink measurement per the profile; the failure's raw text is kept in "error", what it
+    means in "reason" ({en, zh})."""
+    url = profile["bandwidth.url"]
+    backend = profile["bandwidth.backend"]
+    if backend == "auto":
+        backend = "http" if url else "speedtest"
+    base: dict[str, Any] = {"backend": backend, "url": url, "download_mbps": None, "error": None, "reason": None}
+    timeout = profile["network.timeout_s"]
+    try:
+        if backend == "http":
+            if not url:
+                raise MeasureError(Text("the http backend needs bandwidth.url in the profile (or --url)",
+                                        "http 测速方式需要在考点配置中设置 bandwidth.url（或使用 --url）"))
+            return dict(measure_http(url, streams=profile["bandwidth.streams"], duration_s=profile["bandwidth.duration_s"],
+                                     warmup_s=profile["bandwidth.warmup_s"],
+                                     max_bytes=int(profile["bandwidth.max_mb"] * 2**20),
+                                     connect_timeout_s=timeout, read_timeout_s=timeout,
+                                     verify=_verify(profile), progress=progress, deadline=deadline), error=None)
+        return dict(measure_speedtest(streams=profile["bandwidth.streams"], timeout_s=timeout * 2,
+                                      deadline=deadline), error=None)
+    except Exception as exc:  # never let one measurement take the snapshot down
+        base.update(failure(exc).to_facts())
+    return base
+
+
+# Shares of network.deadline_s: the public-IP echo and the exam-server probe each get their own
+# (plus what an earlier phase left over); the downlink measurement has the rest.
+SHARES = {"public_ip": 0.2, "endpoints": 0.3}
+
+
+def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_collected: dict[str, Any],
+                    progress: Progress | None = None) -> dict[str, Any]:
+    from readiness.pc.net.probe import probe
+    from readiness.pc.net.publicip import echo
+
+    start = time.monotonic()
+    budget = profile["network.deadline_s"]
+    deadline = start + budget
+    timeout = profile["network.timeout_s"]
+    verify = _verify(profile)
+    net: dict[str, Any] = {"public_ip": None, "endpoints": None, "site_clock": None, "bandwidth": None}
+    if profile["network.ip_echo_urls"]:  # a silent echo service uses up its own share, never the others'
+        echo_deadline = min(deadline, start + budget * SHARES["public_ip"])
+        net["public_ip"] = echo(profile["network.ip_echo_urls"], timeout_s=timeout, verify=verify,
+                                deadline=echo_deadline)
+        if not net["public_ip"]["ips"]:
+            errors["network.public_ip.ips"] = join([
+                Text(f"{a['url']}: ", f"{a['url']}：") + Text.from_json(a["reason"] or a["error"])
+                for a in net["public_ip"]["answers"]]).to_dict()
+    else:
+        not_collected["network.public_ip"] = NO_ECHO_URLS.to_dict()
+    if profile["network.endpoints"]:
+        net["endpoints"] = []
+        urls = profile["network.endpoints"]
+        phase_end = min(deadline, time.monotonic() + budget * SHARES["endpoints"])
+        for i, url in enumerate(urls):
+            # each endpoint its part of what is left of the phase (a probe takes up to 4 steps)
+            left = (phase_end - time.monotonic()) / (len(urls) - i)
+            if left <= 0.1:
+                net["endpoints"].append({"url": url, "ok": False, "failed_step": "deadline",
+                                         "error": "not tried: no time left before the network deadline",
+                                         "reason": DEADLINE.to_dict()})
+                continue
+            net["endpoints"].append(probe(url, timeout_s=min(timeout, left / 2), verify=verify))
+    else:
+        not_collected["network.endpoints"] = NO_ENDPOINTS.to_dict()
+    if profile.get("server.url"):  # the site server's clock, for the clock check (null without a server)
+        from readiness.pc.net.siteclock import site_clock
+
+        net["site_clock"] = site_clock(profile["server.url"], timeout_s=min(timeout, 3.0))
+        if net["site_clock"]["server_time"] is None:
+            why = net["site_clock"]["error"] or "no answer"
+            errors["network.site_clock"] = Text(f"the site server's clock could not be read: {why}",
+                                                f"无法读取考点服务器时间：{why}").to_dict()
+    net["bandwidth"] = measure(profile, deadline=deadline, progress=progress)
+    if net["bandwidth"]["download_mbps"] is None:
+        errors["network.bandwidth.download_mbps"] = (net["bandwidth"]["reason"] or NO_MEASUREMENT.to_dict())
+    return net

@@ -1,0 +1,42 @@
+"""The site server's clock (`GET /api/clock` of `readiness serve`), for the clock check.
+
+Only the measurement is recorded (the server's time and this PC's clock before and after), so a
+saved snapshot can be judged again. The LAN server is asked directly, never through a proxy.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3) -> dict[str, Any]:
+    """A few requests, keeping the one with the shortest round trip (its midpoint is the least
+    uncertain); "error" says why there is no measurement."""
+    import requests
+
+    url = server_url.rstrip("/") + "/api/clock"
+    out: dict[str, Any] = {"url": url, "server_time": None, "sent_at": None, "received_at": None, "rtt_s": None,
+                           "error": None}
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        for _ in range(samples):
+            t0, sent = time.monotonic(), time.time()
+            r = session.get(url, timeout=timeout_s)
+            received, rtt = time.time(), time.monotonic() - t0
+            r.raise_for_status()
+            now = r.json()["now"]
+            if isinstance(now, bool) or not isinstance(now, (int, float)):
+                raise ValueError(f"the server's answer has no time: {str(now)[:40]!r}")
+            if out["rtt_s"] is None or rtt < out["rtt_s"]:
+                out.update(server_time=float(now), sent_at=round(sent, 3), received_at=round(received, 3),
+                           rtt_s=round(rtt, 3))
+    except Exception as exc:  # a measurement that failed is a fact too; the check says "cannot tell"
+        if out["server_time"] is None:
+            from readiness.pc.net.bandwidth import describe_error
+
+            out["error"] = describe_error(exc) if hasattr(exc, "request") else f"{type(exc).__name__}: {exc}"
+    finally:
+        session.close()
+    return out

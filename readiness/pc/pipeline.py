@@ -1,0 +1,208 @@
+""""Check this PC", written once: collect (or load a snapshot) → judge → save → submit.
+
+`readiness check` and the double-click of readiness.exe both call `check_this_pc`; each front end
+only says where the report goes first (a file the user named, the current folder, the stick's
+`reports` folder), how it talks to the person and whether it waits for Enter. What happened comes
+back as a `CheckOutcome` (the report, where it was saved, warnings as bilingual Text, what the site
+server said), which each front end renders. Nothing here prints: text from the machine is escaped
+by the front end's writer (readiness.pc.console.escape_controls), the same for every console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
+
+from readiness.core.i18n import Lang, Text
+
+if TYPE_CHECKING:
+    from readiness.core.model import Report
+    from readiness.core.plugin import LoadedChecks
+    from readiness.core.profile import Profile
+    from readiness.pc.submit import Outcome
+
+Progress = Callable[[float, float], None]
+Collector = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def progress_bar(stream: TextIO | None) -> Progress | None:
+    """A live bar for the bandwidth measurement on a terminal; nothing when redirected (a pipe, a
+    file, JSON output), where carriage returns would only garble what is read back."""
+    try:
+        if stream is None or not stream.isatty():
+            return None
+    except (ValueError, OSError):
+        return None
+
+    def show(share: float, mbps: float) -> None:
+        filled = int(share * 30)
+        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  {mbps:8.1f} Mbit/s")
+        if share >= 1:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def collect_live(profile: "Profile", offline: bool = False, include_cpu: bool = True,
+                 progress: Progress | None = None) -> dict[str, Any]:
+    """This PC's facts; the network ones skipped when asked or when the profile says network.offline."""
+    from readiness.pc.collect import OFFLINE, OFFLINE_BY_PROFILE, collect_facts
+
+    reason = OFFLINE if offline else OFFLINE_BY_PROFILE if profile["network.offline"] else None
+    return collect_facts(profile.values, offline=reason or False, include_cpu=include_cpu, progress=progress)
+
+
+@dataclass(frozen=True)
+class SavePlan:
+    """Where the report goes: a file the user named (replaced, as asked), else a new name in
+    `folder` (the current folder, or the Desktop from C:\\Windows\\System32, when None); when that
+    cannot be written, a new name in each of `fallbacks` in turn. `on_stick` words the warning for
+    a technician at a USB stick (copy the report over by hand)."""
+
+    output: Path | None = None
+    folder: Path | None = None
+    fallbacks: tuple[Callable[[], Path], ...] = ()
+    on_stick: bool = False
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What the site server said: one outcome per report (the outbox's first), or why none was sent."""
+
+    url: str
+    outcomes: tuple["Outcome", ...] = ()
+    problem: Text | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 all delivered, 1 some refused, 3 some kept in the outbox (as `readiness submit`)."""
+        from readiness.pc.submit import Delivery
+
+        states = {o.delivery for o in self.outcomes}
+        if Delivery.REFUSED in states:
+            return 1
+        return 3 if Delivery.QUEUED in states or self.problem is not None else 0
+
+
+@dataclass
+class CheckOutcome:
+    """Everything a front end shows after a check: the verdicts, the saved file, what went wrong on
+    the way (never fatal: the verdicts stand), and the site server's answer."""
+
+    report: "Report"
+    facts: dict[str, Any]
+    data: bytes
+    saved: Path | None
+    warnings: list[Text] = field(default_factory=list)
+    submitted: Submitted | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.report.summary.exit_code
+
+    @property
+    def saved_line(self) -> Text | None:
+        if self.saved is None:
+            return None
+        return Text(f"Report saved: {self.saved}", f"报告已保存：{self.saved}")
+
+
+def hostname_of(facts: Mapping[str, Any]) -> str | None:
+    host = facts.get("host")
+    name = host.get("hostname") if isinstance(host, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def check_this_pc(profile: "Profile", loaded: "LoadedChecks", *, lang: Lang,
+                  facts_path: Path | None = None, collect: Collector | None = None,
+                  offline: bool = False, progress: Progress | None = None,
+                  save: SavePlan = SavePlan(), server: tuple[str, str] | None = None,
+                  judged: Callable[["Report"], None] | None = None,
+                  sending: Callable[[str], None] | None = None) -> CheckOutcome:
+    """Collect (a snapshot at facts_path, the injected collector, or this PC live), judge, save,
+    submit to `server` (url, token) when given. `judged` sees the report as soon as it exists (the
+    double-click shows the verdict before the slower steps), `sending` is told before the server is
+    contacted. SnapshotError when the snapshot cannot be read; nothing else stops it."""
+    from readiness.core.judging import judge_machine
+    from readiness.reports import OutputFormat, render
+
+    if server is not None:
+        # Imported before the check runs: the one-file exe reads its modules from the stick, and a
+        # stick pulled while the network checks run must not turn a saved report into an error.
+        _import_for_submit()
+    if facts_path is not None:
+        from readiness.core.facts import load_snapshot
+
+        facts = load_snapshot(facts_path)
+    elif collect is not None:
+        facts = collect(profile.values)
+    else:
+        facts = collect_live(profile, offline, progress=progress)
+    report = judge_machine(facts, profile, loaded)
+    if judged is not None:
+        judged(report)
+    data = render(report, OutputFormat.JSON, lang).encode("utf-8")
+    saved, warnings = _save(data, save, hostname_of(facts))
+    submitted = None
+    if server is not None:
+        if sending is not None:
+            sending(server[0])
+        submitted = submit_report(server, data, str(saved) if saved is not None else hostname_of(facts) or "report")
+    return CheckOutcome(report, facts, data, saved, warnings, submitted)
+
+
+def _save(data: bytes, plan: SavePlan, hostname: str | None) -> tuple[Path | None, list[Text]]:
+    from readiness.pc.output import default_report_name, save_report
+
+    try:
+        saved, problem = save_report(data, plan.output, default_report_name(hostname), folder=plan.folder,
+                                     fallbacks=plan.fallbacks or None)
+    except OSError as exc:  # the verdicts are still shown
+        why = exc.strerror or str(exc)
+        return None, [Text(f"the report could not be saved anywhere ({why})", f"报告无法保存（{why}）")]
+    if problem is None:
+        return saved, []
+    if plan.on_stick:
+        return saved, [Text(f"Could not save the report on the stick ({problem.en}); saved it on this PC instead: "
+                            f"{saved}. Copy it to the stick by hand.",
+                            f"无法把报告保存到U盘（{problem.zh}），已改存到本机：{saved}。请手动复制到U盘。")]
+    return saved, [problem]
+
+
+def _import_for_submit() -> None:
+    try:
+        import readiness.pc.submit  # noqa: F401 - loaded now, used after the check
+        import requests  # noqa: F401
+    except ImportError:
+        pass  # said when the report is to be sent
+
+
+def submit_report(server: tuple[str, str], data: bytes, label: str) -> Submitted:
+    """The outbox first (reports kept when the server was away), then this one; an unreachable
+    server keeps it in the outbox for the next run."""
+    url, token = server
+    try:
+        from readiness.pc.submit import deliver
+
+        return Submitted(url, tuple(deliver(url, token, [(label, data)])))
+    except ImportError as exc:  # the tool's own files are gone (the stick was pulled): the report is saved
+        return Submitted(url, (), Text(f"the report was not sent: the tool's files cannot be read any more ({exc.name or exc}); "
+                                       "it is saved: send it later with `readiness submit`",
+                                       f"报告未发送：无法再读取本工具的文件（{exc.name or exc}，U盘已拔出？）；"
+                                       "报告已保存，稍后可用 `readiness submit` 发送"))
+    except OSError as exc:  # the outbox folder itself cannot be written
+        why = exc.strerror or str(exc)
+        return Submitted(url, (), Text(f"the report was not sent ({why}); it is saved",
+                                       f"报告未发送（{why}）；已保存"))
+
+
+def server_of(profile: "Profile") -> tuple[str, str] | None:
+    """The site server named by the profile (server.url and server.token), or None."""
+    url, token = profile["server.url"], profile["server.token"]
+    return (url, token) if url and token else None
+
+
+__all__: Sequence[str] = ("CheckOutcome", "SavePlan", "Submitted", "check_this_pc", "collect_live", "progress_bar",
+                          "server_of", "submit_report")

@@ -1,0 +1,324 @@
+"""One report file → a small per-machine summary (or the reason it was rejected).
+
+Only the summary is kept: aggregation streams through any number of reports in bounded memory.
+With a profile the machine's stored facts are re-judged; otherwise its stored verdicts count.
+"""
+
+from __future__ import annotations
+
+from sys import intern
+from typing import Any, Callable, Mapping, NamedTuple
+
+from readiness.core import rules
+from readiness.site.aggregate.reverted import Reverted
+from readiness.core.inputs import MAX_REPORT_BYTES, Rejected, Source
+from readiness.core.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
+from readiness.core.i18n import Text
+from readiness.core.names import MAX_NAME, shown
+from readiness.core.model import Status
+
+Rejudge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
+STATUSES = {s.value for s in Status}
+
+
+class Problem(NamedTuple):  # immutable like a frozen dataclass, built and pickled several times faster
+    check: str
+    status: str
+    observed: Text
+    remedy: Text | None
+    title: Text | None = None  # what a person reads; the id stays in JSON
+
+    @property
+    def name(self) -> Text:
+        return self.title or Text(self.check, self.check)
+
+
+class Machine(NamedTuple):
+    """Kept for every machine, so it is small (a tuple; repeated strings shared, interned) and
+    quick to build and to send back from a worker process: one is made per report."""
+
+    key: str
+    hostname: str
+    machine_id: str | None
+    site_id: str
+    site_name: str
+    site_seats: int | None  # None when the report was judged with the built-in profile
+    site_listening: bool
+    site_ips: tuple[str, ...]
+    checked_at: str
+    status: str
+    checks: tuple[str, ...]  # "id:status", interned
+    titles: tuple[Text, ...]  # each check's title, in the order of checks (shared Texts)
+    problems: tuple[Problem, ...]
+    bandwidth_mbps: float | None
+    egress_ips: tuple[str, ...]
+    client_version: str | None
+    os: str | None
+    memory_gib: float | None
+    disk_gb: float | None
+    source: str
+    reverted: tuple[Reverted, ...] = ()  # checks that passed in an earlier report of this machine
+    received_at: str | None = None  # when the site server got it (None: a file read by aggregate)
+
+
+def _dig(doc: Any, *path: str) -> Any:
+    for p in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(p)
+    return doc
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _obj(v: Any) -> Mapping[str, Any]:
+    return v if type(v) is dict else _EMPTY
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _num(v: Any) -> float | None:
+    t = type(v)
+    return float(v) if t is int or t is float else None
+
+
+def _interned(v: str | None) -> str | None:
+    return intern(v) if v is not None else None
+
+
+def split_check(entry: str) -> tuple[str, str]:
+    check_id, _, status = entry.rpartition(":")
+    return check_id, status
+
+
+_OPTIONAL = (str, type(None))
+_CHECK_KEYS: dict[tuple[str, str], str] = {}  # (id, status) -> the interned "id:status"
+_TEXTS: dict[Any, Text] = {}  # one Text per distinct wording: most machines share them
+_PROBLEM_STATUSES = frozenset({"fail", "error", "warn"})
+
+
+def _text(v: Any) -> Text:
+    """The shared Text for a validated report text (str or {"en", "zh"})."""
+    key = v if type(v) is str else (v["en"], v["zh"])
+    t = _TEXTS.get(key)
+    if t is None:
+        if len(_TEXTS) > 50_000:  # hostile variety must not grow memory without bound
+            _TEXTS.clear()
+        t = _TEXTS[key] = Text(key, key) if type(key) is str else Text(key[0], key[1])
+    return t
+
+
+def _results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    results = doc.get("results")
+    if type(results) is not list or not results:
+        raise ValueError("no results: not a readiness report")
+    return results
+
+
+def _bad_text(rid: Any, key: str, v: Any) -> ValueError:
+    return ValueError(f"result {rid!r}: {key} is {describe(v)}, not a text")
+
+
+def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Text, ...], tuple[Problem, ...], str]:
+    """(the interned "id:status" of every result, the problems, the machine's status) in one pass
+    that also checks every type the site pages show (plain type checks, inlined: this loop runs
+    for every result of every report)."""
+    keys = _CHECK_KEYS
+    checks: list[str] = []
+    titles: list[Text] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    r: Any
+    rid: Any
+    st: Any
+    observed: Any
+    remedy: Any
+    for r in results:
+        if type(r) is not dict:
+            raise ValueError("a result without a valid id and status")
+        rid, st = r.get("id"), r.get("status")
+        entry = keys.get((rid, st)) if type(rid) is str else None
+        if entry is None:
+            if type(rid) is not str or st not in STATUSES:
+                raise ValueError("a result without a valid id and status")
+            entry = keys[(rid, st)] = intern(f"{rid}:{st}")
+        checks.append(entry)
+        title: Any = r.get("title")
+        t = type(title)
+        ok = t is str or (t is dict and type(title.get("en")) is str and type(title.get("zh")) is str)
+        titles.append(_text(title) if ok and title else _text(rid))  # an older or odd report: its id
+        seen.add(st)
+        observed, remedy = r.get("observed"), r.get("remedy")
+        t = type(observed)
+        if t is not str and (t is not dict or type(observed.get("en")) is not str or type(observed.get("zh")) is not str):
+            raise _bad_text(rid, "observed", observed)
+        if remedy is not None:
+            t = type(remedy)
+            if t is not str and (t is not dict or type(remedy.get("en")) is not str or type(remedy.get("zh")) is not str):
+                raise _bad_text(rid, "remedy", remedy)
+        if st in _PROBLEM_STATUSES:
+            fix = _text(remedy) if remedy else None
+            problems.append(Problem(rid, st, _text(observed), fix if fix is not None and (fix.en or fix.zh) else None,
+                                    titles[-1]))
+    status = rules.overall(seen).value
+    return tuple(checks), tuple(titles), tuple(problems), status
+
+
+def _check_site(site: Any) -> dict[str, Any]:
+    """The report's site block with the types the site page shows; ValueError names the field."""
+    if type(site) is not dict:
+        raise ValueError(f"site is {describe(site)}, not an object")
+    for key in ("id", "name"):
+        if type(site.get(key)) not in _OPTIONAL:
+            raise ValueError(f"site.{key} is {describe(site.get(key))}, not a string")
+    seats = site.get("seats")
+    if seats is not None and (type(seats) is not int or seats < 1):
+        raise ValueError(f"site.seats is {describe(seats)}, not a number of seats")
+    if type(site.get("listening")) not in (bool, type(None)):
+        raise ValueError(f"site.listening is {describe(site.get('listening'))}, not true or false")
+    ips = site.get("public_ips")
+    if ips is not None and (type(ips) is not list or any(type(i) is not str for i in ips)):
+        raise ValueError(f"site.public_ips is {describe(ips)}, not a list of strings")
+    return site
+
+
+def _check_facts(facts: Mapping[str, Any]) -> None:
+    schema = facts.get("schema")
+    if type(schema) is str and schema.startswith("readiness.report"):
+        raise ValueError("a report inside a report: its facts must be a facts snapshot")
+    host = facts.get("host")
+    if host is not None:
+        if type(host) is not dict:
+            raise ValueError(f"facts.host is {describe(host)}, not an object")
+        for key in ("hostname", "machine_id"):
+            if type(host.get(key)) not in _OPTIONAL:
+                raise ValueError(f"facts.host.{key} is {describe(host.get(key))}, not a string")
+            if len(host.get(key) or "") > MAX_NAME:
+                raise ValueError(f"facts.host.{key} is longer than {MAX_NAME} characters: not a computer's name")
+    ips = _dig(facts, "network", "public_ip", "ips")
+    if ips is not None and (type(ips) is not list or any(type(i) is not str for i in ips)):
+        raise ValueError(f"facts.network.public_ip.ips is {describe(ips)}, not a list of strings")
+
+
+def left_out_hardware(facts: Mapping[str, Any]) -> list[str]:
+    """Sections a snapshot left out that the plan's hardware rules need (only the network may be)."""
+    skipped = facts.get("not_collected")
+    if not skipped or type(skipped) is not dict:
+        return []
+    return sorted(k for k in skipped if str(k).split(".")[0] not in SKIPPABLE_SECTIONS)
+
+
+LEFT_OUT_REMEDY = Text("Run `readiness check` on this PC again: its report lacks the hardware facts.",
+                       "请在本机重新运行 `readiness check`：报告缺少硬件信息。")
+
+
+SENDER_SCHEMAS = ("readiness.site", "readiness.branch")  # documents of a whole site or branch (branch/rollup.py)
+
+
+def decode(raw: bytes, label: str) -> dict[str, Any] | Rejected:
+    """One input's JSON object, or why it is not one (read once, whatever its schema)."""
+    if len(raw) > MAX_REPORT_BYTES:
+        return Rejected(label, f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report")
+    try:
+        doc = decode_json_bytes(raw, label)
+    except SnapshotError as exc:
+        return Rejected(label, str(exc).removeprefix(label + ": "))
+    if not isinstance(doc, dict):
+        return Rejected(label, "JSON of another shape: not a readiness report")
+    return doc
+
+
+def is_sender_document(doc: Mapping[str, Any]) -> bool:
+    """A site's or a branch's document (`readiness.site/1`, `readiness.branch/1`), not a machine's."""
+    schema = parse_schema(doc.get("schema"))
+    return schema is not None and schema[0] in SENDER_SCHEMAS and schema[1] == 1
+
+
+def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Rejected:
+    doc = decode(raw, src.label)
+    return doc if isinstance(doc, Rejected) else machine_from(doc, src, judge)
+
+
+def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Machine | Rejected:
+    label = src.label
+    raw_schema = doc.get("schema")
+    schema = ("readiness.report", 1) if raw_schema == "readiness.report/1" else parse_schema(raw_schema)
+    if schema is None:
+        return Rejected(label, "no \"schema\": not a readiness report")
+    name, version = schema
+    try:
+        if name == "readiness.facts" and version == 1:
+            if judge is None:
+                return Rejected(label, "a facts snapshot, not a report: pass --profile to judge it")
+            facts: dict[str, Any] = doc
+            site: dict[str, Any] = {}
+            _check_facts(facts)
+            results = judge(facts, site)
+        elif name == "readiness.report":
+            if version > 1:
+                return Rejected(label, f"report schema {doc['schema']} is newer than this tool; upgrade exam-readiness")
+            facts = doc.get("facts") or {}
+            if type(facts) is not dict:
+                raise ValueError(f"facts is {describe(facts)}, not an object")
+            site = _check_site(doc.get("site") or {})
+            _check_facts(facts)
+            if type(doc.get("checked_at")) not in _OPTIONAL:
+                raise ValueError(f"checked_at is {describe(doc.get('checked_at'))}, not a time")
+            if judge is not None:
+                if not facts:
+                    return Rejected(label, "the report carries no facts to re-judge")
+                results = judge(facts, site)
+            else:
+                results = _results(doc)
+                missing = left_out_hardware(facts)
+                if missing:  # judged by an older tool as skips: without these facts it cannot be ready
+                    results = results + [{"id": "facts", "status": "error",
+                                          "title": Text("Facts collected", "采集的信息").to_dict(), "observed": Text(
+                        f"not collected: {', '.join(missing)}", f"未采集：{', '.join(missing)}").to_dict(),
+                        "remedy": LEFT_OUT_REMEDY.to_dict()}]
+        else:
+            return Rejected(label, f"schema {doc['schema']!r} is not a machine report")
+        return _machine(doc, facts, site, results, label)  # its checks of the results' types raise too
+    except ValueError as exc:
+        return Rejected(label, str(exc))
+
+
+def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str, Any],
+             results: list[dict[str, Any]], label: str) -> Machine:
+    statuses, titles, problems, summary = _fold(results)
+    host = _obj(facts.get("host"))  # direct lookups: this runs once per report, 100,000 times a branch
+    hostname = shown(host.get("hostname") or "") or label  # types checked and length bounded in _check_facts
+    machine_id = host.get("machine_id") or None
+    custom = _str(_obj(doc.get("profile")).get("source"))
+    seats = site.get("seats")
+    seats = seats if type(seats) is int and custom and not custom.startswith("built-in") else None
+    ips = site.get("public_ips")
+    network = _obj(facts.get("network"))
+    egress = _obj(network.get("public_ip")).get("ips")
+    disks = facts.get("disks")
+    disk_total = 0
+    if type(disks) is list:
+        for d in disks:
+            if type(d) is dict and d.get("kind") == "fixed":
+                disk_total += int(_num(d.get("total_bytes")) or 0)
+    os_facts = _obj(facts.get("os"))
+    build, system = os_facts.get("build"), os_facts.get("system")
+    memory = _obj(facts.get("memory"))
+    installed = _num(memory.get("installed_bytes")) or _num(memory.get("usable_bytes"))
+    site_id, site_name = site.get("id"), site.get("name")
+    return Machine(
+        key=machine_id or hostname.lower(), hostname=hostname, machine_id=machine_id,
+        site_id=intern(site_id) if site_id else "", site_name=intern(site_name) if site_name else "", site_seats=seats,
+        site_listening=site.get("listening") is True,
+        site_ips=tuple(map(intern, ips)) if ips else (),
+        checked_at=_str(doc.get("checked_at")) or _str(facts.get("collected_at")) or "",
+        status=intern(summary), checks=statuses, titles=titles, problems=problems,
+        bandwidth_mbps=_num(_obj(network.get("bandwidth")).get("download_mbps")),
+        egress_ips=tuple(map(intern, egress)) if egress else (),
+        client_version=_interned(_str(_obj(facts.get("client")).get("version"))),
+        os=intern(f"{_str(system) or '?'} {build}") if build or system else None,
+        memory_gib=round(installed / 2**30, 1) if installed else None,
+        disk_gb=round(disk_total / 1e9) if disk_total else None, source=label)

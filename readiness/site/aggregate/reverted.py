@@ -1,0 +1,76 @@
+"""Checks that passed in an earlier report of a machine and warn or fail in its newest one.
+
+Exam PCs in labs are often frozen (a restore card, Deep Freeze, a write filter, a cloud classroom
+that re-images at each start): a font installed by `fix` or a Level=0 set in user.ini is gone after
+the next restart. Every report of a machine is kept (on the stick, in the server's store), so the
+site sees the pattern: passed on preparation day, fails again after a restart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, NamedTuple
+
+from readiness.core.i18n import Text
+from readiness.site.words import WORDS
+
+# What counts as "fails again": the checks a technician must act on. An error (could not decide)
+# is no evidence that a change was lost; a skip (not collected, e.g. offline) is no evidence either
+# way, so a pass, then a skip, then a fail still reverts.
+REVERTED_HEADING = WORDS["reverted"]
+AGAIN = {"warn": Text("warns", "警告"), "fail": Text("fails", "不通过")}
+
+
+class Reverted(NamedTuple):
+    check: str
+    passed_at: str  # checked_at of the newest earlier report in which the check passed
+    status: str     # its status now: warn or fail
+
+
+class EarlierRun(NamedTuple):
+    """What is kept of a superseded report of the machine: enough to see a pass, nothing more."""
+
+    when: datetime
+    checked_at: str
+    checks: tuple[str, ...]  # "id:status", as Machine.checks
+
+
+def find_reverted(now_when: datetime, now_checks: Iterable[str], earlier: Iterable[EarlierRun]) -> tuple[Reverted, ...]:
+    """The checks that warn or fail now and passed in a report of the same machine before."""
+    passed: dict[str, tuple[datetime, str]] = {}
+    for run in earlier:
+        if run.when >= now_when:
+            continue  # a report of the same time or later is no "before"
+        for entry in run.checks:
+            cid, _, status = entry.rpartition(":")
+            if status == "pass" and (cid not in passed or run.when > passed[cid][0]):
+                passed[cid] = (run.when, run.checked_at)
+    out = []
+    for entry in now_checks:
+        cid, _, status = entry.rpartition(":")
+        if status in AGAIN and cid in passed:
+            out.append(Reverted(cid, passed[cid][1], status))
+    return tuple(sorted(out))
+
+
+def short_time(checked_at: str) -> str:
+    """"2026-11-28T09:20:00+08:00" -> "11-28 09:20", in the time the PC recorded."""
+    try:
+        return datetime.fromisoformat(checked_at).strftime("%m-%d %H:%M")
+    except ValueError:
+        return checked_at
+
+
+def reverted_text(r: Reverted, title: Text) -> Text:
+    """What it means and what to do, in both languages."""
+    when, again = short_time(r.passed_at), AGAIN.get(r.status, Text(r.status, r.status))
+    if r.check == "clock":
+        return Text(f"{title.en} was right on {when} and {again.en} now: the PC loses its time at restart — the "
+                    "CMOS battery may be flat (the clock falls back at every start). Replace the battery, and set the "
+                    "time in the master image if the PC is frozen.",
+                    f"{title.zh}在 {when} 曾正确，现在{again.zh}：本机重启后时间复位——可能是主板（CMOS）电池没电"
+                    "（每次开机时钟回退）。请更换电池；如本机有还原保护，请在母盘中校准时间。")
+    return Text(f"{title.en} passed on {when} and {again.en} now: this PC loses changes at restart (restore card or "
+                "freeze software?). Make the change in the master image, or with the protection off.",
+                f"{title.zh}在 {when} 曾通过，现在{again.zh}：本机重启后会丢失修改（还原卡或冰点等还原软件？）。"
+                "请在母盘（主镜像）中修改，或关闭还原保护后再修改。")
