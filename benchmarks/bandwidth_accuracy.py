@@ -27,7 +27,7 @@ from readiness.pc.net.bandwidth import MeasureError, measure_http  # noqa: E402
 SERVER = """
 import sys, time
 sys.path.insert(0, {root!r})
-from tests.net.servers import Server
+from tests.pc.net.servers import Server
 mbps = float(sys.argv[1]) or None
 s = Server(mbps=mbps)
 if len(sys.argv) > 2:  # listen on the namespace's address instead of 127.0.0.1

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from serve_load import start  # noqa: E402  # benchmarks/serve_load.py, beside this script
-from tests.aggregate.reports import make_report, site_profile  # noqa: E402
+from tests.site.aggregate.reports import make_report, site_profile  # noqa: E402
 
 KEY = "bench-key-0123456789"
 WORKERS = 48

@@ -28,7 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.aggregate.reports import make_report, site_profile  # noqa: E402
+from tests.site.aggregate.reports import make_report, site_profile  # noqa: E402
 
 TOKEN, KEY = "bench-token-0123456789", "bench-key-0123456789"
 

@@ -47,7 +47,7 @@ import build_exe  # noqa: E402
 import wine_runtime  # noqa: E402
 
 from tests.helpers import PE_FIXTURES, with_facts  # noqa: E402
-from tests.net.servers import Server  # noqa: E402
+from tests.pc.net.servers import Server  # noqa: E402
 
 LOCALES = {"en": "en_US.UTF-8", "zh": "zh_CN.UTF-8"}
 CODE_PAGES = {"en": "cp437", "zh": "gbk"}  # text away from a console: the console's (OEM) code page

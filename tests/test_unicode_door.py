@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
 from readiness.core.facts import SnapshotError, decode_json_bytes, lone_surrogate
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.server import TOKEN, running
 
 SURROGATE = "SURR\\ud800"  # as it stands in the file: a backslash escape

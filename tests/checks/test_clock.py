@@ -5,7 +5,7 @@ from email.utils import formatdate
 import pytest
 
 from readiness.core.model import Status
-from tests.aggregate.reports import network
+from tests.site.aggregate.reports import network
 from tests.checks.judge import judge_one
 from tests.helpers import with_facts
 

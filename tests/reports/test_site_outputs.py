@@ -14,7 +14,7 @@ from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
 from readiness.core.i18n import Lang
 from readiness.reports import site_csv, site_html, site_json
-from tests.aggregate.reports import make_report, network, site_profile
+from tests.site.aggregate.reports import make_report, network, site_profile
 
 from tests.reports.golden import GOLDEN, matches_golden
 

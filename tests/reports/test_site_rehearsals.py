@@ -12,7 +12,7 @@ import pytest
 
 from readiness.site.aggregate.build import aggregate
 from readiness.reports import site_html, site_json
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 
 from tests.reports.golden import GOLDEN, matches_golden
 START = 1_795_740_000.0  # 2026-11-27 00:40 UTC, 08:40 in Beijing (the report's zone)

@@ -15,7 +15,7 @@ import requests
 from readiness.branch.chain import now_s
 from readiness.core.exam import iso
 from readiness.core.loading import load_checks_and_profile
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.reports.branch_doc import site_doc
 from tests.serve.server import Running, running
 

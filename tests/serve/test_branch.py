@@ -20,7 +20,7 @@ from readiness.branch.chain import SITE_SCHEMA
 from readiness.core.profile import build_profile
 from readiness.core.settings import CORE_SETTINGS
 from readiness.serve import upstream
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.server import KEY, TOKEN, running
 
 TOKENS = {"1101": "site-1101-token", "1102": "site-1102-token", "1103": "site-1103-token"}

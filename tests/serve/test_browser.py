@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.browser import NEEDS_CHROMIUM
 from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 

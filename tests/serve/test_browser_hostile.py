@@ -12,7 +12,7 @@ import time
 
 import requests
 
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 from tests.serve.browser import NEEDS_CHROMIUM
 

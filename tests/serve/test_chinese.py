@@ -14,7 +14,7 @@ import requests
 from readiness.pc.agent import Agent
 from readiness.core.i18n import Lang
 from readiness.site.words import WORDS
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.browser import NEEDS_CHROMIUM
 from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 

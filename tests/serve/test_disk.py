@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from readiness.site.store import Store
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.server import open_round
 
 resource = pytest.importorskip("resource", reason="RLIMIT_FSIZE (a real file-size limit on a process) is POSIX")

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from readiness.site.store import Store, digest
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 
 TOKEN, KEY = "durable-token", "durable-key"
 

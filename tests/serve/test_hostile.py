@@ -237,7 +237,7 @@ def test_a_cookie_request_from_another_origin_is_refused(tmp_path, profile):
 def test_reports_without_a_host_name_stay_apart_and_keep_their_names_after_a_restart(tmp_path, profile):
     import json
 
-    from tests.aggregate.reports import make_report, site_profile
+    from tests.site.aggregate.reports import make_report, site_profile
 
     bodies = []
     for i in range(2):  # real reports whose facts name no host
@@ -398,7 +398,7 @@ def test_a_round_under_way_when_the_server_stopped_is_over_after_the_restart(tmp
 def test_the_same_report_racing_in_from_many_clients_is_stored_once(tmp_path, profile):
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.aggregate.reports import make_report, site_profile
+    from tests.site.aggregate.reports import make_report, site_profile
 
     body = make_report(tmp_path / "r", "PC-RACE", site_profile(tmp_path)).read_bytes()
     with running(tmp_path / "d", profile, rate_per_minute=100000) as srv:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
 from readiness.reports import site_csv, site_json
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 
 ROOT = Path(__file__).resolve().parents[2]

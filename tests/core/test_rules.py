@@ -16,7 +16,7 @@ import pytest
 from readiness.core import rules
 from readiness.pc.fix.inifix import set_opengl_level
 from readiness.core.model import Status, Tally
-from tests.aggregate.reports import make_report, network, site_profile
+from tests.site.aggregate.reports import make_report, network, site_profile
 from tests.checks.judge import judge_one
 from tests.helpers import ROOT, with_facts
 

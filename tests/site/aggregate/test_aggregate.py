@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
-from tests.aggregate.reports import make_report, network, site_profile
+from tests.site.aggregate.reports import make_report, network, site_profile
 
 
 @pytest.fixture

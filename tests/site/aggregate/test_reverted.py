@@ -13,7 +13,7 @@ from readiness.site.aggregate.build import aggregate
 from readiness.site.aggregate.reverted import EarlierRun, Reverted, find_reverted, reverted_text, short_time
 from readiness.core.i18n import Text
 from readiness.reports import site_json
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 
 NO_FONT = {"fonts.msyh": []}
 T = datetime(2026, 11, 28, 9, 20, tzinfo=timezone(timedelta(hours=8)))

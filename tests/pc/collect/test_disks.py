@@ -10,7 +10,7 @@ import pytest
 from readiness.pc.collect import collect_disks
 from readiness.pc.collect.system import PosixSystem, WindowsSystem
 from readiness.pc.collect.winapi import DRIVE_CDROM, DRIVE_FIXED, DRIVE_REMOVABLE
-from tests.collect.test_windows import WIN10, FakeRegistry, FakeWin32
+from tests.pc.collect.test_windows import WIN10, FakeRegistry, FakeWin32
 from readiness.pc.collect.system import CURRENT_VERSION
 from readiness.pc.collect.winapi import HKLM
 

@@ -12,7 +12,7 @@ import pytest
 
 from readiness.core import win32
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 THE_MODULE = ROOT / "readiness" / "core" / "win32.py"
 # what declaring or loading a Win32 function takes; as names in code, not in docstrings or comments
 CTYPES_NAMES = {"ctypes", "wintypes", "WinDLL", "windll", "OleDLL", "oledll", "CDLL", "cdll", "WINFUNCTYPE",

@@ -5,7 +5,7 @@ import pytest
 from readiness.pc.collect.restore import collect_restore
 from readiness.pc.collect.system import PosixSystem, Unknown, WindowsSystem
 from readiness.pc.collect.winapi import HKLM
-from tests.collect.test_windows import FakeRegistry, FakeWin32
+from tests.pc.collect.test_windows import FakeRegistry, FakeWin32
 
 SERVICES = r"SYSTEM\CurrentControlSet\Services"
 UNINSTALL = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"

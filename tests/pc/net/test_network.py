@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from readiness.cli import main
 from readiness.pc.net.probe import probe
 from readiness.pc.net.publicip import echo, parse_ip
-from tests.net.servers import Server
+from tests.pc.net.servers import Server
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_whole_network_run(tmp_path, ca, site_profile, monkeypatch):
     assert statuses["bandwidth"] == "pass"  # 50 Mbit/s for 20 seats x 2
     assert statuses["public-ip"] == "pass" and statuses["exam-server"] == "pass"
     # the pace is a ceiling; how close a busy machine (or Wine's sockets) comes to it is
-    # tests/net/test_bandwidth.py's concern
+    # tests/pc/net/test_bandwidth.py's concern
     assert 0.8 * 50 <= doc["facts"]["network"]["bandwidth"]["download_mbps"] <= 1.05 * 50
 
 

@@ -9,7 +9,7 @@ import json
 import requests
 
 from readiness.site.aggregate.build import aggregate
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 from tests.serve.server import TOKEN, running
 
 

@@ -9,7 +9,7 @@ import pytest
 from readiness.site.aggregate.build import aggregate
 from readiness.core.names import MAX_NAME, shown
 from readiness.reports import site_html, site_text
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 
 
 @pytest.mark.parametrize("raw, seen", [

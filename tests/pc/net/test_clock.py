@@ -8,7 +8,7 @@ import pytest
 from readiness.core.facts import Facts
 from readiness.core.judging import judge_check
 from readiness.pc.net.collect import collect_network
-from tests.net.servers import Server
+from tests.pc.net.servers import Server
 
 
 def judge(loaded, profile, net):

@@ -6,7 +6,7 @@ import pytest
 
 from readiness.pc.net.bandwidth import MeasureError, import_speedtest, measure_http, measure_speedtest, sample_stats
 from tests.helpers import under_wine
-from tests.net.servers import Server
+from tests.pc.net.servers import Server
 
 RATES_UNDER_WINE = pytest.mark.skipif(under_wine(), reason="Wine's socket layer does not keep a paced rate within "
                                       "5-10% on 2 shared cores; the rate logic runs on Linux and real Windows")

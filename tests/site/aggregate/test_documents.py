@@ -17,7 +17,7 @@ from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
 from readiness.core.profile import Profile
 from readiness.reports import site_json
-from tests.aggregate.reports import make_report, site_profile
+from tests.site.aggregate.reports import make_report, site_profile
 
 TOKENS = {"1101": "token-for-site-1101-abcdef", "1102": "token-for-site-1102-abcdef",
           "1199": "token-for-site-1199-abcdef"}

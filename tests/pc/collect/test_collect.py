@@ -12,7 +12,7 @@ from readiness.pc.collect.winapi import DRIVE_FIXED, HKLM
 from readiness.core.facts import FACTS_SCHEMA
 from readiness.core.model import Status
 from readiness.core.judging import judge_machine
-from tests.collect.test_windows import WIN10, FakeRegistry, FakeWin32
+from tests.pc.collect.test_windows import WIN10, FakeRegistry, FakeWin32
 from tests.helpers import PE_FIXTURES, write_ttc
 
 
