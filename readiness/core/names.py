@@ -29,6 +29,13 @@ def shown(name: str) -> str:
     return "".join(ch for ch in name if not invisible(ch)).strip()
 
 
+def cut(text: str, most: int) -> str:
+    """Text from a sender (a finding, a deadline's title) as people are shown it: the names' rule
+    (nothing invisible kept), then at most `most` characters, the cut said by an ellipsis."""
+    clean = shown(text)
+    return clean if len(clean) <= most else clean[:most - 1].rstrip() + "…"
+
+
 def id_problem(value: object) -> "Text | None":
     """The one rule for a site's or a branch's code wherever it enters (a profile's [site] id,
     [branch] id and [branch.sites] keys, a sender's document): 1 to MAX_ID characters, nothing

@@ -22,7 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from readiness.branch.chain import DocumentError, Received, TooOften, WrongSender, check_clock, now_s, read_document
+from readiness.branch.chain import (DocumentError, Received, TooOften, WrongSender, check_clock, check_kind, now_s,
+                                    read_document)
 from readiness.core.i18n import Text
 from readiness.serve import pages
 from readiness.serve.context import Serving, serving
@@ -113,6 +114,7 @@ def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Recei
             raise WrongSender(Text(f"this token is {expected_id}'s; the document is {got.id}'s: nothing kept",
                                    f"此令牌属于 {expected_id}；文档来自 {got.id}：未保存"))
         check_clock(got, now)
+        check_kind(got, expected_id in s.cfg.profile["branch.branches"])
     except (DocumentError, WrongSender) as refused:
         branch.refuse(expected_id, now, refused.text)
         raise

@@ -176,6 +176,11 @@ def keys_for(profile: Profile, store: Any) -> Keys:
         if problem:
             raise ValueError(f"{name}: {problem.en}; leave it empty to have one generated / "
                              f"{name}：{problem.zh}；留空则自动生成")
+    for site_id, site_token in profile["branch.sites"].items():
+        for name, value in (("server.token", token), ("server.admin_key", admin), ("server.phone_token", phone)):
+            if site_token == value:  # that site's manager would open this server's doors with it
+                raise ValueError(f"[branch.sites] {site_id}'s token is this server's {name}: give the site a token of "
+                                 f"its own / [branch.sites] 中 {site_id} 的令牌与本服务器的 {name} 相同：请为该考点单独设置令牌")
     return Keys(token, admin, phone)
 
 
