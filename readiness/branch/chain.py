@@ -173,11 +173,12 @@ def _json_size(value: Any) -> int:
 def bounded(findings: list[dict[str, Any]], deadlines: list[dict[str, Any]]
             ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...], int]:
     """A row's findings (worst first) and deadlines within MAX_FINDINGS, MAX_DEADLINES and
-    ROW_BUDGET bytes: the least severe findings go first, then the last deadlines; how many went."""
+    ROW_BUDGET bytes: the longer list loses its last one (the last deadline, the least severe
+    finding; the deadlines first) until the row fits; how many went."""
     kept_f, kept_d = findings[:MAX_FINDINGS], deadlines[:MAX_DEADLINES]
     size = _json_size(kept_f) + _json_size(kept_d)
     while size > ROW_BUDGET and (kept_f or kept_d):
-        gone = kept_f.pop() if kept_f else kept_d.pop()
+        gone = kept_d.pop() if len(kept_d) >= len(kept_f) else kept_f.pop()
         size -= _json_size(gone) + 1
     return tuple(kept_f), tuple(kept_d), len(findings) + len(deadlines) - len(kept_f) - len(kept_d)
 
