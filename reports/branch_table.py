@@ -8,7 +8,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any, Mapping
 
 from readiness.core.i18n import Lang, Text
-from readiness.site.words import WORDS
+from readiness.site.words import WORDS, round_title
 
 STATUSES = ("pass", "warn", "fail", "error")
 HEADER = ["site_id", "site_name", "kind", "status", "verdict", "escalate", "stale", "reports", "seats_expected",
@@ -86,7 +86,7 @@ def rehearsal(row: Mapping[str, Any], lang: Lang | str) -> str:
     w = lambda k: WORDS[k](lang)  # noqa: E731
     if "sites" in r:
         return f"{r.get('rehearsed')} / {r.get('sites')} {w('rehearsed')}"
-    parts = [w("round").replace("{n}", str(r.get("id", "?")))]
+    parts = [round_title(r.get("id"), lang)]
     if r.get("state") in ("scheduled", "running", "done"):
         parts.append(w(str(r["state"])))
     for k in ("joined", "finished", "failed"):

@@ -21,7 +21,7 @@ from readiness.site.aggregate.machines import Machine, Rejudge
 from readiness.core.i18n import Text
 from readiness.core.model import STATUS_LABELS, Status
 from readiness.site.store import StoredReport
-from readiness.site.words import WORDS, words
+from readiness.site.words import WORDS, round_title, words
 
 STATIC = Path(__file__).resolve().parent / "static"
 MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
@@ -281,7 +281,7 @@ def _rehearsal_section(brief: Any, lang: str) -> str:
                ("times", " / ".join("—" if not isinstance(r.get(k), (int, float)) else f"{r[k]:.1f} s"
                                     for k in ("p50_s", "p95_s", "max_s")) + f' ({_w("plan", lang)} {_e(r.get("plan_s"))} s)'),
                ("throughput", "—" if r.get("throughput_mbps") is None else f'{_e(r.get("throughput_mbps"))} Mbit/s')]
-    return (f'<h2>{_w("rehearsal", lang)} · {escape(WORDS["round"](lang).replace("{n}", str(r.get("id", "?"))))}</h2>'
+    return (f'<h2>{_w("rehearsal", lang)} · {escape(round_title(r.get("id"), lang))}</h2>'
             '<div class="stats rehearsal">' + "".join(f'<span>{_w(k, lang)}: <b>{v}</b></span>' for k, v in figures)
             + "</div>")
 

@@ -132,3 +132,10 @@ def words() -> dict[str, Any]:
     """What the pages' scripts get: every word ({en, zh}) and the status labels."""
     return {"words": {k: v.to_dict() for k, v in WORDS.items()},
             "status": {s.value: STATUS_LABELS[s].to_dict() for s in Status}}
+
+
+def round_title(round_id: Any, lang: Any) -> str:
+    """"Round 3" / "第 3 轮"; a round whose id did not come through (dropped at the door) is
+    "Round ?", never "Round None"."""
+    shown = str(round_id) if isinstance(round_id, int) and not isinstance(round_id, bool) else "?"
+    return WORDS["round"](lang).replace("{n}", shown)

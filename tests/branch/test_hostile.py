@@ -200,3 +200,23 @@ def test_a_branch_document_only_from_a_sender_listed_as_a_branch():
         check_kind(branch, False)
     with pytest.raises(WrongSender, match="listed as a branch"):
         check_kind(site, True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html"])  # the text table has no round column
+def test_a_round_whose_id_was_dropped_never_prints_round_none(fmt):
+    from readiness.reports.formats import BRANCH_FORMATS
+    from readiness.serve import pages
+
+    doc = site_doc()
+    doc["rehearsal"] = {"id": "3; DROP", "state": "done", "joined": 30, "finished": 30, "failed": 0}
+    got = read_document(doc)
+    assert got.rehearsal is not None and got.rehearsal["id"] is None  # the door drops an id that is not a count
+    view = BranchView({"1101": ""}, Timeline(()))
+    view.offer(got, NOW)
+    branch = branch_document("11", "North", view.rows(NOW), NOW, view.timeline)
+    for lang in ("en", "zh"):
+        out = BRANCH_FORMATS[fmt].render(branch, lang)
+        text = out.decode("utf-8-sig") if isinstance(out, bytes) else out
+        assert "None" not in text and ("Round ?" in text or "第 ? 轮" in text), text[:2000]
+        page = pages.sender_document(doc, lang, got)
+        assert "Round None" not in page and "第 None 轮" not in page

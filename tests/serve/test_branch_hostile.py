@@ -5,8 +5,6 @@ branch's own secrets, branch documents from a site's token."""
 
 from __future__ import annotations
 
-import gzip
-import io
 import threading
 import time
 from contextlib import ExitStack
@@ -123,18 +121,22 @@ def test_headquarters_takes_a_branch_of_5700_ordinary_sites_and_one_of_hostile_r
         assert branch_doc(hq)["sites"][0]["status"] == "fail"
 
 
-@pytest.mark.parametrize("secret", ["server.token", "server.admin_key", "server.phone_token"])
+@pytest.mark.parametrize("secret", ["token", "admin_key", "phone_token"])
 def test_a_site_token_equal_to_one_of_the_branchs_own_secrets_is_refused_at_start(tmp_path, secret):
-    from readiness.core.loading import load_checks_and_profile
-    from readiness.serve.launch import run_server
+    """`readiness serve` itself, as a manager starts it: exit 2, naming the site and the secret."""
+    import subprocess
+    import sys
 
-    values = {"server.token": TOKEN, "server.admin_key": KEY, "server.phone_token": PHONE_TOKEN}
-    profile = build_profile({"server": {"token": TOKEN, "admin_key": KEY, "phone_token": PHONE_TOKEN},
-                             "branch": {"id": "11", "sites": {**TOKENS, "1104": values[secret]}}}, CORE_SETTINGS)
-    out = io.StringIO()
-    code = run_server(load_checks_and_profile(None)[0], profile, False, tmp_path / "data", "127.0.0.1", 0, "en", out,
-                      "utf-8")
-    assert code == 2 and "1104" in out.getvalue() and secret in out.getvalue()
+    values = {"token": TOKEN, "admin_key": KEY, "phone_token": PHONE_TOKEN}
+    sites = "".join(f'"{k}" = "{v}"\n' for k, v in {**TOKENS, "1104": values[secret]}.items())
+    prof = tmp_path / "branch.toml"
+    prof.write_text(f'[server]\ntoken = "{TOKEN}"\nadmin_key = "{KEY}"\nphone_token = "{PHONE_TOKEN}"\n'
+                    f'[branch]\nid = "11"\n[branch.sites]\n{sites}', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "readiness", "serve", "--profile", str(prof), "--data",
+                           str(tmp_path / "data"), "--host", "127.0.0.1", "--port", "0", "--lang", "en"],
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and "1104" in done.stdout + done.stderr
+    assert f"server.{secret}" in done.stdout + done.stderr
 
 
 def test_a_sites_token_cannot_post_a_branch_document(tmp_path):
@@ -167,3 +169,43 @@ def test_one_site_per_token_another_sites_section_is_left_out(tmp_path):
         rows = {s["id"]: s for s in branch_doc(branch)["sites"]}
         assert (rows["1101"]["reports"], rows["1101"]["left_out"]) == (2, ["1102"])
         assert rows["1102"]["last_seen"] is None  # 1101's token never speaks for 1102
+
+
+def _post_slowly(url: str, path: str, token: str, size: int) -> bytes:
+    """A body of `size` bytes sent without `Expect: 100-continue`, in pieces as over a real link,
+    then the answer read: what a sender whose document is too large sees."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=20)
+    try:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode())
+        piece = b"x" * 65536
+        sent = 0
+        try:
+            while sent < size:
+                sock.sendall(piece[:size - sent])
+                sent += len(piece)
+                time.sleep(0.002)
+        except OSError:
+            pass  # the server may stop reading; its answer is what counts
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("path, token", [("/api/sites", TOKENS["1101"]), ("/api/reports", TOKEN)])
+def test_a_body_over_the_limit_without_expect_gets_413_not_a_reset(tmp_path, path, token):
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        size = 6 * 2**20 if path == "/api/sites" else 3 * 2**20
+        answer = _post_slowly(branch.url, path, token, size)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert push(branch, hand_doc()).status_code == 201  # the server goes on
