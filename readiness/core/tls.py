@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable
 from readiness.core.i18n import Text, same
 
 PREFIX = "sha256:"
+MAX_PEM_BYTES = 4 * 2**20  # a CA bundle is a few hundred KiB
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 # The private networks a LAN uses (RFC 1918, link-local, IPv6 unique local), and loopback. Not
@@ -179,7 +180,12 @@ class Trust:
         if self.ca_file:
             import ssl
 
+            from readiness.core.files import require_regular
+
             try:
+                require_regular(self.ca_file)  # a FIFO would hang the door; a folder is no PEM
+                if Path(self.ca_file).stat().st_size > MAX_PEM_BYTES:
+                    raise ValueError(f"larger than {MAX_PEM_BYTES // 2**20} MiB")
                 ssl.create_default_context(cafile=self.ca_file)
             except (OSError, ssl.SSLError, ValueError) as exc:
                 why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)

@@ -73,8 +73,12 @@ def serving_tls(profile: Any, data_dir: Path, names: list[str]) -> Served | None
 
 def _load(cert: Path, key: Path, own: bool) -> str:
     """Load the pair as uvicorn will; the certificate's fingerprint, or why it cannot serve."""
+    from readiness.core.files import require_regular
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
+        require_regular(cert)  # a FIFO named as a certificate would hang the start
+        require_regular(key)
         context.load_cert_chain(str(cert), str(key))
         return pem_fingerprint(cert)
     except (OSError, ssl.SSLError, ValueError) as exc:

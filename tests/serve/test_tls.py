@@ -455,3 +455,57 @@ def test_the_pcs_doors_refuse_a_plain_http_server_beyond_the_lan(tmp_path, comma
     assert run.returncode == 2, run.stdout + run.stderr
     assert "server.url" in run.stderr and "server.allow_plain_http" in run.stderr
     assert not list(tmp_path.glob("readiness-report-*.json"))  # refused before the check ran
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_named_as_a_certificate_or_ca_file_is_refused_without_hanging(tmp_path, make_profile):
+    fifo = tmp_path / "pipe.pem"
+    os.mkfifo(fifo)
+    problem = channel_problem("https://10.0.0.5", Trust("server", None, str(fifo)), False, "server.url")
+    assert problem is not None and "not a regular file" in problem.en
+    with pytest.raises(TLSProblem, match="not a regular file"):
+        serving_tls(make_profile(server__tls_cert=str(fifo), server__tls_key=str(fifo)), tmp_path, [])
+
+
+def test_a_data_folder_that_cannot_hold_the_certificate_is_a_clear_start_error(tmp_path, make_profile):
+    (tmp_path / "tls").write_text("a file where the folder goes")
+    with pytest.raises(TLSProblem, match="cannot write the server's certificate"):
+        serving_tls(make_profile(server__tls="self-signed"), tmp_path, [])
+
+
+def test_a_relative_certificate_path_is_read_beside_the_profile(tmp_path, ca):
+    served, fp = leaf(ca, tmp_path, "127.0.0.1")
+    prof = tmp_path / "site.toml"
+    prof.write_text(f'[server]\ntls_cert = "{served.cert.name}"\ntls_key = "{served.key.name}"\n'
+                    f'ca_file = "{served.cert.name}"\n')
+    _loaded, profile = load_checks_and_profile(prof)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cwd = os.getcwd()
+    os.chdir(elsewhere)
+    try:
+        got = serving_tls(profile, tmp_path / "d", [])
+        assert got is not None and got.fingerprint == fp
+        assert Trust.of(profile, "server").ca_file == str(served.cert)
+    finally:
+        os.chdir(cwd)
+
+
+def test_serve_with_a_damaged_certificate_stops_with_the_reason(tmp_path):
+    prof = tmp_path / "site.toml"
+    prof.write_text('[server]\ntls = "self-signed"\n')
+    (tmp_path / "d" / "tls").mkdir(parents=True)
+    (tmp_path / "d" / "tls" / "self-signed-cert.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n")
+    run = subprocess.run([sys.executable, "-m", "readiness", "serve", "--profile", str(prof), "--data",
+                          str(tmp_path / "d"), "--host", "127.0.0.1", "--port", "0", "--lang", "zh"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "已损坏" in run.stdout and "Traceback" not in run.stdout + run.stderr, run
+
+
+def test_a_pin_with_an_http_server_is_refused_before_anything(tmp_path):
+    prof = tmp_path / "pc.toml"
+    prof.write_text(f'[server]\nurl = "http://127.0.0.1:9"\ntoken = "{TOKEN}"\nfingerprint = "sha256:{HEX}"\n')
+    run = subprocess.run([sys.executable, "-m", "readiness", "submit", "--profile", str(prof), "--lang", "en"],
+                         capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, READINESS_OUTBOX=str(tmp_path / "outbox")))
+    assert run.returncode == 2 and "server.fingerprint" in run.stderr and "https" in run.stderr, run
