@@ -264,6 +264,28 @@ def test_the_agent_takes_its_clock_over_https_with_the_pin_and_says_a_wrong_one(
     assert lines and fp in lines[0] and "server.fingerprint" in lines[0]
 
 
+def test_a_rehearsal_round_over_https_with_the_pin(tmp_path, ca, make_profile):
+    """The whole round over https: the clock, the poll, the server's paper (read as it arrives) and the result."""
+    served, fp = leaf(ca, tmp_path, "exam-server.invalid")
+    manager = {"Authorization": "Bearer manager-key-for-tests"}
+    with running(tmp_path / "d", make_profile(), tls=served) as site:
+        pinned = Trust("server", fp).session(site.url)
+        agent = Agent(site.url, TOKEN, "R-1", 2**30, trust=Trust("server", fp))
+        thread = threading.Thread(target=agent.run, args=(1,), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while pinned.get(site.url + "/api/state", headers=manager, timeout=10).json()["rehearsal"]["waiting"] < 1:
+            assert time.monotonic() < deadline, "the agent did not join over https"
+            time.sleep(0.1)
+        r = pinned.post(site.url + "/api/rehearsals", json={"url": None, "paper_mb": 0.5, "lead_s": 1},
+                        headers=manager, timeout=10)
+        assert r.status_code == 201, r.text
+        thread.join(60)
+        got = pinned.get(site.url + "/api/rehearsals/latest", headers=manager, timeout=10).json()
+    assert got["state"] == "done" and (got["joined"], got["finished"], got["failed"]) == (1, 1, 0), got
+    assert got["seats"][0]["bytes"] == 500000
+
+
 # -- a site to its branch -------------------------------------------------------------------------
 
 def test_a_pinned_site_reaches_its_branch_and_a_wrong_pin_says_so(tmp_path, ca, make_profile):
