@@ -143,8 +143,9 @@ def damaged(path: Path, exc: BaseException) -> Text:
                 f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")
 
 
-def chain_banner(profile: Profile, urls: list[str], lang: Lang) -> str:
-    """The branch's and the upstream's lines of the start-up text (nothing for a plain site)."""
+def chain_banner(profile: Profile, urls: list[str], lang: Lang, fingerprint: str | None = None) -> str:
+    """The branch's and the upstream's lines of the start-up text (nothing for a plain site);
+    fingerprint: the certificate served, which the sites pin."""
     def t(en: str, zh: str) -> str:
         return Text(en, zh)(lang)
 
@@ -155,7 +156,8 @@ def chain_banner(profile: Profile, urls: list[str], lang: Lang) -> str:
                     f"分部 {profile['branch.id']}（{profile['branch.name']}）：应上报 {len(sites)} 个。"),
                   t("Branch dashboard: ", "分部看板：") + f"{urls[0]}/branch",
                   t("In each site's profile: [upstream] url = ", "各考点配置文件中：[upstream] url = ")
-                  + f'"{urls[0]}"' + t(", token = its own from [branch.sites]", "，token 为 [branch.sites] 中该考点的令牌"), ""]
+                  + f'"{urls[0]}"' + t(", token = its own from [branch.sites]", "，token 为 [branch.sites] 中该考点的令牌")
+                  + (f', fingerprint = "{fingerprint}"' if fingerprint else ""), ""]
     if profile["upstream.url"]:
         lines += [t(f"Sending to {profile['upstream.url']} on every change and every "
                     f"{profile['upstream.heartbeat_s']:g} s.",
@@ -417,7 +419,7 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     try:
         out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir, keys.phone_token,
                          tls.fingerprint if tls else None, bool(tls and tls.self_signed)))
-        out.write(chain_banner(profile, urls, lang))
+        out.write(chain_banner(profile, urls, lang, tls.fingerprint if tls else None))
         out.flush()
     except (OSError, ValueError):  # no console (closed or detached): the server runs all the same
         pass
