@@ -108,7 +108,7 @@ WORDS: dict[str, Text] = {
     "unit_d": Text("d", "天"), "unit_h": Text("h", "小时"), "unit_min": Text("min", "分"), "unit_s": Text("s", "秒"),
     "last_seen": Text("Last seen", "最近上报"), "min_ago": Text("{n} min ago", "{n} 分钟前"),
     "next_exam": Text("Next exam", "下一场考试"), "in_time": Text("in {n}", "还有 {n}"),
-    "under_way": Text("under way", "进行中"), "no_exam": Text("no exam start set", "未设置开考时间"),
+    "then_exam": Text("then", "随后"), "under_way": Text("under way", "进行中"), "no_exam": Text("no exam start set", "未设置开考时间"),
     "deadlines": Text("Deadlines", "时间节点"), "findings": Text("Findings", "发现的问题"),
     "no_rehearsal": Text("no rehearsal yet", "尚未演练"), "rehearsed": Text("rehearsed", "已演练"),
     "open_site": Text("Open this site's last document", "查看该考点最近一次上报"),
