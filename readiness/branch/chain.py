@@ -557,7 +557,9 @@ class BranchView:
     live: bool = True  # senders that push (a server); False: documents from files, never "stale"
     _latest: dict[str, tuple[Received, float, dict[str, Any]]] = field(default_factory=dict)  # id -> (doc, received at, its row's fixed part)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _ingest: threading.Lock = field(default_factory=threading.Lock)  # one document at a time decides "newer"
+    # one document of a sender at a time decides "newer" (and is stored): per sender, so that a small
+    # document never waits for another sender's large one
+    _ingest: dict[str, threading.Lock] = field(default_factory=dict)
     refused: dict[str, dict[str, Any]] = field(default_factory=dict)  # sender id -> {at, reason} of its last refusal
     version: int = 0
     answered: tuple[tuple[int, int], bytes] | None = None  # (version, second) -> the document as last sent
@@ -574,8 +576,12 @@ class BranchView:
 
     def offer(self, got: Received, received_s: float, keep: Callable[[], None] | None = None) -> bool:
         """Keep it if it is newer than what this level has of that sender (True), else not. keep:
-        store it first (under the same lock: two documents of one sender racing are decided once)."""
-        with self._ingest:
+        store it first (under that sender's lock: two documents of one sender racing are decided
+        once, and the one acknowledged is the one stored). Everything heavy (unpacking, parsing,
+        validating, compressing) is done before, by the caller."""
+        with self._lock:
+            ingest = self._ingest.setdefault(got.id, threading.Lock())
+        with ingest:
             with self._lock:
                 have = self._latest.get(got.id)
             if have is not None and not got.newer_than(have[0]):

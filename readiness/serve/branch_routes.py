@@ -9,6 +9,7 @@ site's document / 413 / 429 too often.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import threading
@@ -91,7 +92,8 @@ def _unpack(body: bytes, encoding: str) -> bytes:
     return out
 
 
-_parsing = threading.BoundedSemaphore(2)  # documents parsed at once: a few large ones cannot exhaust memory
+_parsing = threading.BoundedSemaphore(2)  # large documents parsed at once: a few cannot exhaust memory
+LARGE = 512 * 1024  # bytes unpacked: a 50-seat site's document is about 18 KB; the small never queue behind the large
 
 
 def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Received, bool]:
@@ -102,7 +104,7 @@ def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Recei
     assert branch is not None
     now = now_s()
     try:
-        with _parsing:
+        with _parsing if len(raw) > LARGE else contextlib.nullcontext():
             try:
                 doc = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
@@ -124,10 +126,12 @@ def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Recei
         branch.refuse(expected_id, now, refused.text)
         raise
 
+    summary = orjson.dumps(got.to_json()).decode()
+    packed = zlib.compress(raw, 1)  # before the sender's lock: only the ordering and the synced write are under it
+
     def keep() -> None:
         try:
-            s.store.put_sender_doc(got.id, got.sent_s, got.seq, now, client, orjson.dumps(got.to_json()).decode(),
-                                   zlib.compress(raw, 1))
+            s.store.put_sender_doc(got.id, got.sent_s, got.seq, now, client, summary, packed)
         except (sqlite3.Error, StoreGone) as exc:
             raise CannotStore(Text(f"the branch cannot store it now ({exc}); it will be sent again",
                                    f"分部服务器暂时无法保存（{exc}）；将重新发送")) from None
@@ -144,8 +148,8 @@ async def post_site(request: Request) -> Response:
         raise TooOften(Text("this site sends too often; it sends on change, at most every few seconds",
                             "该考点上报过于频繁；应在有变化时上报，间隔至少数秒"))
     body = await read_body(request, s.cfg, MAX_SENT)
-    raw = _unpack(body, request.headers.get("content-encoding", "").strip().lower())
-    got, kept = await run_in_threadpool(accept, s, raw, sender_id, client_of(request))
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    got, kept = await run_in_threadpool(lambda: accept(s, _unpack(body, encoding), sender_id, client_of(request)))
     return json_response({"id": got.id, "stored": "new" if kept else "older", "seq": got.seq},
                          201 if kept else 200)
 

@@ -209,3 +209,36 @@ def test_a_body_over_the_limit_without_expect_gets_413_not_a_reset(tmp_path, pat
         answer = _post_slowly(branch.url, path, token, size)
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert push(branch, hand_doc()).status_code == 201  # the server goes on
+
+
+def test_a_small_document_never_waits_behind_another_senders_large_one(tmp_path):
+    """Ingestion: while large documents of other senders are being parsed (both parsing slots
+    taken) and one is being stored (its sender's lock held), a small document of another site is
+    taken at once; the one ordering decision stays per sender."""
+    import threading as th
+
+    from readiness.serve import branch_routes
+
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        view = branch.serving.branch
+        assert push(branch, hand_doc("1102", seq=1), token=TOKENS["1102"]).status_code == 201
+        with view._lock:
+            storing = view._ingest.setdefault("1102", th.Lock())
+        taken = [branch_routes._parsing.acquire(timeout=5) for _ in range(2)]
+        storing.acquire()
+        try:
+            assert taken == [True, True]
+            r = push(branch, hand_doc("1101"))  # on a single ingestion lock this waits for ever
+            assert r.status_code == 201
+            late = {}
+            waiting = th.Thread(target=lambda: late.update(r=push(branch, hand_doc("1102", seq=2),
+                                                                  token=TOKENS["1102"])))
+            waiting.start()
+            waiting.join(1.0)
+            assert waiting.is_alive()  # 1102's own next document waits for 1102's document being stored
+        finally:
+            storing.release()
+            for _ in taken:
+                branch_routes._parsing.release()
+        waiting.join(15)
+        assert late["r"].status_code == 201
