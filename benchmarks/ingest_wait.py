@@ -86,7 +86,7 @@ def main() -> None:
         prof.write_text(f'[server]\nadmin_key = "{KEY}"\nrate_per_minute = 1000000\n'
                         '[branch]\nid = "B1"\nname = "Bench branch"\n[branch.sites]\n'
                         + "".join(f'"{s}" = "{token(s)}"\n' for s in SMALL_IDS + BIG_IDS), encoding="utf-8")
-        big_bodies = [site_doc("X", 1, pad_bytes=7_600_000) for _ in range(3)]
+        big_bodies = [site_doc("X", 1, pad_bytes=10_400_000) for _ in range(3)]
         print(f"large document: {len(big_bodies[0]) / 2**20:.2f} MB gzip, "
               f"{len(gzip.decompress(big_bodies[0])) / 2**20:.2f} MB unpacked")
         proc, url, _ = start(work / "data", prof)

@@ -92,7 +92,7 @@ def _unpack(body: bytes, encoding: str) -> bytes:
     return out
 
 
-_parsing = threading.BoundedSemaphore(2)  # large documents parsed at once: a few cannot exhaust memory
+_parsing = threading.BoundedSemaphore(1)  # large documents parsed one at a time: memory bounded, and the GIL left to the small
 LARGE = 512 * 1024  # bytes unpacked: a 50-seat site's document is about 18 KB; the small never queue behind the large
 
 
