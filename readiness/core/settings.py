@@ -119,7 +119,8 @@ def _code(value: str) -> Text | None:
     return id_problem(value) if value else None  # empty: not set
 
 
-CORE_SETTINGS: tuple[Setting, ...] = (
+# The site and what its PCs collect and are judged by (site, client, bandwidth, network, fonts).
+PC_SETTINGS: tuple[Setting, ...] = (
     Setting("site.id", "", Text("The site's code in the exam system.", "考点在考试系统中的编号。"), validate=_code),
     Setting("site.name", "", Text("The site's name.", "考点名称。")),
     Setting("site.seats", 50, Text("Exam seats (PCs) at the site; the network rule counts them.",
@@ -328,5 +329,6 @@ EXAM_SETTINGS: tuple[Setting, ...] = (
             "float", minimum=60, maximum=86400),
 )
 
-CORE_SETTINGS = (CORE_SETTINGS + PLAN_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS
-                 + BRANCH_SETTINGS + EXAM_SETTINGS)
+# Every setting the core declares (what a check plugin may not redeclare), one name for the union.
+CORE_SETTINGS: tuple[Setting, ...] = (PC_SETTINGS + PLAN_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS
+                                      + REHEARSAL_SETTINGS + BRANCH_SETTINGS + EXAM_SETTINGS)
