@@ -91,9 +91,10 @@ def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_coll
 
         net["site_clock"] = site_clock(profile["server.url"], timeout_s=min(timeout, 3.0))
         if net["site_clock"]["server_time"] is None:
-            why = net["site_clock"]["error"] or "no answer"
-            errors["network.site_clock"] = Text(f"the site server's clock could not be read: {why}",
-                                                f"无法读取考点服务器时间：{why}").to_dict()
+            clock = net["site_clock"]
+            why = Text.from_json(clock["reason"] or clock["error"] or Text("no answer", "没有应答").to_dict())
+            errors["network.site_clock"] = (Text("the site server's clock could not be read: ", "无法读取考点服务器时间：")
+                                            + why).to_dict()
     net["bandwidth"] = measure(profile, deadline=deadline, progress=progress)
     if net["bandwidth"]["download_mbps"] is None:
         errors["network.bandwidth.download_mbps"] = (net["bandwidth"]["reason"] or NO_MEASUREMENT.to_dict())

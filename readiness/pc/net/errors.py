@@ -2,8 +2,10 @@
 
 A technician needs the kind of failure (the name not found, refused, timed out, TLS, an HTTP
 status...) in their own language; the raw text of the library stays beside it in the snapshot
-for the network people. Every collector in ``readiness.pc.net`` classifies with ``classify`` and
-records ``{"error": raw, "reason": {en, zh}}``.
+for the network people. This is the one describer: every caller in ``readiness.pc.net``, the
+agent and the senders turn what they caught into a ``NetFailure`` with ``failure`` (the meaning,
+``classify``, in both languages from one decision; the raw text, ``raw_text``) and record
+``{"error": raw, "reason": {en, zh}}``; the English and the Chinese cannot say different things.
 """
 
 from __future__ import annotations
@@ -117,11 +119,22 @@ def classify(exc: BaseException) -> Text:
     return other(f"{type(exc).__name__}: {exc}")
 
 
+def raw_text(exc: BaseException) -> str:
+    """The library's own words for what it raised (for the network people, never shown as the
+    reason), shortened at a word boundary, never mid-word."""
+    if isinstance(exc, NetFailure):
+        return exc.raw
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(text) < 300:
+        return text
+    return text[:297].rsplit(" ", 1)[0] + " ..."
+
+
 def failure(exc: BaseException, raw: str | None = None) -> NetFailure:
-    """A caught exception as a classified failure (raw: the text to keep, default the exception's)."""
+    """A caught exception as a classified failure (raw: the text to keep, default `raw_text`)."""
     if isinstance(exc, NetFailure):
         return exc
-    return NetFailure(classify(exc), raw if raw is not None else f"{type(exc).__name__}: {exc}")
+    return NetFailure(classify(exc), raw if raw is not None else raw_text(exc))
 
 
 # A readiness server's answer, read by its senders alike (a PC to its site, a site to its branch).
