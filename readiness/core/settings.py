@@ -265,7 +265,7 @@ PLAN_SETTINGS: tuple[Setting, ...] = (
 def iso_instants(value: list[str]) -> Text | None:
     """Exam starts: ISO 8601 date-times with their offset (a time without one means another moment
     on a PC in another zone)."""
-    from readiness.core.exam import parse_instant
+    from readiness.core.times import parse_instant
 
     for item in value:
         if parse_instant(item) is None:

@@ -13,7 +13,6 @@ import hashlib
 import sqlite3
 import threading
 import zlib
-from datetime import datetime
 from typing import Callable
 
 import orjson
@@ -24,6 +23,7 @@ from starlette.routing import Route
 
 from readiness.branch.chain import DocumentError, Received, TooOften, WrongSender, check_clock, now_s, read_document
 from readiness.core.i18n import Text
+from readiness.core.times import file_stamp
 from readiness.serve import pages
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NeedsKey, NotFound, TooLarge, json_response
@@ -215,7 +215,7 @@ async def download(request: Request) -> Response:
     form = BRANCH_FORMATS[fmt]
     render: Callable[[], bytes] = lambda: form.render(doc, lang_of(request))  # noqa: E731
     data = await run_in_threadpool(render)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = file_stamp()
     return Response(data, media_type=form.media,
                     headers={"Content-Disposition": f'attachment; filename="readiness-branch-{stamp}.{fmt}"'})
 

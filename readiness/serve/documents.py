@@ -9,7 +9,8 @@ from typing import Any
 
 from readiness.core import rules
 from readiness.branch.chain import BranchView, branch_document, now_s
-from readiness.core.exam import SiteFacts, Timeline, exam_section, iso
+from readiness.core.exam import SiteFacts, Timeline, exam_section
+from readiness.core.times import iso
 from readiness.site.rounds import ROUND_BRIEF
 from readiness.serve.context import Serving
 from readiness.site.view import Built

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import datetime
 from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +20,7 @@ from starlette.routing import Route
 import orjson
 
 from readiness.core.i18n import Text
+from readiness.core.times import file_stamp
 from readiness.core.names import MAX_NAME, shown
 from readiness.core.inputs import Rejected
 from readiness.serve import pages
@@ -131,7 +131,7 @@ async def download(request: Request) -> Response:
         raise NotFound(Text("formats: html, csv, xlsx, json", "可用格式：html、csv、xlsx、json"))
     make, media = makers[fmt]
     data = await run_in_threadpool(make)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = file_stamp()
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="readiness-site-{stamp}.{fmt}"'})
 
@@ -210,7 +210,8 @@ async def tick(request: Request) -> Response:
     if item not in TICKABLE or not isinstance(done, bool):
         raise BadRequest(Text('send {"item": "invigilators", "done": true or false}',
                               '请发送 {"item": "invigilators", "done": true 或 false}'))
-    from readiness.core.exam import Timeline, iso
+    from readiness.core.exam import Timeline
+    from readiness.core.times import iso
 
     start = iso(Timeline.from_profile(s.cfg.profile).start(time.time()))
     if start is None:

@@ -9,7 +9,8 @@ import pytest
 
 from readiness.branch.chain import (BRANCH_SCHEMA, SITE_SCHEMA, BranchView, DocumentError, Received, branch_document,
                               check_clock, level_status, read_document, read_file, row_for)
-from readiness.core.exam import Timeline, iso
+from readiness.core.exam import Timeline
+from readiness.core.times import iso
 
 NOW = 1_800_000_000.0
 

@@ -10,7 +10,7 @@ import os
 import socket
 import sys
 from functools import partial
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from readiness import __version__
@@ -20,6 +20,7 @@ from readiness.pc.collect.restore import collect_restore
 from readiness.pc.collect.system import System, Unknown, current_system
 from readiness.core.facts import FACTS_SCHEMA
 from readiness.core.i18n import Text
+from readiness.core.times import now_iso
 
 
 def raw_error(raw: str) -> dict[str, str]:
@@ -130,7 +131,7 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
                   progress: Callable[[float, float], None] | None = None) -> dict[str, Any]:
     system = system or current_system()
     errors: dict[str, Any] = {}
-    collected_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
+    collected_at = now_iso(now)
     facts: dict[str, Any] = {
         "schema": FACTS_SCHEMA,
         "collected_at": collected_at,

@@ -17,6 +17,7 @@ from readiness.core import rules
 from readiness.core.i18n import Text
 from readiness.core.model import Status
 from readiness.core.profile import Profile
+from readiness.core.times import now_iso, parse_instant
 
 SITE_SCHEMA = "readiness.site/1"
 
@@ -75,7 +76,7 @@ class Aggregate:
     superseded: list[dict[str, str]]
     mode: str  # "stored" or "rejudged"
     profile_source: str | None
-    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"))
+    generated_at: str = field(default_factory=now_iso)
 
     @property
     def status(self) -> Status:
@@ -308,11 +309,8 @@ CLOCK_SLACK = timedelta(minutes=5)  # a PC clock this far ahead of the receiver 
 
 
 def _parse(text: str) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    """The one rule (readiness.core.times): a checked_at without its offset is a run of unknown time."""
+    return parse_instant(text)
 
 
 def _when(m: Machine) -> datetime:
