@@ -168,14 +168,14 @@ class ReadinessGroup(click.Group):
             exc.show()
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):
-            _stderr_line(Text("interrupted (Ctrl-C)", "已中断（Ctrl-C）")(detect_lang(stream_encoding(sys.stderr))))
+            _stderr_line(Text("interrupted (Ctrl-C)", "已中断（Ctrl-C）")(_error_lang()))  # --lang holds here too
             code = EXIT_INTERRUPTED
         except OutputClosed as exc:
             _silence_stdout()
             if exc.errno != errno.EPIPE:  # a reader that stopped early (| head) needs no message
                 ui = _error_lang()
-                _stderr_line(Text(f"error: cannot write to standard output ({exc.reason})",
-                                  f"错误：无法写入标准输出（{exc.reason}）")(ui))
+                _stderr_line(Text(f"error: cannot write to standard output ({exc.reason.en})",
+                                  f"错误：无法写入标准输出（{exc.reason.zh}）")(ui))
             code = EXIT_USAGE
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -312,7 +312,7 @@ def list_checks(lang: str | None) -> None:
     loaded, _profile = _setup(None)
     ui = _lang(lang)
     lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__})" for c in loaded.checks]
-    lines += [f"{f.name:<16} ERROR: {f.reason}" for f in loaded.failures]
+    lines += [f"{f.name:<16} {Text('ERROR', '错误')(ui)}: {f.reason(ui)}" for f in loaded.failures]
     _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)
 
 
@@ -491,7 +491,7 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
 
         doc, code = branch_outcome(documents, loaded[1] if loaded is not None else _setup(None)[1])
         for r in agg.rejected:  # what was not read: said, as the site table lists it
-            _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason}")
+            _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason(ui)}")
         _write_outputs(html_path, csv_path, xlsx_path, ui, lambda f: BRANCH_FORMATS[f].render(doc, ui))
         text = BRANCH_FORMATS["json" if OutputFormat(fmt) is OutputFormat.JSON else "text"].render(doc, ui)
         _write_stdout(text.decode("utf-8"), OutputFormat(fmt))

@@ -44,8 +44,8 @@ def judge_checks(facts: Mapping[str, Any], profile: Profile, loaded: LoadedCheck
     view = Facts(facts)
     results = [judge_check(spec, view, profile) for spec in loaded.checks]
     results += [CheckResult(f.name, same(f.name), Status.ERROR, NOTHING, NOTHING,
-                            Text(f"This check could not be loaded: {f.reason}.",
-                                 f"无法加载此检查项：{f.reason}。"),
+                            Text(f"This check could not be loaded: {f.reason.en}.",
+                                 f"无法加载此检查项：{f.reason.zh}。"),
                             Text("Reinstall exam-readiness (and the plugin that provides this check).",
                                  "请重新安装 exam-readiness（及提供此检查项的插件）。"))
                 for f in loaded.failures]

@@ -83,8 +83,9 @@ def ip_list(value: list[str]) -> Text | None:
     return None
 
 
-def http_url(value: str) -> Text | None:
-    """None for an http(s) URL with a host; else why not (no scheme, another scheme, no host)."""
+def http_url(value: str, example: str = "http://192.168.1.10/exam.bin") -> Text | None:
+    """None for an http(s) URL with a host; else why not (no scheme, another scheme, no host), with
+    an example of what the setting takes."""
     from urllib.parse import urlsplit
 
     text = value.strip()
@@ -96,8 +97,8 @@ def http_url(value: str) -> Text | None:
     if parts.scheme.lower() not in ("http", "https"):
         has = bool(parts.scheme and "://" in text)
         got = Text(f"{parts.scheme}://", f"{parts.scheme}://") if has else Text("no scheme", "缺少协议")
-        return Text(f"{value!r} is not an http:// or https:// URL ({got.en}; e.g. http://192.168.1.10/exam.bin)",
-                    f"{value!r} 不是 http:// 或 https:// 网址（{got.zh}；例如 http://192.168.1.10/exam.bin）")
+        return Text(f"{value!r} is not an http:// or https:// URL ({got.en}; e.g. {example})",
+                    f"{value!r} 不是 http:// 或 https:// 网址（{got.zh}；例如 {example}）")
     if not host:
         return Text(f"{value!r} names no host", f"{value!r} 未指明主机")
     if any(ch.isspace() or ord(ch) < 0x20 for ch in text):
@@ -105,9 +106,14 @@ def http_url(value: str) -> Text | None:
     return None
 
 
+def url_like(example: str) -> Callable[[str], Text | None]:
+    """http_url with the example a setting's own value looks like (a server, not a file to download)."""
+    return lambda value: http_url(value, example)
+
+
 def http_url_list(value: list[str]) -> Text | None:
     for item in value:
-        problem = http_url(item)
+        problem = http_url(item, "http://one.ouchn.cn/")
         if problem:
             return problem
     return None
@@ -193,7 +199,7 @@ def dotted_version(value: str) -> Text | None:
 SERVER_SETTINGS: tuple[Setting, ...] = (
     Setting("server.url", None, Text("The site server's address, e.g. http://192.168.1.10:8765; the PCs submit there.",
                                      "考点服务器地址，例如 http://192.168.1.10:8765；各考试机向其提交报告。"),
-            "optional_str", validate=http_url),
+            "optional_str", validate=url_like("http://192.168.1.10:8765")),
     Setting("server.token", None, Text("Submit token: PCs may only add reports and rehearsal results with it; empty: "
                                        "generated once by the server and kept in its data folder.",
                                        "提交令牌：考试机凭此只能提交报告和演练结果；留空则由服务器生成一次并保存在数据目录中。"),
@@ -307,7 +313,7 @@ BRANCH_SETTINGS: tuple[Setting, ...] = (
             "str_map", validate=site_tokens),
     Setting("upstream.url", None, Text("The branch server this server reports to, e.g. http://10.1.0.5:8765.",
                                        "本服务器向其上报的分部服务器地址，例如 http://10.1.0.5:8765。"),
-            "optional_str", validate=http_url),
+            "optional_str", validate=url_like("http://10.1.0.5:8765")),
     Setting("upstream.token", None, Text("The token the branch issued this site.", "分部为本考点签发的令牌。"),
             "optional_str", validate=_token),
     Setting("upstream.heartbeat_s", 60.0, Text("Send to the branch at least this often, seconds (and on every change).",

@@ -193,20 +193,19 @@ def _receipt(r: Any) -> str | None:
 
 def reports_in(paths: Iterable[str]) -> Iterable[tuple[str, bytes | None, Text]]:
     """(label, bytes or None, why not) for every candidate report under the paths (files, folders, zips)."""
+    from readiness.core.files import cannot_read
     from readiness.core.inputs import MAX_REPORT_BYTES, Rejected, discover, read_source
 
     zips: dict[str, Any] = {}
     try:
         for item in discover(list(paths)):
             if isinstance(item, Rejected):
-                # aggregate's own reasons are English yet: framed by a Chinese sentence
-                yield item.path, None, Text(item.reason, f"不能作为报告读取（{item.reason}）")
+                yield item.path, None, item.reason
                 continue
             try:
                 raw = read_source(item, zips)
             except (OSError, ValueError, RuntimeError) as exc:
-                why = getattr(exc, "strerror", None) or str(exc)
-                yield item.label, None, Text(f"cannot read: {why}", f"无法读取：{why}")
+                yield item.label, None, cannot_read(exc)
                 continue
             if len(raw) > MAX_REPORT_BYTES:
                 yield item.label, None, Text("too large to be a report", "太大，不是报告文件")

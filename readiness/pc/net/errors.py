@@ -14,7 +14,7 @@ import socket
 import ssl
 from typing import Any
 
-from readiness.core.i18n import Text, same
+from readiness.core.i18n import Text, TextError, same
 
 DNS = Text("the name could not be found (DNS)", "域名无法解析（DNS）")
 REFUSED = Text("the connection was refused (nothing listens there, or a firewall)",
@@ -43,13 +43,14 @@ def other(raw: str) -> Text:
     return Text(f"network error: {raw}", f"网络错误：{raw}")
 
 
-class NetFailure(Exception):
-    """A network failure already classified: what it means (both languages) and the raw text."""
+class NetFailure(TextError):
+    """A network failure already classified: what it means (both languages) and the raw text
+    (str(): the raw text, for the network people)."""
 
     def __init__(self, reason: Text, raw: str | None = None) -> None:
-        super().__init__(raw if raw is not None else reason.en)
-        self.reason = reason
+        super().__init__(reason)
         self.raw = raw if raw is not None else reason.en
+        self.args = (self.raw,)
 
     def __str__(self) -> str:
         return self.raw

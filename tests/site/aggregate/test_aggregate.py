@@ -103,7 +103,7 @@ def test_bad_files_are_listed_and_good_ones_still_count(site):
     before = tree_digest(tmp)
     agg = aggregate([str(reports)], workers=1)
     assert tree_digest(tmp) == before  # nothing modified or deleted
-    reasons = {r.path.replace("\\", "/").rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    reasons = {r.path.replace("\\", "/").rsplit("/", 1)[-1]: r.reason.en for r in agg.rejected}
     assert set(reasons) == set(BAD) | {"huge.json"}
     assert "not valid JSON" in reasons["not-json.json"] and "empty" in reasons["empty.json"]
     assert "newer" in reasons["newer.json"] and "UTF-8" in reasons["gbk.json"] and "MiB" in reasons["huge.json"]
@@ -139,10 +139,10 @@ def test_zip_archives_and_their_tricks(site):
     (tmp / "broken.zip").write_bytes(b"PK\x03\x04 broken")
     agg = aggregate([str(archive), str(tmp / "broken.zip")], workers=1)
     assert agg.sites[0].reports == 3
-    reasons = {r.path.rsplit("!", 1)[-1]: r.reason for r in agg.rejected}
+    reasons = {r.path.rsplit("!", 1)[-1]: r.reason.en for r in agg.rejected}
     assert "climbs out" in reasons["../../etc/evil.json"] and "absolute" in reasons["/abs/evil.json"]
     assert "zip bomb" in reasons["bomb.json"] and "nested" in reasons["inner.zip"] and "encrypted" in reasons["locked.json"]
-    assert any("not a readable zip" in r.reason for r in agg.rejected)
+    assert any("not a readable zip" in r.reason.en for r in agg.rejected)
 
 
 def test_parallel_and_serial_agree(site):
@@ -223,7 +223,7 @@ def test_fifos_among_the_reports_are_rejected_without_blocking(site):
     os.mkfifo(tmp / "given.json")
     before = tree_digest(tmp)
     agg = aggregate([str(reports), str(tmp / "given.json")], workers=1)
-    reasons = {r.path.rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    reasons = {r.path.rsplit("/", 1)[-1]: r.reason.en for r in agg.rejected}
     assert set(reasons) == {"stuck.json", "stuck.zip", "given.json"} and all("FIFO" in r for r in reasons.values())
     assert agg.sites[0].reports == 3 and tree_digest(tmp) == before
 
@@ -295,7 +295,7 @@ def test_reports_with_wrong_types_inside_are_rejected_with_the_reason(tmp_path, 
     if rejudge and case.startswith(("observed", "remedy", "status")):  # re-judging ignores stored verdicts
         assert agg.rejected == []
         return
-    assert [r.path for r in agg.rejected] == [str(bad)] and words in agg.rejected[0].reason
+    assert [r.path for r in agg.rejected] == [str(bad)] and words in agg.rejected[0].reason.en
     assert sum(s.reports for s in agg.sites) == 1
 
 
