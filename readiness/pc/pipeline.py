@@ -76,11 +76,21 @@ class Submitted:
     problem: Text | None = None
 
     @property
+    def token_refused(self) -> bool:
+        """The server refused server.token (401/403): a setting to correct, not a wait."""
+        from readiness.pc.submit import Delivery
+
+        return any(o.delivery is Delivery.WRONG_TOKEN for o in self.outcomes)
+
+    @property
     def exit_code(self) -> int:
-        """0 all delivered, 1 some refused, 3 some kept in the outbox (as `readiness submit`)."""
+        """`readiness submit`'s code: 2 the token is refused (correct server.token), 1 some report
+        refused, 3 some kept in the outbox, 0 all delivered."""
         from readiness.pc.submit import Delivery
 
         states = {o.delivery for o in self.outcomes}
+        if self.token_refused:
+            return 2
         if Delivery.REFUSED in states:
             return 1
         return 3 if Delivery.QUEUED in states or self.problem is not None else 0
@@ -100,6 +110,10 @@ class CheckOutcome:
 
     @property
     def exit_code(self) -> int:
+        """The verdict's code; 2 (a profile error) when the site server refused server.token, which
+        fails the same way at every run until it is corrected."""
+        if self.submitted is not None and self.submitted.token_refused:
+            return 2
         return self.report.summary.exit_code
 
     @property

@@ -376,7 +376,13 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
         pass
     senders = upstreams_for(serving)
     serving.upstreams.extend(senders)
+
+    def say(what: Text) -> None:  # a sender's refusal, on the manager's console as on the dashboard
+        out.write(Text("upstream: ", "上报：")(lang) + what(lang) + "\n")
+        out.flush()
+
     for sender in senders:
+        sender.say = say
         sender.start()
     try:
         server.run(sockets=[sock])

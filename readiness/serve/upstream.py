@@ -26,6 +26,9 @@ BACKOFF_S = (5.0, 10.0, 20.0, 40.0)  # after failures, capped by the heartbeat
 ATTEMPT_S = 60.0  # one attempt as a whole
 
 
+ACCEPTED_AGAIN = Text("the branch takes this server's documents again", "分部服务器已重新接收本服务器的上报")
+
+
 class Upstream:
     """One daemon thread per server; `state()` says how sending goes, for the dashboard."""
 
@@ -47,6 +50,8 @@ class Upstream:
         self._thread: threading.Thread | None = None
         self._attempt: threading.Thread | None = None
         self.last_outcome: dict[str, Any] = {}
+        self.say: Callable[[Text], None] | None = None  # the server's console: a refusal is said there once
+        self._refused = False  # the branch refuses the token (until a document is taken again)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="readiness-upstream", daemon=True)
@@ -155,15 +160,31 @@ class Upstream:
         from readiness.pc.net.errors import http_status
         from readiness.pc.net.errors import server_reason
 
+        if answer.status_code in (401, 403):  # the same token fails the same way: a setting to correct
+            self._note(False, self.refused_token(answer.status_code), body, refused=True)
+            return False, 0.0
         reason, status = server_reason(answer), http_status(answer.status_code)  # the PCs' reading of an answer
         wait = _retry_after(answer) if answer.status_code == 429 else 0.0
         self._note(False, Text(f"{status.en} (the branch): {reason.en}", f"{status.zh}（分部服务器）：{reason.zh}"), body)
         return False, wait
 
-    def _note(self, ok: bool, why: Text | None, body: bytes | None = None) -> None:
+    def refused_token(self, code: int) -> Text:
+        whose = Text("this site's", "本考点的") if self.kind == "site" else Text("this branch's", "本分部的")
+        return Text(f"the branch refuses {whose.en} token ({code}): correct upstream.token in the profile (the "
+                    "branch issues it in its [branch.sites]) and restart the server; until then nothing reaches it",
+                    f"分部服务器不接受{whose.zh}令牌（{code}）：请改正配置文件中的 upstream.token（由分部在其 "
+                    "[branch.sites] 中签发），然后重启本服务器；在此之前上报均不会送达")
+
+    def _note(self, ok: bool, why: Text | None, body: bytes | None = None, refused: bool = False) -> None:
         """This attempt's outcome: in memory for this run; with a body, in the store's outbox too
-        (delivered, or kept with the reason)."""
+        (delivered, or kept with the reason). A refused token is said on the console when it starts
+        and when it ends, not at every heartbeat."""
         self.last_outcome = {"ok": ok, "at": time.time(), "error": why.to_dict() if why else None}
+        if refused and not self._refused and why is not None:
+            self._tell(why)
+        elif ok and self._refused:
+            self._tell(ACCEPTED_AGAIN)
+        self._refused = refused or (self._refused and not ok)
         if body is None:
             return
         try:
@@ -173,6 +194,13 @@ class Upstream:
                 self.store.keep_pending(body, orjson.dumps(why.to_dict()).decode() if why else None)
         except Exception:
             pass  # the store gone: the dashboard says the store's trouble; sending goes on
+
+    def _tell(self, what: Text) -> None:
+        if self.say is not None:
+            try:
+                self.say(what)
+            except Exception:
+                pass  # no console: the dashboard says it
 
     def state(self) -> dict[str, Any]:
         """For the dashboard: where this server sends, when it last delivered, what went wrong."""
