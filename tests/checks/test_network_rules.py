@@ -68,6 +68,10 @@ IPS = [
     (["203.0.113.7", "198.51.100.2"], ["203.0.113.7"], Status.FAIL),
     (["198.51.100.2"], ["203.0.113.7"], Status.FAIL),
     (["2001:db8::1"], ["2001:0db8:0:0::1"], Status.PASS),
+    (["::ffff:203.0.113.7"], ["203.0.113.7"], Status.PASS),  # a dual-stack echo's spelling of an IPv4 address
+    (["203.0.113.7"], ["::ffff:203.0.113.7"], Status.PASS),
+    (["::ffff:198.51.100.2"], ["203.0.113.7"], Status.FAIL),
+    (["64:ff9b::cb00:7107"], ["203.0.113.7"], Status.FAIL),  # NAT64 is another address, not a spelling
     (["203.0.113.7"], [], Status.WARN),
     ([], ["203.0.113.7"], Status.ERROR),
 ]

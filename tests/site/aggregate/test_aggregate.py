@@ -40,6 +40,16 @@ def test_one_site_verdict(site):
     assert s.client_versions == {"1.2.1-0": 3}
 
 
+def test_an_ipv4_address_spelled_as_ipv6_is_the_registered_one_at_the_site(tmp_path):
+    """Issue 28 item 16: a dual-stack echo answers ::ffff:203.0.113.7; the site holds the PC's rule."""
+    prof = site_profile(tmp_path, seats=2)
+    make_report(tmp_path / "r", "PC1", prof, net=network(mbps=200.0, ip="::ffff:203.0.113.7"))
+    make_report(tmp_path / "r", "PC2", prof, net=network(mbps=200.0, ip="203.0.113.7"))
+    s = aggregate([str(tmp_path / "r")], workers=1).sites[0]
+    assert s.egress["seen"] == {"203.0.113.7": 2} and s.egress["unregistered"] == []
+    assert not [f for f in s.findings if "egress" in f.what.en.lower()]
+
+
 def test_newest_run_of_a_machine_counts(site):
     tmp, prof, reports = site
     make_report(reports, "PC03", prof, minutes=30, name="PC03-again.json")  # fixed later the same morning
