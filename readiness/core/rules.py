@@ -77,6 +77,14 @@ def load_seconds(seats: int, paper_mb: float, mbps: float) -> float:
     return seats * paper_mb * 8 / mbps
 
 
+# --- Seats and reports ------------------------------------------------------------------------------
+
+def every_seat_reported(seats: int | None, reports: int) -> bool:
+    """Every expected seat has a report: as many PCs as seats. More PCs than seats is not that: a
+    seat count too low, or PCs reporting under two names (which seat is missing cannot be told)."""
+    return seats is not None and seats > 0 and reports == seats
+
+
 # --- The site's registered public IPs -----------------------------------------------------------
 
 def normalize_ip(text: str) -> str:

@@ -342,3 +342,22 @@ def test_the_branch_page_without_the_key_is_a_login_that_comes_back(tmp_path):
         elsewhere = requests.get(branch.url + f"/?key={KEY}&next=https://evil.example/", allow_redirects=False,
                                  timeout=10)
         assert elsewhere.headers["location"] == "/"  # a name, never an address
+
+
+@pytest.mark.parametrize("pcs, state", [(1, "open"), (2, "done"), (3, "open")])  # under, at, over the seats
+def test_every_seat_reported_is_ticked_only_when_the_pcs_match_the_seats(tmp_path, pcs, state):
+    """Issue 28 item 5: 3 PCs for 2 seats is not 'every seat reported' (the document a branch
+    reads and signs carries the same deadline)."""
+    p = build_profile({"site": {"id": "1101", "seats": 2}, "exam": {"starts_at": [iso_in(3 * 86400)]}}, CORE_SETTINGS)
+    prof = site_profile(tmp_path, seats=2)
+    with running(tmp_path / "site", p) as site:
+        for i in range(pcs):
+            body = make_report(tmp_path / "r", f"PC-0{i}", prof).read_bytes()
+            r = requests.post(site.url + "/api/reports", data=body, timeout=10,
+                              headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+            assert r.status_code == 201
+        state_doc = requests.get(site.url + "/api/state", headers=site.manager_headers(), timeout=10).json()
+    item = next(d for d in state_doc["exam"]["deadlines"] if d["id"] == "seats_reported")
+    assert item["state"] == state
+    if pcs > 2:
+        assert any("3 PCs reported for 2 seats" in f["message"]["en"] for f in state_doc["sites"][0]["findings"])

@@ -33,14 +33,27 @@ def make_rejudge(profile_path: str | None) -> tuple[Profile, Rejudge]:
     return profile, rejudge_with(loaded, profile)
 
 
+class Rejudger:
+    """A judge of stored facts by the checks and the profile a command loaded once. When the
+    profile names its site (site.id), the machines it judges belong to that site: its id, name and
+    seats (`site`), under the profile's source; else each report keeps its own site."""
+
+    def __init__(self, loaded: LoadedChecks, profile: Profile) -> None:
+        from readiness.core.judging import site_of
+
+        self.loaded, self.profile = loaded, profile
+        self.site: Mapping[str, Any] | None = site_of(profile) if profile["site.id"] else None
+        self.source = profile.source
+
+    def __call__(self, facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]:
+        from readiness.core.judging import judge_checks
+
+        return [r.to_dict() for r in judge_checks(facts, for_site(self.profile, site), self.loaded)]
+
+
 def rejudge_with(loaded: LoadedChecks, profile: Profile) -> Rejudge:
     """A judge of stored facts by the checks and the profile a command loaded once."""
-    from readiness.core.judging import judge_checks
-
-    def judge(facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return [r.to_dict() for r in judge_checks(facts, for_site(profile, site), loaded)]
-
-    return judge
+    return Rejudger(loaded, profile)
 
 
 SITE_KEYS = {"id": "site.id", "name": "site.name", "seats": "site.seats", "listening": "site.listening",

@@ -7,7 +7,7 @@ With a profile the machine's stored facts are re-judged; otherwise its stored ve
 from __future__ import annotations
 
 from sys import intern
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Protocol
 
 from readiness.core import rules
 from readiness.site.aggregate.reverted import Reverted
@@ -17,7 +17,14 @@ from readiness.core.i18n import Text, TextError
 from readiness.core.names import MAX_NAME, shown
 from readiness.core.model import Status
 
-Rejudge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
+class Rejudge(Protocol):
+    """Results for stored facts (and the report's own site) by new rules; `site` is the profile's
+    own site when it names one (the judged machines belong to it), `source` the profile's name."""
+
+    site: Mapping[str, Any] | None
+    source: str
+
+    def __call__(self, facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]: ...
 STATUSES = {s.value for s in Status}
 
 
@@ -265,15 +272,17 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Mac
     if schema is None:
         return Rejected(label, Text("no \"schema\": not a readiness report", "没有 \"schema\"：不是 readiness 报告"))
     name, version = schema
+    source: str | None = None  # the profile the results come from, when re-judged
     try:
         if name == "readiness.facts" and version == 1:
             if judge is None:
                 return Rejected(label, Text("a facts snapshot, not a report: pass --profile to judge it",
                                             "这是信息快照而不是报告：请加 --profile 来判定它"))
             facts: dict[str, Any] = doc
-            site: dict[str, Any] = {}
+            site: Mapping[str, Any] = {}
             _check_facts(facts)
             results = judge(facts, site)
+            site, source = judge.site or site, judge.source
         elif name == "readiness.report":
             if version > 1:
                 return Rejected(label, Text(f"report schema {doc['schema']} is newer than this tool; upgrade exam-readiness",
@@ -289,6 +298,7 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Mac
                 if not facts:
                     return Rejected(label, Text("the report carries no facts to re-judge", "报告中没有可重新判定的信息"))
                 results = judge(facts, site)
+                site, source = judge.site or site, judge.source
             else:
                 results = _results(doc)
                 missing = left_out_hardware(facts)
@@ -300,19 +310,19 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Mac
         else:
             return Rejected(label, Text(f"schema {doc['schema']!r} is not a machine report",
                                         f"格式 {doc['schema']!r} 不是考试机报告"))
-        return _machine(doc, facts, site, results, label)  # its checks of the results' types raise too
+        return _machine(doc, facts, site, results, label, source)  # its checks of the results' types raise too
     except ValueError as exc:  # BadReport, worded where raised; any other: its words, framed in Chinese
         return Rejected(label, exc.reason if isinstance(exc, TextError) else
                         Text(str(exc), f"无法作为报告读取（{exc}）"))
 
 
 def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str, Any],
-             results: list[dict[str, Any]], label: str) -> Machine:
+             results: list[dict[str, Any]], label: str, source: str | None = None) -> Machine:
     statuses, titles, problems, summary = _fold(results)
     host = _obj(facts.get("host"))  # direct lookups: this runs once per report, 100,000 times a branch
     hostname = shown(host.get("hostname") or "") or label  # types checked and length bounded in _check_facts
     machine_id = host.get("machine_id") or None
-    custom = _str(_obj(doc.get("profile")).get("source"))
+    custom = source or _str(_obj(doc.get("profile")).get("source"))  # re-judged: the new profile's
     seats = site.get("seats")
     seats = seats if type(seats) is int and custom and not custom.startswith("built-in") else None
     ips = site.get("public_ips")

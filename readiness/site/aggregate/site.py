@@ -240,6 +240,12 @@ class Aggregator:
         if missing > 0:
             findings.append(SiteProblem(Status.WARN, Text(
                 f"{missing} of {seats} seats sent no report.", f"{seats} 个机位中有 {missing} 个未提交报告。")))
+        elif missing < 0:  # more PCs than seats: not "every seat reported"
+            findings.append(SiteProblem(Status.WARN, Text(
+                f"{len(machines)} PCs reported for {seats} seats: a seat count too low (site.seats), or PCs reporting "
+                "under two names (a PC renamed or re-imaged: compare the host names).",
+                f"{seats} 个机位却有 {len(machines)} 台考试机提交了报告：机位数（site.seats）设得太少，或有考试机以两个"
+                "名称提交（改名或重装过的电脑：请核对计算机名）。")))
         statuses = [Status(m.status) for m in machines] + [f.status for f in findings]
         return SiteSummary(
             id=site_id, name=name, seats=seats, seats_source=seats_source,

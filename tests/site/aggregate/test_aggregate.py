@@ -8,7 +8,10 @@ from click.testing import CliRunner
 
 from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
+from tests.helpers import EXAMPLES
 from tests.site.aggregate.reports import make_report, network, site_profile
+
+SNAPSHOTS = EXAMPLES.parent / "tests" / "snapshots"
 
 
 @pytest.fixture
@@ -360,3 +363,49 @@ def test_one_pc_never_decides_the_sites_seats_or_name(tmp_path):
     site = aggregate([str(folder)], str(own)).sites[0]
     assert (site.seats, site.seats_source, site.name) == (5, "profile", "考点一")
     assert not any("disagree" in f.what.en for f in site.findings)
+
+
+def test_aggregate_with_a_profile_puts_the_rejudged_machines_in_its_site(tmp_path, monkeypatch):
+    """Issue 28 item 4: reports judged with the built-in profile, re-judged by a site's profile,
+    belong to that site (its id, name and seats): no "seat count unknown"."""
+    from click.testing import CliRunner
+
+    from readiness.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    examples = [EXAMPLES / "ready-pc.json", EXAMPLES / "not-ready-pc.json", SNAPSHOTS / "offline.json"]
+    for i, example in enumerate(examples):
+        made = runner.invoke(main, ["check", "--facts", str(example), "--output", str(tmp_path / f"r{i}.json")])
+        assert made.exit_code in (0, 1, 3), made.output
+    profile = tmp_path / "site.toml"
+    profile.write_text('[site]\nid = "1101"\nname = "北区考点"\nseats = 4\n', encoding="utf-8")
+    result = runner.invoke(main, ["aggregate", *(str(tmp_path / f"r{i}.json") for i in range(3)), "--profile",
+                                  str(profile), "--format", "json"])
+    assert result.exit_code == 1, result.output  # one PC not ready
+    (site,) = json.loads(result.stdout)["sites"]
+    assert (site["site"]["id"], site["site"]["name"], site["site"]["seats"]) == ("1101", "北区考点", 4)
+    text = runner.invoke(main, ["aggregate", *(str(tmp_path / f"r{i}.json") for i in range(3)), "--profile",
+                                str(profile), "--lang", "en"]).output
+    assert "Seat count unknown" not in text and "1 of 4 seats sent no report" in text
+
+
+def test_more_reports_than_seats_is_said_and_no_seat_counts_as_all_reported(tmp_path):
+    """Issue 28 item 5: 5 PCs for 4 seats is a seat count too low or PCs under two names; the
+    'every seat reported' deadline is not ticked then (one rule: rules.every_seat_reported)."""
+    from readiness.core import rules
+    from readiness.reports import site_text
+    from readiness.core.i18n import Lang
+
+    prof = site_profile(tmp_path, seats=4)
+    for i in range(5):
+        make_report(tmp_path / "r", f"PC-0{i}", prof)
+    agg = aggregate([str(tmp_path / "r")], str(prof), workers=1)
+    (site,) = agg.sites
+    (extra,) = [f for f in site.findings if "seats" in f.what.en]
+    assert "5 PCs reported for 4 seats: a seat count too low (site.seats), or PCs reporting under two names" \
+        in extra.what.en and "4 个机位却有 5 台考试机提交了报告" in extra.what.zh
+    assert site.status.value == "warn"
+    assert "a seat count too low" in site_text.render(agg, Lang.EN)
+    assert [rules.every_seat_reported(4, n) for n in (3, 4, 5)] == [False, True, False]
+    assert rules.every_seat_reported(None, 4) is False
