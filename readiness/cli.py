@@ -254,7 +254,7 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
     ui = _lang(lang)
     try:
         done = check_this_pc(profile, loaded, lang=ui, facts_path=facts_path, offline=offline,
-                             progress=_progress_bar(), save=SavePlan(output=output), server=target)
+                             progress=_progress_bar(ui), save=SavePlan(output=output), server=target)
     except SnapshotError as exc:
         raise UsageError(exc.reason if isinstance(exc, TextError) else same(str(exc))) from None
     out_format = FORMATS[fmt]
@@ -407,11 +407,12 @@ def entry() -> None:
     main()
 
 
-def _progress_bar() -> Any:
-    """The one progress bar (readiness.pc.pipeline.progress_bar) on stderr."""
+def _progress_bar(lang: Lang | None = None) -> Any:
+    """What is checked as it goes and the downlink's bar (readiness.pc.pipeline.progress_bar), on
+    stderr, in the command's language."""
     from readiness.pc.pipeline import progress_bar
 
-    return progress_bar(sys.stderr)
+    return progress_bar(sys.stderr, lang or _error_lang())
 
 
 @main.command()
@@ -445,10 +446,10 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
                 raise UsageError(Text(f"{option}: {problem.en}", f"{option}：{problem.zh}"))
     if url and backend is None:
         values["bandwidth.backend"] = "http"
-    m = measure(values, progress=_progress_bar())
+    ui = _lang(lang)
+    m = measure(values, progress=_progress_bar(ui))
     facts = {"network": {"bandwidth": m}, "errors": {}}
     result = judge_checks(facts, Profile(values, profile.source), loaded.select(["bandwidth"]))[0]
-    ui = _lang(lang)
     if FORMATS[fmt] is JSON:
         doc = dict(m, status=result.status.value, required_mbps=result.details.get("required_mbps"),
                    load_s=result.details.get("load_s"), message=result.message.to_dict())

@@ -207,7 +207,7 @@ def _check_here(session: Session) -> int:
     from readiness.reports.formats import TEXT
 
     done = check_this_pc(
-        profile, loaded, lang=ui, collect=session.collect, progress=progress_bar(session.stderr),
+        profile, loaded, lang=ui, collect=session.collect, progress=progress_bar(session.stderr, ui),
         save=SavePlan(folder=session.folder / REPORTS_FOLDER, fallbacks=(session.desktop, temp_folder), on_stick=True),
         server=server_of(profile),  # site.toml names the site server: the dashboard turns this seat's colour
         judged=lambda report: session.write(TEXT.render_report(report, ui)),

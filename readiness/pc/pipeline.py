@@ -22,27 +22,48 @@ if TYPE_CHECKING:
     from readiness.core.profile import Profile
     from readiness.pc.submit import Outcome
 
-Progress = Callable[[float, float], None]
 Collector = Callable[[Mapping[str, Any]], dict[str, Any]]
+DOWNLINK = Text("Downlink", "下行带宽")
 
 
-def progress_bar(stream: TextIO | None) -> Progress | None:
-    """A live bar for the bandwidth measurement on a terminal; nothing when redirected (a pipe, a
-    file, JSON output), where carriage returns would only garble what is read back."""
+class LiveProgress:
+    """What is being checked, said as it goes on a terminal (readiness.pc.net.collect.Steps): each
+    network phase on a line of its own (exam server, public IP, downlink), then the downlink's
+    labelled bar. A write that fails never stops the check."""
+
+    def __init__(self, stream: TextIO, lang: Lang = Lang.EN) -> None:
+        self.stream, self.lang, self.open_bar = stream, lang, False
+
+    def step(self, what: Text) -> None:
+        self._write(("\n" if self.open_bar else "") + what(self.lang) + "\n")
+        self.open_bar = False
+
+    def __call__(self, share: float, mbps: float) -> None:
+        filled = int(share * 30)
+        self._write(f"\r{DOWNLINK(self.lang)} [{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  "
+                    f"{mbps:8.1f} Mbit/s" + ("\n" if share >= 1 else ""))
+        self.open_bar = share < 1
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError, UnicodeEncodeError):
+            pass
+
+
+Progress = LiveProgress
+
+
+def progress_bar(stream: TextIO | None, lang: Lang = Lang.EN) -> LiveProgress | None:
+    """What is checked as it goes, on a terminal; nothing when redirected (a pipe, a file, JSON
+    output), where carriage returns would only garble what is read back."""
     try:
         if stream is None or not stream.isatty():
             return None
     except (ValueError, OSError):
         return None
-
-    def show(share: float, mbps: float) -> None:
-        filled = int(share * 30)
-        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  {mbps:8.1f} Mbit/s")
-        if share >= 1:
-            stream.write("\n")
-        stream.flush()
-
-    return show
+    return LiveProgress(stream, lang)
 
 
 def collect_live(profile: "Profile", offline: bool = False, include_cpu: bool = True,

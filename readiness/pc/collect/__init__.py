@@ -11,7 +11,7 @@ import socket
 import sys
 from functools import partial
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from readiness import __version__
 from readiness.pc.collect.client import collect_client
@@ -21,6 +21,9 @@ from readiness.pc.collect.system import System, Unknown, current_system
 from readiness.core.facts import FACTS_SCHEMA
 from readiness.core.i18n import Text
 from readiness.core.times import now_iso
+
+if TYPE_CHECKING:
+    from readiness.pc.net.collect import Steps
 
 
 def raw_error(raw: str) -> dict[str, str]:
@@ -128,7 +131,7 @@ OFFLINE_BY_PROFILE = Text("offline (the profile's network.offline = true)",
 
 def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, offline: bool | Text = False,
                   now: datetime | None = None, include_cpu: bool = True,
-                  progress: Callable[[float, float], None] | None = None) -> dict[str, Any]:
+                  progress: "Steps | None" = None) -> dict[str, Any]:
     system = system or current_system()
     errors: dict[str, Any] = {}
     collected_at = now_iso(now)
