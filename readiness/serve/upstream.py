@@ -18,6 +18,7 @@ from typing import Any, Callable
 import orjson
 
 from readiness.core.i18n import Text
+from readiness.core.tls import Trust
 
 MIN_GAP_S = 5.0  # changes come in bursts (a room of PCs reporting): one document for the burst
 POLL_S = 1.0  # how often a change is looked for
@@ -26,18 +27,16 @@ BACKOFF_S = (5.0, 10.0, 20.0, 40.0)  # after failures, capped by the heartbeat
 ATTEMPT_S = 60.0  # one attempt as a whole
 
 
-ACCEPTED_AGAIN = Text("the branch takes this server's documents again", "分部服务器已重新接收本服务器的上报")
-
-
 class Upstream:
     """One daemon thread per server; `state()` says how sending goes, for the dashboard."""
 
     def __init__(self, url: str, token: str, heartbeat_s: float, make: Callable[[int], dict[str, Any]],
-                 version: Callable[[], object], store: Any, kind: str, local: Callable[[bytes], None] | None = None
-                 ) -> None:
+                 version: Callable[[], object], store: Any, kind: str, local: Callable[[bytes], None] | None = None,
+                 trust: Trust = Trust("upstream")) -> None:
         """make(seq) builds the document to send; version() changes when the document would;
         local: hand each document to this server's own branch instead of the network (a server
-        that is a site and its own branch)."""
+        that is a site and its own branch); trust: how the branch's certificate is checked
+        ([upstream] fingerprint or ca_file, else the system's CAs)."""
         self.url = sites_url(url) if url else ""
         self.token = token
         self.heartbeat_s = heartbeat_s
@@ -46,12 +45,13 @@ class Upstream:
         self.store = store
         self.kind = kind
         self.local = local
+        self.trust = trust
+        self.say: Callable[[Text], None] | None = None  # the server's console: told when the outcome changes
+        self._said: Text | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._attempt: threading.Thread | None = None
         self.last_outcome: dict[str, Any] = {}
-        self.say: Callable[[Text], None] | None = None  # the server's console: a refusal is said there once
-        self._refused = False  # the branch refuses the token (until a document is taken again)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="readiness-upstream", daemon=True)
@@ -61,10 +61,7 @@ class Upstream:
         self._stop.set()
 
     def _run(self) -> None:
-        import requests
-
-        session = requests.Session()
-        session.trust_env = False  # a branch on the exam network: no proxy from the environment
+        session = self.trust.session(self.url)  # no proxy from the environment; the pin or CA file
         sent_version: object = object()
         next_try = 0.0  # monotonic: not before then (a failure's backoff, the branch's Retry-After)
         last_try = 0.0
@@ -145,6 +142,10 @@ class Upstream:
         except requests.RequestException as exc:
             from readiness.pc.net.errors import classify
 
+            refused = self.trust.refusal(exc)  # its certificate: the pin or the CA said no, nothing was sent
+            if refused is not None:
+                self._note(False, refused, body)
+                return False, 0.0
             why = classify(exc)
             self._note(False, Text(f"the branch cannot be reached: {why.en}", f"无法连接分部服务器：{why.zh}"), body)
             return False, 0.0
@@ -161,7 +162,7 @@ class Upstream:
         from readiness.pc.net.errors import server_reason
 
         if answer.status_code in (401, 403):  # the same token fails the same way: a setting to correct
-            self._note(False, self.refused_token(answer.status_code), body, refused=True)
+            self._note(False, self.refused_token(answer.status_code), body)
             return False, 0.0
         reason, status = server_reason(answer), http_status(answer.status_code)  # the PCs' reading of an answer
         wait = _retry_after(answer) if answer.status_code == 429 else 0.0
@@ -175,16 +176,11 @@ class Upstream:
                     f"分部服务器不接受{whose.zh}令牌（{code}）：请改正配置文件中的 upstream.token（由分部在其 "
                     "[branch.sites] 中签发），然后重启本服务器；在此之前上报均不会送达")
 
-    def _note(self, ok: bool, why: Text | None, body: bytes | None = None, refused: bool = False) -> None:
+    def _note(self, ok: bool, why: Text | None, body: bytes | None = None) -> None:
         """This attempt's outcome: in memory for this run; with a body, in the store's outbox too
-        (delivered, or kept with the reason). A refused token is said on the console when it starts
-        and when it ends, not at every heartbeat."""
+        (delivered, or kept with the reason)."""
         self.last_outcome = {"ok": ok, "at": time.time(), "error": why.to_dict() if why else None}
-        if refused and not self._refused and why is not None:
-            self._tell(why)
-        elif ok and self._refused:
-            self._tell(ACCEPTED_AGAIN)
-        self._refused = refused or (self._refused and not ok)
+        self._tell(why if not ok else None)
         if body is None:
             return
         try:
@@ -195,12 +191,19 @@ class Upstream:
         except Exception:
             pass  # the store gone: the dashboard says the store's trouble; sending goes on
 
-    def _tell(self, what: Text) -> None:
-        if self.say is not None:
-            try:
-                self.say(what)
-            except Exception:
-                pass  # no console: the dashboard says it
+    def _tell(self, why: Text | None) -> None:
+        """The console hears of a failure once (not at every retry), and of the recovery."""
+        if self.say is None or why == self._said:
+            return
+        if why is None:
+            line = Text(f"Sending to {self.url}: delivered again.", f"向 {self.url} 上报：已恢复送达。")
+        else:
+            line = Text(f"Sending to {self.url} failed: {why.en}", f"向 {self.url} 上报失败：{why.zh}")
+        self._said = why
+        try:
+            self.say(line)
+        except Exception:
+            pass  # no console (closed or detached): the dashboard still says it
 
     def state(self) -> dict[str, Any]:
         """For the dashboard: where this server sends, when it last delivered, what went wrong."""

@@ -301,7 +301,7 @@ def test_an_unknown_section_suggests_the_near_one(tmp_path):
 
 
 @pytest.mark.parametrize("key,example", [
-    ("server", "http://192.168.1.10:8765"), ("upstream", "http://10.1.0.5:8765"),
+    ("server", "http://192.168.1.10:8765"), ("upstream", "https://branch.example:8765"),
     ("bandwidth", "http://192.168.1.10/exam.bin"),
 ])
 def test_a_url_without_its_scheme_shows_an_example_of_its_own_kind(tmp_path, key, example):

@@ -134,10 +134,10 @@ def test_a_branch_refusing_the_token_is_said_as_such_on_the_console_once_and_the
         error = up.state()["error"]
         assert error["en"].startswith(f"the branch refuses this site's token ({code}): correct upstream.token")
         assert error["zh"].startswith(f"分部服务器不接受本考点的令牌（{code}）") and "upstream.token" in error["zh"]
-        assert told == [upstream.Text.from_json(error)]
+        assert len(told) == 1 and error["en"] in told[0].en and error["zh"] in told[0].zh  # once, not at every try
         Branch.behaviour = "ok"
         ok, _ = up.send_once(requests.Session())
-    assert ok and told[-1] == upstream.ACCEPTED_AGAIN and len(told) == 2
+    assert ok and len(told) == 2 and "delivered again" in told[-1].en
 
 
 def test_delivered_empties_the_outbox(store):
