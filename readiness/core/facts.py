@@ -25,16 +25,16 @@ def as_text(reason: "str | Text") -> Text:
     return reason if isinstance(reason, Text) else Text(reason, reason)
 
 
-class FactUnavailable(Exception):
+class FactUnavailable(TextError):
     """A fact a check needs is unknown or malformed: the check could not decide (error).
 
     The reason is worded in both languages where it is raised; a plain string (a plugin's, or a
-    raw error text) is shown as it is in both."""
+    raw error text) is shown as it is in both. str(): "path: reason"."""
 
     def __init__(self, path: str, reason: "str | Text") -> None:
+        super().__init__(as_text(reason))
         self.path = path
-        self.reason = as_text(reason)
-        super().__init__(f"{path}: {self.reason.en}")
+        self.args = (f"{path}: {self.reason.en}",)
 
 
 SKIPPABLE_SECTIONS = frozenset({"network"})  # may be left out on purpose (--offline); hardware may not
@@ -68,13 +68,13 @@ def fact_name(path: str) -> Text:
     return Text(path, f"{zh}（{path}）" if zh else path)
 
 
-class NotCollected(Exception):
+class NotCollected(TextError):
     """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
 
     def __init__(self, section: str, reason: "str | Text") -> None:
+        super().__init__(as_text(reason))
         self.section = section
-        self.reason = as_text(reason)
-        super().__init__(f"{section}: {self.reason.en}")
+        self.args = (f"{section}: {self.reason.en}",)
 
 
 def _text_map(value: Any) -> dict[str, Text]:

@@ -17,7 +17,7 @@ CJK_ONLY = re.compile(r"[A-Za-z]{4,}")  # an English word of four letters or mor
 
 
 def _classes():
-    from readiness.core.facts import SnapshotError
+    from readiness.core.facts import FactUnavailable, NotCollected, SnapshotError
     from readiness.core.profile import ProfileError
     from readiness.core.refusals import Invalid, Refused
     from readiness.pc.collect.fonts import FontError
@@ -30,6 +30,7 @@ def _classes():
         Refused(Text("no", "不")), Invalid("plain"), SnapshotError("f.json", Text("empty", "空")),
         ProfileError(Text("bad", "坏")), FontError(Text("not a font", "不是字体")), NetFailure(Text("refused", "拒绝"), "raw"),
         IniError(Text("bad ini", "坏")), OutputClosed("Broken pipe", 32), BadReport(Text("site is 1", "site 为 1")),
+        FactUnavailable("memory.installed_bytes", "a plugin's plain words"), NotCollected("network", Text("offline", "离线")),
     ]
 
 
@@ -37,6 +38,13 @@ def _classes():
 def test_every_worded_error_is_a_text_error_with_a_text_reason(error):
     assert isinstance(error, TextError) and isinstance(error.reason, Text)
     assert error.reason.en and error.reason.zh
+
+
+def test_a_facts_error_still_says_its_path():
+    from readiness.core.facts import FactUnavailable
+
+    error = FactUnavailable("memory.installed_bytes", Text("not a number", "不是数字"))
+    assert str(error) == "memory.installed_bytes: not a number" and error.reason.zh == "不是数字"
 
 
 def test_refused_has_one_reason_not_a_second_text():
