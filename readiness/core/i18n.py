@@ -49,7 +49,9 @@ class Text:
 
 
 class TextError(Exception):
-    """An error whose reason is worded in both languages where it is raised (str(): English)."""
+    """The one root of the tool's own errors: the reason is worded in both languages where it is
+    raised (str(): English). Refusals to a request (core.refusals), profile, snapshot, font, ini
+    and network failures all derive from it; nothing reads an error's words back."""
 
     def __init__(self, reason: Text) -> None:
         super().__init__(reason.en)

@@ -123,7 +123,7 @@ def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Recei
         check_clock(got, now)
         check_kind(got, expected_id in s.cfg.profile["branch.branches"])
     except (DocumentError, WrongSender) as refused:
-        branch.refuse(expected_id, now, refused.text)
+        branch.refuse(expected_id, now, refused.reason)
         raise
 
     summary = orjson.dumps(got.to_json()).decode()

@@ -68,6 +68,10 @@ IPS = [
     (["203.0.113.7", "198.51.100.2"], ["203.0.113.7"], Status.FAIL),
     (["198.51.100.2"], ["203.0.113.7"], Status.FAIL),
     (["2001:db8::1"], ["2001:0db8:0:0::1"], Status.PASS),
+    (["::ffff:203.0.113.7"], ["203.0.113.7"], Status.PASS),  # a dual-stack echo's spelling of an IPv4 address
+    (["203.0.113.7"], ["::ffff:203.0.113.7"], Status.PASS),
+    (["::ffff:198.51.100.2"], ["203.0.113.7"], Status.FAIL),
+    (["64:ff9b::cb00:7107"], ["203.0.113.7"], Status.FAIL),  # NAT64 is another address, not a spelling
     (["203.0.113.7"], [], Status.WARN),
     ([], ["203.0.113.7"], Status.ERROR),
 ]
@@ -191,19 +195,41 @@ def test_an_older_snapshot_with_only_the_raw_text_still_judges(loaded, profile):
 
 
 def test_speedtest_dns_failure_is_not_called_a_refusal():
-    from readiness.pc.net.bandwidth import speedtest_config_error
+    from readiness.pc.net.bandwidth import speedtest_config_reason
 
     class ConfigRetrievalError(Exception):
         pass
 
-    dns = speedtest_config_error(ConfigRetrievalError("<urlopen error [Errno -2] Name or service not known>"))
-    assert "could not be resolved" in dns and "403" not in dns
-    blocked = speedtest_config_error(ConfigRetrievalError("HTTP Error 403: Forbidden"))
-    assert "403" in blocked and "blocked" in blocked
+    dns = speedtest_config_reason(ConfigRetrievalError("<urlopen error [Errno -2] Name or service not known>"))
+    assert "could not be found" in dns.en and "域名无法解析" in dns.zh and "403" not in dns.en + dns.zh
+    blocked = speedtest_config_reason(ConfigRetrievalError("HTTP Error 403: Forbidden"))
+    assert "403" in blocked.en and "blocked" in blocked.en and "屏蔽" in blocked.zh
 
 
 def test_long_error_texts_are_cut_at_a_word():
-    from readiness.pc.net.bandwidth import _short
+    from readiness.pc.net.errors import raw_text
 
-    text = _short(ValueError("word " * 200))
+    text = raw_text(ValueError("word " * 200))
     assert text.endswith("word ...") and len(text) <= 300
+
+
+@pytest.mark.parametrize("module", ["bandwidth", "probe", "publicip", "siteclock"])
+def test_one_describer_for_network_errors(module):
+    """No second describer beside net/errors (issue 24): the English and the Chinese come from one decision."""
+    import importlib
+
+    mod = importlib.import_module(f"readiness.pc.net.{module}")
+    assert not hasattr(mod, "describe_error") and not hasattr(mod, "speedtest_config_error")
+
+
+def test_an_unreachable_site_clock_is_said_in_both_languages(loaded, profile):
+    import socket
+
+    from readiness.pc.net.siteclock import site_clock
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clock = site_clock(f"http://127.0.0.1:{port}", timeout_s=2, samples=1)
+    assert clock["server_time"] is None and "ConnectionError" in clock["error"]
+    assert clock["reason"]["en"].startswith("the connection was refused") and "连接被拒绝" in clock["reason"]["zh"]
