@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from readiness.core.model import Status
@@ -187,11 +189,38 @@ def test_network_errors_are_said_in_the_users_language_with_the_raw_text_in_deta
 
 
 def test_an_older_snapshot_with_only_the_raw_text_still_judges(loaded, profile):
+    """A snapshot saved before reasons were recorded: the raw text in the English (and the details);
+    the tool's own former words said in Chinese (issue 28 item 15), any other text as it is."""
     raw = "cannot connect (HTTPConnectionPool(host='10.0.0.1', port=80): [Errno 111] Connection refused)"
     result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=raw)), profile)
-    assert result.status is Status.ERROR and raw in result.message.en and raw in result.message.zh
+    assert result.status is Status.ERROR and raw in result.message.en and "连接被拒绝" in result.message.zh
+    assert "HTTPConnectionPool" not in result.message.zh and result.details["error"] == raw
     endpoint = judge_one(loaded, "exam-server", net(endpoints=[ep(ok=False, step="http", error=raw)]), profile)
-    assert endpoint.status is Status.FAIL and raw in endpoint.message.zh
+    assert endpoint.status is Status.FAIL and "连接被拒绝" in endpoint.message.zh and raw in endpoint.message.en
+    little = "the server sent only 1000 bytes in 8 s after the warm-up: too little to measure"
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=little)), profile)
+    assert "数据太少，无法测量" in result.message.zh and "too little" not in result.message.zh
+    odd = "something no version of this tool wrote"
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=odd)), profile)
+    assert odd in result.message.en and odd in result.message.zh
+
+
+@pytest.mark.parametrize("raw, zh", [
+    ("the server answered HTTP 404 Not Found", "服务器返回 HTTP 404"),
+    ("HTTP 503", "服务器返回 HTTP 503"),
+    ("connection timed out", "连接超时"),
+    ("the name could not be resolved (Name or service not known)", "域名无法解析"),
+    ("TLS certificate not accepted (certificate verify failed)", "TLS 证书未被接受"),
+    ("speedtest.net refused its configuration (HTTP 403): it is often blocked (x)", "常被屏蔽"),
+    ("not a font file (bad sfntVersion)", "不是字体文件"),
+])
+def test_the_tools_former_words_are_said_in_chinese(raw, zh):
+    from readiness.api import former
+
+    said = former(raw)
+    names = ("speedtest.net", "HTTP", "TLS")
+    assert said.en == raw and zh in said.zh
+    assert not re.search(r"[A-Za-z]{4,}", re.sub("|".join(names), "", said.zh)), said
 
 
 def test_speedtest_dns_failure_is_not_called_a_refusal():
