@@ -10,40 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from readiness.core.i18n import Text
+from readiness.core.reading import count, instant, listed, mapping, number, text_of
 from readiness.site.document import SiteEntry
 from readiness.site.words import WORDS
 
 STATUSES = ("pass", "warn", "fail", "error")
 BRANCH_SCHEMA = "readiness.branch/1"
 MAX_ROWS = 100_000  # a branch's rows read back; the door bounds a document at 8 MB anyway
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return "" if value is None or isinstance(value, (dict, list)) else str(value)
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _number(value: Any) -> float | None:
-    import math
-
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
-
-
-def _instant(value: Any) -> str | None:
-    """An ISO time as the document gives it (the renderers show it in their zone), or none."""
-    return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)
@@ -59,8 +32,8 @@ class Deadline:
 
     @classmethod
     def read(cls, value: Any) -> "Deadline":
-        d = _dict(value)
-        return cls(_str(d.get("id")), Text.from_json(d.get("title")), _instant(d.get("due_at")), _str(d.get("state")))
+        d = mapping(value)
+        return cls(text_of(d.get("id")), Text.from_json(d.get("title")), instant(d.get("due_at")), text_of(d.get("state")))
 
 
 @dataclass(frozen=True)
@@ -73,16 +46,16 @@ class Exam:
 
     @classmethod
     def read(cls, value: Any) -> "Exam | None":
-        e = _dict(value)
+        e = mapping(value)
         if not e:
             return None
-        start = _instant(e.get("next_start"))
-        if start is None and _list(e.get("starts_at")):
+        start = instant(e.get("next_start"))
+        if start is None and listed(e.get("starts_at")):
             from readiness.branch.chain import now_s
             from readiness.core.exam import Timeline, iso, starts_from
 
-            start = iso(Timeline(starts_from(_list(e.get("starts_at")))).start(now_s()))
-        return cls(start, tuple(Deadline.read(d) for d in _list(e.get("deadlines"))))
+            start = iso(Timeline(starts_from(listed(e.get("starts_at")))).start(now_s()))
+        return cls(start, tuple(Deadline.read(d) for d in listed(e.get("deadlines"))))
 
 
 @dataclass(frozen=True)
@@ -131,10 +104,10 @@ class RoundBrief:
         if not r:
             return None
         state = r.get("state") if r.get("state") in ("scheduled", "running", "done") else None
-        return cls(_str(r.get("id")), state, _int(r.get("joined")), _int(r.get("finished")), _int(r.get("failed")),
-                   _number(r.get("p50_s")), _number(r.get("p95_s")), _number(r.get("max_s")), _number(r.get("plan_s")),
-                   _number(r.get("throughput_mbps")),
-                   _int(r.get("sites")) if "sites" in r else None, _int(r.get("rehearsed")) if "sites" in r else None)
+        return cls(text_of(r.get("id")), state, count(r.get("joined")), count(r.get("finished")), count(r.get("failed")),
+                   number(r.get("p50_s")), number(r.get("p95_s")), number(r.get("max_s")), number(r.get("plan_s")),
+                   number(r.get("throughput_mbps")),
+                   count(r.get("sites")) if "sites" in r else None, count(r.get("rehearsed")) if "sites" in r else None)
 
 
 @dataclass(frozen=True)
@@ -159,14 +132,14 @@ class Row:
 
     @classmethod
     def read(cls, value: Any) -> "Row":
-        r = _dict(value)
-        return cls(_str(r.get("id")), _str(r.get("name")), _str(r.get("kind")) or "site",
+        r = mapping(value)
+        return cls(text_of(r.get("id")), text_of(r.get("name")), text_of(r.get("kind")) or "site",
                    r.get("status") if r.get("status") in STATUSES else None, Text.from_json(r.get("verdict")),
-                   r.get("escalate") is True, r.get("stale") is True, _int(r.get("reports")) or 0,
-                   _int(r.get("seats_expected")), _int(r.get("missing")), _instant(r.get("last_seen")),
-                   _instant(r.get("next_exam_at")), RoundBrief.read(r.get("rehearsal")),
-                   tuple(Deadline.read(d) for d in _list(r.get("deadlines")) if isinstance(d, Mapping)),
-                   tuple(Text.from_json(_dict(f).get("message")) for f in _list(r.get("findings"))
+                   r.get("escalate") is True, r.get("stale") is True, count(r.get("reports")) or 0,
+                   count(r.get("seats_expected")), count(r.get("missing")), instant(r.get("last_seen")),
+                   instant(r.get("next_exam_at")), RoundBrief.read(r.get("rehearsal")),
+                   tuple(Deadline.read(d) for d in listed(r.get("deadlines")) if isinstance(d, Mapping)),
+                   tuple(Text.from_json(mapping(f).get("message")) for f in listed(r.get("findings"))
                          if isinstance(f, Mapping)))
 
 
@@ -193,19 +166,19 @@ class Document:
 
     @classmethod
     def read(cls, value: Any) -> "Document":
-        doc = _dict(value)
-        sender = _dict(doc.get("sender"))
+        doc = mapping(value)
+        sender = mapping(doc.get("sender"))
         is_branch = doc.get("schema") == BRANCH_SCHEMA
         sid = sender.get("id") if sender.get("id") is not None else doc.get("id")
         name = sender.get("name") if sender.get("name") is not None else doc.get("name")
         return cls(
-            is_branch=is_branch, id=_str(sid), name=_str(name),
+            is_branch=is_branch, id=text_of(sid), name=text_of(name),
             status=doc.get("status") if doc.get("status") in STATUSES else None,
             verdict=Text.from_json(doc.get("verdict")),
-            generated_at=_instant(doc.get("generated_at")), sent_at=_instant(sender.get("sent_at")),
-            counts={k: _int(_dict(doc.get("counts")).get(k)) or 0 for k in STATUSES},
-            escalating=_int(doc.get("escalating")) or 0, silent=_int(doc.get("silent")) or 0,
-            sites=() if is_branch else tuple(SiteEntry.read(e) for e in _list(doc.get("sites"))),
-            rows=tuple(Row.read(r) for r in _list(doc.get("sites"))[:MAX_ROWS] if isinstance(r, Mapping))
+            generated_at=instant(doc.get("generated_at")), sent_at=instant(sender.get("sent_at")),
+            counts={k: count(mapping(doc.get("counts")).get(k)) or 0 for k in STATUSES},
+            escalating=count(doc.get("escalating")) or 0, silent=count(doc.get("silent")) or 0,
+            sites=() if is_branch else tuple(SiteEntry.read(e) for e in listed(doc.get("sites"))),
+            rows=tuple(Row.read(r) for r in listed(doc.get("sites"))[:MAX_ROWS] if isinstance(r, Mapping))
             if is_branch else (),
             rehearsal=RoundBrief.read(doc.get("rehearsal")), exam=Exam.read(doc.get("exam")), raw=doc)

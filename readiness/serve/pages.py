@@ -24,11 +24,10 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from readiness.branch.document import Document
-from readiness.core.i18n import Text
-from readiness.core.model import Status
 from readiness.reports.formats import LINKED
 from readiness.reports.html import with_pages
 from readiness.site.aggregate.machines import Machine, Rejudge
+from readiness.site.document import StoredMachine
 from readiness.site.store import StoredReport
 from readiness.site.words import WORDS, words
 
@@ -103,27 +102,12 @@ def qr_svg(url: str) -> bytes:
     return out.getvalue()
 
 
-def _result(r: dict[str, Any]) -> dict[str, Any]:
-    """A check's result as the machine's page shows it: its title (the id when the report gives none)."""
-    title = Text.from_json(r.get("title"))
-    cid = str(r.get("id", ""))
-    return {"id": cid, "status": r.get("status") if r.get("status") in {s.value for s in Status} else "error",
-            "title": title if title.en or title.zh else Text(cid, cid), "observed": r.get("observed"),
-            "expected": r.get("expected"), "message": r.get("message"), "remedy": r.get("remedy")}
-
-
 def machine(stored: StoredReport, judge: Rejudge | None, latest: Machine | None, lang: str) -> str:
     """One stored report: its verdicts (re-judged when the server re-judges), remedies and facts."""
-    import orjson
-
-    doc = orjson.loads(stored.body)
-    facts = doc.get("facts") if isinstance(doc.get("facts"), dict) else (doc if doc.get("schema", "").startswith("readiness.facts") else {})
-    site = doc.get("site") if isinstance(doc.get("site"), dict) else {}
-    results = judge(facts, site) if judge is not None else [r for r in doc.get("results") or [] if isinstance(r, dict)]
-    host = (facts.get("host") or {}).get("hostname") if isinstance(facts.get("host"), dict) else None
-    return render("machine.html", lang, host=host or "?", received_at=stored.received_at, client=stored.client,
-                  id=stored.id, checked_at=str(doc.get("checked_at", "")), superseded=latest is None,
-                  results=[_result(r) for r in results], facts_json=json.dumps(facts, ensure_ascii=False, indent=2))
+    m = StoredMachine.read(stored.body, judge)
+    return render("machine.html", lang, host=m.hostname or "?", received_at=stored.received_at, client=stored.client,
+                  id=stored.id, checked_at=m.checked_at, superseded=latest is None, results=m.results,
+                  facts_json=json.dumps(m.facts, ensure_ascii=False, indent=2))
 
 
 def sender_document(raw: Any, lang: str, kept: Any = None) -> str:

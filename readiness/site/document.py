@@ -5,12 +5,13 @@ The printable page and the branch's page of a site draw the same section from it
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from datetime import datetime, tzinfo
+from typing import Any, Callable, Mapping
 
 from readiness.core import rules
 from readiness.core.i18n import Text
+from readiness.core.reading import count, listed, mapping, number, text_of
 from readiness.site.aggregate.reverted import Reverted
 from readiness.site.aggregate.site import SiteSummary
 
@@ -18,28 +19,6 @@ STATUSES = ("pass", "warn", "fail", "skip", "error")
 COUNTED = ("pass", "warn", "fail", "error")
 MAX_MACHINES = 100_000  # a site's machines read from a document; the door bounds a document at 8 MB anyway
 MAX_PROBLEMS = 50  # a machine has a few dozen checks: more is not a report
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return "" if value is None or isinstance(value, (dict, list)) else str(value)
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None
 
 
 def _key(value: Any) -> str:
@@ -133,7 +112,7 @@ class SiteEntry:
                                       tuple(Problem(p.check, p.status, p.observed) for p in m.problems), m.reverted)
                            for m in s.machines),
             remedies=dict(s.remedies),
-            bandwidth=Bandwidth(*(_float(b.get(k)) for k in ("required_mbps", "per_seat_mbps", "best_mbps",
+            bandwidth=Bandwidth(*(number(b.get(k)) for k in ("required_mbps", "per_seat_mbps", "best_mbps",
                                                               "median_mbps", "load_s", "plan_load_s"))),
             egress_seen=dict(s.egress.get("seen", {})), unregistered=tuple(s.egress.get("unregistered", ())),
             client_versions=dict(s.client_versions))
@@ -142,34 +121,145 @@ class SiteEntry:
     def read(cls, value: Any) -> "SiteEntry":
         """One entry of a document's "sites" as a branch kept it: what it says, typed; what it
         cannot say (missing, wrong-typed, a list where a number belongs) is none."""
-        e = _dict(value)
-        site = _dict(e.get("site"))
-        checks = {str(cid): {k: _int(_dict(c).get(k)) or 0 for k in STATUSES} for cid, c in _dict(e.get("checks")).items()}
-        titles = {str(cid): Text.from_json(t) for cid, t in _dict(e.get("titles")).items()}
+        e = mapping(value)
+        site = mapping(e.get("site"))
+        checks = {str(cid): {k: count(mapping(c).get(k)) or 0 for k in STATUSES} for cid, c in mapping(e.get("checks")).items()}
+        titles = {str(cid): Text.from_json(t) for cid, t in mapping(e.get("titles")).items()}
         machines = []
-        for m in _list(e.get("machines"))[:MAX_MACHINES]:
-            m = _dict(m)
-            problems = tuple(Problem(_key(_dict(p).get("check")), _status(_dict(p).get("status")),
-                                     Text.from_json(_dict(p).get("observed")))
-                             for p in _list(m.get("problems"))[:MAX_PROBLEMS])
+        for m in listed(e.get("machines"))[:MAX_MACHINES]:
+            m = mapping(m)
+            problems = tuple(Problem(_key(mapping(p).get("check")), _status(mapping(p).get("status")),
+                                     Text.from_json(mapping(p).get("observed")))
+                             for p in listed(m.get("problems"))[:MAX_PROBLEMS])
             now = {p.check: p.status for p in problems}
-            passed = _dict(m.get("reverted_passed_at"))
-            reverted = tuple(Reverted(str(c), _str(passed.get(c)), now.get(str(c), "fail"))
-                             for c in _list(m.get("reverted"))[:MAX_PROBLEMS] if isinstance(c, str))
-            machines.append(MachineRow(_str(m.get("hostname")), _status(m.get("status")), _str(m.get("path")),
+            passed = mapping(m.get("reverted_passed_at"))
+            reverted = tuple(Reverted(str(c), text_of(passed.get(c)), now.get(str(c), "fail"))
+                             for c in listed(m.get("reverted"))[:MAX_PROBLEMS] if isinstance(c, str))
+            machines.append(MachineRow(text_of(m.get("hostname")), _status(m.get("status")), text_of(m.get("path")),
                                        problems, reverted))
-        b, egress = _dict(e.get("bandwidth")), _dict(e.get("egress_ips"))
+        b, egress = mapping(e.get("bandwidth")), mapping(e.get("egress_ips"))
         return cls(
-            id=_str(site.get("id")), name=_str(site.get("name")), seats=_int(site.get("seats")),
-            seats_source=_str(site.get("seats_source")) or "profile", status=_status(e.get("status")),
-            counts={k: _int(_dict(e.get("counts")).get(k)) or 0 for k in COUNTED},
-            reports=_int(e.get("reports")) or len(machines), checks=checks, titles=titles,
-            findings=tuple(Finding(_status(_dict(f).get("status")), Text.from_json(_dict(f).get("message")))
-                           for f in _list(e.get("findings"))),
+            id=text_of(site.get("id")), name=text_of(site.get("name")), seats=count(site.get("seats")),
+            seats_source=text_of(site.get("seats_source")) or "profile", status=_status(e.get("status")),
+            counts={k: count(mapping(e.get("counts")).get(k)) or 0 for k in COUNTED},
+            reports=count(e.get("reports")) or len(machines), checks=checks, titles=titles,
+            findings=tuple(Finding(_status(mapping(f).get("status")), Text.from_json(mapping(f).get("message")))
+                           for f in listed(e.get("findings"))),
             machines=tuple(machines),
-            remedies={str(cid): Text.from_json(r) for cid, r in _dict(e.get("remedies")).items()},
-            bandwidth=Bandwidth(*(_float(b.get(k)) for k in ("required_mbps", "per_seat_mbps", "best_mbps",
+            remedies={str(cid): Text.from_json(r) for cid, r in mapping(e.get("remedies")).items()},
+            bandwidth=Bandwidth(*(number(b.get(k)) for k in ("required_mbps", "per_seat_mbps", "best_mbps",
                                                               "median_mbps", "load_s", "plan_load_s"))),
-            egress_seen={str(ip): n for ip, n in _dict(egress.get("seen")).items() if _int(n) is not None},
-            unregistered=tuple(str(ip) for ip in _list(egress.get("unregistered"))),
-            client_versions={str(v): n for v, n in _dict(e.get("client_versions")).items() if _int(n) is not None})
+            egress_seen={str(ip): n for ip, n in mapping(egress.get("seen")).items() if count(n) is not None},
+            unregistered=tuple(str(ip) for ip in listed(egress.get("unregistered"))),
+            client_versions={str(v): n for v, n in mapping(e.get("client_versions")).items() if count(n) is not None})
+
+
+MAX_NAMES = 20  # seats named per list in a round's row; the rest are counted
+
+
+def _number(value: Any, fmt: str) -> str:
+    n = number(value)
+    return "-" if n is None else format(int(n) if fmt == "d" else n, fmt)
+
+
+def _names(values: Any) -> str:
+    names = [str(v) for v in listed(values)]
+    shown = ", ".join(names[:MAX_NAMES])
+    return (shown + (f" … +{len(names) - MAX_NAMES}" if len(names) > MAX_NAMES else "")) or "-"
+
+
+def _when(value: Any, zone: tzinfo) -> str:
+    start = number(value)
+    try:
+        return "-" if start is None else datetime.fromtimestamp(start, zone).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "-"
+
+
+@dataclass(frozen=True)
+class Round:
+    """One rehearsal round as its row says it: read from a stored round (GET /api/rehearsals/latest),
+    which may lack anything: a missing figure is "-", never a crash."""
+
+    id: str
+    stopped: bool
+    interrupted: bool
+    start: str
+    finished: str
+    expected: str
+    times: str
+    status: str
+    verdict: Text
+    throughput: str
+    unfinished: str
+    failed: str
+    late: str
+
+    @classmethod
+    def read(cls, r: Mapping[str, Any], zone: tzinfo) -> "Round":
+        plan = number(r.get("plan_s")) or 80.0
+        seats = r.get("seats")
+        failed = [s.get("hostname") for s in seats if isinstance(s, Mapping) and s.get("status") == "failed"] \
+            if isinstance(seats, list) else []
+        unfinished = r.get("unfinished")
+        unfinished = unfinished if isinstance(unfinished, list) else []
+        worst = number(r.get("max_s"))
+        if r.get("state") in ("scheduled", "running"):
+            verdict, status = Text("under way", "进行中"), "error"
+        elif unfinished or failed or (worst is not None and worst > plan):
+            verdict, status = Text(f"not all within {plan:g} s", f"未全部在 {plan:g} 秒内"), "fail"
+        elif worst is not None:
+            verdict, status = Text(f"all within {plan:g} s", f"全部在 {plan:g} 秒内"), "pass"
+        else:
+            verdict, status = Text("no seat finished", "无机位完成"), "error"
+        return cls(id=str(r.get("id", "-")), stopped=r.get("stopped") is True, interrupted=r.get("interrupted") is True,
+                   start=_when(r.get("start_at"), zone), finished=_number(r.get("finished"), "d"),
+                   expected=_number(r.get("expected"), "d"),
+                   times=" / ".join(_number(r.get(k), ".1f") for k in ("p50_s", "p95_s", "max_s")),
+                   status=status, verdict=verdict, throughput=_number(r.get("throughput_mbps"), ".1f"),
+                   unfinished=_names(unfinished), failed=_names(failed), late=_names(r.get("late")))
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One check's result as a machine's page shows it."""
+
+    id: str
+    status: str
+    title: Text  # the id when the report gives no title
+    observed: Text
+    expected: Text
+    message: Text
+    remedy: Text | None
+
+    @classmethod
+    def read(cls, value: Any) -> "CheckRow":
+        r = mapping(value)
+        cid, title = _key(r.get("id")), Text.from_json(r.get("title"))
+        return cls(cid, _status(r.get("status")), title if title.en or title.zh else Text(cid, cid),
+                   Text.from_json(r.get("observed")), Text.from_json(r.get("expected")),
+                   Text.from_json(r.get("message")), Text.from_json(r.get("remedy")) if r.get("remedy") else None)
+
+
+@dataclass(frozen=True)
+class StoredMachine:
+    """A report (or a facts snapshot) as the site server keeps it, read for the machine's page:
+    its facts, its verdicts (re-judged when the server re-judges) and when it was checked."""
+
+    hostname: str | None
+    checked_at: str
+    facts: Mapping[str, Any]
+    results: tuple[CheckRow, ...]
+
+    @classmethod
+    def read(cls, body: bytes, judge: Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]] | None
+             ) -> "StoredMachine":
+        import orjson
+
+        doc = mapping(orjson.loads(body))
+        snapshot = text_of(doc.get("schema")).startswith("readiness.facts")  # a facts snapshot is its own facts
+        facts = doc if snapshot else mapping(doc.get("facts"))
+        results = judge(facts, mapping(doc.get("site"))) if judge is not None else listed(doc.get("results"))
+        host = mapping(facts.get("host")).get("hostname")
+        return cls(host if isinstance(host, str) and host else None, text_of(doc.get("checked_at")), facts,
+                   tuple(CheckRow.read(r) for r in results if isinstance(r, Mapping)))
