@@ -70,9 +70,10 @@ def login(request: Request, lang: str, wrong: bool = False, back: bool = False) 
     return respond(request, "login.html", lang, 401, wrong=wrong, back=back)
 
 
-def dashboard(request: Request, lang: str) -> Response:
-    return respond(request, "dashboard.html", lang, downloads=LINKED, words_json=_words_json(),
-                   scripts=("common.js", "dashboard.js"))
+def dashboard(request: Request, lang: str, certificate: str | None = None) -> Response:
+    """certificate: the fingerprint of the self-signed certificate served; the phones are told how to accept it."""
+    return respond(request, "dashboard.html", lang, downloads=LINKED, certificate=certificate,
+                   words_json=_words_json(), scripts=("common.js", "dashboard.js"))
 
 
 PHONE_FIELDS = (("app", "app_field", None), ("memory", "memory_field", "decimal"),  # a phone shows its number pad
