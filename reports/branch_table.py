@@ -25,7 +25,7 @@ def zone(where: tzinfo | None = None) -> tzinfo:
 
 def when(value: str | None, where: tzinfo, seconds: bool = False) -> str:
     """An ISO time from the document in the zone shown ("" when there is none)."""
-    from readiness.core.exam import parse_instant
+    from readiness.core.times import parse_instant
 
     found = parse_instant(value)
     if found is None:

@@ -52,7 +52,8 @@ class Exam:
         start = instant(e.get("next_start"))
         if start is None and listed(e.get("starts_at")):
             from readiness.branch.chain import now_s
-            from readiness.core.exam import Timeline, iso, starts_from
+            from readiness.core.exam import Timeline, starts_from
+            from readiness.core.times import iso
 
             start = iso(Timeline(starts_from(listed(e.get("starts_at")))).start(now_s()))
         return cls(start, tuple(Deadline.read(d) for d in listed(e.get("deadlines"))))
