@@ -201,9 +201,9 @@ async def branch_page(request: Request) -> Response:
 
     s = serving(request)
     if not is_manager(request, s.cfg):  # a page, not a JSON refusal: the login that comes back here
-        return Response(pages.login(lang_of(request), back=True), 401, media_type=HTML)
+        return pages.login(request, lang_of(request), back=True)
     _branch(request)
-    return remember_lang(request, Response(pages.branch_dashboard(lang_of(request)), media_type=HTML))
+    return remember_lang(request, pages.branch_dashboard(request, lang_of(request)))
 
 
 async def sender_page(request: Request) -> Response:
@@ -220,7 +220,9 @@ async def download(request: Request) -> Response:
 
     form = download_format(request)
     lang = lang_of(request)
-    data = await run_in_threadpool(lambda: form.render_branch(own_branch_document(s), lang))
+    from readiness.branch.document import Document
+
+    data = await run_in_threadpool(lambda: form.render_branch(Document.read(own_branch_document(s)), lang))
     return attachment(data, form, "branch")
 
 

@@ -315,7 +315,7 @@ def test_an_unforeseen_shape_is_a_400_noted_on_the_row_and_the_page_never_a_500(
                                         "problems": [{"check": ["memory"], "status": "fail"}] * 500}]
         assert push(branch, doc).status_code == 201
         page = requests.get(branch.url + "/branch/sites/1101", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
-        assert page.status_code == 200 and page.text.count("[&#x27;memory&#x27;]:") == 50  # a machine's problems bounded
+        assert page.status_code == 200 and page.text.count("[&#39;memory&#39;]:") == 50  # a machine's problems bounded (escaped: ' is &#39;)
 
 
 def test_the_page_of_a_document_says_what_the_door_made_of_it(tmp_path):
