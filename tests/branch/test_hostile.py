@@ -204,6 +204,7 @@ def test_a_branch_document_only_from_a_sender_listed_as_a_branch():
 
 @pytest.mark.parametrize("fmt", ["csv", "html"])  # the text table has no round column
 def test_a_round_whose_id_was_dropped_never_prints_round_none(fmt):
+    from readiness.branch.document import Document
     from readiness.reports.formats import FORMATS
     from readiness.serve import pages
 
@@ -215,7 +216,7 @@ def test_a_round_whose_id_was_dropped_never_prints_round_none(fmt):
     view.offer(got, NOW)
     branch = branch_document("11", "North", view.rows(NOW), NOW, view.timeline)
     for lang in ("en", "zh"):
-        out = FORMATS[fmt].render_branch(branch, lang)
+        out = FORMATS[fmt].render_branch(Document.read(branch), lang)
         text = out.decode("utf-8-sig") if isinstance(out, bytes) else out
         assert "None" not in text and ("Round ?" in text or "第 ? 轮" in text), text[:2000]
         page = pages.sender_document(doc, lang, got)
