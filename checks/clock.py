@@ -11,6 +11,7 @@ the zone (an older tool's) is judged on the clock alone.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from readiness.api import FactUnavailable, Facts, Finding, NotCollected, Profile, Setting, Status, Text, check, field, join, rules
@@ -54,9 +55,10 @@ MAX_AGE_S = 2**31  # RFC 9111 §1.2.2: a delta-seconds larger than this is taken
 def age_s(value: object) -> float:
     """A cached answer's Age header (RFC 9111 §5.1: whole seconds since the origin made it);
     anything but digits is no Age (0)."""
-    if not isinstance(value, str) or not value.strip().isdigit() or not value.strip().isascii():
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.isdigit() or not text.isascii():
         return 0.0
-    return float(min(int(value.strip()), MAX_AGE_S))
+    return float(MAX_AGE_S) if len(text) > 10 else float(min(int(text), MAX_AGE_S))
 
 
 def _number(obj: dict, key: str, where: str) -> float:
@@ -123,6 +125,10 @@ def zone_finding(facts: Facts, profile: Profile) -> tuple[Text, bool, dict[str, 
     pc = field(zone, "utc_offset_s", float, "time_zone")
     if pc is None:
         return None
+    low, high = rules.UTC_OFFSETS_S
+    if isinstance(pc, bool) or not math.isfinite(pc) or not low <= pc <= high:
+        raise FactUnavailable("time_zone.utc_offset_s", Text(f"{pc!r} s is no offset from UTC",
+                                                             f"{pc!r} 秒不是有效的 UTC 偏移"))
     exam, source = rules.exam_utc_offset(profile["exam.starts_at"], profile["clock.utc_offset"])
     if exam is None:
         return None

@@ -182,16 +182,17 @@ def deciding_clock(exam: list[Any], site: list[Any]) -> Any:
 
 PLAN_UTC_OFFSET = "+08:00"  # the plan's exam times are China Standard Time
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+UTC_OFFSETS_S = (-12 * 3600.0, 14 * 3600.0)  # the zones Windows lists run from UTC-12:00 to UTC+14:00
 
 
 def utc_offset_s(text: str) -> float | None:
     """"+08:00" (or "+0800", "-03:30") as seconds east of UTC; None for anything else. Offsets run
-    from -12:00 to +14:00 (the zones Windows lists)."""
+    from -12:00 to +14:00 (UTC_OFFSETS_S)."""
     m = _OFFSET.match(text.strip()) if isinstance(text, str) else None
     if m is None or int(m.group(3)) >= 60:
         return None
     seconds = (int(m.group(2)) * 60 + int(m.group(3))) * 60 * (-1 if m.group(1) == "-" else 1)
-    return float(seconds) if -12 * 3600 <= seconds <= 14 * 3600 else None
+    return float(seconds) if UTC_OFFSETS_S[0] <= seconds <= UTC_OFFSETS_S[1] else None
 
 
 def exam_utc_offset(starts_at: Iterable[Any], fallback: str) -> tuple[float | None, str]:
