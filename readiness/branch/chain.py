@@ -12,13 +12,12 @@ No HTTP here: serve/branch_routes.py is the door on the network, aggregate's inp
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 
-from readiness.core import rules
+from readiness.core import reading, rules
 from readiness.core.exam import Timeline, sites_escalating, starts_from
 from readiness.core.times import iso, parse_instant
 from readiness.core.i18n import Text
@@ -127,16 +126,19 @@ def _text_id(value: Any, what: Text) -> str:
 
 
 def _count(value: Any, what: str, most: int = 10_000_000) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+    """A count the document must give right (reading.count's rule, within 0..most), else refused."""
+    found = reading.count(value)
+    if found is None or not 0 <= found <= most:
         raise _refuse(f"{what} must be a whole number from 0", f"{what} 须为不小于 0 的整数")
-    return value
+    return found
 
 
 def _number(value: Any, what: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not low <= value <= high:
+    """A figure the document must give right (reading.number's rule, within low..high), else refused."""
+    found = reading.number(value)
+    if found is None or not low <= found <= high:
         raise _refuse(f"{what} must be a number from {low:g} to {high:g}", f"{what} 须为 {low:g} 至 {high:g} 之间的数")
-    return float(value)
+    return found
 
 
 def _status(value: Any, what: str) -> str:
@@ -152,15 +154,16 @@ def _bilingual(value: Any) -> dict[str, str]:
     return {"en": cut(t.en, MAX_TEXT), "zh": cut(t.zh, MAX_TEXT)}
 
 
-def _findings(sites: list[Any]) -> list[dict[str, Any]]:
+def _findings(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for s in sites:
-        found = s.get("findings") if isinstance(s, dict) else None
+        found = s.get("findings")
         if found is not None and not isinstance(found, list):
             raise _refuse("sites[].findings must be a list", "sites[].findings 须为列表")
-        for f in found or ():
-            if isinstance(f, dict) and f.get("status") in ("warn", "fail", "error"):
-                out.append({"status": f["status"], "message": _bilingual(f.get("message"))})
+        for f in reading.listed(found):
+            status = reading.mapping(f).get("status")
+            if status in ("warn", "fail", "error"):
+                out.append({"status": status, "message": _bilingual(f.get("message"))})
     out.sort(key=lambda f: rules.severity(f["status"]))
     return out
 
@@ -186,61 +189,37 @@ def bounded(findings: list[dict[str, Any]], deadlines: list[dict[str, Any]]
 
 def _rehearsal(value: Any) -> dict[str, Any] | None:
     """A round in brief, as its sender summarised it (rounds.py's GET /api/rehearsals/latest)."""
-    if not isinstance(value, dict):
+    if not isinstance(value, Mapping):
         return None
     from readiness.site.rounds import BRIEF_COUNTS, BRIEF_FIGURES
 
     keep: dict[str, Any] = {}
     for k in BRIEF_COUNTS:
-        v = value.get(k)
-        keep[k] = v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9 else None
+        n = reading.count(value.get(k))
+        keep[k] = n if n is not None and 0 <= n < 10**9 else None
     for k in BRIEF_FIGURES:
-        v = value.get(k)
-        keep[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+        keep[k] = reading.number(value.get(k))
     state = value.get("state")
     keep["state"] = state if state in ("scheduled", "running", "done") else None
     start = value.get("start_at")
-    keep["start_at"] = start if isinstance(start, (int, float)) and not isinstance(start, bool) \
-        and math.isfinite(start) else None
+    keep["start_at"] = start if reading.number(start) is not None else None  # as sent (an int stays one)
     keep["stopped"] = value.get("stopped") is True
     return keep
 
 
-def _exam(doc: Mapping[str, Any]) -> dict[str, Any]:
-    exam = doc.get("exam")
-    if exam is None:
-        return {"deadlines": []}
-    if not isinstance(exam, dict):
-        raise _refuse("exam must be an object", "exam 须为对象")
-    starts = exam.get("starts_at", [])
-    if not isinstance(starts, list) or len(starts) > 1000 or any(parse_instant(s) is None for s in starts):
-        raise _refuse("exam.starts_at must be a list of date-times with their offset",
-                      "exam.starts_at 须为带时区的日期时间列表")
-    deadlines = exam.get("deadlines", [])
-    kept = []
-    if isinstance(deadlines, list):
-        for d in deadlines[:MAX_DEADLINES]:
-            if isinstance(d, dict) and isinstance(d.get("id"), str) and d.get("state") in (
-                    "done", "open", "overdue", "unknown"):
-                kept.append({"id": cut(d["id"], 64), "title": _bilingual(d.get("title")), "state": d["state"],
-                             "due_at": d["due_at"] if parse_instant(d.get("due_at")) else None})
-    share = exam.get("missing_escalate_share")
-    return {"starts_s": starts_from(starts),
-            "escalate_before_s": _number(exam.get("escalate_before_s", rules.ESCALATE_BEFORE_S),
-                                         "exam.escalate_before_s", 0, 86400),
-            "duration_s": _number(exam.get("duration_s", rules.EXAM_DURATION_S), "exam.duration_s", 60, 86400),
-            "missing_share": None if share is None else _number(share, "exam.missing_escalate_share", 0, 1),
-            "deadlines": kept}
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a document, as its `sender` object names itself (read at the door)."""
+
+    kind: str  # "site" or "branch", as the schema says
+    id: str
+    name: str
+    sent_s: float  # orders its documents (Received.newer_than)
+    seq: int
+    heartbeat_s: float
 
 
-def read_document(doc: Any) -> Received:
-    """A sender's document (parsed JSON) as the level above keeps it, or DocumentError saying
-    what is wrong. The sender names itself in `sender`; its figures come from the document."""
-    if not isinstance(doc, dict):
-        raise _refuse("not a JSON object", "不是 JSON 对象")
-    kind = KINDS.get(doc.get("schema"))  # type: ignore[arg-type]
-    if kind is None:
-        raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
+def _sender(doc: Mapping[str, Any], kind: str) -> Sender:
     sender = doc.get("sender")
     if not isinstance(sender, dict):
         raise _refuse("sender {kind, id, name, heartbeat_s, sent_at, seq} is missing",
@@ -249,48 +228,111 @@ def read_document(doc: Any) -> Received:
         raise _refuse(f"sender.kind must be {kind} for {doc.get('schema')}", f"{doc.get('schema')} 的 sender.kind 须为 {kind}")
     sender_id = _text_id(sender.get("id"), Text("sender.id", "sender.id"))
     name = sender.get("name")
-    name = shown(name)[:MAX_NAME] if isinstance(name, str) else ""
     sent = parse_instant(sender.get("sent_at"))
     if sent is None:
         raise _refuse("sender.sent_at must be a date-time with its offset", "sender.sent_at 须为带时区的日期时间")
-    seq = _count(sender.get("seq"), "sender.seq", 2**53)
-    heartbeat = _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *rules.HEARTBEAT_S)
-    status = _status(doc.get("status"), "status")
-    exam = _exam(doc)
-    deadlines = exam.pop("deadlines")
-    if kind == "site":
-        sites = doc.get("sites")
-        if not isinstance(sites, list):
-            raise _refuse("sites must be a list", "sites 须为列表")
-        if not all(isinstance(s, dict) for s in sites):
-            raise _refuse("sites[] must be objects", "sites[] 须为对象")
-        sites, left_out = _own_sections(sites, sender_id)
-        reports = 0
-        seats_seen: int | None = 0
-        for s in sites:
-            reports += _count(s.get("reports"), "sites[].reports")
-            site: dict[str, Any] = s["site"] if isinstance(s.get("site"), dict) else {}
-            if site.get("seats_source") == "machines" or site.get("seats") is None or seats_seen is None:
-                seats_seen = None  # counted from the machines themselves: how many are missing is unknown
-            else:
-                seats_seen += _count(site.get("seats"), "sites[].site.seats")
-        seats_raw = sender.get("seats")
-        # the site's own count (its profile's, as its aggregate applied it); before any report, the sender's
-        seats = seats_seen if sites else (None if seats_raw is None else _count(seats_raw, "sender.seats"))
-        if not sites:
-            status = Status.ERROR.value  # nothing reported yet: nobody can say the site is ready
-        findings, kept_deadlines, cut_n = bounded(_findings(sites), deadlines)
-        return Received("site", sender_id, name, status, reports, seats,
-                        None if seats is None else max(0, seats - reports), sent.timestamp(), seq, heartbeat,
-                        rehearsal=_rehearsal(doc.get("rehearsal")), findings=findings, deadlines=kept_deadlines,
-                        cut=cut_n, left_out=left_out, **exam)
-    rows = doc.get("sites")
-    if not isinstance(rows, list):
+    return Sender(kind, sender_id, shown(name)[:MAX_NAME] if isinstance(name, str) else "", sent.timestamp(),
+                  _count(sender.get("seq"), "sender.seq", 2**53),
+                  _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *rules.HEARTBEAT_S))
+
+
+@dataclass(frozen=True)
+class ExamPlan:
+    """A document's `exam` section as the level above keeps it (no section: the defaults)."""
+
+    starts_s: tuple[float, ...] = ()
+    escalate_before_s: float = rules.ESCALATE_BEFORE_S
+    duration_s: float = rules.EXAM_DURATION_S
+    missing_share: float | None = None
+    deadlines: tuple[dict[str, Any], ...] = ()
+
+
+def _deadline(value: Any) -> dict[str, Any] | None:
+    d = reading.mapping(value)
+    ident, state = d.get("id"), d.get("state")
+    if not isinstance(ident, str) or state not in ("done", "open", "overdue", "unknown"):
+        return None
+    return {"id": cut(ident, 64), "title": _bilingual(d.get("title")), "state": state,
+            "due_at": d["due_at"] if parse_instant(d.get("due_at")) else None}
+
+
+def _exam(doc: Mapping[str, Any]) -> ExamPlan:
+    exam = doc.get("exam")
+    if exam is None:
+        return ExamPlan()
+    if not isinstance(exam, dict):
+        raise _refuse("exam must be an object", "exam 须为对象")
+    starts = exam.get("starts_at", [])
+    if not isinstance(starts, list) or len(starts) > 1000 or any(parse_instant(s) is None for s in starts):
+        raise _refuse("exam.starts_at must be a list of date-times with their offset",
+                      "exam.starts_at 须为带时区的日期时间列表")
+    kept = (_deadline(d) for d in reading.listed(exam.get("deadlines"))[:MAX_DEADLINES])
+    share = exam.get("missing_escalate_share")
+    return ExamPlan(starts_from(starts),
+                    _number(exam.get("escalate_before_s", rules.ESCALATE_BEFORE_S), "exam.escalate_before_s", 0, 86400),
+                    _number(exam.get("duration_s", rules.EXAM_DURATION_S), "exam.duration_s", 60, 86400),
+                    None if share is None else _number(share, "exam.missing_escalate_share", 0, 1),
+                    tuple(d for d in kept if d is not None))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a document's `sites` say, by its kind's rule (_site_figures, _branch_figures)."""
+
+    status: str
+    reports: int
+    seats_expected: int | None
+    missing: int | None
+    starts_s: tuple[float, ...]
+    rehearsal: dict[str, Any] | None
+    findings: list[dict[str, Any]]
+    escalating: int = 0
+    unheard: int = 0
+    left_out: tuple[str, ...] = ()
+
+
+def _sections(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    sites = doc.get("sites")
+    if not isinstance(sites, list):
         raise _refuse("sites must be a list", "sites 须为列表")
+    return sites
+
+
+def _objects(sites: list[Any]) -> list[dict[str, Any]]:
+    if not all(isinstance(s, dict) for s in sites):
+        raise _refuse("sites[] must be objects", "sites[] 须为对象")
+    return sites
+
+
+def _site_figures(doc: Mapping[str, Any], sender: Sender, status: str, exam: ExamPlan) -> Figures:
+    """A site's document: its own sections' reports and seats (one site per token), its findings;
+    before any report, the seats its sender names, and no verdict."""
+    sites, left_out = _own_sections(_objects(_sections(doc)), sender.id)
+    reports = 0
+    seats: int | None = 0
+    for s in sites:
+        reports += _count(s.get("reports"), "sites[].reports")
+        site = reading.mapping(s.get("site"))
+        if site.get("seats_source") == "machines" or site.get("seats") is None or seats is None:
+            seats = None  # counted from the machines themselves: how many are missing is unknown
+        else:
+            seats += _count(site.get("seats"), "sites[].site.seats")
+    if not sites:
+        named = reading.mapping(doc.get("sender")).get("seats")  # the site's own count before any report
+        seats = None if named is None else _count(named, "sender.seats")
+        status = Status.ERROR.value  # nothing reported yet: nobody can say the site is ready
+    return Figures(status, reports, seats, None if seats is None else max(0, seats - reports), exam.starts_s,
+                   _rehearsal(doc.get("rehearsal")), _findings(sites), left_out=left_out)
+
+
+def _branch_figures(doc: Mapping[str, Any], exam: ExamPlan) -> Figures:
+    """A branch's document: the sums of its rows, its verdict from them by this level's rule (a
+    branch of no sites, or of silent ones, is not "ready"), its sites' own starts as its own too."""
+    rows = _sections(doc)
     reports = seats = missing = escalating = unheard = 0
     seats_known = True
     counted = []
-    starts = set(exam.pop("starts_s", ()))
+    starts = set(exam.starts_s)
     for r in rows:
         if not isinstance(r, dict):
             raise _refuse("sites[] must be objects", "sites[] 须为对象")
@@ -307,14 +349,31 @@ def read_document(doc: Any) -> Received:
         missing += _count(r.get("missing") or 0, "sites[].missing")
         escalating += r.get("escalate") is True
         unheard += r.get("last_seen") is None or r.get("stale") is True
-    # its verdict from its rows, by this level's rule (a branch of no sites, or of silent ones, is not "ready")
-    status = rules.overall(counted).value if counted else Status.ERROR.value
-    kept_deadlines, cut_n = bounded([], deadlines)[1:]
-    return Received("branch", sender_id, name, status, reports, seats if seats_known else None, missing,
-                    sent.timestamp(), seq, heartbeat, escalating=escalating, unheard=unheard,
-                    rehearsal={"sites": sum(_rehearsal_counts(r.get("rehearsal"))[0] for r in rows),
-                               "rehearsed": sum(_rehearsal_counts(r.get("rehearsal"))[1] for r in rows)},
-                    starts_s=tuple(sorted(starts)), deadlines=kept_deadlines, cut=cut_n, **exam)
+    rehearsed = [_rehearsal_counts(r.get("rehearsal")) for r in rows]
+    return Figures(rules.overall(counted).value if counted else Status.ERROR.value, reports,
+                   seats if seats_known else None, missing, tuple(sorted(starts)),
+                   {"sites": sum(n for n, _ in rehearsed), "rehearsed": sum(d for _, d in rehearsed)}, [],
+                   escalating, unheard)
+
+
+def read_document(doc: Any) -> Received:
+    """A sender's document (parsed JSON) as the level above keeps it, or DocumentError saying
+    what is wrong. The sender names itself in `sender`; its figures come from the document."""
+    if not isinstance(doc, dict):
+        raise _refuse("not a JSON object", "不是 JSON 对象")
+    kind = KINDS.get(doc.get("schema"))  # type: ignore[arg-type]
+    if kind is None:
+        raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
+    sender = _sender(doc, kind)
+    status = _status(doc.get("status"), "status")
+    exam = _exam(doc)
+    got = _site_figures(doc, sender, status, exam) if kind == "site" else _branch_figures(doc, exam)
+    findings, deadlines, cut_n = bounded(got.findings, list(exam.deadlines))
+    return Received(kind, sender.id, sender.name, got.status, got.reports, got.seats_expected, got.missing,
+                    sender.sent_s, sender.seq, sender.heartbeat_s, starts_s=got.starts_s,
+                    escalate_before_s=exam.escalate_before_s, duration_s=exam.duration_s, escalating=got.escalating,
+                    unheard=got.unheard, rehearsal=got.rehearsal, findings=findings, deadlines=deadlines, cut=cut_n,
+                    left_out=got.left_out, missing_share=exam.missing_share)
 
 
 def _own_sections(sites: list[dict[str, Any]], sender_id: str) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
@@ -324,8 +383,7 @@ def _own_sections(sites: list[dict[str, Any]], sender_id: str) -> tuple[list[dic
     PCs on exam morning, and cannot speak for another. A section without an id is the site's own."""
     own, other = [], []
     for s in sites:
-        site = s.get("site")
-        site_id = site.get("id") if isinstance(site, dict) else None
+        site_id = reading.mapping(s.get("site")).get("id")
         if isinstance(site_id, str) and site_id and site_id != sender_id:
             other.append(cut(site_id, 64))
         else:
@@ -359,10 +417,10 @@ def read_file(doc: Any) -> list[Received]:
         site = entry.get("site") if isinstance(entry, dict) else None
         if not isinstance(site, dict):
             raise _refuse("sites[].site must be an object", "sites[].site 须为对象")
-        seats = site.get("seats")
+        seats = reading.count(site.get("seats"))
         sender = {"kind": "site", "id": site.get("id") or "", "name": site.get("name"),
                   "sent_at": doc.get("generated_at"), "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S,
-                  "seats": seats if isinstance(seats, int) and not isinstance(seats, bool) and seats >= 0 else None}
+                  "seats": seats if seats is not None and seats >= 0 else None}
         if not sender["id"]:
             raise _refuse("a site without an id (its PCs' profile has no [site] id)",
                           "考点没有编号（考试机的配置文件中没有 [site] id）")
@@ -382,24 +440,19 @@ def counted_as(status: Any, heard: bool, stale: bool, escalated: bool) -> str:
     return str(status)
 
 
-def _row_counts_as(r: dict[str, Any]) -> str:
-    escalating = r.get("escalating")
+def _row_counts_as(r: Mapping[str, Any]) -> str:
     return counted_as(r.get("status"), r.get("last_seen") is not None, r.get("stale") is True,
-                     r.get("escalate") is True or (isinstance(escalating, int) and escalating > 0))
+                     r.get("escalate") is True or (reading.count(r.get("escalating")) or 0) > 0)
 
 
 def _rehearsal_counts(brief: Any) -> tuple[int, int]:
     """(sites, sites rehearsed) under one row: a site's round in brief counts when it finished
     with seats in it; a branch's row carries its own counts."""
-    if isinstance(brief, dict) and "sites" in brief:
-        sites, done = brief.get("sites"), brief.get("rehearsed")
-        if isinstance(sites, int) and isinstance(done, int) and not isinstance(sites, bool) \
-                and not isinstance(done, bool) and sites >= 0 and done >= 0:
-            return sites, done
-        return 0, 0
-    finished = brief.get("finished") if isinstance(brief, dict) else None
-    done = isinstance(brief, dict) and brief.get("state") == "done" and isinstance(finished, int) and finished > 0
-    return 1, int(done)
+    brief = reading.mapping(brief)
+    if "sites" in brief:
+        sites, done = reading.count(brief.get("sites")), reading.count(brief.get("rehearsed"))
+        return (sites, done) if sites is not None and done is not None and sites >= 0 and done >= 0 else (0, 0)
+    return 1, int(brief.get("state") == "done" and (reading.count(brief.get("finished")) or 0) > 0)
 
 
 def check_clock(got: Received, now_s: float) -> None:

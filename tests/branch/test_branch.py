@@ -204,6 +204,29 @@ def test_a_site_cannot_pose_as_a_ready_branch():
     assert read_document(doc).status == "error"  # a branch of no sites: nobody can say it is ready
 
 
+def _one_row_branch(**row):
+    doc = branch_document("1101", "x", [], NOW, Timeline(()),
+                          {"kind": "branch", "id": "1101", "name": "x", "heartbeat_s": 60, "sent_at": iso(NOW), "seq": 1})
+    doc["sites"] = [{"id": "1102", "status": "pass", "reports": 3, "seats_expected": 3, "missing": 0,
+                     "last_seen": iso(NOW), "stale": False, **row}]
+    return read_document(doc)
+
+
+@pytest.mark.parametrize("escalating, status", [(0, "pass"), (1, "fail"), (2, "fail"), (True, "pass"), ("1", "pass")])
+def test_a_rows_escalating_counts_only_as_a_count(escalating, status):
+    # the shared reading rule (readiness.core.reading.count: True is no count). Before the door was
+    # typed, `escalating: true` counted as escalated; no level writes it (rows carry a number), so
+    # it is a malformed row, and a sender could as well write 0: the count is what is read.
+    assert _one_row_branch(escalating=escalating).status == status
+
+
+@pytest.mark.parametrize("finished, rehearsed", [(0, 0), (1, 1), (True, 0), (2.0, 0)])
+def test_a_rows_round_counts_as_rehearsed_by_its_finished_seats(finished, rehearsed):
+    # as above: `finished: true` is no count of seats (before, it counted as rehearsed)
+    got = _one_row_branch(rehearsal={"state": "done", "finished": finished})
+    assert got.rehearsal == {"sites": 1, "rehearsed": rehearsed}
+
+
 def test_a_site_cannot_leave_its_branchs_exam_day():
     start = NOW + 100
     got = read_document(site_doc(status="fail", exam={"starts_at": [iso(NOW + 86400)], "escalate_before_s": 0,
