@@ -25,7 +25,7 @@ def _products(value: list[str]) -> str | None:
     return f"unknown product {unknown[0]!r} (known: {', '.join(PRODUCT_IDS)})" if unknown else None
 
 
-@check("restore", title=Text("Restore protection", "还原保护"), order=15, settings=(
+@check("restore", title=Text("Restore protection", "还原保护"), order=15, since="0.2.0", settings=(
     Setting("restore.products", list(PRODUCT_IDS), Text("Restore software and write filters to look for.",
                                                         "要检测的还原软件和写入过滤器。"), "str_list",
             validate=_products),

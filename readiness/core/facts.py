@@ -29,11 +29,14 @@ class FactUnavailable(Exception):
     """A fact a check needs is unknown or malformed: the check could not decide (error).
 
     The reason is worded in both languages where it is raised; a plain string (a plugin's, or a
-    raw error text) is shown as it is in both."""
+    raw error text) is shown as it is in both. absent: the fact's key is not in the snapshot at all
+    (not a null with its reason): facts written by a readiness that did not collect it yet, or a
+    damaged file; the judge tells the two apart by the collector's version (core/judging.py)."""
 
-    def __init__(self, path: str, reason: "str | Text") -> None:
+    def __init__(self, path: str, reason: "str | Text", absent: bool = False) -> None:
         self.path = path
         self.reason = as_text(reason)
+        self.absent = absent
         super().__init__(f"{path}: {self.reason.en}")
 
 
@@ -147,6 +150,25 @@ class Facts:
                 return msg
         return NOT_IN_SNAPSHOT
 
+    def absent(self, path: str) -> bool:
+        """True when the snapshot has no key at path (a null on the way, a value that is not an
+        object, or a section left out on purpose is not absence: the collector said something)."""
+        node: Any = self._data
+        for part in path.split("."):
+            if not isinstance(node, Mapping):
+                return False
+            if part not in node:
+                return True
+            node = node[part]
+        return False
+
+    def expect(self, path: str) -> None:
+        """Raise FactUnavailable (absent) unless the snapshot holds path, even as null: for a check
+        whose facts a collector always writes, so that their absence tells an older collector."""
+        self._skip_check(path)
+        if self.absent(path):
+            raise FactUnavailable(path, NOT_IN_SNAPSHOT, absent=True)
+
     def text(self, path: str) -> Text | None:
         """A text meant for people at a dotted path ({en, zh}, or a plain string read the same in
         both languages); None when absent or of another type."""
@@ -195,7 +217,7 @@ class Facts:
         """Like get, but an unknown value means the check cannot decide."""
         value = self.get(path, kind, minimum)
         if value is None:
-            raise FactUnavailable(path, self.reason(path))
+            raise FactUnavailable(path, self.reason(path), absent=self.absent(path))
         return value
 
 
@@ -207,7 +229,7 @@ def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
     value = obj.get(key)
     if value is None:
         if required:
-            raise FactUnavailable(f"{where}.{key}", MISSING)
+            raise FactUnavailable(f"{where}.{key}", MISSING)  # inside a fact that is there: damage, not age
         return None
     if not _type_ok(value, kind):
         raise FactUnavailable(f"{where}.{key}", expected_got(kind, value))
