@@ -12,7 +12,7 @@ from readiness.site.words import WORDS
 
 STATUSES = ("pass", "warn", "fail", "error")
 HEADER = ["site_id", "site_name", "kind", "status", "verdict", "escalate", "stale", "reports", "seats_expected",
-          "missing", "last_seen", "next_exam_at", "rehearsal", "deadlines", "findings"]
+          "missing", "last_seen", "next_exam_at", "rehearsal", "deadlines", "findings", "tool_version"]
 
 
 def items(value: Any) -> list[Any]:
@@ -119,7 +119,13 @@ def cells(row: Mapping[str, Any], lang: Lang | str, where: tzinfo) -> list[Any]:
             verdict(row, lang), "yes" if row.get("escalate") is True else "no",
             "yes" if row.get("stale") is True else "no", num(row.get("reports")), num(row.get("seats_expected")),
             num(row.get("missing")), when(row.get("last_seen"), where, True), when(row.get("next_exam_at"), where, True),
-            rehearsal(row, lang), deadlines(row, lang), "; ".join(findings(row, lang))]
+            rehearsal(row, lang), deadlines(row, lang), "; ".join(findings(row, lang)), tool_version(row)]
+
+
+def tool_version(row: Mapping[str, Any]) -> str:
+    """The readiness of the sender's server, as its document said it ("" when it did not: 0.1.0)."""
+    v = row.get("tool_version")
+    return v if isinstance(v, str) else ""
 
 
 def summary(doc: Mapping[str, Any], lang: Lang | str) -> str:

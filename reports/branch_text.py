@@ -30,5 +30,7 @@ def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | N
         start = bt.when(r.get("next_exam_at"), where)
         if start:
             line += f"; {w('next_exam')} {start}"
+        if bt.tool_version(r):
+            line += f"; {w('server_version')} {bt.tool_version(r)}"
         out.append(line.rstrip())
     return "\n".join(out) + "\n"

@@ -13,6 +13,7 @@ from readiness.site.aggregate.site import Aggregate, SiteSummary
 from readiness.core.i18n import Lang, Text
 from readiness.core.model import STATUS_LABELS, Status
 from readiness.reports.site_text import NO_ID, SEATS_FROM, VERDICT, site_label
+from readiness.site.words import WORDS
 
 COLORS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "error": "#757575", "missing": "#e0e0e0"}
 CSS = """
@@ -78,9 +79,12 @@ def _site(s: SiteSummary, before_signature: str = "") -> str:
            (Text("Egress IPs seen", "出口 IP"), ", ".join(
                f"{ip} ({n})" + (" 未登记 NOT REGISTERED" if ip in s.egress["unregistered"] else "")
                for ip, n in s.egress["seen"].items()) or "-"),
-           (Text("Client versions", "客户端版本"), ", ".join(f"{v} x{n}" for v, n in s.client_versions.items()))]
+           (Text("Client versions", "客户端版本"), ", ".join(f"{v} x{n}" for v, n in s.client_versions.items())),
+           (WORDS["tool_versions"], ", ".join(f"{v} x{n}" for v, n in s.tool_versions.items()))]
     parts.append(f"<h3>{bi(Text('Network and client', '网络与客户端'))}</h3><table>"
                  + "".join(f"<tr><th>{bi(t)}</th><td>{escape(v)}</td></tr>" for t, v in net) + "</table>")
+    if s.behind:  # PCs an older readiness checked: they were never looked at for today's checks
+        parts.append("".join(f"<p class=\"behind\">{bi(b.what)}</p>" for b in s.behind))
     reverted = [(m, r) for m in s.machines for r in m.reverted]
     if reverted:
         parts.append(f"<h3>{bi(REVERTED_HEADING)}</h3><table><tr><th>{bi(Text('PC', '考试机'))}</th>"

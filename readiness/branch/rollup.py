@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from readiness.core.inputs import Rejected
 from readiness.branch.chain import BranchView, DocumentError, Received, branch_document, read_file
 from readiness.core.exam import Timeline
+from readiness.core.i18n import Text
 from readiness.core.profile import Profile
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ def read_sender_file(doc: Any, label: str) -> SenderFile | Rejected:
     try:
         return SenderFile(label, tuple(read_file(doc)))
     except DocumentError as exc:
-        return Rejected(label, f"not a usable site document: {exc.reason}")
+        return Rejected(label, f"not a usable site document: {exc.reason}",
+                        Text(f"not a usable site document: {exc.text.en}", f"不是可用的考点文档：{exc.text.zh}"))
 
 
 def branch_table(files: Iterable[SenderFile], profile: Profile, now_s: float) -> dict[str, Any]:

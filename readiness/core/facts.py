@@ -253,19 +253,19 @@ def snapshot_from_document(doc: Any, origin: str, inside_report: bool = False) -
     schema = parse_schema(doc.get("schema"))
     if schema is None:
         raise SnapshotError(f"{origin}: no \"schema\" field: this is not a readiness facts file")
+    from readiness.core.versions import newer_major
+
     name, version = schema
     if name == "readiness.report":
         if version > 1:
-            raise SnapshotError(f"{origin}: report schema {doc['schema']} is newer than this "
-                                f"tool understands; upgrade exam-readiness")
+            raise SnapshotError(f"{origin}: {newer_major(str(doc['schema']), 'readiness.report/1', doc, 'tool').en}")
         if inside_report:
             raise SnapshotError(f"{origin}: a report inside a report: its facts must be a facts snapshot")
         return snapshot_from_document(doc.get("facts"), f"{origin} (facts of the report)", inside_report=True)
     if name != FACTS_SCHEMA_NAME:
         raise SnapshotError(f"{origin}: schema {doc['schema']!r} is not a facts snapshot")
     if version > FACTS_SCHEMA_VERSION:
-        raise SnapshotError(f"{origin}: facts schema {doc['schema']} is newer than this tool "
-                            f"understands ({FACTS_SCHEMA}); upgrade exam-readiness")
+        raise SnapshotError(f"{origin}: {newer_major(str(doc['schema']), FACTS_SCHEMA, doc, 'tool').en}")
     return doc
 
 

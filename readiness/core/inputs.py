@@ -12,9 +12,12 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from readiness.core.files import kind_of, read_regular, require_regular
+
+if TYPE_CHECKING:
+    from readiness.core.i18n import Text
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 MAX_ARCHIVE_TOTAL = 4 * 1024 * 1024 * 1024
@@ -36,7 +39,14 @@ class Source:
 @dataclass(frozen=True)
 class Rejected:
     path: str
-    reason: str
+    reason: str  # English: the contract programs read (readiness.site/1's rejected[].reason)
+    said: "Text | None" = None  # the same reason in both languages, where it was worded so
+
+    @property
+    def text(self) -> "Text":
+        from readiness.core.i18n import Text
+
+        return self.said or Text(self.reason, self.reason)
 
 
 def _unsafe_member(name: str) -> str | None:

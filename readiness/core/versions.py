@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from readiness.core.i18n import Text
+
 _VERSION_RE = re.compile(r"^\s*[vV]?\s*(\d+(?:\s*[.\-_,]\s*\d+)*)\s*$")
 MAX_VERSION_CHARS = 64  # "2.4.4.24", "10.0.19045.3803": longer is no version
 MAX_COMPONENT_DIGITS = 9  # a build number of 10 digits is a made-up one (and 5,000 digits cannot be converted)
@@ -56,3 +58,21 @@ def predates(version: str | None, since: str) -> bool:
         return False
     wrote = parse_version(version) if version is not None else None
     return wrote is None or compare_versions(wrote, came_in) < 0
+
+
+UPDATE_WHO = {"site": Text("the site server", "考点服务器"), "branch": Text("the branch server", "分部服务器"),
+              "tool": Text("exam-readiness", "exam-readiness")}
+
+
+def newer_major(schema: str, reads: str, doc: Any, who: str) -> Text:
+    """The refusal of a document of a new major schema (readiness.report/2 where this reads /1),
+    with the update advice: the version that wrote it, when it says one, reads it."""
+    version = tool_version(doc)
+    later = (Text(f"readiness {version} or later", f"readiness {version} 或更新版本") if version
+             else Text("the version that wrote it or later", "写出该文档的版本或更新版本"))
+    if who == "tool":
+        return Text(f"{schema} is newer than this readiness reads ({reads}): update exam-readiness ({later.en})",
+                    f"{schema} 比本程序能读取的版本（{reads}）新：请更新 exam-readiness（{later.zh}）")
+    server = UPDATE_WHO[who]
+    return Text(f"this server reads {reads}: update {server.en} ({later.en})",
+                f"本服务器只能读取 {reads}：请更新{server.zh}（{later.zh}）")

@@ -67,7 +67,7 @@ async def post_report(request: Request) -> Response:
     body = await read_body(request, s.cfg)
     summary = await run_in_threadpool(s.view.read, body)
     if isinstance(summary, Rejected):
-        raise BadRequest(Text(summary.reason, f"不是可接收的报告（{summary.reason}）"))
+        raise BadRequest(summary.said or Text(summary.reason, f"不是可接收的报告（{summary.reason}）"))
     try:
         stored, new = await run_in_threadpool(s.store.add_report, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:  # disk full, locked too long: the PC keeps it and sends it again

@@ -28,6 +28,7 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
             "seats_expected": s.seats, "reports": s.reports, "missing": max(0, s.seats - s.reports),
             "counts": s.counts, "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
             "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats,
+            "tool_versions": s.tool_versions, "behind": [b.to_dict() for b in s.behind],
             # why, not just which: what `aggregate` prints (the per-check counts, the machines with
             # problems and what they saw, each problem's remedy), for the dashboard
             "titles": titles,
