@@ -22,7 +22,7 @@ from readiness.core.i18n import Lang, Text, TextError, can_show_chinese, detect_
 from readiness.core.plugin import LoadedChecks
 from readiness.core.loading import load_checks_and_profile
 from readiness.core.profile import Profile, ProfileError, to_toml
-from readiness.reports import OutputFormat, render
+from readiness.reports.formats import FILES, FORMATS, JSON, SHOWN, TEXT, Format
 from readiness.core.settings import CORE_SETTINGS
 
 EXIT_USAGE = 2
@@ -81,11 +81,11 @@ class BadValue(click.BadParameter):
         _stderr_line(f"错误：{hint} 的值无效：{self.text.zh}（用 -h 查看帮助）" if hint else f"错误：{self.text.zh}")
 
 
-def _lang(value: str | None, fmt: OutputFormat = OutputFormat.TEXT) -> Lang:
+def _lang(value: str | None, fmt: Format = TEXT) -> Lang:
     """The language asked for, or the system's; Chinese on a console that cannot show it (an
     ASCII code page) would be question marks: English then, and said once. A file format (JSON,
     TOML) away from a console is written as UTF-8, which shows Chinese wherever it goes."""
-    encoding = "utf-8" if fmt is OutputFormat.JSON and not _is_console(sys.stdout) else stream_encoding()
+    encoding = "utf-8" if fmt is JSON and not _is_console(sys.stdout) else stream_encoding()
     lang = Lang(value) if value else detect_lang(encoding)  # READINESS_LANG=zh is asked for too
     if lang is Lang.ZH and not can_show_chinese(encoding):
         ctx = click.get_current_context(silent=True)
@@ -112,16 +112,16 @@ def _setup(profile_path: Path | None) -> tuple[LoadedChecks, Profile]:
         raise UsageError(exc.reason) from None
 
 
-def _write_stdout(text: str, fmt: OutputFormat) -> None:
+def _write_stdout(text: str, fmt: Format) -> None:
     """Print; text from machines never reaches the terminal raw (escapes are shown, not run)."""
     _write_chunks([text], fmt)
 
 
-def _write_chunks(chunks: Any, fmt: OutputFormat) -> None:
+def _write_chunks(chunks: Any, fmt: Format) -> None:
     if sys.stdout is not None:
-        prepare(sys.stdout, JSON_ERRORS if fmt is OutputFormat.JSON else TEXT_ERRORS)
-    escape = escape_json_controls if fmt is OutputFormat.JSON else escape_controls
-    write_stream(sys.stdout, map(escape, chunks), json=fmt is OutputFormat.JSON)
+        prepare(sys.stdout, JSON_ERRORS if fmt is JSON else TEXT_ERRORS)
+    escape = escape_json_controls if fmt is JSON else escape_controls
+    write_stream(sys.stdout, map(escape, chunks), json=fmt is JSON)
 
 
 class GivenPath(click.Path):
@@ -207,6 +207,17 @@ profile_option = click.option("--profile", "profile_path", type=GivenPath(path_t
                               help="Site profile (TOML) overriding the built-in plan.")
 lang_option = click.option("--lang", type=click.Choice([l.value for l in Lang]),
                            help="Language of the text output (default: the system's).")
+FILE_HELP = {"html": "Write a printable page.", "csv": "Write one row per machine (per site over site documents).",
+             "xlsx": "Write a workbook."}
+
+
+def file_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """aggregate's file options, one a file format of the format table (--html, --csv, --xlsx)."""
+    for name in reversed(FILES):
+        command = click.option(f"--{name}", f"{name}_path", type=OutputFile(), help=FILE_HELP[name])(command)
+    return command
+
+
 offline_option = click.option("--offline", is_flag=True, help="Collect no network facts; network checks skip.")
 
 
@@ -223,7 +234,7 @@ def main() -> None:
 @profile_option
 @click.option("--facts", "facts_path", type=GivenPath(path_type=Path),
               help="Rejudge a saved facts snapshot (or report) instead of this machine.")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
+@click.option("--format", "fmt", type=click.Choice(SHOWN), default="text",
               show_default=True, help="What to print on standard output.")
 @click.option("--output", type=OutputFile(),
               help="Where to save the JSON report (default: readiness-report-HOST-TIME.json here).")
@@ -246,15 +257,15 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
                              progress=_progress_bar(), save=SavePlan(output=output), server=target)
     except SnapshotError as exc:
         raise UsageError(exc.reason if isinstance(exc, TextError) else same(str(exc))) from None
-    out_format = OutputFormat(fmt)
-    shown = done.data.decode("utf-8") if out_format is OutputFormat.JSON else render(done.report, out_format, ui)
+    out_format = FORMATS[fmt]
+    shown = done.data.decode("utf-8") if out_format is JSON else out_format.render_report(done.report, ui)
     _write_stdout(shown, out_format)  # the JSON report as saved, not rendered twice
     for warning in done.warnings:
         _stderr_line(Text("warning: ", "警告：")(ui) + warning(ui))
     if done.submitted is not None:
         _show_submitted(done.submitted, ui)
     if done.saved_line is not None:
-        if out_format is OutputFormat.TEXT:
+        if out_format is TEXT:
             _write_stdout(done.saved_line(ui) + "\n", out_format)
         else:
             _stderr_line(done.saved_line(ui))
@@ -286,7 +297,7 @@ def facts(profile_path: Path | None, offline: bool, output: Path | None) -> None
             atomic_write(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(_cannot_write(output, exc)) from None
-    _write_stdout(text, OutputFormat.JSON)
+    _write_stdout(text, JSON)
 
 
 @main.command("profile")
@@ -297,12 +308,12 @@ def show_profile(profile_path: Path | None, fmt: str, lang: str | None) -> None:
     """Show the effective profile (plan defaults + site overrides)."""
     loaded, profile = _setup(profile_path)
     if fmt == "json":
-        _write_stdout(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
+        _write_stdout(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2) + "\n", JSON)
     else:
         # a file format, like JSON: UTF-8 when redirected (`readiness profile > site.toml`), which
         # is what --profile reads; GBK there would not load
-        text = to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang, OutputFormat.JSON).value)
-        _write_stdout(text, OutputFormat.JSON)
+        text = to_toml(profile, CORE_SETTINGS + loaded.settings, _lang(lang, JSON).value)
+        _write_stdout(text, JSON)
 
 
 @main.command("checks")
@@ -315,7 +326,7 @@ def list_checks(lang: str | None) -> None:
     lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__}{f', {since(ui)} {c.since}' if c.since else ''})"
              for c in loaded.checks]
     lines += [f"{f.name:<16} ERROR: {f.reason}" for f in loaded.failures]
-    _write_stdout("\n".join(lines) + "\n", OutputFormat.TEXT)
+    _write_stdout("\n".join(lines) + "\n", TEXT)
 
 
 @main.command()
@@ -339,7 +350,7 @@ def fix(profile_path: Path | None, yes: bool, dry_run: bool, white_screen: bool,
     from readiness.pc.fix.winfont import current_font_host
 
     loaded, profile = _setup(profile_path)
-    io = FixIO(echo=lambda line: _write_stdout(line + "\n", OutputFormat.TEXT),
+    io = FixIO(echo=lambda line: _write_stdout(line + "\n", TEXT),
                confirm=_confirm,
                collect=lambda: _collect(profile, offline=True, include_cpu=False), running=running_processes,
                font_host=current_font_host(), lang=_lang(lang))
@@ -357,13 +368,13 @@ def _confirm(question: str) -> bool:
     if sys.stdin is None:
         return False
     if not _is_console_input(sys.stdin):
-        _write_stdout(question + " [y/N]: ", OutputFormat.TEXT)
+        _write_stdout(question + " [y/N]: ", TEXT)
         try:
             answer = sys.stdin.readline()
         except (OSError, ValueError):
             answer = ""
         if not answer:
-            _write_stdout("\n", OutputFormat.TEXT)
+            _write_stdout("\n", TEXT)
         return answer.strip().lower() in ("y", "yes", "是")
     return click.confirm(question, default=False)
 
@@ -412,7 +423,7 @@ def _progress_bar() -> Any:
 @click.option("--duration", type=click.FloatRange(min=1), help="Measuring window, seconds (default 10).")
 @click.option("--warmup", type=click.FloatRange(min=0), help="Warm-up discarded first, seconds (default 2).")
 @click.option("--streams", type=click.IntRange(min=1, max=64), help="Parallel streams (default 4).")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(SHOWN), default="text", show_default=True)
 @lang_option
 def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, duration: float | None,
               warmup: float | None, streams: int | None, fmt: str, lang: str | None) -> None:
@@ -440,14 +451,14 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
     facts = {"network": {"bandwidth": m}, "errors": {}}
     result = judge_checks(facts, Profile(values, profile.source), loaded.select(["bandwidth"]))[0]
     ui = _lang(lang)
-    if OutputFormat(fmt) is OutputFormat.JSON:
+    if FORMATS[fmt] is JSON:
         doc = dict(m, status=result.status.value, required_mbps=result.details.get("required_mbps"),
                    load_s=result.details.get("load_s"), message=result.message.to_dict())
-        _write_stdout(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", OutputFormat.JSON)
+        _write_stdout(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", JSON)
     else:
         from readiness.reports import bandwidth_text
 
-        _write_stdout(bandwidth_text.render(m, result, values["bandwidth.duration_s"], ui), OutputFormat.TEXT)
+        _write_stdout(bandwidth_text.render(m, result, values["bandwidth.duration_s"], ui), TEXT)
     sys.exit(exit_code(result.status))
 
 
@@ -455,14 +466,12 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
 @click.argument("paths", nargs=-1, required=True, type=GivenPath())
 @click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
               help="Re-judge every machine's facts under this profile instead of trusting stored verdicts.")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text", show_default=True)
-@click.option("--html", "html_path", type=OutputFile(), help="Write a printable page.")
-@click.option("--csv", "csv_path", type=OutputFile(), help="Write one row per machine.")
-@click.option("--xlsx", "xlsx_path", type=OutputFile(), help="Write a workbook.")
+@click.option("--format", "fmt", type=click.Choice(SHOWN), default="text", show_default=True)
+@file_options
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading reports (default: one per core).")
 @lang_option
-def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_path: Path | None,
-              csv_path: Path | None, xlsx_path: Path | None, workers: int | None, lang: str | None) -> None:
+def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, workers: int | None, lang: str | None,
+              **files: Path | None) -> None:
     """One verdict per site from its PCs' reports; or, over site documents, the branch table.
 
     PATHS are report files, folders (searched recursively) and .zip archives; or sites' documents
@@ -488,37 +497,33 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, html_
             f"同时给出了考试机报告和考点文档（{len(documents)} 个考点或分部文档）：请分别汇总各考点的考试机报告，或汇总考点文档，不要混在一起"))
     if documents:
         from readiness.branch.rollup import branch_outcome
-        from readiness.reports.formats import BRANCH_FORMATS
         from readiness.site.words import WORDS
 
         doc, code = branch_outcome(documents, loaded[1] if loaded is not None else _setup(None)[1])
         for r in agg.rejected:  # what was not read: said, as the site table lists it
             _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason}")
-        _write_outputs(html_path, csv_path, xlsx_path, ui, lambda f: BRANCH_FORMATS[f].render(doc, ui))
-        text = BRANCH_FORMATS["json" if OutputFormat(fmt) is OutputFormat.JSON else "text"].render(doc, ui)
-        _write_stdout(text.decode("utf-8"), OutputFormat(fmt))
+        _write_outputs(files, ui, lambda f: f.render_branch(doc, ui))
+        _write_stdout(FORMATS[fmt].render_branch(doc, ui).decode("utf-8"), FORMATS[fmt])
         sys.exit(code)
-    from readiness.reports import site_csv, site_html, site_json, site_text, site_xlsx
+    _write_outputs(files, ui, lambda f: f.render_site(agg, ui))
+    if FORMATS[fmt] is JSON:
+        from readiness.reports import site_json
 
-    site_files = {"html": lambda: site_html.render(agg).encode("utf-8"),
-                  "csv": lambda: site_csv.render(agg).encode("utf-8-sig"), "xlsx": lambda: site_xlsx.render(agg)}
-    _write_outputs(html_path, csv_path, xlsx_path, ui, lambda f: site_files[f]())
-    if OutputFormat(fmt) is OutputFormat.JSON:
-        _write_chunks(site_json.render_chunks(agg), OutputFormat.JSON)  # streamed: never one huge string
+        _write_chunks(site_json.render_chunks(agg), JSON)  # streamed: never one huge string
     else:
-        _write_stdout(site_text.render(agg, ui), OutputFormat.TEXT)
+        _write_stdout(TEXT.render_site(agg, ui).decode("utf-8"), TEXT)
     sys.exit(agg.exit_code)
 
 
-def _write_outputs(html_path: Path | None, csv_path: Path | None, xlsx_path: Path | None, ui: Lang,
-                   make: Callable[[str], bytes]) -> None:
-    """aggregate's --html, --csv, --xlsx files (a site's, or a branch table's), each written whole."""
+def _write_outputs(files: dict[str, Path | None], ui: Lang, make: Callable[[Format], bytes]) -> None:
+    """aggregate's file options (--html, --csv, --xlsx: a site's, or a branch table's), each written whole."""
     from readiness.pc.output import atomic_write
 
-    for path, fmt in ((html_path, "html"), (csv_path, "csv"), (xlsx_path, "xlsx")):
+    for name in FILES:
+        path = files.get(f"{name}_path")
         if path is not None:
             try:
-                atomic_write(path, make(fmt))
+                atomic_write(path, make(FORMATS[name]))
             except OSError as exc:
                 raise UsageError(_cannot_write(path, exc)) from None
             _stderr_line(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()))

@@ -204,13 +204,13 @@ def _check_here(session: Session) -> int:
 
     from readiness.pc.output import temp_folder
     from readiness.pc.pipeline import SavePlan, check_this_pc, progress_bar, server_of
-    from readiness.reports import OutputFormat, render
+    from readiness.reports.formats import TEXT
 
     done = check_this_pc(
         profile, loaded, lang=ui, collect=session.collect, progress=progress_bar(session.stderr),
         save=SavePlan(folder=session.folder / REPORTS_FOLDER, fallbacks=(session.desktop, temp_folder), on_stick=True),
         server=server_of(profile),  # site.toml names the site server: the dashboard turns this seat's colour
-        judged=lambda report: session.write(render(report, OutputFormat.TEXT, ui)),
+        judged=lambda report: session.write(TEXT.render_report(report, ui)),
         sending=lambda url: session.say(Text(f"Sending the report to the site server {url} ...",
                                              f"正在把报告发送到考点服务器 {url} ……")))
     for warning in done.warnings:

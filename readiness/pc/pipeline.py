@@ -126,7 +126,7 @@ def check_this_pc(profile: "Profile", loaded: "LoadedChecks", *, lang: Lang,
     double-click shows the verdict before the slower steps), `sending` is told before the server is
     contacted. SnapshotError when the snapshot cannot be read; nothing else stops it."""
     from readiness.core.judging import judge_machine
-    from readiness.reports import OutputFormat, render
+    from readiness.reports.formats import JSON
 
     if server is not None:
         # Imported before the check runs: the one-file exe reads its modules from the stick, and a
@@ -143,7 +143,7 @@ def check_this_pc(profile: "Profile", loaded: "LoadedChecks", *, lang: Lang,
     report = judge_machine(facts, profile, loaded)
     if judged is not None:
         judged(report)
-    data = render(report, OutputFormat.JSON, lang).encode("utf-8")
+    data = JSON.render_report(report, lang).encode("utf-8")
     saved, warnings = _save(data, save, hostname_of(facts))
     submitted = None
     if server is not None:

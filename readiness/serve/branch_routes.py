@@ -13,8 +13,6 @@ import hashlib
 import sqlite3
 import threading
 import zlib
-from datetime import datetime
-from typing import Callable
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +24,7 @@ from readiness.branch.chain import DocumentError, Received, TooOften, WrongSende
 from readiness.core.i18n import Text
 from readiness.serve import pages
 from readiness.serve.context import Serving, serving
+from readiness.serve.downloads import attachment, download_format
 from readiness.serve.errors import BadRequest, CannotStore, NeedsKey, NotFound, TooLarge, json_response
 from readiness.serve.guards import _bearer, client_of, lang_of, read_body, remember_lang, require_manager, same
 from readiness.site.store import StoreGone
@@ -205,19 +204,12 @@ async def sender_page(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     s = _branch(request)
-    fmt = request.path_params["fmt"]
-    from readiness.reports.formats import BRANCH_FORMATS
     from readiness.serve.documents import own_branch_document
 
-    if fmt not in BRANCH_FORMATS:
-        raise NotFound(Text("formats: " + ", ".join(BRANCH_FORMATS), "可用格式：" + "、".join(BRANCH_FORMATS)))
-    doc = await run_in_threadpool(own_branch_document, s)
-    form = BRANCH_FORMATS[fmt]
-    render: Callable[[], bytes] = lambda: form.render(doc, lang_of(request))  # noqa: E731
-    data = await run_in_threadpool(render)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Response(data, media_type=form.media,
-                    headers={"Content-Disposition": f'attachment; filename="readiness-branch-{stamp}.{fmt}"'})
+    form = download_format(request)
+    lang = lang_of(request)
+    data = await run_in_threadpool(lambda: form.render_branch(own_branch_document(s), lang))
+    return attachment(data, form, "branch")
 
 
 ROUTES = [

@@ -22,6 +22,7 @@ from readiness.core.i18n import Text
 from readiness.core.model import STATUS_LABELS, Status
 from readiness.site.store import StoredReport
 from readiness.site.words import WORDS, words
+from readiness.reports.formats import LINKED
 
 STATIC = Path(__file__).resolve().parent / "static"
 MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
@@ -73,7 +74,7 @@ def login(lang: str, wrong: bool = False, back: bool = False) -> str:
 
 
 def dashboard(lang: str) -> str:
-    links = " · ".join(f'<a href="/download/site.{f}">{f.upper()}</a>' for f in ("html", "csv", "xlsx", "json"))
+    links = " · ".join(f'<a href="/download/site.{f}">{f.upper()}</a>' for f in LINKED)
     links += f' · <a href="/download/rehearsals.json">{_w("rounds", lang)}</a>'
     return (_head(WORDS["title"](lang), lang) +
             f'<div class="qr"><img src="/qr/phone.svg" alt="QR"><br>{_w("phone_qr", lang)}</div>'
@@ -149,12 +150,9 @@ def machine(stored: StoredReport, judge: Rejudge | None, latest: Machine | None,
 
 # -- the branch ------------------------------------------------------------------------------------
 
-BRANCH_DOWNLOADS = ("html", "csv", "xlsx", "json")
-
-
 def branch_dashboard(lang: str) -> str:
     """The branch's tiles, drawn by static/branch.js from GET /api/branch."""
-    links = " · ".join(f'<a href="/download/branch.{f}">{f.upper()}</a>' for f in BRANCH_DOWNLOADS)
+    links = " · ".join(f'<a href="/download/branch.{f}">{f.upper()}</a>' for f in LINKED)
     return (_head(WORDS["branch_title"](lang), lang) + f'<h1>{_w("branch_title", lang)}</h1>'
             f'<div class="bar"><span class="conn" id="conn"></span><span>{_w("branch_downloads", lang)}: {links}</span>'
             f'<span>{_langs(lang, "/branch")}</span></div><div id="summary"></div><div id="sites" class="tiles"></div>'

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import datetime
-from typing import Callable
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -30,6 +27,7 @@ from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_respo
 from readiness.serve.guards import (COOKIE, client_of, is_manager, lang_of, read_body, remember_lang, require_manager,
                                     require_submitter, same)
 from readiness.serve.documents import site_document, site_exam
+from readiness.serve.downloads import attachment, download_format
 from readiness.site.state import state_doc
 from readiness.site.view import report_id
 
@@ -116,24 +114,17 @@ async def state(request: Request) -> Response:
 async def download(request: Request) -> Response:
     s = serving(request)
     require_manager(request, s.cfg)
-    fmt = request.path_params["fmt"]
-    built = await run_in_threadpool(s.view.build)
+    form = download_format(request)
+    lang = lang_of(request)
     rounds = s.rehearsals.all()  # the HTML and JSON exports carry the site's rehearsal rounds too
-    from readiness.reports import site_csv, site_html, site_json, site_xlsx
 
-    makers: dict[str, tuple[Callable[[], bytes], str]] = {
-        "html": (lambda: site_html.render(built.agg, rehearsals=rounds).encode("utf-8"), HTML),
-        "csv": (lambda: site_csv.render(built.agg).encode("utf-8-sig"), "text/csv; charset=utf-8"),
-        "xlsx": (lambda: site_xlsx.render(built.agg), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        "json": (lambda: orjson.dumps(site_document(s, rounds=True), option=orjson.OPT_INDENT_2), "application/json"),
-    }
-    if fmt not in makers:
-        raise NotFound(Text("formats: html, csv, xlsx, json", "可用格式：html、csv、xlsx、json"))
-    make, media = makers[fmt]
-    data = await run_in_threadpool(make)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="readiness-site-{stamp}.{fmt}"'})
+    def make() -> bytes:
+        if form.name == "json":  # the server's own document: aggregate's, with its exam timeline and latest round
+            return orjson.dumps(site_document(s, rounds=True), option=orjson.OPT_INDENT_2)
+        return form.render_site(s.view.build().agg, lang, rounds)
+
+    return attachment(await run_in_threadpool(make), form, "site")
+
 
 
 async def machine(request: Request) -> Response:

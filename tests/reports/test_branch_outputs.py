@@ -11,7 +11,7 @@ from datetime import timedelta, timezone
 import pytest
 
 from readiness.reports import branch_csv, branch_html, branch_text, branch_xlsx
-from readiness.reports.formats import BRANCH_FORMATS
+from readiness.reports.formats import FORMATS
 from tests.reports.branch_doc import EVIL, branch_doc
 from tests.reports.golden import GOLDEN, matches_golden
 
@@ -52,7 +52,7 @@ def test_csv_golden_and_formula_cells_neutralised(doc, lang):
 
 
 def test_csv_download_form_has_a_bom(doc):
-    raw = BRANCH_FORMATS["csv"].render(doc, "zh")
+    raw = FORMATS["csv"].render_branch(doc, "zh")
     assert raw.startswith(b"\xef\xbb\xbfsite_id,") and "北京分部".encode() not in raw  # rows only: sites, not the branch
     assert "海淀学习中心".encode() in raw
 
@@ -72,10 +72,10 @@ def test_xlsx_reads_back(doc):
 
 
 def test_the_formats_table(doc):
-    assert list(BRANCH_FORMATS) == ["text", "html", "csv", "xlsx", "json"]
-    assert json.loads(BRANCH_FORMATS["json"].render(doc, "en")) == doc
-    assert BRANCH_FORMATS["xlsx"].render(doc, "en").startswith(b"PK")
-    assert BRANCH_FORMATS["text"].render(doc, "en").decode().startswith("Branch 11")
+    assert json.loads(FORMATS["json"].render_branch(doc, "en")) == doc
+    assert FORMATS["xlsx"].render_branch(doc, "en").startswith(b"PK")
+    assert FORMATS["text"].render_branch(doc, "en").decode().startswith("Branch 11")
+    assert FORMATS["html"].render_branch(doc, "zh").decode().startswith("<!DOCTYPE html>")
 
 
 def test_an_empty_branch():

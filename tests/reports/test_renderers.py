@@ -7,7 +7,7 @@ import pytest
 
 from readiness.core.facts import load_snapshot
 from readiness.core.i18n import Lang
-from readiness.reports import OutputFormat, render
+from readiness.reports.formats import FORMATS, JSON, SHOWN, TEXT
 from readiness.reports.text import cells, wrap
 from readiness.core.judging import judge_machine
 from tests.helpers import EXAMPLES
@@ -23,7 +23,7 @@ def report_of(example, profile, loaded):
 @pytest.mark.parametrize("example,lang", [("ready-pc.json", "en"), ("ready-pc.json", "zh"),
                                           ("not-ready-pc.json", "en"), ("not-ready-pc.json", "zh")])
 def test_text_golden(example, lang, profile, loaded):
-    text = render(report_of(example, profile, loaded), OutputFormat.TEXT, Lang(lang))
+    text = TEXT.render_report(report_of(example, profile, loaded), Lang(lang))
     golden = GOLDEN / f"{example.replace('.json', '')}.{lang}.txt"
     matches_golden(golden, text)
     assert all(cells(line) <= 100 for line in text.splitlines())
@@ -31,7 +31,7 @@ def test_text_golden(example, lang, profile, loaded):
 
 
 def test_json_report_contract(profile, loaded):
-    doc = json.loads(render(report_of("not-ready-pc.json", profile, loaded), OutputFormat.JSON, Lang.EN))
+    doc = json.loads(JSON.render_report(report_of("not-ready-pc.json", profile, loaded), Lang.EN))
     assert doc["schema"] == "readiness.report/1"
     assert set(doc) >= {"tool", "profile", "site", "facts", "results", "summary"}
     assert [r["id"] for r in doc["results"]] == ["os", "restore", "memory", "disk", "client-version", "font-msyh",
@@ -73,12 +73,12 @@ def test_renderers_are_pure(example, profile, loaded, monkeypatch):
                         (time, "localtime")]:
         monkeypatch.setattr(owner, name, refuse(f"{owner.__name__}.{name}"))
     monkeypatch.setattr(os, "environ", {})  # nothing from the environment either
-    outputs = {(fmt, lang): render(report, fmt, lang) for fmt in OutputFormat for lang in Lang}
+    outputs = {(fmt, lang): FORMATS[fmt].render_report(report, lang) for fmt in SHOWN for lang in Lang}
     monkeypatch.undo()
     assert touched == []
     assert report.to_dict() == before  # not mutated
-    assert outputs == {(fmt, lang): render(twin, fmt, lang) for fmt in OutputFormat for lang in Lang}
-    assert outputs[(OutputFormat.TEXT, Lang.ZH)] != outputs[(OutputFormat.TEXT, Lang.EN)]
+    assert outputs == {(fmt, lang): FORMATS[fmt].render_report(twin, lang) for fmt in SHOWN for lang in Lang}
+    assert outputs[("text", Lang.ZH)] != outputs[("text", Lang.EN)]
 
 
 @pytest.mark.parametrize("text,width", [("中文" * 30, 17), ("word " * 40, 13), ("C:\\Program Files (x86)\\ExamClient\\user.ini", 10)])

@@ -51,6 +51,19 @@ def test_csv_file_has_a_bom_and_crlf(agg, tmp_path):
     assert result.exit_code == 1
 
 
+def test_csv_file_follows_lang(agg, tmp_path):
+    """The problems column names each check as the reader's language does (issue 28: it was English
+    under --lang zh while the branch CSV followed it)."""
+    import csv
+
+    for lang in ("en", "zh"):
+        out = tmp_path / f"site.{lang}.csv"
+        CliRunner().invoke(main, ["aggregate", "reports", "--csv", str(out), "--lang", lang])
+        problems = {row["problems"] for row in csv.DictReader(out.read_text("utf-8-sig").splitlines())} - {""}
+        chinese = [any("\u4e00" <= ch <= "\u9fff" for ch in p) for p in problems]
+        assert problems and chinese == [lang == "zh"] * len(problems), problems
+
+
 def test_xlsx_reads_back(agg, tmp_path):
     import openpyxl
 

@@ -250,13 +250,17 @@ def test_downloads_are_aggregates_outputs(server, tmp_path):
         post(server, f.read_bytes())
     agg = aggregate([str(tmp_path / "reports")], workers=1)
     h = server.manager_headers()
-    got = requests.get(server.url + "/download/site.csv", headers=h, timeout=10)
+    got = requests.get(server.url + "/download/site.csv?lang=en", headers=h, timeout=10)
     assert got.headers["content-disposition"].startswith("attachment; filename=\"readiness-site-")
     assert got.content.startswith(b"\xef\xbb\xbf")
     ours = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     theirs = list(csv.reader(io.StringIO(site_csv.render(agg))))
     path_col = theirs[0].index("report")
     assert [r[:path_col] + r[path_col + 1:] for r in ours] == [r[:path_col] + r[path_col + 1:] for r in theirs]
+    zh = requests.get(server.url + "/download/site.csv?lang=zh", headers=h, timeout=10).content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(zh))) != ours  # the manager's language: the problems named as the page names them
+    assert [r[:path_col] + r[path_col + 1:] for r in csv.reader(io.StringIO(zh))] == \
+        [r[:path_col] + r[path_col + 1:] for r in csv.reader(io.StringIO(site_csv.render(agg, "zh")))]
     js = requests.get(server.url + "/download/site.json", headers=h, timeout=10).json()
     assert js["rehearsals"] == []  # the server's export adds the site's rehearsal rounds (none yet)
     assert js["rehearsal"] is None and js["exam"]["next_start"] is None  # its timeline (none in this profile)
@@ -266,7 +270,10 @@ def test_downloads_are_aggregates_outputs(server, tmp_path):
     assert len(book.sheetnames) >= 1
     html = requests.get(server.url + "/download/site.html", headers=h, timeout=10)
     assert html.status_code == 200 and all(f"PC-0{i}" in html.text for i in range(1, 5))
-    assert requests.get(server.url + "/download/site.exe", headers=h, timeout=10).status_code == 404
+    exe = requests.get(server.url + "/download/site.exe?lang=en", headers=h, timeout=10)
+    assert exe.status_code == 404 and "text, html, csv, xlsx, json" in exe.text  # the format table's names
+    text = requests.get(server.url + "/download/site.text?lang=en", headers=h, timeout=10)
+    assert text.headers["content-type"].startswith("text/plain") and "Site 1101" in text.text and "NOT READY" in text.text
 
 
 def test_rejudging_server_matches_aggregate_with_the_profile(tmp_path, profile):
