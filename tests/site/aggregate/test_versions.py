@@ -154,7 +154,9 @@ def test_the_site_server_keeps_a_newer_pcs_fail_and_names_the_versions(tmp_path,
     assert doc["sites"][0]["tool_versions"] == {"0.1.0": 1, "0.9.0": 1}
     s = state["sites"][0]
     assert s["titles"]["usb-ports"] == USB["title"] and s["tool_versions"] == {"0.1.0": 1, "0.9.0": 1}
-    assert [b["hostnames"] for b in s["behind"]] == [["PC-READY"]]
+    assert [(b["version"], b["machines"], b["checks"]) for b in s["behind"]] == [("0.1.0", 1, ["clock", "restore"])]
+    assert "hostnames" not in s["behind"][0]  # named in the site document, not at every poll
+    assert [b["hostnames"] for b in doc["sites"][0]["behind"]] == [["PC-READY"]]
     assert refused.status_code == 400
     assert refused.json()["error"] == "this server reads readiness.report/1: update the site server " \
                                       "(readiness 0.9.0 or later)"
