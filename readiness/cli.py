@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -24,6 +24,9 @@ from readiness.core.loading import load_checks_and_profile
 from readiness.core.profile import Profile, ProfileError, to_toml
 from readiness.reports.formats import FILES, FORMATS, JSON, SHOWN, TEXT, Format
 from readiness.core.settings import CORE_SETTINGS
+
+if TYPE_CHECKING:
+    from readiness.pc.pipeline import SiteServer
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells expect
@@ -529,7 +532,12 @@ def _write_outputs(files: dict[str, Path | None], ui: Lang, make: Callable[[Form
             _stderr_line(("Written: " if ui is Lang.EN else "已写入：") + str(path.resolve()))
 
 
-def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, str]:
+def _server(profile: Profile, url: str | None, token: str | None) -> "SiteServer":
+    """The site server to send to, refused here (exit 2) when its token would travel in clear
+    beyond the LAN or its certificate settings cannot work (readiness.core.tls)."""
+    from readiness.pc.pipeline import SiteServer
+
+    given = url
     url = url or profile["server.url"]
     token = token or profile["server.token"]
     if not url or not url.lower().startswith(("http://", "https://")):
@@ -539,16 +547,20 @@ def _server(profile: Profile, url: str | None, token: str | None) -> tuple[str, 
         raise UsageError(Text("no submit token: pass --token or set server.token in the profile "
                               "(readiness serve prints it)",
                               "未指定提交令牌：请使用 --token，或在配置文件中设置 server.token（`readiness serve` 会显示它）"))
-    return url, token
+    target = SiteServer.of(profile, url, token)
+    problem = target.problem(profile, "--server" if given else "server.url")
+    if problem is not None:
+        raise UsageError(problem)
+    return target
 
 
-def _submit(target: tuple[str, str], reports: list[tuple[str, bytes]], unreadable: list[Text], ui: Lang) -> int:
+def _submit(target: "SiteServer", reports: list[tuple[str, bytes]], unreadable: list[Text], ui: Lang) -> int:
     """Flush the outbox, then send; one line per report on stderr. 0 all delivered, 1 some refused,
     3 some kept in the outbox."""
     from readiness.pc.pipeline import Submitted
     from readiness.pc.submit import deliver
 
-    submitted = Submitted(target[0], tuple(deliver(target[0], target[1], reports)))
+    submitted = Submitted(target.url, tuple(deliver(target.url, target.token, reports, trust=target.trust)))
     _show_submitted(submitted, ui)
     for line in unreadable:
         _stderr_line(line(ui))
@@ -621,14 +633,14 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
     from readiness.pc.agent import Agent
 
     _loaded, profile = _setup(profile_path)
-    url, tok = _server(profile, server, token)
+    target = _server(profile, server, token)
     label = seat or socket.gethostname()
     ui = _lang(lang)
     click.echo(("Waiting for the site's rehearsal round as " if ui is Lang.EN else "正在等待考点的开考演练，机位：")
                + label + (" (Ctrl+C to stop)" if ui is Lang.EN else "（按 Ctrl+C 停止）"), err=True)
     allowed = tuple(u for u in (profile["rehearsal.url"], profile["bandwidth.url"]) if u)
-    agent = Agent(url, tok, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
-                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui)
+    agent = Agent(target.url, target.token, label, int(profile["bandwidth.max_mb"] * 2**20), profile["network.timeout_s"],
+                  echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui, trust=target.trust)
     try:
         agent.run(rounds)
     except KeyboardInterrupt:  # as every command: 130, said on stderr, no traceback

@@ -206,10 +206,16 @@ def _check_here(session: Session) -> int:
     from readiness.pc.pipeline import SavePlan, check_this_pc, progress_bar, server_of
     from readiness.reports.formats import TEXT
 
+    server = server_of(profile)  # site.toml names the site server: the dashboard turns this seat's colour
+    not_sent = server.problem(profile) if server is not None else None
+    if not_sent is not None:  # the token would leave in clear, or the pin cannot work: checked, not sent
+        session.say(Text(f"error: the report will not be sent: {not_sent.en}",
+                         f"错误：报告不会发送：{not_sent.zh}"), err=True)
+        server = None
     done = check_this_pc(
         profile, loaded, lang=ui, collect=session.collect, progress=progress_bar(session.stderr),
         save=SavePlan(folder=session.folder / REPORTS_FOLDER, fallbacks=(session.desktop, temp_folder), on_stick=True),
-        server=server_of(profile),  # site.toml names the site server: the dashboard turns this seat's colour
+        server=server,
         judged=lambda report: session.write(TEXT.render_report(report, ui)),
         sending=lambda url: session.say(Text(f"Sending the report to the site server {url} ...",
                                              f"正在把报告发送到考点服务器 {url} ……")))
@@ -222,6 +228,9 @@ def _check_here(session: Session) -> int:
             session.say(outcome.line(ui))
         if done.submitted.problem is not None:
             session.say(Text("warning: ", "警告：") + done.submitted.problem, err=True)
+    if not_sent is not None:
+        session.say(Text(f"warning: the report was not sent: {not_sent.en}", f"警告：报告未发送：{not_sent.zh}"),
+                    err=True)
     session.pause()
     return done.exit_code
 

@@ -321,7 +321,7 @@ def test_a_stick_pulled_before_the_submit_leaves_a_saved_report_and_a_clear_line
     step is said in words; the report, already saved, stays (issue 17, item 14)."""
     import builtins
 
-    from readiness.pc.pipeline import submit_report
+    from readiness.pc.pipeline import SiteServer, submit_report
 
     real = builtins.__import__
 
@@ -332,5 +332,5 @@ def test_a_stick_pulled_before_the_submit_leaves_a_saved_report_and_a_clear_line
 
     monkeypatch.setattr(builtins, "__import__", gone)
     monkeypatch.delitem(__import__("sys").modules, "readiness.pc.submit", raising=False)
-    got = submit_report(("http://192.0.2.1:8765", "t"), b"{}", "PC01")
+    got = submit_report(SiteServer("http://192.0.2.1:8765", "t"), b"{}", "PC01")
     assert got.outcomes == () and "cannot be read any more" in got.problem.en and "U盘" in got.problem.zh

@@ -105,6 +105,23 @@ def http_url(value: str) -> Text | None:
     return None
 
 
+def ip_or_network_list(value: list[str]) -> Text | None:
+    """Addresses or networks (10.0.0.5, 10.0.0.0/24): "*" and names are refused, a proxy is named by its address."""
+    for item in value:
+        try:
+            ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError:
+            return Text(f"{item!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/24)",
+                        f"{item!r} 不是 IP 地址或网段（例如 127.0.0.1 或 10.0.0.0/24）")
+    return None
+
+
+def _fingerprint(value: str) -> Text | None:
+    from readiness.core.tls import fingerprint_problem
+
+    return fingerprint_problem(value)
+
+
 def http_url_list(value: list[str]) -> Text | None:
     for item in value:
         problem = http_url(item)
@@ -207,6 +224,35 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
             "optional_str"),
     Setting("server.rate_per_minute", 240, Text("Requests one client address may make a minute (more: 429).",
                                                 "每个客户端地址每分钟最多请求数（超过则 429）。"), "int", minimum=10, maximum=1000000),
+    # Serving HTTPS (readiness serve)
+    Setting("server.tls", None, Text("\"self-signed\": serve HTTPS with a key and certificate made at the first start "
+                                     "and kept in the data folder (the PCs pin its fingerprint); empty: plain http, or "
+                                     "tls_cert and tls_key.",
+                                     "\"self-signed\"：首次启动时生成密钥和自签名证书并保存在数据目录中，以 HTTPS 提供服务"
+                                     "（考试机固定其指纹）；留空则为明文 http，或使用 tls_cert 与 tls_key。"),
+            "optional_str", choices=("self-signed",)),
+    Setting("server.tls_cert", None, Text("Serve HTTPS with this certificate (PEM, the chain after it); a relative path is "
+                                          "beside the profile.", "以此证书（PEM，其后可附证书链）提供 HTTPS；相对路径相对于配置文件所在目录。"),
+            "optional_str"),
+    Setting("server.tls_key", None, Text("The private key (PEM) of tls_cert.", "tls_cert 的私钥（PEM）。"),
+            "optional_str"),
+    Setting("server.trusted_proxies", [], Text("Reverse proxies (addresses or networks) whose X-Forwarded-For names the "
+                                               "client; from anyone else the header is ignored.",
+                                               "反向代理的地址或网段：只有来自它们的 X-Forwarded-For 才被视为客户端地址；"
+                                               "其他来源的该请求头一律忽略。"), "str_list", validate=ip_or_network_list),
+    # Trusting the site server (the PCs' submit and rehearsal agent)
+    Setting("server.fingerprint", None, Text("The site server's certificate, pinned: \"sha256:...\" as `readiness serve` "
+                                             "prints it (no CA or host name check then).",
+                                             "固定考点服务器证书：`readiness serve` 显示的 \"sha256:…\"（此时不再核对 CA 和主机名）。"),
+            "optional_str", validate=_fingerprint),
+    Setting("server.ca_file", None, Text("A private CA (PEM) that issued the site server's certificate (the host name is "
+                                         "checked); a relative path is beside the profile.",
+                                         "签发考点服务器证书的私有 CA（PEM，核对主机名）；相对路径相对于配置文件所在目录。"),
+            "optional_str"),
+    Setting("server.allow_plain_http", False, Text("Allow an http:// server.url beyond the LAN (a closed network only: "
+                                                   "the token travels in clear).",
+                                                   "允许 server.url 为局域网以外的 http:// 地址（仅限封闭网络：令牌以明文传输）。"),
+            "bool"),
 )
 
 # The invigilators' phones for the identity-check app (the plan's first section).
@@ -304,11 +350,24 @@ BRANCH_SETTINGS: tuple[Setting, ...] = (
                                      "it: \"1101\" = \"...\".",
                                      "各考点编号（总部为各分部编号）及分部为其签发的令牌：\"1101\" = \"…\"。"),
             "str_map", validate=site_tokens),
-    Setting("upstream.url", None, Text("The branch server this server reports to, e.g. http://10.1.0.5:8765.",
-                                       "本服务器向其上报的分部服务器地址，例如 http://10.1.0.5:8765。"),
+    Setting("upstream.url", None, Text("The branch server this server reports to, e.g. https://branch.example:8765 "
+                                       "(http:// only to a LAN address).",
+                                       "本服务器向其上报的分部服务器地址，例如 https://branch.example:8765（http:// 仅限局域网地址）。"),
             "optional_str", validate=http_url),
     Setting("upstream.token", None, Text("The token the branch issued this site.", "分部为本考点签发的令牌。"),
             "optional_str", validate=_token),
+    Setting("upstream.fingerprint", None, Text("The branch server's certificate, pinned: \"sha256:...\" as its "
+                                               "`readiness serve` prints it (no CA or host name check then).",
+                                               "固定分部服务器证书：其 `readiness serve` 显示的 \"sha256:…\"（此时不再核对 CA 和主机名）。"),
+            "optional_str", validate=_fingerprint),
+    Setting("upstream.ca_file", None, Text("A private CA (PEM) that issued the branch server's certificate (the host name "
+                                           "is checked); a relative path is beside the profile.",
+                                           "签发分部服务器证书的私有 CA（PEM，核对主机名）；相对路径相对于配置文件所在目录。"),
+            "optional_str"),
+    Setting("upstream.allow_plain_http", False, Text("Allow an http:// upstream.url beyond the LAN (a closed network "
+                                                     "only: the token travels in clear).",
+                                                     "允许 upstream.url 为局域网以外的 http:// 地址（仅限封闭网络：令牌以明文传输）。"),
+            "bool"),
     Setting("upstream.heartbeat_s", 60.0, Text("Send to the branch at least this often, seconds (and on every change).",
                                                "至少每隔此秒数向分部上报一次（有变化时立即上报）。"),
             "float", minimum=rules.HEARTBEAT_S[0], maximum=rules.HEARTBEAT_S[1]),

@@ -14,9 +14,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from readiness.core.i18n import Lang, Text
+
+if TYPE_CHECKING:
+    from readiness.core.tls import Trust
 
 POLL_S = 1.0
 OFFSET_SAMPLES = 8
@@ -76,8 +79,10 @@ class Agent:
     def __init__(self, server: str, token: str, seat: str, max_bytes: int, timeout_s: float = 10.0,
                  clock: Callable[[], float] = time.monotonic, stop: threading.Event | None = None,
                  echo: Callable[[str], None] = lambda line: None, allowed_urls: tuple[str, ...] = (),
-                 lang: Lang = Lang.EN) -> None:
-        import requests
+                 lang: Lang = Lang.EN, trust: "Trust | None" = None) -> None:
+        """trust: how the site server's certificate is checked ([server] fingerprint or ca_file);
+        the pin holds for the server's own address only (a paper on a CDN is checked as usual)."""
+        from readiness.core.tls import Trust
 
         self.server = server.rstrip("/")
         self.seat = seat
@@ -87,8 +92,8 @@ class Agent:
         self.stop = stop or threading.Event()
         self.echo = echo
         self.lang = Lang(lang)
-        self.session = requests.Session()
-        self.session.trust_env = False  # the site server is on the LAN: never through a proxy
+        self.trust = trust or Trust("server")
+        self.session = self.trust.session(self.server)  # the site server is on the LAN: never through a proxy
         self.auth = {"Authorization": f"Bearer {token}"}
         self.allowed_urls = allowed_urls  # besides the server's own paper: what this PC's profile names
         self.done: set[int] = set()
@@ -267,8 +272,12 @@ class Agent:
             except Exception as exc:  # the server went away, or answered nonsense: back to waiting
                 wait = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
                 failures += 1
-                self.say(Text(f"waiting for the server ({type(exc).__name__}); trying again in {wait:g} s",
-                              f"正在等待服务器（{type(exc).__name__}）；{wait:g} 秒后重试"))
+                refused = self.trust.refusal(exc)  # its certificate: nothing was sent, the token never left
+                if refused is not None:
+                    self.say(Text(f"{refused.en}; trying again in {wait:g} s", f"{refused.zh}；{wait:g} 秒后重试"))
+                else:
+                    self.say(Text(f"waiting for the server ({type(exc).__name__}); trying again in {wait:g} s",
+                                  f"正在等待服务器（{type(exc).__name__}）；{wait:g} 秒后重试"))
                 self.offset = None
                 self.stop.wait(wait)
         return taken

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from readiness.core.model import Report
     from readiness.core.plugin import LoadedChecks
     from readiness.core.profile import Profile
+    from readiness.core.tls import Trust
     from readiness.pc.submit import Outcome
 
 Progress = Callable[[float, float], None]
@@ -65,6 +66,31 @@ class SavePlan:
     folder: Path | None = None
     fallbacks: tuple[Callable[[], Path], ...] = ()
     on_stick: bool = False
+
+
+@dataclass(frozen=True)
+class SiteServer:
+    """Where this PC sends its reports: the site server's address, the submit token, and how its
+    certificate is trusted ([server] fingerprint or ca_file; None: the system's CAs)."""
+
+    url: str
+    token: str
+    trust: "Trust | None" = None
+
+    @classmethod
+    def of(cls, profile: "Profile", url: str | None = None, token: str | None = None) -> "SiteServer":
+        from readiness.core.tls import Trust
+
+        return cls(url or profile["server.url"] or "", token or profile["server.token"] or "",
+                   Trust.of(profile, "server"))
+
+    def problem(self, profile: "Profile", url_setting: str = "server.url") -> Text | None:
+        """The core's one decision before a token leaves (core.tls.channel_problem): the trust
+        settings fit the address, and an http:// address is on the LAN or allowed."""
+        from readiness.core.tls import Trust, channel_problem
+
+        return channel_problem(self.url, self.trust or Trust("server"), profile["server.allow_plain_http"],
+                               url_setting)
 
 
 @dataclass(frozen=True)
@@ -118,7 +144,7 @@ def hostname_of(facts: Mapping[str, Any]) -> str | None:
 def check_this_pc(profile: "Profile", loaded: "LoadedChecks", *, lang: Lang,
                   facts_path: Path | None = None, collect: Collector | None = None,
                   offline: bool = False, progress: Progress | None = None,
-                  save: SavePlan = SavePlan(), server: tuple[str, str] | None = None,
+                  save: SavePlan = SavePlan(), server: SiteServer | None = None,
                   judged: Callable[["Report"], None] | None = None,
                   sending: Callable[[str], None] | None = None) -> CheckOutcome:
     """Collect (a snapshot at facts_path, the injected collector, or this PC live), judge, save,
@@ -148,7 +174,7 @@ def check_this_pc(profile: "Profile", loaded: "LoadedChecks", *, lang: Lang,
     submitted = None
     if server is not None:
         if sending is not None:
-            sending(server[0])
+            sending(server.url)
         submitted = submit_report(server, data, str(saved) if saved is not None else hostname_of(facts) or "report")
     return CheckOutcome(report, facts, data, saved, warnings, submitted)
 
@@ -179,14 +205,14 @@ def _import_for_submit() -> None:
         pass  # said when the report is to be sent
 
 
-def submit_report(server: tuple[str, str], data: bytes, label: str) -> Submitted:
+def submit_report(server: SiteServer, data: bytes, label: str) -> Submitted:
     """The outbox first (reports kept when the server was away), then this one; an unreachable
     server keeps it in the outbox for the next run."""
-    url, token = server
+    url = server.url
     try:
         from readiness.pc.submit import deliver
 
-        return Submitted(url, tuple(deliver(url, token, [(label, data)])))
+        return Submitted(url, tuple(deliver(url, server.token, [(label, data)], trust=server.trust)))
     except ImportError as exc:  # the tool's own files are gone (the stick was pulled): the report is saved
         return Submitted(url, (), Text(f"the report was not sent: the tool's files cannot be read any more ({exc.name or exc}); "
                                        "it is saved: send it later with `readiness submit`",
@@ -198,11 +224,11 @@ def submit_report(server: tuple[str, str], data: bytes, label: str) -> Submitted
                                        f"报告未发送（{why}）；已保存"))
 
 
-def server_of(profile: "Profile") -> tuple[str, str] | None:
+def server_of(profile: "Profile") -> SiteServer | None:
     """The site server named by the profile (server.url and server.token), or None."""
     url, token = profile["server.url"], profile["server.token"]
-    return (url, token) if url and token else None
+    return SiteServer.of(profile) if url and token else None
 
 
-__all__: Sequence[str] = ("CheckOutcome", "SavePlan", "Submitted", "check_this_pc", "collect_live", "progress_bar",
+__all__: Sequence[str] = ("CheckOutcome", "SavePlan", "SiteServer", "Submitted", "check_this_pc", "collect_live", "progress_bar",
                           "server_of", "submit_report")

@@ -15,10 +15,13 @@ import sys
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from readiness.core.i18n import Lang, Text, same
 from readiness.pc.net.errors import server_reason, stored_of
+
+if TYPE_CHECKING:
+    from readiness.core.tls import Trust
 
 NONE = same("")
 
@@ -64,14 +67,17 @@ def default_outbox(environ: dict[str, str] | None = None) -> Path:
 
 
 class Submitter:
-    def __init__(self, url: str, token: str, outbox: Path, session: Any = None) -> None:
-        import requests
+    def __init__(self, url: str, token: str, outbox: Path, session: Any = None, trust: "Trust | None" = None) -> None:
+        """trust: how the server's certificate is checked ([server] fingerprint or ca_file; None:
+        the system's CAs); its session never goes through the machine's proxy (a LAN server)."""
+        from readiness.core.tls import Trust
 
         self.endpoint = url.rstrip("/") + "/api/reports"
         self.token = token
         self.outbox = outbox
-        self.session = session or requests.Session()
-        self.session.trust_env = False  # a LAN server: never through the machine's proxy
+        self.trust = trust or Trust("server")
+        self.session = session or self.trust.session(url)
+        self.session.trust_env = False
 
     def post(self, body: bytes) -> tuple[Delivery, Text]:
         import requests
@@ -83,6 +89,9 @@ class Submitter:
                                   headers={"Authorization": f"Bearer {self.token}",
                                            "Content-Type": "application/json"})
         except requests.RequestException as exc:
+            refused = self.trust.refusal(exc)  # the certificate: the pin or the CA said no, the token never left
+            if refused is not None:
+                return Delivery.QUEUED, refused
             kind = classify(exc)
             return Delivery.QUEUED, Text(f"server unreachable: {type(exc).__name__}",
                                          f"无法连接服务器：{kind.zh}")
@@ -150,10 +159,11 @@ class Submitter:
         return outcomes
 
 
-def deliver(url: str, token: str, reports: Iterable[tuple[str, bytes]], outbox: Path | None = None) -> list[Outcome]:
+def deliver(url: str, token: str, reports: Iterable[tuple[str, bytes]], outbox: Path | None = None,
+            trust: "Trust | None" = None) -> list[Outcome]:
     """The one submit step (`check --submit`, `submit`, the double-click): the outbox first, oldest
     first, then each report; what cannot be delivered waits in the outbox."""
-    sub = Submitter(url, token, default_outbox() if outbox is None else outbox)
+    sub = Submitter(url, token, default_outbox() if outbox is None else outbox, trust=trust)
     outcomes = sub.flush()
     outcomes += [sub.send(body, label) for label, body in reports]
     return outcomes

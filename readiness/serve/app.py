@@ -76,8 +76,11 @@ def upstreams_for(s: Serving) -> list["Upstream"]:
     from readiness.serve.documents import own_branch_document, site_document
     from readiness.serve.upstream import Upstream
 
+    from readiness.core.tls import Trust
+
     p = s.cfg.profile
     out = []
+    trust = Trust.of(p, "upstream")
 
     def site_version() -> object:
         return (s.view.version, s.rehearsals.version)
@@ -101,8 +104,8 @@ def upstreams_for(s: Serving) -> list["Upstream"]:
                 return own_branch_document(s, seq)
 
             out.append(Upstream(p["upstream.url"], p["upstream.token"] or "", p["upstream.heartbeat_s"], branch_doc,
-                                branch_version, s.store, "branch"))
+                                branch_version, s.store, "branch", trust=trust))
         else:
             out.append(Upstream(p["upstream.url"], p["upstream.token"] or "", p["upstream.heartbeat_s"], site_doc,
-                                site_version, s.store, "site"))
+                                site_version, s.store, "site", trust=trust))
     return out

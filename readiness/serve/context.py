@@ -35,6 +35,7 @@ class ServeConfig:
     header_timeout_s: float = 10.0
     rate_per_minute: int = 240
     lan_urls: tuple[str, ...] = field(default_factory=tuple)  # what phones can reach, for the QR code
+    certificate: str | None = None  # a self-signed certificate's fingerprint: the phones are told how to accept it
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,15 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from readiness.core.i18n import Lang, Text
 from readiness.core.keys import key_problem
 from readiness.core.plugin import LoadedChecks
 from readiness.core.profile import Profile
+
+if TYPE_CHECKING:
+    from readiness.serve.tls import Served
 
 HEADER_TIMEOUT_S = 10.0
 WRITE_STALL_S = 30.0  # a response the client does not read at all for this long is dropped
@@ -69,11 +72,11 @@ def order_addresses(found: list[str], default: str | None) -> list[str]:
     return sorted(found, key=lambda s: (s != default, not ipaddress.ip_address(s).is_private, ipaddress.ip_address(s)))
 
 
-def base_urls(host: str, port: int, lan: list[str]) -> list[str]:
+def base_urls(host: str, port: int, lan: list[str], scheme: str = "http") -> list[str]:
     if host in ("0.0.0.0", "", "::"):
-        return [f"http://{ip}:{port}" for ip in lan] or [f"http://127.0.0.1:{port}"]
+        return [f"{scheme}://{ip}:{port}" for ip in lan] or [f"{scheme}://127.0.0.1:{port}"]
     shown = f"[{host}]" if ":" in host else host
-    return [f"http://{shown}:{port}"]
+    return [f"{scheme}://{shown}:{port}"]
 
 
 def qr_text(data: str, encoding: str) -> str:
@@ -99,16 +102,22 @@ def firewall_command(port: int) -> str:
 
 
 def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, encoding: str,
-           data_dir: Path, phone_token: str) -> str:
+           data_dir: Path, phone_token: str, fingerprint: str | None = None, self_signed: bool = False) -> str:
+    """fingerprint: the certificate served over HTTPS, for the PCs' profile; self_signed: the
+    phones are told how to accept it."""
     def t(en: str, zh: str) -> str:
         return Text(en, zh)(lang)
 
     phone = f"{urls[0]}/phone?t={phone_token}"  # the phone token: a phone link cannot act as a PC
+    pin = [f'  fingerprint = "{fingerprint}"'] if fingerprint else []
+    from readiness.site.words import WORDS
+
+    accept = [WORDS["phone_cert"](lang) + f" {fingerprint}"] if self_signed else []
     lines = [t("exam-readiness site server is running.", "exam-readiness 考点服务器已启动。"), "",
              t("Dashboard (manager, keep this link to yourself):", "看板（管理员专用，请勿外传）："),
              *[f"  {u}/?key={admin_key}" for u in urls], "",
              t("In the PCs' profile (site.toml):", "考试机配置文件（site.toml）中填写："),
-             "  [server]", f'  url = "{urls[0]}"', f'  token = "{token}"', "",
+             "  [server]", f'  url = "{urls[0]}"', f'  token = "{token}"', *pin, "",
              t("then on each PC:  readiness check --profile site.toml --submit",
                "然后在每台考试机上运行：readiness check --profile site.toml --submit"), "",
              t("Submit token: ", "提交令牌：") + token,
@@ -117,7 +126,7 @@ def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, e
              t("Data folder: ", "数据目录：") + str(data_dir.resolve()), "",
              t("Invigilators scan this with their phone (the identity-check phone):",
                "监考人员用手机（身份核验所用手机）扫描此二维码："),
-             qr_text(phone, encoding) + "  " + phone, "",
+             qr_text(phone, encoding) + "  " + phone, *accept, "",
              t("If the PCs cannot connect, open the port in Windows Firewall (administrator command prompt):",
                "如考试机无法连接，请在 Windows 防火墙中开放端口（以管理员身份运行命令提示符）："),
              "  " + firewall_command(port), "",
@@ -134,8 +143,9 @@ def damaged(path: Path, exc: BaseException) -> Text:
                 f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")
 
 
-def chain_banner(profile: Profile, urls: list[str], lang: Lang) -> str:
-    """The branch's and the upstream's lines of the start-up text (nothing for a plain site)."""
+def chain_banner(profile: Profile, urls: list[str], lang: Lang, fingerprint: str | None = None) -> str:
+    """The branch's and the upstream's lines of the start-up text (nothing for a plain site);
+    fingerprint: the certificate served, which the sites pin."""
     def t(en: str, zh: str) -> str:
         return Text(en, zh)(lang)
 
@@ -146,7 +156,8 @@ def chain_banner(profile: Profile, urls: list[str], lang: Lang) -> str:
                     f"分部 {profile['branch.id']}（{profile['branch.name']}）：应上报 {len(sites)} 个。"),
                   t("Branch dashboard: ", "分部看板：") + f"{urls[0]}/branch",
                   t("In each site's profile: [upstream] url = ", "各考点配置文件中：[upstream] url = ")
-                  + f'"{urls[0]}"' + t(", token = its own from [branch.sites]", "，token 为 [branch.sites] 中该考点的令牌"), ""]
+                  + f'"{urls[0]}"' + t(", token = its own from [branch.sites]", "，token 为 [branch.sites] 中该考点的令牌")
+                  + (f', fingerprint = "{fingerprint}"' if fingerprint else ""), ""]
     if profile["upstream.url"]:
         lines += [t(f"Sending to {profile['upstream.url']} on every change and every "
                     f"{profile['upstream.heartbeat_s']:g} s.",
@@ -183,17 +194,19 @@ def keys_for(profile: Profile, store: Any) -> Keys:
 
 def guarded_protocol(header_timeout_s: float, body_timeout_s: float = HEADER_TIMEOUT_S,
                      per_client: int = MAX_CONNECTIONS_PER_CLIENT, exempt_loopback: bool = True,
-                     write_stall_s: float | None = None) -> type:
+                     write_stall_s: float | None = None, trusted_proxies: tuple[str, ...] = ()) -> type:
     """uvicorn's h11 protocol with the limits a LAN needs: a request's head must arrive within
     header_timeout_s of its first byte (uvicorn would wait forever), its body within body_timeout_s
     of the head — also when the app answered without reading it (uvicorn keeps such a connection
     while the client trickles bytes); a client that reads nothing of a response for write_stall_s
     is dropped; and one address holds at most per_client connections (loopback, the manager's own
-    machine, is exempt unless told otherwise)."""
+    machine, is exempt unless told otherwise; so are the trusted reverse proxies, which carry every
+    client's connections)."""
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     open_per_client: dict[str, int] = {}
+    proxies = tuple(ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies)
     stall_s = WRITE_STALL_S if write_stall_s is None else write_stall_s
 
     class GuardedH11Protocol(H11Protocol):  # type: ignore[misc]
@@ -205,7 +218,7 @@ def guarded_protocol(header_timeout_s: float, body_timeout_s: float = HEADER_TIM
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             host = self.client[0] if self.client else "?"
-            if not (exempt_loopback and _is_loopback(host)):
+            if not (exempt_loopback and _is_loopback(host)) and not _within(host, proxies):
                 if open_per_client.get(host, 0) >= per_client:
                     transport.close()  # before a byte is read: nothing is lost but the attempt
                     return
@@ -283,6 +296,16 @@ def guarded_protocol(header_timeout_s: float, body_timeout_s: float = HEADER_TIM
     return GuardedH11Protocol
 
 
+def _within(host: str, networks: tuple[Any, ...]) -> bool:
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks if net.version == ip.version)
+
+
 def _is_loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -291,20 +314,30 @@ def _is_loopback(host: str) -> bool:
 
 
 def make_server(app: Any, header_timeout_s: float = HEADER_TIMEOUT_S, body_timeout_s: float = HEADER_TIMEOUT_S,
-                per_client: int = MAX_CONNECTIONS_PER_CLIENT, exempt_loopback: bool = True) -> Any:
+                per_client: int = MAX_CONNECTIONS_PER_CLIENT, exempt_loopback: bool = True,
+                tls: "Served | None" = None, trusted_proxies: tuple[str, ...] = ()) -> Any:
+    """uvicorn behind our guards; tls: serve HTTPS with these files (uvicorn's own TLS options);
+    trusted_proxies: only a request from one of these has its X-Forwarded-For taken as the client's
+    address (the per-address limits count it); from anyone else the header is ignored."""
     import uvicorn
 
-    protocol = guarded_protocol(header_timeout_s, body_timeout_s, per_client, exempt_loopback)
+    protocol = guarded_protocol(header_timeout_s, body_timeout_s, per_client, exempt_loopback,
+                                trusted_proxies=trusted_proxies)
     config = uvicorn.Config(app, http=protocol, loop="asyncio", lifespan="off",
                             log_level="warning", access_log=False, timeout_keep_alive=5,
                             h11_max_incomplete_event_size=16 * 1024, limit_concurrency=2000, server_header=False,
-                            timeout_graceful_shutdown=GRACEFUL_S)
+                            timeout_graceful_shutdown=GRACEFUL_S,
+                            # uvicorn trusts 127.0.0.1's (or $FORWARDED_ALLOW_IPS') headers unless told: only the profile's
+                            proxy_headers=bool(trusted_proxies), forwarded_allow_ips=list(trusted_proxies) or [],
+                            ssl_certfile=str(tls.cert) if tls else None, ssl_keyfile=str(tls.key) if tls else None)
     return uvicorn.Server(config)
 
 
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose proto says TCP. Without it an
+    # answer's TLS records wait on the client's delayed ACK (Nagle): 40 ms a request over https.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if sys.platform == "win32":  # there SO_REUSEADDR lets a second server take the same port
         sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", -5), 1)
     else:  # restart at once after a stop (TIME_WAIT), while a running server still owns the port
@@ -328,7 +361,13 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
 
     from readiness.branch.chain import chain_problem
 
+    from readiness.core.tls import Trust, channel_problem
+    from readiness.serve.tls import TLSProblem, serving_tls
+
     problem = chain_problem(profile)
+    if problem is None and profile["upstream.url"]:  # the branch's token never goes in clear beyond the LAN
+        problem = channel_problem(profile["upstream.url"], Trust.of(profile, "upstream"),
+                                  profile["upstream.allow_plain_http"], "upstream.url")
     if problem is not None:
         out.write(Text(f"error: {problem.en}\n", f"错误：{problem.zh}\n")(lang))
         return 2
@@ -348,7 +387,15 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
                        f"错误：无法监听 {host}:{port}：{exc.strerror or exc}（是否已有服务器在运行？）\n")(lang))
         return 2
     port = sock.getsockname()[1]
-    urls = base_urls(host, port, lan_addresses())
+    lan = lan_addresses()
+    try:
+        tls = serving_tls(profile, data_dir, lan if host in ("0.0.0.0", "", "::") else [host])
+    except TLSProblem as exc:
+        sock.close()
+        store.close()
+        out.write(Text(f"error: {exc.reason.en}\n", f"错误：{exc.reason.zh}\n")(lang))
+        return 2
+    urls = base_urls(host, port, lan, "https" if tls else "http")
     if store.folder_lock is not None:
         import os
         import socket as sockets
@@ -356,7 +403,8 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
         store.folder_lock.claim(f"process {os.getpid()} on {sockets.gethostname()}, port {port}, since {now_iso()}")
     cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile, phone_token=keys.phone_token,
                       rate_per_minute=profile["server.rate_per_minute"],
-                      lan_urls=tuple(u for u in urls if not u.startswith("http://127.")))
+                      lan_urls=tuple(u for u in urls if "://127." not in u),
+                      certificate=tls.fingerprint if tls and tls.self_signed else None)
     try:  # every stored report and round is read now: a damaged file shows here, not at the first look
         view = SiteView(store, profile, rejudge_with(loaded, profile) if rejudge else None, today_checks(loaded))
         serving = make_serving(cfg, store, view)
@@ -366,15 +414,25 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
         store.close()
         out.write(damaged(store.path, exc)(lang))
         return 2
-    server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s)
+    server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s, tls=tls,
+                         trusted_proxies=tuple(profile["server.trusted_proxies"]))
     try:
-        out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir, keys.phone_token))
-        out.write(chain_banner(profile, urls, lang))
+        out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir, keys.phone_token,
+                         tls.fingerprint if tls else None, bool(tls and tls.self_signed)))
+        out.write(chain_banner(profile, urls, lang, tls.fingerprint if tls else None))
         out.flush()
     except (OSError, ValueError):  # no console (closed or detached): the server runs all the same
         pass
     senders = upstreams_for(serving)
     serving.upstreams.extend(senders)
+
+    def say(line: Text) -> None:
+        out.write(line(lang) + "\n")
+        out.flush()
+
+    for sender in senders:
+        if sender.local is None:
+            sender.say = say
     for sender in senders:
         sender.start()
     try:

@@ -73,11 +73,14 @@ def login(lang: str, wrong: bool = False, back: bool = False) -> str:
             f'<input type="hidden" name="lang" value="{lang}">{nxt}</form><p>{_langs(lang)}</p></body></html>')
 
 
-def dashboard(lang: str) -> str:
+def dashboard(lang: str, certificate: str | None = None) -> str:
+    """certificate: the fingerprint of the self-signed certificate served; the phones are told how to accept it."""
     links = " · ".join(f'<a href="/download/site.{f}">{f.upper()}</a>' for f in LINKED)
     links += f' · <a href="/download/rehearsals.json">{_w("rounds", lang)}</a>'
     return (_head(WORDS["title"](lang), lang) +
-            f'<div class="qr"><img src="/qr/phone.svg" alt="QR"><br>{_w("phone_qr", lang)}</div>'
+            f'<div class="qr"><img src="/qr/phone.svg" alt="QR"><br>{_w("phone_qr", lang)}'
+            + (f'<p class="cert">{_w("phone_cert", lang)} <code>{escape(certificate)}</code></p>' if certificate else "")
+            + '</div>'
             f'<h1>{_w("title", lang)}</h1>'
             f'<div class="bar"><span class="conn" id="conn"></span><span>{_w("downloads", lang)}: {links}</span>'
             f'<span>{_langs(lang)}</span></div><div id="sites"></div>'

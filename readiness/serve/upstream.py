@@ -18,6 +18,7 @@ from typing import Any, Callable
 import orjson
 
 from readiness.core.i18n import Text
+from readiness.core.tls import Trust
 
 MIN_GAP_S = 5.0  # changes come in bursts (a room of PCs reporting): one document for the burst
 POLL_S = 1.0  # how often a change is looked for
@@ -30,11 +31,12 @@ class Upstream:
     """One daemon thread per server; `state()` says how sending goes, for the dashboard."""
 
     def __init__(self, url: str, token: str, heartbeat_s: float, make: Callable[[int], dict[str, Any]],
-                 version: Callable[[], object], store: Any, kind: str, local: Callable[[bytes], None] | None = None
-                 ) -> None:
+                 version: Callable[[], object], store: Any, kind: str, local: Callable[[bytes], None] | None = None,
+                 trust: Trust = Trust("upstream")) -> None:
         """make(seq) builds the document to send; version() changes when the document would;
         local: hand each document to this server's own branch instead of the network (a server
-        that is a site and its own branch)."""
+        that is a site and its own branch); trust: how the branch's certificate is checked
+        ([upstream] fingerprint or ca_file, else the system's CAs)."""
         self.url = sites_url(url) if url else ""
         self.token = token
         self.heartbeat_s = heartbeat_s
@@ -43,6 +45,9 @@ class Upstream:
         self.store = store
         self.kind = kind
         self.local = local
+        self.trust = trust
+        self.say: Callable[[Text], None] | None = None  # the server's console: told when the outcome changes
+        self._said: Text | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._attempt: threading.Thread | None = None
@@ -56,10 +61,7 @@ class Upstream:
         self._stop.set()
 
     def _run(self) -> None:
-        import requests
-
-        session = requests.Session()
-        session.trust_env = False  # a branch on the exam network: no proxy from the environment
+        session = self.trust.session(self.url)  # no proxy from the environment; the pin or CA file
         sent_version: object = object()
         next_try = 0.0  # monotonic: not before then (a failure's backoff, the branch's Retry-After)
         last_try = 0.0
@@ -140,6 +142,10 @@ class Upstream:
         except requests.RequestException as exc:
             from readiness.pc.net.errors import classify
 
+            refused = self.trust.refusal(exc)  # its certificate: the pin or the CA said no, nothing was sent
+            if refused is not None:
+                self._note(False, refused, body)
+                return False, 0.0
             why = classify(exc)
             self._note(False, Text(f"the branch cannot be reached: {why.en}", f"无法连接分部服务器：{why.zh}"), body)
             return False, 0.0
@@ -164,6 +170,7 @@ class Upstream:
         """This attempt's outcome: in memory for this run; with a body, in the store's outbox too
         (delivered, or kept with the reason)."""
         self.last_outcome = {"ok": ok, "at": time.time(), "error": why.to_dict() if why else None}
+        self._tell(why if not ok else None)
         if body is None:
             return
         try:
@@ -173,6 +180,20 @@ class Upstream:
                 self.store.keep_pending(body, orjson.dumps(why.to_dict()).decode() if why else None)
         except Exception:
             pass  # the store gone: the dashboard says the store's trouble; sending goes on
+
+    def _tell(self, why: Text | None) -> None:
+        """The console hears of a failure once (not at every retry), and of the recovery."""
+        if self.say is None or why == self._said:
+            return
+        if why is None:
+            line = Text(f"Sending to {self.url}: delivered again.", f"向 {self.url} 上报：已恢复送达。")
+        else:
+            line = Text(f"Sending to {self.url} failed: {why.en}", f"向 {self.url} 上报失败：{why.zh}")
+        self._said = why
+        try:
+            self.say(line)
+        except Exception:
+            pass  # no console (closed or detached): the dashboard still says it
 
     def state(self) -> dict[str, Any]:
         """For the dashboard: where this server sends, when it last delivered, what went wrong."""

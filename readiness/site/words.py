@@ -38,6 +38,12 @@ WORDS: dict[str, Text] = {
     "downloads": Text("Download the site report", "下载考点汇总"),
     "rounds": Text("rehearsal rounds (JSON)", "演练记录（JSON）"),
     "phone_qr": Text("Invigilators: scan to check your phone", "监考人员：扫码检查手机"),
+    "phone_cert": Text(
+        "The phone's browser warns once of this server's own (self-signed) certificate. On Android (Chrome) tap "
+        "\"Advanced\", then \"Proceed to ... (unsafe)\"; on an iPhone (Safari) tap \"Show Details\", then \"visit this "
+        "website\". The certificate's SHA-256 fingerprint (under its details) must be:",
+        "手机浏览器会对本服务器自己的（自签名）证书提示一次。安卓手机（Chrome）点\"高级\"，再点\"继续前往……（不安全）\"；"
+        "iPhone（Safari）点\"显示详细信息\"，再点\"访问此网站\"。证书详情中的 SHA-256 指纹应为："),
     "machine": Text("Machine", "考试机"), "back": Text("Back to the dashboard", "返回看板"),
     "results": Text("Results", "检查结果"), "facts": Text("Facts", "采集信息"),
     "received": Text("Received", "接收时间"), "from": Text("from", "来自"),

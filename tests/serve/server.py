@@ -57,8 +57,9 @@ class Running:
 @contextmanager
 def running(data: Path, profile: Profile, profile_path: str | None = None, port: int = 0, chain: bool = False,
             **options: Any) -> Iterator[Running]:
-    """chain: start the senders up the chain ([upstream]; a site that is its own branch), as serve does."""
-    limits = {k: options.pop(k) for k in ("per_client", "exempt_loopback") if k in options}
+    """chain: start the senders up the chain ([upstream]; a site that is its own branch), as serve does;
+    tls (a readiness.serve.tls.Served) serves HTTPS, trusted_proxies as the profile's."""
+    limits = {k: options.pop(k) for k in ("per_client", "exempt_loopback", "tls", "trusted_proxies") if k in options}
     store = Store(data)
     if profile_path is not None:  # as `serve --profile`: the command's profile re-judges every report
         loaded, rules = load_checks_and_profile(Path(profile_path))
@@ -81,7 +82,8 @@ def running(data: Path, profile: Profile, profile_path: str | None = None, port:
     for sender in senders:
         sender.start()
     try:
-        yield Running(f"http://127.0.0.1:{sock.getsockname()[1]}", store, view, cfg, serving)
+        scheme = "https" if limits.get("tls") else "http"
+        yield Running(f"{scheme}://127.0.0.1:{sock.getsockname()[1]}", store, view, cfg, serving)
     finally:
         for sender in senders:
             sender.stop()

@@ -20,7 +20,7 @@ from tests.serve.server import KEY, PHONE_TOKEN, TOKEN, running
 
 # Names that stay as they are in Chinese text: products, formats, units, what a person types.
 NAMES = {"PC", "QR", "HTML", "CSV", "XLSX", "JSON", "App", "Android", "iPhone", "iOS", "English", "HTTP", "IP",
-         "readiness", "check", "submit", "rehearse", "seat", "KB", "MB", "GB", "GiB"}
+         "readiness", "check", "submit", "rehearse", "seat", "KB", "MB", "GB", "GiB", "Chrome", "Safari", "SHA"}
 
 
 def english(text: str) -> list[str]:
