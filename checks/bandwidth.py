@@ -3,7 +3,7 @@ listening exams (5 a seat). On a good network each PC loads its paper in about 8
 
 from __future__ import annotations
 
-from readiness.api import FactUnavailable, Facts, Finding, Profile, Status, Text, check, rules
+from readiness.api import FactUnavailable, Facts, Finding, Profile, Status, Text, check, former, rules
 
 
 def load_note(seats: int, paper_mb: float, mbps: float) -> Text:
@@ -23,8 +23,9 @@ def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     mbps = facts.get("network.bandwidth.download_mbps", float, minimum=0)
     if mbps is None:
         # what the failure means was worded where it was caught; an older snapshot has only the raw text
+        raw = facts.get("network.bandwidth.error", str)
         raise FactUnavailable("network.bandwidth", facts.text("network.bandwidth.reason")
-                              or facts.text("network.bandwidth.error")
+                              or (former(raw) if raw else None)
                               or facts.reason("network.bandwidth.download_mbps"))
     backend = facts.get("network.bandwidth.backend", str) or "?"
     shown = f"{mbps:.1f}" if mbps >= 1 else f"{mbps:.3f}"  # a crawling link still shows what was measured

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readiness.api import FactUnavailable, Facts, Finding, Profile, Setting, Status, Text, check, field, same
+from readiness.api import FactUnavailable, Facts, Finding, Profile, Setting, Status, Text, check, field, former, same
 
 STEPS = {"dns": Text("name lookup (DNS)", "域名解析（DNS）"), "connect": Text("TCP connect", "TCP 连接"),
          "tls": Text("TLS handshake", "TLS 握手"), "http": Text("HTTP request", "HTTP 请求"),
@@ -41,7 +41,7 @@ def check_exam_server(facts: Facts, profile: Profile) -> Finding:
         step = STEPS.get(e.get("failed_step") or "", same(str(e.get("failed_step"))))
         raw = str(e.get("error"))
         # what it means, classified where it was caught; an older snapshot has only the raw text
-        what = Text.from_json(e["reason"]) if isinstance(e.get("reason"), (str, dict)) else same(raw)
+        what = Text.from_json(e["reason"]) if isinstance(e.get("reason"), (str, dict)) else former(raw)
         return Finding(Status.FAIL, Text(f"{e['url']}: {what.en}", f"{e['url']}：{what.zh}") + via, expected,
                        Text(f"{e['url']} failed at the {step.en}: {what.en}.",
                             f"{e['url']} 在{step.zh}这一步失败：{what.zh}。"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness.api import Facts, Finding, Profile, Status, Text, check, field, rules, same
+from readiness.api import Facts, Finding, Profile, Status, Text, check, field, former, rules, same
 
 EXPECTED = Text("msyh.ttc or msyh.ttf (Microsoft YaHei) in C:\\Windows\\Fonts",
                 "C:\\Windows\\Fonts 中有 msyh.ttc 或 msyh.ttf（微软雅黑）")
@@ -67,8 +67,8 @@ def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
         bad = next((e for e in entries if e["registered"]), entries[0])  # what Windows loads first
         if bad["reason"] is not None:  # worded in both languages by the collector
             why = Text.from_json(bad["reason"])
-        elif bad["error"]:  # an older snapshot: the raw text
-            why = same(bad["error"])
+        elif bad["error"]:  # an older snapshot: the raw text (the tool's own former words in Chinese)
+            why = former(bad["error"])
         elif rules.is_yahei(_names(bad), families):  # YaHei, but Bold or Light
             why = Text(f"its style is {bad['style']}, not Regular", f"其字形为 {bad['style']}，不是常规（Regular）")
         else:

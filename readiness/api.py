@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from readiness.core import rules
 from readiness.core.facts import Facts, FactUnavailable, NotCollected, field
-from readiness.core.i18n import Text, join, same
+from readiness.core.i18n import Text, former, join, same
 from readiness.core.model import RETRY_REMEDY, Finding, Status
 from readiness.core.plugin import check
 from readiness.core.profile import Profile
@@ -27,5 +27,5 @@ from readiness.core.versions import compare_versions, parse_version
 __all__ = [
     "GB", "GIB", "PRODUCT_IDS", "RETRY_REMEDY", "Facts", "FactUnavailable", "Finding",
     "NotCollected", "Profile", "Setting", "Status", "Text", "check", "compare_versions", "field",
-    "gb", "gib", "join", "parse_version", "rules", "same",
+    "former", "gb", "gib", "join", "parse_version", "rules", "same",
 ]

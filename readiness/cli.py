@@ -171,14 +171,14 @@ class ReadinessGroup(click.Group):
             exc.show()
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):
-            _stderr_line(Text("interrupted (Ctrl-C)", "已中断（Ctrl-C）")(detect_lang(stream_encoding(sys.stderr))))
+            _stderr_line(Text("interrupted (Ctrl-C)", "已中断（Ctrl-C）")(_error_lang()))  # --lang holds here too
             code = EXIT_INTERRUPTED
         except OutputClosed as exc:
             _silence_stdout()
             if exc.errno != errno.EPIPE:  # a reader that stopped early (| head) needs no message
                 ui = _error_lang()
-                _stderr_line(Text(f"error: cannot write to standard output ({exc.reason})",
-                                  f"错误：无法写入标准输出（{exc.reason}）")(ui))
+                _stderr_line(Text(f"error: cannot write to standard output ({exc.reason.en})",
+                                  f"错误：无法写入标准输出（{exc.reason.zh}）")(ui))
             code = EXIT_USAGE
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -257,7 +257,7 @@ def check(profile_path: Path | None, facts_path: Path | None, fmt: str, output: 
     ui = _lang(lang)
     try:
         done = check_this_pc(profile, loaded, lang=ui, facts_path=facts_path, offline=offline,
-                             progress=_progress_bar(), save=SavePlan(output=output), server=target)
+                             progress=_progress_bar(ui), save=SavePlan(output=output), server=target)
     except SnapshotError as exc:
         raise UsageError(exc.reason if isinstance(exc, TextError) else same(str(exc))) from None
     out_format = FORMATS[fmt]
@@ -328,7 +328,7 @@ def list_checks(lang: str | None) -> None:
     since = Text("since", "始于")
     lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__}{f', {since(ui)} {c.since}' if c.since else ''})"
              for c in loaded.checks]
-    lines += [f"{f.name:<16} ERROR: {f.reason}" for f in loaded.failures]
+    lines += [f"{f.name:<16} {Text('ERROR', '错误')(ui)}: {f.reason(ui)}" for f in loaded.failures]
     _write_stdout("\n".join(lines) + "\n", TEXT)
 
 
@@ -412,11 +412,12 @@ def entry() -> None:
     main()
 
 
-def _progress_bar() -> Any:
-    """The one progress bar (readiness.pc.pipeline.progress_bar) on stderr."""
+def _progress_bar(lang: Lang | None = None) -> Any:
+    """What is checked as it goes and the downlink's bar (readiness.pc.pipeline.progress_bar), on
+    stderr, in the command's language."""
     from readiness.pc.pipeline import progress_bar
 
-    return progress_bar(sys.stderr)
+    return progress_bar(sys.stderr, lang or _error_lang())
 
 
 @main.command()
@@ -450,10 +451,10 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
                 raise UsageError(Text(f"{option}: {problem.en}", f"{option}：{problem.zh}"))
     if url and backend is None:
         values["bandwidth.backend"] = "http"
-    m = measure(values, progress=_progress_bar())
+    ui = _lang(lang)
+    m = measure(values, progress=_progress_bar(ui))
     facts = {"network": {"bandwidth": m}, "errors": {}}
     result = judge_checks(facts, Profile(values, profile.source), loaded.select(["bandwidth"]))[0]
-    ui = _lang(lang)
     if FORMATS[fmt] is JSON:
         doc = dict(m, status=result.status.value, required_mbps=result.details.get("required_mbps"),
                    load_s=result.details.get("load_s"), message=result.message.to_dict())
@@ -504,7 +505,7 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, worke
 
         doc, code = branch_outcome(documents, loaded[1] if loaded is not None else _setup(None)[1])
         for r in agg.rejected:  # what was not read: said, as the site table lists it
-            _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason}")
+            _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason(ui)}")
         _write_outputs(files, ui, lambda f: f.render_branch(doc, ui))
         _write_stdout(FORMATS[fmt].render_branch(doc, ui).decode("utf-8"), FORMATS[fmt])
         sys.exit(code)

@@ -186,7 +186,7 @@ def _check_here(session: Session) -> int:
     except ProfileError as exc:
         session.say(Text(f"error: the site profile cannot be used: {exc.reason.en}",
                          f"错误：考点配置无法使用：{exc.reason.zh}"), err=True)
-        for key, line in _lines_of_keys(site_file, str(exc)):
+        for key, line in exc.lines:  # where the file sets each key the error names
             session.say(Text(f"  {site_file}, line {line}: {key}", f"  {site_file} 第 {line} 行：{key}"), err=True)
         session.say(Text(f"Correct {SITE_PROFILE} (or remove it to check against the built-in plan) and run "
                          "readiness.exe again.",
@@ -213,7 +213,7 @@ def _check_here(session: Session) -> int:
                          f"错误：报告不会发送：{not_sent.zh}"), err=True)
         server = None
     done = check_this_pc(
-        profile, loaded, lang=ui, collect=session.collect, progress=progress_bar(session.stderr),
+        profile, loaded, lang=ui, collect=session.collect, progress=progress_bar(session.stderr, ui),
         save=SavePlan(folder=session.folder / REPORTS_FOLDER, fallbacks=(session.desktop, temp_folder), on_stick=True),
         server=server,
         judged=lambda report: session.write(TEXT.render_report(report, ui)),
@@ -233,31 +233,6 @@ def _check_here(session: Session) -> int:
                     err=True)
     session.pause()
     return done.exit_code
-
-
-def _lines_of_keys(path: Path, message: str) -> list[tuple[str, int]]:
-    """The lines of a TOML file where the keys named in a profile error are set (the parser names
-    the line of a syntax error itself; a wrong value is named by its key)."""
-    import re
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return []
-    lines: dict[str, int] = {}
-    table = ""
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        header = re.match(r"^\[([^\[\]]+)\]", line)
-        if header:
-            table = re.sub(r"[\s\"']", "", header.group(1))
-            continue
-        assignment = re.match(r"^([A-Za-z0-9_.\-\"' ]+?)\s*=", line)
-        if assignment:
-            key = re.sub(r"[\s\"']", "", assignment.group(1))
-            lines.setdefault(f"{table}.{key}" if table else key, number)
-    named = re.findall(r"(?:^|; |: )([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+): ", message)
-    return [(key, lines[key]) for key in dict.fromkeys(named) if key in lines]
 
 
 def _has_paths(args: Sequence[str], value_options: set[str]) -> bool:

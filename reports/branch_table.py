@@ -36,7 +36,7 @@ def zone(where: tzinfo | None = None) -> tzinfo:
 
 
 def _instant(value: Any) -> datetime | None:
-    from readiness.core.exam import parse_instant
+    from readiness.core.times import parse_instant
 
     return parse_instant(value)
 

@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Iterator
 
-from readiness.site.aggregate.reverted import short_time
+from readiness.core.times import short_time
 from readiness.site.aggregate.site import Aggregate
 from readiness.core.i18n import Lang
 

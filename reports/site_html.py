@@ -216,7 +216,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN, rehearsals: Sequence[Mapping[st
     if rounds and not one:
         body.append(rounds)
     if agg.rejected:
-        rows = "".join(f"<tr><td>{escape(r.path)}</td><td>{escape(r.reason)}</td></tr>" for r in agg.rejected)
+        rows = "".join(f"<tr><td>{escape(r.path)}</td><td>{bi(r.reason)}</td></tr>" for r in agg.rejected)
         body.append(f"<h2>{bi(Text('Rejected inputs', '未采用的文件'))}</h2><table>{rows}</table>")
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>考点就绪报告 Site readiness</title><style>{CSS}</style></head><body>\n"

@@ -48,7 +48,7 @@ def to_dict(agg: Aggregate, machines: bool = True, rehearsals: Rounds | None = N
            "generated_at": agg.generated_at, "mode": agg.mode,
            "profile": agg.profile_source, "status": agg.status.value, "counts": agg.counts,
            "sites": [site_dict(s, machines) for s in agg.sites] if machines else [],
-           "rejected": [{"path": r.path, "reason": r.reason} for r in agg.rejected],
+           "rejected": [{"path": r.path, "reason": r.reason.en, "reason_text": r.reason.to_dict()} for r in agg.rejected],
            "superseded": agg.superseded}
     if rehearsals is not None:
         out["rehearsals"] = [dict(r) for r in rehearsals]

@@ -125,7 +125,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
                             f"  其中 {ties} 份与采用的报告检查时间相同：以较差的结果为准")(lang))
     if agg.rejected:
         out += ["", f"{L['rejected'](lang)} ({len(agg.rejected)}):"]
-        out += [f"  {r.path}: {r.reason}" for r in agg.rejected[:100]]
+        out += [f"  {r.path}: {r.reason(lang)}" for r in agg.rejected[:100]]
         if len(agg.rejected) > 100:
             out.append(f"  ... +{len(agg.rejected) - 100}")
     return "\n".join(out) + "\n"

@@ -46,7 +46,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> bytes:
         rej = book.add_worksheet("Rejected")
         rej.write_row(0, 0, ["path", "reason"], bold)
         for i, r in enumerate(agg.rejected, 1):
-            rej.write_row(i, 0, [r.path, r.reason])
+            rej.write_row(i, 0, [r.path, r.reason(lang)])
     book.close()
     return buf.getvalue()
 

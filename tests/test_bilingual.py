@@ -276,7 +276,8 @@ def _refusal(en: str, zh: str) -> bytes:
 
 SERVERS = {
     "401": (401, _refusal("a valid submit token is needed (Authorization: Bearer TOKEN)",
-                          "需要有效的提交令牌（Authorization: Bearer 令牌）"), "application/json", 3),
+                          "需要有效的提交令牌（Authorization: Bearer 令牌）"), "application/json", 2),
+    "403": (403, _refusal("forbidden", "禁止访问"), "application/json", 2),
     "429": (429, _refusal("too many requests from this address; try again shortly", "此地址请求过于频繁，请稍后再试"),
             "application/json", 3),
     "503": (503, _refusal("the server cannot store it now (database is locked); it will be sent again",
@@ -311,7 +312,9 @@ def test_submit_in_chinese_against_servers_that_refuse(name, tmp_path, monkeypat
             server.close()
     assert result.exit_code == code, result.stderr
     said = result.stderr
-    assert ("已存入待发送目录" if code == 3 else "服务器拒收") in said, said
+    assert {3: "报告保存在待发送目录", 2: "不接受此提交令牌", 1: "服务器拒收"}[code] in said, said
+    if code == 2:
+        assert "server.token" in said and "下次" not in said  # a refusal, never "sent next time"
     raw = ["database is locked", "no schema"]  # the server's own raw detail inside its Chinese sentence
     assert _leaks(said, raw) == [], said
     english = CliRunner().invoke(main, ["submit", "--server", url, "--token", "t", "--lang", "en"]).stderr

@@ -207,18 +207,20 @@ class TrickleServer:
 
 
 @posix_only
-def test_ctrl_c_exits_130(tmp_path):
+@pytest.mark.parametrize("lang,said", [("en", "interrupted"), ("zh", "已中断")])
+def test_ctrl_c_exits_130(tmp_path, lang, said):
     server = TrickleServer()
-    try:
+    try:  # --lang holds for the interruption too (the system's language here is English)
         proc = subprocess.Popen([sys.executable, "-m", "readiness", "bandwidth", "--url", server.url,
-                                 "--duration", "60", "--warmup", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, cwd=tmp_path, env=dict(os.environ, READINESS_LANG="en"))
+                                 "--duration", "60", "--warmup", "0", "--lang", lang], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=tmp_path,
+                                env=dict(os.environ, READINESS_LANG="en", PYTHONIOENCODING="utf-8"))
         time.sleep(2.5)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
         server.close()
-    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert proc.returncode == 130 and said in err and "Traceback" not in err
     assert listing(tmp_path) == []
 
 

@@ -59,7 +59,7 @@ def test_aggregate_lists_it_as_rejected_and_counts_the_rest(tmp_path):
     bad.write_bytes(_with_bad_hostname(bad))
     agg = aggregate([str(tmp_path / "r")])
     assert [m.hostname for m in agg.sites[0].machines] == ["PC01"]
-    assert len(agg.rejected) == 1 and "lone surrogate" in agg.rejected[0].reason
+    assert len(agg.rejected) == 1 and "lone surrogate" in agg.rejected[0].reason.en
     result = CliRunner().invoke(main, ["aggregate", str(tmp_path / "r"), "--lang", "en"])
     assert result.exit_code == 0 and "Traceback" not in result.output and good.name not in result.output
 

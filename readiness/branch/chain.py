@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from readiness import __version__
 from readiness.core import rules
-from readiness.core.exam import Timeline, iso, parse_instant, starts_from
+from readiness.core.exam import Timeline, starts_from
+from readiness.core.times import iso, parse_instant
 from readiness.core.i18n import Text
 from readiness.core.names import MAX_NAME, id_problem, shown
 from readiness.core.refusals import Invalid, Refused

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from readiness.core.i18n import Text
 from readiness.core.inputs import Rejected
 from readiness.branch.chain import BranchView, DocumentError, Received, branch_document, read_file
 from readiness.core.exam import Timeline
@@ -27,8 +28,8 @@ def read_sender_file(doc: Any, label: str) -> SenderFile | Rejected:
     try:
         return SenderFile(label, tuple(read_file(doc)))
     except DocumentError as exc:
-        return Rejected(label, f"not a usable site document: {exc.reason}",
-                        Text(f"not a usable site document: {exc.text.en}", f"不是可用的考点文档：{exc.text.zh}"))
+        return Rejected(label, Text(f"not a usable site document: {exc.reason.en}",
+                                    f"不是可用的考点文档：{exc.reason.zh}"))
 
 
 def branch_table(files: Iterable[SenderFile], profile: Profile, now_s: float) -> dict[str, Any]:

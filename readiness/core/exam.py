@@ -9,41 +9,11 @@ plan's numbers (5 minutes, 48 hours) are in readiness.core.rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from readiness.core import rules
 from readiness.core.i18n import Text
-
-
-def parse_instant(text: Any) -> datetime | None:
-    """An ISO 8601 date-time with its offset ("Z" is UTC), else None: a time without an offset is
-    a different moment in every zone, so it is never guessed."""
-    if not isinstance(text, str) or len(text) > 64:
-        return None
-    raw = text.strip()
-    if raw[-1:] in ("Z", "z"):
-        raw = raw[:-1] + "+00:00"
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        return None
-    try:  # 0001-01-01+14:00 and 9999-12-31-14:00 have no UTC instant in datetime's range
-        value.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        return None
-    if not 2000 <= value.year <= 2200:  # an exam day, not a typo of a year
-        return None
-    return value
-
-
-def iso(ts: float | None) -> str | None:
-    """Unix seconds as ISO 8601 in UTC (what documents carry); None stays None."""
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+from readiness.core.times import iso, parse_instant
 
 
 @dataclass(frozen=True)

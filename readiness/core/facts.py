@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from readiness.core.i18n import Text
+from readiness.core.i18n import Text, TextError, same
 
 FACTS_SCHEMA = "readiness.facts/1"
 FACTS_SCHEMA_NAME, FACTS_SCHEMA_VERSION = "readiness.facts", 1
@@ -25,19 +25,20 @@ def as_text(reason: "str | Text") -> Text:
     return reason if isinstance(reason, Text) else Text(reason, reason)
 
 
-class FactUnavailable(Exception):
+class FactUnavailable(TextError):
     """A fact a check needs is unknown or malformed: the check could not decide (error).
 
     The reason is worded in both languages where it is raised; a plain string (a plugin's, or a
-    raw error text) is shown as it is in both. absent: the fact's key is not in the snapshot at all
-    (not a null with its reason): facts written by a readiness that did not collect it yet, or a
-    damaged file; the judge tells the two apart by the collector's version (core/judging.py)."""
+    raw error text) is shown as it is in both. str(): "path: reason". absent: the fact's key is not
+    in the snapshot at all (not a null with its reason): facts written by a readiness that did not
+    collect it yet, or a damaged file; the judge tells the two apart by the collector's version
+    (core/judging.py)."""
 
     def __init__(self, path: str, reason: "str | Text", absent: bool = False) -> None:
+        super().__init__(as_text(reason))
         self.path = path
-        self.reason = as_text(reason)
         self.absent = absent
-        super().__init__(f"{path}: {self.reason.en}")
+        self.args = (f"{path}: {self.reason.en}",)
 
 
 SKIPPABLE_SECTIONS = frozenset({"network"})  # may be left out on purpose (--offline); hardware may not
@@ -71,13 +72,13 @@ def fact_name(path: str) -> Text:
     return Text(path, f"{zh}（{path}）" if zh else path)
 
 
-class NotCollected(Exception):
+class NotCollected(TextError):
     """A fact was deliberately not collected (e.g. network under --offline): the check skips."""
 
     def __init__(self, section: str, reason: "str | Text") -> None:
+        super().__init__(as_text(reason))
         self.section = section
-        self.reason = as_text(reason)
-        super().__init__(f"{section}: {self.reason.en}")
+        self.args = (f"{section}: {self.reason.en}",)
 
 
 def _text_map(value: Any) -> dict[str, Text]:
@@ -94,8 +95,13 @@ def _text_map(value: Any) -> dict[str, Text]:
     return out
 
 
-class SnapshotError(Exception):
-    """A facts file that cannot be used at all (not JSON, not a snapshot, newer schema)."""
+class SnapshotError(TextError):
+    """A facts file that cannot be used at all (not JSON, not a snapshot, newer schema): `problem`
+    says what, `reason` where and what, both in both languages."""
+
+    def __init__(self, origin: str, problem: Text) -> None:
+        super().__init__(Text(f"{origin}: {problem.en}", f"{origin}：{problem.zh}"))
+        self.origin, self.problem = origin, problem
 
 
 def _type_ok(value: Any, kind: type | tuple[type, ...]) -> bool:
@@ -249,23 +255,27 @@ def parse_schema(value: Any) -> tuple[str, int] | None:
 def snapshot_from_document(doc: Any, origin: str, inside_report: bool = False) -> dict[str, Any]:
     """The facts inside a parsed facts file, or inside a saved report (to re-judge it)."""
     if not isinstance(doc, dict):
-        raise SnapshotError(f"{origin}: expected a JSON object with \"schema\": \"{FACTS_SCHEMA}\"")
+        raise SnapshotError(origin, Text(f"expected a JSON object with \"schema\": \"{FACTS_SCHEMA}\"",
+                                          f"应为含 \"schema\": \"{FACTS_SCHEMA}\" 的 JSON 对象"))
     schema = parse_schema(doc.get("schema"))
     if schema is None:
-        raise SnapshotError(f"{origin}: no \"schema\" field: this is not a readiness facts file")
+        raise SnapshotError(origin, Text("no \"schema\" field: this is not a readiness facts file",
+                                          "没有 \"schema\" 字段：不是 readiness 信息文件"))
     from readiness.core.versions import newer_major
 
     name, version = schema
     if name == "readiness.report":
         if version > 1:
-            raise SnapshotError(f"{origin}: {newer_major(str(doc['schema']), 'readiness.report/1', doc, 'tool').en}")
+            raise SnapshotError(origin, newer_major(str(doc["schema"]), "readiness.report/1", doc, "tool"))
         if inside_report:
-            raise SnapshotError(f"{origin}: a report inside a report: its facts must be a facts snapshot")
+            raise SnapshotError(origin, Text("a report inside a report: its facts must be a facts snapshot",
+                                              "报告中嵌套了报告：其 facts 必须是信息快照"))
         return snapshot_from_document(doc.get("facts"), f"{origin} (facts of the report)", inside_report=True)
     if name != FACTS_SCHEMA_NAME:
-        raise SnapshotError(f"{origin}: schema {doc['schema']!r} is not a facts snapshot")
+        raise SnapshotError(origin, Text(f"schema {doc['schema']!r} is not a facts snapshot",
+                                          f"格式 {doc['schema']!r} 不是信息快照"))
     if version > FACTS_SCHEMA_VERSION:
-        raise SnapshotError(f"{origin}: {newer_major(str(doc['schema']), FACTS_SCHEMA, doc, 'tool').en}")
+        raise SnapshotError(origin, newer_major(str(doc["schema"]), FACTS_SCHEMA, doc, "tool"))
     return doc
 
 
@@ -294,25 +304,28 @@ def decode_json_bytes(raw: bytes, origin: str) -> Any:
         except ValueError:
             pass  # the standard library below says precisely what is wrong
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SnapshotError(f"{origin}: saved as UTF-16; save it as UTF-8")
+        raise SnapshotError(origin, Text("saved as UTF-16; save it as UTF-8", "以 UTF-16 编码保存：请另存为 UTF-8"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SnapshotError(f"{origin}: not UTF-8 text (byte {exc.start}); is it a JSON file?") from None
+        raise SnapshotError(origin, Text(f"not UTF-8 text (byte {exc.start}); is it a JSON file?",
+                                          f"不是 UTF-8 文本（第 {exc.start} 字节）；是 JSON 文件吗？")) from None
     if not text.strip():
-        raise SnapshotError(f"{origin}: the file is empty")
+        raise SnapshotError(origin, Text("the file is empty", "文件是空的"))
     try:
         doc = json.loads(text, parse_constant=_no_constant)
     except _NotJSONConstant as exc:
-        raise SnapshotError(f"{origin}: not valid JSON: {exc} is not a JSON number") from None
+        raise SnapshotError(origin, Text(f"not valid JSON: {exc} is not a JSON number",
+                                          f"不是有效的 JSON：{exc} 不是 JSON 数值")) from None
     except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{origin}: not valid JSON: {exc.msg} (line {exc.lineno}, "
-                            f"column {exc.colno})") from None
+        raise SnapshotError(origin, Text(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                                          f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）")) from None
     except RecursionError:
-        raise SnapshotError(f"{origin}: JSON nested too deeply") from None
+        raise SnapshotError(origin, Text("JSON nested too deeply", "JSON 嵌套过深")) from None
     where = lone_surrogate(doc)
     if where is not None:  # "\ud800" escaped: valid JSON, but no text; it breaks every writer after
-        raise SnapshotError(f"{origin}: not valid Unicode: {where} holds a lone surrogate (\\ud800-\\udfff escape)")
+        raise SnapshotError(origin, Text(f"not valid Unicode: {where} holds a lone surrogate (\\ud800-\\udfff escape)",
+                                          f"不是有效的 Unicode：{where} 含有孤立的代理项（\\ud800-\\udfff 转义）"))
     return doc
 
 
@@ -364,15 +377,18 @@ def load_snapshot(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     try:
         if p.is_dir():
-            raise SnapshotError(f"{p}: is a folder, not a facts file")
+            raise SnapshotError(str(p), Text("is a folder, not a facts file", "是文件夹，不是信息文件"))
         raw = read_regular(p, MAX_SNAPSHOT_BYTES)
     except OSError as exc:
-        raise SnapshotError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        said = getattr(exc, "reason", None)  # NotRegularFile says what the path is in both languages
+        why = said if isinstance(said, Text) else same(exc.strerror or str(exc))
+        raise SnapshotError(str(p), Text(f"cannot read: {why.en}", f"无法读取：{why.zh}")) from None
     if len(raw) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(f"{p}: larger than {MAX_SNAPSHOT_BYTES // 2**20} MiB: not a facts file")
+        raise SnapshotError(str(p), Text(f"larger than {MAX_SNAPSHOT_BYTES // 2**20} MiB: not a facts file",
+                                         f"大于 {MAX_SNAPSHOT_BYTES // 2**20} MiB：不是信息文件"))
     doc = decode_json_bytes(raw, str(p))
     deep = too_deep(doc, MAX_SNAPSHOT_DEPTH)
     if deep:
-        raise SnapshotError(f"{p}: {deep[:80]} is nested more than {MAX_SNAPSHOT_DEPTH} levels deep: "
-                            "not a facts file")
+        raise SnapshotError(str(p), Text(f"{deep[:80]} is nested more than {MAX_SNAPSHOT_DEPTH} levels deep: not a facts file",
+                                         f"{deep[:80]} 的嵌套超过 {MAX_SNAPSHOT_DEPTH} 层：不是信息文件"))
     return snapshot_from_document(doc, str(p))

@@ -7,6 +7,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from readiness.core.i18n import Text
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
@@ -26,6 +30,18 @@ def kind_of_zh(mode: int) -> str:
     if mode == 0:
         return "无法读取的符号链接（可能是循环链接）"
     return next((name for test, name in _KINDS_ZH if test(mode)), "非普通文件")
+
+
+def cannot_read(exc: BaseException) -> "Text":
+    """What stopped a file being read: the OS's own words, inside a sentence in both languages
+    (a NotRegularFile says what the path is in both)."""
+    from readiness.core.i18n import Text
+
+    said = getattr(exc, "reason", None)
+    if isinstance(said, Text):
+        return Text(f"cannot read: {said.en}", f"无法读取：{said.zh}")
+    raw = getattr(exc, "strerror", None) or str(exc)
+    return Text(f"cannot read: {raw}", f"无法读取：{raw}")
 
 
 class NotRegularFile(OSError):

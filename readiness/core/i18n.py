@@ -49,11 +49,47 @@ class Text:
 
 
 class TextError(Exception):
-    """An error whose reason is worded in both languages where it is raised (str(): English)."""
+    """The one root of the tool's own errors: the reason is worded in both languages where it is
+    raised (str(): English). Refusals to a request (core.refusals), profile, snapshot, font, ini
+    and network failures all derive from it; nothing reads an error's words back."""
 
     def __init__(self, reason: Text) -> None:
         super().__init__(reason.en)
         self.reason = reason
+
+
+# What this tool's collectors wrote as raw English before each failure carried its reason {en, zh}:
+# in a snapshot saved by those versions, these words of our own are said in Chinese (the raw text
+# stays as the English); anything else is shown as it is in both languages.
+FORMER_WORDS = (
+    ("too little to measure", "服务器发送的数据太少，无法测量"),
+    ("not a font file", "不是字体文件（无法读取其字体表）"),
+    ("no readable name table", "字体名称表无法读取"),
+    ("the name could not be resolved", "域名无法解析（DNS）"),
+    ("certificate not accepted", "TLS 证书未被接受"),
+    ("the server stopped sending", "服务器停止发送数据（读取超时）"),
+    ("the body ended early", "传输提前中断（连接被关闭）"),
+    ("too many redirects", "重定向次数过多"),
+    ("answered an html page", "服务器返回的是网页而不是文件（可能是登录页）"),
+    ("often blocked", "speedtest.net 拒绝提供配置（HTTP 403）：该服务常被屏蔽"),
+    ("connection refused", "连接被拒绝（该地址没有服务，或被防火墙拦截）"),
+    ("timed out", "连接超时"),
+    ("unreachable", "网络不可达（无路由）"),
+    ("cannot connect", "无法连接"),
+)
+
+
+def former(raw: str) -> Text:
+    """A raw text from an older snapshot (no reason beside it): the tool's own former words said in
+    Chinese, an HTTP status kept; any other text as it is in both languages."""
+    import re
+
+    status = re.search(r"\bHTTP (\d{3})\b", raw)
+    if status and raw.startswith(("the server answered HTTP", "HTTP ")):
+        return Text(raw, f"服务器返回 HTTP {status.group(1)}")
+    low = raw.lower()
+    meaning = next((zh for en, zh in FORMER_WORDS if en in low), None)
+    return Text(raw, meaning) if meaning is not None else Text(raw, raw)
 
 
 def same(text: str) -> Text:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator
 
-from readiness.core.files import kind_of, read_regular, require_regular
+from readiness.core.files import cannot_read, kind_of, kind_of_zh, read_regular, require_regular
+from readiness.core.i18n import Text
 
 if TYPE_CHECKING:
     from readiness.core.i18n import Text
@@ -38,23 +39,34 @@ class Source:
 
 @dataclass(frozen=True)
 class Rejected:
+    """An input that is not a usable report, and why, in both languages (worded where it is refused)."""
+
     path: str
-    reason: str  # English: the contract programs read (readiness.site/1's rejected[].reason)
-    said: "Text | None" = None  # the same reason in both languages, where it was worded so
-
-    @property
-    def text(self) -> "Text":
-        from readiness.core.i18n import Text
-
-        return self.said or Text(self.reason, self.reason)
+    reason: Text
 
 
-def _unsafe_member(name: str) -> str | None:
+def unusable(exc: BaseException) -> Text:
+    """An input that broke in a way nothing foresaw: the error's own words, framed in both languages."""
+    raw = f"{type(exc).__name__}: {exc}"
+    return Text(f"unusable: {raw}", f"无法使用：{raw}")
+
+
+ABSOLUTE = Text("an absolute path inside the archive", "压缩包内的绝对路径")
+CLIMBS = Text("a path that climbs out of the archive (..)", "跳出压缩包的路径（..）")
+ENCRYPTED = Text("encrypted", "已加密")
+NESTED = Text("a nested archive: unpack it first", "压缩包中的压缩包：请先解压")
+TOO_LARGE = Text(f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report",
+                 f"大于 {MAX_REPORT_BYTES // 2**20} MiB：不是报告文件")
+BOMB = Text("compressed more than any report could be (a zip bomb?)", "压缩比远超任何报告（压缩炸弹？）")
+TOO_MUCH = Text("the archive unpacks to more than 4 GiB: the rest is refused", "压缩包解压后超过 4 GiB：其余内容不予读取")
+
+
+def _unsafe_member(name: str) -> Text | None:
     p = PurePosixPath(name.replace("\\", "/"))
     if p.is_absolute() or name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        return "an absolute path inside the archive"
+        return ABSOLUTE
     if ".." in p.parts:
-        return "a path that climbs out of the archive (..)"
+        return CLIMBS
     return None
 
 
@@ -72,27 +84,27 @@ def scan_zip(path: str) -> Iterator[Source | Rejected]:
                     yield Rejected(label, why)
                     continue
                 if info.flag_bits & 0x1:
-                    yield Rejected(label, "encrypted")
+                    yield Rejected(label, ENCRYPTED)
                     continue
                 lower = info.filename.lower()
                 if lower.endswith(".zip"):
-                    yield Rejected(label, "a nested archive: unpack it first")
+                    yield Rejected(label, NESTED)
                     continue
                 if not lower.endswith(".json"):
                     continue
                 if info.file_size > MAX_REPORT_BYTES:
-                    yield Rejected(label, f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report")
+                    yield Rejected(label, TOO_LARGE)
                     continue
                 if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
-                    yield Rejected(label, "compressed more than any report could be (a zip bomb?)")
+                    yield Rejected(label, BOMB)
                     continue
                 total += info.file_size
                 if total > MAX_ARCHIVE_TOTAL:
-                    yield Rejected(label, "the archive unpacks to more than 4 GiB: the rest is refused")
+                    yield Rejected(label, TOO_MUCH)
                     return
                 yield Source(path, info.filename)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-        yield Rejected(path, f"not a readable zip archive ({exc})")
+        yield Rejected(path, Text(f"not a readable zip archive ({exc})", "不是可读取的 zip 压缩包（已损坏或不完整）"))
 
 
 def discover(paths: list[str]) -> Iterator[Source | Rejected]:
@@ -102,10 +114,11 @@ def discover(paths: list[str]) -> Iterator[Source | Rejected]:
         try:
             st = p.stat()
         except OSError as exc:
-            yield Rejected(raw, f"cannot read: {exc.strerror or exc}")
+            yield Rejected(raw, cannot_read(exc))
             continue
         if not stat.S_ISDIR(st.st_mode) and not stat.S_ISREG(st.st_mode):
-            yield Rejected(raw, f"it is {kind_of(st.st_mode)}, not a report file")
+            yield Rejected(raw, Text(f"it is {kind_of(st.st_mode)}, not a report file",
+                                     f"它是{kind_of_zh(st.st_mode)}，不是报告文件"))
             continue
         if stat.S_ISDIR(st.st_mode):
             for root, dirs, files in os.walk(p):

@@ -6,7 +6,7 @@ same verdicts. A check that raises becomes one error result; the others still ru
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Mapping
 
 from readiness import __version__
@@ -16,6 +16,7 @@ from readiness.core.model import RETRY_REMEDY, CheckResult, Finding, Report, Sta
 from readiness.core.plugin import CheckSpec, LoadedChecks
 from readiness.core.profile import Profile
 from readiness.core.versions import predates, tool_version
+from readiness.core.times import now_iso
 
 NOTHING = Text("-", "-")
 
@@ -62,8 +63,8 @@ def judge_checks(facts: Mapping[str, Any], profile: Profile, loaded: LoadedCheck
     view = Facts(facts)
     results = [judge_check(spec, view, profile) for spec in loaded.checks]
     results += [CheckResult(f.name, same(f.name), Status.ERROR, NOTHING, NOTHING,
-                            Text(f"This check could not be loaded: {f.reason}.",
-                                 f"无法加载此检查项：{f.reason}。"),
+                            Text(f"This check could not be loaded: {f.reason.en}.",
+                                 f"无法加载此检查项：{f.reason.zh}。"),
                             Text("Reinstall exam-readiness (and the plugin that provides this check).",
                                  "请重新安装 exam-readiness（及提供此检查项的插件）。"))
                 for f in loaded.failures]
@@ -78,7 +79,7 @@ def site_of(profile: Profile) -> dict[str, Any]:
 
 def judge_machine(facts: Mapping[str, Any], profile: Profile, loaded: LoadedChecks,
           now: datetime | None = None) -> Report:
-    checked_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
+    checked_at = now_iso(now)
     return Report(tool={"name": "exam-readiness", "version": __version__},
                   profile=profile.redacted().to_dict(), site=site_of(profile), facts=facts,
                   results=judge_checks(facts, profile, loaded), checked_at=checked_at)

@@ -57,7 +57,7 @@ class LoadFailure:
     """A check that could not be loaded; reported as an error result under its name."""
 
     name: str
-    reason: str
+    reason: Text
 
 
 @dataclass(frozen=True)
@@ -91,17 +91,21 @@ def assemble(candidates: Iterable[tuple[str, Callable[[], Any]]],
         try:
             spec = spec_of(load())
         except Exception as exc:  # a plugin's import can fail in any way
-            failures.append(LoadFailure(name, f"could not load: {type(exc).__name__}: {exc}"))
+            raw = f"{type(exc).__name__}: {exc}"
+            failures.append(LoadFailure(name, Text(f"could not load: {raw}", f"无法加载：{raw}")))
             continue
         if spec is None:
-            failures.append(LoadFailure(name, "not a check: it was not declared with @check"))
+            failures.append(LoadFailure(name, Text("not a check: it was not declared with @check",
+                                                   "不是检查项：未用 @check 声明")))
             continue
         if spec.id in seen_ids:
-            failures.append(LoadFailure(name, f"check id {spec.id!r} is already used by another check"))
+            failures.append(LoadFailure(name, Text(f"check id {spec.id!r} is already used by another check",
+                                                   f"检查项编号 {spec.id!r} 已被另一检查项使用")))
             continue
         clash = [s.key for s in spec.settings if s.key in seen_keys]
         if clash:
-            failures.append(LoadFailure(spec.id, f"setting {clash[0]!r} is already declared elsewhere"))
+            failures.append(LoadFailure(spec.id, Text(f"setting {clash[0]!r} is already declared elsewhere",
+                                                      f"设置 {clash[0]!r} 已在别处声明")))
             continue
         seen_ids.add(spec.id)
         seen_keys.update(s.key for s in spec.settings)

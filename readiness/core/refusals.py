@@ -7,17 +7,15 @@ by reading the words. Nothing here knows HTTP.
 
 from __future__ import annotations
 
-from readiness.core.i18n import Text, same
+from readiness.core.i18n import Text, TextError, same
 
 
-class Refused(Exception):
-    """A request the domain refuses; `text` says why in both languages, for the person who asked;
-    `reason` is its English, for the program (the `error` of the answer)."""
+class Refused(TextError):
+    """A request the domain refuses; `reason` says why in both languages, for the person who asked
+    (its English is the `error` of the answer). A TextError like every other error the tool says."""
 
     def __init__(self, reason: Text | str) -> None:
-        self.text = reason if isinstance(reason, Text) else same(reason)
-        super().__init__(self.text.en)
-        self.reason = self.text.en
+        super().__init__(reason if isinstance(reason, Text) else same(reason))
 
 
 class Invalid(Refused):

@@ -77,15 +77,26 @@ def load_seconds(seats: int, paper_mb: float, mbps: float) -> float:
     return seats * paper_mb * 8 / mbps
 
 
+# --- Seats and reports ------------------------------------------------------------------------------
+
+def every_seat_reported(seats: int | None, reports: int) -> bool:
+    """Every expected seat has a report: as many PCs as seats. More PCs than seats is not that: a
+    seat count too low, or PCs reporting under two names (which seat is missing cannot be told)."""
+    return seats is not None and seats > 0 and reports == seats
+
+
 # --- The site's registered public IPs -----------------------------------------------------------
 
 def normalize_ip(text: str) -> str:
-    """An address as one spelling ("2001:DB8::1" and "2001:db8:0::1" are one address); text that
+    """An address as one spelling ("2001:DB8::1" and "2001:db8:0::1" are one address; an IPv4
+    address a dual-stack service answers as IPv6, "::ffff:203.0.113.7", is 203.0.113.7); text that
     is no address stays as it is, trimmed, so that it can still be shown and compared."""
     try:
-        return str(ipaddress.ip_address(text.strip()))
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
         return text.strip()
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return str(mapped or address)
 
 
 def registered_set(registered: Iterable[str]) -> set[str]:

@@ -83,8 +83,9 @@ def ip_list(value: list[str]) -> Text | None:
     return None
 
 
-def http_url(value: str) -> Text | None:
-    """None for an http(s) URL with a host; else why not (no scheme, another scheme, no host)."""
+def http_url(value: str, example: str = "http://192.168.1.10/exam.bin") -> Text | None:
+    """None for an http(s) URL with a host; else why not (no scheme, another scheme, no host), with
+    an example of what the setting takes."""
     from urllib.parse import urlsplit
 
     text = value.strip()
@@ -96,13 +97,18 @@ def http_url(value: str) -> Text | None:
     if parts.scheme.lower() not in ("http", "https"):
         has = bool(parts.scheme and "://" in text)
         got = Text(f"{parts.scheme}://", f"{parts.scheme}://") if has else Text("no scheme", "缺少协议")
-        return Text(f"{value!r} is not an http:// or https:// URL ({got.en}; e.g. http://192.168.1.10/exam.bin)",
-                    f"{value!r} 不是 http:// 或 https:// 网址（{got.zh}；例如 http://192.168.1.10/exam.bin）")
+        return Text(f"{value!r} is not an http:// or https:// URL ({got.en}; e.g. {example})",
+                    f"{value!r} 不是 http:// 或 https:// 网址（{got.zh}；例如 {example}）")
     if not host:
         return Text(f"{value!r} names no host", f"{value!r} 未指明主机")
     if any(ch.isspace() or ord(ch) < 0x20 for ch in text):
         return Text(f"{value!r} contains spaces or control characters", f"{value!r} 含有空格或控制字符")
     return None
+
+
+def url_like(example: str) -> Callable[[str], Text | None]:
+    """http_url with the example a setting's own value looks like (a server, not a file to download)."""
+    return lambda value: http_url(value, example)
 
 
 def ip_or_network_list(value: list[str]) -> Text | None:
@@ -124,7 +130,7 @@ def _fingerprint(value: str) -> Text | None:
 
 def http_url_list(value: list[str]) -> Text | None:
     for item in value:
-        problem = http_url(item)
+        problem = http_url(item, "http://one.ouchn.cn/")
         if problem:
             return problem
     return None
@@ -136,7 +142,8 @@ def _code(value: str) -> Text | None:
     return id_problem(value) if value else None  # empty: not set
 
 
-CORE_SETTINGS: tuple[Setting, ...] = (
+# The site and what its PCs collect and are judged by (site, client, bandwidth, network, fonts).
+PC_SETTINGS: tuple[Setting, ...] = (
     Setting("site.id", "", Text("The site's code in the exam system.", "考点在考试系统中的编号。"), validate=_code),
     Setting("site.name", "", Text("The site's name.", "考点名称。")),
     Setting("site.seats", 50, Text("Exam seats (PCs) at the site; the network rule counts them.",
@@ -209,7 +216,7 @@ def dotted_version(value: str) -> Text | None:
 SERVER_SETTINGS: tuple[Setting, ...] = (
     Setting("server.url", None, Text("The site server's address, e.g. http://192.168.1.10:8765; the PCs submit there.",
                                      "考点服务器地址，例如 http://192.168.1.10:8765；各考试机向其提交报告。"),
-            "optional_str", validate=http_url),
+            "optional_str", validate=url_like("http://192.168.1.10:8765")),
     Setting("server.token", None, Text("Submit token: PCs may only add reports and rehearsal results with it; empty: "
                                        "generated once by the server and kept in its data folder.",
                                        "提交令牌：考试机凭此只能提交报告和演练结果；留空则由服务器生成一次并保存在数据目录中。"),
@@ -310,7 +317,7 @@ PLAN_SETTINGS: tuple[Setting, ...] = (
 def iso_instants(value: list[str]) -> Text | None:
     """Exam starts: ISO 8601 date-times with their offset (a time without one means another moment
     on a PC in another zone)."""
-    from readiness.core.exam import parse_instant
+    from readiness.core.times import parse_instant
 
     for item in value:
         if parse_instant(item) is None:
@@ -353,7 +360,7 @@ BRANCH_SETTINGS: tuple[Setting, ...] = (
     Setting("upstream.url", None, Text("The branch server this server reports to, e.g. https://branch.example:8765 "
                                        "(http:// only to a LAN address).",
                                        "本服务器向其上报的分部服务器地址，例如 https://branch.example:8765（http:// 仅限局域网地址）。"),
-            "optional_str", validate=http_url),
+            "optional_str", validate=url_like("https://branch.example:8765")),
     Setting("upstream.token", None, Text("The token the branch issued this site.", "分部为本考点签发的令牌。"),
             "optional_str", validate=_token),
     Setting("upstream.fingerprint", None, Text("The branch server's certificate, pinned: \"sha256:...\" as its "
@@ -387,5 +394,6 @@ EXAM_SETTINGS: tuple[Setting, ...] = (
             "float", minimum=60, maximum=86400),
 )
 
-CORE_SETTINGS = (CORE_SETTINGS + PLAN_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS + REHEARSAL_SETTINGS
-                 + BRANCH_SETTINGS + EXAM_SETTINGS)
+# Every setting the core declares (what a check plugin may not redeclare), one name for the union.
+CORE_SETTINGS: tuple[Setting, ...] = (PC_SETTINGS + PLAN_SETTINGS + SERVER_SETTINGS + PHONE_SETTINGS
+                                      + REHEARSAL_SETTINGS + BRANCH_SETTINGS + EXAM_SETTINGS)

@@ -217,11 +217,10 @@ class Agent:
                                  if now > deadline else Text("stopped", "已停止"))
                         break
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            from readiness.pc.net.bandwidth import describe_error
-            from readiness.pc.net.errors import classify
+            from readiness.pc.net.errors import failure
 
-            why = describe_error(exc)[:300]  # the English keeps the technician's detail, as before
-            error = Text(f"the download failed: {why}", f"下载失败：{classify(exc).zh[:300]}")
+            why = failure(exc).reason  # one describer: the English and the Chinese say the same thing
+            error = Text(f"the download failed: {why.en}", f"下载失败：{why.zh}")
         finish = self.server_time()
         if error is None and got < cap:
             error = Text(f"the object ended after {got} of {cap} bytes", f"下载对象在 {got} / {cap} 字节处结束")

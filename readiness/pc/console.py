@@ -15,6 +15,8 @@ import os
 import sys
 from typing import Callable, Iterable, TextIO
 
+from readiness.core.i18n import TextError, same
+
 _STANDINS = {"≥": ">=", "≤": "<=", "×": "x", "—": "-", "–": "-", "→": "->", "…": "...", "·": "-",
              "“": '"', "”": '"', "‘": "'", "’": "'", "⁹": "^9", "，": ", ", "：": ": ", "；": "; ",
              "（": " (", "）": ")", "。": ". ", "✓": "OK", "✗": "X",
@@ -153,12 +155,12 @@ def escape_json_controls(text: str) -> str:
     return text.translate(_JSON_ESCAPE_TABLE)
 
 
-class OutputClosed(Exception):
-    """Standard output is gone (closed, a full disk, a broken pipe): the command cannot print."""
+class OutputClosed(TextError):
+    """Standard output is gone (closed, a full disk, a broken pipe): the command cannot print.
+    `reason` is the OS's own words (the same in both languages: they come from the system)."""
 
     def __init__(self, reason: str, errno: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
+        super().__init__(same(reason))
         self.errno = errno
 
 

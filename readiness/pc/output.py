@@ -14,6 +14,7 @@ from typing import Callable, Mapping, Sequence, TypeVar
 
 from readiness.core.files import write_target
 from readiness.core.i18n import Text
+from readiness.core.times import file_stamp
 
 
 def _mode_for(path: Path) -> int:
@@ -111,7 +112,7 @@ def replace_retrying(src: str | Path, dst: Path, backoff: tuple[float, ...] | No
 
 def default_report_name(hostname: str | None, when: datetime | None = None) -> str:
     host = re.sub(r"[^A-Za-z0-9_.-]+", "_", hostname or "unknown-host").strip("._") or "unknown-host"
-    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = file_stamp(when)
     return f"readiness-report-{host}-{stamp}.json"
 
 

@@ -23,27 +23,48 @@ if TYPE_CHECKING:
     from readiness.core.tls import Trust
     from readiness.pc.submit import Outcome
 
-Progress = Callable[[float, float], None]
 Collector = Callable[[Mapping[str, Any]], dict[str, Any]]
+DOWNLINK = Text("Downlink", "下行带宽")
 
 
-def progress_bar(stream: TextIO | None) -> Progress | None:
-    """A live bar for the bandwidth measurement on a terminal; nothing when redirected (a pipe, a
-    file, JSON output), where carriage returns would only garble what is read back."""
+class LiveProgress:
+    """What is being checked, said as it goes on a terminal (readiness.pc.net.collect.Steps): each
+    network phase on a line of its own (exam server, public IP, downlink), then the downlink's
+    labelled bar. A write that fails never stops the check."""
+
+    def __init__(self, stream: TextIO, lang: Lang = Lang.EN) -> None:
+        self.stream, self.lang, self.open_bar = stream, lang, False
+
+    def step(self, what: Text) -> None:
+        self._write(("\n" if self.open_bar else "") + what(self.lang) + "\n")
+        self.open_bar = False
+
+    def __call__(self, share: float, mbps: float) -> None:
+        filled = int(share * 30)
+        self._write(f"\r{DOWNLINK(self.lang)} [{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  "
+                    f"{mbps:8.1f} Mbit/s" + ("\n" if share >= 1 else ""))
+        self.open_bar = share < 1
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError, UnicodeEncodeError):
+            pass
+
+
+Progress = LiveProgress
+
+
+def progress_bar(stream: TextIO | None, lang: Lang = Lang.EN) -> LiveProgress | None:
+    """What is checked as it goes, on a terminal; nothing when redirected (a pipe, a file, JSON
+    output), where carriage returns would only garble what is read back."""
     try:
         if stream is None or not stream.isatty():
             return None
     except (ValueError, OSError):
         return None
-
-    def show(share: float, mbps: float) -> None:
-        filled = int(share * 30)
-        stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share * 100:3.0f}%  {mbps:8.1f} Mbit/s")
-        if share >= 1:
-            stream.write("\n")
-        stream.flush()
-
-    return show
+    return LiveProgress(stream, lang)
 
 
 def collect_live(profile: "Profile", offline: bool = False, include_cpu: bool = True,
@@ -102,11 +123,21 @@ class Submitted:
     problem: Text | None = None
 
     @property
+    def token_refused(self) -> bool:
+        """The server refused server.token (401/403): a setting to correct, not a wait."""
+        from readiness.pc.submit import Delivery
+
+        return any(o.delivery is Delivery.WRONG_TOKEN for o in self.outcomes)
+
+    @property
     def exit_code(self) -> int:
-        """0 all delivered, 1 some refused, 3 some kept in the outbox (as `readiness submit`)."""
+        """`readiness submit`'s code: 2 the token is refused (correct server.token), 1 some report
+        refused, 3 some kept in the outbox, 0 all delivered."""
         from readiness.pc.submit import Delivery
 
         states = {o.delivery for o in self.outcomes}
+        if self.token_refused:
+            return 2
         if Delivery.REFUSED in states:
             return 1
         return 3 if Delivery.QUEUED in states or self.problem is not None else 0
@@ -126,6 +157,10 @@ class CheckOutcome:
 
     @property
     def exit_code(self) -> int:
+        """The verdict's code; 2 (a profile error) when the site server refused server.token, which
+        fails the same way at every run until it is corrected."""
+        if self.submitted is not None and self.submitted.token_refused:
+            return 2
         return self.report.summary.exit_code
 
     @property

@@ -1,7 +1,9 @@
 """Sending reports to the site server (`check --submit`, `readiness submit`), never losing one.
 
-A report that cannot be delivered (server down, network, timeout, 5xx, 429, wrong token) waits in
-an outbox folder and goes with the next submission. The server stores the same report once, so
+A report that cannot be delivered (server down, network, timeout, 5xx, 429) waits in an outbox
+folder and goes with the next submission (`check --submit` or `readiness submit`: nothing sends it
+by itself). A wrong token (401/403) is a refusal of this PC's settings, said as one, naming
+server.token; the report waits in the outbox for the corrected token. The server stores the same report once, so
 sending it again is harmless. Outbox file names are the reports' own SHA-256: nothing a server or
 a report says chooses a path.
 """
@@ -32,7 +34,8 @@ class Delivery(str, Enum):
     STORED = "stored"  # 201
     ALREADY = "already"  # 200: the server had it
     REFUSED = "refused"  # 400 or 413: the server will never take it
-    QUEUED = "queued"  # kept in the outbox for the next try
+    WRONG_TOKEN = "wrong_token"  # 401 or 403: the server refuses this token (server.token); kept in the outbox
+    QUEUED = "queued"  # kept in the outbox for the next submission
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Outcome:
     label: str
     delivery: Delivery
     reason: Text = NONE  # why it was refused or kept, in both languages ("" when delivered)
+    kept: Path | None = None  # where the report waits (the outbox file), when it waits
 
     @property
     def detail(self) -> str:
@@ -49,11 +53,23 @@ class Outcome:
     def line(self, lang: Lang) -> str:
         words = {Delivery.STORED: Text("sent", "已提交"), Delivery.ALREADY: Text("already on the server", "服务器已有"),
                  Delivery.REFUSED: Text("refused by the server", "服务器拒收"),
-                 Delivery.QUEUED: Text("kept in the outbox, sent next time", "已存入待发送目录，下次提交时发送")}
+                 Delivery.WRONG_TOKEN: Text("refused: the site server does not accept this submit token",
+                                            "被拒收：考点服务器不接受此提交令牌"),
+                 Delivery.QUEUED: Text("not sent", "未发送")}
         detail = self.reason(lang)
-        if not detail:
-            return f"{self.label}: {words[self.delivery](lang)}"
-        return f"{self.label}: {words[self.delivery](lang)}" + (f" ({detail})" if lang is Lang.EN else f"（{detail}）")
+        said = words[self.delivery](lang) + ((f" ({detail})" if lang is Lang.EN else f"（{detail}）") if detail else "")
+        if self.delivery is Delivery.WRONG_TOKEN:
+            said += Text(". Correct server.token in the profile (or pass --token; `readiness serve` prints the token), "
+                         "then run `readiness submit`",
+                         "。请改正配置文件中的 server.token（或使用 --token；`readiness serve` 会显示令牌），"
+                         "再运行 `readiness submit`")(lang)
+        if self.kept is not None:
+            said += Text(f"; the report waits in the outbox: {self.kept}" + (
+                "" if self.delivery is Delivery.WRONG_TOKEN else
+                " (`readiness submit` or the next `check --submit` sends it)"),
+                f"；报告保存在待发送目录：{self.kept}" + (
+                "" if self.delivery is Delivery.WRONG_TOKEN else "（运行 `readiness submit` 或下次 `check --submit` 时发送）"))(lang)
+        return f"{self.label}: {said}"
 
 
 def default_outbox(environ: dict[str, str] | None = None) -> Path:
@@ -92,9 +108,8 @@ class Submitter:
             refused = self.trust.refusal(exc)  # the certificate: the pin or the CA said no, the token never left
             if refused is not None:
                 return Delivery.QUEUED, refused
-            kind = classify(exc)
-            return Delivery.QUEUED, Text(f"server unreachable: {type(exc).__name__}",
-                                         f"无法连接服务器：{kind.zh}")
+            kind = classify(exc)  # one describer: the English says what the Chinese says
+            return Delivery.QUEUED, Text(f"server unreachable: {kind.en}", f"无法连接服务器：{kind.zh}")
         reason = server_reason(r)
         if r.status_code in (200, 201):
             stored = _receipt(r)
@@ -107,9 +122,9 @@ class Submitter:
                                          f"{r.status_code}，但不是 readiness 考点服务器的应答：请检查 server.url"
                                          f"（{self.endpoint}）")
         code = r.status_code
-        if code == 401:
-            return Delivery.QUEUED, Text(f"401: wrong submit token (server.token) — {reason.en}",
-                                         f"401：提交令牌（server.token）不对——{reason.zh}")
+        if code in (401, 403):  # the same token fails the same way every time: the setting must change
+            return Delivery.WRONG_TOKEN, Text(f"{code}: {reason.en}" if reason.en else str(code),
+                                              f"{code}：{reason.zh}" if reason.zh else str(code))
         if code in (408, 429) or code >= 500:
             why = {408: Text("", "服务器等待超时"), 429: Text("", "请求过于频繁，稍后再试")}.get(
                 code, Text("", "服务器内部错误"))
@@ -125,16 +140,17 @@ class Submitter:
                                      f"（{self.endpoint}）" + points.zh)
 
     def send(self, body: bytes, label: str) -> Outcome:
-        """One report: delivered, refused (with the reason), or kept in the outbox."""
+        """One report: delivered, refused (with the reason), or kept in the outbox (and where)."""
         delivery, detail = self.post(body)
-        if delivery is Delivery.QUEUED:
+        kept = None
+        if delivery in WAITING:
             try:
-                keep(self.outbox, body)
+                kept = keep(self.outbox, body)
             except OSError as exc:
                 why = exc.strerror or str(exc)
                 detail += Text(f"; the outbox {self.outbox} is not writable ({why}): the report file stays",
                                f"；待发送目录 {self.outbox} 无法写入（{why}）：报告文件仍保留")
-        return Outcome(label, delivery, detail)
+        return Outcome(label, delivery, detail, kept)
 
     def flush(self) -> list[Outcome]:
         """Every report waiting in the outbox, oldest first; delivered or refused ones leave it."""
@@ -145,9 +161,9 @@ class Submitter:
             except OSError:
                 continue
             delivery, detail = self.post(body)
-            outcomes.append(Outcome(f"outbox/{path.name}", delivery, detail))
-            if delivery is Delivery.QUEUED:
-                break  # the server is still away: keep the rest for next time
+            outcomes.append(Outcome(str(path), delivery, detail))  # where the file is, not a made-up path
+            if delivery in WAITING:
+                break  # the server is still away, or refuses the token: the rest would fare the same
             try:
                 if delivery is Delivery.REFUSED:  # kept aside for a person to look at, never deleted
                     (self.outbox / "refused").mkdir(exist_ok=True)
@@ -157,6 +173,9 @@ class Submitter:
             except OSError:
                 pass
         return outcomes
+
+
+WAITING = frozenset({Delivery.QUEUED, Delivery.WRONG_TOKEN})  # kept in the outbox
 
 
 def deliver(url: str, token: str, reports: Iterable[tuple[str, bytes]], outbox: Path | None = None,
@@ -203,20 +222,19 @@ def _receipt(r: Any) -> str | None:
 
 def reports_in(paths: Iterable[str]) -> Iterable[tuple[str, bytes | None, Text]]:
     """(label, bytes or None, why not) for every candidate report under the paths (files, folders, zips)."""
+    from readiness.core.files import cannot_read
     from readiness.core.inputs import MAX_REPORT_BYTES, Rejected, discover, read_source
 
     zips: dict[str, Any] = {}
     try:
         for item in discover(list(paths)):
             if isinstance(item, Rejected):
-                # aggregate's own reasons are English yet: framed by a Chinese sentence
-                yield item.path, None, Text(item.reason, f"不能作为报告读取（{item.reason}）")
+                yield item.path, None, item.reason
                 continue
             try:
                 raw = read_source(item, zips)
             except (OSError, ValueError, RuntimeError) as exc:
-                why = getattr(exc, "strerror", None) or str(exc)
-                yield item.label, None, Text(f"cannot read: {why}", f"无法读取：{why}")
+                yield item.label, None, cannot_read(exc)
                 continue
             if len(raw) > MAX_REPORT_BYTES:
                 yield item.label, None, Text("too large to be a report", "太大，不是报告文件")

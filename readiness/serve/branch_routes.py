@@ -113,7 +113,7 @@ def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Recei
                                    f"此令牌属于 {expected_id}；文档来自 {got.id}：未保存"))
         check_clock(got, now)
     except (DocumentError, WrongSender) as refused:
-        branch.refuse(expected_id, now, refused.text)
+        branch.refuse(expected_id, now, refused.reason)
         raise
 
     def keep() -> None:

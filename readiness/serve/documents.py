@@ -9,7 +9,8 @@ from typing import Any
 
 from readiness.core import rules
 from readiness.branch.chain import BranchView, branch_document, now_s
-from readiness.core.exam import SiteFacts, Timeline, exam_section, iso
+from readiness.core.exam import SiteFacts, Timeline, exam_section
+from readiness.core.times import iso
 from readiness.site.rounds import ROUND_BRIEF
 from readiness.serve.context import Serving
 from readiness.site.view import Built
@@ -31,7 +32,7 @@ def site_facts(s: Serving, built: Built, phones: list[dict[str, Any]], start_iso
     ticks = s.store.ticks()
     return SiteFacts(
         ready=bool(sites) and rules.is_ready(agg.status.value),
-        seats_reported=bool(sites) and all(site.seats - site.reports <= 0 for site in sites),
+        seats_reported=bool(sites) and all(rules.every_seat_reported(site.seats, site.reports) for site in sites),
         phones_checked=bool(phones) and all(rules.is_ready(p.get("status")) for p in phones),
         ips_registered=None if not seen_ips else not unregistered,
         rehearsal_done=any(r.get("state") == "done" and (r.get("finished") or 0) > 0 for r in rounds),

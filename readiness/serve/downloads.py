@@ -3,12 +3,11 @@ the file sent as an attachment."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from readiness.core.i18n import Text
+from readiness.core.times import file_stamp
 from readiness.reports.formats import FORMATS, Format
 from readiness.serve.errors import NotFound
 
@@ -23,6 +22,6 @@ def download_format(request: Request) -> Format:
 
 def attachment(data: bytes, form: Format, what: str) -> Response:
     """A download named by what it is and when it was made (readiness-site-20261207-091500.csv)."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = file_stamp()
     return Response(data, media_type=form.media,
                     headers={"Content-Disposition": f'attachment; filename="readiness-{what}-{stamp}.{form.name}"'})

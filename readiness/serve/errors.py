@@ -99,7 +99,7 @@ def error_body(text: Text) -> dict[str, Any]:
 
 async def refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Refused)
-    return json_response(error_body(exc.text), status_of(exc), _nearest(HEADERS, type(exc)))
+    return json_response(error_body(exc.reason), status_of(exc), _nearest(HEADERS, type(exc)))
 
 
 NOT_FOUND = Text("not found", "未找到")

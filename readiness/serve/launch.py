@@ -356,7 +356,8 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     from readiness.site.aggregate.build import rejudge_with, today_checks
     from readiness.serve.app import create_app, make_serving, upstreams_for
     from readiness.serve.context import ServeConfig
-    from readiness.site.store import DB_NAME, Store, StoreDamaged, StoreError, now_iso
+    from readiness.core.times import now_iso
+    from readiness.site.store import DB_NAME, Store, StoreDamaged, StoreError
     from readiness.site.view import SiteView
 
     from readiness.branch.chain import chain_problem

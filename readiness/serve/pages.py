@@ -265,7 +265,8 @@ def _exam_section(exam: dict[str, Any], lang: str) -> str:
              f'<th>{_w("state", lang)}</th></tr>{rows}</table>') if deadlines else ""
     start = exam.get("next_start")
     if start is None and _items(exam.get("starts_at")):  # a branch's document carries its starts only
-        from readiness.core.exam import Timeline, iso, starts_from
+        from readiness.core.exam import Timeline, starts_from
+        from readiness.core.times import iso
         from readiness.branch.chain import now_s
 
         start = iso(Timeline(starts_from(_items(exam.get("starts_at")))).start(now_s()))

@@ -66,7 +66,7 @@ async def post_report(request: Request) -> Response:
     body = await read_body(request, s.cfg)
     summary = await run_in_threadpool(s.view.read, body)
     if isinstance(summary, Rejected):
-        raise BadRequest(summary.said or Text(summary.reason, f"不是可接收的报告（{summary.reason}）"))
+        raise BadRequest(summary.reason)
     try:
         stored, new = await run_in_threadpool(s.store.add_report, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:  # disk full, locked too long: the PC keeps it and sends it again
@@ -202,7 +202,8 @@ async def tick(request: Request) -> Response:
     if item not in TICKABLE or not isinstance(done, bool):
         raise BadRequest(Text('send {"item": "invigilators", "done": true or false}',
                               '请发送 {"item": "invigilators", "done": true 或 false}'))
-    from readiness.core.exam import Timeline, iso
+    from readiness.core.exam import Timeline
+    from readiness.core.times import iso
 
     start = iso(Timeline.from_profile(s.cfg.profile).start(time.time()))
     if start is None:

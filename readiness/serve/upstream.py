@@ -161,10 +161,20 @@ class Upstream:
         from readiness.pc.net.errors import http_status
         from readiness.pc.net.errors import server_reason
 
+        if answer.status_code in (401, 403):  # the same token fails the same way: a setting to correct
+            self._note(False, self.refused_token(answer.status_code), body)
+            return False, 0.0
         reason, status = server_reason(answer), http_status(answer.status_code)  # the PCs' reading of an answer
         wait = _retry_after(answer) if answer.status_code == 429 else 0.0
         self._note(False, Text(f"{status.en} (the branch): {reason.en}", f"{status.zh}（分部服务器）：{reason.zh}"), body)
         return False, wait
+
+    def refused_token(self, code: int) -> Text:
+        whose = Text("this site's", "本考点的") if self.kind == "site" else Text("this branch's", "本分部的")
+        return Text(f"the branch refuses {whose.en} token ({code}): correct upstream.token in the profile (the "
+                    "branch issues it in its [branch.sites]) and restart the server; until then nothing reaches it",
+                    f"分部服务器不接受{whose.zh}令牌（{code}）：请改正配置文件中的 upstream.token（由分部在其 "
+                    "[branch.sites] 中签发），然后重启本服务器；在此之前上报均不会送达")
 
     def _note(self, ok: bool, why: Text | None, body: bytes | None = None) -> None:
         """This attempt's outcome: in memory for this run; with a body, in the store's outbox too

@@ -52,7 +52,8 @@ def state_doc(built: Built, phones: list[dict[str, Any]], stored: int) -> dict[s
         "verdict": VERDICT[agg.status].to_dict() if agg.sites else None,
         "stored": stored, "sites": [_site(s, built) for s in agg.sites],
         "rejected": {"count": len(agg.rejected),
-                     "items": [{"path": r.path, "reason": r.reason} for r in agg.rejected[-MAX_REJECTED:]]},
+                     "items": [{"path": r.path, "reason": r.reason.en, "reason_text": r.reason.to_dict()}
+                               for r in agg.rejected[-MAX_REJECTED:]]},
         "phones": phones,
         "hidden": built.hidden,
     }

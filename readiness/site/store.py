@@ -15,9 +15,10 @@ import sqlite3
 import sys
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+
+from readiness.core.times import now_iso
 
 DB_NAME = "readiness-server.sqlite3"
 LOCK_NAME = "readiness-server.lock"
@@ -177,8 +178,6 @@ class StoredPhone:
     body: bytes
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
 def digest(body: bytes) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readiness.site.aggregate.clones import flag
-from readiness.core.inputs import Rejected, Source
+from readiness.core.inputs import Rejected, Source, unusable
 from readiness.site.aggregate.machines import Machine, Rejudge, read_machine
 from readiness.site.aggregate.site import Aggregate, Aggregator
 from readiness.site.phones import judge_phone, room_key
@@ -83,7 +83,7 @@ class SiteView:
         try:
             return read_machine(body, src, self.judge, who="site")
         except Exception as exc:  # one hostile report must not stop the server, as in aggregate
-            return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
+            return Rejected(src.label, unusable(exc))
 
     def add(self, stored: StoredReport, summary: Machine | Rejected) -> None:
         if isinstance(summary, Machine) and summary.hostname == summary.source:

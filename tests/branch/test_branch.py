@@ -9,7 +9,8 @@ import pytest
 
 from readiness.branch.chain import (BRANCH_SCHEMA, SITE_SCHEMA, BranchView, DocumentError, Received, branch_document,
                               check_clock, level_status, read_document, read_file, row_for)
-from readiness.core.exam import Timeline, iso
+from readiness.core.exam import Timeline
+from readiness.core.times import iso
 
 NOW = 1_800_000_000.0
 
@@ -83,7 +84,7 @@ def _drop(path):
 def test_the_door_refuses_what_is_not_a_senders_document(change, words):
     with pytest.raises(DocumentError) as refused:
         read_document(change(copy.deepcopy(site_doc())))
-    assert words in refused.value.text.en and refused.value.text.zh
+    assert words in refused.value.reason.en and refused.value.reason.zh
 
 
 @pytest.mark.parametrize("doc", [None, [], "x", 3, {"schema": None}])
@@ -98,7 +99,7 @@ def test_a_clock_ahead_of_ours_is_refused(ahead, refused):
     if refused:
         with pytest.raises(DocumentError) as e:
             check_clock(got, NOW)
-        assert "ahead" in e.value.text.en and "快" in e.value.text.zh
+        assert "ahead" in e.value.reason.en and "快" in e.value.reason.zh
     else:
         check_clock(got, NOW)
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from readiness.core.model import Status
@@ -68,6 +70,10 @@ IPS = [
     (["203.0.113.7", "198.51.100.2"], ["203.0.113.7"], Status.FAIL),
     (["198.51.100.2"], ["203.0.113.7"], Status.FAIL),
     (["2001:db8::1"], ["2001:0db8:0:0::1"], Status.PASS),
+    (["::ffff:203.0.113.7"], ["203.0.113.7"], Status.PASS),  # a dual-stack echo's spelling of an IPv4 address
+    (["203.0.113.7"], ["::ffff:203.0.113.7"], Status.PASS),
+    (["::ffff:198.51.100.2"], ["203.0.113.7"], Status.FAIL),
+    (["64:ff9b::cb00:7107"], ["203.0.113.7"], Status.FAIL),  # NAT64 is another address, not a spelling
     (["203.0.113.7"], [], Status.WARN),
     ([], ["203.0.113.7"], Status.ERROR),
 ]
@@ -183,27 +189,76 @@ def test_network_errors_are_said_in_the_users_language_with_the_raw_text_in_deta
 
 
 def test_an_older_snapshot_with_only_the_raw_text_still_judges(loaded, profile):
+    """A snapshot saved before reasons were recorded: the raw text in the English (and the details);
+    the tool's own former words said in Chinese (issue 28 item 15), any other text as it is."""
     raw = "cannot connect (HTTPConnectionPool(host='10.0.0.1', port=80): [Errno 111] Connection refused)"
     result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=raw)), profile)
-    assert result.status is Status.ERROR and raw in result.message.en and raw in result.message.zh
+    assert result.status is Status.ERROR and raw in result.message.en and "连接被拒绝" in result.message.zh
+    assert "HTTPConnectionPool" not in result.message.zh and result.details["error"] == raw
     endpoint = judge_one(loaded, "exam-server", net(endpoints=[ep(ok=False, step="http", error=raw)]), profile)
-    assert endpoint.status is Status.FAIL and raw in endpoint.message.zh
+    assert endpoint.status is Status.FAIL and "连接被拒绝" in endpoint.message.zh and raw in endpoint.message.en
+    little = "the server sent only 1000 bytes in 8 s after the warm-up: too little to measure"
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=little)), profile)
+    assert "数据太少，无法测量" in result.message.zh and "too little" not in result.message.zh
+    odd = "something no version of this tool wrote"
+    result = judge_one(loaded, "bandwidth", net(bandwidth=bw(None, error=odd)), profile)
+    assert odd in result.message.en and odd in result.message.zh
+
+
+@pytest.mark.parametrize("raw, zh", [
+    ("the server answered HTTP 404 Not Found", "服务器返回 HTTP 404"),
+    ("HTTP 503", "服务器返回 HTTP 503"),
+    ("connection timed out", "连接超时"),
+    ("the name could not be resolved (Name or service not known)", "域名无法解析"),
+    ("TLS certificate not accepted (certificate verify failed)", "TLS 证书未被接受"),
+    ("speedtest.net refused its configuration (HTTP 403): it is often blocked (x)", "常被屏蔽"),
+    ("not a font file (bad sfntVersion)", "不是字体文件"),
+])
+def test_the_tools_former_words_are_said_in_chinese(raw, zh):
+    from readiness.api import former
+
+    said = former(raw)
+    names = ("speedtest.net", "HTTP", "TLS")
+    assert said.en == raw and zh in said.zh
+    assert not re.search(r"[A-Za-z]{4,}", re.sub("|".join(names), "", said.zh)), said
 
 
 def test_speedtest_dns_failure_is_not_called_a_refusal():
-    from readiness.pc.net.bandwidth import speedtest_config_error
+    from readiness.pc.net.bandwidth import speedtest_config_reason
 
     class ConfigRetrievalError(Exception):
         pass
 
-    dns = speedtest_config_error(ConfigRetrievalError("<urlopen error [Errno -2] Name or service not known>"))
-    assert "could not be resolved" in dns and "403" not in dns
-    blocked = speedtest_config_error(ConfigRetrievalError("HTTP Error 403: Forbidden"))
-    assert "403" in blocked and "blocked" in blocked
+    dns = speedtest_config_reason(ConfigRetrievalError("<urlopen error [Errno -2] Name or service not known>"))
+    assert "could not be found" in dns.en and "域名无法解析" in dns.zh and "403" not in dns.en + dns.zh
+    blocked = speedtest_config_reason(ConfigRetrievalError("HTTP Error 403: Forbidden"))
+    assert "403" in blocked.en and "blocked" in blocked.en and "屏蔽" in blocked.zh
 
 
 def test_long_error_texts_are_cut_at_a_word():
-    from readiness.pc.net.bandwidth import _short
+    from readiness.pc.net.errors import raw_text
 
-    text = _short(ValueError("word " * 200))
+    text = raw_text(ValueError("word " * 200))
     assert text.endswith("word ...") and len(text) <= 300
+
+
+@pytest.mark.parametrize("module", ["bandwidth", "probe", "publicip", "siteclock"])
+def test_one_describer_for_network_errors(module):
+    """No second describer beside net/errors (issue 24): the English and the Chinese come from one decision."""
+    import importlib
+
+    mod = importlib.import_module(f"readiness.pc.net.{module}")
+    assert not hasattr(mod, "describe_error") and not hasattr(mod, "speedtest_config_error")
+
+
+def test_an_unreachable_site_clock_is_said_in_both_languages(loaded, profile):
+    import socket
+
+    from readiness.pc.net.siteclock import site_clock
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clock = site_clock(f"http://127.0.0.1:{port}", timeout_s=2, samples=1)
+    assert clock["server_time"] is None and "ConnectionError" in clock["error"]
+    assert clock["reason"]["en"].startswith("the connection was refused") and "连接被拒绝" in clock["reason"]["zh"]

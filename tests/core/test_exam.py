@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from readiness.core import rules
-from readiness.core.exam import SiteFacts, Timeline, deadline_state, exam_section, iso, parse_instant
+from readiness.core.exam import SiteFacts, Timeline, deadline_state, exam_section
+from readiness.core.times import iso, parse_instant
 from readiness.core.profile import build_profile, ProfileError
 from readiness.core.settings import CORE_SETTINGS
 

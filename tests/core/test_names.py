@@ -30,7 +30,7 @@ def test_a_report_with_an_endless_host_name_is_rejected_and_a_dirty_one_is_clean
     names = sorted(m.hostname for m in agg.sites[0].machines)
     assert names == ["EVILFDP.EXE", "X" * MAX_NAME]
     assert [r.path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] for r in agg.rejected] == ["long.json"]
-    assert f"longer than {MAX_NAME} characters" in agg.rejected[0].reason
+    assert f"longer than {MAX_NAME} characters" in agg.rejected[0].reason.en
     for text in (site_text.render(agg, "en"), site_html.render(agg), json.dumps([m.hostname for m in agg.sites[0].machines])):
         assert "\u202e" not in text and "\x00" not in text
     assert "<bdi>EVILFDP.EXE</bdi>" in site_html.render(agg)

@@ -42,7 +42,7 @@ def test_each_load_is_isolated():
     loaded = assemble([("broken", broken_import), ("plain", lambda: not_a_check), ("extra", lambda: extra_check),
                        ("again", lambda: extra_check)])
     assert [c.id for c in loaded.checks] == ["extra"]
-    reasons = {f.name: f.reason for f in loaded.failures}
+    reasons = {f.name: f.reason.en for f in loaded.failures}
     assert "missing_dependency" in reasons["broken"]
     assert "@check" in reasons["plain"]
     assert "already used" in reasons["again"]
@@ -54,7 +54,7 @@ def test_a_plugin_may_not_take_a_core_setting():
         raise AssertionError
 
     loaded = assemble([("thief", lambda: thief)], reserved_keys=[s.key for s in CORE_SETTINGS])
-    assert loaded.checks == () and "site.seats" in loaded.failures[0].reason
+    assert loaded.checks == () and "site.seats" in loaded.failures[0].reason.en
 
 
 def test_broken_checks_become_error_results_and_the_rest_still_run(profile):

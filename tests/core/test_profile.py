@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 
@@ -222,3 +223,88 @@ def test_a_refused_token_is_never_echoed(tmp_path):
                                   '[upstream]\ntoken = "bad token!"\n')
     said = str(refused.value) + refused.value.reason.zh
     assert "REAL-SECRET" not in said and "bad token" not in said and "<hidden>" in said
+
+
+# --- the profile step: a file a person completes by pasting (issue 28 items 1 and 7) -------------
+
+def _settings():
+    from readiness.core.plugin import load_checks
+    from readiness.core.settings import CORE_SETTINGS
+
+    return CORE_SETTINGS + load_checks(reserved_keys=(s.key for s in CORE_SETTINGS)).settings
+
+
+def _load(tmp_path, text):
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_profile(path, _settings())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_profile_then_pasted_sections_load(tmp_path, lang):
+    """`readiness profile > site.toml`, then the [server] lines `serve` prints and the README's
+    [upstream] and [exam] blocks pasted at the end: one declaration each, no TOML error."""
+    settings = _settings()
+    text = to_toml(load_profile(None, settings), settings, lang)
+    assert "\n[server]" not in text and "\n# [server]" in text
+    text += ('\n[server]\nurl = "http://192.168.1.10:8765"\ntoken = "a-long-submit-token-0123456789"\n'
+             '\n[upstream]\nurl = "http://10.1.0.5:8765"\ntoken = "site-1101-token-0123456789"\n'
+             '\n[exam]\nstarts_at = ["2026-12-05T08:30:00+08:00"]\n\n[site]\nid = "1101"\nseats = 40\n')
+    profile = _load(tmp_path, text)
+    assert profile["server.url"] == "http://192.168.1.10:8765" and profile["site.seats"] == 40
+    assert profile["upstream.url"] == "http://10.1.0.5:8765" and profile["bandwidth.streams"] == 4
+
+
+def test_a_section_that_holds_a_setting_stays_live_and_round_trips(tmp_path):
+    settings = _settings()
+    p = _load(tmp_path, '[site]\nid = "1101"\nseats = 40\n')
+    text = to_toml(p, settings)
+    assert "\n[site]\n" in text and '\nid = "1101"' in text and "\n# [bandwidth]" in text
+    again = tmp_path / "again.toml"
+    again.write_text(text, encoding="utf-8")
+    assert load_profile(again, settings).values == p.values
+
+
+def test_a_section_declared_twice_says_where_the_first_is(tmp_path):
+    text = '[site]\nid = "1101"\n\n[server]\nurl = "http://a:8765"\n\n[exam]\n\n[server]\nurl = "http://b:8765"\ntoken = "t"\n'
+    with pytest.raises(ProfileError) as caught:
+        _load(tmp_path, text)
+    reason = caught.value.reason
+    assert "line 9: [server] is already at line 4: put url and token there" in reason.en
+    assert "第 9 行：[server] 已在第 4 行出现：请把 url和token 写到那一节里" in reason.zh
+    assert "Cannot declare" not in reason.en + reason.zh
+
+
+@pytest.mark.parametrize("text,zh", [
+    ('[site]\nid = "1101"\nseats = 40 x\n', "第 3 行第 12 列：一行只能写一个键值"),
+    ('[site]\nid = 1101abc\n', "第 2 行第 10 列"),
+    ('[site\nid = "1101"\n', "第 1 行"),
+    ('[site]\nname = "未结束\n', "字符串缺少结尾的引号"),
+])
+def test_a_toml_syntax_error_in_chinese_carries_no_parser_english(tmp_path, text, zh):
+    with pytest.raises(ProfileError) as caught:
+        _load(tmp_path, text)
+    said = caught.value.reason.zh.split("：", 1)[1]  # after the file's path
+    assert zh in said and not re.search(r"[A-Za-z]{3,}", said.replace("TOML", "")), said
+    assert "not valid TOML" in caught.value.reason.en and "line" in caught.value.reason.en
+
+
+def test_an_unknown_section_suggests_the_near_one(tmp_path):
+    with pytest.raises(ProfileError) as caught:
+        _load(tmp_path, '[sites]\nid = "1101"\nseats = 40\n')
+    assert "there is no section [sites]: did you mean [site]?" in caught.value.reason.en
+    assert "是指 [site] 吗" in caught.value.reason.zh
+    assert caught.value.keys == ("sites.id", "sites.seats")
+    with pytest.raises(ProfileError) as caught:  # a key of a known section keeps its own hint
+        _load(tmp_path, '[site]\nseat = 40\n')
+    assert "known keys here" in caught.value.reason.en and "did you mean" not in caught.value.reason.en
+
+
+@pytest.mark.parametrize("key,example", [
+    ("server", "http://192.168.1.10:8765"), ("upstream", "https://branch.example:8765"),
+    ("bandwidth", "http://192.168.1.10/exam.bin"),
+])
+def test_a_url_without_its_scheme_shows_an_example_of_its_own_kind(tmp_path, key, example):
+    with pytest.raises(ProfileError) as caught:
+        _load(tmp_path, f'[{key}]\nurl = "192.168.1.10:8765"\n')
+    assert f"e.g. {example})" in caught.value.reason.en and f"例如 {example}）" in caught.value.reason.zh

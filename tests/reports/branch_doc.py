@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from readiness.branch.chain import BranchView, branch_document, read_document
-from readiness.core.exam import Timeline, iso, parse_instant
+from readiness.core.exam import Timeline
+from readiness.core.times import iso, parse_instant
 
 START = parse_instant("2026-12-05T08:30:00+08:00").timestamp()  # type: ignore[union-attr]
 EVIL = '=HYPERLINK("http://x")<img src=x onerror=alert(1)>'

@@ -13,7 +13,7 @@ import orjson
 import requests
 
 from readiness.branch.chain import now_s
-from readiness.core.exam import iso
+from readiness.core.times import iso
 from readiness.core.loading import load_checks_and_profile
 from tests.site.aggregate.reports import make_report, site_profile
 from tests.reports.branch_doc import site_doc

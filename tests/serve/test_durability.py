@@ -135,7 +135,7 @@ def test_an_unusable_data_folder_is_a_clear_error(tmp_path):
 
 def test_kill_9_at_a_branch_loses_no_acknowledged_site_document(tmp_path):
     """The branch's store is the site server's: a 201 for a site's document survives kill -9."""
-    from readiness.core.exam import iso
+    from readiness.core.times import iso
 
     sites = {f"S{i:03d}": f"site-token-{i:03d}-xx" for i in range(120)}
     prof = tmp_path / "branch.toml"

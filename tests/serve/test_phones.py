@@ -100,6 +100,22 @@ CASES = [
      {"hardware": "error"}, "error"),
     ("android in XR", doc(CHROME_ANDROID_REDUCED, ch(mobile=False, factors=("XR",)), 8), Kind.UNKNOWN,
      {"device": "error"}, "error"),
+    # rule edges the tests did not pin (issue 28 item 18): under, at, over
+    ("android saying tablet and mobile: a phone", doc(CHROME_ANDROID_REDUCED, ch(factors=("Tablet", "Mobile")), 8),
+     Kind.ANDROID, {"device": "pass"}, "pass"),
+    ("android saying mobile and tablet: a phone", doc(CHROME_ANDROID_TABLET, ch(mobile=True, factors=("Mobile", "Tablet")), 8),
+     Kind.ANDROID, {"device": "pass"}, "pass"),
+    ("android app under the minimum", doc(CHROME_ANDROID_REDUCED, ch(), 8, app="2.4.4.23"), Kind.ANDROID,
+     {"app": "fail"}, "fail"),
+    ("android app at the minimum 2.4.4.24", doc(CHROME_ANDROID_REDUCED, ch(), 8, app="2.4.4.24"), Kind.ANDROID,
+     {"app": "pass"}, "pass"),
+    ("android app over the minimum", doc(CHROME_ANDROID_REDUCED, ch(), 8, app="2.4.4.25"), Kind.ANDROID,
+     {"app": "pass"}, "pass"),
+    ("stated 0.5 GB: the lowest a phone states, taken and judged", dict(doc(CHROME_ANDROID_REDUCED, ch(), None),
+                                                                       stated_memory_gb=0.5), Kind.ANDROID,
+     {"hardware": "fail"}, "fail"),
+    ("stated 64 GB: the most a phone states, taken", dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=64),
+     Kind.ANDROID, {"hardware": "pass"}, "pass"),
 ]
 
 
@@ -161,7 +177,7 @@ def test_classify_reads_hints_before_the_user_agent():
     assert (d.os_version, d.model) == ((14, 0, 0), "SM-S918B")
 
 
-@pytest.mark.parametrize("stated", [0, 0.4, 65, 4096, -4, float("nan"), float("inf"), "8", True])
+@pytest.mark.parametrize("stated", [0, 0.4, 0.49, 64.01, 65, 4096, -4, float("nan"), float("inf"), "8", True])
 def test_an_impossible_stated_memory_is_refused(stated):
     d = dict(doc(CHROME_ANDROID_REDUCED, ch(), None), stated_memory_gb=stated)
     assert "stated_memory_gb" in (validate(d) or "")

@@ -204,14 +204,39 @@ def test_submit_from_a_stick_folder_and_zip(server, tmp_path, monkeypatch):
     assert server.store.count_reports() == 4
 
 
-def test_wrong_token_keeps_the_report_in_the_outbox(server, tmp_path, monkeypatch):
+def test_a_wrong_token_is_a_refusal_naming_server_token_and_the_report_waits(server, tmp_path, monkeypatch):
+    """Issue 28 item 2: a wrong token fails the same way at every run: said as a refusal naming the
+    setting, exit 2 (a profile error), never "sent next time"; the path printed is the file's."""
     monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
     files = reports_folder(tmp_path)
-    r = CliRunner().invoke(main, ["submit", str(files[0]), "--server", server.url, "--token", "wrong"])
-    assert r.exit_code == 3 and "401" in r.output
-    assert len(list((tmp_path / "outbox").glob("*.json"))) == 1
+    r = CliRunner().invoke(main, ["submit", str(files[0]), "--server", server.url, "--token", "wrong", "--lang", "en"])
+    assert r.exit_code == 2, r.output
+    assert "refused: the site server does not accept this submit token (401" in r.output
+    assert "Correct server.token" in r.output and "next time" not in r.output
+    (kept,) = (tmp_path / "outbox").glob("*.json")
+    assert str(kept) in r.output
+    checked = CliRunner().invoke(main, ["check", "--facts", str(ROOT / "examples" / "ready-pc.json"), "--output",
+                                        str(tmp_path / "new.json"), "--server", server.url, "--token", "wrong",
+                                        "--lang", "en"])
+    assert checked.exit_code == 2, checked.output  # a ready PC, but server.token must be corrected
+    assert f"{kept}: refused: the site server does not accept this submit token" in checked.output  # the outbox first
+    assert len(list((tmp_path / "outbox").glob("*.json"))) == 2 and server.store.count_reports() == 0
     r = CliRunner().invoke(main, ["submit", "--server", server.url, "--token", TOKEN])
-    assert r.exit_code == 0 and server.store.count_reports() == 1
+    assert r.exit_code == 0 and server.store.count_reports() == 2
+
+
+def test_a_server_that_is_not_running_is_said_in_words(tmp_path, monkeypatch):
+    """Issue 28 item 3: not the exception's name."""
+    monkeypatch.setenv("READINESS_OUTBOX", str(tmp_path / "outbox"))
+    files = reports_folder(tmp_path)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    r = CliRunner().invoke(main, ["submit", str(files[0]), "--server", url, "--token", TOKEN, "--lang", "en"])
+    assert r.exit_code == 3, r.output
+    assert "not sent (server unreachable: the connection was refused" in r.output and "ConnectionError" not in r.output
+    (kept,) = (tmp_path / "outbox").glob("*.json")
+    assert f"the report waits in the outbox: {kept} (`readiness submit`" in r.output
 
 
 def test_submit_needs_a_server(tmp_path):

@@ -27,6 +27,8 @@ class Branch(http.server.BaseHTTPRequestHandler):
             self._answer(429, b'{"error": "too often"}', {"Retry-After": "3"})
         elif Branch.behaviour == "older":
             self._answer(200, b'{"id": "1101", "stored": "older", "seq": 1}')
+        elif Branch.behaviour in ("401", "403"):
+            self._answer(int(Branch.behaviour), b'{"error": "a valid site token is needed"}')
         elif Branch.behaviour == "proxy500":
             self._answer(500, b"<html>Internal Server Error</html>", {"Content-Type": "text/html"})
         elif Branch.behaviour == "trickle":
@@ -116,6 +118,26 @@ def test_a_proxys_error_page_is_said_by_its_status(store):
         up = sender(url, store)
         ok, _ = up.send_once(requests.Session())
     assert not ok and "HTTP 500" in up.state()["error"]["en"] and "not this tool" not in up.state()["error"]["en"]
+
+
+@pytest.mark.parametrize("code", ["401", "403"])
+def test_a_branch_refusing_the_token_is_said_as_such_on_the_console_once_and_the_dashboard(store, code):
+    """Issue 28 item 2: "the branch refuses this site's token", naming upstream.token; said on the
+    console when it starts and when it ends, not at every heartbeat."""
+    told: list = []
+    with branch(code) as url:
+        up = sender(url, store)
+        up.say = told.append
+        for _ in range(3):
+            ok, wait = up.send_once(requests.Session())
+            assert not ok and wait == 0.0
+        error = up.state()["error"]
+        assert error["en"].startswith(f"the branch refuses this site's token ({code}): correct upstream.token")
+        assert error["zh"].startswith(f"分部服务器不接受本考点的令牌（{code}）") and "upstream.token" in error["zh"]
+        assert len(told) == 1 and error["en"] in told[0].en and error["zh"] in told[0].zh  # once, not at every try
+        Branch.behaviour = "ok"
+        ok, _ = up.send_once(requests.Session())
+    assert ok and len(told) == 2 and "delivered again" in told[-1].en
 
 
 def test_delivered_empties_the_outbox(store):

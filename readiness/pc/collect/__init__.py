@@ -10,8 +10,8 @@ import os
 import socket
 import sys
 from functools import partial
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from readiness import __version__
 from readiness.pc.collect.client import collect_client
@@ -20,6 +20,10 @@ from readiness.pc.collect.restore import collect_restore
 from readiness.pc.collect.system import System, Unknown, current_system
 from readiness.core.facts import FACTS_SCHEMA
 from readiness.core.i18n import Text
+from readiness.core.times import now_iso
+
+if TYPE_CHECKING:
+    from readiness.pc.net.collect import Steps
 
 
 def raw_error(raw: str) -> dict[str, str]:
@@ -127,10 +131,10 @@ OFFLINE_BY_PROFILE = Text("offline (the profile's network.offline = true)",
 
 def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, offline: bool | Text = False,
                   now: datetime | None = None, include_cpu: bool = True,
-                  progress: Callable[[float, float], None] | None = None) -> dict[str, Any]:
+                  progress: "Steps | None" = None) -> dict[str, Any]:
     system = system or current_system()
     errors: dict[str, Any] = {}
-    collected_at = (now or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
+    collected_at = now_iso(now)
     facts: dict[str, Any] = {
         "schema": FACTS_SCHEMA,
         "collected_at": collected_at,

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from readiness.pc import userini
 from readiness.pc.collect.system import System, expand_windows_vars, native_path
-from readiness.core.files import read_regular, require_regular
+from readiness.core.files import cannot_read, read_regular, require_regular
 from readiness.core.i18n import Text, TextError, join
 from readiness.core.versions import parse_version
 
@@ -80,11 +80,6 @@ class VersionError(TextError, ValueError):
     """No version could be read from the client's program: why, in both languages."""
 
 
-def cannot_read(raw: str) -> Text:
-    """An OS error text, as it is, inside a sentence in both languages."""
-    return Text(f"cannot read: {raw}", f"无法读取：{raw}")
-
-
 def pe_version(path: str) -> tuple[str, str]:
     """(version, where it was read) from the PE version resource; ValueError when there is none.
 
@@ -140,7 +135,7 @@ def read_user_ini(path: str | None) -> dict[str, Any]:
             raw = read_regular(path, userini.MAX_INI_BYTES)  # a FIFO or a device is refused, never read
             decoded = userini.decode(raw)
         except OSError as exc:
-            why = cannot_read(str(exc.strerror or exc))
+            why = cannot_read(exc)
         except userini.IniError as exc:
             why = exc.reason
     if why is not None:
@@ -191,7 +186,7 @@ def collect_client(profile: Mapping[str, Any], system: System, errors: dict[str,
         except VersionError as exc:
             reasons.append(where + exc.reason)
         except OSError as exc:
-            reasons.append(where + cannot_read(str(exc.strerror or exc)))
+            reasons.append(where + cannot_read(exc))
         except Exception as exc:  # pefile can fail on hostile files in many ways
             raw = f"{type(exc).__name__}: {exc}"
             reasons.append(where + Text(f"unreadable version resource ({raw})", f"版本资源无法读取（{raw}）"))

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, NamedTuple
 
 from readiness.core import rules
 from readiness.pc.collect.system import System, expand_windows_vars, native_path
+from readiness.core.files import cannot_read
 from readiness.core.i18n import Text, TextError, join
 
 MSYH_FILES = ("msyh.ttc", "msyh.ttf")
@@ -16,11 +17,6 @@ ENGLISH_US = 0x409
 
 class FontError(TextError, ValueError):
     """A file named like MSYH that is not a readable font: why, in both languages."""
-
-
-def cannot_read(raw: str) -> Text:
-    """An OS error text, as it is, inside a sentence in both languages."""
-    return Text(f"cannot read: {raw}", f"无法读取：{raw}")
 
 
 class FontNames(NamedTuple):
@@ -49,7 +45,7 @@ def font_names(path: str) -> FontNames:
     try:
         tag = read_regular(path, 3)[:4]  # a FIFO named msyh.ttc must not block the check
     except NotRegularFile as exc:
-        raise FontError(cannot_read(exc.strerror or str(exc))) from None
+        raise FontError(cannot_read(exc)) from None
     require_regular(path)
     try:
         holder: Any = TTCollection(path, lazy=True) if tag == b"ttcf" else TTFont(path, lazy=True)
@@ -106,8 +102,7 @@ def _entry(path: str, scope: str, registered: bool | None) -> dict[str, Any]:
             raise FontError(Text("registered, but the file is not there", "已注册，但文件不存在"))
         item["family"], item["families"], item["style"] = font_names(path)
     except (ValueError, OSError) as exc:
-        why = exc.reason if isinstance(exc, FontError) else cannot_read(
-            str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc))
+        why = exc.reason if isinstance(exc, FontError) else cannot_read(exc)
         item["error"], item["reason"] = why.en, why.to_dict()
     return item
 

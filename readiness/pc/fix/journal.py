@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness.core.files import read_regular
+from readiness.core.times import now_iso
 from readiness.pc.output import atomic_write
 
 JOURNAL_SCHEMA = "readiness.fix-journal/1"
@@ -41,8 +42,7 @@ class Journal:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         folder = root / stamp
         folder.mkdir(parents=True, exist_ok=False)
-        journal = cls(folder, {"schema": JOURNAL_SCHEMA, "started_at": datetime.now().astimezone().isoformat(
-            timespec="seconds"), "state": "applying", "changes": []})
+        journal = cls(folder, {"schema": JOURNAL_SCHEMA, "started_at": now_iso(), "state": "applying", "changes": []})
         journal.save()
         return journal
 
@@ -84,5 +84,5 @@ class Journal:
 
     def finish(self, state: str) -> None:
         self.data["state"] = state
-        self.data["finished_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
+        self.data["finished_at"] = now_iso()
         self.save()

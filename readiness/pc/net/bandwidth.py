@@ -17,7 +17,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from readiness.core.i18n import Text
-from readiness.pc.net.errors import EMPTY, ENDED, HTML_PAGE, NetFailure, classify, failure, http_status
+from readiness.pc.net.errors import EMPTY, ENDED, HTML_PAGE, NetFailure, classify, failure, http_status, raw_text
 
 CHUNK = 256 * 1024
 SAMPLE_S = 0.25
@@ -62,7 +62,7 @@ class _Stream(threading.Thread):
                 self._one_request()
         except Exception as exc:  # the first failure ends this stream; the reason is kept
             if not self.stop.is_set():
-                self.error = failure(exc, describe_error(exc))
+                self.error = failure(exc)
 
     def _one_request(self) -> None:
         headers = {"Accept-Encoding": "identity", "Cache-Control": "no-cache"}
@@ -89,41 +89,6 @@ class _Stream(threading.Thread):
                 raise MeasureError(ENDED, f"the body ended early ({got} of {expected} bytes)")
             if got == 0:
                 raise MeasureError(EMPTY)
-
-
-def describe_error(exc: BaseException) -> str:
-    """A technician's sentence for what requests or urllib3 raised."""
-    if isinstance(exc, MeasureError):
-        return str(exc)
-    import requests
-    from urllib3 import exceptions as u3
-
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return "too many redirects"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return f"TLS certificate not accepted ({_short(exc)})"
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(exc, (requests.exceptions.ReadTimeout, u3.ReadTimeoutError)):
-        return "the server stopped sending (read timed out)"
-    if isinstance(exc, (u3.ProtocolError, u3.IncompleteRead)):  # raised by read1 itself
-        return "the body ended early (connection closed)"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        text = _short(exc)
-        if "Name or service not known" in text or "getaddrinfo" in text or "NameResolution" in text:
-            return f"the name could not be resolved ({text})"
-        if "IncompleteRead" in text or "ProtocolError" in text:
-            return "the body ended early (connection closed)"
-        return f"cannot connect ({text})"
-    return f"{type(exc).__name__}: {_short(exc)}"
-
-
-def _short(exc: BaseException) -> str:
-    """The exception's text, shortened at a word boundary (never mid-word)."""
-    text = " ".join(str(exc).split())
-    if len(text) < 300:
-        return text
-    return text[:297].rsplit(" ", 1)[0] + " ..."
 
 
 def measure_http(url: str, *, streams: int = 4, duration_s: float = 10.0, warmup_s: float = 2.0,
@@ -233,24 +198,8 @@ def import_speedtest() -> Any:
     return speedtest
 
 
-def speedtest_config_error(exc: BaseException) -> str:
-    """Why speedtest.net's configuration could not be fetched: a DNS failure, a timeout or a
-    refusal are not the HTTP 403 of a blocked service."""
-    raw = " ".join(str(x) for x in (exc, getattr(exc, "__cause__", None), getattr(exc, "__context__", None)) if x)
-    low = raw.lower()
-    if any(s in low for s in ("name or service not known", "getaddrinfo", "name resolution", "nodename", "no address")):
-        return f"speedtest.net: the name could not be resolved ({raw})"
-    if "timed out" in low or "timeout" in low:
-        return f"speedtest.net: timed out fetching its configuration ({raw})"
-    if "refused" in low:
-        return f"speedtest.net: connection refused ({raw})"
-    if "403" in low:
-        return f"speedtest.net refused its configuration (HTTP 403): it is often blocked ({raw})"
-    return f"speedtest.net: its configuration could not be fetched ({raw})"
-
-
 def speedtest_config_reason(exc: BaseException) -> Text:
-    """speedtest_config_error's meaning in both languages: a blocked service (HTTP 403) is said so,
+    """Why speedtest.net's configuration could not be fetched, in both languages: a blocked service (HTTP 403) is said so,
     any other failure is classified like every network error."""
     raw = " ".join(str(x) for x in (exc, getattr(exc, "__cause__", None), getattr(exc, "__context__", None)) if x)
     if "403" in raw:
@@ -290,12 +239,12 @@ def measure_speedtest(*, streams: int = 4, timeout_s: float = 10.0, module: Any 
         raise MeasureError(Text("speedtest did not finish before the network deadline", "speedtest 未能在网络检查时限内完成"))
     exc = outcome.get("error")
     if isinstance(exc, module.ConfigRetrievalError):
-        raise MeasureError(speedtest_config_reason(exc), speedtest_config_error(exc))
+        raise MeasureError(speedtest_config_reason(exc), raw_text(exc))
     if isinstance(exc, (module.NoMatchedServers, module.ServersRetrievalError, module.SpeedtestBestServerFailure)):
         raw = f"{type(exc).__name__}: {exc}"
         raise MeasureError(Text(f"no speedtest server could be used ({raw})", f"没有可用的 speedtest 服务器（{raw}）"))
     if isinstance(exc, OSError):
-        raise MeasureError(classify(exc), f"speedtest could not connect ({exc})")
+        raise MeasureError(classify(exc), raw_text(exc))
     if exc is not None:
         raw = f"{type(exc).__name__}: {exc}"
         raise MeasureError(Text(f"speedtest failed ({raw})", f"speedtest 测速失败（{raw}）"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 from readiness.core.i18n import Text, join
 from readiness.pc.net.bandwidth import MeasureError, Progress, measure_http, measure_speedtest
@@ -12,6 +12,15 @@ from readiness.pc.net.errors import DEADLINE, failure
 NO_ECHO_URLS = Text("no network.ip_echo_urls in the profile", "考点配置中没有 network.ip_echo_urls")
 NO_ENDPOINTS = Text("no network.endpoints in the profile", "考点配置中没有 network.endpoints")
 NO_MEASUREMENT = Text("no measurement", "未测得带宽")
+
+
+class Steps(Protocol):
+    """What a front end shows while the network is checked: each phase as it starts (`step`), and
+    the downlink's bar (called with the elapsed share 0..1 and the current Mbit/s)."""
+
+    def __call__(self, share: float, mbps: float) -> None: ...
+
+    def step(self, what: Text) -> None: ...
 
 
 def _verify(profile: Mapping[str, Any]) -> bool | str:
@@ -51,7 +60,7 @@ SHARES = {"public_ip": 0.2, "endpoints": 0.3}
 
 
 def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_collected: dict[str, Any],
-                    progress: Progress | None = None) -> dict[str, Any]:
+                    progress: Steps | None = None) -> dict[str, Any]:
     from readiness.pc.net.probe import probe
     from readiness.pc.net.publicip import echo
 
@@ -61,7 +70,13 @@ def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_coll
     timeout = profile["network.timeout_s"]
     verify = _verify(profile)
     net: dict[str, Any] = {"public_ip": None, "endpoints": None, "site_clock": None, "bandwidth": None}
+    def step(what: Text) -> None:
+        if progress is not None:
+            progress.step(what)
+
     if profile["network.ip_echo_urls"]:  # a silent echo service uses up its own share, never the others'
+        step(Text(f"Public IP: asking {profile['network.ip_echo_urls'][0]} ...",
+                  f"公网 IP：正在询问 {profile['network.ip_echo_urls'][0]} ……"))
         echo_deadline = min(deadline, start + budget * SHARES["public_ip"])
         net["public_ip"] = echo(profile["network.ip_echo_urls"], timeout_s=timeout, verify=verify,
                                 deadline=echo_deadline)
@@ -83,17 +98,24 @@ def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_coll
                                          "error": "not tried: no time left before the network deadline",
                                          "reason": DEADLINE.to_dict()})
                 continue
+            step(Text(f"Exam server: {url} ...", f"考试服务器：{url} ……"))
             net["endpoints"].append(probe(url, timeout_s=min(timeout, left / 2), verify=verify))
     else:
         not_collected["network.endpoints"] = NO_ENDPOINTS.to_dict()
     if profile.get("server.url"):  # the site server's clock, for the clock check (null without a server)
         from readiness.pc.net.siteclock import site_clock
 
+        step(Text(f"Site server's clock: {profile['server.url']} ...", f"考点服务器时间：{profile['server.url']} ……"))
         net["site_clock"] = site_clock(profile["server.url"], timeout_s=min(timeout, 3.0))
         if net["site_clock"]["server_time"] is None:
-            why = net["site_clock"]["error"] or "no answer"
-            errors["network.site_clock"] = Text(f"the site server's clock could not be read: {why}",
-                                                f"无法读取考点服务器时间：{why}").to_dict()
+            clock = net["site_clock"]
+            why = Text.from_json(clock["reason"] or clock["error"] or Text("no answer", "没有应答").to_dict())
+            errors["network.site_clock"] = (Text("the site server's clock could not be read: ", "无法读取考点服务器时间：")
+                                            + why).to_dict()
+    where = profile["bandwidth.url"] or "speedtest.net"
+    seconds = profile["bandwidth.warmup_s"] + profile["bandwidth.duration_s"]
+    step(Text(f"Downlink: measuring from {where} (about {seconds:g} s) ...",
+              f"下行带宽：正在从 {where} 测量（约 {seconds:g} 秒）……"))
     net["bandwidth"] = measure(profile, deadline=deadline, progress=progress)
     if net["bandwidth"]["download_mbps"] is None:
         errors["network.bandwidth.download_mbps"] = (net["bandwidth"]["reason"] or NO_MEASUREMENT.to_dict())

@@ -2,8 +2,10 @@
 
 A technician needs the kind of failure (the name not found, refused, timed out, TLS, an HTTP
 status...) in their own language; the raw text of the library stays beside it in the snapshot
-for the network people. Every collector in ``readiness.pc.net`` classifies with ``classify`` and
-records ``{"error": raw, "reason": {en, zh}}``.
+for the network people. This is the one describer: every caller in ``readiness.pc.net``, the
+agent and the senders turn what they caught into a ``NetFailure`` with ``failure`` (the meaning,
+``classify``, in both languages from one decision; the raw text, ``raw_text``) and record
+``{"error": raw, "reason": {en, zh}}``; the English and the Chinese cannot say different things.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import socket
 import ssl
 from typing import Any
 
-from readiness.core.i18n import Text, same
+from readiness.core.i18n import Text, TextError, same
 
 DNS = Text("the name could not be found (DNS)", "域名无法解析（DNS）")
 REFUSED = Text("the connection was refused (nothing listens there, or a firewall)",
@@ -41,13 +43,14 @@ def other(raw: str) -> Text:
     return Text(f"network error: {raw}", f"网络错误：{raw}")
 
 
-class NetFailure(Exception):
-    """A network failure already classified: what it means (both languages) and the raw text."""
+class NetFailure(TextError):
+    """A network failure already classified: what it means (both languages) and the raw text
+    (str(): the raw text, for the network people)."""
 
     def __init__(self, reason: Text, raw: str | None = None) -> None:
-        super().__init__(raw if raw is not None else reason.en)
-        self.reason = reason
+        super().__init__(reason)
         self.raw = raw if raw is not None else reason.en
+        self.args = (self.raw,)
 
     def __str__(self) -> str:
         return self.raw
@@ -117,11 +120,22 @@ def classify(exc: BaseException) -> Text:
     return other(f"{type(exc).__name__}: {exc}")
 
 
+def raw_text(exc: BaseException) -> str:
+    """The library's own words for what it raised (for the network people, never shown as the
+    reason), shortened at a word boundary, never mid-word."""
+    if isinstance(exc, NetFailure):
+        return exc.raw
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(text) < 300:
+        return text
+    return text[:297].rsplit(" ", 1)[0] + " ..."
+
+
 def failure(exc: BaseException, raw: str | None = None) -> NetFailure:
-    """A caught exception as a classified failure (raw: the text to keep, default the exception's)."""
+    """A caught exception as a classified failure (raw: the text to keep, default `raw_text`)."""
     if isinstance(exc, NetFailure):
         return exc
-    return NetFailure(classify(exc), raw if raw is not None else f"{type(exc).__name__}: {exc}")
+    return NetFailure(classify(exc), raw if raw is not None else raw_text(exc))
 
 
 # A readiness server's answer, read by its senders alike (a PC to its site, a site to its branch).

@@ -50,8 +50,6 @@ def resolve(host: str, port: int, timeout_s: float) -> list[Any]:
 def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dict[str, Any]:
     import requests
 
-    from readiness.pc.net.bandwidth import describe_error
-
     parts = urlsplit(url)
     host, scheme = parts.hostname or "", parts.scheme.lower()
     port = parts.port or (443 if scheme == "https" else 80)
@@ -104,8 +102,8 @@ def probe(url: str, *, timeout_s: float = 5.0, verify: bool | str = True) -> dic
     except (socket.timeout, TimeoutError):
         out.update(failed_step=step, **NetFailure(TIMED_OUT, f"timed out after {timeout_s:g} s").to_facts())
     except OSError as exc:
-        raw = f"{exc.strerror or exc}" if not hasattr(exc, "request") else describe_error(exc)
+        raw = f"{exc.strerror or exc}" if not hasattr(exc, "request") else None  # a socket's own words
         out.update(failed_step=step, **failure(exc, raw).to_facts())
     except Exception as exc:
-        out.update(failed_step=step, **failure(exc, describe_error(exc)).to_facts())
+        out.update(failed_step=step, **failure(exc).to_facts())
     return out

@@ -48,8 +48,6 @@ def echo(urls: list[str], *, timeout_s: float = 5.0, verify: bool | str = True,
          deadline: float | None = None) -> dict[str, Any]:
     import requests
 
-    from readiness.pc.net.bandwidth import describe_error
-
     answers: list[dict[str, Any]] = []
     for url in urls:
         left = timeout_s if deadline is None else min(timeout_s, deadline - time.monotonic())
@@ -70,6 +68,6 @@ def echo(urls: list[str], *, timeout_s: float = 5.0, verify: bool | str = True,
                 raise NetFailure(NOT_AN_IP, f"answered something that is not an IP: {shown!r}")
             answers.append({"url": url, "ip": ip, "error": None, "reason": None})
         except Exception as exc:
-            answers.append({"url": url, "ip": None, **failure(exc, describe_error(exc)).to_facts()})
+            answers.append({"url": url, "ip": None, **failure(exc).to_facts()})
     ips = sorted({a["ip"] for a in answers if a["ip"]})
     return {"ips": ips, "answers": answers}

@@ -1,7 +1,8 @@
 """The site server's clock (`GET /api/clock` of `readiness serve`), for the clock check.
 
 Only the measurement is recorded (the server's time and this PC's clock before and after), so a
-saved snapshot can be judged again. The LAN server is asked directly, never through a proxy.
+saved snapshot can be judged again. The LAN server is asked directly, never through a proxy. A
+failure is recorded as every network failure is: `error` the raw text, `reason` {en, zh}.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3) -> 
 
     url = server_url.rstrip("/") + "/api/clock"
     out: dict[str, Any] = {"url": url, "server_time": None, "sent_at": None, "received_at": None, "rtt_s": None,
-                           "error": None}
+                           "error": None, "reason": None}
     session = requests.Session()
     session.trust_env = False
     try:
@@ -34,9 +35,9 @@ def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3) -> 
                            rtt_s=round(rtt, 3))
     except Exception as exc:  # a measurement that failed is a fact too; the check says "cannot tell"
         if out["server_time"] is None:
-            from readiness.pc.net.bandwidth import describe_error
+            from readiness.pc.net.errors import failure
 
-            out["error"] = describe_error(exc) if hasattr(exc, "request") else f"{type(exc).__name__}: {exc}"
+            out.update(failure(exc).to_facts())
     finally:
         session.close()
     return out

@@ -357,7 +357,7 @@ function render(s) {
   if (s.rejected.count) {
     root.appendChild(el("h3", null, t("rejected_reports") + ": " + s.rejected.count));
     const ul = el("ul");
-    for (const r of s.rejected.items) ul.appendChild(el("li", null, r.path + ": " + r.reason));
+    for (const r of s.rejected.items) ul.appendChild(el("li", null, r.path + ": " + txt(r.reason_text || r.reason)));
     root.appendChild(ul);
   }
   if (s.hidden && s.hidden.length) root.appendChild(renderHidden(s.hidden));

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from readiness.site.aggregate.clones import flag
-from readiness.core.inputs import Rejected, Source, discover, read_source
+from readiness.core.i18n import Text
+from readiness.core.inputs import Rejected, Source, cannot_read, discover, read_source, unusable
 from readiness.site.aggregate.machines import Rejudge, Machine, decode, is_sender_document, machine_from
 from readiness.site.aggregate.site import Aggregate, Aggregator
 from readiness.core.plugin import LoadedChecks
@@ -33,14 +34,27 @@ def make_rejudge(profile_path: str | None) -> tuple[Profile, Rejudge]:
     return profile, rejudge_with(loaded, profile)
 
 
+class Rejudger:
+    """A judge of stored facts by the checks and the profile a command loaded once. When the
+    profile names its site (site.id), the machines it judges belong to that site: its id, name and
+    seats (`site`), under the profile's source; else each report keeps its own site."""
+
+    def __init__(self, loaded: LoadedChecks, profile: Profile) -> None:
+        from readiness.core.judging import site_of
+
+        self.loaded, self.profile = loaded, profile
+        self.site: Mapping[str, Any] | None = site_of(profile) if profile["site.id"] else None
+        self.source = profile.source
+
+    def __call__(self, facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]:
+        from readiness.core.judging import judge_checks
+
+        return [r.to_dict() for r in judge_checks(facts, for_site(self.profile, site), self.loaded)]
+
+
 def rejudge_with(loaded: LoadedChecks, profile: Profile) -> Rejudge:
     """A judge of stored facts by the checks and the profile a command loaded once."""
-    from readiness.core.judging import judge_checks
-
-    def judge(facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return [r.to_dict() for r in judge_checks(facts, for_site(profile, site), loaded)]
-
-    return judge
+    return Rejudger(loaded, profile)
 
 
 def today_checks(loaded: LoadedChecks) -> dict[str, Text]:
@@ -84,7 +98,7 @@ def _one(src: Source) -> Machine | Rejected | SenderDocument:
     try:
         raw = read_source(src, _ZIPS)
     except (OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
-        return Rejected(src.label, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+        return Rejected(src.label, cannot_read(exc))
     try:
         doc = decode(raw, src.label)
         if isinstance(doc, Rejected):
@@ -93,7 +107,7 @@ def _one(src: Source) -> Machine | Rejected | SenderDocument:
             return SenderDocument(src.label, doc)
         return machine_from(doc, src, _REJUDGE)
     except Exception as exc:  # one hostile file must not stop the aggregation
-        return Rejected(src.label, f"unusable: {type(exc).__name__}: {exc}")
+        return Rejected(src.label, unusable(exc))
 
 
 def _process(sources: list[Source], profile_path: str | None, judge: Rejudge | None,
@@ -131,7 +145,8 @@ def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: in
     for result in _process(sources, profile_path, judge if profile_path else None, workers or os.cpu_count() or 1):
         if isinstance(result, SenderDocument):
             got = (read_sender(result.doc, result.path) if read_sender is not None and documents is not None
-                   else Rejected(result.path, "a site or branch document, not a machine report"))
+                   else Rejected(result.path, Text("a site or branch document, not a machine report",
+                                                         "这是考点或分部的文档，不是考试机报告")))
             if isinstance(got, Rejected):
                 agg.add(got)
             else:

@@ -7,18 +7,25 @@ With a profile the machine's stored facts are re-judged; otherwise its stored ve
 from __future__ import annotations
 
 from sys import intern
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Protocol
 
 from readiness.core import rules
 from readiness.site.aggregate.reverted import Reverted
-from readiness.core.inputs import MAX_REPORT_BYTES, Rejected, Source
+from readiness.core.inputs import MAX_REPORT_BYTES, TOO_LARGE, Rejected, Source
 from readiness.core.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_bytes, describe, parse_schema
-from readiness.core.i18n import Text
+from readiness.core.i18n import Text, TextError
 from readiness.core.names import MAX_NAME, shown
 from readiness.core.model import Status
 from readiness.core.versions import newer_major, tool_version
 
-Rejudge = Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]]  # (facts, report's site)
+class Rejudge(Protocol):
+    """Results for stored facts (and the report's own site) by new rules; `site` is the profile's
+    own site when it names one (the judged machines belong to it), `source` the profile's name."""
+
+    site: Mapping[str, Any] | None
+    source: str
+
+    def __call__(self, facts: Mapping[str, Any], site: Mapping[str, Any]) -> list[dict[str, Any]]: ...
 STATUSES = {s.value for s in Status}
 
 
@@ -114,15 +121,29 @@ def _text(v: Any) -> Text:
     return t
 
 
+class BadReport(TextError, ValueError):
+    """A report that cannot be read as one; the reason names the field, in both languages."""
+
+
+AN_OBJECT, A_STRING, A_TEXT = Text("an object", "对象"), Text("a string", "字符串"), Text("a text", "文本")
+STRINGS = Text("a list of strings", "字符串列表")
+NO_RESULTS = Text("no results: not a readiness report", "没有检查结果：不是 readiness 报告")
+NO_ID = Text("a result without a valid id and status", "有检查结果缺少有效的 id 和状态")
+
+
+def _not_a(field: str, value: Any, what: Text) -> BadReport:
+    return BadReport(Text(f"{field} is {describe(value)}, not {what.en}", f"{field} 为 {describe(value)}，不是{what.zh}"))
+
+
 def _results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     results = doc.get("results")
     if type(results) is not list or not results:
-        raise ValueError("no results: not a readiness report")
+        raise BadReport(NO_RESULTS)
     return results
 
 
-def _bad_text(rid: Any, key: str, v: Any) -> ValueError:
-    return ValueError(f"result {rid!r}: {key} is {describe(v)}, not a text")
+def _bad_text(rid: Any, key: str, v: Any) -> BadReport:
+    return _not_a(f"result {rid!r}: {key}", v, A_TEXT)
 
 
 def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Text, ...], tuple[Problem, ...], str]:
@@ -141,12 +162,12 @@ def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Text, ...], tuple[
     remedy: Any
     for r in results:
         if type(r) is not dict:
-            raise ValueError("a result without a valid id and status")
+            raise BadReport(NO_ID)
         rid, st = r.get("id"), r.get("status")
         entry = keys.get((rid, st)) if type(rid) is str else None
         if entry is None:
             if type(rid) is not str or st not in STATUSES:
-                raise ValueError("a result without a valid id and status")
+                raise BadReport(NO_ID)
             entry = keys[(rid, st)] = intern(f"{rid}:{st}")
         checks.append(entry)
         title: Any = r.get("title")
@@ -173,37 +194,39 @@ def _fold(results: list[Any]) -> tuple[tuple[str, ...], tuple[Text, ...], tuple[
 def _check_site(site: Any) -> dict[str, Any]:
     """The report's site block with the types the site page shows; ValueError names the field."""
     if type(site) is not dict:
-        raise ValueError(f"site is {describe(site)}, not an object")
+        raise _not_a("site", site, AN_OBJECT)
     for key in ("id", "name"):
         if type(site.get(key)) not in _OPTIONAL:
-            raise ValueError(f"site.{key} is {describe(site.get(key))}, not a string")
+            raise _not_a(f"site.{key}", site.get(key), A_STRING)
     seats = site.get("seats")
     if seats is not None and (type(seats) is not int or seats < 1):
-        raise ValueError(f"site.seats is {describe(seats)}, not a number of seats")
+        raise _not_a("site.seats", seats, Text("a number of seats", "座位数"))
     if type(site.get("listening")) not in (bool, type(None)):
-        raise ValueError(f"site.listening is {describe(site.get('listening'))}, not true or false")
+        raise _not_a("site.listening", site.get("listening"), Text("true or false", "true 或 false"))
     ips = site.get("public_ips")
     if ips is not None and (type(ips) is not list or any(type(i) is not str for i in ips)):
-        raise ValueError(f"site.public_ips is {describe(ips)}, not a list of strings")
+        raise _not_a("site.public_ips", ips, STRINGS)
     return site
 
 
 def _check_facts(facts: Mapping[str, Any]) -> None:
     schema = facts.get("schema")
     if type(schema) is str and schema.startswith("readiness.report"):
-        raise ValueError("a report inside a report: its facts must be a facts snapshot")
+        raise BadReport(Text("a report inside a report: its facts must be a facts snapshot",
+                             "报告中嵌套了报告：其 facts 必须是信息快照"))
     host = facts.get("host")
     if host is not None:
         if type(host) is not dict:
-            raise ValueError(f"facts.host is {describe(host)}, not an object")
+            raise _not_a("facts.host", host, AN_OBJECT)
         for key in ("hostname", "machine_id"):
             if type(host.get(key)) not in _OPTIONAL:
-                raise ValueError(f"facts.host.{key} is {describe(host.get(key))}, not a string")
+                raise _not_a(f"facts.host.{key}", host.get(key), A_STRING)
             if len(host.get(key) or "") > MAX_NAME:
-                raise ValueError(f"facts.host.{key} is longer than {MAX_NAME} characters: not a computer's name")
+                raise BadReport(Text(f"facts.host.{key} is longer than {MAX_NAME} characters: not a computer's name",
+                                     f"facts.host.{key} 超过 {MAX_NAME} 个字符：不是计算机名"))
     ips = _dig(facts, "network", "public_ip", "ips")
     if ips is not None and (type(ips) is not list or any(type(i) is not str for i in ips)):
-        raise ValueError(f"facts.network.public_ip.ips is {describe(ips)}, not a list of strings")
+        raise _not_a("facts.network.public_ip.ips", ips, STRINGS)
 
 
 def left_out_hardware(facts: Mapping[str, Any]) -> list[str]:
@@ -224,13 +247,13 @@ SENDER_SCHEMAS = ("readiness.site", "readiness.branch")  # documents of a whole 
 def decode(raw: bytes, label: str) -> dict[str, Any] | Rejected:
     """One input's JSON object, or why it is not one (read once, whatever its schema)."""
     if len(raw) > MAX_REPORT_BYTES:
-        return Rejected(label, f"larger than {MAX_REPORT_BYTES // 2**20} MiB: not a report")
+        return Rejected(label, TOO_LARGE)
     try:
         doc = decode_json_bytes(raw, label)
     except SnapshotError as exc:
-        return Rejected(label, str(exc).removeprefix(label + ": "))
+        return Rejected(label, exc.problem)
     if not isinstance(doc, dict):
-        return Rejected(label, "JSON of another shape: not a readiness report")
+        return Rejected(label, Text("JSON of another shape: not a readiness report", "JSON 结构不符：不是 readiness 报告"))
     return doc
 
 
@@ -246,8 +269,7 @@ def read_machine(raw: bytes, src: Source, judge: Rejudge | None, who: str = "too
 
 
 def _newer(label: str, doc: Mapping[str, Any], reads: str, who: str) -> Rejected:
-    said = newer_major(str(doc.get("schema")), reads, doc, who)
-    return Rejected(label, said.en, said)
+    return Rejected(label, newer_major(str(doc.get("schema")), reads, doc, who))
 
 
 def kept_from_newer(doc: Mapping[str, Any], today: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -273,32 +295,36 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None, who: s
     raw_schema = doc.get("schema")
     schema = ("readiness.report", 1) if raw_schema == "readiness.report/1" else parse_schema(raw_schema)
     if schema is None:
-        return Rejected(label, "no \"schema\": not a readiness report")
+        return Rejected(label, Text("no \"schema\": not a readiness report", "没有 \"schema\"：不是 readiness 报告"))
     name, version = schema
+    source: str | None = None  # the profile the results come from, when re-judged
     try:
         if name == "readiness.facts" and version > 1:
             return _newer(label, doc, "readiness.facts/1", who)
         if name == "readiness.facts" and version == 1:
             if judge is None:
-                return Rejected(label, "a facts snapshot, not a report: pass --profile to judge it")
+                return Rejected(label, Text("a facts snapshot, not a report: pass --profile to judge it",
+                                            "这是信息快照而不是报告：请加 --profile 来判定它"))
             facts: dict[str, Any] = doc
-            site: dict[str, Any] = {}
+            site: Mapping[str, Any] = {}
             _check_facts(facts)
             results = judge(facts, site)
+            site, source = judge.site or site, judge.source
         elif name == "readiness.report":
             if version > 1:
                 return _newer(label, doc, "readiness.report/1", who)
             facts = doc.get("facts") or {}
             if type(facts) is not dict:
-                raise ValueError(f"facts is {describe(facts)}, not an object")
+                raise _not_a("facts", facts, AN_OBJECT)
             site = _check_site(doc.get("site") or {})
             _check_facts(facts)
             if type(doc.get("checked_at")) not in _OPTIONAL:
-                raise ValueError(f"checked_at is {describe(doc.get('checked_at'))}, not a time")
+                raise _not_a("checked_at", doc.get("checked_at"), Text("a time", "时间"))
             if judge is not None:
                 if not facts:
-                    return Rejected(label, "the report carries no facts to re-judge")
+                    return Rejected(label, Text("the report carries no facts to re-judge", "报告中没有可重新判定的信息"))
                 results = kept_from_newer(doc, judge(facts, site))
+                site, source = judge.site or site, judge.source
             else:
                 results = _results(doc)
                 missing = left_out_hardware(facts)
@@ -308,19 +334,21 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None, who: s
                         f"not collected: {', '.join(missing)}", f"未采集：{', '.join(missing)}").to_dict(),
                         "remedy": LEFT_OUT_REMEDY.to_dict()}]
         else:
-            return Rejected(label, f"schema {doc['schema']!r} is not a machine report")
-        return _machine(doc, facts, site, results, label)  # its checks of the results' types raise too
-    except ValueError as exc:
-        return Rejected(label, str(exc))
+            return Rejected(label, Text(f"schema {doc['schema']!r} is not a machine report",
+                                        f"格式 {doc['schema']!r} 不是考试机报告"))
+        return _machine(doc, facts, site, results, label, source)  # its checks of the results' types raise too
+    except ValueError as exc:  # BadReport, worded where raised; any other: its words, framed in Chinese
+        return Rejected(label, exc.reason if isinstance(exc, TextError) else
+                        Text(str(exc), f"无法作为报告读取（{exc}）"))
 
 
 def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str, Any],
-             results: list[dict[str, Any]], label: str) -> Machine:
+             results: list[dict[str, Any]], label: str, source: str | None = None) -> Machine:
     statuses, titles, problems, summary = _fold(results)
     host = _obj(facts.get("host"))  # direct lookups: this runs once per report, 100,000 times a branch
     hostname = shown(host.get("hostname") or "") or label  # types checked and length bounded in _check_facts
     machine_id = host.get("machine_id") or None
-    custom = _str(_obj(doc.get("profile")).get("source"))
+    custom = source or _str(_obj(doc.get("profile")).get("source"))  # re-judged: the new profile's
     seats = site.get("seats")
     seats = seats if type(seats) is int and custom and not custom.startswith("built-in") else None
     ips = site.get("public_ips")

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Iterable, NamedTuple
 
 from readiness.core.i18n import Text
+from readiness.core.times import short_time
 from readiness.site.words import WORDS
 
 # What counts as "fails again": the checks a technician must act on. An error (could not decide)
@@ -53,12 +54,6 @@ def find_reverted(now_when: datetime, now_checks: Iterable[str], earlier: Iterab
     return tuple(sorted(out))
 
 
-def short_time(checked_at: str) -> str:
-    """"2026-11-28T09:20:00+08:00" -> "11-28 09:20", in the time the PC recorded."""
-    try:
-        return datetime.fromisoformat(checked_at).strftime("%m-%d %H:%M")
-    except ValueError:
-        return checked_at
 
 
 def reverted_text(r: Reverted, title: Text) -> Text:

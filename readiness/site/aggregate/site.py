@@ -18,6 +18,7 @@ from readiness.core.i18n import Text
 from readiness.core.model import Status
 from readiness.core.profile import Profile
 from readiness.core.versions import parse_version
+from readiness.core.times import now_iso, parse_instant
 
 SITE_SCHEMA = "readiness.site/1"
 
@@ -105,7 +106,7 @@ class Aggregate:
     superseded: list[dict[str, str]]
     mode: str  # "stored" or "rejudged"
     profile_source: str | None
-    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"))
+    generated_at: str = field(default_factory=now_iso)
 
     @property
     def status(self) -> Status:
@@ -273,6 +274,12 @@ class Aggregator:
         if missing > 0:
             findings.append(SiteProblem(Status.WARN, Text(
                 f"{missing} of {seats} seats sent no report.", f"{seats} 个机位中有 {missing} 个未提交报告。")))
+        elif missing < 0:  # more PCs than seats: not "every seat reported"
+            findings.append(SiteProblem(Status.WARN, Text(
+                f"{len(machines)} PCs reported for {seats} seats: a seat count too low (site.seats), or PCs reporting "
+                "under two names (a PC renamed or re-imaged: compare the host names).",
+                f"{seats} 个机位却有 {len(machines)} 台考试机提交了报告：机位数（site.seats）设得太少，或有考试机以两个"
+                "名称提交（改名或重装过的电脑：请核对计算机名）。")))
         behind = self._behind(machines)
         statuses = [Status(m.status) for m in machines] + [f.status for f in findings]
         return SiteSummary(
@@ -366,11 +373,8 @@ CLOCK_SLACK = timedelta(minutes=5)  # a PC clock this far ahead of the receiver 
 
 
 def _parse(text: str) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    """The one rule (readiness.core.times): a checked_at without its offset is a run of unknown time."""
+    return parse_instant(text)
 
 
 def _when(m: Machine) -> datetime:

@@ -210,3 +210,50 @@ def test_the_byte_cap_ending_the_window_is_said(monkeypatch, tmp_path):
 def test_bandwidth_options_are_validated_like_the_profile(args, words):
     result = CliRunner().invoke(main, ["bandwidth", "--lang", "en", *args])  # the words as an English Windows shows them
     assert result.exit_code == 2 and words in result.output
+
+
+class _Terminal:
+    """A stream that says it is a terminal (what a technician's console is)."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("Public IP: asking", "Exam server: ", "Downlink: measuring from", "Downlink [")),
+    ("zh", ("公网 IP：正在询问", "考试服务器：", "下行带宽：正在从", "下行带宽 [")),
+])
+def test_check_says_what_it_checks_as_it_goes(make_profile, lang, words):
+    """Issue 28 item 6: no long silence: each network phase is named as it starts, in order, and
+    the downlink's bar is labelled."""
+    from readiness.core.i18n import Lang
+    from readiness.pc.net.collect import collect_network
+    from readiness.pc.pipeline import progress_bar
+
+    terminal = _Terminal()
+    with Server(mbps=200) as srv:
+        profile = make_profile(**{"network.endpoints": [srv.url("/ok")], "network.ip_echo_urls": [srv.url("/echo")],
+                                  "bandwidth.url": srv.url("/file"), "bandwidth.duration_s": 1.0,
+                                  "bandwidth.warmup_s": 0.3})
+        collect_network(profile, {}, {}, progress_bar(terminal, Lang(lang)))
+    said = terminal.text
+    at = [said.find(w) for w in words]
+    assert -1 not in at and at == sorted(at), said
+    assert srv.url("/ok") in said and "100%" in said
+
+
+def test_nothing_is_said_when_the_output_is_not_a_terminal():
+    import io
+
+    from readiness.pc.pipeline import progress_bar
+
+    assert progress_bar(io.StringIO()) is None and progress_bar(None) is None

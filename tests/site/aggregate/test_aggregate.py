@@ -8,7 +8,10 @@ from click.testing import CliRunner
 
 from readiness.site.aggregate.build import aggregate
 from readiness.cli import main
+from tests.helpers import EXAMPLES
 from tests.site.aggregate.reports import make_report, network, site_profile
+
+SNAPSHOTS = EXAMPLES.parent / "tests" / "snapshots"
 
 
 @pytest.fixture
@@ -38,6 +41,16 @@ def test_one_site_verdict(site):
     assert "memory" in s.remedies
     assert any("1 of 4 seats sent no report" in f.what.en for f in s.findings)
     assert s.client_versions == {"1.2.1-0": 3}
+
+
+def test_an_ipv4_address_spelled_as_ipv6_is_the_registered_one_at_the_site(tmp_path):
+    """Issue 28 item 16: a dual-stack echo answers ::ffff:203.0.113.7; the site holds the PC's rule."""
+    prof = site_profile(tmp_path, seats=2)
+    make_report(tmp_path / "r", "PC1", prof, net=network(mbps=200.0, ip="::ffff:203.0.113.7"))
+    make_report(tmp_path / "r", "PC2", prof, net=network(mbps=200.0, ip="203.0.113.7"))
+    s = aggregate([str(tmp_path / "r")], workers=1).sites[0]
+    assert s.egress["seen"] == {"203.0.113.7": 2} and s.egress["unregistered"] == []
+    assert not [f for f in s.findings if "egress" in f.what.en.lower()]
 
 
 def test_newest_run_of_a_machine_counts(site):
@@ -103,7 +116,7 @@ def test_bad_files_are_listed_and_good_ones_still_count(site):
     before = tree_digest(tmp)
     agg = aggregate([str(reports)], workers=1)
     assert tree_digest(tmp) == before  # nothing modified or deleted
-    reasons = {r.path.replace("\\", "/").rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    reasons = {r.path.replace("\\", "/").rsplit("/", 1)[-1]: r.reason.en for r in agg.rejected}
     assert set(reasons) == set(BAD) | {"huge.json"}
     assert "not valid JSON" in reasons["not-json.json"] and "empty" in reasons["empty.json"]
     assert "newer" in reasons["newer.json"] and "UTF-8" in reasons["gbk.json"] and "MiB" in reasons["huge.json"]
@@ -139,10 +152,10 @@ def test_zip_archives_and_their_tricks(site):
     (tmp / "broken.zip").write_bytes(b"PK\x03\x04 broken")
     agg = aggregate([str(archive), str(tmp / "broken.zip")], workers=1)
     assert agg.sites[0].reports == 3
-    reasons = {r.path.rsplit("!", 1)[-1]: r.reason for r in agg.rejected}
+    reasons = {r.path.rsplit("!", 1)[-1]: r.reason.en for r in agg.rejected}
     assert "climbs out" in reasons["../../etc/evil.json"] and "absolute" in reasons["/abs/evil.json"]
     assert "zip bomb" in reasons["bomb.json"] and "nested" in reasons["inner.zip"] and "encrypted" in reasons["locked.json"]
-    assert any("not a readable zip" in r.reason for r in agg.rejected)
+    assert any("not a readable zip" in r.reason.en for r in agg.rejected)
 
 
 def test_parallel_and_serial_agree(site):
@@ -223,7 +236,7 @@ def test_fifos_among_the_reports_are_rejected_without_blocking(site):
     os.mkfifo(tmp / "given.json")
     before = tree_digest(tmp)
     agg = aggregate([str(reports), str(tmp / "given.json")], workers=1)
-    reasons = {r.path.rsplit("/", 1)[-1]: r.reason for r in agg.rejected}
+    reasons = {r.path.rsplit("/", 1)[-1]: r.reason.en for r in agg.rejected}
     assert set(reasons) == {"stuck.json", "stuck.zip", "given.json"} and all("FIFO" in r for r in reasons.values())
     assert agg.sites[0].reports == 3 and tree_digest(tmp) == before
 
@@ -295,7 +308,7 @@ def test_reports_with_wrong_types_inside_are_rejected_with_the_reason(tmp_path, 
     if rejudge and case.startswith(("observed", "remedy", "status")):  # re-judging ignores stored verdicts
         assert agg.rejected == []
         return
-    assert [r.path for r in agg.rejected] == [str(bad)] and words in agg.rejected[0].reason
+    assert [r.path for r in agg.rejected] == [str(bad)] and words in agg.rejected[0].reason.en
     assert sum(s.reports for s in agg.sites) == 1
 
 
@@ -350,3 +363,49 @@ def test_one_pc_never_decides_the_sites_seats_or_name(tmp_path):
     site = aggregate([str(folder)], str(own)).sites[0]
     assert (site.seats, site.seats_source, site.name) == (5, "profile", "考点一")
     assert not any("disagree" in f.what.en for f in site.findings)
+
+
+def test_aggregate_with_a_profile_puts_the_rejudged_machines_in_its_site(tmp_path, monkeypatch):
+    """Issue 28 item 4: reports judged with the built-in profile, re-judged by a site's profile,
+    belong to that site (its id, name and seats): no "seat count unknown"."""
+    from click.testing import CliRunner
+
+    from readiness.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    examples = [EXAMPLES / "ready-pc.json", EXAMPLES / "not-ready-pc.json", SNAPSHOTS / "offline.json"]
+    for i, example in enumerate(examples):
+        made = runner.invoke(main, ["check", "--facts", str(example), "--output", str(tmp_path / f"r{i}.json")])
+        assert made.exit_code in (0, 1, 3), made.output
+    profile = tmp_path / "site.toml"
+    profile.write_text('[site]\nid = "1101"\nname = "北区考点"\nseats = 4\n', encoding="utf-8")
+    result = runner.invoke(main, ["aggregate", *(str(tmp_path / f"r{i}.json") for i in range(3)), "--profile",
+                                  str(profile), "--format", "json"])
+    assert result.exit_code == 1, result.output  # one PC not ready
+    (site,) = json.loads(result.stdout)["sites"]
+    assert (site["site"]["id"], site["site"]["name"], site["site"]["seats"]) == ("1101", "北区考点", 4)
+    text = runner.invoke(main, ["aggregate", *(str(tmp_path / f"r{i}.json") for i in range(3)), "--profile",
+                                str(profile), "--lang", "en"]).output
+    assert "Seat count unknown" not in text and "1 of 4 seats sent no report" in text
+
+
+def test_more_reports_than_seats_is_said_and_no_seat_counts_as_all_reported(tmp_path):
+    """Issue 28 item 5: 5 PCs for 4 seats is a seat count too low or PCs under two names; the
+    'every seat reported' deadline is not ticked then (one rule: rules.every_seat_reported)."""
+    from readiness.core import rules
+    from readiness.reports import site_text
+    from readiness.core.i18n import Lang
+
+    prof = site_profile(tmp_path, seats=4)
+    for i in range(5):
+        make_report(tmp_path / "r", f"PC-0{i}", prof)
+    agg = aggregate([str(tmp_path / "r")], str(prof), workers=1)
+    (site,) = agg.sites
+    (extra,) = [f for f in site.findings if "seats" in f.what.en]
+    assert "5 PCs reported for 4 seats: a seat count too low (site.seats), or PCs reporting under two names" \
+        in extra.what.en and "4 个机位却有 5 台考试机提交了报告" in extra.what.zh
+    assert site.status.value == "warn"
+    assert "a seat count too low" in site_text.render(agg, Lang.EN)
+    assert [rules.every_seat_reported(4, n) for n in (3, 4, 5)] == [False, True, False]
+    assert rules.every_seat_reported(None, 4) is False

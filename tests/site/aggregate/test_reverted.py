@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from readiness.site.aggregate.build import aggregate
-from readiness.site.aggregate.reverted import EarlierRun, Reverted, find_reverted, reverted_text, short_time
+from readiness.core.times import short_time
+from readiness.site.aggregate.reverted import EarlierRun, Reverted, find_reverted, reverted_text
 from readiness.core.i18n import Text
 from readiness.reports import site_json
 from tests.site.aggregate.reports import make_report, site_profile
