@@ -531,3 +531,21 @@ def test_a_pin_with_an_http_server_is_refused_before_anything(tmp_path):
                          capture_output=True, text=True, timeout=60,
                          env=dict(os.environ, READINESS_OUTBOX=str(tmp_path / "outbox")))
     assert run.returncode == 2 and "server.fingerprint" in run.stderr and "https" in run.stderr, run
+
+
+@pytest.mark.parametrize("trusted", [(), ("127.0.0.0/8",)])
+def test_a_listed_proxy_is_not_held_to_one_addresss_connection_cap(tmp_path, make_profile, trusted):
+    """A reverse proxy carries every client's connections: the per-address cap would starve them."""
+    with running(tmp_path / "d", make_profile(), per_client=2, exempt_loopback=False, trusted_proxies=trusted) as srv:
+        port = int(srv.url.rsplit(":", 1)[1])
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        extra = socket.create_connection(("127.0.0.1", port))
+        extra.settimeout(5)
+        extra.sendall(b"GET /api/clock HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            answer = extra.recv(100)
+        except ConnectionResetError:
+            answer = b""
+        for s in [*held, extra]:
+            s.close()
+    assert answer.startswith(b"HTTP/1.1 200") is bool(trusted), answer
