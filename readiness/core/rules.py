@@ -196,6 +196,7 @@ INVIGILATORS_BEFORE_S = 48 * 3600.0  # the plan: invigilators assigned 48 hours 
 STALE_HEARTBEATS = 3  # a sender silent for this many of its own heartbeats is stale
 HEARTBEAT_S = (5.0, 600.0)  # a sender's heartbeat: its level knows within half an hour at most that it went silent
 EXAM_DURATION_S = 5400.0  # how long a start stays "the exam under way" unless the profile says (exam.duration_s)
+MISSING_ESCALATE_SHARE = 0.1  # inside the window, more than this share of a site's seats unreported escalates it
 
 
 def is_ready(status: str | None) -> bool:
@@ -219,21 +220,46 @@ def exam_under_way_or_next(starts_s: Iterable[float], now_s: float, duration_s: 
     return min(ahead) if ahead else None
 
 
+def exam_after(starts_s: Iterable[float], start_s: float | None) -> float | None:
+    """The start that follows the one that matters now (exam_under_way_or_next): while exam A is
+    under way, exam B starting soon is shown beside it."""
+    later = [s for s in starts_s if start_s is not None and s > start_s]
+    return min(later) if later else None
+
+
+def too_many_missing(missing: int | None, seats: int | None, share: float) -> bool:
+    """More than `share` of the seats have no report (at the share exactly: not yet). Unknown seats
+    or an unknown count decide nothing here (the site's verdict does)."""
+    return missing is not None and seats is not None and seats > 0 and missing > share * seats + 1e-9
+
+
 def in_escalation_window(now_s: float, start_s: float | None, before_s: float, duration_s: float) -> bool:
     """From escalate_before_s before a start until the exam is over."""
     return start_s is not None and start_s - before_s <= now_s < start_s + duration_s
 
 
-def escalate(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
-             last_seen_s: float | None, stale: bool) -> bool:
-    """The plan's escalation: inside the window, a site that is not ready; also one whose last word
-    came before the window opened and that has gone silent since (it cannot say it is ready), and
-    one never heard from at all."""
+def escalation_cause(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
+                     last_seen_s: float | None, stale: bool, missing: int | None = None, seats: int | None = None,
+                     missing_share: float = MISSING_ESCALATE_SHARE) -> str | None:
+    """Why the plan escalates a sender now, or None: inside the window, one never heard from at all
+    ("never_heard"); one whose last word came before the window opened and that has gone silent
+    since ("silent": it cannot say it is ready); one that is not ready ("not_ready"); one with more
+    than missing_share of its seats unreported ("missing": many candidates cannot enter)."""
     if not in_escalation_window(now_s, start_s, before_s, duration_s):
-        return False
+        return None
     assert start_s is not None
     if last_seen_s is None:
-        return True
+        return "never_heard"
     if stale and last_seen_s < start_s - before_s:
-        return True
-    return not ready
+        return "silent"
+    if not ready:
+        return "not_ready"
+    if too_many_missing(missing, seats, missing_share):
+        return "missing"
+    return None
+
+
+def escalate(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
+             last_seen_s: float | None, stale: bool) -> bool:
+    """The plan's escalation (escalation_cause, without the seats)."""
+    return escalation_cause(now_s, start_s, before_s, duration_s, ready, last_seen_s, stale) is not None
