@@ -132,7 +132,7 @@ def test_no_html_is_written_in_python_strings() -> None:
 
 def test_jinja2_is_imported_only_by_the_server_and_the_html_renderers() -> None:
     allowed = {"readiness/serve/pages.py", "reports/html.py"}
-    users = {str(path.relative_to(ROOT)) for folder in ("readiness", "reports", "checks")
+    users = {path.relative_to(ROOT).as_posix() for folder in ("readiness", "reports", "checks")
              for path in (ROOT / folder).rglob("*.py")
              if any(m.split(".")[0] in ("jinja2", "markupsafe") or m == "starlette.templating" for m in _imports(path))}
     assert users == allowed
