@@ -24,11 +24,11 @@ import requests
 trustme = pytest.importorskip("trustme", reason="cryptography (trustme) does not load under Wine 8")
 
 from readiness.core import tls as core_tls  # noqa: E402
-from readiness.core.tls import Trust, channel_problem, url_problem  # noqa: E402
+from readiness.core.tls import Trust, channel_problem  # noqa: E402
 from readiness.pc.net.siteclock import site_clock  # noqa: E402
 from readiness.pc.submit import Delivery, Submitter  # noqa: E402
-from readiness.serve.launch import proxies_for, wide_proxies  # noqa: E402
-from readiness.serve.tls import CERT_FILE, KEY_FILE, VALID_DAYS, TLSProblem, serving_tls  # noqa: E402
+from readiness.serve import launch  # noqa: E402
+from readiness.serve.tls import CERT_FILE, VALID_DAYS, TLSProblem, serving_tls  # noqa: E402
 from tests.serve.server import TOKEN, running  # noqa: E402
 from tests.serve.test_tls import NETNS, leaf, needs_netns, report_body  # noqa: E402
 
@@ -49,7 +49,7 @@ def ca():
     ("http://10.0.0.1#@8.8.8.8", None), (" http://10.0.0.5:8765 ", None),
 ])
 def test_a_url_the_parsers_could_read_apart_is_refused(url, refused):
-    problem = url_problem(url)
+    problem = core_tls.url_problem(url)
     if refused is None:
         assert problem is None
     else:
@@ -180,7 +180,7 @@ def test_trusted_proxies_are_normalised_at_the_door_and_counted_by_uvicorn(tmp_p
     profile = make_profile(server__trusted_proxies=["127.0.0.1/8", " 10.0.0.5"])
     assert profile["server.trusted_proxies"] == ["127.0.0.0/8", "10.0.0.5/32"]
     body = report_body(tmp_path)
-    with running(tmp_path / "d", make_profile(), trusted_proxies=proxies_for(profile["server.trusted_proxies"],
+    with running(tmp_path / "d", make_profile(), trusted_proxies=launch.proxies_for(profile["server.trusted_proxies"],
                                                                               "127.0.0.1")) as site:
         headers = dict(site.submit_headers(), **{"X-Forwarded-For": "198.51.100.23"})
         r = requests.post(site.url + "/api/reports", data=body, headers=headers, timeout=10)
@@ -191,18 +191,18 @@ def test_trusted_proxies_are_normalised_at_the_door_and_counted_by_uvicorn(tmp_p
 def test_on_a_dual_stack_bind_ipv4_proxies_are_listed_as_mapped_too():
     import ipaddress
 
-    listed = proxies_for(["127.0.0.1"], "::")
+    listed = launch.proxies_for(["127.0.0.1"], "::")
     assert listed[0] == "127.0.0.1/32" and ipaddress.ip_address("::ffff:127.0.0.1") in ipaddress.ip_network(listed[1])
-    wide = proxies_for(["10.0.0.0/30"], "::")
+    wide = launch.proxies_for(["10.0.0.0/30"], "::")
     assert [ipaddress.ip_address(f"::ffff:10.0.0.{i}") in ipaddress.ip_network(wide[1]) for i in (3, 4)] == [True, False]
-    assert proxies_for(["127.0.0.1"], "0.0.0.0") == ("127.0.0.1/32",)
+    assert launch.proxies_for(["127.0.0.1"], "0.0.0.0") == ("127.0.0.1/32",)
 
 
 def test_a_wide_proxy_network_is_warned_about():
-    assert wide_proxies(("10.0.0.5/32", "10.0.0.4/30", "::1/128")) is None
-    warning = wide_proxies(("10.0.0.0/29",))
+    assert launch.wide_proxies(("10.0.0.5/32", "10.0.0.4/30", "::1/128")) is None
+    warning = launch.wide_proxies(("10.0.0.0/29",))
     assert warning is not None and "10.0.0.0/29" in warning.en and "10.0.0.0/29" in warning.zh and "警告" in warning.zh
-    assert wide_proxies(("fd00::/64",)) is not None
+    assert launch.wide_proxies(("fd00::/64",)) is not None
 
 
 def test_the_managers_cookie_is_secure_behind_a_proxy(tmp_path, make_profile):
@@ -216,13 +216,36 @@ def test_the_managers_cookie_is_secure_behind_a_proxy(tmp_path, make_profile):
         assert "secure" not in r.headers["set-cookie"].lower()
 
 
-def test_serve_behind_a_proxy_sets_a_secure_cookie_and_warns_of_a_wide_network(tmp_path):
-    from tests.serve.test_tls import serve_once
+def serve_until(tmp_path: Path, prof: Path, wait_for: str, seconds: float = 30) -> str:
+    """`readiness serve`'s start-up text until `wait_for` shows or the time is up (never hangs)."""
+    import selectors
 
+    proc = subprocess.Popen([sys.executable, "-m", "readiness", "serve", "--profile", str(prof), "--data",
+                             str(tmp_path / "data"), "--host", "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=dict(os.environ, READINESS_LANG="en"), cwd=tmp_path)
+    out = b""
+    try:
+        assert proc.stdout is not None
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + seconds
+        while wait_for.encode() not in out and time.monotonic() < deadline:
+            if sel.select(timeout=0.5):
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                out += chunk
+        return out.decode(errors="replace")
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def test_serve_warns_of_a_wide_proxy_network(tmp_path):
     prof = tmp_path / "site.toml"
     prof.write_text('[site]\nid = "1101"\n\n[server]\ntrusted_proxies = ["127.0.0.0/24"]\n')
-    out, _url = serve_once(tmp_path, prof, tmp_path / "data", wait_for="trusted_proxies")
-    assert "127.0.0.0/24" in out and "proxy's own address" in out
+    out = serve_until(tmp_path, prof, "proxy's own address")
+    assert "is running" in out and "127.0.0.0/24" in out and "proxy's own address" in out
 
 
 # -- 7. the trimmed URL is what the profile keeps ----------------------------------------------------
@@ -279,9 +302,7 @@ def test_the_self_signed_certificate_lives_no_longer_than_iphones_accept(tmp_pat
 
 
 def test_serve_prints_the_certificates_expiry(tmp_path):
-    from tests.serve.test_tls import serve_once
-
     prof = tmp_path / "site.toml"
     prof.write_text('[site]\nid = "1101"\n\n[server]\ntls = "self-signed"\n')
-    out, _ = serve_once(tmp_path, prof, tmp_path / "data", wait_for="valid until")
+    out = serve_until(tmp_path, prof, "move")
     assert "valid until" in out and "move" in out
