@@ -126,10 +126,11 @@ def sent(url: str) -> Sent:
     prepared = PreparedRequest()
     try:
         prepared.prepare_url(url.strip(), None)
-        parsed = parse_url(prepared.url)
+        text = str(prepared.url or "")
+        parsed = parse_url(text)
     except (RequestException, LocationParseError, UnicodeError) as exc:
         raise ValueError(str(exc) or type(exc).__name__) from None
-    split = urlsplit(prepared.url)
+    split = urlsplit(text)
     host = (parsed.host or "").strip("[]").lower().replace("%25", "%")
     return Sent((parsed.scheme or "").lower(), host, parsed.port, f"{split.scheme.lower()}://{split.netloc.lower()}")
 
