@@ -278,7 +278,10 @@ class Trust:
 
         session = requests.Session()
         session.trust_env = False
-        prefix = origin(url) + "/"  # as requests prepares every request's URL: the pin cannot be missed
+        try:
+            prefix = origin(url) + "/"  # as requests prepares every request's URL: the pin cannot be missed
+        except ValueError:
+            return session  # requests cannot send to it either (InvalidURL at the send): nothing leaves
         if self.fingerprint:
             session.mount(prefix, PinnedAdapter(self.fingerprint))
         elif self.ca_file:

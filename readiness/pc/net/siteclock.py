@@ -23,8 +23,9 @@ def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3, tru
     from dataclasses import replace
 
     trust = replace(trust or Trust("server"), lan_only=False)  # no token goes with the clock's question
-    session = trust.session(url)  # never through a proxy; the pin or CA file on the server's origin
+    session = None
     try:
+        session = trust.session(url)  # never through a proxy; the pin or CA file on the server's origin
         for _ in range(samples):
             t0, sent = time.monotonic(), time.time()
             r = session.get(url, timeout=timeout_s)
@@ -45,5 +46,6 @@ def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3, tru
             if refused is not None:
                 out["reason"] = refused.to_dict()
     finally:
-        session.close()
+        if session is not None:
+            session.close()
     return out
