@@ -45,7 +45,7 @@ def main() -> None:
                                     "--output", str(Path(tmp) / "r.json")]], args.runs, tmp)
         imports = subprocess.run([sys.executable, "-X", "importtime", "-m", "readiness", "check", "--facts", facts,
                                   "--output", str(Path(tmp) / "r.json")], capture_output=True, text=True, cwd=tmp)
-    heavy = [name for name in ("pefile", "fontTools", "psutil", "cpuinfo", "requests")
+    heavy = [name for name in ("pefile", "fontTools", "psutil", "cpuinfo", "requests", "jinja2", "starlette")
              if f" {name}" in imports.stderr]
     b, c = statistics.median(bare), statistics.median(check)
     print(f"python -c pass                  median {b * 1000:7.1f} ms, fastest {min(bare) * 1000:7.1f} ms")

@@ -501,7 +501,10 @@ def aggregate(paths: tuple[str, ...], profile_path: Path | None, fmt: str, worke
         from readiness.branch.rollup import branch_outcome
         from readiness.site.words import WORDS
 
-        doc, code = branch_outcome(documents, loaded[1] if loaded is not None else _setup(None)[1])
+        from readiness.branch.document import Document
+
+        made, code = branch_outcome(documents, loaded[1] if loaded is not None else _setup(None)[1])
+        doc = Document.read(made)
         for r in agg.rejected:  # what was not read: said, as the site table lists it
             _stderr_line(f"{WORDS['rejected'](ui)}: {r.path}: {r.reason(ui)}")
         _write_outputs(files, ui, lambda f: f.render_branch(doc, ui))

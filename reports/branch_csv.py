@@ -7,17 +7,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import tzinfo
-from typing import Any, Mapping
 
+from readiness.branch.document import Document
 from readiness.core.i18n import Lang
 from readiness.reports import branch_table as bt
 from readiness.reports.site_csv import safe_cell
 
 
-def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> str:
+def render(doc: Document, lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> str:
     where = bt.zone(where)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(bt.HEADER)
-    writer.writerows([safe_cell(str(c)) for c in bt.cells(r, lang, where)] for r in bt.rows(doc))
+    writer.writerows([safe_cell(str(c)) for c in bt.cells(r, lang, where)] for r in doc.rows)
     return buf.getvalue()

@@ -1,13 +1,13 @@
-"""The branch's table as JSON: the `readiness.branch/1` document itself (GET /api/branch)."""
+"""The branch's table as JSON: the `readiness.branch/1` document itself (GET /api/branch), as it
+came to the door."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
+from readiness.branch.document import Document
 from readiness.core.i18n import Lang
 
 
-def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN) -> str:
+def render(doc: Document, lang: Lang | str = Lang.EN) -> str:
     import json
 
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(doc.raw, ensure_ascii=False, indent=1) + "\n"

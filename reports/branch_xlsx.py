@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import io
 from datetime import tzinfo
-from typing import Any, Mapping
 
+from readiness.branch.document import Document
 from readiness.core.i18n import Lang
 from readiness.reports import branch_table as bt
 from readiness.reports.site_xlsx import FILLS
 from readiness.site.words import WORDS
 
 
-def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> bytes:
+def render(doc: Document, lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> bytes:
     import xlsxwriter
 
     where = bt.zone(where)
@@ -23,23 +23,21 @@ def render(doc: Mapping[str, Any], lang: Lang | str = Lang.EN, where: tzinfo | N
     bold = book.add_format({"bold": True})
     fills = {k: book.add_format({"bg_color": v}) for k, v in FILLS.items()}
     summary = book.add_worksheet("Summary")
-    counts = bt.mapping(doc.get("counts"))
-    lines = [("branch_id", str(doc.get("id") or "")), ("branch_name", str(doc.get("name") or "")),
-             ("status", str(doc.get("status") or "")), ("verdict", bt.title(doc, lang)),
-             ("generated_at", bt.when(doc.get("generated_at"), where, True)), ("sites", len(bt.rows(doc))),
-             *((k, counts.get(k, 0)) for k in bt.STATUSES),
-             ("escalating", doc.get("escalating", 0)), ("silent", doc.get("silent", 0)),
+    status = doc.status or ""
+    lines = [("branch_id", doc.id), ("branch_name", doc.name), ("status", status), ("verdict", bt.title(doc, lang)),
+             ("generated_at", bt.when(doc.generated_at, where, True)), ("sites", len(doc.rows)),
+             *((k, doc.counts[k]) for k in bt.STATUSES), ("escalating", doc.escalating), ("silent", doc.silent),
              ("summary", bt.summary(doc, lang))]
     for i, (k, v) in enumerate(lines):
         summary.write(i, 0, k, bold)
         summary.write(i, 1, v)
-    summary.write(2, 1, str(doc.get("status") or ""), fills.get(str(doc.get("status"))))
+    summary.write(2, 1, status, fills.get(status))
     summary.set_column(0, 0, 16)
     summary.set_column(1, 1, 40)
     sites = book.add_worksheet(WORDS["sites"]("en"))
     sites.write_row(0, 0, bt.HEADER, bold)
     count = 0
-    for count, row in enumerate(bt.rows(doc), 1):
+    for count, row in enumerate(doc.rows, 1):
         values = bt.cells(row, lang, where)
         sites.write_row(count, 0, values)
         sites.write(count, 3, values[3], fills.get(values[3]))

@@ -10,6 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:
+    from readiness.branch.document import Document
     from readiness.core.i18n import Lang
     from readiness.core.model import Report
     from readiness.site.aggregate.site import Aggregate
@@ -24,7 +25,7 @@ class Format:
     written: bool  # a file: one of aggregate's --html/--csv/--xlsx options, or a download the pages link
     report: str | None = None  # readiness.reports.<module>.render(report, lang) -> str
     site: str | None = None  # readiness.reports.<module>.render(agg, lang[, rehearsals]) -> str | bytes
-    branch: str | None = None  # readiness.reports.<module>.render(doc, lang) -> str | bytes
+    branch: str | None = None  # readiness.reports.<module>.render(document, lang) -> str | bytes
     rounds: bool = False  # the site renderer also draws the site server's rehearsal rounds
 
     def _encoded(self, out: str | bytes) -> bytes:
@@ -40,7 +41,7 @@ class Format:
         render = import_module(f"readiness.reports.{self.site}").render
         return self._encoded(render(agg, lang, rehearsals=rehearsals) if self.rounds else render(agg, lang))
 
-    def render_branch(self, doc: Mapping[str, Any], lang: Lang | str) -> bytes:
+    def render_branch(self, doc: Document, lang: Lang | str) -> bytes:
         assert self.branch is not None, self.name
         return self._encoded(import_module(f"readiness.reports.{self.branch}").render(doc, lang))
 

@@ -14,7 +14,7 @@ VERDICT = VERDICTS  # a site's verdict reads like a machine's
 L = WORDS  # the site's one vocabulary, shared with the server's pages
 
 
-NO_ID = Text("(no site id)", "（无考点编号）")
+NO_ID = WORDS["no_site_id"]
 SEATS_FROM = {
     "profile": Text("Seat count from the profile (site.seats).", "机位数取自考点配置（site.seats）。"),
     "reports": Text("Seat count from the site profile the reports were judged with.", "机位数取自报告所用的考点配置。"),

@@ -94,6 +94,29 @@ def link_checkout(rt: wine_runtime.Runtime) -> None:
     wine_runtime.wineserver_kill(Path(rt.prefix))
 
 
+# Windows programs the Windows tests run, built from source here with mingw-w64 (Debian's
+# gcc-mingw-w64-x86-64, in .ci/run's apt line): env var -> (source, exe name). Without the
+# compiler the variable is unset and those tests skip, saying so.
+STUBS = {"READINESS_DFC_STUB": ("tests/fixtures/dfc/dfc_stub.c", "DFC.exe")}
+MINGW = "x86_64-w64-mingw32-gcc"
+
+
+def build_stubs(folder: Path) -> dict[str, str]:
+    """Each stub compiled into folder: {env var: its Windows path}."""
+    import subprocess
+
+    compiler = shutil.which(MINGW)
+    if compiler is None:
+        print(f"=== Windows lane: no {MINGW}: the tests that run a stub program skip ===", flush=True)
+        return {}
+    out = {}
+    for var, (source, name) in STUBS.items():
+        exe = folder / name
+        subprocess.run([compiler, "-O2", "-s", "-o", str(exe), str(ROOT / source)], check=True)
+        out[var] = windows_path(exe)
+    return out
+
+
 def junit_verdict(path: Path) -> str:
     """What pytest's own report says: a Windows process that Wine aborts can still exit 0."""
     import xml.etree.ElementTree as ET
@@ -122,9 +145,11 @@ def main(argv: list[str]) -> int:
         print(f"=== Windows lane: pytest under Windows python in Wine, {lang} ===", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             junit = Path(tmp) / "lane.xml"
+            stubs = build_stubs(Path(tmp))
             code = wine_runtime.run_python(
                 rt, ["-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={windows_path(junit)}", *argv],
-                lang=lang, cwd=str(ROOT), env={"READINESS_WINDOWS_LANE": "1", MAY_CHANGE_THIS_PC: "1"}).returncode
+                lang=lang, cwd=str(ROOT),
+                env={"READINESS_WINDOWS_LANE": "1", MAY_CHANGE_THIS_PC: "1", **stubs}).returncode
             verdict = junit_verdict(junit)
         print(f"=== Windows lane, {lang}: exit {code}, {verdict} in {time.monotonic() - t1:.0f}s ===", flush=True)
         if code != 0 or not verdict.startswith("passed"):

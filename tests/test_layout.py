@@ -101,3 +101,41 @@ def test_imports_go_one_way_only() -> None:
 def test_the_top_of_the_package_holds_only_the_entry_modules() -> None:
     assert {p.name for p in (ROOT / "readiness").glob("*.py")} == ENTRY_MODULES
     assert (ROOT / "readiness" / "core" / "__init__.py").read_text("utf-8").strip() == ""  # start-up stays small
+
+
+# HTML is written in templates (reports/templates, readiness/serve/templates: Jinja2 with autoescape),
+# never in Python strings, where each value would need its own escape call.
+HTML_TAGS = ("html|head|body|title|meta|link|style|script|div|span|p|a|b|i|br|hr|table|thead|tbody|tr|td|th|h[1-6]|"
+             "small|strong|em|code|pre|bdi|form|input|button|label|img|ul|ol|li|section|svg|textarea|select|option")
+
+
+def _html_in_strings(source: str) -> list[int]:
+    import ast
+    import re
+
+    tag = re.compile(rf"</?(?:{HTML_TAGS})(?:\s[^<>]*)?/?>|<!DOCTYPE", re.I)
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return sorted({node.lineno for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                   and isinstance(node.value, str) and id(node) not in docstrings and tag.search(node.value)})
+
+
+def test_no_html_is_written_in_python_strings() -> None:
+    found = [f"{path.relative_to(ROOT)}:{line}" for folder in ("readiness", "reports")
+             for path in sorted((ROOT / folder).rglob("*.py")) for line in _html_in_strings(path.read_text("utf-8"))]
+    assert found == []
+    assert _html_in_strings('x = f"<td>{value}</td>"') == [1] and _html_in_strings('x = "<b>"') == [1]
+    assert _html_in_strings('"""A <b> in a docstring is prose."""\nx = "a < b > c"') == []
+
+
+def test_jinja2_is_imported_only_by_the_server_and_the_html_renderers() -> None:
+    allowed = {"readiness/serve/pages.py", "reports/html.py"}
+    users = {str(path.relative_to(ROOT)) for folder in ("readiness", "reports", "checks")
+             for path in (ROOT / folder).rglob("*.py")
+             if any(m.split(".")[0] in ("jinja2", "markupsafe") or m == "starlette.templating" for m in _imports(path))}
+    assert users == allowed
+    # and the renderers that draw HTML go through reports/html.py
+    for name in ("site_html", "branch_html"):
+        assert "readiness.reports.html" in _imports(ROOT / "reports" / f"{name}.py")

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 from readiness.core import rules
-from readiness.core.exam import Timeline, starts_from
+from readiness.core.exam import Timeline, sites_escalating, starts_from
 from readiness.core.times import iso, parse_instant
 from readiness.core.i18n import Text
-from readiness.core.names import MAX_NAME, id_problem, shown
+from readiness.core.names import MAX_NAME, cut, id_problem, shown
 from readiness.core.refusals import Invalid, Refused
 from readiness.core.status import Status
 
@@ -31,6 +31,13 @@ BRANCH_SCHEMA = "readiness.branch/1"
 KINDS = {SITE_SCHEMA: "site", BRANCH_SCHEMA: "branch"}
 STATUS_VALUES = (Status.PASS.value, Status.WARN.value, Status.FAIL.value, Status.ERROR.value)  # a sender's verdicts
 MAX_FINDINGS = 20  # per sender, on its tile; its whole document stays one click away
+MAX_DEADLINES = 20
+MAX_TEXT = 200  # characters of a finding's message or a deadline's title, per language (cut with "…")
+ROW_BUDGET = 2048  # bytes (JSON, UTF-8) of one row's findings and deadlines: the least severe go first
+# bytes of a level's own document (readiness.branch/1): under the 8 MB a level above takes
+# (serve/branch_routes.MAX_DOCUMENT), with room for the sender's own fields. Over it, the least urgent
+# rows lose their findings and deadlines (row "cut"); their figures and verdicts always stay.
+DOCUMENT_BUDGET = 7 * 1024 * 1024
 FUTURE_TOLERANCE_S = 300.0  # a sender's clock this far ahead of ours is refused: its order cannot be trusted
 DEFAULT_HEARTBEAT_S = 60.0
 
@@ -69,6 +76,9 @@ class Received:
     rehearsal: dict[str, Any] | None = None
     findings: tuple[dict[str, Any], ...] = ()
     deadlines: tuple[dict[str, Any], ...] = ()
+    cut: int = 0  # findings and deadlines left out to keep the row within ROW_BUDGET
+    left_out: tuple[str, ...] = ()  # other sites' sections in a site's document: not counted (one site per token)
+    missing_share: float | None = None  # the sender's own exam.missing_escalate_share, if it sent one
 
     def newer_than(self, other: "Received") -> bool:
         """Older never beats newer: a document is newer by its sender's count (kept across its
@@ -86,9 +96,8 @@ class Received:
 
     def to_json(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        out["starts_s"] = list(self.starts_s)
-        out["findings"] = list(self.findings)
-        out["deadlines"] = list(self.deadlines)
+        for k in _TUPLES:
+            out[k] = list(getattr(self, k))
         return out
 
     @classmethod
@@ -96,10 +105,12 @@ class Received:
         """A summary this tool stored itself (the branch's database): trusted, but an unreadable one
         raises, and the caller drops it rather than show a wrong row."""
         values = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
-        values["starts_s"] = tuple(values.get("starts_s", ()))
-        values["findings"] = tuple(values.get("findings", ()))
-        values["deadlines"] = tuple(values.get("deadlines", ()))
+        for k in _TUPLES:
+            values[k] = tuple(values.get(k, ()))
         return cls(**values)
+
+
+_TUPLES = ("starts_s", "findings", "deadlines", "left_out")
 
 
 # -- the door -----------------------------------------------------------------------------------
@@ -135,11 +146,13 @@ def _status(value: Any, what: str) -> str:
 
 
 def _bilingual(value: Any) -> dict[str, str]:
+    """A sender's text as rows carry it: the names' rule (control and direction characters out),
+    at most MAX_TEXT characters in each language."""
     t = Text.from_json(value)
-    return {"en": t.en[:1000], "zh": t.zh[:1000]}
+    return {"en": cut(t.en, MAX_TEXT), "zh": cut(t.zh, MAX_TEXT)}
 
 
-def _findings(sites: list[Any]) -> tuple[dict[str, Any], ...]:
+def _findings(sites: list[Any]) -> list[dict[str, Any]]:
     out = []
     for s in sites:
         found = s.get("findings") if isinstance(s, dict) else None
@@ -149,7 +162,26 @@ def _findings(sites: list[Any]) -> tuple[dict[str, Any], ...]:
             if isinstance(f, dict) and f.get("status") in ("warn", "fail", "error"):
                 out.append({"status": f["status"], "message": _bilingual(f.get("message"))})
     out.sort(key=lambda f: rules.severity(f["status"]))
-    return tuple(out[:MAX_FINDINGS])
+    return out
+
+
+def _json_size(value: Any) -> int:
+    import orjson
+
+    return len(orjson.dumps(value))
+
+
+def bounded(findings: list[dict[str, Any]], deadlines: list[dict[str, Any]]
+            ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...], int]:
+    """A row's findings (worst first) and deadlines within MAX_FINDINGS, MAX_DEADLINES and
+    ROW_BUDGET bytes: the longer list loses its last one (the last deadline, the least severe
+    finding; the deadlines first) until the row fits; how many went."""
+    kept_f, kept_d = findings[:MAX_FINDINGS], deadlines[:MAX_DEADLINES]
+    size = _json_size(kept_f) + _json_size(kept_d)
+    while size > ROW_BUDGET and (kept_f or kept_d):
+        gone = kept_d.pop() if len(kept_d) >= len(kept_f) else kept_f.pop()
+        size -= _json_size(gone) + 1
+    return tuple(kept_f), tuple(kept_d), len(findings) + len(deadlines) - len(kept_f) - len(kept_d)
 
 
 def _rehearsal(value: Any) -> dict[str, Any] | None:
@@ -177,7 +209,7 @@ def _rehearsal(value: Any) -> dict[str, Any] | None:
 def _exam(doc: Mapping[str, Any]) -> dict[str, Any]:
     exam = doc.get("exam")
     if exam is None:
-        return {}
+        return {"deadlines": []}
     if not isinstance(exam, dict):
         raise _refuse("exam must be an object", "exam 须为对象")
     starts = exam.get("starts_at", [])
@@ -187,16 +219,18 @@ def _exam(doc: Mapping[str, Any]) -> dict[str, Any]:
     deadlines = exam.get("deadlines", [])
     kept = []
     if isinstance(deadlines, list):
-        for d in deadlines[:20]:
+        for d in deadlines[:MAX_DEADLINES]:
             if isinstance(d, dict) and isinstance(d.get("id"), str) and d.get("state") in (
                     "done", "open", "overdue", "unknown"):
-                kept.append({"id": d["id"][:64], "title": _bilingual(d.get("title")), "state": d["state"],
+                kept.append({"id": cut(d["id"], 64), "title": _bilingual(d.get("title")), "state": d["state"],
                              "due_at": d["due_at"] if parse_instant(d.get("due_at")) else None})
+    share = exam.get("missing_escalate_share")
     return {"starts_s": starts_from(starts),
             "escalate_before_s": _number(exam.get("escalate_before_s", rules.ESCALATE_BEFORE_S),
                                          "exam.escalate_before_s", 0, 86400),
             "duration_s": _number(exam.get("duration_s", rules.EXAM_DURATION_S), "exam.duration_s", 60, 86400),
-            "deadlines": tuple(kept)}
+            "missing_share": None if share is None else _number(share, "exam.missing_escalate_share", 0, 1),
+            "deadlines": kept}
 
 
 def read_document(doc: Any) -> Received:
@@ -223,15 +257,17 @@ def read_document(doc: Any) -> Received:
     heartbeat = _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *rules.HEARTBEAT_S)
     status = _status(doc.get("status"), "status")
     exam = _exam(doc)
+    deadlines = exam.pop("deadlines")
     if kind == "site":
         sites = doc.get("sites")
         if not isinstance(sites, list):
             raise _refuse("sites must be a list", "sites 须为列表")
+        if not all(isinstance(s, dict) for s in sites):
+            raise _refuse("sites[] must be objects", "sites[] 须为对象")
+        sites, left_out = _own_sections(sites, sender_id)
         reports = 0
         seats_seen: int | None = 0
         for s in sites:
-            if not isinstance(s, dict):
-                raise _refuse("sites[] must be objects", "sites[] 须为对象")
             reports += _count(s.get("reports"), "sites[].reports")
             site: dict[str, Any] = s["site"] if isinstance(s.get("site"), dict) else {}
             if site.get("seats_source") == "machines" or site.get("seats") is None or seats_seen is None:
@@ -243,19 +279,26 @@ def read_document(doc: Any) -> Received:
         seats = seats_seen if sites else (None if seats_raw is None else _count(seats_raw, "sender.seats"))
         if not sites:
             status = Status.ERROR.value  # nothing reported yet: nobody can say the site is ready
+        findings, kept_deadlines, cut_n = bounded(_findings(sites), deadlines)
         return Received("site", sender_id, name, status, reports, seats,
                         None if seats is None else max(0, seats - reports), sent.timestamp(), seq, heartbeat,
-                        rehearsal=_rehearsal(doc.get("rehearsal")), findings=_findings(sites), **exam)
+                        rehearsal=_rehearsal(doc.get("rehearsal")), findings=findings, deadlines=kept_deadlines,
+                        cut=cut_n, left_out=left_out, **exam)
     rows = doc.get("sites")
     if not isinstance(rows, list):
         raise _refuse("sites must be a list", "sites 须为列表")
     reports = seats = missing = escalating = unheard = 0
     seats_known = True
     counted = []
+    starts = set(exam.pop("starts_s", ()))
     for r in rows:
         if not isinstance(r, dict):
             raise _refuse("sites[] must be objects", "sites[] 须为对象")
         counted.append(_row_counts_as(r))
+        for k in ("next_exam_at", "following_exam_at"):  # its sites' own starts are the branch's too
+            at = parse_instant(r.get(k))
+            if at is not None:
+                starts.add(at.timestamp())
         reports += _count(r.get("reports") or 0, "sites[].reports")
         if r.get("seats_expected") is None:
             seats_known = False
@@ -266,11 +309,28 @@ def read_document(doc: Any) -> Received:
         unheard += r.get("last_seen") is None or r.get("stale") is True
     # its verdict from its rows, by this level's rule (a branch of no sites, or of silent ones, is not "ready")
     status = rules.overall(counted).value if counted else Status.ERROR.value
+    kept_deadlines, cut_n = bounded([], deadlines)[1:]
     return Received("branch", sender_id, name, status, reports, seats if seats_known else None, missing,
                     sent.timestamp(), seq, heartbeat, escalating=escalating, unheard=unheard,
                     rehearsal={"sites": sum(_rehearsal_counts(r.get("rehearsal"))[0] for r in rows),
                                "rehearsed": sum(_rehearsal_counts(r.get("rehearsal"))[1] for r in rows)},
-                    **exam)
+                    starts_s=tuple(sorted(starts)), deadlines=kept_deadlines, cut=cut_n, **exam)
+
+
+def _own_sections(sites: list[dict[str, Any]], sender_id: str) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """One site per site token: a section naming another site's id (PCs whose profile names
+    another site, or a forged section) is left out of the figures and findings, and its id said on
+    the row. Left out rather than refusing the document: the site stays heard and judged by its own
+    PCs on exam morning, and cannot speak for another. A section without an id is the site's own."""
+    own, other = [], []
+    for s in sites:
+        site = s.get("site")
+        site_id = site.get("id") if isinstance(site, dict) else None
+        if isinstance(site_id, str) and site_id and site_id != sender_id:
+            other.append(cut(site_id, 64))
+        else:
+            own.append(s)
+    return own, tuple(dict.fromkeys(other))[:20]
 
 
 def read_file(doc: Any) -> list[Received]:
@@ -357,6 +417,10 @@ def chain_problem(profile: Any) -> Text | None:
     if profile["branch.sites"] and not profile["branch.id"]:
         return Text("[branch.sites] is set but [branch] id is not: a branch server needs its own id",
                     "已设置 [branch.sites] 但未设置 [branch] id：分部服务器需要自己的编号")
+    strays = [b for b in profile["branch.branches"] if b not in profile["branch.sites"]]
+    if strays:
+        return Text(f"[branch] branches names {', '.join(strays)}, not in [branch.sites]: list each branch there with "
+                    f"its token", f"[branch] branches 中的 {'、'.join(strays)} 不在 [branch.sites] 中：请在其中为每个分部设置令牌")
     if profile["upstream.url"]:
         if not profile["upstream.token"]:
             return Text("[upstream] url is set but token is not: ask the branch for this site's token",
@@ -399,6 +463,8 @@ class Row:
     next_exam_s: float | None
     static: Mapping[str, Any] | None = None  # received_json() of its document
     refused: Mapping[str, Any] | None = None  # its last refused document: {at, reason}
+    why: Text | None = None  # why it escalates (None: it does not)
+    following_s: float | None = None  # the start after next_exam_s (exam B while exam A is under way)
 
     @property
     def status(self) -> str | None:
@@ -421,7 +487,8 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         out = dict(self.static) if self.static is not None else _never_heard(self.kind)
         out.update(id=self.id, name=self.name or out["name"], stale=self.stale, escalate=self.escalate,
-                   next_exam_at=iso(self.next_exam_s), refused=self.refused)
+                   escalate_reason=None if self.why is None else self.why.to_dict(),
+                   next_exam_at=iso(self.next_exam_s), following_exam_at=iso(self.following_s), refused=self.refused)
         return out
 
 
@@ -433,14 +500,14 @@ def received_json(got: Received, last_seen_s: float) -> dict[str, Any]:
             "seats_expected": got.seats_expected, "last_seen": iso(last_seen_s), "stale": False, "escalate": False,
             "next_exam_at": None, "rehearsal": got.rehearsal, "heartbeat_s": got.heartbeat_s, "sent_at": iso(got.sent_s),
             "findings": list(got.findings), "deadlines": list(got.deadlines), "escalating": got.escalating,
-            "unheard": got.unheard}
+            "unheard": got.unheard, "cut": got.cut, "left_out": list(got.left_out)}
 
 
 def _never_heard(kind: str) -> dict[str, Any]:
     return {"id": "", "name": "", "kind": kind, "status": None, "verdict": NEVER_HEARD.to_dict(), "reports": 0,
             "missing": None, "seats_expected": None, "last_seen": None, "stale": False, "escalate": False,
             "next_exam_at": None, "rehearsal": None, "heartbeat_s": None, "sent_at": None, "findings": [],
-            "deadlines": [], "escalating": 0, "unheard": 0}
+            "deadlines": [], "escalating": 0, "unheard": 0, "cut": 0, "left_out": []}
 
 
 def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | None, now_s: float,
@@ -458,7 +525,10 @@ def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | 
         timeline = Timeline(tuple(sorted(set(got.starts_s) | set(fallback.starts_s))),
                             max(got.escalate_before_s, fallback.escalate_before_s) if fallback.starts_s
                             else got.escalate_before_s,
-                            max(got.duration_s, fallback.duration_s) if fallback.starts_s else got.duration_s)
+                            max(got.duration_s, fallback.duration_s) if fallback.starts_s else got.duration_s,
+                            fallback.missing_share)
+    if got is not None and got.missing_share is not None and got.missing_share < timeline.missing_share:
+        timeline = replace(timeline, missing_share=got.missing_share)  # a site stricter than its branch
     key = (timeline.starts_s, timeline.duration_s)
     if starts is not None and key in starts:  # most senders of a level share one exam day
         start = starts[key]
@@ -466,11 +536,17 @@ def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | 
         start = timeline.start(now_s)
         if starts is not None:
             starts[key] = start
-    ready = got is not None and rules.is_ready(got.status) and not got.escalating
-    escalate = rules.escalate(now_s, start, timeline.escalate_before_s, timeline.duration_s, ready, last_seen_s, stale)
+    if got is not None and got.escalating and (not stale or rules.in_escalation_window(
+            now_s, start, timeline.escalate_before_s, timeline.duration_s)):
+        why: Text | None = sites_escalating(got.escalating)  # a branch escalates when any of its sites does
+    else:
+        site = got is None or got.kind == "site"  # the seats rule is a site's; a branch's sites carry it up
+        why = timeline.escalation(now_s, start, got is not None and rules.is_ready(got.status), last_seen_s, stale,
+                                  got.missing if got and site else None, got.seats_expected if got and site else None)
     if got is not None and static is None:
         static = received_json(got, last_seen_s or 0.0)
-    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, escalate, start, static, refused)
+    return Row(site_id, name, got.kind if got else "site", got, last_seen_s, stale, why is not None, start, static,
+               refused, why, timeline.after(start))
 
 
 @dataclass
@@ -482,7 +558,9 @@ class BranchView:
     live: bool = True  # senders that push (a server); False: documents from files, never "stale"
     _latest: dict[str, tuple[Received, float, dict[str, Any]]] = field(default_factory=dict)  # id -> (doc, received at, its row's fixed part)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _ingest: threading.Lock = field(default_factory=threading.Lock)  # one document at a time decides "newer"
+    # one document of a sender at a time decides "newer" (and is stored): per sender, so that a small
+    # document never waits for another sender's large one
+    _ingest: dict[str, threading.Lock] = field(default_factory=dict)
     refused: dict[str, dict[str, Any]] = field(default_factory=dict)  # sender id -> {at, reason} of its last refusal
     version: int = 0
     answered: tuple[tuple[int, int], bytes] | None = None  # (version, second) -> the document as last sent
@@ -499,8 +577,12 @@ class BranchView:
 
     def offer(self, got: Received, received_s: float, keep: Callable[[], None] | None = None) -> bool:
         """Keep it if it is newer than what this level has of that sender (True), else not. keep:
-        store it first (under the same lock: two documents of one sender racing are decided once)."""
-        with self._ingest:
+        store it first (under that sender's lock: two documents of one sender racing are decided
+        once, and the one acknowledged is the one stored). Everything heavy (unpacking, parsing,
+        validating, compressing) is done before, by the caller."""
+        with self._lock:
+            ingest = self._ingest.setdefault(got.id, threading.Lock())
+        with ingest:
             with self._lock:
                 have = self._latest.get(got.id)
             if have is not None and not got.newer_than(have[0]):
@@ -555,10 +637,44 @@ def branch_document(branch_id: str, name: str, rows: list[Row], now_s: float, ti
         "exam": {"starts_at": [iso(s) for s in timeline.starts_s], "escalate_before_s": timeline.escalate_before_s,
                  "duration_s": timeline.duration_s},
         "sites": [r.to_json() for r in rows],
+        "cut": 0,
     }
     if sender is not None:
         doc["sender"] = dict(sender)
+    return within_budget(doc)
+
+
+def within_budget(doc: dict[str, Any], budget: int | None = None) -> dict[str, Any]:
+    """A level's document within DOCUMENT_BUDGET bytes, so that the level above always takes it:
+    over it, the least urgent rows (last) lose their findings and deadlines first (each such row's
+    `cut` counts what went, the document's `cut` the rows cut); figures and verdicts always stay."""
+    budget = DOCUMENT_BUDGET if budget is None else budget
+    size = _json_size(doc)
+    rows = doc["sites"]
+    for i in range(len(rows) - 1, -1, -1):
+        if size <= budget:
+            break
+        row = rows[i]
+        if not row.get("findings") and not row.get("deadlines"):
+            continue
+        saved = _json_size(row.get("findings")) + _json_size(row.get("deadlines")) - 4
+        rows[i] = {**row, "findings": [], "deadlines": [],
+                   "cut": (row.get("cut") or 0) + len(row.get("findings") or ()) + len(row.get("deadlines") or ())}
+        size -= saved
+        doc["cut"] += 1
     return doc
+
+
+def check_kind(got: Received, listed_as_branch: bool) -> None:
+    """A sender posts the kind of document the profile lists it as: only a sender in [branch]
+    branches may post `readiness.branch/1` (a site's token cannot turn its tile into a branch's)."""
+    if got.kind == "branch" and not listed_as_branch:
+        raise WrongSender(Text(f"{got.id} is listed as a site, and sent a branch document: nothing kept "
+                               f"(a branch is listed in [branch] branches)",
+                               f"{got.id} 登记为考点，却发送了分部文档：未保存（分部须列入 [branch] branches）"))
+    if got.kind == "site" and listed_as_branch:
+        raise WrongSender(Text(f"{got.id} is listed as a branch ([branch] branches), and sent a site document: "
+                               f"nothing kept", f"{got.id} 登记为分部（[branch] branches），却发送了考点文档：未保存"))
 
 
 def now_s() -> float:

@@ -16,19 +16,46 @@ from readiness.core.i18n import Text
 from readiness.core.times import iso, parse_instant
 
 
+ESCALATED = {
+    "never_heard": Text("never heard from, and the exam is near", "临近开考仍从未上报"),
+    "silent": Text("silent since before the escalation window", "自需上报时段开始前起一直没有消息"),
+    "not_ready": Text("not ready, and the exam is near", "临近开考仍未就绪"),
+}
+
+
+def sites_escalating(count: int) -> Text:
+    """A branch's row at headquarters: its sites escalate by their own timelines."""
+    return Text(f"{count} of its sites escalate", f"其下 {count} 个考点需上报")
+
+
 @dataclass(frozen=True)
 class Timeline:
     starts_s: tuple[float, ...]
     escalate_before_s: float = rules.ESCALATE_BEFORE_S
     duration_s: float = rules.EXAM_DURATION_S
+    missing_share: float = rules.MISSING_ESCALATE_SHARE
 
     @classmethod
     def from_profile(cls, profile: Any) -> "Timeline":
         return cls(starts_from(profile["exam.starts_at"]), float(profile["exam.escalate_before_s"]),
-                   float(profile["exam.duration_s"]))
+                   float(profile["exam.duration_s"]), float(profile["exam.missing_escalate_share"]))
 
     def start(self, now_s: float) -> float | None:
         return rules.exam_under_way_or_next(self.starts_s, now_s, self.duration_s)
+
+    def after(self, start_s: float | None) -> float | None:
+        """The start after `start_s` (exam B while exam A is under way)."""
+        return rules.exam_after(self.starts_s, start_s)
+
+    def escalation(self, now_s: float, start_s: float | None, ready: bool, last_seen_s: float | None, stale: bool,
+                   missing: int | None = None, seats: int | None = None) -> "Text | None":
+        """Why this timeline escalates a sender now (rules.escalation_cause), said; None: it does not."""
+        cause = rules.escalation_cause(now_s, start_s, self.escalate_before_s, self.duration_s, ready, last_seen_s,
+                                       stale, missing, seats, self.missing_share)
+        if cause == "missing":
+            return Text(f"{missing} of {seats} seats have no report (more than {self.missing_share:.0%})",
+                        f"{seats} 个机位中 {missing} 个尚未提交报告（超过 {self.missing_share:.0%}）")
+        return None if cause is None else ESCALATED[cause]
 
 
 @dataclass(frozen=True)
@@ -40,6 +67,8 @@ class SiteFacts:
     ips_registered: bool | None  # egress addresses seen, none unregistered
     rehearsal_done: bool | None  # a round finished with seats in it
     invigilators_at: str | None = None  # when the manager ticked "invigilators assigned"; None: not ticked
+    missing: int | None = None  # seats without a report (None: cannot tell)
+    seats: int | None = None  # seats expected
 
 
 # (id, title, how long before the start it is due; None: at the escalation moment)
@@ -80,11 +109,13 @@ def exam_section(timeline: Timeline, facts: SiteFacts, now_s: float) -> dict[str
         items.append({"id": item_id, "title": title.to_dict(), "due_at": iso(due), "state": state,
                       "state_text": STATES[state].to_dict(),
                       **({"done_at": facts.invigilators_at} if item_id == "invigilators" and facts.invigilators_at else {})})
+    why = timeline.escalation(now_s, start, facts.ready, now_s, False, facts.missing, facts.seats)
     return {"starts_at": [iso(s) for s in timeline.starts_s], "next_start": iso(start),
+            "following_start": iso(timeline.after(start)),
             "seconds_to_start": None if start is None else round(start - now_s, 1),
             "escalate_before_s": timeline.escalate_before_s, "duration_s": timeline.duration_s,
-            "escalate": rules.escalate(now_s, start, timeline.escalate_before_s, timeline.duration_s, facts.ready,
-                                       now_s, False),
+            "missing_escalate_share": timeline.missing_share,
+            "escalate": why is not None, "escalate_reason": None if why is None else why.to_dict(),
             "deadlines": items}
 
 

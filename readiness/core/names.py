@@ -26,7 +26,19 @@ def invisible(ch: str) -> bool:
 
 def shown(name: str) -> str:
     """The name with its invisible characters taken out, trimmed."""
+    if name.isprintable():  # the common case, in C: isprintable() is False for every invisible category
+        return name.strip()
     return "".join(ch for ch in name if not invisible(ch)).strip()
+
+
+def cut(text: str, most: int) -> str:
+    """Text from a sender (a finding, a deadline's title) as people are shown it: the names' rule
+    (nothing invisible kept), then at most `most` characters, the cut said by an ellipsis. Only the
+    first 4 * most characters are looked at: a sender's 100,000 characters cost no more than 4 * most."""
+    clean = shown(text[:4 * most])
+    if len(text) > 4 * most and len(clean) <= most:
+        clean += "…"  # what was not looked at is cut all the same
+    return clean if len(clean) <= most else clean[:most - 1].rstrip() + "…"
 
 
 def id_problem(value: object) -> "Text | None":

@@ -102,9 +102,14 @@ def build_profile(overrides: Mapping[str, Any], settings: Iterable[Setting],
             section = key.rpartition(".")[0]
             known = sorted(k for k in declared if k.rpartition(".")[0] == section)
             near = difflib.get_close_matches(section, sections, n=1) if section and not known else []
+            homes = sorted(k.rpartition(".")[0] for k in declared if k.rpartition(".")[2] == key) if not section else []
             hint = (Text(f" (known keys here: {', '.join(known)})", f"（此处可用的键：{'、'.join(known)}）") if known
                     else Text(f" (there is no section [{section}]: did you mean [{near[0]}]?)",
-                              f"（没有 [{section}] 这一节：是指 [{near[0]}] 吗？）") if near else same(""))
+                              f"（没有 [{section}] 这一节：是指 [{near[0]}] 吗？）") if near
+                    else Text(f" (outside any section: it belongs under [{homes[0]}]; remove the # of that "
+                              "section's header line too)",
+                              f"（不在任何节中：它属于 [{homes[0]}]；请把该节标题行前的 # 也去掉）") if homes
+                    else same(""))
             problems.append(Text(f"{key}: unknown key{hint.en}", f"{key}：未知的键{hint.zh}"))
             continue
         value, problem = setting.check(raw)

@@ -9,6 +9,8 @@ plugin: a check that fails to load cannot take a core rule with it.
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
 from typing import Any, Iterable, Protocol
 
 from readiness.core.status import Status
@@ -170,23 +172,144 @@ def clock_status(off_by_s: float, warn_s: float, fail_s: float) -> Status:
     return Status.PASS if off_by_s <= min(warn_s, fail_s) else Status.WARN
 
 
+# Windows Time on a stand-alone PC does not correct a clock off by more than MaxPosPhaseCorrection
+# / MaxNegPhaseCorrection (Microsoft Learn, "Windows Time service tools and settings": 54,000 s,
+# 15 hours, by default): after a CMOS reset "Sync now" does nothing, the date is set by hand first.
+W32TIME_MAX_CORRECTION_S = 54000.0
+
+
+def beyond_w32time(off_by_s: float) -> bool:
+    """Whether Windows Time refuses to correct an offset this large (over the limit; at it corrects)."""
+    return off_by_s > W32TIME_MAX_CORRECTION_S
+
+
+def deciding_clock(exam: list[Any], site: list[Any]) -> Any:
+    """The measurement the clock is judged by ({offset_s, uncertainty_s}): the exam server's when one
+    answered (the one that agrees best, if several do), the site server's only without it: a site
+    laptop with the same wrong clock as the PC must not outvote the exam server. None: neither."""
+    pool = exam or site
+    return min(pool, key=lambda m: clock_off_by(m["offset_s"], m["uncertainty_s"])) if pool else None
+
+
+PLAN_UTC_OFFSET = "+08:00"  # the plan's exam times are China Standard Time
+_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+UTC_OFFSETS_S = (-12 * 3600.0, 14 * 3600.0)  # the zones Windows lists run from UTC-12:00 to UTC+14:00
+
+
+def utc_offset_s(text: str) -> float | None:
+    """"+08:00" (or "+0800", "-03:30") as seconds east of UTC; None for anything else. Offsets run
+    from -12:00 to +14:00 (UTC_OFFSETS_S)."""
+    m = _OFFSET.match(text.strip()) if isinstance(text, str) else None
+    if m is None or int(m.group(3)) >= 60:
+        return None
+    seconds = (int(m.group(2)) * 60 + int(m.group(3))) * 60 * (-1 if m.group(1) == "-" else 1)
+    return float(seconds) if UTC_OFFSETS_S[0] <= seconds <= UTC_OFFSETS_S[1] else None
+
+
+def exam_utc_offset(starts_at: Iterable[Any], fallback: str) -> tuple[float | None, str]:
+    """The exam's offset from UTC and where it comes from: the first start in exam.starts_at that
+    carries one ("2026-12-05T08:30:00+08:00"), else the profile's clock.utc_offset."""
+    from datetime import datetime
+
+    for text in starts_at:
+        try:
+            when = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            continue
+        offset = when.utcoffset()
+        if offset is not None:
+            return offset.total_seconds(), "exam.starts_at"
+    return utc_offset_s(fallback), "clock.utc_offset"
+
+
+def zone_matches(pc_offset_s: float, exam_offset_s: float) -> bool:
+    """The PC's zone shows the exam's times as the exam does: the same offset from UTC, to the minute."""
+    return round(pc_offset_s / 60) == round(exam_offset_s / 60)
+
+
 # --- Protection that undoes changes at restart (restore software, write filters) ----------------------
 
 SERVICE_DISABLED = 4  # a service's Start value when Windows will not load it (SERVICE_DISABLED, winsvc.h)
+# A state read from the product itself (Deep Freeze's DFC.exe, UWF's WMI provider): these two say
+# changes are lost at restart, these two say they are kept. Any other value is "not read".
+PROTECTING_STATES = ("on", "frozen")
+NOT_PROTECTING_STATES = ("off", "thawed")
+ON, OFF, UNKNOWN = "on", "off", "unknown"
+
+
+def product_states(found: Iterable[Any]) -> dict[str, str]:
+    """Each product found (facts' restore.found) as on, off or unknown, in the order first found.
+    A state the product reported decides (any protecting state wins over an off one). Without one,
+    a product whose every service is disabled (Start = 4; demand start, 3, still loads) is off; one
+    whose installation means it is on (EWF, FBWF: the driver filters once it loads) is on; any
+    other (Deep Freeze, UWF, Shadow Defender, 影子系统: installed long before, or without, being on)
+    is unknown. One rule for the restore check and for fix's warning."""
+    from readiness.core.restore_products import PRODUCTS
+
+    on_when_installed = {p.id for p in PRODUCTS if p.on_when_installed}
+    items: dict[str, list[dict[str, Any]]] = {}
+    for item in found:
+        if isinstance(item, dict) and isinstance(item.get("product"), str):
+            items.setdefault(item["product"], []).append(item)
+    out: dict[str, str] = {}
+    for product, markers in items.items():
+        states = {m.get("state") for m in markers}
+        services = [m for m in markers if m.get("start") is not None]
+        if states & set(PROTECTING_STATES):
+            out[product] = ON
+        elif states & set(NOT_PROTECTING_STATES):
+            out[product] = OFF
+        elif services and all(m.get("start") == SERVICE_DISABLED for m in services):
+            out[product] = OFF
+        else:
+            out[product] = ON if product in on_when_installed else UNKNOWN
+    return out
 
 
 def protection_on(found: Iterable[Any]) -> list[dict[str, Any]]:
-    """The markers found (facts' restore.found) that mean changes are lost at restart: every one
-    except a service that Windows will not load (Start = 4) and a state the vendor reports as off.
-    One rule for the restore check and for fix's warning."""
-    out = []
-    for item in found:
-        if not isinstance(item, dict):
-            continue
-        if item.get("start") == SERVICE_DISABLED or item.get("state") in ("off", "thawed"):
-            continue
-        out.append(item)
-    return out
+    """The markers (facts' restore.found) of the products that are on: changes are lost at restart."""
+    found = [f for f in found if isinstance(f, dict)]
+    on = {p for p, state in product_states(found).items() if state == ON}
+    return [f for f in found if f.get("product") in on and f.get("state") not in NOT_PROTECTING_STATES
+            and f.get("start") != SERVICE_DISABLED]
+
+
+RESTART_SLACK_S = 300.0  # a boot time read twice in one boot differs by the clock's own drift and steps
+
+
+def restarted_between(earlier: Any, later: Any) -> bool:
+    """Whether the PC restarted between two of the boot marker's stamps ({written_at, uptime_s},
+    Unix seconds): its uptime went back (nothing else resets it), or the later boot began after
+    the earlier stamp was written. A clock set forward by hand, without a restart, by more than
+    the earlier uptime reads as a restart too (said in the README)."""
+    try:
+        e_at, e_up = float(earlier["written_at"]), float(earlier["uptime_s"])
+        l_at, l_up = float(later["written_at"]), float(later["uptime_s"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    if not all(map(math.isfinite, (e_at, e_up, l_at, l_up))):
+        return False
+    return l_up < e_up or (l_at - l_up) > e_at + RESTART_SLACK_S
+
+
+def survived_restart(stamps: Iterable[Any], now: Any) -> Any:
+    """The newest stamp of the boot marker (the stamps as read, oldest first) that a restart came
+    after: the file outlived that restart, so changes survive one. None: no such stamp (no marker,
+    or no restart since it was written)."""
+    chain = [s for s in stamps if isinstance(s, dict)] + [now]
+    found = None
+    for earlier, later in zip(chain, chain[1:]):
+        if restarted_between(earlier, later):
+            found = earlier
+    return found
+
+
+def marker_lost(written_ids: Iterable[str], read_ids: Iterable[str]) -> bool:
+    """The site's rule: an earlier report of the machine says its check left a marker (its id), and a
+    later one read the marker without that id (gone, or an older one back): the machine lost what
+    was written to its disk in between, as a frozen PC does at restart."""
+    kept = set(read_ids)
+    return any(i not in kept for i in written_ids)
 
 
 # --- The chain of command on exam day: site -> branch -> headquarters ------------------------------
@@ -196,6 +319,7 @@ INVIGILATORS_BEFORE_S = 48 * 3600.0  # the plan: invigilators assigned 48 hours 
 STALE_HEARTBEATS = 3  # a sender silent for this many of its own heartbeats is stale
 HEARTBEAT_S = (5.0, 600.0)  # a sender's heartbeat: its level knows within half an hour at most that it went silent
 EXAM_DURATION_S = 5400.0  # how long a start stays "the exam under way" unless the profile says (exam.duration_s)
+MISSING_ESCALATE_SHARE = 0.1  # inside the window, more than this share of a site's seats unreported escalates it
 
 
 def is_ready(status: str | None) -> bool:
@@ -219,21 +343,46 @@ def exam_under_way_or_next(starts_s: Iterable[float], now_s: float, duration_s: 
     return min(ahead) if ahead else None
 
 
+def exam_after(starts_s: Iterable[float], start_s: float | None) -> float | None:
+    """The start that follows the one that matters now (exam_under_way_or_next): while exam A is
+    under way, exam B starting soon is shown beside it."""
+    later = [s for s in starts_s if start_s is not None and s > start_s]
+    return min(later) if later else None
+
+
+def too_many_missing(missing: int | None, seats: int | None, share: float) -> bool:
+    """More than `share` of the seats have no report (at the share exactly: not yet). Unknown seats
+    or an unknown count decide nothing here (the site's verdict does)."""
+    return missing is not None and seats is not None and seats > 0 and missing > share * seats + 1e-9
+
+
 def in_escalation_window(now_s: float, start_s: float | None, before_s: float, duration_s: float) -> bool:
     """From escalate_before_s before a start until the exam is over."""
     return start_s is not None and start_s - before_s <= now_s < start_s + duration_s
 
 
-def escalate(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
-             last_seen_s: float | None, stale: bool) -> bool:
-    """The plan's escalation: inside the window, a site that is not ready; also one whose last word
-    came before the window opened and that has gone silent since (it cannot say it is ready), and
-    one never heard from at all."""
+def escalation_cause(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
+                     last_seen_s: float | None, stale: bool, missing: int | None = None, seats: int | None = None,
+                     missing_share: float = MISSING_ESCALATE_SHARE) -> str | None:
+    """Why the plan escalates a sender now, or None: inside the window, one never heard from at all
+    ("never_heard"); one whose last word came before the window opened and that has gone silent
+    since ("silent": it cannot say it is ready); one that is not ready ("not_ready"); one with more
+    than missing_share of its seats unreported ("missing": many candidates cannot enter)."""
     if not in_escalation_window(now_s, start_s, before_s, duration_s):
-        return False
+        return None
     assert start_s is not None
     if last_seen_s is None:
-        return True
+        return "never_heard"
     if stale and last_seen_s < start_s - before_s:
-        return True
-    return not ready
+        return "silent"
+    if not ready:
+        return "not_ready"
+    if too_many_missing(missing, seats, missing_share):
+        return "missing"
+    return None
+
+
+def escalate(now_s: float, start_s: float | None, before_s: float, duration_s: float, ready: bool,
+             last_seen_s: float | None, stale: bool) -> bool:
+    """The plan's escalation (escalation_cause, without the seats)."""
+    return escalation_cause(now_s, start_s, before_s, duration_s, ready, last_seen_s, stale) is not None

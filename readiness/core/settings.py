@@ -380,6 +380,10 @@ BRANCH_SETTINGS: tuple[Setting, ...] = (
                                      "it: \"1101\" = \"...\".",
                                      "各考点编号（总部为各分部编号）及分部为其签发的令牌：\"1101\" = \"…\"。"),
             "str_map", validate=site_tokens),
+    Setting("branch.branches", [], Text("Which of [branch.sites] are branches (at headquarters: [\"11\", \"12\"]): only "
+                                        "these may send a branch's document, and they only that.",
+                                        "[branch.sites] 中哪些是分部（总部填写，例如 [\"11\", \"12\"]）：只有它们可以发送分部文档，"
+                                        "且只能发送分部文档。"), "str_list"),
     Setting("upstream.url", None, Text("The branch server this server reports to, e.g. https://branch.example:8765 "
                                        "(http:// only to a LAN address).",
                                        "本服务器向其上报的分部服务器地址，例如 https://branch.example:8765（http:// 仅限局域网地址）。"),
@@ -415,6 +419,11 @@ EXAM_SETTINGS: tuple[Setting, ...] = (
     Setting("exam.duration_s", rules.EXAM_DURATION_S, Text("How long an exam runs after its start, seconds: until then it is the "
                                             "exam under way.", "考试时长（秒）：开考后在此时长内视为正在进行的考试。"),
             "float", minimum=60, maximum=86400),
+    Setting("exam.missing_escalate_share", rules.MISSING_ESCALATE_SHARE,
+            Text("Inside the escalation window, a site with more than this share of its seats unreported is "
+                 "escalated (0.1: more than one seat in ten).",
+                 "需上报时段内，未提交报告的机位超过此比例的考点需上报（0.1：超过十分之一）。"),
+            "float", minimum=0, maximum=1),
 )
 
 # Every setting the core declares (what a check plugin may not redeclare), one name for the union.

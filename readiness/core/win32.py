@@ -102,7 +102,18 @@ def structures() -> Any:
                     ("pcPriClassBase", ctypes.c_long), ("dwFlags", wintypes.DWORD),
                     ("szExeFile", wintypes.WCHAR * 260)]
 
-    return SimpleNamespace(OSVERSIONINFOEXW=OSVERSIONINFOEXW, GUID=GUID, PROCESSENTRY32W=PROCESSENTRY32W)
+    class SYSTEMTIME(ctypes.Structure):
+        _fields_ = [(name, wintypes.WORD) for name in ("wYear", "wMonth", "wDayOfWeek", "wDay", "wHour", "wMinute",
+                                                       "wSecond", "wMilliseconds")]
+
+    class DYNAMIC_TIME_ZONE_INFORMATION(ctypes.Structure):  # timezoneapi.h
+        _fields_ = [("Bias", wintypes.LONG), ("StandardName", wintypes.WCHAR * 32), ("StandardDate", SYSTEMTIME),
+                    ("StandardBias", wintypes.LONG), ("DaylightName", wintypes.WCHAR * 32),
+                    ("DaylightDate", SYSTEMTIME), ("DaylightBias", wintypes.LONG),
+                    ("TimeZoneKeyName", wintypes.WCHAR * 128), ("DynamicDaylightTimeDisabled", wintypes.BOOLEAN)]
+
+    return SimpleNamespace(OSVERSIONINFOEXW=OSVERSIONINFOEXW, GUID=GUID, PROCESSENTRY32W=PROCESSENTRY32W,
+                           SYSTEMTIME=SYSTEMTIME, DYNAMIC_TIME_ZONE_INFORMATION=DYNAMIC_TIME_ZONE_INFORMATION)
 
 
 @functools.cache
@@ -143,6 +154,9 @@ def prototypes() -> dict[str, Prototype]:
         "GetConsoleMode": Prototype("kernel32", w.BOOL, [w.HANDLE, w.LPDWORD]),
         "GetOEMCP": Prototype("kernel32", w.UINT, []),
         "GetUserDefaultUILanguage": Prototype("kernel32", w.WORD, []),  # a LANGID
+        # kernel32: time
+        "GetTickCount64": Prototype("kernel32", c_ulonglong, []),
+        "GetDynamicTimeZoneInformation": Prototype("kernel32", w.DWORD, [POINTER(s.DYNAMIC_TIME_ZONE_INFORMATION)]),
         # ntdll
         "RtlGetVersion": Prototype("ntdll", c_long, [POINTER(s.OSVERSIONINFOEXW)], _ntstatus_success),
         # shell32 and ole32
@@ -481,3 +495,34 @@ def broadcast_font_change() -> None:  # pragma: no cover - needs Windows
 
     result = ctypes.c_size_t(0)
     function("SendMessageTimeoutW")(HWND_BROADCAST, WM_FONTCHANGE, 0, 0, SMTO_ABORTIFHUNG, 1000, ctypes.byref(result))
+
+
+# ---- time ---------------------------------------------------------------------------------------
+
+TIME_ZONE_ID_INVALID = 0xFFFFFFFF
+TIME_ZONE_ID_STANDARD, TIME_ZONE_ID_DAYLIGHT = 1, 2
+
+
+def tick_count_s() -> float:  # pragma: no cover - needs Windows
+    """GetTickCount64: seconds since Windows started (a restart sets it back; sleep does not)."""
+    return int(function("GetTickCount64")()) / 1000.0
+
+
+class TimeZone(NamedTuple):
+    key: str  # the zone's key name under HKLM\...\Time Zones ("China Standard Time")
+    standard_name: str
+    bias_min: int  # UTC = local time + bias, minutes, daylight saving time included when in effect
+    daylight: bool  # daylight saving time is in effect now
+
+
+def dynamic_time_zone() -> TimeZone:  # pragma: no cover - needs Windows
+    """GetDynamicTimeZoneInformation: the zone's key name and its bias now (Bias plus StandardBias or,
+    in daylight saving time, DaylightBias; Microsoft Learn, TIME_ZONE_INFORMATION)."""
+    import ctypes
+
+    info = structures().DYNAMIC_TIME_ZONE_INFORMATION()
+    which = int(function("GetDynamicTimeZoneInformation")(ctypes.byref(info)))
+    if which == TIME_ZONE_ID_INVALID:
+        raise last_error("GetDynamicTimeZoneInformation")
+    extra = info.DaylightBias if which == TIME_ZONE_ID_DAYLIGHT else info.StandardBias if which == TIME_ZONE_ID_STANDARD else 0
+    return TimeZone(info.TimeZoneKeyName, info.StandardName, int(info.Bias + extra), which == TIME_ZONE_ID_DAYLIGHT)

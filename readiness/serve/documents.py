@@ -36,7 +36,9 @@ def site_facts(s: Serving, built: Built, phones: list[dict[str, Any]], start_iso
         phones_checked=bool(phones) and all(rules.is_ready(p.get("status")) for p in phones),
         ips_registered=None if not seen_ips else not unregistered,
         rehearsal_done=any(r.get("state") == "done" and (r.get("finished") or 0) > 0 for r in rounds),
-        invigilators_at=ticks.get(("invigilators", start_iso or "")))
+        invigilators_at=ticks.get(("invigilators", start_iso or "")),
+        missing=sum(max(0, site.seats - site.reports) for site in sites) if sites else None,
+        seats=sum(site.seats for site in sites) if sites else None)
 
 
 def site_exam(s: Serving, built: Built, phones: list[dict[str, Any]], now: float) -> dict[str, Any]:

@@ -72,7 +72,10 @@ STATUS: dict[type[Refused], int] = {
 
 HEADERS: dict[type[Refused], dict[str, str]] = {
     NeedsKey: {"WWW-Authenticate": "Bearer"},
-    TooLarge: {"Connection": "close"},  # the rest of the body is not read: the connection cannot go on
+    # TooLarge: no "Connection: close". A client that sent without `Expect: 100-continue` is still
+    # sending: closing now would reset the connection, and the 413 would be lost with it (Windows
+    # drops what it had received). The server reads the rest and throws it away (launch.py, up to
+    # DRAIN_BYTES), then the connection goes on.
     TooSlow: {"Connection": "close"},
     TooOften: {"Retry-After": "5"},
 }

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 HEADER_TIMEOUT_S = 10.0
 WRITE_STALL_S = 30.0  # a response the client does not read at all for this long is dropped
+DRAIN_BYTES = 64 * 1024 * 1024  # the rest of a refused body read and dropped (so the 413 is read, not reset), at most
 MAX_CONNECTIONS_PER_CLIENT = 64  # a PC needs one or two; 64 leaves room for a room behind one NAT address
 GRACEFUL_S = 5  # Ctrl+C: requests under way get this long to finish (a download in progress does not)
 
@@ -187,6 +188,11 @@ def keys_for(profile: Profile, store: Any) -> Keys:
         if problem:
             raise ValueError(f"{name}: {problem.en}; leave it empty to have one generated / "
                              f"{name}：{problem.zh}；留空则自动生成")
+    for site_id, site_token in profile["branch.sites"].items():
+        for name, value in (("server.token", token), ("server.admin_key", admin), ("server.phone_token", phone)):
+            if site_token == value:  # that site's manager would open this server's doors with it
+                raise ValueError(f"[branch.sites] {site_id}'s token is this server's {name}: give the site a token of "
+                                 f"its own / [branch.sites] 中 {site_id} 的令牌与本服务器的 {name} 相同：请为该考点单独设置令牌")
     return Keys(token, admin, phone)
 
 
@@ -214,6 +220,7 @@ def guarded_protocol(header_timeout_s: float, body_timeout_s: float = HEADER_TIM
         _body_timer: asyncio.TimerHandle | None = None
         _write_timer: asyncio.TimerHandle | None = None
         _counted: str | None = None
+        _drained = 0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -254,6 +261,14 @@ def guarded_protocol(header_timeout_s: float, body_timeout_s: float = HEADER_TIM
                 self._body_timer = None
 
         def data_received(self, data: bytes) -> None:
+            if self.conn.our_state is h11.DONE and self.conn.their_state is h11.SEND_BODY:
+                # answered before the body was read (a 413): h11 reads the rest and drops it, up to a bound
+                self._drained += len(data)
+                if self._drained > DRAIN_BYTES:
+                    self.transport.close()
+                    return
+            else:
+                self._drained = 0
             super().data_received(data)
             if self.transport.is_closing():
                 return

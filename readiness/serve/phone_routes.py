@@ -20,7 +20,6 @@ from readiness.serve.errors import BadRequest, CannotStore, json_response
 from readiness.serve.guards import client_of, lang_of, read_body, require_manager, require_phone, same
 
 MAX_PHONE_BODY = 32 * 1024  # what a phone page sends is a few hundred bytes; more only fills the disk
-HTML = "text/html; charset=utf-8"
 
 
 async def post_phone(request: Request) -> Response:
@@ -54,8 +53,8 @@ async def list_phones(request: Request) -> Response:
 async def phone_page(request: Request) -> Response:
     s = serving(request)
     if not same(request.query_params.get("t"), s.cfg.phone_token):
-        return Response(pages.phone_refused(lang_of(request)), 401, media_type=HTML)
-    return Response(pages.phone(lang_of(request)), media_type=HTML)
+        return pages.phone_refused(request, lang_of(request))
+    return pages.phone(request, lang_of(request))
 
 
 ROUTES = [

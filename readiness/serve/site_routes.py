@@ -40,16 +40,15 @@ async def home(request: Request) -> Response:
     key = request.query_params.get("key")
     if key is not None:
         if not same(key, s.cfg.admin_key):
-            return Response(pages.login(lang, wrong=True, back=request.query_params.get("next") == "branch"), 401,
-                            media_type=HTML)
+            return pages.login(request, lang, wrong=True, back=request.query_params.get("next") == "branch")
         back = "/branch" if request.query_params.get("next") == "branch" else "/"  # a name, never an address
         redirect = RedirectResponse(back, 303)  # the key leaves the address bar and the history
         redirect.set_cookie(COOKIE, s.cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400,
                             secure=s.cfg.secure_cookie or request.url.scheme == "https")  # never sent back in clear
         return remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
     if not is_manager(request, s.cfg):
-        return Response(pages.login(lang, back=request.query_params.get("next") == "branch"), 401, media_type=HTML)
-    return remember_lang(request, Response(pages.dashboard(lang, s.cfg.certificate), media_type=HTML))
+        return pages.login(request, lang, back=request.query_params.get("next") == "branch")
+    return remember_lang(request, pages.dashboard(request, lang, s.cfg.certificate))
 
 
 async def asset(request: Request) -> Response:

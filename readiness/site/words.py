@@ -108,7 +108,7 @@ WORDS: dict[str, Text] = {
     "unit_d": Text("d", "天"), "unit_h": Text("h", "小时"), "unit_min": Text("min", "分"), "unit_s": Text("s", "秒"),
     "last_seen": Text("Last seen", "最近上报"), "min_ago": Text("{n} min ago", "{n} 分钟前"),
     "next_exam": Text("Next exam", "下一场考试"), "in_time": Text("in {n}", "还有 {n}"),
-    "under_way": Text("under way", "进行中"), "no_exam": Text("no exam start set", "未设置开考时间"),
+    "then_exam": Text("then", "随后"), "under_way": Text("under way", "进行中"), "no_exam": Text("no exam start set", "未设置开考时间"),
     "deadlines": Text("Deadlines", "时间节点"), "findings": Text("Findings", "发现的问题"),
     "no_rehearsal": Text("no rehearsal yet", "尚未演练"), "rehearsed": Text("rehearsed", "已演练"),
     "open_site": Text("Open this site's last document", "查看该考点最近一次上报"),
@@ -119,6 +119,24 @@ WORDS: dict[str, Text] = {
     "machines_hidden": Text("more machines with problems are in the site's own download",
                             "更多有问题的考试机见该考点自己的下载文件"),
     **{f"deadline_{k}": v for k, v in DEADLINE_STATES.items()},  # the one table of a deadline's states
+    # -- the printable site page (reports/templates/site.html) and its site section, shared with the
+    #    branch's page of a site ----------------------------------------------------------------------
+    "page_site": Text("Exam site readiness", "考点考试机就绪报告"), "page_site_title": Text("Site readiness", "考点就绪报告"),
+    "seats_grid": Text("Seats", "机位"), "no_report": Text("no report", "未提交"), "checks": Text("Checks", "检查项"),
+    "network": Text("Network and client", "网络与客户端"), "need_downlink": Text("Downlink needed", "所需下行带宽"),
+    "measured": Text("Best / median measured", "实测最高 / 中位数"),
+    "load_all": Text("All seats load a paper in", "全部机位加载试卷"), "egress_seen": Text("Egress IPs seen", "出口 IP"),
+    "pc": Text("PC", "考试机"), "what_happened": Text("What happened", "情况"), "remedies": Text("Remedies", "处理办法"),
+    "signature": Text("Site manager", "考点负责人签字"), "date": Text("Date", "日期"), "site_name": Text("Name", "名称"),
+    "no_site_id": Text("(no site id)", "（无考点编号）"), "no_usable": Text("No usable report found.", "没有可用的报告。"),
+    "rehearsals": Text("Exam-start rehearsals", "开考演练"),
+    "no_round_run": Text("No round was run (the plan advises three, at the time of day of the exam).",
+                         "未进行演练（建议在开考同一时段演练三轮）。"),
+    "round_col": Text("Round", "轮次"), "start_col": Text("Start", "开始"), "finished_col": Text("Finished / seats", "完成 / 机位"),
+    "times_col": Text("p50 / p95 / max, s", "p50 / p95 / 最长（秒）"), "plan_col": Text("Against the plan", "对照预案"),
+    "throughput_col": Text("Throughput, Mbit/s", "总吞吐（Mbit/s）"), "unfinished_col": Text("Did not finish", "未完成"),
+    "failed_col": Text("Failed", "失败"), "late_col": Text("Joined late", "迟到"),
+    "round_stopped": Text("stopped", "已中止"), "round_interrupted": Text("the server stopped during it", "演练中服务器停止"),
     # -- the phone page ----------------------------------------------------------------------------
     "phone_title": Text("Check an invigilator's phone", "检查监考手机"),
     "phone_intro": Text("Open this page on the phone that will run the identity-check app. Type the app's version "

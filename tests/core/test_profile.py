@@ -308,3 +308,13 @@ def test_a_url_without_its_scheme_shows_an_example_of_its_own_kind(tmp_path, key
     with pytest.raises(ProfileError) as caught:
         _load(tmp_path, f'[{key}]\nurl = "192.168.1.10:8765"\n')
     assert f"e.g. {example})" in caught.value.reason.en and f"例如 {example}）" in caught.value.reason.zh
+
+
+def test_a_key_uncommented_without_its_section_says_where_it_belongs(tmp_path):
+    settings = _settings()
+    text = to_toml(load_profile(None, settings), settings).replace("# seats = 50", "seats = 40")
+    with pytest.raises(ProfileError) as caught:
+        _load(tmp_path, text)
+    assert "seats: unknown key (outside any section: it belongs under [site]" in caught.value.reason.en
+    assert "它属于 [site]" in caught.value.reason.zh and caught.value.keys == ("seats",)
+    assert caught.value.lines and caught.value.lines[0][0] == "seats"

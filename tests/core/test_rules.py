@@ -286,9 +286,87 @@ def test_the_uncertainty_is_given_to_the_pc(offset, uncertainty, off_by):
 # --- restore protection ---------------------------------------------------------------------------
 
 def test_protection_on_leaves_out_disabled_drivers_and_thawed_states():
-    found = [{"product": "uwf", "start": 0}, {"product": "ewf", "start": 4}, {"product": "deep-freeze", "state": "thawed"},
-             {"product": "shadow-defender", "start": None}, "not an object"]
-    assert [f["product"] for f in rules.protection_on(found)] == ["uwf", "shadow-defender"]
+    found = [{"product": "fbwf", "start": 0}, {"product": "ewf", "start": 4}, {"product": "deep-freeze", "state": "thawed"},
+             {"product": "uwf", "state": "on"}, {"product": "shadow-defender", "start": None}, "not an object"]
+    assert [f["product"] for f in rules.protection_on(found)] == ["fbwf", "uwf"]
+    assert rules.product_states(found) == {"fbwf": "on", "ewf": "off", "deep-freeze": "off", "uwf": "on",
+                                           "shadow-defender": "unknown"}
+
+
+# Start: 2 auto, 3 demand (still loads: not off), 4 disabled (off), for a product on when installed
+@pytest.mark.parametrize("start, state", [(2, "on"), (3, "on"), (4, "off"), (None, "on")])
+def test_a_services_start_under_at_over_disabled(start, state):
+    assert rules.product_states([{"product": "ewf", "start": start}]) == {"ewf": state}
+
+
+@pytest.mark.parametrize("states, verdict", [
+    (["frozen"], "on"), (["on"], "on"), (["thawed"], "off"), (["off"], "off"), ([None], "unknown"),
+    (["bogus"], "unknown"), (["thawed", "frozen"], "on"),  # any protecting state wins
+])
+def test_each_state_read_from_the_product(states, verdict):
+    found = [{"product": "deep-freeze", "start": None, "state": s} for s in states]
+    assert rules.product_states(found) == {"deep-freeze": verdict}
+
+
+def test_every_service_disabled_is_off_one_loading_is_not():
+    both_off = [{"product": "deep-freeze", "start": 4}, {"product": "deep-freeze", "start": 4}]
+    assert rules.product_states(both_off) == {"deep-freeze": "off"}
+    one_loads = [{"product": "deep-freeze", "start": 4}, {"product": "deep-freeze", "start": 3}]
+    assert rules.product_states(one_loads) == {"deep-freeze": "unknown"}
+
+
+@pytest.mark.parametrize("written, read, lost", [
+    (["a"], ["a"], False), (["a"], ["z", "a"], False), (["a"], [], True), (["a"], ["z"], True), ([], [], False),
+])
+def test_a_marker_an_earlier_run_wrote_and_a_later_one_did_not_read_is_lost(written, read, lost):
+    assert rules.marker_lost(written, read) is lost
+
+
+@pytest.mark.parametrize("off_by, beyond", [(53999.0, False), (54000.0, False), (54000.1, True), (3 * 365 * 86400.0, True)])
+def test_w32time_corrects_up_to_15_hours(off_by, beyond):
+    assert rules.beyond_w32time(off_by) is beyond
+
+
+def test_the_exam_server_decides_the_site_server_only_without_it():
+    exam = [{"offset_s": 600.0, "uncertainty_s": 1.0}]
+    site = [{"offset_s": 0.0, "uncertainty_s": 0.1}]
+    assert rules.deciding_clock(exam, site) is exam[0]
+    assert rules.deciding_clock([], site) is site[0]
+    assert rules.deciding_clock([], []) is None
+    two = [{"offset_s": 600.0, "uncertainty_s": 1.0}, {"offset_s": 2.0, "uncertainty_s": 1.0}]
+    assert rules.deciding_clock(two, site) is two[1]
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("+08:00", 28800.0), ("+0800", 28800.0), ("-03:30", -12600.0), ("+00:00", 0.0), ("+14:00", 50400.0),
+    ("-12:00", -43200.0), ("+14:01", None), ("-12:01", None), ("+08:60", None), ("08:00", None), ("", None),
+    ("UTC+8", None),
+])
+def test_utc_offsets(text, seconds):
+    assert rules.utc_offset_s(text) == seconds
+
+
+@pytest.mark.parametrize("pc, exam, same", [(28800, 28800, True), (28800 - 29, 28800, True), (28800 - 60, 28800, False),
+                                            (-28800, 28800, False), (0, 28800, False)])
+def test_zone_matches_to_the_minute(pc, exam, same):
+    assert rules.zone_matches(pc, exam) is same
+
+
+def test_the_exams_offset_comes_from_its_start_else_the_setting():
+    assert rules.exam_utc_offset(["2026-12-05T08:30:00+09:00"], "+08:00") == (32400.0, "exam.starts_at")
+    assert rules.exam_utc_offset(["2026-12-05T00:30:00Z"], "+08:00") == (0.0, "exam.starts_at")
+    assert rules.exam_utc_offset([], "+08:00") == (28800.0, "clock.utc_offset")
+    assert rules.exam_utc_offset(["not a time"], "-05:00") == (-18000.0, "clock.utc_offset")
+
+
+def test_the_escalation_default_is_five_minutes_before_the_start(profile):
+    """The plan's 5 minutes as the profile's default, under/at/over the window's opening."""
+    from readiness.core.exam import Timeline
+
+    timeline = Timeline.from_profile(profile)
+    assert profile["exam.escalate_before_s"] == rules.ESCALATE_BEFORE_S == 300.0
+    for now, inside in ((START - 300.1, False), (START - 300.0, True), (START - 299.9, True)):
+        assert rules.in_escalation_window(now, START, timeline.escalate_before_s, timeline.duration_s) is inside
 
 
 # --- the chain of command: stale, the escalation window --------------------------------------------

@@ -134,7 +134,9 @@ def test_html_rolls_several_sites_up(tmp_path):
     make_report(tmp_path / "r", "B1", b, {"client.version": "1.1.0-0"})
     page = site_html.render(aggregate([str(tmp_path / "r")], workers=1))
     assert "全部考点" in page and "All sites" in page
-    assert page.index("全部考点") < page.index("<small>Site</small> 1101") < page.index("<small>Site</small> 2202")
+    assert page.index("All sites <small>全部考点</small>") < page.index("<bdi>1101") < page.index("<bdi>2202")
+    zh = site_html.render(aggregate([str(tmp_path / "r")], workers=1), "zh")  # the reader's language first
+    assert '<html lang="zh-CN">' in zh and "全部考点 <small>All sites</small>" in zh
 
 
 def test_sites_without_an_id_plurals_and_where_the_seats_came_from(tmp_path):

@@ -60,7 +60,7 @@ def test_a_sites_last_document_as_a_page(branch):
     text = page.text
     assert 'id="verdict" data-status="fail"' in text and "NOT READY" in text
     assert ">Memory<" in text and 'data-check="memory"' in text  # checks by their titles (readiness.site/1 titles)
-    assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in text and "<img" not in text
+    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in text and "<img" not in text  # escaped (markupsafe writes " as &#34;)
     assert "8 GB of memory" in text  # the memory check's remedy
     assert 'data-deadline="invigilators"' in text and "Every seat reported" in text
     assert "no rehearsal yet" in text

@@ -248,7 +248,7 @@ def test_machine_text_is_escaped_in_the_machine_page(server, tmp_path):
     rid = post(server, body).json()["id"]
     page = requests.get(server.url + f"/machine/{rid}", headers=server.manager_headers(), timeout=10)
     assert page.status_code == 200
-    assert evil not in page.text and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page.text
+    assert evil not in page.text and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page.text  # markupsafe: " is &#34;
     assert requests.get(server.url + "/machine/999", headers=server.manager_headers(), timeout=10).status_code == 404
 
 

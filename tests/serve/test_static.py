@@ -62,7 +62,8 @@ def test_every_round_and_seat_state_is_a_word() -> None:
 
 def test_the_exe_takes_the_static_files() -> None:
     spec = (ROOT / "packaging" / "readiness.spec").read_text("utf-8")
-    assert 'collect_data_files("readiness.serve", includes=["static/*"])' in spec
+    assert 'collect_data_files("readiness.serve", includes=["static/*", "templates/*"])' in spec
+    assert 'collect_data_files("readiness.reports", includes=["templates/*"])' in spec  # the HTML reports' templates
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").exists(), reason="needs the source tree")
@@ -75,3 +76,6 @@ def test_the_wheel_carries_the_static_files(tmp_path) -> None:
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"readiness/serve/static/{n}" for n in pages.ASSETS} <= names
+    templates = {f"readiness/serve/templates/{p.name}" for p in pages.TEMPLATES.glob("*.html")}
+    templates |= {f"readiness/reports/templates/{p.name}" for p in (ROOT / "reports" / "templates").iterdir()}
+    assert len(templates) > 10 and templates <= names  # every page's and report's template, the print CSS too

@@ -18,6 +18,7 @@ from readiness.pc.collect.client import collect_client
 from readiness.pc.collect.fonts import collect_fonts
 from readiness.pc.collect.restore import collect_restore
 from readiness.pc.collect.system import System, Unknown, current_system
+from readiness.pc.collect.zone import collect_time_zone
 from readiness.core.facts import FACTS_SCHEMA
 from readiness.core.i18n import Text
 from readiness.core.times import now_iso
@@ -150,6 +151,7 @@ def collect_facts(profile: Mapping[str, Any], *, system: System | None = None, o
         "client": _guard(errors, "client", lambda: collect_client(profile, system, errors)),
         "fonts": _guard(errors, "fonts", lambda: collect_fonts(profile, system, errors)),
         "restore": _guard(errors, "restore", lambda: collect_restore(system)),
+        "time_zone": _guard(errors, "time_zone", collect_time_zone),
         "errors": errors,
     }
     not_collected: dict[str, Any] = {}

@@ -47,19 +47,32 @@ def _not_fixable(io: FixIO, facts: Mapping[str, Any], profile: Profile, loaded: 
 
 
 def _protection_note(io: FixIO, facts: Mapping[str, Any]) -> None:
-    """Before anything is applied: on a protected PC every change made now is lost at restart."""
+    """Before anything is applied: on a protected PC every change made now is lost at restart; with a
+    product whose state could not be read, it may be."""
     from readiness.core import rules
 
     restore = facts.get("restore")
     found = restore.get("found") if isinstance(restore, Mapping) else None
-    on = rules.protection_on(found if isinstance(found, list) else [])
+    found = [f for f in found if isinstance(f, Mapping)] if isinstance(found, list) else []
+    on = rules.protection_on(found)
+    states = rules.product_states(found)
+    shown = on or [f for f in found if states.get(str(f.get("product"))) == rules.UNKNOWN]
+    if not shown:
+        return
+    names = ", ".join(dict.fromkeys(str(f.get("name") or f.get("product")) for f in shown))
     if on:
-        names = ", ".join(dict.fromkeys(str(f.get("name") or f.get("product")) for f in on))
-        _say(io, Text(f"Protection is on ({names}): what this command changes is lost at the next restart. Make the "
-                      "change in the master image, or in the product's thawed/maintenance mode, then check again "
-                      "after a restart.",
-                      f"系统还原保护已开启（{names}）：本命令所做的修改将在下次重启后丢失。请在母盘镜像中修改，"
-                      "或在该产品的解冻/维护模式下修改，重启后再次检查。"), "! ")
+        note = Text(f"Protection is on ({names}): what this command changes is lost at the next restart. Make the "
+                    "change in the master image, or in the product's thawed/maintenance mode, then check again "
+                    "after a restart.",
+                    f"系统还原保护已开启（{names}）：本命令所做的修改将在下次重启后丢失。请在母盘镜像中修改，"
+                    "或在该产品的解冻/维护模式下修改，重启后再次检查。")
+    else:
+        note = Text(f"{names} is installed and whether it protects this PC now could not be read: what this command "
+                    "changes may be lost at the next restart. Restart and run `readiness check` to see whether it "
+                    "lasted; if not, make the change in the master image or with the protection off.",
+                    f"{names} 已安装，无法读取其当前是否保护本机：本命令所做的修改可能在下次重启后丢失。"
+                    "请重启后运行 `readiness check` 确认是否保留；如未保留，请在母盘镜像中或关闭保护后修改。")
+    _say(io, note, "! ")
 
 
 def run_fix(profile: Profile, loaded: LoadedChecks, io: FixIO, *, backup_root: Path, yes: bool,

@@ -18,7 +18,10 @@ function lastSeen(s, now) {
 function nextExam(s, now) {
   if (!s.next_exam_at) return t("no_exam");
   const left = (Date.parse(s.next_exam_at) - now) / 1000;
-  return when(s.next_exam_at) + " (" + (left > 0 ? tn("in_time", span(left)) : t("under_way")) + ")";
+  const shown = when(s.next_exam_at) + " (" + (left > 0 ? tn("in_time", span(left)) : t("under_way")) + ")";
+  if (!s.following_exam_at) return shown;  // exam B while exam A is under way: both
+  const then = (Date.parse(s.following_exam_at) - now) / 1000;
+  return shown + " · " + t("then_exam") + " " + when(s.following_exam_at) + " (" + tn("in_time", span(Math.max(0, then))) + ")";
 }
 function rehearsal(r) {
   if (!r) return t("no_rehearsal");
@@ -51,6 +54,7 @@ function tile(s, now) {
   box.appendChild(head);
   const v = el("div", "verdict " + status, txt(s.verdict));
   if (s.escalate) v.appendChild(el("span", "mark escalate", t("escalate")));
+  if (s.escalate && s.escalate_reason) v.appendChild(el("span", "escalate-reason", " " + txt(s.escalate_reason)));
   if (s.stale) v.appendChild(el("span", "mark stale", t("stale")));
   box.appendChild(v);
   const stats = el("div", "stats");

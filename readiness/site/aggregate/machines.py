@@ -66,6 +66,8 @@ class Machine(NamedTuple):
     source: str
     reverted: tuple[Reverted, ...] = ()  # checks that passed in an earlier report of this machine
     received_at: str | None = None  # when the site server got it (None: a file read by aggregate)
+    marker_wrote: str | None = None  # the id of the boot marker's stamp this run left (restore.boot_marker)
+    marker_read: tuple[str, ...] | None = None  # the ids it found there; None: not read (or an older tool)
 
 
 def _dig(doc: Any, *path: str) -> Any:
@@ -339,6 +341,7 @@ def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str
     memory = _obj(facts.get("memory"))
     installed = _num(memory.get("installed_bytes")) or _num(memory.get("usable_bytes"))
     site_id, site_name = site.get("id"), site.get("name")
+    wrote, read = boot_marker_ids(facts)
     return Machine(
         key=machine_id or hostname.lower(), hostname=hostname, machine_id=machine_id,
         site_id=intern(site_id) if site_id else "", site_name=intern(site_name) if site_name else "", site_seats=seats,
@@ -351,4 +354,17 @@ def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str
         client_version=_interned(_str(_obj(facts.get("client")).get("version"))),
         os=intern(f"{_str(system) or '?'} {build}") if build or system else None,
         memory_gib=round(installed / 2**30, 1) if installed else None,
-        disk_gb=round(disk_total / 1e9) if disk_total else None, source=label)
+        disk_gb=round(disk_total / 1e9) if disk_total else None, source=label, marker_wrote=wrote, marker_read=read)
+
+
+def boot_marker_ids(facts: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
+    """(the stamp id this run left, the ids it found) of a snapshot's restore.boot_marker; an id is
+    a short string or it is not one (a hostile report cannot grow what is kept)."""
+    marker = _obj(_obj(facts.get("restore")).get("boot_marker"))
+    now = _obj(marker.get("now"))
+    wrote = now.get("id") if marker.get("written") is True and type(now.get("id")) is str else None
+    stamps = marker.get("stamps")
+    read = None
+    if type(stamps) is list and len(stamps) <= 64:
+        read = tuple(s["id"] for s in stamps if type(s) is dict and type(s.get("id")) is str and len(s["id"]) <= 64)
+    return (wrote if wrote and len(wrote) <= 64 else None), read

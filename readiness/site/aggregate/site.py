@@ -129,7 +129,8 @@ class Aggregator:
         else:
             newer, older = (item, old) if when_new > when_old else (old, item)
         self.latest[item.key] = newer
-        self._earlier.setdefault(item.key, []).append(EarlierRun(self._when(older), older.checked_at, older.checks))
+        self._earlier.setdefault(item.key, []).append(EarlierRun(self._when(older), older.checked_at, older.checks,
+                                                                  older.marker_wrote))
         entry = {"path": older.source, "machine": older.hostname, "checked_at": older.checked_at, "by": newer.source}
         if tie:
             entry["tie"] = "same checked_at: the worse run counts"
@@ -188,7 +189,7 @@ class Aggregator:
         for key, m in self.latest.items():
             earlier = self._earlier.get(key)
             if earlier:
-                m = m._replace(reverted=find_reverted(self._when(m), m.checks, earlier))
+                m = m._replace(reverted=find_reverted(self._when(m), m.checks, earlier, m.marker_read))
             groups[m.site_id].append(m)
         sites = [self._site(sid, ms) for sid, ms in sorted(groups.items())]
         return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.rejudged else "stored",

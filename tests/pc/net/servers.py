@@ -39,7 +39,7 @@ class Handler(BaseHTTPRequestHandler):
         """The Date header, shifted by the server's date_offset_s: a server whose clock is wrong
         (or a PC whose clock is, seen from the server)."""
         now = time.time() if timestamp is None else timestamp
-        return super().date_time_string(now + getattr(self.server, "date_offset_s", 0.0))
+        return super().date_time_string(now + getattr(self.server, "date_offset_s", 0.0) - getattr(self, "aged_s", 0))
 
     def _send(self, code: int, body: bytes, ctype: str = "text/plain", headers: dict | None = None) -> None:
         self.send_response(code)
@@ -78,6 +78,10 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, b"hello, world", "text/plain")
             elif path == "/ok":
                 self._send(200, b"ok")
+            elif path == "/cached":  # a caching proxy's copy, made `age` seconds ago: the origin's Date then
+                self.aged_s = int(q.get("age", ["600"])[0])
+                self._send(200, b"ok", headers={"Age": str(self.aged_s)})
+                self.aged_s = 0
             elif path == "/slow":
                 time.sleep(float(q.get("s", ["1"])[0]))
                 self._send(200, b"ok")

@@ -2,6 +2,8 @@
 right, minutes ahead or days behind, then the check judges the facts (also as a saved snapshot)."""
 
 import json
+import os
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -66,3 +68,70 @@ def test_the_site_servers_clock_is_measured(loaded, make_profile):
     facts = {"schema": "readiness.facts/1", "network": net, "errors": {}, "not_collected": not_collected}
     result = judge_check(spec, Facts(facts), profile)
     assert result.status.value == "fail" and "10 min" in result.message.en
+
+
+def test_a_cached_answers_age_is_recorded_and_added(loaded, make_profile):
+    """A caching proxy's copy keeps the origin's Date from 600 s ago and says Age: 600."""
+    with Server() as srv:
+        profile = make_profile(**{"network.endpoints": [srv.url("/cached?age=600")], "network.ip_echo_urls": [],
+                                  "bandwidth.url": srv.url("/file?size=1000"), "bandwidth.duration_s": 1.0,
+                                  "bandwidth.warmup_s": 0.0})
+        net = collect_network(profile, {}, {})
+    assert net["endpoints"][0]["age"] == "600"
+    assert judge(loaded, profile, net).status.value == "pass"
+    net["endpoints"][0]["age"] = None  # as a tool that ignored Age read it: 10 minutes behind
+    assert judge(loaded, profile, net).status.value == "fail"
+
+
+def _trustme():
+    try:
+        import trustme
+    except ImportError:  # the Windows lane: cryptography's Rust module needs bcryptprimitives.dll, absent in Wine 8
+        if os.name != "nt":
+            raise
+        pytest.skip("Wine 8 lacks bcryptprimitives.dll, which cryptography (trustme) needs")
+    return trustme
+
+
+def _https(tmp_path, not_before, not_after):
+    import ssl
+
+    ca = _trustme().CA()
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", not_before=not_before, not_after=not_after).configure_cert(ctx)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return ctx, str(ca_file)
+
+
+def test_a_certificate_refused_for_its_dates_still_gives_the_clock(loaded, make_profile, tmp_path):
+    """The PC's clock is three days behind the exam server: the server's certificate, valid from
+    tomorrow by this PC's clock, is refused, and the Date read once more without verification
+    (for the clock only) says by how much."""
+    now = datetime.now(timezone.utc)
+    ctx, ca_file = _https(tmp_path, now + timedelta(days=1), now + timedelta(days=30))
+    with Server(tls=ctx, date_offset_s=3 * 86400) as srv:
+        profile = make_profile(**{"network.endpoints": [srv.url("/ok")], "network.ip_echo_urls": [],
+                                  "network.ca_bundle": ca_file, "bandwidth.url": srv.url("/file?size=1000"),
+                                  "bandwidth.duration_s": 1.0, "bandwidth.warmup_s": 0.0})
+        net = collect_network(profile, {}, {})
+    e = net["endpoints"][0]
+    assert not e["ok"] and e["failed_step"] == "tls" and "not yet valid" in e["error"]
+    assert e["date_unverified"] is True and e["date"] and e["status"] is None  # nothing else of the answer kept
+    result = judge(loaded, profile, net)
+    assert result.status.value == "fail" and "3 days behind" in result.message.en
+    assert "without TLS verification" in result.observed.en
+
+
+def test_a_certificate_refused_for_another_reason_gives_no_date(loaded, make_profile, tmp_path):
+    """An unknown CA (an intercepting box?) is no clock problem: its Date is not read."""
+    now = datetime.now(timezone.utc)
+    ctx, _ = _https(tmp_path, now - timedelta(days=1), now + timedelta(days=30))
+    with Server(tls=ctx, date_offset_s=3 * 86400) as srv:
+        profile = make_profile(**{"network.endpoints": [srv.url("/ok")], "network.ip_echo_urls": [],
+                                  "bandwidth.url": srv.url("/file?size=1000"), "bandwidth.duration_s": 1.0,
+                                  "bandwidth.warmup_s": 0.0})
+        net = collect_network(profile, {}, {})
+    e = net["endpoints"][0]
+    assert e["failed_step"] == "tls" and e["date"] is None and e["date_unverified"] is False
+    assert judge(loaded, profile, net).status.value == "error"

@@ -32,12 +32,62 @@ def at(minutes: int) -> datetime:
     ([("a:fail",)], ("a:fail",), []),          # never passed
     ([("a:skip",)], ("a:fail",), []),          # not collected, then collected and failing: never passed
     ([("a:pass",), ("a:skip",)], ("a:fail",), ["a"]),  # a skip in between hides nothing
+    ([("a:pass",), ("a:error",)], ("a:fail",), ["a"]),  # nor does an error (could not decide) in between
+    ([("a:pass",), ("a:error",)], ("a:warn",), ["a"]),
+    ([("a:pass",), ("a:fail",)], ("a:fail",), ["a"]),  # still the pass before
     ([("a:pass", "b:pass")], ("a:fail", "b:pass"), ["a"]),
 ])
 def test_find_reverted_table(history, now, reverted):
     earlier = [EarlierRun(at(i), at(i).isoformat(), checks) for i, checks in enumerate(history)]
     found = find_reverted(at(len(history)), now, earlier)
     assert [r.check for r in found] == reverted
+
+
+# The boot marker: the stamp an earlier run left, gone from what the later run read
+@pytest.mark.parametrize("wrote, read, lost", [
+    (["s1"], ("s1",), False),             # still there
+    (["s1"], ("s0", "s1"), False),
+    (["s1"], (), True),                   # gone
+    (["s1"], ("s0",), True),              # an older marker back: the image was restored
+    (["s1"], None, False),                # this run could not read it (or an older tool): no evidence
+    ([None], (), False),                  # the earlier run left none (it could not write)
+    (["s0", "s1"], ("s1",), False),       # the newest earlier stamp counts
+    (["s1", "s0"], ("s1",), True),        # (in time order, not list order: s0 is the newer run here)
+])
+def test_a_lost_boot_marker_joins_reverted(wrote, read, lost):
+    earlier = [EarlierRun(at(i), at(i).isoformat(), ("restore:pass",), w) for i, w in enumerate(wrote)]
+    found = find_reverted(at(len(wrote)), ("restore:pass",), earlier, read)
+    assert [(r.check, r.status) for r in found] == ([("restore", "lost")] if lost else [])
+
+
+def test_a_lost_marker_is_said_in_both_languages():
+    r = find_reverted(at(2), ("restore:pass",), [EarlierRun(at(1), "2026-11-28T09:21:00+08:00", (), "s1")], ())[0]
+    text = reverted_text(r, Text("Restore protection", "还原保护"))
+    assert "marker the check left on 11-28 09:21" in text.en and "is gone" in text.en and "master image" in text.en
+    assert "11-28 09:21 留下的标记" in text.zh and "母盘" in text.zh
+
+
+def test_a_restore_check_that_reverted_is_named_once():
+    earlier = [EarlierRun(at(1), "a", ("restore:pass",), "s1")]
+    assert [(r.check, r.status) for r in find_reverted(at(2), ("restore:warn",), earlier, ())] == [("restore", "warn")]
+
+
+def test_a_lost_marker_over_a_folder_of_reports(tmp_path):
+    prof = site_profile(tmp_path, seats=1)
+    reports = tmp_path / "reports"
+
+    def marker(stamps, now_id):
+        return {"path": r"C:\ProgramData\exam-readiness\boot-marker.json", "written": True, "error": None,
+                "stamps": [{"id": i, "written_at": 1.0, "uptime_s": 1.0} for i in stamps],
+                "now": {"id": now_id, "written_at": 2.0, "uptime_s": 2.0}}
+    make_report(reports, "PC01", prof, {"restore.boot_marker": marker([], "s1")}, minutes=0, name="1.json")
+    make_report(reports, "PC01", prof, {"restore.boot_marker": marker(["s1"], "s2")}, minutes=60, name="2.json")
+    make_report(reports, "PC01", prof, {"restore.boot_marker": marker(["s1"], "s3")}, minutes=120, name="3.json")  # s2 gone
+    for rejudge in (None, str(prof)):
+        agg = aggregate([str(reports)], rejudge, workers=1)
+        (m,) = agg.sites[0].machines
+        assert [(r.check, r.status) for r in m.reverted] == [("restore", "lost")]
+        assert m.reverted[0].passed_at.startswith("2026-11-24T10:00")  # the run that left s2
 
 
 def test_a_pass_at_the_same_time_or_later_is_no_before():
