@@ -542,7 +542,7 @@ def _server(profile: Profile, url: str | None, token: str | None) -> "SiteServer
     from readiness.pc.pipeline import SiteServer
 
     given = url
-    url = url or profile["server.url"]
+    url = (url or profile["server.url"] or "").strip()  # --server trimmed as the profile stores server.url
     token = token or profile["server.token"]
     if not url or not url.lower().startswith(("http://", "https://")):
         raise UsageError(Text("no site server: pass --server http://ADDRESS:PORT or set server.url in the profile",

@@ -30,6 +30,7 @@ class Setting:
     maximum: float | None = None  # beyond it a value is a typo (seats = 10**23), not a site
     choices: tuple[str, ...] = ()
     validate: Validator | None = None
+    normalise: Callable[[Any], Any] | None = None  # the value the profile stores once it is valid
 
     def check(self, value: Any) -> tuple[Any, Text | None]:
         """The value as stored, or the reason it is refused (in both languages)."""
@@ -71,6 +72,8 @@ class Setting:
             problem = self.validate(value)
             if problem:
                 return value, same(problem) if isinstance(problem, str) else problem
+        if self.normalise is not None and value is not None:
+            value = self.normalise(value)
         return value, None
 
 
@@ -109,6 +112,25 @@ def http_url(value: str, example: str = "http://192.168.1.10/exam.bin") -> Text 
 def url_like(example: str) -> Callable[[str], Text | None]:
     """http_url with the example a setting's own value looks like (a server, not a file to download)."""
     return lambda value: http_url(value, example)
+
+
+def token_url(example: str) -> Callable[[str], Text | None]:
+    """A URL a token is sent to (server.url, upstream.url): http_url, then core.tls.url_problem's
+    light part (no backslash, no userinfo); the sender's own parser is asked at every door that sends."""
+    def validate(value: str) -> Text | None:
+        from readiness.core.tls import url_problem
+
+        return http_url(value, example) or url_problem(value, sender=False)
+    return validate
+
+
+def strip_text(value: str) -> str:
+    return value.strip()
+
+
+def networks(value: list[str]) -> list[str]:
+    """Addresses or networks in one form (10.0.0.5/32, 10.0.0.0/24): the form uvicorn and the guards read alike."""
+    return [str(ipaddress.ip_network(item.strip(), strict=False)) for item in value]
 
 
 def ip_or_network_list(value: list[str]) -> Text | None:
@@ -216,7 +238,7 @@ def dotted_version(value: str) -> Text | None:
 SERVER_SETTINGS: tuple[Setting, ...] = (
     Setting("server.url", None, Text("The site server's address, e.g. http://192.168.1.10:8765; the PCs submit there.",
                                      "考点服务器地址，例如 http://192.168.1.10:8765；各考试机向其提交报告。"),
-            "optional_str", validate=url_like("http://192.168.1.10:8765")),
+            "optional_str", validate=token_url("http://192.168.1.10:8765"), normalise=strip_text),
     Setting("server.token", None, Text("Submit token: PCs may only add reports and rehearsal results with it; empty: "
                                        "generated once by the server and kept in its data folder.",
                                        "提交令牌：考试机凭此只能提交报告和演练结果；留空则由服务器生成一次并保存在数据目录中。"),
@@ -246,7 +268,8 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
     Setting("server.trusted_proxies", [], Text("Reverse proxies (addresses or networks) whose X-Forwarded-For names the "
                                                "client; from anyone else the header is ignored.",
                                                "反向代理的地址或网段：只有来自它们的 X-Forwarded-For 才被视为客户端地址；"
-                                               "其他来源的该请求头一律忽略。"), "str_list", validate=ip_or_network_list),
+                                               "其他来源的该请求头一律忽略。"), "str_list", validate=ip_or_network_list,
+            normalise=networks),
     # Trusting the site server (the PCs' submit and rehearsal agent)
     Setting("server.fingerprint", None, Text("The site server's certificate, pinned: \"sha256:...\" as `readiness serve` "
                                              "prints it (no CA or host name check then).",
@@ -364,7 +387,7 @@ BRANCH_SETTINGS: tuple[Setting, ...] = (
     Setting("upstream.url", None, Text("The branch server this server reports to, e.g. https://branch.example:8765 "
                                        "(http:// only to a LAN address).",
                                        "本服务器向其上报的分部服务器地址，例如 https://branch.example:8765（http:// 仅限局域网地址）。"),
-            "optional_str", validate=url_like("https://branch.example:8765")),
+            "optional_str", validate=token_url("https://branch.example:8765"), normalise=strip_text),
     Setting("upstream.token", None, Text("The token the branch issued this site.", "分部为本考点签发的令牌。"),
             "optional_str", validate=_token),
     Setting("upstream.fingerprint", None, Text("The branch server's certificate, pinned: \"sha256:...\" as its "

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from readiness.core.i18n import Text, same
+from readiness.core.i18n import Text, TextError, same
 
 PREFIX = "sha256:"
 MAX_PEM_BYTES = 4 * 2**20  # a CA bundle is a few hundred KiB
@@ -102,18 +102,91 @@ def resolve(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
 
 
+@dataclass(frozen=True)
+class Sent:
+    """Where requests will send a URL: its scheme, host (no brackets; an IPv6 zone as "%eth0") and
+    port (None: the scheme's), and the origin its adapters are mounted on ("scheme://netloc" of the
+    URL requests prepares: a 0-padded port or an IDN host is rewritten there)."""
+
+    scheme: str
+    host: str
+    port: int | None
+    origin: str
+
+
+def sent(url: str) -> Sent:
+    """The URL as the sender (requests, then urllib3's parse_url) sees it; ValueError when it cannot."""
+    from urllib.parse import urlsplit
+
+    from requests.exceptions import RequestException
+    from requests.models import PreparedRequest
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
+    prepared = PreparedRequest()
+    try:
+        prepared.prepare_url(url.strip(), None)
+        text = str(prepared.url or "")
+        parsed = parse_url(text)
+    except (RequestException, LocationParseError, UnicodeError) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from None
+    split = urlsplit(text)
+    host = (parsed.host or "").strip("[]").lower().replace("%25", "%")
+    return Sent((parsed.scheme or "").lower(), host, parsed.port, f"{split.scheme.lower()}://{split.netloc.lower()}")
+
+
+def url_problem(url: str, sender: bool = True) -> Text | None:
+    """The one door for a URL a token goes to (server.url, --server, upstream.url): refused when it
+    has a backslash or userinfo, or when Python's urlsplit and the sender's parser (requests and
+    urllib3) read its host or port differently: the host judged is then the host the token goes to.
+    sender=False (the profile's door, kept light: no requests): the backslash and userinfo only;
+    every door that sends (channel_problem) asks the whole question."""
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    if "\\" in text:
+        return Text(f"{text!r} contains a backslash: a URL does not, and parsers disagree on where its host ends",
+                    f"{text!r} 含有反斜杠：网址中不应出现反斜杠，不同解析器对其主机的理解不一致")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        return Text(f"{text!r} is not a valid URL ({exc})", f"{text!r} 不是有效的网址（{exc}）")
+    if "@" in parts.netloc:
+        return Text(f"{text!r} carries a user name or password (\"...@\"): name the server only; the token is in its own "
+                    "setting", f"{text!r} 含有用户名或密码（“…@”）：只写服务器地址；令牌另有其设置项")
+    if not sender:
+        return None
+    try:
+        target = sent(text)
+        mine = (parts.hostname or "").lower().replace("%25", "%")
+        mine = mine.encode("idna").decode("ascii") if not mine.isascii() else mine
+    except (ValueError, UnicodeError) as exc:
+        return Text(f"{text!r} cannot be sent to ({exc})", f"无法向 {text!r} 发送（{exc}）")
+    if (mine, port) != (target.host, target.port):
+        return Text(f"{text!r} is read as host {mine!r} port {port} by one parser and as {target.host!r} port "
+                    f"{target.port} by the sender: write the address plainly",
+                    f"{text!r} 被一个解析器读作主机 {mine!r} 端口 {port}，被发送方读作 {target.host!r} 端口 "
+                    f"{target.port}：请直接写出地址")
+    return None
+
+
 def plain_http_problem(url: str, allowed: bool, url_setting: str, allow_setting: str,
                        resolver: Resolver = resolve) -> Text | None:
     """Why a token may not go to `url` in clear: it is http:// and its host is not on the LAN
     (loopback, RFC 1918, link-local, IPv6 ULA; a host name by every address it resolves to, and one
     that does not resolve cannot be shown to be on the LAN). None for https://, a LAN address, or
-    when the profile allows plain http (a closed network)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() != "http" or allowed:
+    when the profile allows plain http (a closed network). The host is the one the sender will use."""
+    if allowed:
         return None
-    host = parts.hostname or ""
+    try:
+        target = sent(url)
+    except ValueError as exc:
+        return Text(f"{url_setting} = {url.strip()!r} cannot be sent to ({exc})",
+                    f"{url_setting} = {url.strip()!r} 无法发送（{exc}）")
+    if target.scheme != "http":
+        return None
+    host = target.host
     why: Text | None = None
     try:
         ipaddress.ip_address(host.split("%", 1)[0])
@@ -150,13 +223,15 @@ class Trust:
     section: str = "server"
     fingerprint: str | None = None  # "sha256:<hex>", normalised
     ca_file: str | None = None  # a path, resolved beside the profile
+    lan_only: bool = True  # plain http to this peer only while it is on the LAN (not allow_plain_http)
 
     @classmethod
     def of(cls, profile: Any, section: str) -> "Trust":
         pin = profile.get(f"{section}.fingerprint")
         ca = profile.get(f"{section}.ca_file")
         return cls(section, parse_fingerprint(pin) if pin else None,
-                   str(beside_profile(profile, ca)) if ca else None)
+                   str(beside_profile(profile, ca)) if ca else None,
+                   not profile.get(f"{section}.allow_plain_http"))
 
     def setting(self, name: str) -> str:
         return f"{self.section}.{name}"
@@ -196,15 +271,23 @@ class Trust:
     def session(self, url: str) -> Any:
         """A requests session for this peer: never through the machine's proxy (a LAN peer, or a
         branch the profile names), the pin mounted on the peer's origin only (a rehearsal's paper
-        on a CDN is checked as usual), or the CA file as the trust store."""
+        on a CDN is checked as usual), or the CA file as the trust store. Plain http that is not
+        allowed beyond the LAN: each connection's peer address is checked after the TCP connect,
+        before a byte of the request (a name that resolves elsewhere later carries nothing out)."""
         import requests
 
         session = requests.Session()
         session.trust_env = False
+        try:
+            prefix = origin(url) + "/"  # as requests prepares every request's URL: the pin cannot be missed
+        except ValueError:
+            return session  # requests cannot send to it either (InvalidURL at the send): nothing leaves
         if self.fingerprint:
-            session.mount(origin(url) + "/", PinnedAdapter(self.fingerprint))
+            session.mount(prefix, PinnedAdapter(self.fingerprint))
         elif self.ca_file:
-            session.mount(origin(url) + "/", CAAdapter(self.ca_file))
+            session.mount(prefix, CAAdapter(self.ca_file))
+        elif self.lan_only and prefix.startswith("http://"):
+            session.mount(prefix, LanOnlyAdapter(self.section))
         return session
 
     def refusal(self, exc: BaseException) -> Text | None:
@@ -214,6 +297,9 @@ class Trust:
         import ssl
 
         chain = _chain(exc)
+        off = next((e for e in chain if isinstance(e, OffLan)), None)
+        if off is not None:
+            return off.reason
         text = " ".join(str(e) for e in chain)
         if not any(isinstance(e, ssl.SSLError) or type(e).__name__ == "SSLError" for e in chain) \
                 and "certificate" not in text.lower():
@@ -247,11 +333,9 @@ class Trust:
 
 
 def origin(url: str) -> str:
-    """scheme://host[:port] of a URL, lower-cased, without the path."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url.strip())
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    """scheme://host[:port] of a URL as requests prepares it (the prefix its adapters are matched
+    by: a 0-padded port or an IDN host is rewritten there), lower-cased, without the path."""
+    return sent(url).origin
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -319,7 +403,53 @@ def _ca_adapter_class() -> type:
     return _CAAdapter
 
 
+class OffLan(TextError, ConnectionError):
+    """A plain-http connection reached an address beyond the LAN: closed before the request was written."""
+
+
+def _lan_only_adapter_class() -> type:
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class _LanOnlyConnection(HTTPConnection):  # type: ignore[misc]
+        section = "server"
+
+        def connect(self) -> None:
+            super().connect()
+            address = str(self.sock.getpeername()[0])
+            if not on_lan(address):
+                self.sock.close()
+                peer = PEERS.get(self.section, PEERS["server"])
+                setting = f"{self.section}.allow_plain_http"
+                raise OffLan(Text(
+                    f"{peer.en} ({self.host}) is at {address}, beyond the LAN: nothing was sent in clear text. Use "
+                    f"https:// or, on a closed network only, set {setting} = true",
+                    f"{peer.zh}（{self.host}）的地址为 {address}，在局域网之外：未以明文发送任何内容。请改用 https://，"
+                    f"仅在封闭网络中可设置 {setting} = true"))
+
+    class _LanOnlyAdapter(HTTPAdapter):  # type: ignore[misc]
+        """Plain http for a peer that must stay on the LAN: the address connected to is judged, not the name."""
+
+        def __init__(self, section: str) -> None:
+            self.connection_class = type("LanOnlyConnection", (_LanOnlyConnection,), {"section": section})
+            self.pool_class = type("LanOnlyPool", (HTTPConnectionPool,), {"ConnectionCls": self.connection_class})
+            super().__init__(max_retries=0)
+
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": self.pool_class, "https": HTTPSConnectionPool}
+
+    return _LanOnlyAdapter
+
+
 _ADAPTERS: dict[str, type] = {}
+
+
+def LanOnlyAdapter(section: str) -> Any:  # noqa: N802
+    if "lan" not in _ADAPTERS:
+        _ADAPTERS["lan"] = _lan_only_adapter_class()
+    return _ADAPTERS["lan"](section)
 
 
 def PinnedAdapter(fingerprint: str) -> Any:  # noqa: N802 - classes made when first needed (requests is heavy)
@@ -348,5 +478,5 @@ def channel_problem(url: str, trust: Trust, allow_plain_http: bool, url_setting:
                     resolver: Resolver = resolve) -> Text | None:
     """The one decision every door asks before a token leaves: the trust settings fit the url, and
     an http:// url stays on the LAN unless the profile allows plain http."""
-    return trust.problem(url) or plain_http_problem(url, allow_plain_http, url_setting,
+    return url_problem(url) or trust.problem(url) or plain_http_problem(url, allow_plain_http, url_setting,
                                                     trust.setting("allow_plain_http"), resolver)

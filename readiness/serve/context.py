@@ -35,6 +35,7 @@ class ServeConfig:
     header_timeout_s: float = 10.0
     rate_per_minute: int = 240
     lan_urls: tuple[str, ...] = field(default_factory=tuple)  # what phones can reach, for the QR code
+    secure_cookie: bool = False  # served over TLS or behind a proxy: the manager's cookie never goes back in clear
     certificate: str | None = None  # a self-signed certificate's fingerprint: the phones are told how to accept it
 
 

@@ -311,6 +311,30 @@ def guarded_protocol(header_timeout_s: float, body_timeout_s: float = HEADER_TIM
     return GuardedH11Protocol
 
 
+def proxies_for(listed: list[str] | tuple[str, ...], host: str) -> tuple[str, ...]:
+    """The profile's trusted proxies (normalised at its door: "10.0.0.5/32") as uvicorn and the
+    guards both read them; bound to "::" (dual stack) an IPv4 peer is seen as ::ffff:a.b.c.d, so each
+    IPv4 entry is listed in that form too."""
+    out = [str(ipaddress.ip_network(p.strip(), strict=False)) for p in listed]
+    if host == "::":
+        for net in [ipaddress.ip_network(p) for p in out]:
+            if net.version == 4:
+                out.append(str(ipaddress.ip_network(f"::ffff:{net.network_address}/{96 + net.prefixlen}")))
+    return tuple(dict.fromkeys(out))
+
+
+def wide_proxies(listed: tuple[str, ...]) -> Text | None:
+    """A listed proxy network wider than a handful of addresses: any machine in it may say which
+    address it is counted as (X-Forwarded-For), and so dodge the per-address limits."""
+    wide = [p for p in listed if ipaddress.ip_network(p).num_addresses > 4]  # wider than /30 (v4), /126 (v6)
+    if not wide:
+        return None
+    return Text(f"warning: [server] trusted_proxies lists the network(s) {', '.join(wide)}: any machine there may name "
+                "the address it is counted as (X-Forwarded-For). List the proxy's own address only.",
+                f"警告：[server] trusted_proxies 列出了网段 {'、'.join(wide)}：其中任何一台机器都可以自称任意地址"
+                "（X-Forwarded-For）。请只列出反向代理本身的地址。")
+
+
 def _within(host: str, networks: tuple[Any, ...]) -> bool:
     if not networks:
         return False
@@ -417,7 +441,9 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
         import socket as sockets
 
         store.folder_lock.claim(f"process {os.getpid()} on {sockets.gethostname()}, port {port}, since {now_iso()}")
+    proxies = proxies_for(profile["server.trusted_proxies"], host)
     cfg = ServeConfig(token=keys.token, admin_key=keys.admin_key, profile=profile, phone_token=keys.phone_token,
+                      secure_cookie=bool(tls or proxies),
                       rate_per_minute=profile["server.rate_per_minute"],
                       lan_urls=tuple(u for u in urls if "://127." not in u),
                       certificate=tls.fingerprint if tls and tls.self_signed else None)
@@ -430,12 +456,15 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
         store.close()
         out.write(damaged(store.path, exc)(lang))
         return 2
-    server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s, tls=tls,
-                         trusted_proxies=tuple(profile["server.trusted_proxies"]))
+    server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s, tls=tls, trusted_proxies=proxies)
     try:
         out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir, keys.phone_token,
                          tls.fingerprint if tls else None, bool(tls and tls.self_signed)))
         out.write(chain_banner(profile, urls, lang, tls.fingerprint if tls else None))
+        out.write(tls.validity(lang) if tls else "")
+        for warning in (wide_proxies(proxies), tls.warning if tls else None):
+            if warning is not None:
+                out.write(warning(lang) + "\n")
         out.flush()
     except (OSError, ValueError):  # no console (closed or detached): the server runs all the same
         pass

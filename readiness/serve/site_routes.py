@@ -44,7 +44,7 @@ async def home(request: Request) -> Response:
         back = "/branch" if request.query_params.get("next") == "branch" else "/"  # a name, never an address
         redirect = RedirectResponse(back, 303)  # the key leaves the address bar and the history
         redirect.set_cookie(COOKIE, s.cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400,
-                            secure=request.url.scheme == "https")  # served over https: never sent back in clear
+                            secure=s.cfg.secure_cookie or request.url.scheme == "https")  # never sent back in clear
         return remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
     if not is_manager(request, s.cfg):
         return pages.login(request, lang, back=request.query_params.get("next") == "branch")

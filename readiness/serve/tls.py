@@ -23,7 +23,12 @@ from readiness.core.tls import beside_profile, pem_fingerprint
 FOLDER = "tls"  # under the data folder
 CERT_FILE = "self-signed-cert.pem"
 KEY_FILE = "self-signed-key.pem"
-VALID_DAYS = 10 * 366  # the pin is the identity: a certificate that outlived its dates would change it
+# Apple's rule for trusted certificates (iOS 13, macOS 10.15: support.apple.com/103769): a TLS server
+# certificate valid longer than 825 days is refused. An iPhone invigilator opening the https phone
+# page must be able to accept it, so the certificate made here lives 825 days; renewing it (moving
+# the folder aside) changes the fingerprint the PCs pin, said in the start-up text.
+VALID_DAYS = 825
+RENEW_WITHIN_DAYS = 30
 
 
 class TLSProblem(TextError):
@@ -39,6 +44,21 @@ class Served:
     fingerprint: str
     self_signed: bool
     made_now: bool = False
+    expires: datetime.datetime | None = None  # the certificate's notAfter (UTC), when it could be read
+    warning: Text | None = None  # said at start: a key others could read (tightened), an expiry near
+
+    def validity(self, lang: Any) -> str:
+        """The self-signed certificate's expiry and how to renew it (the fingerprint then changes)."""
+        if not self.self_signed or self.expires is None:
+            return ""
+        day = self.expires.strftime("%Y-%m-%d")
+        folder = self.cert.parent
+        return Text(f"The certificate is valid until {day} (at most {VALID_DAYS} days: iPhones refuse longer). To renew "
+                    f"it, stop the server, move {folder} aside and start again: the fingerprint changes, so put the new "
+                    "one in the PCs' profiles ([server] fingerprint) and the sites' ([upstream] fingerprint).",
+                    f"证书有效期至 {day}（最长 {VALID_DAYS} 天：iPhone 不接受更长的证书）。续期方法：停止服务器，将 {folder} "
+                    "移走后重新启动；指纹会改变，请把新指纹填入各考试机配置（[server] fingerprint）及各考点配置"
+                    "（[upstream] fingerprint）。")(lang) + "\n"
 
 
 def serving_tls(profile: Any, data_dir: Path, names: list[str]) -> Served | None:
@@ -60,7 +80,12 @@ def serving_tls(profile: Any, data_dir: Path, names: list[str]) -> Served | None
     folder = data_dir / FOLDER
     cert_path, key_path = folder / CERT_FILE, folder / KEY_FILE
     made = False
-    if not cert_path.exists():  # the certificate is written last: without it, nothing was ever pinned
+    present = [p for p in (key_path, cert_path) if p.exists() or p.is_symlink()]  # a dangling link is there
+    if present and (not cert_path.exists() or not key_path.exists()):  # a pinned identity lost half of itself
+        lost = cert_path if not cert_path.exists() else key_path
+        _damaged(cert_path, key_path, Text(f"{lost.name} is missing or a dangling link",
+                                           f"{lost.name} 缺失或为失效的链接"))
+    if not present:  # the first start: the key first, the certificate last
         try:
             make_self_signed(folder, names)
         except OSError as exc:
@@ -68,7 +93,57 @@ def serving_tls(profile: Any, data_dir: Path, names: list[str]) -> Served | None
             raise TLSProblem(Text(f"cannot write the server's certificate in {folder}: {why}",
                                   f"无法在 {folder} 中写入服务器证书：{why}")) from None
         made = True
-    return Served(cert_path, key_path, _load(cert_path, key_path, own=False), True, made)
+    fingerprint = _load(cert_path, key_path, own=False)
+    warnings = [w for w in (_private(key_path), _expiry_warning(_not_after(cert_path))) if w is not None]
+    return Served(cert_path, key_path, fingerprint, True, made, _not_after(cert_path),
+                  Text(" ".join(w.en for w in warnings), " ".join(w.zh for w in warnings)) if warnings else None)
+
+
+def _private(key: Path) -> Text | None:
+    """A self-signed key readable by group or others (a copy, a restore, a umask) is made the owner's
+    again, and said (POSIX; on Windows the data folder's ACLs decide)."""
+    if os.name != "posix":
+        return None
+    try:
+        mode = key.stat().st_mode & 0o777
+        if not mode & 0o077:
+            return None
+        os.chmod(key, 0o600)
+        return Text(f"warning: the server's key {key} was readable by others (mode {mode:o}); it is now readable by its "
+                    "owner only (600). If others may have copied it, renew the certificate.",
+                    f"警告：服务器私钥 {key} 曾可被他人读取（权限 {mode:o}）；现已改为仅所有者可读（600）。"
+                    "如他人可能已复制该私钥，请更新证书。")
+    except OSError as exc:
+        return Text(f"warning: the server's key {key} is readable by others and could not be made private "
+                    f"({exc.strerror or exc})", f"警告：服务器私钥 {key} 可被他人读取，且无法改为私有（{exc.strerror or exc}）")
+
+
+def _not_after(cert: Path) -> datetime.datetime | None:
+    try:  # the stdlib's decoder (cryptography is loaded only to make a certificate)
+        text = ssl._ssl._test_decode_cert(str(cert))["notAfter"]  # type: ignore[attr-defined]
+        return datetime.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), datetime.timezone.utc)
+    except (AttributeError, KeyError, OSError, ValueError, ssl.SSLError):
+        return None
+
+
+def _expiry_warning(expires: datetime.datetime | None) -> Text | None:
+    if expires is None:
+        return None
+    left = (expires - datetime.datetime.now(datetime.timezone.utc)).days
+    if left > RENEW_WITHIN_DAYS:
+        return None
+    day = expires.strftime("%Y-%m-%d")
+    return Text(f"warning: the server's certificate {'expired' if left < 0 else 'expires'} on {day}: phones will refuse "
+                "it; renew it (see below) before the exam",
+                f"警告：服务器证书{'已于' if left < 0 else '将于'} {day} 到期：手机将拒绝该证书；请在考试前续期（见下文）")
+
+
+def _damaged(cert: Path, key: Path, why: Text) -> None:
+    raise TLSProblem(Text(f"the server's self-signed certificate {cert} or its key {key} is damaged ({why.en}). Move the "
+                          f"folder {cert.parent} aside to have a new one made at the next start; its fingerprint will "
+                          "differ: put the new one in the PCs' profiles ([server] fingerprint)",
+                          f"服务器的自签名证书 {cert} 或其私钥 {key} 已损坏（{why.zh}）。将目录 {cert.parent} 移走，下次启动时"
+                          "会生成新的证书；其指纹会改变：请把新指纹填入各考试机的配置（[server] fingerprint）"))
 
 
 def _load(cert: Path, key: Path, own: bool) -> str:
@@ -88,11 +163,8 @@ def _load(cert: Path, key: Path, own: bool) -> str:
                               "files, the key of that certificate, without a password",
                               f"[server] tls_cert {cert} 与 tls_key {key} 无法用于 HTTPS（{why}）：须为 PEM 文件，"
                               "私钥须与证书对应且无密码"))
-    raise TLSProblem(Text(f"the server's self-signed certificate {cert} or its key {key} is damaged ({why}). Move the "
-                          f"folder {cert.parent} aside to have a new one made at the next start; its fingerprint will "
-                          "differ: put the new one in the PCs' profiles ([server] fingerprint)",
-                          f"服务器的自签名证书 {cert} 或其私钥 {key} 已损坏（{why}）。将目录 {cert.parent} 移走，下次启动时"
-                          "会生成新的证书；其指纹会改变：请把新指纹填入各考试机的配置（[server] fingerprint）"))
+    _damaged(cert, key, Text(str(why), str(why)))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def make_self_signed(folder: Path, names: list[str]) -> None:
@@ -128,7 +200,7 @@ def make_self_signed(folder: Path, names: list[str]) -> None:
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))  # a PC whose clock is a day behind
-            .not_valid_after(now + datetime.timedelta(days=VALID_DAYS))
+            .not_valid_after(now - datetime.timedelta(days=1) + datetime.timedelta(days=VALID_DAYS))  # 825 in all
             .add_extension(x509.SubjectAlternativeName(alt), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,

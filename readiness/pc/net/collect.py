@@ -103,10 +103,12 @@ def collect_network(profile: Mapping[str, Any], errors: dict[str, Any], not_coll
     else:
         not_collected["network.endpoints"] = NO_ENDPOINTS.to_dict()
     if profile.get("server.url"):  # the site server's clock, for the clock check (null without a server)
+        from readiness.core.tls import Trust
         from readiness.pc.net.siteclock import site_clock
 
         step(Text(f"Site server's clock: {profile['server.url']} ...", f"考点服务器时间：{profile['server.url']} ……"))
-        net["site_clock"] = site_clock(profile["server.url"], timeout_s=min(timeout, 3.0))
+        net["site_clock"] = site_clock(profile["server.url"], timeout_s=min(timeout, 3.0),
+                                     trust=Trust.of(profile, "server"))
         if net["site_clock"]["server_time"] is None:
             clock = net["site_clock"]
             why = Text.from_json(clock["reason"] or clock["error"] or Text("no answer", "没有应答").to_dict())

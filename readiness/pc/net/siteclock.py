@@ -11,17 +11,21 @@ import time
 from typing import Any
 
 
-def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3) -> dict[str, Any]:
+def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3, trust: Any = None) -> dict[str, Any]:
     """A few requests, keeping the one with the shortest round trip (its midpoint is the least
-    uncertain); "error" says why there is no measurement."""
-    import requests
+    uncertain); "error" says why there is no measurement. trust: the profile's [server] trust
+    (core.tls.Trust: the pinned certificate or the CA file), as the PC's reports are sent."""
+    from readiness.core.tls import Trust
 
-    url = server_url.rstrip("/") + "/api/clock"
+    url = server_url.strip().rstrip("/") + "/api/clock"
     out: dict[str, Any] = {"url": url, "server_time": None, "sent_at": None, "received_at": None, "rtt_s": None,
                            "error": None, "reason": None}
-    session = requests.Session()
-    session.trust_env = False
+    from dataclasses import replace
+
+    trust = replace(trust or Trust("server"), lan_only=False)  # no token goes with the clock's question
+    session = None
     try:
+        session = trust.session(url)  # never through a proxy; the pin or CA file on the server's origin
         for _ in range(samples):
             t0, sent = time.monotonic(), time.time()
             r = session.get(url, timeout=timeout_s)
@@ -38,6 +42,10 @@ def site_clock(server_url: str, *, timeout_s: float = 5.0, samples: int = 3) -> 
             from readiness.pc.net.errors import failure
 
             out.update(failure(exc).to_facts())
+            refused = trust.refusal(exc)  # the certificate: the pin or the CA said no, in the setting's words
+            if refused is not None:
+                out["reason"] = refused.to_dict()
     finally:
-        session.close()
+        if session is not None:
+            session.close()
     return out
