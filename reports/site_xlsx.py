@@ -38,7 +38,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> bytes:
     count = 0
     for count, row in enumerate(rows(agg, lang), 1):
         machines.write_row(count, 0, row)
-        machines.write(count, 4, row[4], fills.get(row[4]))
+        machines.write(count, 4, row[4], fills.get(str(row[4])))
     machines.set_column(0, 3, 16)
     machines.autofilter(0, 0, max(1, count), len(HEADER) - 1)
     machines.freeze_panes(1, 0)

@@ -80,8 +80,10 @@ PHONE_FIELDS = (("app", "app_field", None), ("memory", "memory_field", "decimal"
                 ("name", "name_field", None), ("room", "room", None))
 
 
-def phone(request: Request, lang: str) -> Response:
-    return respond(request, "phone.html", lang, fields=PHONE_FIELDS, words_json=_words_json(), scripts=("phone.js",))
+def phone(request: Request, lang: str, token: str) -> Response:
+    """token: the phone token the page was opened with (its language switch keeps it)."""
+    return respond(request, "phone.html", lang, token=token, fields=PHONE_FIELDS, words_json=_words_json(),
+                   scripts=("phone.js",))
 
 
 def phone_refused(request: Request, lang: str) -> Response:
