@@ -14,7 +14,7 @@ def load_note(seats: int, paper_mb: float, mbps: float) -> Text:
 
 # The rates, the paper size and the tolerance are the core's settings (readiness.core.settings.PLAN_SETTINGS):
 # the site's aggregate and the rehearsal apply the same rules.
-@check("bandwidth", title=Text("Downlink bandwidth", "下行带宽"), order=70)
+@check("bandwidth", title=Text("Downlink bandwidth", "下行带宽"), order=70, since="0.1.0")
 def check_bandwidth(facts: Facts, profile: Profile) -> Finding:
     seats = profile["site.seats"]
     need = rules.required_mbps(profile, seats, profile["site.listening"])

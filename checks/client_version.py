@@ -15,7 +15,7 @@ def remedy(minimum: str) -> Text:
                 f"请从考试系统下载并安装 {minimum} 或更新版本的考试客户端，老版本不再使用。")
 
 
-@check("client-version", title=Text("Exam client version", "考试客户端版本"), order=40, settings=(
+@check("client-version", title=Text("Exam client version", "考试客户端版本"), order=40, since="0.1.0", settings=(
     Setting("client.min_version", "1.2.1-0", Text("Oldest exam client accepted.", "允许的最低客户端版本。"),
             validate=_version_setting),
 ))

@@ -35,7 +35,7 @@ def drive_of(path: str, disks: list[dict[str, Any]]) -> dict[str, Any] | None:
     return best
 
 
-@check("disk", title=Text("Storage", "存储"), order=30, settings=(
+@check("disk", title=Text("Storage", "存储"), order=30, since="0.1.0", settings=(
     Setting("disk.min_total_gb", 200.0, Text("Storage needed over fixed disks, decimal GB.",
                                             "固定磁盘总容量要求（十进制 GB）。"), "float", minimum=0, maximum=1000000),
     Setting("disk.tolerance_percent", 2.0, Text("Allowance for system partitions, percent.",

@@ -13,7 +13,7 @@ def total_ms(e: dict) -> float:
     return sum(e.get(k) or 0 for k in ("dns_ms", "connect_ms", "tls_ms", "http_ms"))
 
 
-@check("exam-server", title=Text("Exam server reachable", "考试服务器连通"), order=90, settings=(
+@check("exam-server", title=Text("Exam server reachable", "考试服务器连通"), order=90, since="0.1.0", settings=(
     Setting("network.slow_ms", 2000.0, Text("Above this total time an endpoint is slow, ms.",
                                             "单个地址总耗时超过此值视为缓慢（毫秒）。"), "float", minimum=1, maximum=600000),
 ))

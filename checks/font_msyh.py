@@ -31,7 +31,7 @@ def _is_yahei(entry: dict[str, Any], families: list[str]) -> bool:
             and rules.is_regular_style(entry.get("style")))
 
 
-@check("font-msyh", title=Text("MSYH font", "MSYH 字体"), order=50)  # fonts.families: a core setting (fix reads it)
+@check("font-msyh", title=Text("MSYH font", "MSYH 字体"), order=50, since="0.1.0")  # fonts.families: a core setting (fix reads it)
 def check_font_msyh(facts: Facts, profile: Profile) -> Finding:
     families = profile["fonts.families"]
     raw = facts.require("fonts.msyh", list)

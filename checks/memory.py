@@ -12,7 +12,7 @@ REMEDY = Text("Fit more memory or use another PC: the plan asks for 8 GB of memo
               "请加装内存或更换考试机：应急预案要求内存 8G 或以上。")
 
 
-@check("memory", title=Text("Memory", "内存"), order=20, settings=(
+@check("memory", title=Text("Memory", "内存"), order=20, since="0.1.0", settings=(
     Setting("memory.min_installed_gib", 8.0, Text("Installed memory needed, GiB.", "所需安装内存（GiB）。"),
             "float", minimum=0, maximum=4096),
     Setting("memory.min_usable_gib", 7.0, Text(

@@ -19,7 +19,7 @@ def remedy(ini: str, level: str) -> Text:
                 f"将 {ini} 中 [OpenGL] 下的 Level 改为 {level}（或运行 `readiness fix`）。")
 
 
-@check("opengl-level", title=Text("OpenGL/Level in user.ini", "user.ini 的 OpenGL/Level"), order=60)  # client.opengl_level: core
+@check("opengl-level", title=Text("OpenGL/Level in user.ini", "user.ini 的 OpenGL/Level"), order=60, since="0.1.0")  # client.opengl_level: core
 def check_opengl_level(facts: Facts, profile: Profile) -> Finding:
     want = profile["client.opengl_level"]
     expected = Text(f"[OpenGL] Level={want}", f"[OpenGL] Level={want}")

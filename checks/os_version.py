@@ -36,7 +36,7 @@ def _families(value: list[str]) -> Text | None:
                 f"未知的 Windows 版本 {bad[0]!r}；请用 \"10\" 和/或 \"11\"") if bad else None
 
 
-@check("os", title=Text("Operating system", "操作系统"), order=10, settings=(
+@check("os", title=Text("Operating system", "操作系统"), order=10, since="0.1.0", settings=(
     Setting("os.families", ["10"], Text("Windows families accepted: \"10\", \"11\".",
                                         "允许的 Windows 版本：\"10\"、\"11\"。"), "str_list",
             validate=_families),

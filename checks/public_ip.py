@@ -10,7 +10,7 @@ REMEDY = Text("Register every public IP of the site in the exam system: 考点�
               "并写入考点配置的 site.public_ips。")
 
 
-@check("public-ip", title=Text("Registered public IP", "考点公网 IP 登记"), order=80)
+@check("public-ip", title=Text("Registered public IP", "考点公网 IP 登记"), order=80, since="0.1.0")
 def check_public_ip(facts: Facts, profile: Profile) -> Finding:
     ips = facts.get("network.public_ip.ips", list)
     if not ips:

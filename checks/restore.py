@@ -66,7 +66,7 @@ def _unknown_text(names: str) -> Text:
     return Text(f"{names}: installed, state unknown", f"{names}：已安装，状态未知")
 
 
-@check("restore", title=Text("Restore protection", "还原保护"), order=15, settings=(
+@check("restore", title=Text("Restore protection", "还原保护"), order=15, since="0.2.0", settings=(
     Setting("restore.products", list(PRODUCT_IDS), Text("Restore software and write filters to look for.",
                                                         "要检测的还原软件和写入过滤器。"), "str_list",
             validate=_products),

@@ -325,7 +325,9 @@ def list_checks(lang: str | None) -> None:
     """List the installed checks, built-in and third-party."""
     loaded, _profile = _setup(None)
     ui = _lang(lang)
-    lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__})" for c in loaded.checks]
+    since = Text("since", "始于")
+    lines = [f"{c.id:<16} {c.title(ui)}  ({c.func.__module__}{f', {since(ui)} {c.since}' if c.since else ''})"
+             for c in loaded.checks]
     lines += [f"{f.name:<16} {Text('ERROR', '错误')(ui)}: {f.reason(ui)}" for f in loaded.failures]
     _write_stdout("\n".join(lines) + "\n", TEXT)
 

@@ -14,7 +14,7 @@ from readiness.site.words import WORDS
 
 STATUSES = ("pass", "warn", "fail", "error")
 HEADER = ["site_id", "site_name", "kind", "status", "verdict", "escalate", "stale", "reports", "seats_expected",
-          "missing", "last_seen", "next_exam_at", "rehearsal", "deadlines", "findings"]
+          "missing", "last_seen", "next_exam_at", "rehearsal", "deadlines", "findings", "tool_version"]
 
 
 def zone(where: tzinfo | None = None) -> tzinfo:
@@ -78,7 +78,7 @@ def cells(row: Row, lang: Lang | str, where: tzinfo) -> list[Any]:
     return [row.id, row.name, row.kind, status_of(row), row.verdict(lang), "yes" if row.escalate else "no",
             "yes" if row.stale else "no", row.reports, num(row.seats_expected), num(row.missing),
             when(row.last_seen, where, True), when(row.next_exam_at, where, True), rehearsal(row, lang),
-            deadlines(row, lang), "; ".join(findings(row, lang))]
+            deadlines(row, lang), "; ".join(findings(row, lang)), row.tool_version or ""]
 
 
 def summary(doc: Document, lang: Lang | str) -> str:

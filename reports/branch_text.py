@@ -29,5 +29,7 @@ def render(doc: Document, lang: Lang | str = Lang.EN, where: tzinfo | None = Non
         start = bt.when(r.next_exam_at, where)
         if start:
             line += f"; {w('next_exam')} {start}"
+        if r.tool_version:
+            line += f"; {w('server_version')} {r.tool_version}"
         out.append(line.rstrip())
     return "\n".join(out) + "\n"

@@ -7,12 +7,14 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from readiness.site.aggregate.machines import Machine
 from readiness.site.aggregate.site import SITE_SCHEMA, Aggregate, SiteSummary
+from readiness import __version__
 from readiness.core.i18n import Lang
 
 
 def machine_dict(m: Machine) -> dict[str, Any]:
     return {"hostname": m.hostname, "machine_id": m.machine_id, "status": m.status, "checked_at": m.checked_at,
-            "path": m.source, "client_version": m.client_version, "download_mbps": m.bandwidth_mbps,
+            "path": m.source, "client_version": m.client_version, "tool_version": m.tool_version,
+            "download_mbps": m.bandwidth_mbps,
             "egress_ips": list(m.egress_ips),
             "reverted": [r.check for r in m.reverted],
             "reverted_passed_at": {r.check: r.passed_at for r in m.reverted},
@@ -28,6 +30,7 @@ def site_dict(s: SiteSummary, machines: bool = True) -> dict[str, Any]:
         "titles": {cid: s.title(cid).to_dict() for cid in s.checks},  # what a person reads for each check
         "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
         "bandwidth": s.bandwidth, "egress_ips": s.egress, "client_versions": s.client_versions,
+        "tool_versions": s.tool_versions, "behind": [b.to_dict() for b in s.behind],
         "remedies": {k: v.to_dict() for k, v in s.remedies.items()},
     }
     if machines:
@@ -41,7 +44,8 @@ Rounds = Sequence[Mapping[str, Any]]  # rehearsal rounds as GET /api/rehearsals/
 def to_dict(agg: Aggregate, machines: bool = True, rehearsals: Rounds | None = None) -> dict[str, Any]:
     """The document; with rehearsals (the site server's export: `aggregate` has none) also a
     "rehearsals" array, one round summary each."""
-    out = {"schema": SITE_SCHEMA, "generated_at": agg.generated_at, "mode": agg.mode,
+    out = {"schema": SITE_SCHEMA, "tool": {"name": "exam-readiness", "version": __version__},
+           "generated_at": agg.generated_at, "mode": agg.mode,
            "profile": agg.profile_source, "status": agg.status.value, "counts": agg.counts,
            "sites": [site_dict(s, machines) for s in agg.sites] if machines else [],
            "rejected": [{"path": r.path, "reason": r.reason.en, "reason_text": r.reason.to_dict()} for r in agg.rejected],

@@ -63,6 +63,9 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
                         for ip, n in s.egress["seen"].items())
         out.append(f"  {t('egress')}: {ips}")
     out.append(f"  {t('versions')}: " + ", ".join(f"{v} x{n}" for v, n in s.client_versions.items()))
+    out.append(f"  {t('tool_versions')}: " + ", ".join(f"{v} x{n}" for v, n in s.tool_versions.items()))
+    for older in s.behind:
+        out += _hang("  ! ", older.what(lang), 4)
     for f in s.findings:
         out += _hang("  ! ", f"[{STATUS_LABELS[f.status](lang)}] {f.what(lang)}", 4)
     counted = s.checks_with_problems()

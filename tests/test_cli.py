@@ -144,6 +144,7 @@ def test_checks_command(run):
     assert [line.split()[0] for line in result.output.splitlines()] == \
         ["os", "restore", "memory", "disk", "client-version", "font-msyh", "opengl-level", "bandwidth",
          "public-ip", "exam-server", "clock"]
+    assert "(readiness.checks.clock, since 0.2.0)" in result.output  # the version each came in
 
 
 @pytest.mark.parametrize("encoding,lang", [("gbk", "zh"), ("gbk", "en"), ("ascii", "zh"), ("ascii", "en"),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 
+from readiness import __version__
 from readiness.core import rules
 from readiness.core.exam import Timeline, sites_escalating, starts_from
 from readiness.core.times import iso, parse_instant
@@ -25,6 +26,8 @@ from readiness.core.i18n import Text
 from readiness.core.names import MAX_NAME, cut, id_problem, shown
 from readiness.core.refusals import Invalid, Refused
 from readiness.core.status import Status
+from readiness.core.facts import parse_schema
+from readiness.core.versions import newer_major, tool_version
 
 SITE_SCHEMA = "readiness.site/1"
 BRANCH_SCHEMA = "readiness.branch/1"
@@ -76,6 +79,7 @@ class Received:
     rehearsal: dict[str, Any] | None = None
     findings: tuple[dict[str, Any], ...] = ()
     deadlines: tuple[dict[str, Any], ...] = ()
+    tool_version: str | None = None  # the readiness of the sender's server (its document's tool.version)
     cut: int = 0  # findings and deadlines left out to keep the row within ROW_BUDGET
     left_out: tuple[str, ...] = ()  # other sites' sections in a site's document: not counted (one site per token)
     missing_share: float | None = None  # the sender's own exam.missing_escalate_share, if it sent one
@@ -267,11 +271,21 @@ def _exam(doc: Mapping[str, Any]) -> dict[str, Any]:
             "deadlines": kept}
 
 
-def read_document(doc: Any) -> Received:
+def _newer_major(doc: dict[str, Any], who: str) -> None:
+    """A document of a new major schema (readiness.site/2) is refused with the advice to update;
+    a newer minor version of /1 (checks, fields this one does not know) is read for what it knows."""
+    schema = parse_schema(doc.get("schema"))
+    if schema is not None and f"{schema[0]}/1" in KINDS and schema[1] > 1:
+        raise DocumentError(newer_major(str(doc["schema"]), f"{schema[0]}/1", doc, who))
+
+
+def read_document(doc: Any, who: str = "branch") -> Received:
     """A sender's document (parsed JSON) as the level above keeps it, or DocumentError saying
-    what is wrong. The sender names itself in `sender`; its figures come from the document."""
+    what is wrong. The sender names itself in `sender`; its figures come from the document.
+    who: whose door ("branch" the server, "tool" aggregate), for the advice on a newer schema."""
     if not isinstance(doc, dict):
         raise _refuse("not a JSON object", "不是 JSON 对象")
+    _newer_major(doc, who)
     kind = KINDS.get(doc.get("schema"))  # type: ignore[arg-type]
     if kind is None:
         raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
@@ -317,7 +331,7 @@ def read_document(doc: Any) -> Received:
         return Received("site", sender_id, name, status, reports, seats,
                         None if seats is None else max(0, seats - reports), sent.timestamp(), seq, heartbeat,
                         rehearsal=_rehearsal(doc.get("rehearsal")), findings=findings, deadlines=kept_deadlines,
-                        cut=cut_n, left_out=left_out, **exam)
+                        cut=cut_n, left_out=left_out, tool_version=tool_version(doc), **exam)
     rows = doc.get("sites")
     if not isinstance(rows, list):
         raise _refuse("sites must be a list", "sites 须为列表")
@@ -348,7 +362,7 @@ def read_document(doc: Any) -> Received:
                     sent.timestamp(), seq, heartbeat, escalating=escalating, unheard=unheard,
                     rehearsal={"sites": sum(_rehearsal_counts(r.get("rehearsal"))[0] for r in rows),
                                "rehearsed": sum(_rehearsal_counts(r.get("rehearsal"))[1] for r in rows)},
-                    starts_s=tuple(sorted(starts)), deadlines=kept_deadlines, cut=cut_n, **exam)
+                    starts_s=tuple(sorted(starts)), deadlines=kept_deadlines, cut=cut_n, tool_version=tool_version(doc), **exam)
 
 
 def _own_sections(sites: list[dict[str, Any]], sender_id: str) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
@@ -367,12 +381,14 @@ def _own_sections(sites: list[dict[str, Any]], sender_id: str) -> tuple[list[dic
     return own, tuple(dict.fromkeys(other))[:20]
 
 
-def read_file(doc: Any) -> list[Received]:
+def read_file(doc: Any, who: str = "tool") -> list[Received]:
     """A document from a file (a site's `site.json` download, a branch's, `aggregate --format
     json`), for `readiness aggregate` over site documents: one sent up the chain names its sender;
     a file written without one counts by its own time, one row per site it holds."""
     if isinstance(doc, dict) and "sender" in doc:
-        return [read_document(doc)]
+        return [read_document(doc, who)]
+    if isinstance(doc, dict):
+        _newer_major(doc, who)
     if not isinstance(doc, dict) or doc.get("schema") not in KINDS:
         raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
     when = parse_instant(doc.get("generated_at"))
@@ -381,7 +397,7 @@ def read_file(doc: Any) -> list[Received]:
     if doc["schema"] == BRANCH_SCHEMA:
         sender = {"kind": "branch", "id": doc.get("id"), "name": doc.get("name"), "sent_at": doc.get("generated_at"),
                   "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S}
-        return [read_document({**doc, "sender": sender})]
+        return [read_document({**doc, "sender": sender}, who)]
     sites = doc.get("sites")
     if not isinstance(sites, list) or not sites:
         raise _refuse("a site document without sites (no report had reached that server)",
@@ -401,7 +417,7 @@ def read_file(doc: Any) -> list[Received]:
             raise _refuse("a site without an id (its PCs' profile has no [site] id)",
                           "考点没有编号（考试机的配置文件中没有 [site] id）")
         one = {**doc, "sites": [entry], "status": entry.get("status"), "sender": sender, "rehearsal": brief}
-        out.append(read_document(one))
+        out.append(read_document(one, who))
     return out
 
 
@@ -534,14 +550,14 @@ def received_json(got: Received, last_seen_s: float) -> dict[str, Any]:
             "seats_expected": got.seats_expected, "last_seen": iso(last_seen_s), "stale": False, "escalate": False,
             "next_exam_at": None, "rehearsal": got.rehearsal, "heartbeat_s": got.heartbeat_s, "sent_at": iso(got.sent_s),
             "findings": list(got.findings), "deadlines": list(got.deadlines), "escalating": got.escalating,
-            "unheard": got.unheard, "cut": got.cut, "left_out": list(got.left_out)}
+            "unheard": got.unheard, "cut": got.cut, "left_out": list(got.left_out), "tool_version": got.tool_version}
 
 
 def _never_heard(kind: str) -> dict[str, Any]:
     return {"id": "", "name": "", "kind": kind, "status": None, "verdict": NEVER_HEARD.to_dict(), "reports": 0,
             "missing": None, "seats_expected": None, "last_seen": None, "stale": False, "escalate": False,
             "next_exam_at": None, "rehearsal": None, "heartbeat_s": None, "sent_at": None, "findings": [],
-            "deadlines": [], "escalating": 0, "unheard": 0, "cut": 0, "left_out": []}
+            "deadlines": [], "escalating": 0, "unheard": 0, "cut": 0, "left_out": [], "tool_version": None}
 
 
 def row_for(site_id: str, name: str, got: Received | None, last_seen_s: float | None, now_s: float,
@@ -672,7 +688,8 @@ def branch_document(branch_id: str, name: str, rows: list[Row], now_s: float, ti
     """`readiness.branch/1`: what GET /api/branch answers and what a branch sends headquarters."""
     status = level_status(rows)
     doc: dict[str, Any] = {
-        "schema": BRANCH_SCHEMA, "generated_at": iso(now_s), "id": branch_id, "name": name,
+        "schema": BRANCH_SCHEMA, "tool": {"name": "exam-readiness", "version": __version__},
+        "generated_at": iso(now_s), "id": branch_id, "name": name,
         "status": status, "verdict": verdict(status).to_dict(),
         "counts": {k: sum(1 for r in rows if r.counts_as == k) for k in ("pass", "warn", "fail", "error")},
         "escalating": sum(1 for r in rows if r.escalate),

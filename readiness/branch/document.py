@@ -14,6 +14,14 @@ from readiness.core.reading import count, instant, listed, mapping, number, text
 from readiness.site.document import SiteEntry
 from readiness.site.words import WORDS
 
+
+def tool_version(row: Mapping[str, Any]) -> str | None:
+    """A row's `tool_version` when it is a version (a document read back may hold anything)."""
+    from readiness.core.versions import parse_version
+
+    v = row.get("tool_version")
+    return v.strip() if isinstance(v, str) and parse_version(v) is not None else None
+
 STATUSES = ("pass", "warn", "fail", "error")
 BRANCH_SCHEMA = "readiness.branch/1"
 MAX_ROWS = 100_000  # a branch's rows read back; the door bounds a document at 8 MB anyway
@@ -130,6 +138,7 @@ class Row:
     rehearsal: RoundBrief | None
     deadlines: tuple[Deadline, ...]
     findings: tuple[Text, ...]
+    tool_version: str | None = None  # the readiness of the sender's server, as its document said it
 
     @classmethod
     def read(cls, value: Any) -> "Row":
@@ -141,7 +150,8 @@ class Row:
                    instant(r.get("next_exam_at")), RoundBrief.read(r.get("rehearsal")),
                    tuple(Deadline.read(d) for d in listed(r.get("deadlines")) if isinstance(d, Mapping)),
                    tuple(Text.from_json(mapping(f).get("message")) for f in listed(r.get("findings"))
-                         if isinstance(f, Mapping)))
+                         if isinstance(f, Mapping)),
+                   tool_version(r))
 
 
 @dataclass(frozen=True)

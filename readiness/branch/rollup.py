@@ -13,6 +13,7 @@ from readiness.core.i18n import Text
 from readiness.core.inputs import Rejected
 from readiness.branch.chain import BranchView, DocumentError, Received, branch_document, read_file
 from readiness.core.exam import Timeline
+from readiness.core.i18n import Text
 from readiness.core.profile import Profile
 
 @dataclass(frozen=True)

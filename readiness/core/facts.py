@@ -29,11 +29,15 @@ class FactUnavailable(TextError):
     """A fact a check needs is unknown or malformed: the check could not decide (error).
 
     The reason is worded in both languages where it is raised; a plain string (a plugin's, or a
-    raw error text) is shown as it is in both. str(): "path: reason"."""
+    raw error text) is shown as it is in both. str(): "path: reason". absent: the fact's key is not
+    in the snapshot at all (not a null with its reason): facts written by a readiness that did not
+    collect it yet, or a damaged file; the judge tells the two apart by the collector's version
+    (core/judging.py)."""
 
-    def __init__(self, path: str, reason: "str | Text") -> None:
+    def __init__(self, path: str, reason: "str | Text", absent: bool = False) -> None:
         super().__init__(as_text(reason))
         self.path = path
+        self.absent = absent
         self.args = (f"{path}: {self.reason.en}",)
 
 
@@ -152,6 +156,25 @@ class Facts:
                 return msg
         return NOT_IN_SNAPSHOT
 
+    def absent(self, path: str) -> bool:
+        """True when the snapshot has no key at path (a null on the way, a value that is not an
+        object, or a section left out on purpose is not absence: the collector said something)."""
+        node: Any = self._data
+        for part in path.split("."):
+            if not isinstance(node, Mapping):
+                return False
+            if part not in node:
+                return True
+            node = node[part]
+        return False
+
+    def expect(self, path: str) -> None:
+        """Raise FactUnavailable (absent) unless the snapshot holds path, even as null: for a check
+        whose facts a collector always writes, so that their absence tells an older collector."""
+        self._skip_check(path)
+        if self.absent(path):
+            raise FactUnavailable(path, NOT_IN_SNAPSHOT, absent=True)
+
     def text(self, path: str) -> Text | None:
         """A text meant for people at a dotted path ({en, zh}, or a plain string read the same in
         both languages); None when absent or of another type."""
@@ -200,7 +223,7 @@ class Facts:
         """Like get, but an unknown value means the check cannot decide."""
         value = self.get(path, kind, minimum)
         if value is None:
-            raise FactUnavailable(path, self.reason(path))
+            raise FactUnavailable(path, self.reason(path), absent=self.absent(path))
         return value
 
 
@@ -212,7 +235,7 @@ def field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
     value = obj.get(key)
     if value is None:
         if required:
-            raise FactUnavailable(f"{where}.{key}", MISSING)
+            raise FactUnavailable(f"{where}.{key}", MISSING)  # inside a fact that is there: damage, not age
         return None
     if not _type_ok(value, kind):
         raise FactUnavailable(f"{where}.{key}", expected_got(kind, value))
@@ -238,12 +261,12 @@ def snapshot_from_document(doc: Any, origin: str, inside_report: bool = False) -
     if schema is None:
         raise SnapshotError(origin, Text("no \"schema\" field: this is not a readiness facts file",
                                           "没有 \"schema\" 字段：不是 readiness 信息文件"))
+    from readiness.core.versions import newer_major
+
     name, version = schema
     if name == "readiness.report":
         if version > 1:
-            raise SnapshotError(origin, Text(f"report schema {doc['schema']} is newer than this tool understands; "
-                                              "upgrade exam-readiness",
-                                              f"报告格式 {doc['schema']} 比本工具新：请升级 exam-readiness"))
+            raise SnapshotError(origin, newer_major(str(doc["schema"]), "readiness.report/1", doc, "tool"))
         if inside_report:
             raise SnapshotError(origin, Text("a report inside a report: its facts must be a facts snapshot",
                                               "报告中嵌套了报告：其 facts 必须是信息快照"))
@@ -252,9 +275,7 @@ def snapshot_from_document(doc: Any, origin: str, inside_report: bool = False) -
         raise SnapshotError(origin, Text(f"schema {doc['schema']!r} is not a facts snapshot",
                                           f"格式 {doc['schema']!r} 不是信息快照"))
     if version > FACTS_SCHEMA_VERSION:
-        raise SnapshotError(origin, Text(f"facts schema {doc['schema']} is newer than this tool understands "
-                                          f"({FACTS_SCHEMA}); upgrade exam-readiness",
-                                          f"信息格式 {doc['schema']} 比本工具（{FACTS_SCHEMA}）新：请升级 exam-readiness"))
+        raise SnapshotError(origin, newer_major(str(doc["schema"]), FACTS_SCHEMA, doc, "tool"))
     return doc
 
 

@@ -12,10 +12,13 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from readiness.core.files import cannot_read, kind_of, kind_of_zh, read_regular, require_regular
 from readiness.core.i18n import Text
+
+if TYPE_CHECKING:
+    from readiness.core.i18n import Text
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 MAX_ARCHIVE_TOTAL = 4 * 1024 * 1024 * 1024

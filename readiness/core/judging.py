@@ -15,9 +15,21 @@ from readiness.core.i18n import Text, same
 from readiness.core.model import RETRY_REMEDY, CheckResult, Finding, Report, Status
 from readiness.core.plugin import CheckSpec, LoadedChecks
 from readiness.core.profile import Profile
+from readiness.core.versions import predates, tool_version
 from readiness.core.times import now_iso
 
 NOTHING = Text("-", "-")
+
+
+def not_collected_by(collector: str | None, since: str) -> Text:
+    """Why a check that came later skips facts of an older readiness (one sentence, both languages)."""
+    if collector is None:
+        return Text(f"not collected by readiness (the facts carry no version; this check came in {since}): "
+                    "check this PC again with the current version",
+                    f"未由 readiness 采集（这些信息没有版本号；本检查项自 {since} 起才有）：请用当前版本重新检查本机")
+    return Text(f"not collected by readiness {collector} (this check came in {since}): "
+                "check this PC again with the current version",
+                f"readiness {collector} 未采集此项（本检查项自 {since} 起才有）：请用当前版本重新检查本机")
 
 
 def judge_check(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
@@ -29,6 +41,13 @@ def judge_check(spec: CheckSpec, facts: Facts, profile: Profile) -> CheckResult:
         finding = Finding(Status.SKIP, NOTHING, NOTHING,
                           Text(f"Not checked: {exc.reason.en}.", f"未检查：{exc.reason.zh}。"))
     except FactUnavailable as exc:
+        collector = tool_version(facts.data)
+        if exc.absent and spec.since is not None and predates(collector, spec.since):
+            # the one rule for a check that came later: older facts lack what it reads, and say nothing wrong
+            why = not_collected_by(collector, spec.since)
+            return CheckResult.of(spec.id, spec.title, Finding(
+                Status.SKIP, NOTHING, NOTHING, Text(f"Not checked: {why.en}.", f"未检查：{why.zh}。"),
+                details={"collected_by": collector, "since": spec.since}))
         name, why = fact_name(exc.path), exc.reason  # worded in both languages where it was raised
         finding = Finding(Status.ERROR, Text(f"{name.en}: unknown", f"{name.zh}：未知"), NOTHING,
                           Text(f"Could not decide: {name.en}: {why.en}.", f"无法判断：{name.zh}：{why.zh}。"),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from readiness.core.i18n import Text
 from readiness.core.settings import Setting
+from readiness.core.versions import parse_version
 
 if TYPE_CHECKING:
     from readiness.core.facts import Facts
@@ -33,14 +34,19 @@ class CheckSpec:
     func: CheckFunc
     settings: tuple[Setting, ...] = ()
     order: int = 100
+    since: str | None = None  # the readiness version the check came in (judging.py: older facts skip)
 
 
-def check(id: str, *, title: Text, settings: Iterable[Setting] = (), order: int = 100
+def check(id: str, *, title: Text, settings: Iterable[Setting] = (), order: int = 100, since: str | None = None
           ) -> Callable[[CheckFunc], CheckFunc]:
-    """Declare a function as a check; it stays callable as a plain function."""
+    """Declare a function as a check; it stays callable as a plain function. since: the readiness
+    version it came in (a version string, "0.2.0"): facts collected by an older readiness that lack
+    what it reads make it skip, not fail (readiness.core.judging)."""
+    if since is not None and parse_version(since) is None:
+        raise ValueError(f"check {id!r}: since={since!r} is not a version (like \"0.2.0\")")
 
     def decorate(func: CheckFunc) -> CheckFunc:
-        setattr(func, SPEC_ATTRIBUTE, CheckSpec(id, title, func, tuple(settings), order))
+        setattr(func, SPEC_ATTRIBUTE, CheckSpec(id, title, func, tuple(settings), order, since))
         return func
 
     return decorate

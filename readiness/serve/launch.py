@@ -368,7 +368,7 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     """Serve until Ctrl+C. The checks and the profile are the ones the command loaded; rejudge (a
     profile was given): every report's facts are judged again by them. The exit code: 0 after a
     clean stop, 2 when it cannot start."""
-    from readiness.site.aggregate.build import rejudge_with
+    from readiness.site.aggregate.build import rejudge_with, today_checks
     from readiness.serve.app import create_app, make_serving, upstreams_for
     from readiness.serve.context import ServeConfig
     from readiness.core.times import now_iso
@@ -422,7 +422,7 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
                       lan_urls=tuple(u for u in urls if "://127." not in u),
                       certificate=tls.fingerprint if tls and tls.self_signed else None)
     try:  # every stored report and round is read now: a damaged file shows here, not at the first look
-        view = SiteView(store, profile, rejudge_with(loaded, profile) if rejudge else None)
+        view = SiteView(store, profile, rejudge_with(loaded, profile) if rejudge else None, today_checks(loaded))
         serving = make_serving(cfg, store, view)
         app = create_app(cfg, store, view, serving)
     except (sqlite3.DatabaseError, ValueError) as exc:

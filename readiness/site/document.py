@@ -81,6 +81,8 @@ class SiteEntry:
     egress_seen: dict[str, int] = field(default_factory=dict)
     unregistered: tuple[str, ...] = ()
     client_versions: dict[str, int] = field(default_factory=dict)
+    tool_versions: dict[str, int] = field(default_factory=dict)  # the readiness that checked the PCs
+    behind: tuple[Text, ...] = ()  # the PCs an older readiness checked without today's checks, in words
 
     def title(self, check: str) -> Text:
         return self.titles.get(check) or Text(check, check)
@@ -115,7 +117,8 @@ class SiteEntry:
             bandwidth=Bandwidth(*(number(b.get(k)) for k in ("required_mbps", "per_seat_mbps", "best_mbps",
                                                               "median_mbps", "load_s", "plan_load_s"))),
             egress_seen=dict(s.egress.get("seen", {})), unregistered=tuple(s.egress.get("unregistered", ())),
-            client_versions=dict(s.client_versions))
+            client_versions=dict(s.client_versions), tool_versions=dict(s.tool_versions),
+            behind=tuple(b.what for b in s.behind))
 
     @classmethod
     def read(cls, value: Any) -> "SiteEntry":
@@ -151,7 +154,9 @@ class SiteEntry:
                                                               "median_mbps", "load_s", "plan_load_s"))),
             egress_seen={str(ip): n for ip, n in mapping(egress.get("seen")).items() if count(n) is not None},
             unregistered=tuple(str(ip) for ip in listed(egress.get("unregistered"))),
-            client_versions={str(v): n for v, n in mapping(e.get("client_versions")).items() if count(n) is not None})
+            client_versions={str(v): n for v, n in mapping(e.get("client_versions")).items() if count(n) is not None},
+            tool_versions={str(v)[:64]: n for v, n in mapping(e.get("tool_versions")).items() if count(n) is not None},
+            behind=tuple(Text.from_json(mapping(b).get("message")) for b in listed(e.get("behind"))[:MAX_PROBLEMS]))
 
 
 MAX_NAMES = 20  # seats named per list in a round's row; the rest are counted

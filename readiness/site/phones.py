@@ -18,6 +18,7 @@ from typing import Any
 from readiness.core.i18n import Text
 from readiness.core.model import Status
 from readiness.core.profile import Profile
+from readiness import __version__
 from readiness.core.reading import number
 from readiness.core.refusals import Invalid, Refused
 from readiness.core.versions import compare_versions, parse_version
@@ -79,7 +80,8 @@ class PhoneVerdict:
     device: Device
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status.value, "results": [r.to_dict() for r in self.results],
+        return {"status": self.status.value, "tool_version": __version__,  # the readiness that judged it
+                "results": [r.to_dict() for r in self.results],
                 "device": {"kind": self.device.kind.value, "name": KIND_NAMES[self.device.kind].to_dict(),
                            "os_version": self.device.os_text, "model": self.device.model}}
 

@@ -28,6 +28,10 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
             "seats_expected": s.seats, "reports": s.reports, "missing": max(0, s.seats - s.reports),
             "counts": s.counts, "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],
             "bandwidth": s.bandwidth, "client_versions": s.client_versions, "seats": seats,
+            # the versions in use and, in words, the PCs an older readiness checked (their names are
+            # in the site document: a site of 5,000 old PCs must not send 5,000 names at every poll)
+            "tool_versions": s.tool_versions,
+            "behind": [{k: v for k, v in b.to_dict().items() if k != "hostnames"} for b in s.behind],
             # why, not just which: what `aggregate` prints (the per-check counts, the machines with
             # problems and what they saw, each problem's remedy), for the dashboard
             "titles": titles,

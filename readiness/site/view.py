@@ -19,6 +19,7 @@ from readiness.site.aggregate.machines import Machine, Rejudge, read_machine
 from readiness.site.aggregate.site import Aggregate, Aggregator
 from readiness.core.reading import text_of
 from readiness.site.phones import NotAPhoneCheck, PhoneCheck, PhoneVerdict, judge_phone, replaces, unreadable
+from readiness.core.i18n import Text
 from readiness.core.profile import Profile
 from readiness.site.store import StoredPhone, StoredReport, Store
 
@@ -55,9 +56,12 @@ def hidden_key(m: Machine) -> tuple[str, str]:
 
 
 class SiteView:
-    def __init__(self, store: Store, rules: Profile, judge: Rejudge | None = None) -> None:
+    def __init__(self, store: Store, rules: Profile, judge: Rejudge | None = None,
+                 today: dict[str, Text] | None = None) -> None:
         """rules: the profile the command loaded (the built-in one without --profile) gives the site
-        rules; judge: re-judge every report's facts by it (--profile given), else their own verdicts."""
+        rules; judge: re-judge every report's facts by it (--profile given), else their own verdicts;
+        today: the checks this readiness has (build.today_checks), to name PCs checked before them."""
+        self.today = today
         self.store = store
         self.rules = rules
         self.judge = judge
@@ -78,7 +82,7 @@ class SiteView:
         """aggregate's reading of one report (its verdicts, or its facts re-judged)."""
         src = Source(label(rid) if rid is not None else "request")
         try:
-            return read_machine(body, src, self.judge)
+            return read_machine(body, src, self.judge, who="site")
         except Exception as exc:  # one hostile report must not stop the server, as in aggregate
             return Rejected(src.label, unusable(exc))
 
@@ -118,7 +122,7 @@ class SiteView:
                 return self._built
             version = self.version
             entries = list(self._entries.values())
-        agg = Aggregator(self.rules, rejudged=self.rejudged)
+        agg = Aggregator(self.rules, rejudged=self.rejudged, today=self.today)
         hidden = self.store.hidden()
         shown_entries: list[Entry] = []
         kept_apart: dict[tuple[str, str], dict[str, str]] = {}

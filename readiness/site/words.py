@@ -22,6 +22,8 @@ WORDS: dict[str, Text] = {
     "load": Text("paper load for all seats", "全部机位加载试卷"), "plan": Text("plan", "预案"),
     "nomeasure": Text("not measured (offline runs)", "未测量（离线运行）"), "egress": Text("Egress IPs", "出口 IP"),
     "unregistered": Text("NOT REGISTERED", "未登记"), "versions": Text("Client versions", "客户端版本"),
+    "tool_versions": Text("Checked by readiness", "检查所用 readiness 版本"),
+    "server_version": Text("Server's readiness", "服务器 readiness 版本"),
     "check": Text("Check", "检查项"), "problems": Text("Machines with problems", "有问题的考试机"),
     "fix": Text("Fix", "处理"), "rejected": Text("Rejected inputs", "未采用的文件"),
     "superseded": Text("older reports superseded by a newer run of the same PC", "份旧报告被同一台机器的新报告取代"),

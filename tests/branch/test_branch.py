@@ -59,7 +59,7 @@ def _drop(path):
 
 
 @pytest.mark.parametrize("change, words", [
-    (_set(("schema",), "readiness.site/2"), "schema"),
+    (_set(("schema",), "readiness.site/2"), "this server reads readiness.site/1: update the branch server"),
     (_drop(("sender",)), "sender"),
     (_set(("sender", "kind"), "branch"), "sender.kind"),
     (_set(("sender", "id"), ""), "sender.id"),

@@ -259,7 +259,8 @@ def test_a_site_server_that_did_not_answer_and_no_date_is_cannot_tell(loaded, pr
 
 def test_facts_from_before_the_clock_was_measured_skip_it(loaded, profile):
     """A snapshot saved by an earlier version (endpoints without send/receive times, no site_clock)
-    is not a clock that cannot be read: the check skips instead of making the PC undetermined."""
+    is not a clock that cannot be read: the core's rule for a check that came later makes it a skip
+    (tests/core/test_since.py); the same snapshot claiming today's version is a damaged one."""
     from tests.checks.judge import judge_one
     from tests.helpers import with_facts
 
@@ -267,4 +268,8 @@ def test_facts_from_before_the_clock_was_measured_skip_it(loaded, profile):
                           "tls_ms": 10, "http_ms": 20, "failed_step": None, "error": None, "proxy": None}],
            "public_ip": {"ips": ["203.0.113.7"], "answers": []}, "bandwidth": None}
     result = judge_one(loaded, "clock", with_facts({"not_collected": {}, "network": old}), profile)
-    assert result.status.value == "skip" and "not measured" in result.message.en
+    assert result.status.value == "skip"
+    assert "not collected by readiness 0.1.0 (this check came in 0.2.0)" in result.message.en
+    current = with_facts({"not_collected": {}, "network": dict(old), "tool.version": "0.2.0"})
+    damaged = judge_one(loaded, "clock", current, profile)
+    assert damaged.status.value == "error" and "network.site_clock" in damaged.observed.en

@@ -141,7 +141,7 @@ def test_hardware_facts_left_out_are_errors_not_skips(loaded, profile, section):
                                                     for r in results)
 
 
-NETWORK = {"bandwidth", "public-ip", "exam-server", "client-version", "opengl-level"}
+NETWORK = {"bandwidth", "public-ip", "exam-server", "client-version", "opengl-level", "clock"}
 
 
 def _config_error(text):

@@ -156,10 +156,13 @@ def test_unreadable_is_cannot_tell(loaded, profile, changes):
     assert judge_one(loaded, "restore", with_facts(changes), profile).status is Status.ERROR
 
 
-def test_a_snapshot_from_before_the_check_cannot_tell(loaded, profile):
+def test_a_snapshot_from_before_the_check_skips_and_a_current_one_without_it_cannot_tell(loaded, profile):
     facts = with_facts({})
     del facts["restore"]
-    assert judge_one(loaded, "restore", facts, profile).status is Status.ERROR
+    old = judge_one(loaded, "restore", facts, profile)
+    assert old.status is Status.SKIP and "readiness 0.1.0" in old.message.en and "0.2.0" in old.message.zh
+    damaged = judge_one(loaded, "restore", with_facts({"tool.version": "0.2.0"}, facts), profile)
+    assert damaged.status is Status.ERROR and "restore.found" in damaged.observed.en
 
 
 def test_only_the_products_in_the_profile_count(loaded, make_profile):

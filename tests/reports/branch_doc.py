@@ -41,6 +41,7 @@ def branch_doc(now_s: float = START - 240) -> dict[str, Any]:
     ready = site_doc("1101", "海淀学习中心", "pass", 30, 30, now_s - 20,
                      rehearsal={"id": 3, "state": "done", "joined": 30, "finished": 30, "failed": 0, "max_s": 61.5,
                                 "plan_s": 80})
+    ready["tool"] = {"name": "exam-readiness", "version": "0.2.0"}  # its server's version (older documents: none)
     failing = site_doc("1102", EVIL, "fail", 28, 30, now_s - 30,
                        findings=[{"status": "fail", "message": {"en": "2 PCs have too little memory",
                                                                 "zh": "2 台考试机内存不足"}}])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from readiness.core.profile import Profile
-from readiness.site.aggregate.build import rejudge_with
+from readiness.site.aggregate.build import rejudge_with, today_checks
 from readiness.core.loading import load_checks_and_profile
 from readiness.serve.app import create_app, make_serving, upstreams_for
 from readiness.serve.context import ServeConfig
@@ -63,9 +63,10 @@ def running(data: Path, profile: Profile, profile_path: str | None = None, port:
     store = Store(data)
     if profile_path is not None:  # as `serve --profile`: the command's profile re-judges every report
         loaded, rules = load_checks_and_profile(Path(profile_path))
-        view = SiteView(store, rules, rejudge_with(loaded, rules))
+        view = SiteView(store, rules, rejudge_with(loaded, rules), today_checks(loaded))
     else:
-        view = SiteView(store, load_checks_and_profile(None)[1])
+        loaded, rules = load_checks_and_profile(None)
+        view = SiteView(store, rules, today=today_checks(loaded))
     cfg = replace(ServeConfig(token=TOKEN, admin_key=KEY, profile=profile, phone_token=PHONE_TOKEN), **options)
     serving = make_serving(cfg, store, view)
     server = make_server(create_app(cfg, store, view, serving), cfg.header_timeout_s, cfg.body_timeout_s, **limits)

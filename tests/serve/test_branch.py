@@ -346,6 +346,30 @@ def test_the_branch_page_without_the_key_is_a_login_that_comes_back(tmp_path):
         assert elsewhere.headers["location"] == "/"  # a name, never an address
 
 
+def test_a_newer_sites_document_is_kept_and_a_new_major_one_refused_with_the_advice(tmp_path):
+    """A site server of a newer minor version (checks and fields this branch does not know) counts as it
+    judged itself, and its version shows on its row; readiness.site/2 is refused with what to update."""
+    newer = hand_doc(status="fail")
+    newer["tool"] = {"name": "exam-readiness", "version": "0.9.0"}
+    newer["sites"][0].update(checks={"usb-ports": {"fail": 2}}, titles={"usb-ports": {"en": "USB ports", "zh": "USB"}},
+                             quarantine={"new": True})
+    newer["signed"] = {"by": "x"}
+    major = hand_doc(seq=2)
+    major.update(schema="readiness.site/2", tool={"name": "exam-readiness", "version": "1.0.0"})
+    with running(tmp_path / "branch", branch_profile()) as branch:
+        assert push(branch, newer).status_code == 201
+        row = {s["id"]: s for s in branch_doc(branch)["sites"]}["1101"]
+        assert row["status"] == "fail" and row["tool_version"] == "0.9.0"
+        refused = push(branch, major)
+        text = branch.url and requests.get(branch.url + "/download/branch.text", timeout=10,
+                                           headers={"Authorization": f"Bearer {KEY}"}).text
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "this server reads readiness.site/1: update the branch server " \
+                                      "(readiness 1.0.0 or later)"
+    assert refused.json()["error_text"]["zh"] == "本服务器只能读取 readiness.site/1：请更新分部服务器（readiness 1.0.0 或更新版本）"
+    assert "服务器 readiness 版本 0.9.0" in text
+
+
 @pytest.mark.parametrize("pcs, state", [(1, "open"), (2, "done"), (3, "open")])  # under, at, over the seats
 def test_every_seat_reported_is_ticked_only_when_the_pcs_match_the_seats(tmp_path, pcs, state):
     """Issue 28 item 5: 3 PCs for 2 seats is not 'every seat reported' (the document a branch

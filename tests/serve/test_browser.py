@@ -264,3 +264,20 @@ def test_the_manager_hides_a_stale_machine_and_shows_it_again(browser, server, t
         assert page.locator("section.hidden-machines").count() == 0
     finally:
         ctx.close()
+
+
+def test_the_dashboard_names_the_versions_and_the_pcs_an_older_readiness_checked(browser, server, tmp_path):
+    from pathlib import Path
+
+    old = Path(__file__).parents[1] / "compat" / "0.1.0" / "reports" / "ready.json"
+    submit(server, old.read_bytes())
+    submit(server, make_report(tmp_path / "r", "PC-TODAY", site_profile(tmp_path, seats=2)).read_bytes())
+    ctx, page, _ = dashboard(browser, server)
+    try:
+        page.locator(".versions").wait_for(timeout=10000)
+        assert "检查所用 readiness 版本" in page.locator(".versions").text_content()
+        assert "0.1.0 ×2" in page.locator(".versions").text_content()  # make_report's facts say 0.1.0 too
+        behind = page.locator(".behind").first.text_content()
+        assert "由 readiness 0.1.0 检查，该版本未检查" in behind and "还原保护" in behind
+    finally:
+        ctx.close()

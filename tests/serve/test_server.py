@@ -116,7 +116,10 @@ def test_oversized_bodies_are_refused(server):
 @pytest.mark.parametrize("body, reason", [
     (b"not json", "not valid JSON"),
     (b"[1, 2]", "another shape"),
-    (b'{"schema": "readiness.report/9", "results": []}', "newer than this tool"),
+    (b'{"schema": "readiness.report/9", "results": []}',
+     "this server reads readiness.report/1: update the site server (the version that wrote it or later)"),
+    (b'{"schema": "readiness.report/2", "tool": {"version": "1.0.0"}, "results": []}',
+     "this server reads readiness.report/1: update the site server (readiness 1.0.0 or later)"),
     (b'{"schema": "readiness.facts/1", "host": {}}', "facts snapshot"),
     (b'{"schema": "readiness.report/1", "results": []}', "no results"),
     (b"\xff\xfe\x00garbage", ""),

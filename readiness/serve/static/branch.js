@@ -72,6 +72,11 @@ function tile(s, now) {
     d.appendChild(el("b", null, value));
     lines.appendChild(d);
   }
+  if (s.tool_version) {  // the readiness of that site's server: an old one may not know today's checks
+    const d = el("div", "server_version", t("server_version") + ": ");
+    d.appendChild(el("b", null, s.tool_version));
+    lines.appendChild(d);
+  }
   box.appendChild(lines);
   if (s.deadlines && s.deadlines.length) {
     const dl = el("div", "deadlines");

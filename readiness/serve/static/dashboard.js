@@ -31,6 +31,19 @@ function renderSite(s, single) {
     d.appendChild(document.createTextNode(txt(f.message)));
     box.appendChild(d);
   }
+  // the readiness versions that checked these PCs, and the PCs an older one checked without today's checks
+  const versions = Object.entries(s.tool_versions || {});
+  if (versions.length) {
+    const d = el("div", "versions");
+    d.appendChild(el("span", null, t("tool_versions") + ": "));
+    d.appendChild(el("b", null, versions.map(([v, n]) => v + " ×" + n).join(", ")));
+    box.appendChild(d);
+  }
+  for (const b of (s.behind || [])) {
+    const d = el("div", "finding behind");
+    d.appendChild(document.createTextNode(txt(b.message)));
+    box.appendChild(d);
+  }
   if (s.reverted && s.reverted.length) {
     // PCs that lose changes at restart: a check passed in an earlier report and fails again
     const r = el("div", "reverted");

@@ -15,6 +15,7 @@ from readiness.core.inputs import Rejected, Source, cannot_read, discover, read_
 from readiness.site.aggregate.machines import Rejudge, Machine, decode, is_sender_document, machine_from
 from readiness.site.aggregate.site import Aggregate, Aggregator
 from readiness.core.plugin import LoadedChecks
+from readiness.core.i18n import Text
 from readiness.core.profile import Profile
 
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
@@ -54,6 +55,11 @@ class Rejudger:
 def rejudge_with(loaded: LoadedChecks, profile: Profile) -> Rejudge:
     """A judge of stored facts by the checks and the profile a command loaded once."""
     return Rejudger(loaded, profile)
+
+
+def today_checks(loaded: LoadedChecks) -> dict[str, Text]:
+    """The checks this readiness has, by id, with their titles (a report lacking one came before it)."""
+    return {c.id: c.title for c in loaded.checks}
 
 
 SITE_KEYS = {"id": "site.id", "name": "site.name", "seats": "site.seats", "listening": "site.listening",
@@ -124,11 +130,12 @@ def aggregate(paths: Iterable[str], profile_path: str | None = None, workers: in
     documents, read_sender: where site and branch documents found among the inputs go, each read by
     read_sender (the branch's door, readiness.branch.rollup.read_sender_file: what it refuses is listed
     as rejected); without them they are listed as rejected, not machine reports."""
-    if loaded is not None:
-        rules, judge = loaded[1], rejudge_with(*loaded)
-    else:
-        rules, judge = make_rejudge(profile_path)  # the built-in profile gives the site rules otherwise
-    agg = Aggregator(rules, rejudged=profile_path is not None)
+    if loaded is None:  # the built-in profile gives the site rules without one
+        from readiness.core.loading import load_checks_and_profile
+
+        loaded = load_checks_and_profile(Path(profile_path) if profile_path else None)
+    rules, judge = loaded[1], rejudge_with(*loaded)
+    agg = Aggregator(rules, rejudged=profile_path is not None, today=today_checks(loaded[0]))
     sources: list[Source] = []
     for item in discover(list(paths)):
         if isinstance(item, Rejected):

@@ -16,6 +16,7 @@ from readiness.core.facts import SKIPPABLE_SECTIONS, SnapshotError, decode_json_
 from readiness.core.i18n import Text, TextError
 from readiness.core.names import MAX_NAME, shown
 from readiness.core.model import Status
+from readiness.core.versions import newer_major, tool_version
 
 class Rejudge(Protocol):
     """Results for stored facts (and the report's own site) by new rules; `site` is the profile's
@@ -66,6 +67,8 @@ class Machine(NamedTuple):
     source: str
     reverted: tuple[Reverted, ...] = ()  # checks that passed in an earlier report of this machine
     received_at: str | None = None  # when the site server got it (None: a file read by aggregate)
+    tool_version: str | None = None  # the readiness that checked it (the report's, else the facts')
+    aged: tuple[str, ...] = ()  # checks that skipped because an older readiness did not collect their facts
     marker_wrote: str | None = None  # the id of the boot marker's stamp this run left (restore.boot_marker)
     marker_read: tuple[str, ...] | None = None  # the ids it found there; None: not read (or an older tool)
 
@@ -259,15 +262,37 @@ def decode(raw: bytes, label: str) -> dict[str, Any] | Rejected:
 def is_sender_document(doc: Mapping[str, Any]) -> bool:
     """A site's or a branch's document (`readiness.site/1`, `readiness.branch/1`), not a machine's."""
     schema = parse_schema(doc.get("schema"))
-    return schema is not None and schema[0] in SENDER_SCHEMAS and schema[1] == 1
+    return schema is not None and schema[0] in SENDER_SCHEMAS  # a newer major one is refused at the branch's door
 
 
-def read_machine(raw: bytes, src: Source, judge: Rejudge | None) -> Machine | Rejected:
+def read_machine(raw: bytes, src: Source, judge: Rejudge | None, who: str = "tool") -> Machine | Rejected:
     doc = decode(raw, src.label)
-    return doc if isinstance(doc, Rejected) else machine_from(doc, src, judge)
+    return doc if isinstance(doc, Rejected) else machine_from(doc, src, judge, who)
 
 
-def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Machine | Rejected:
+def _newer(label: str, doc: Mapping[str, Any], reads: str, who: str) -> Rejected:
+    return Rejected(label, newer_major(str(doc.get("schema")), reads, doc, who))
+
+
+def kept_from_newer(doc: Mapping[str, Any], today: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's own results for checks this version does not have (a newer PC's `usb-ports:
+    fail`): kept as the PC judged them, never dropped by re-judging (they are checked at the door
+    like any result, by _fold)."""
+    stored = doc.get("results")
+    if type(stored) is not list:
+        return today
+    known = {r.get("id") for r in today}
+    return today + [r for r in stored if type(r) is dict and type(r.get("id")) is str and r["id"] not in known]
+
+
+def _aged(results: list[Any]) -> tuple[str, ...]:
+    return tuple(intern(r["id"]) for r in results if type(r) is dict and r.get("status") == "skip"
+                 and type(r.get("details")) is dict and "collected_by" in r["details"] and type(r.get("id")) is str)
+
+
+def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None, who: str = "tool") -> Machine | Rejected:
+    """who: whose door reads it ("tool" for aggregate, "site" for the site server): a new major
+    schema is refused with the advice to update that."""
     label = src.label
     raw_schema = doc.get("schema")
     schema = ("readiness.report", 1) if raw_schema == "readiness.report/1" else parse_schema(raw_schema)
@@ -276,6 +301,8 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Mac
     name, version = schema
     source: str | None = None  # the profile the results come from, when re-judged
     try:
+        if name == "readiness.facts" and version > 1:
+            return _newer(label, doc, "readiness.facts/1", who)
         if name == "readiness.facts" and version == 1:
             if judge is None:
                 return Rejected(label, Text("a facts snapshot, not a report: pass --profile to judge it",
@@ -287,8 +314,7 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Mac
             site, source = judge.site or site, judge.source
         elif name == "readiness.report":
             if version > 1:
-                return Rejected(label, Text(f"report schema {doc['schema']} is newer than this tool; upgrade exam-readiness",
-                                            f"报告格式 {doc['schema']} 比本工具新：请升级 exam-readiness"))
+                return _newer(label, doc, "readiness.report/1", who)
             facts = doc.get("facts") or {}
             if type(facts) is not dict:
                 raise _not_a("facts", facts, AN_OBJECT)
@@ -299,7 +325,7 @@ def machine_from(doc: dict[str, Any], src: Source, judge: Rejudge | None) -> Mac
             if judge is not None:
                 if not facts:
                     return Rejected(label, Text("the report carries no facts to re-judge", "报告中没有可重新判定的信息"))
-                results = judge(facts, site)
+                results = kept_from_newer(doc, judge(facts, site))
                 site, source = judge.site or site, judge.source
             else:
                 results = _results(doc)
@@ -354,7 +380,8 @@ def _machine(doc: Mapping[str, Any], facts: Mapping[str, Any], site: Mapping[str
         client_version=_interned(_str(_obj(facts.get("client")).get("version"))),
         os=intern(f"{_str(system) or '?'} {build}") if build or system else None,
         memory_gib=round(installed / 2**30, 1) if installed else None,
-        disk_gb=round(disk_total / 1e9) if disk_total else None, source=label, marker_wrote=wrote, marker_read=read)
+        disk_gb=round(disk_total / 1e9) if disk_total else None, source=label, marker_wrote=wrote, marker_read=read,
+        tool_version=_interned(tool_version(doc) or tool_version(facts)), aged=_aged(results))
 
 
 def boot_marker_ids(facts: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:

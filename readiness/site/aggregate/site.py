@@ -17,6 +17,7 @@ from readiness.core import rules
 from readiness.core.i18n import Text
 from readiness.core.model import Status
 from readiness.core.profile import Profile
+from readiness.core.versions import parse_version
 from readiness.core.times import now_iso, parse_instant
 
 SITE_SCHEMA = "readiness.site/1"
@@ -28,6 +29,33 @@ class SiteProblem:
 
     status: Status
     what: Text
+
+
+@dataclass(frozen=True)
+class Behind:
+    """PCs checked by a readiness that did not look for some of today's checks (it came before
+    them): their reports lack those results, or the results skipped because the facts lack them."""
+
+    version: str | None  # None: the reports carry no version
+    hostnames: tuple[str, ...]
+    checks: tuple[str, ...]
+    titles: tuple[Text, ...]
+
+    @property
+    def what(self) -> Text:
+        n = len(self.hostnames)
+        pcs = Text("1 PC was", "1 台考试机") if n == 1 else Text(f"{n} PCs were", f"{n} 台考试机")
+        by = (Text(f"readiness {self.version}", f"readiness {self.version}") if self.version
+              else Text("a readiness that does not say its version", "未注明版本的 readiness"))
+        en_checks = ", ".join(t.en for t in self.titles)
+        zh_checks = "、".join(t.zh for t in self.titles)
+        return Text(f"{pcs.en} checked by {by.en}, which did not look for: {en_checks}: check "
+                    f"{'it' if n == 1 else 'them'} again with the current readiness.exe.",
+                    f"{pcs.zh}由 {by.zh} 检查，该版本未检查：{zh_checks}。请用当前版本的 readiness.exe 重新检查。")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "machines": len(self.hostnames), "hostnames": list(self.hostnames),
+                "checks": list(self.checks), "message": self.what.to_dict()}
 
 
 @dataclass
@@ -46,6 +74,8 @@ class SiteSummary:
     client_versions: dict[str, int]
     remedies: dict[str, Text]
     titles: dict[str, Text] = field(default_factory=dict)  # check id -> the title a person reads
+    tool_versions: dict[str, int] = field(default_factory=dict)  # the readiness that checked: machines
+    behind: list[Behind] = field(default_factory=list)  # PCs checked by a readiness before today's checks
 
     def title(self, check_id: str) -> Text:
         return self.titles.get(check_id) or Text(check_id, check_id)
@@ -102,7 +132,11 @@ def clone_key(machine_id: str, host: str) -> str:
 class Aggregator:
     """Collects machines (the newest run of each counts) and rejected inputs."""
 
-    def __init__(self, rules: Profile, rejudged: bool = False, now: datetime | None = None) -> None:
+    def __init__(self, rules: Profile, rejudged: bool = False, now: datetime | None = None,
+                 today: dict[str, Text] | None = None) -> None:
+        """today: the checks this readiness has (id -> title): a PC whose report lacks one was
+        checked by a version before it (without, only results that skipped for age say so)."""
+        self.today = today or {}
         self.rules = rules  # the built-in profile unless --profile re-judges
         self.rejudged = rejudged
         self.now = now or datetime.now(timezone.utc)
@@ -247,6 +281,7 @@ class Aggregator:
                 "under two names (a PC renamed or re-imaged: compare the host names).",
                 f"{seats} 个机位却有 {len(machines)} 台考试机提交了报告：机位数（site.seats）设得太少，或有考试机以两个"
                 "名称提交（改名或重装过的电脑：请核对计算机名）。")))
+        behind = self._behind(machines)
         statuses = [Status(m.status) for m in machines] + [f.status for f in findings]
         return SiteSummary(
             id=site_id, name=name, seats=seats, seats_source=seats_source,
@@ -255,7 +290,24 @@ class Aggregator:
             checks={cid: {k: c.get(k, 0) for k in ("pass", "warn", "fail", "skip", "error")} for cid, c in sorted(checks.items())},
             machines=machines, findings=findings, bandwidth=bandwidth, egress=egress,
             client_versions=dict(Counter(m.client_version or "?" for m in machines).most_common()),
-            remedies=remedies, titles=titles)
+            remedies=remedies, titles=titles,
+            tool_versions=dict(sorted(Counter(m.tool_version or "?" for m in machines).items(), key=_by_version)),
+            behind=behind)
+
+    def _behind(self, machines: list[Machine]) -> list[Behind]:
+        groups: dict[tuple[str | None, tuple[str, ...]], list[str]] = defaultdict(list)
+        titles: dict[str, Text] = dict(self.today)
+        for m in machines:
+            ran = {split_check(e)[0] for e in m.checks}
+            lacking = [cid for cid in self.today if cid not in ran]
+            lacking += [cid for cid in m.aged if cid not in lacking]
+            if lacking:
+                for entry, title in zip(m.checks, m.titles):
+                    titles.setdefault(split_check(entry)[0], title)
+                groups[(m.tool_version, tuple(sorted(lacking)))].append(m.hostname)
+        out = [Behind(v, tuple(hosts), checks, tuple(titles.get(c) or Text(c, c) for c in checks))
+               for (v, checks), hosts in groups.items()]
+        return sorted(out, key=lambda b: (_by_version((b.version or "?", 0)), b.checks))
 
     def _bandwidth(self, machines: list[Machine], seats: int, listening: bool, findings: list[SiteProblem]) -> dict[str, Any]:
         per_seat = rules.per_seat_mbps(self.rules, listening)
@@ -300,6 +352,12 @@ class Aggregator:
                 f"Egress IPs seen ({', '.join(sorted(seen))}) cannot be checked: no registered IPs are known.",
                 f"无法核对出口 IP（{', '.join(sorted(seen))}）：未提供已登记的公网 IP。")))
         return {"seen": dict(sorted(seen.items())), "registered": sorted(registered), "unregistered": unregistered}
+
+
+def _by_version(item: tuple[str, int]) -> tuple[Any, ...]:
+    """Oldest first, compared as numbers (0.9.0 before 0.10.0); no version first of all."""
+    parsed = parse_version(item[0])
+    return (0, ()) if parsed is None else (1, parsed)
 
 
 def _rank(m: Machine) -> tuple[int, str]:
