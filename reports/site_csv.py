@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterator
+from typing import Iterator, Union
 
 from readiness.core.times import short_time
 from readiness.site.aggregate.site import Aggregate
@@ -15,16 +15,25 @@ HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_a
           "memory_gib", "disk_gb", "client_version", "download_mbps", "egress_ips", "report"]
 
 
-def rows(agg: Aggregate, lang: Lang = Lang.EN) -> Iterator[list[str]]:
-    """One row a machine; a problem is named by its check's title (in lang), as a person reads it."""
+Cell = Union[str, float]  # a measure stays a number: the workbook stores it as one, the CSV writes it
+
+
+def rows(agg: Aggregate, lang: Lang = Lang.EN) -> Iterator[list[Cell]]:
+    """One row a machine; a problem is named by its check's title (in lang), as a person reads it;
+    memory, disk and downlink are numbers ("" when unknown)."""
     for s in agg.sites:
         for m in s.machines:
             yield ([s.id, s.name, m.hostname, m.machine_id or "", m.status, m.checked_at,
                         "; ".join(f"{p.name(lang)}={p.status}" for p in m.problems),
                         "; ".join(f"{s.title(r.check)(lang)} ({short_time(r.passed_at)})" for r in m.reverted), m.os or "",
-                        "" if m.memory_gib is None else f"{m.memory_gib:g}",
-                        "" if m.disk_gb is None else f"{m.disk_gb:g}", m.client_version or "",
-                        "" if m.bandwidth_mbps is None else f"{m.bandwidth_mbps:g}", " ".join(m.egress_ips), m.source])
+                        "" if m.memory_gib is None else m.memory_gib,
+                        "" if m.disk_gb is None else m.disk_gb, m.client_version or "",
+                        "" if m.bandwidth_mbps is None else m.bandwidth_mbps, " ".join(m.egress_ips), m.source])
+
+
+def text(cell: Cell) -> str:
+    """A cell as the CSV writes it: 8 rather than 8.0."""
+    return cell if isinstance(cell, str) else f"{cell:g}"
 
 
 # Excel and WPS run a cell that starts with one of these as a formula (=HYPERLINK(...) in a host
@@ -52,5 +61,5 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows([safe_cell(c) for c in row] for row in rows(agg, lang))
+    writer.writerows([safe_cell(text(c)) for c in row] for row in rows(agg, lang))
     return buf.getvalue()

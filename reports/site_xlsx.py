@@ -6,7 +6,7 @@ import io
 
 from readiness.site.aggregate.site import Aggregate
 from readiness.core.i18n import Lang
-from readiness.core.model import STATUS_LABELS
+from readiness.core.model import VERDICTS
 from readiness.reports.site_csv import HEADER, rows
 
 FILLS = {"pass": "#C6EFCE", "warn": "#FFEB9C", "fail": "#FFC7CE", "error": "#D9D9D9"}
@@ -25,7 +25,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> bytes:
             "undetermined", "best_mbps", "required_mbps", "unregistered_ips", "client_versions"]
     summary.write_row(0, 0, head, bold)
     for i, s in enumerate(agg.sites, 1):
-        summary.write_row(i, 0, [s.id, s.name, s.status.value, STATUS_LABELS[s.status].zh + " " + STATUS_LABELS[s.status].en,
+        summary.write_row(i, 0, [s.id, s.name, s.status.value, VERDICTS[s.status].zh + " " + VERDICTS[s.status].en,
                                  s.seats, s.reports, s.counts["pass"], s.counts["warn"], s.counts["fail"],
                                  s.counts["error"], s.bandwidth["best_mbps"], s.bandwidth["required_mbps"],
                                  " ".join(s.egress["unregistered"]),
@@ -38,7 +38,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> bytes:
     count = 0
     for count, row in enumerate(rows(agg, lang), 1):
         machines.write_row(count, 0, row)
-        machines.write(count, 4, row[4], fills.get(row[4]))
+        machines.write(count, 4, row[4], fills.get(str(row[4])))
     machines.set_column(0, 3, 16)
     machines.autofilter(0, 0, max(1, count), len(HEADER) - 1)
     machines.freeze_panes(1, 0)

@@ -158,12 +158,45 @@ def _bilingual(value: Any) -> dict[str, str]:
     return {"en": cut(t.en, MAX_TEXT), "zh": cut(t.zh, MAX_TEXT)}
 
 
+MACHINE_CHECKS_NAMED = 3  # checks named in a site's "2 PCs: memory; 1: MSYH font"; the rest counted
+
+
+def machine_findings(site: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What a site's PCs fail (then what they could not decide) as one finding each, worst check
+    first, from its per-check counts and titles: "2 PCs: Memory; 1: MSYH font". The site's own
+    findings are about the site (downlink, IPs, seats); without this a NOT READY tile said no why."""
+    checks, titles = site.get("checks"), site.get("titles")
+    if not isinstance(checks, dict):
+        return []
+    titles = titles if isinstance(titles, dict) else {}
+    out = []
+    for status, lead in (("fail", Text("", "")), ("error", Text("Could not decide on ", "无法判断："))):
+        named = sorted(((n, str(cid)) for cid, c in checks.items() if isinstance(c, dict)
+                        for n in (c.get(status),) if isinstance(n, int) and not isinstance(n, bool) and n > 0),
+                       key=lambda x: (-x[0], x[1]))
+        if not named:
+            continue
+        parts = []
+        for i, (n, cid) in enumerate(named[:MACHINE_CHECKS_NAMED]):
+            title = Text.from_json(titles.get(cid)) if cid in titles else Text(cid, cid)
+            title = title if title.en or title.zh else Text(cid, cid)
+            parts.append(Text(f"{n} PC{'s' if n > 1 else ''}: {title.en}" if i == 0 else f"{n}: {title.en}",
+                              f"{n} 台考试机：{title.zh}" if i == 0 else f"{n} 台：{title.zh}"))
+        message = lead + Text("; ".join(p.en for p in parts), "；".join(p.zh for p in parts))
+        if len(named) > MACHINE_CHECKS_NAMED:
+            more = len(named) - MACHINE_CHECKS_NAMED
+            message += Text(f"; {more} more check{'s' if more > 1 else ''}", f"；另有 {more} 项检查")
+        out.append({"status": status, "message": message.to_dict()})
+    return out
+
+
 def _findings(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for s in sites:
         found = s.get("findings")
         if found is not None and not isinstance(found, list):
             raise _refuse("sites[].findings must be a list", "sites[].findings 须为列表")
+        out += [{"status": f["status"], "message": _bilingual(f["message"])} for f in machine_findings(s)]
         for f in reading.listed(found):
             status = reading.mapping(f).get("status")
             if status in ("warn", "fail", "error"):
@@ -671,6 +704,15 @@ class BranchView:
             with self._lock:
                 self.refused[sender_id] = {"at": iso(at_s), "reason": reason.to_dict()}
                 self.version += 1
+
+    def row(self, sender_id: str, now_s: float) -> Row | None:
+        """One sender's row now, as rows() gives it (its page says ESCALATE as its tile does)."""
+        if sender_id not in self.expected:
+            return None
+        with self._lock:
+            got, seen, static = self._latest.get(sender_id, (None, None, None))
+        return row_for(sender_id, self.expected.get(sender_id, ""), got, seen, now_s, self.timeline, static,
+                       {}, self.refused.get(sender_id), self.live)
 
     def rows(self, now_s: float) -> list[Row]:
         with self._lock:

@@ -10,7 +10,7 @@ counts as a run of unknown time (older than any dated run). Every door reads ins
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 FIRST_YEAR, LAST_YEAR = 2000, 2200  # an exam day, a check or a push: anything else is a typo or a dead battery
@@ -60,3 +60,10 @@ def short_time(text: str) -> str:
     not an instant is shown as it is."""
     found = parse_instant(text)
     return found.strftime("%m-%d %H:%M") if found is not None else text
+
+
+def zone_of(text: Any) -> tzinfo | None:
+    """The zone an instant was written in (a site server writes its documents' generated_at in its
+    own: the site's), so its other times can be shown as the site reads them; None if not an instant."""
+    found = parse_instant(text)
+    return found.tzinfo if found is not None else None

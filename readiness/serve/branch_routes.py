@@ -209,8 +209,10 @@ async def branch_page(request: Request) -> Response:
 async def sender_page(request: Request) -> Response:
     s = _branch(request)
     raw = await run_in_threadpool(_stored, s, request.path_params["sid"])
-    kept = s.branch.latest(request.path_params["sid"]) if s.branch is not None else None
-    html = await run_in_threadpool(pages.sender_document, orjson.loads(raw), lang_of(request), kept)
+    sid = request.path_params["sid"]
+    kept = s.branch.latest(sid) if s.branch is not None else None
+    row = s.branch.row(sid, now_s()) if s.branch is not None else None
+    html = await run_in_threadpool(pages.sender_document, orjson.loads(raw), lang_of(request), kept, row)
     return Response(html, media_type=HTML)
 
 

@@ -80,8 +80,10 @@ PHONE_FIELDS = (("app", "app_field", None), ("memory", "memory_field", "decimal"
                 ("name", "name_field", None), ("room", "room", None))
 
 
-def phone(request: Request, lang: str) -> Response:
-    return respond(request, "phone.html", lang, fields=PHONE_FIELDS, words_json=_words_json(), scripts=("phone.js",))
+def phone(request: Request, lang: str, token: str) -> Response:
+    """token: the phone token the page was opened with (its language switch keeps it)."""
+    return respond(request, "phone.html", lang, token=token, fields=PHONE_FIELDS, words_json=_words_json(),
+                   scripts=("phone.js",))
 
 
 def phone_refused(request: Request, lang: str) -> Response:
@@ -111,15 +113,19 @@ def machine(stored: StoredReport, judge: Rejudge | None, latest: Machine | None,
                   facts_json=json.dumps(m.facts, ensure_ascii=False, indent=2))
 
 
-def sender_document(raw: Any, lang: str, kept: Any = None) -> str:
+def sender_document(raw: Any, lang: str, kept: Any = None, row: Any = None) -> str:
     """A site's (or, at headquarters, a branch's) last document as a page, every value escaped:
     what the site's own server shows (the site section, findings, checks, machines with problems,
     remedies), its exam deadlines and its latest rehearsal. kept: what the door made of it
     (branch.Received): the heading's name and verdict are those the tile shows, never the
-    document's own claim."""
+    document's own claim. row: its row now (branch.Row): ESCALATE and why, as its tile says. Times
+    are shown in the site's zone (its server writes generated_at in it), else this server's."""
+    from readiness.core.times import zone_of
+
     doc = Document.read(raw)
     name = kept.name if kept is not None else doc.name
     status = (kept.status if kept is not None else doc.status) or "error"
     return render("sender.html", lang, doc=doc, name=name, status=status, label=" ".join(x for x in (doc.id, name) if x),
+                  row=row, zone=zone_of(doc.generated_at),
                   what=WORDS["branch" if doc.is_branch else "site"], max_rows=MAX_PROBLEM_ROWS,
                   back_path="/branch/sites/" + quote(doc.id, safe=""))

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from readiness.core.i18n import Text
-from readiness.site.phones import admit, judge_phone, room_key, validate
+from readiness.site.phones import PhoneCheck, admit, judge_phone
 from readiness.serve import pages
 from readiness.site.store import StoreGone
 from readiness.serve.context import serving
@@ -30,18 +30,16 @@ async def post_phone(request: Request) -> Response:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(Text(f"not JSON: {exc}", f"不是 JSON：{exc}")) from None
-    problem = validate(doc)
-    if problem:  # the phone rules' own words are English yet: framed by a Chinese sentence
-        raise BadRequest(Text(problem, f"不是手机检查报告（{problem}）"))
-    in_room, in_all = s.view.phone_counts(room_key(doc))
-    admit(doc, in_room, in_all)  # a leaked phone link cannot fill the store
+    check = PhoneCheck.read(doc)  # NotAPhoneCheck (400) says what is wrong, in both languages
+    in_room, in_all = s.view.phone_counts(check.room_key)
+    admit(in_room, in_all)  # a leaked phone link cannot fill the store
     try:
         phone = await run_in_threadpool(s.store.add_phone, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:
         raise CannotStore(Text(f"the server cannot store it now ({exc}); send it again",
                                f"服务器暂时无法保存（{exc}）；请重新发送")) from None
     s.view.add_phone(phone)
-    return json_response({"id": phone.id, **judge_phone(doc, s.cfg.profile).to_dict()}, 201)
+    return json_response({"id": phone.id, **judge_phone(check, s.cfg.profile).to_dict()}, 201)
 
 
 async def list_phones(request: Request) -> Response:
@@ -54,7 +52,7 @@ async def phone_page(request: Request) -> Response:
     s = serving(request)
     if not same(request.query_params.get("t"), s.cfg.phone_token):
         return pages.phone_refused(request, lang_of(request))
-    return pages.phone(request, lang_of(request))
+    return pages.phone(request, lang_of(request), s.cfg.phone_token)
 
 
 ROUTES = [

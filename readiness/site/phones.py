@@ -1,7 +1,8 @@
 """The invigilators' phones, judged against the plan's rules (profile keys `phones.*`).
 
 The phone page only collects what a browser can tell (`readiness.phone/1`); the rules are here,
-pure functions of that document and the profile, like the PC checks. Where a browser hides a fact
+pure functions of that document (read once at the door into a PhoneCheck) and the profile, like
+the PC checks. Where a browser hides a fact
 (Safari sends no client hints and no memory; iPhones do not name their model; Chrome's reduced
 user agent says "Android 10; K" on every phone) the verdict is "error" (cannot tell) and says what
 to look up by hand — never a guess.
@@ -12,13 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 from readiness.core.i18n import Text
 from readiness.core.model import Status
 from readiness.core.profile import Profile
-from readiness.core.refusals import Refused
 from readiness import __version__
+from readiness.core.reading import number
+from readiness.core.refusals import Invalid, Refused
 from readiness.core.versions import compare_versions, parse_version
 
 PHONE_SCHEMA = "readiness.phone/1"
@@ -35,6 +37,7 @@ DEVICE_MEMORY_CAP = 8  # navigator.deviceMemory never says more, whatever the ph
 class Kind(str, Enum):
     ANDROID = "android"
     ANDROID_TABLET = "android-tablet"
+    ANDROID_DEVICE = "android-device"  # Android, but the browser does not say phone or tablet ("desktop" mode)
     IPHONE = "iphone"
     IPAD = "ipad"
     COMPUTER = "computer"
@@ -43,6 +46,7 @@ class Kind(str, Enum):
 
 KIND_NAMES = {
     Kind.ANDROID: Text("Android phone", "Android 手机"), Kind.ANDROID_TABLET: Text("Android tablet", "Android 平板"),
+    Kind.ANDROID_DEVICE: Text("Android phone or tablet", "Android 手机或平板"),
     Kind.IPHONE: Text("iPhone", "iPhone"), Kind.IPAD: Text("iPad", "iPad"),
     Kind.COMPUTER: Text("computer", "电脑"), Kind.UNKNOWN: Text("unknown device", "未知设备"),
 }
@@ -82,57 +86,142 @@ class PhoneVerdict:
                            "os_version": self.device.os_text, "model": self.device.model}}
 
 
-# -- reading the document ---------------------------------------------------------------------
+# -- reading the document, once, at its door --------------------------------------------------
 
-def validate(doc: Any) -> str | None:
-    """Why a posted document is not a phone report, or None."""
-    if not isinstance(doc, dict):
-        return "not a JSON object"
-    if doc.get("schema") != PHONE_SCHEMA:
-        return f"\"schema\" must be {PHONE_SCHEMA!r}"
-    for key, most in MAX_FIELD.items():
-        value = doc.get(key)
-        if value is not None and (not isinstance(value, str) or len(value) > most):
-            return f"{key}: expected a string of at most {most} characters"
-    if not isinstance(doc.get("user_agent"), str):
-        return "user_agent: missing"
-    ch = doc.get("ua_ch")
-    if ch is not None:
-        if not isinstance(ch, dict):
-            return "ua_ch: expected an object or null"
-        for key in ("platform", "platformVersion", "model"):
-            if ch.get(key) is not None and (not isinstance(ch.get(key), str) or len(ch[key]) > MAX_HINT):
-                return f"ua_ch.{key}: expected a string of at most {MAX_HINT} characters"
-        if ch.get("mobile") is not None and not isinstance(ch.get("mobile"), bool):
-            return "ua_ch.mobile: expected true or false"
-        ff = ch.get("formFactors")
-        if ff is not None and (not isinstance(ff, list) or len(ff) > MAX_FORM_FACTORS or
-                               not all(isinstance(f, str) and len(f) <= MAX_HINT for f in ff)):
-            return f"ua_ch.formFactors: expected a list of at most {MAX_FORM_FACTORS} short strings"
-    for key in ("device_memory", "max_touch_points"):
-        if doc.get(key) is not None and not _is_number(doc.get(key)):
-            return f"{key}: expected a number or null"
-    stated = doc.get("stated_memory_gb")
-    if stated is not None and not (_is_number(stated) and STATED_MEMORY_GB[0] <= stated <= STATED_MEMORY_GB[1]):
-        return (f"stated_memory_gb: the memory read in the phone's settings, {STATED_MEMORY_GB[0]:g} to "
-                f"{STATED_MEMORY_GB[1]:g} GB, or null")
-    screen = doc.get("screen")
-    if screen is not None and (not isinstance(screen, dict) or
-                               not all(_is_number(screen.get(k)) for k in ("width", "height"))):
-        return "screen: expected {\"width\": number, \"height\": number} or null"
-    return None
+class NotAPhoneCheck(Invalid):
+    """What was posted is not a phone check, or holds a value no phone could give; the reason is
+    said in both languages where it is found."""
+
+
+def _not_a_check(en: str, zh: str) -> NotAPhoneCheck:
+    return NotAPhoneCheck(Text(f"not a phone check: {en}", f"不是手机检查报告：{zh}"))
+
+
+@dataclass(frozen=True)
+class Hints:
+    """The browser's user-agent client hints (Chromium): "" or None where it kept one back."""
+    platform: str
+    platform_version: str
+    model: str
+    mobile: bool | None
+    form_factors: tuple[str, ...] | None  # lower case
+
+
+@dataclass(frozen=True)
+class PhoneCheck:
+    """A `readiness.phone/1` as the rules and the pages read it: every value of its type."""
+    user_agent: str
+    hints: Hints | None
+    device_memory: float | None  # navigator.deviceMemory, GB, rounded, at most 8
+    max_touch_points: float
+    stated_memory_gb: float | None  # typed from the phone's settings
+    screen: tuple[float, float] | None  # width, height in CSS pixels
+    app_version: str
+    name: str
+    room: str
+
+    @classmethod
+    def read(cls, doc: Any) -> PhoneCheck:
+        """The check, or NotAPhoneCheck saying what is wrong (a stored check is read the same way)."""
+        if not isinstance(doc, dict):
+            raise _not_a_check("not a JSON object", "不是 JSON 对象")
+        if doc.get("schema") != PHONE_SCHEMA:
+            raise _not_a_check(f"\"schema\" must be {PHONE_SCHEMA!r}", f"“schema”须为 {PHONE_SCHEMA!r}")
+        for key, most in MAX_FIELD.items():
+            value = doc.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > most):
+                if key in TYPED and isinstance(value, str):  # what a person typed: said as such
+                    en, zh = TYPED[key]
+                    raise NotAPhoneCheck(Text(f"{en} is too long: at most {most} characters ({key})",
+                                              f"{zh}过长：最多 {most} 个字符"))
+                raise _not_a_check(f"{key}: expected a string of at most {most} characters",
+                                   f"{key} 须为不超过 {most} 个字符的文本")
+        if not isinstance(doc.get("user_agent"), str):
+            raise _not_a_check("user_agent: missing", "缺少 user_agent（浏览器标识）")
+        for key in ("device_memory", "max_touch_points"):
+            if doc.get(key) is not None and not _is_number(doc.get(key)):
+                raise _not_a_check(f"{key}: expected a number or null", f"{key} 须为数字或 null")
+        screen = doc.get("screen")
+        if screen is not None and (not isinstance(screen, dict) or
+                                   not all(_is_number(screen.get(k)) for k in ("width", "height"))):
+            raise _not_a_check("screen: expected {\"width\": number, \"height\": number} or null",
+                               "screen 须为 {\"width\": 数字, \"height\": 数字} 或 null")
+        return cls(user_agent=doc["user_agent"], hints=_hints(doc.get("ua_ch")),
+                   device_memory=number(doc.get("device_memory")), max_touch_points=number(doc.get("max_touch_points")) or 0.0,
+                   stated_memory_gb=_stated(doc.get("stated_memory_gb")),
+                   screen=None if screen is None else (float(screen["width"]), float(screen["height"])),
+                   app_version=(doc.get("app_version") or "").strip(), name=doc.get("name") or "",
+                   room=doc.get("room") or "")
+
+    @property
+    def room_key(self) -> str:
+        """The room as counted against MAX_PHONES_PER_ROOM: trimmed, without case."""
+        return self.room.strip().casefold()
+
+
+TYPED = {"app_version": ("The app version", "App 版本"), "name": ("The name", "姓名"), "room": ("The room", "考场")}
+
+
+def _hints(ch: Any) -> Hints | None:
+    if ch is None:
+        return None
+    if not isinstance(ch, dict):
+        raise _not_a_check("ua_ch: expected an object or null", "ua_ch 须为对象或 null")
+    for key in ("platform", "platformVersion", "model"):
+        if ch.get(key) is not None and (not isinstance(ch.get(key), str) or len(ch[key]) > MAX_HINT):
+            raise _not_a_check(f"ua_ch.{key}: expected a string of at most {MAX_HINT} characters",
+                               f"ua_ch.{key} 须为不超过 {MAX_HINT} 个字符的文本")
+    if ch.get("mobile") is not None and not isinstance(ch.get("mobile"), bool):
+        raise _not_a_check("ua_ch.mobile: expected true or false", "ua_ch.mobile 须为 true 或 false")
+    ff = ch.get("formFactors")
+    if ff is not None and (not isinstance(ff, list) or len(ff) > MAX_FORM_FACTORS or
+                           not all(isinstance(f, str) and len(f) <= MAX_HINT for f in ff)):
+        raise _not_a_check(f"ua_ch.formFactors: expected a list of at most {MAX_FORM_FACTORS} short strings",
+                           f"ua_ch.formFactors 须为不超过 {MAX_FORM_FACTORS} 个短文本的列表")
+    return Hints(platform=ch.get("platform") or "", platform_version=(ch.get("platformVersion") or "").strip(),
+                 model=ch.get("model") or "", mobile=ch.get("mobile"),
+                 form_factors=None if ff is None else tuple(f.lower() for f in ff))
+
+
+def _stated(stated: Any) -> float | None:
+    """The memory the invigilator typed, GB; a value no phone's settings show is refused with what
+    is wrong with it (a typo such as 4096 for 4, or MB for GB), not as "not a phone check"."""
+    if stated is None:
+        return None
+    low, high = STATED_MEMORY_GB
+    if not _is_number(stated):
+        raise NotAPhoneCheck(Text(
+            f"The memory typed is not a number: type the RAM from Settings → About phone in GB, {low:g} to {high:g} "
+            "(stated_memory_gb)",
+            f"填写的运行内存不是数字：请按 设置 → 关于手机 → 运行内存 填写，单位 GB，{low:g} 至 {high:g}"))
+    if not low <= stated <= high:
+        hint_en, hint_zh = ((f" (in MB? {stated:g} MB is {stated / 1024:.3g} GB)",
+                             f"（是否按 MB 填写？{stated:g} MB 即 {stated / 1024:.3g} GB）") if stated >= 256 else ("", ""))
+        raise NotAPhoneCheck(Text(
+            f"The memory typed, {stated:g} GB, is not what a phone has{hint_en}: type the RAM from Settings → About "
+            f"phone in GB, {low:g} to {high:g} (stated_memory_gb)",
+            f"填写的运行内存 {stated:g} GB 不是手机可能有的数值{hint_zh}：请按 设置 → 关于手机 → 运行内存 填写，"
+            f"单位 GB，{low:g} 至 {high:g}"))
+    return float(stated)
+
+
+def replaces(newer: PhoneCheck, older: PhoneCheck, older_verdict: PhoneVerdict) -> bool:
+    """Whether a newer check stands for the phone of an older one, which then is no longer shown:
+    the same invigilator's name (not empty: identical school phones send none) and room, and the
+    same browser (pressed twice, the app updated) or an older check that could not tell the
+    device (sent in "desktop site" mode, then again without it: another user agent)."""
+    if not newer.name.strip() or (newer.name.strip().casefold(), newer.room_key) != (
+            older.name.strip().casefold(), older.room_key):
+        return False
+    untold = any(r.id == "device" and r.status is Status.ERROR for r in older_verdict.results)
+    return newer.user_agent == older.user_agent or untold
 
 
 class TooManyPhones(Refused):
     """More phones for one room (or the site) than invigilators exist: a phone link passed around."""
 
 
-def room_key(doc: Mapping[str, Any]) -> str:
-    room = doc.get("room")
-    return room.strip().casefold() if isinstance(room, str) else ""
-
-
-def admit(doc: Mapping[str, Any], in_room: int, in_all: int) -> None:
+def admit(in_room: int, in_all: int) -> None:
     """A phone check is kept while its room and the site are within bounds; TooManyPhones else."""
     if in_all >= MAX_PHONES:
         raise TooManyPhones(Text(f"the server keeps at most {MAX_PHONES} phone checks",
@@ -153,11 +242,9 @@ _REDUCED_ANDROID = re.compile(r"Android 10; K\)")  # Chrome's frozen user agent:
 _IOS = re.compile(r"(?:iPhone|CPU) OS (\d+(?:_\d+)*) like Mac OS X")
 
 
-def classify(doc: Mapping[str, Any]) -> Device:
-    ua: str = doc.get("user_agent") or ""
-    ch = doc.get("ua_ch") if isinstance(doc.get("ua_ch"), dict) else None
-    touch = doc.get("max_touch_points") or 0
-    platform = (ch or {}).get("platform") or ""
+def classify(check: PhoneCheck) -> Device:
+    ua, ch, touch = check.user_agent, check.hints, check.max_touch_points
+    platform = ch.platform if ch else ""
     if platform == "Android" or "Android" in ua:
         return _android(ua, ch)
     if "iPhone" in ua or "iPod" in ua:
@@ -170,8 +257,8 @@ def classify(doc: Mapping[str, Any]) -> Device:
                       Text("an iPad (its user agent says so)", "iPad（浏览器标识如此）"))
     if "Macintosh" in ua and touch > 1:
         return Device(Kind.IPAD, None, None, "iPad",
-                      Text(f"an iPad: a Mac user agent with a touch screen ({touch} touch points)",
-                           f"iPad：Mac 浏览器标识但有触摸屏（{touch} 个触点）"))
+                      Text(f"an iPad: a Mac user agent with a touch screen ({touch:g} touch points)",
+                           f"iPad：Mac 浏览器标识但有触摸屏（{touch:g} 个触点）"))
     if platform in ("Windows", "macOS", "Linux", "Chrome OS") or any(
             w in ua for w in ("Windows NT", "Macintosh", "X11", "CrOS")):
         return Device(Kind.COMPUTER, None, None, None,
@@ -185,54 +272,59 @@ def _ios_version(ua: str) -> str | None:
     return m.group(1).replace("_", ".") if m else None
 
 
-def _android(ua: str, ch: Mapping[str, Any] | None) -> Device:
+def _android(ua: str, ch: Hints | None) -> Device:
     version: str | None = None
-    if ch and isinstance(ch.get("platformVersion"), str) and ch["platformVersion"].strip():
-        version = ch["platformVersion"].strip()
+    if ch and ch.platform_version:
+        version = ch.platform_version
     elif not _REDUCED_ANDROID.search(ua):
         m = _ANDROID.search(ua)
         version = m.group(1) if m else None
-    model = (ch or {}).get("model") or None
-    factors = [f.lower() for f in (ch or {}).get("formFactors") or []]
+    os_version = parse_version(version) if version else None
+    model = (ch.model if ch else "") or None
+    factors = list(ch.form_factors or ()) if ch else []
     if factors:
         why = Text(f"form factors reported by the browser: {', '.join(factors)}",
                    f"浏览器报告的设备类型：{', '.join(factors)}")
         if "mobile" not in factors and "tablet" not in factors:  # "desktop" (a desktop-site request), XR, ...:
-            return Device(Kind.UNKNOWN, None, version, model if isinstance(model, str) else None,  # no evidence
+            return Device(Kind.ANDROID_DEVICE, os_version, version, model,  # an Android device, its form untold
                           why + Text(", neither mobile nor tablet", "，既非手机也非平板"))
         tablet = "tablet" in factors and "mobile" not in factors
-    elif ch is not None and isinstance(ch.get("mobile"), bool):
-        tablet = not ch["mobile"]
-        why = Text("the browser's client hints say " + ("mobile" if ch["mobile"] else "not mobile"),
-                   "浏览器客户端提示为" + ("移动设备" if ch["mobile"] else "非移动设备"))
+    elif ch is not None and ch.mobile is not None:
+        tablet = not ch.mobile
+        why = Text("the browser's client hints say " + ("mobile" if ch.mobile else "not mobile"),
+                   "浏览器客户端提示为" + ("移动设备" if ch.mobile else "非移动设备"))
     else:
         tablet = "Mobile" not in ua
         why = Text("an Android user agent " + ("without" if tablet else "with") + " \"Mobile\"",
                    "Android 浏览器标识" + ("不含" if tablet else "含有") + "“Mobile”")
-    return Device(Kind.ANDROID_TABLET if tablet else Kind.ANDROID,
-                  parse_version(version) if version else None, version, model if isinstance(model, str) else None, why)
+    return Device(Kind.ANDROID_TABLET if tablet else Kind.ANDROID, os_version, version, model, why)
 
 
 # -- the rules ----------------------------------------------------------------------------------
 
-def judge_phone(doc: Mapping[str, Any], profile: Profile) -> PhoneVerdict:
-    """The verdict; a document the rules cannot read gives "error" with the reason, never an
+def judge_phone(check: PhoneCheck, profile: Profile) -> PhoneVerdict:
+    """The verdict; a check the rules cannot judge gives "error" with the reason, never an
     exception (a stored phone is judged again at every look at the dashboard)."""
     try:
-        return _judge(doc, profile)
+        return _judge(check, profile)
     except Exception as exc:  # noqa: BLE001 - one odd phone must not take the dashboard down
         why = f"{type(exc).__name__}: {exc}"[:300]
-        unknown = Device(Kind.UNKNOWN, None, None, None, Text("unreadable", "无法读取"))
-        return PhoneVerdict(Status.ERROR, (PhoneResult(
-            "device", Status.ERROR, Text(f"The rules cannot read what this browser sent ({why}).",
-                                         f"无法读取此浏览器发送的信息（{why}）。"),
-            Text("Check the phone by hand against the plan.", "请对照预案人工检查手机。")),), unknown)
+        return unreadable(Text(why, why))
 
 
-def _judge(doc: Mapping[str, Any], profile: Profile) -> PhoneVerdict:
-    device = classify(doc)
-    results = (_device_rule(device, profile), _os_rule(device, profile), _hardware_rule(device, doc, profile),
-               _app_rule(device, doc, profile))
+def unreadable(why: Text) -> PhoneVerdict:
+    """The verdict on what cannot be judged (a stored check today's reader refuses): "error", why."""
+    unknown = Device(Kind.UNKNOWN, None, None, None, Text("unreadable", "无法读取"))
+    return PhoneVerdict(Status.ERROR, (PhoneResult(
+        "device", Status.ERROR, Text(f"The rules cannot read what this browser sent ({why.en}).",
+                                     f"无法读取此浏览器发送的信息（{why.zh}）。"),
+        Text("Check the phone by hand against the plan.", "请对照预案人工检查手机。")),), unknown)
+
+
+def _judge(check: PhoneCheck, profile: Profile) -> PhoneVerdict:
+    device = classify(check)
+    results = (_device_rule(device, profile), _os_rule(device, profile), _hardware_rule(device, check, profile),
+               _app_rule(device, check, profile))
     seen = {r.status for r in results}
     status = next((s for s in (Status.FAIL, Status.ERROR, Status.WARN) if s in seen), Status.PASS)
     return PhoneVerdict(status, results, device)
@@ -247,6 +339,15 @@ def _device_rule(d: Device, profile: Profile) -> PhoneResult:
         return PhoneResult("device", Status.FAIL, Text("A tablet: ", "平板：") + d.why,
                            Text("Tablets may not be used for the identity check: use a phone.",
                                 "身份核验不得使用平板，请使用手机。"))
+    if d.kind is Kind.ANDROID_DEVICE:
+        if profile["phones.tablets_allowed"]:  # a phone or a tablet: either is allowed
+            return PhoneResult("device", Status.PASS, Text("An Android phone or tablet (tablets allowed by the "
+                                                           "profile): ", "Android 手机或平板（配置允许平板）：") + d.why)
+        return PhoneResult("device", Status.ERROR, Text("Cannot tell whether it is a phone or a tablet: ",
+                                                        "无法判断是手机还是平板：") + d.why,
+                           Text("Turn off \"Desktop site\" in the browser's menu and send again, or check by hand "
+                                "that it is a phone, not a tablet.",
+                                "请在浏览器菜单中关闭“桌面版网站”后重新提交，或人工确认是手机而非平板。"))
     if d.kind is Kind.COMPUTER:
         return PhoneResult("device", Status.FAIL, Text("Opened on ", "在此设备上打开：") + d.why,
                            Text("Open this page on the invigilator's phone (scan the QR code).",
@@ -257,7 +358,7 @@ def _device_rule(d: Device, profile: Profile) -> PhoneResult:
 
 
 def _os_rule(d: Device, profile: Profile) -> PhoneResult:
-    if d.kind in (Kind.ANDROID, Kind.ANDROID_TABLET):
+    if d.kind in (Kind.ANDROID, Kind.ANDROID_TABLET, Kind.ANDROID_DEVICE):
         minimum, name = profile["phones.android_min_version"], "Android"
         where = Text("Settings → About phone → Android version", "设置 → 关于手机 → Android 版本")
     elif d.kind in (Kind.IPHONE, Kind.IPAD):
@@ -279,23 +380,27 @@ def _os_rule(d: Device, profile: Profile) -> PhoneResult:
                             f"请将系统升级到 {name} {minimum} 或更高，或更换手机。"))
 
 
-def _hardware_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneResult:
+def _hardware_rule(d: Device, check: PhoneCheck, profile: Profile) -> PhoneResult:
     if d.kind is Kind.ANDROID:
-        return _memory_rule(d, doc, profile)
+        return _memory_rule(d, check, profile)
+    if d.kind is Kind.ANDROID_DEVICE:  # a phone or a tablet: the memory rule is the phone's
+        if profile["phones.tablets_allowed"]:  # a tablet would pass without it: judge no memory
+            return PhoneResult("hardware", Status.SKIP, Text("Phone or tablet unknown: memory not judged.",
+                                                             "无法判断是手机还是平板：不判断内存。"))
+        return _memory_rule(d, check, profile)  # a tablet fails as one anyway: a phone's rule decides
     if d.kind is Kind.IPHONE:
-        return _iphone_rule(d, doc, profile)
+        return _iphone_rule(d, check, profile)
     return PhoneResult("hardware", Status.SKIP, Text("Not a phone: no model to judge.", "非手机：不判断机型。"))
 
 
-def _memory_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneResult:
+def _memory_rule(d: Device, check: PhoneCheck, profile: Profile) -> PhoneResult:
     need: float = profile["phones.android_min_memory_gb"]
     by_hand = Text(f"Check by hand: Settings → About phone → RAM must be at least {need:g} GB.",
                    f"请人工查看：设置 → 关于手机 → 运行内存，须不少于 {need:g} GB。")
     model = f"{d.model}: " if d.model else ""
-    raw = doc.get("device_memory")
-    memory = float(raw) if isinstance(raw, (int, float)) and _is_number(raw) else 0.0
-    stated = doc.get("stated_memory_gb")
-    if isinstance(stated, (int, float)) and _is_number(stated):  # validated at the door
+    memory = check.device_memory or 0.0
+    stated = check.stated_memory_gb
+    if stated is not None:
         observed = Text(f"{model}{stated:g} GB of memory, as stated from the phone's settings",
                         f"{model}运行内存 {stated:g} GB（监考人员按手机设置填写）")
         if memory > 0 and memory * 1.5 < need and memory < DEVICE_MEMORY_CAP:  # the browser shows less for sure
@@ -323,15 +428,14 @@ def _memory_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneRe
     return PhoneResult("hardware", Status.ERROR, observed + Text(": too coarse to tell", "：取整过粗，无法判断"), by_hand)
 
 
-def _iphone_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneResult:
+def _iphone_rule(d: Device, check: PhoneCheck, profile: Profile) -> PhoneResult:
     oldest = profile["phones.iphone_min_model"]
     by_hand = Text(f"Check by hand: Settings → General → About → Model Name must be iPhone {oldest} or newer.",
                    f"请人工查看：设置 → 通用 → 关于本机 → 型号名称，须为 iPhone {oldest} 或更新机型。")
     if d.os_version is not None and compare_versions(d.os_version, (13,)) >= 0:
         return PhoneResult("hardware", Status.PASS, Text(
             f"iOS {d.os_text} runs only on an iPhone 6s or newer", f"iOS {d.os_text} 仅能运行于 iPhone 6s 及更新机型"))
-    screen = doc.get("screen") if isinstance(doc.get("screen"), dict) else None
-    width = min(screen["width"], screen["height"]) if screen else None
+    width = min(check.screen) if check.screen else None
     if oldest == "6" and width is not None and width >= 375:
         return PhoneResult("hardware", Status.PASS, Text(
             f"A {width:g}-point-wide screen: an iPhone 6 or newer (older iPhones are 320 wide)",
@@ -348,14 +452,14 @@ def _iphone_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneRe
                        by_hand)
 
 
-def _app_rule(d: Device, doc: Mapping[str, Any], profile: Profile) -> PhoneResult:
-    if d.kind in (Kind.ANDROID, Kind.ANDROID_TABLET):
+def _app_rule(d: Device, check: PhoneCheck, profile: Profile) -> PhoneResult:
+    if d.kind in (Kind.ANDROID, Kind.ANDROID_TABLET, Kind.ANDROID_DEVICE):
         minimum = profile["phones.android_app_min"]
     elif d.kind in (Kind.IPHONE, Kind.IPAD):
         minimum = profile["phones.ios_app_min"]
     else:
         return PhoneResult("app", Status.SKIP, Text("Not a phone: no app to judge.", "非手机：不判断 App 版本。"))
-    typed = (doc.get("app_version") or "").strip()
+    typed = check.app_version
     version = parse_version(typed)
     if version is None:
         return PhoneResult("app", Status.ERROR,

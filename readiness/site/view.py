@@ -17,7 +17,8 @@ from readiness.site.aggregate.clones import flag
 from readiness.core.inputs import Rejected, Source, unusable
 from readiness.site.aggregate.machines import Machine, Rejudge, read_machine
 from readiness.site.aggregate.site import Aggregate, Aggregator
-from readiness.site.phones import judge_phone, room_key
+from readiness.core.reading import text_of
+from readiness.site.phones import NotAPhoneCheck, PhoneCheck, PhoneVerdict, judge_phone, replaces, unreadable
 from readiness.core.i18n import Text
 from readiness.core.profile import Profile
 from readiness.site.store import StoredPhone, StoredReport, Store
@@ -152,27 +153,34 @@ class SiteView:
 
     def phone_rows(self, profile: Profile) -> list[dict[str, Any]]:
         """Every phone's latest check, judged now (the rules may have changed since). A phone sent
-        again (the same name, room and browser: pressed twice, or after updating the app) shows
-        once, as last sent; checks without a name are all kept (identical school phones)."""
+        again shows once, as last sent (phones.replaces: the same name, room and browser, or an
+        older check that could not tell the device); checks without a name are all kept
+        (identical school phones)."""
         import orjson
 
-        latest: dict[Any, dict[str, Any]] = {}
+        shown: list[tuple[PhoneCheck | None, PhoneVerdict, dict[str, Any]]] = []
         for p in self.phones():
             try:
                 doc = orjson.loads(p.body)
             except orjson.JSONDecodeError:
                 continue  # never stored: the server refuses what it cannot read
-            if not isinstance(doc, dict):
-                continue
-            verdict = judge_phone(doc, profile)
-            row = {"id": p.id, "received_at": p.received_at, "name": str(doc.get("name") or ""),
-                   "room": str(doc.get("room") or ""), "app_version": str(doc.get("app_version") or ""),
+            check: PhoneCheck | None
+            try:
+                read = PhoneCheck.read(doc)
+            except NotAPhoneCheck as exc:  # kept by an older readiness that took it: shown, not judged
+                check, verdict = None, unreadable(exc.reason)
+            else:
+                check, verdict = read, judge_phone(read, profile)
+            raw = doc if isinstance(doc, dict) else {}
+            row = {"id": p.id, "received_at": p.received_at,
+                   "name": check.name if check else text_of(raw.get("name")),
+                   "room": check.room if check else text_of(raw.get("room")),
+                   "app_version": check.app_version if check else text_of(raw.get("app_version")),
                    **verdict.to_dict()}
-            name = row["name"].strip().casefold()
-            key = (name, row["room"].strip().casefold(), str(doc.get("user_agent") or "")) if name else p.id
-            latest.pop(key, None)  # the newest goes last, in the order of arrival
-            latest[key] = row
-        return list(latest.values())
+            if check is not None:  # the newest goes last, in the order of arrival
+                shown = [o for o in shown if o[0] is None or not replaces(check, o[0], o[1])]
+            shown.append((check, verdict, row))
+        return [row for _, _, row in shown]
 
 
 def _relabel(m: Machine, rid: int) -> Machine:
@@ -188,7 +196,6 @@ def _room_of(phone: StoredPhone) -> str:
     import orjson
 
     try:
-        doc = orjson.loads(phone.body)
-    except orjson.JSONDecodeError:
+        return PhoneCheck.read(orjson.loads(phone.body)).room_key
+    except (orjson.JSONDecodeError, NotAPhoneCheck):
         return ""
-    return room_key(doc) if isinstance(doc, dict) else ""

@@ -79,6 +79,32 @@ def test_xlsx_reads_back(agg, tmp_path):
     assert [r[4] for r in machines[1:]] == ["pass", "warn", "fail", "error"]
 
 
+def test_xlsx_measures_are_numbers_and_the_verdict_is_said_as_everywhere(agg, tmp_path):
+    """Issue 28 item 13: memory_gib and disk_gb were text cells (no sum, no sort by size), and the
+    summary said 不通过 FAIL where every other output says 未就绪 NOT READY (core.model.VERDICTS)."""
+    import openpyxl
+
+    from readiness.core.model import VERDICTS, Status
+
+    out = tmp_path / "site.xlsx"
+    CliRunner().invoke(main, ["aggregate", "reports", "--xlsx", str(out), "--csv", str(tmp_path / "s.csv")])
+    book = openpyxl.load_workbook(out, read_only=True)
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    assert summary[0][3] == "verdict" and summary[1][3] == "未就绪 NOT READY" == (
+        VERDICTS[Status.FAIL].zh + " " + VERDICTS[Status.FAIL].en)
+    machines = list(book["Machines"].iter_rows(values_only=True))
+    head = machines[0]
+    for column in ("memory_gib", "disk_gb"):
+        values = [r[head.index(column)] for r in machines[1:]]
+        known = [v for v in values if v is not None]
+        assert known and all(isinstance(v, (int, float)) for v in known), (column, values)
+    # the CSV still writes the same figures as text, 8 not 8.0
+    import csv
+    rows = list(csv.DictReader((tmp_path / "s.csv").read_text("utf-8-sig").splitlines()))
+    assert [r["memory_gib"] for r in rows] == [
+        "" if r[head.index("memory_gib")] is None else f"{r[head.index('memory_gib')]:g}" for r in machines[1:]]
+
+
 def test_json_schema_fields(agg):
     doc = json.loads(site_json.render(agg))
     assert doc["schema"] == "readiness.site/1" and doc["mode"] == "stored"

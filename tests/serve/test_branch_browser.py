@@ -142,3 +142,40 @@ def test_a_refused_site_and_a_lost_data_folder_are_said(browser, tmp_path):
             assert "数据目录已不存在" in page.locator(".store-error").text_content()
         finally:
             ctx.close()
+
+
+SHOTS = __import__("os").environ.get("READINESS_SHOTS")  # a folder: screenshots kept there to look at
+
+
+@pytest.mark.parametrize("locale, lang", [("zh-CN", "zh"), ("en-US", "en")])
+def test_the_branch_says_why_a_site_is_not_ready(browser, branch, locale, lang):
+    """Issue 28 item 9: a NOT READY tile said "Findings: -" when only its PCs failed (site 1101: one
+    PC with 2 GB); it names what they fail. The site's page shows its title and verdict once and says
+    ESCALATE (and why) when the site escalates."""
+    import requests
+
+    ctx, page, _ = open_branch(browser, branch.branch.url, locale, f"/branch?lang={lang}")
+    try:
+        tile = page.locator('.tile[data-site="1101"]')
+        said = [f.text_content() for f in tile.locator(".finding").all()]
+        memory = "1 台考试机：内存" if lang == "zh" else "1 PC: Memory"
+        assert any(memory in f for f in said), said
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/branch.{lang}.png", full_page=True)
+        page.locator('.tile[data-site="1101"] a.site-link').click()
+        page.wait_for_url("**/branch/sites/1101*")
+        assert page.locator(".verdict").count() == 1 and page.locator("h2 bdi").count() == 0  # no second banner
+        assert page.locator("#verdict .mark.escalate").count() == 0
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/sender.{lang}.png", full_page=True)
+        page.goto(branch.branch.url + f"/branch/sites/{EVIL_ID.replace('/', '%2F')}?lang={lang}")
+        mark = page.locator("#verdict .mark.escalate")
+        assert mark.text_content() == ("需上报" if lang == "zh" else "ESCALATE")
+        assert page.locator(".escalate-why").count() == 1
+    finally:
+        ctx.close()
+    html = requests.get(branch.branch.url + "/download/branch.html", cookies={"key": KEY},
+                        headers={"Authorization": f"Bearer {KEY}"}, timeout=10).text
+    row = html[html.index('data-site="1101"'):]
+    row = row[:row.index("</tr>")]
+    assert "1 PC: Memory" in row or "1 台考试机：内存" in row, row

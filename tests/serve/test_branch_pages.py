@@ -105,3 +105,26 @@ def test_the_downloads(branch):
     doc = json.loads(get(branch, "/download/branch.json").content)
     assert doc["schema"] == "readiness.branch/1" and doc["escalating"] == 1 and doc["silent"] == 1
     assert get(branch, "/download/branch.pdf").status_code == 404
+
+
+def test_a_sites_page_shows_its_times_in_the_sites_zone(monkeypatch):
+    """Issue 28 item 9: the page showed the branch server's zone (UTC+00:00 on a UTC machine) for a
+    site in Beijing. The site's server writes generated_at in its own zone: the page follows it."""
+    import time
+
+    from tests.reports.branch_doc import site_doc
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        doc = site_doc("1101", "海淀学习中心", "fail", 2, 3, 1_796_000_000)
+        doc["generated_at"] = "2026-12-05T08:10:00+08:00"
+        doc["sender"]["sent_at"] = "2026-12-05T00:10:05+00:00"
+        html = pages.sender_document(doc, "zh")
+        assert "2026-12-05 08:10 UTC+08:00" in html and "UTC+00:00" not in html
+        assert "2026-12-05 08:10 UTC+08:00" in html[html.index("上报时间"):]  # the sent time too, in the site's zone
+        doc["generated_at"] = "not a time"  # no zone to follow: this server's
+        assert "UTC+00:00" in pages.sender_document(doc, "zh")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
