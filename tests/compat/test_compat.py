@@ -169,3 +169,15 @@ def test_phone_checks_judged_today_as_that_version_judged_them(site_profile, s):
         assert today["status"] == posted["answer"]["status"]
         assert {r["id"]: r["status"] for r in today["results"]} == \
             {r["id"]: r["status"] for r in posted["answer"]["results"]}
+
+
+def test_no_check_came_in_a_version_later_than_this_one() -> None:
+    """A check's `since` later than the tool's own version would make a current snapshot that lacks
+    its facts read as an older one's (SKIP) instead of a damaged one (error): bump with the release."""
+    from readiness import __version__
+    from readiness.core.loading import load_checks_and_profile
+    from readiness.core.versions import parse_version
+
+    loaded = load_checks_and_profile(None)[0]
+    later = {c.id: c.since for c in loaded.checks if c.since and parse_version(c.since) > parse_version(__version__)}
+    assert later == {}
