@@ -39,6 +39,7 @@ def test_wrong_tokens_never_shut_out_valid_sites_behind_the_same_address(tmp_pat
                 time.sleep(0.05)
 
         thread = threading.Thread(target=guesser, daemon=True)
+        started = time.monotonic()
         thread.start()
         try:
             deadline = time.monotonic() + 10
@@ -53,7 +54,10 @@ def test_wrong_tokens_never_shut_out_valid_sites_behind_the_same_address(tmp_pat
             stop.set()
             thread.join(10)
         assert codes == [201] * 10
-        assert set(bogus_codes) == {401, 429} and bogus_codes.count(401) <= 11  # the limit on guessing stays
+        elapsed = time.monotonic() - started
+        # the limit on guessing stays: the allowance, plus what refills at 30 a minute while the test ran
+        # (a loaded machine runs it longer); without a limit a guess every 0.05 s gets dozens of 401s
+        assert set(bogus_codes) == {401, 429} and bogus_codes.count(401) <= 11 + int(elapsed / 2), elapsed
         assert {s["id"]: s for s in branch_doc(branch)["sites"]}["1102"]["status"] == "pass"
 
 
