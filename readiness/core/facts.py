@@ -372,7 +372,7 @@ MAX_SNAPSHOT_DEPTH = 64  # a snapshot needs five levels; a report's facts one mo
 
 def load_snapshot(path: str | Path) -> dict[str, Any]:
     """Read a saved facts file (or a report, whose facts are re-judged)."""
-    from readiness.core.files import read_regular
+    from readiness.core.files import cannot_read, read_regular
 
     p = Path(path)
     try:
@@ -380,9 +380,7 @@ def load_snapshot(path: str | Path) -> dict[str, Any]:
             raise SnapshotError(str(p), Text("is a folder, not a facts file", "是文件夹，不是信息文件"))
         raw = read_regular(p, MAX_SNAPSHOT_BYTES)
     except OSError as exc:
-        said = getattr(exc, "reason", None)  # NotRegularFile says what the path is in both languages
-        why = said if isinstance(said, Text) else same(exc.strerror or str(exc))
-        raise SnapshotError(str(p), Text(f"cannot read: {why.en}", f"无法读取：{why.zh}")) from None
+        raise SnapshotError(str(p), cannot_read(exc)) from None
     if len(raw) > MAX_SNAPSHOT_BYTES:
         raise SnapshotError(str(p), Text(f"larger than {MAX_SNAPSHOT_BYTES // 2**20} MiB: not a facts file",
                                          f"大于 {MAX_SNAPSHOT_BYTES // 2**20} MiB：不是信息文件"))
