@@ -136,7 +136,8 @@ async def machine(request: Request) -> Response:
         raise NotFound(Text("no such report", "没有这份报告"))
     built = await run_in_threadpool(s.view.build)
     latest = next((m for site_ in built.agg.sites for m in site_.machines if report_id(m.source) == stored.id), None)
-    html = await run_in_threadpool(pages.machine, stored, s.view.judge, latest, lang_of(request), built.agg.zone)
+    html = await run_in_threadpool(pages.machine, stored, s.view.judge, latest, lang_of(request),
+                                  exam_zone(s.cfg.profile))
     return Response(html, media_type=HTML)
 
 

@@ -142,7 +142,7 @@ async function poll() {
       try { doc = await r.json(); } catch (e) { doc = null; }
       if (!doc || !Array.isArray(doc.sites)) { conn.textContent = t("unreadable"); setTimeout(poll, 4000); return; }
       draw(doc);
-      conn.textContent = t("live") + " " + when(new Date().toISOString());
+      conn.textContent = t("live") + " " + clock(new Date().toISOString());
     } else {
       conn.textContent = "HTTP " + r.status;
     }

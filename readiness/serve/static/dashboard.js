@@ -1,13 +1,4 @@
 "use strict";  // after common.js
-// One formatter for every seat's time: toLocaleTimeString makes a new one at each call, which at
-// 5,000 seats was most of the draw (0.7-1.1 s of 1.3 s).
-const CLOCK = new Intl.DateTimeFormat(LANG === "zh" ? "zh-CN" : "en-GB",
-  {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false});
-function clock(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return isNaN(d) ? String(iso) : CLOCK.format(d);
-}
 let version = 0;
 function renderSite(s, single) {
   const box = el("section", "site");
@@ -157,7 +148,7 @@ function renderHidden(hidden) {
   for (const h of hidden) {
     const d = el("div");
     d.appendChild(el("bdi", null, h.hostname));
-    d.appendChild(document.createTextNode(" (" + (h.machine_id || "—") + ", " + clock(h.since) + ") "));
+    d.appendChild(document.createTextNode(" (" + (h.machine_id || "—") + ", " + when(h.since) + ") "));
     d.appendChild(machineButton("show", h, null));
     box.appendChild(d);
   }
@@ -194,7 +185,7 @@ function renderPhones(phones) {
         why.appendChild(el("div", null, txt(r.observed) + (r.remedy ? " → " + txt(r.remedy) : "")));
       }
       tr.appendChild(why);
-      tr.appendChild(el("td", null, clock(p.received_at)));
+      tr.appendChild(el("td", null, when(p.received_at)));
       table.appendChild(tr);
     }
     box.appendChild(table);
