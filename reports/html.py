@@ -65,8 +65,8 @@ def say(context: Context, value: Any, code: bool = False, both: bool | None = No
 
 
 @pass_context
-def word(context: Context, key: str) -> Markup:
-    return say(context, WORDS[key])
+def word(context: Context, key: str, both: bool | None = None) -> Markup:
+    return say(context, WORDS[key], both=both)
 
 
 @pass_context
