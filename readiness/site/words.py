@@ -31,7 +31,7 @@ WORDS: dict[str, Text] = {
     "mode_rejudged": Text("Re-judged every machine's facts with profile", "已按配置重新判定各机器的采集信息："),
     "all": Text("All sites", "全部考点"), "PCs": Text("PCs", "台"),
     "page_lang": Text("English first, the Chinese small beside it (--lang zh: Chinese first)",
-                      "中文在前，英文以小字附后（--lang en：英文在前）"),
+                      "中文在前，英文以小字附后（英文版则英文在前）"),
     # -- the server's pages ------------------------------------------------------------------------
     "title": Text("Exam readiness — site dashboard", "考前就绪检查 — 考点看板"),
     "login": Text("Enter the manager's key (printed when the server started).", "请输入管理员密钥（服务器启动时显示）。"),
