@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,9 @@ def test_the_seat_page_says_its_verdict_first_each_time_once_and_folds_the_facts
             assert not ISO.search(text), text  # times read through `when`, never raw
             for which in ("checked", "received"):
                 span = page.locator(f'[data-time="{which}"]').inner_text()
-                moment = span.split(":", 1)[1].strip().split(" " + ("from" if lang == "en" else "来自"))[0]
+                label = {"checked": ("Checked", "检查时间"), "received": ("Received", "接收时间")}[which][lang == "zh"]
+                assert span.startswith(label + " "), span
+                moment = span[len(label):].strip().split(" " + ("from" if lang == "en" else "来自"))[0]
                 assert moment and moment != "—" and text.count(moment) == 1, (which, moment, text)
             facts = page.locator("details.facts")
             assert facts.count() == 1 and facts.get_attribute("open") is None
@@ -109,7 +112,7 @@ def test_a_report_with_no_result_is_undetermined_never_ready(tmp_path) -> None:
     doc = {"schema": "readiness.report/1", "checked_at": "2026-12-07T15:20:00+08:00",
            "facts": {"host": {"hostname": "EMPTY-1"}}, "results": []}
     for lang in ("en", "zh"):
-        html = pages.machine(_stored(doc), None, None, lang)
+        html = pages.machine(_stored(doc), None, None, lang, timezone(timedelta(hours=8)))
         assert 'class="verdict error" data-status="error"' in html
         assert getattr(VERDICTS[Status.ERROR], lang) in html and getattr(VERDICTS[Status.PASS], lang) not in html.split("</h1>")[1]
         assert getattr(pages.WORDS["no_results"], lang) in html and "<table class=\"results\"" not in html
@@ -123,7 +126,7 @@ def test_a_huge_observed_text_wraps_inside_the_page(browser, tmp_path) -> None:
            "results": [{"id": "memory", "status": "fail", "title": {"en": "Memory", "zh": "内存"},
                         "observed": Text(huge, huge).to_dict(), "expected": {"en": "8 GB", "zh": "8 GB"},
                         "message": {"en": "m", "zh": "m"}, "remedy": None}]}
-    html = pages.machine(_stored(doc), None, None, "zh")
+    html = pages.machine(_stored(doc), None, None, "zh", timezone(timedelta(hours=8)))
     css = (pages.STATIC / "style.css").read_text(encoding="utf-8")
     page = browser.new_page(viewport=PHONE)
     try:
