@@ -65,9 +65,11 @@ def respond(request: Request, template: str, lang: str, status: int = 200, **con
     return templates.TemplateResponse(request, template, {"lang": lang, **context}, status_code=status)
 
 
-def login(request: Request, lang: str, wrong: bool = False, back: bool = False) -> Response:
-    """back: come back to the branch page after the key (not to the site dashboard)."""
-    return respond(request, "login.html", lang, 401, wrong=wrong, back=back)
+def login(request: Request, lang: str, wrong: bool = False, branch: bool = False) -> Response:
+    """The manager's key for a dashboard, the page named for the one it opens: the site's, or
+    (branch) the branch's, where the form comes back to."""
+    return respond(request, "login.html", lang, 401, wrong=wrong, path="/branch" if branch else "/",
+                   title="branch_title" if branch else "title")
 
 
 def dashboard(request: Request, lang: str, certificate: str | None = None) -> Response:
