@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -44,14 +45,14 @@ def profile_of(role: str, folder: Path):
 
 # -- what `serve` prints ------------------------------------------------------------------------
 
-def serve_output(tmp_path: Path, role: str, lang: str) -> tuple[str, int]:
+def serve_output(tmp_path: Path, role: str, lang: str, text: str | None = None) -> tuple[str, int]:
     """`readiness serve` as a process: its start-up text up to the Ctrl+C line, then Ctrl+C (SIGINT)
     once it serves, and what it printed after; (everything printed, the exit code). A server that
     does not stop within a minute is killed (the test then fails on its exit code)."""
     import threading
 
     profile = tmp_path / f"{role}.toml"
-    profile.write_text(PROFILES[role], encoding="utf-8")
+    profile.write_text(PROFILES[role] if text is None else text, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "readiness", "serve", "--profile", str(profile), "--data",
                              str(tmp_path / f"data-{role}"), "--host", "127.0.0.1", "--port", "0", "--lang", lang],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
@@ -89,10 +90,10 @@ def ready(url: str) -> None:
     raise AssertionError(f"{url} does not answer")
 
 
-def started(tmp_path: Path, role: str, lang: str) -> tuple[str, str, list[str]]:
+def started(tmp_path: Path, role: str, lang: str, text: str | None = None) -> tuple[str, str, list[str]]:
     """What `serve` printed for that role and language (it stopped cleanly on Ctrl+C: exit 0), the
     address it serves and the printed lines."""
-    out, code = serve_output(tmp_path, role, lang)
+    out, code = serve_output(tmp_path, role, lang, text)
     assert code == 0, out
     return out, url_in(out), out.splitlines()
 
@@ -179,6 +180,27 @@ def test_a_site_and_branch_prints_both_each_under_its_heading(tmp_path, lang):
     assert order[0] < phone < order[3]  # the QR code is the site's
     assert (f"Manager's key: {KEY}" if en else f"管理员密钥：{KEY}") in lines[order[-1]:]
     assert ("If the PCs or the sites cannot connect" if en else "如考试机或各考点无法连接") in out
+
+
+@posix_only
+def test_the_readme_shows_what_a_branch_prints(tmp_path):
+    """README "For branches": the branch's start-up text as a run of its own branch.toml prints it,
+    line for line (the address, the generated key, the data folder and the port aside)."""
+    from tests.helpers import ROOT
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## For branches", 1)[1].split("\n## ", 1)[0]
+    profile = section.split("```toml", 1)[1].split("```", 1)[0]
+    shown = next(b for b in section.split("```")[1::2] if b.lstrip().startswith("exam-readiness branch server"))
+    out, _url, lines = started(tmp_path, "branch", "en", textwrap.dedent(profile))
+    key = next(ln.split(": ", 1)[1] for ln in lines if ln.startswith("Manager's key: "))
+    readme = textwrap.dedent(shown).strip().splitlines()
+    readme_key = next(ln.split(": ", 1)[1] for ln in readme if ln.startswith("Manager's key: "))
+    ran = re.sub(r"http://127\.0\.0\.1:\d+", "http://192.168.1.10:8765", out)
+    ran = re.sub(r'(name="exam-readiness )\d+(" dir=in action=allow protocol=TCP localport=)\d+', r"\g<1>8765\g<2>8765",
+                 ran)
+    ran = ran.replace(key, readme_key).replace(str(tmp_path / "branch.toml"), "branch.toml")
+    ran = re.sub(r"Data folder: .*", lambda m: next(ln for ln in readme if ln.startswith("Data folder: ")), ran)
+    assert ran.strip().splitlines() == readme
 
 
 def test_a_branch_without_its_id_does_not_start_and_says_why(tmp_path):
