@@ -208,7 +208,7 @@ async def branch_page(request: Request) -> Response:
         return sign_in(request, s.cfg, "/branch") or pages.login(request, lang, wrong=True, branch=True)
     if not is_manager(request, s.cfg):  # a page, not a JSON refusal: the login that comes back here
         return pages.login(request, lang, branch=True)
-    return remember_lang(request, pages.branch_dashboard(request, lang))
+    return remember_lang(request, pages.branch_dashboard(request, lang, s.cfg.profile.is_site))
 
 
 async def sender_page(request: Request) -> Response:

@@ -93,10 +93,11 @@ def phone_refused(request: Request, lang: str) -> Response:
     return respond(request, "phone_refused.html", lang, 401)
 
 
-def branch_dashboard(request: Request, lang: str) -> Response:
-    """The branch's tiles, drawn by static/branch.js from GET /api/branch."""
+def branch_dashboard(request: Request, lang: str, site: bool = False) -> Response:
+    """The branch's tiles, drawn by static/branch.js from GET /api/branch; site: the server is a
+    site too, whose dashboard the page links to."""
     return respond(request, "branch_dashboard.html", lang, downloads=LINKED, words_json=_words_json(),
-                   scripts=("common.js", "branch.js"))
+                   scripts=("common.js", "branch.js"), site=site)
 
 
 def qr_svg(url: str) -> bytes:

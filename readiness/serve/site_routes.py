@@ -45,7 +45,9 @@ async def home(request: Request) -> Response:
         return sign_in(request, s.cfg, "/branch" if branch else "/") or pages.login(request, lang, wrong=True,
                                                                                     branch=branch)
     if not s.cfg.profile.is_site:
-        return remember_lang(request, RedirectResponse("/branch", 303))
+        chosen = request.query_params.get("lang")  # kept in the address too (a browser without cookies)
+        return remember_lang(request, RedirectResponse("/branch" + (f"?lang={chosen}" if chosen in ("zh", "en")
+                                                                    else ""), 303))
     if not is_manager(request, s.cfg):
         return pages.login(request, lang, branch=branch)
     return remember_lang(request, pages.dashboard(request, lang, s.cfg.certificate))

@@ -245,13 +245,14 @@ BRANCH_TITLE = {"en": "Exam readiness — branch dashboard", "zh": "考前就绪
 def test_a_branch_onlys_home_is_the_branch_dashboard(tmp_path, lang):
     with running(tmp_path / "d", profile_of("branch", tmp_path)) as srv:
         home = get(srv.url + f"/?lang={lang}")
-        assert home.status_code == 303 and home.headers["location"] == "/branch"
+        assert home.status_code == 303 and home.headers["location"] == f"/branch?lang={lang}"
+        assert get(srv.url + "/").headers["location"] == "/branch"
         login = get(srv.url + f"/branch?lang={lang}")
         assert login.status_code == 401 and title(login.text) == BRANCH_TITLE[lang]
         assert f"<h1>{BRANCH_TITLE[lang]}</h1>" in login.text and 'action="/branch"' in login.text
         assert SITE_TITLE[lang] not in login.text
         followed = requests.get(srv.url + f"/?lang={lang}", timeout=10)  # what a browser shows for /
-        assert followed.url.endswith("/branch") and title(followed.text) == BRANCH_TITLE[lang]
+        assert followed.url.endswith(f"/branch?lang={lang}") and title(followed.text) == BRANCH_TITLE[lang]
         for link in (f"/branch?key={KEY}", f"/?key={KEY}", f"/?key={KEY}&next=branch"):  # printed now, and before
             signed = get(srv.url + link)
             assert signed.status_code == 303 and signed.headers["location"] == "/branch", link
@@ -260,6 +261,7 @@ def test_a_branch_onlys_home_is_the_branch_dashboard(tmp_path, lang):
         assert get(srv.url + "/", cookies=cookie).headers["location"] == "/branch"
         board = get(srv.url + f"/branch?lang={lang}", cookies=cookie)
         assert board.status_code == 200 and title(board.text) == BRANCH_TITLE[lang]
+        assert 'href="/"' not in board.text  # no site dashboard to go to
         wrong = get(srv.url + f"/?key=not-the-key&lang={lang}")
         assert wrong.status_code == 401 and title(wrong.text) == BRANCH_TITLE[lang]
         assert ("That key is not right." if lang == "en" else "密钥不正确。") in wrong.text
@@ -331,6 +333,8 @@ def test_a_site_and_branch_opens_both_each_login_named_for_its_dashboard(tmp_pat
         assert get(srv.url + f"/?key={KEY}&next=branch").headers["location"] == "/branch"
         cookie = {"readiness_key": KEY}
         assert title(get(srv.url + f"/?lang={lang}", cookies=cookie).text) == SITE_TITLE[lang]
-        assert title(get(srv.url + f"/branch?lang={lang}", cookies=cookie).text) == BRANCH_TITLE[lang]
+        board = get(srv.url + f"/branch?lang={lang}", cookies=cookie)
+        assert title(board.text) == BRANCH_TITLE[lang]
+        assert f'<a href="/">{"Site dashboard" if lang == "en" else "考点看板"}</a>' in board.text  # and back
         assert requests.post(srv.url + "/api/reports", data=b"{}", timeout=10,
                              headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 400  # a site's door: open
