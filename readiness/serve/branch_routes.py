@@ -25,6 +25,7 @@ from starlette.routing import Route
 from readiness.branch.chain import (DocumentError, Received, TooOften, WrongSender, check_clock, check_kind, now_s,
                                     read_document)
 from readiness.core.i18n import Text
+from readiness.core.times import exam_zone
 from readiness.serve import pages
 from readiness.serve.context import Serving, serving
 from readiness.serve.downloads import attachment, download_format
@@ -208,7 +209,8 @@ async def branch_page(request: Request) -> Response:
         return sign_in(request, s.cfg, "/branch") or pages.login(request, lang, wrong=True, branch=True)
     if not is_manager(request, s.cfg):  # a page, not a JSON refusal: the login that comes back here
         return pages.login(request, lang, branch=True)
-    return remember_lang(request, pages.branch_dashboard(request, lang, s.cfg.profile.is_site))
+    page = pages.branch_dashboard(request, lang, exam_zone(s.cfg.profile), s.cfg.profile.is_site)
+    return remember_lang(request, page)
 
 
 async def sender_page(request: Request) -> Response:
