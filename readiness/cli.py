@@ -206,7 +206,8 @@ def _silence_stdout() -> None:
         sys.stdout = None  # type: ignore[assignment]
 
 
-profile_option = click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
+# a folder or a FIFO is refused by the profile's own door (load_profile), in both languages
+profile_option = click.option("--profile", "profile_path", type=GivenPath(path_type=Path),
                               help="Site profile (TOML) overriding the built-in plan.")
 lang_option = click.option("--lang", type=click.Choice([l.value for l in Lang]),
                            help="Language of the text output (default: the system's).")
@@ -468,7 +469,7 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=GivenPath())
-@click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
+@click.option("--profile", "profile_path", type=GivenPath(path_type=Path),
               help="Re-judge every machine's facts under this profile instead of trusting stored verdicts.")
 @click.option("--format", "fmt", type=click.Choice(SHOWN), default="text", show_default=True)
 @file_options
