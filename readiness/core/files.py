@@ -53,8 +53,8 @@ def cannot_read(exc: BaseException, what: "Text | None" = None) -> "Text":
         why = said
     else:
         raw = getattr(exc, "strerror", None) or str(exc)
-        code = getattr(exc, "winerror", None)
-        zh = _WINERROR_ZH.get(code) if code is not None else _ERRNO_ZH.get(getattr(exc, "errno", None))
+        code, number = getattr(exc, "winerror", None), getattr(exc, "errno", None)
+        zh = _WINERROR_ZH.get(code) if isinstance(code, int) else _ERRNO_ZH.get(number) if isinstance(number, int) else None
         why = Text(raw, zh or raw)
     return Text(f"{head.en}: {why.en}", f"{head.zh}：{why.zh}")
 
