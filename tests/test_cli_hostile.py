@@ -333,7 +333,7 @@ PROFILE_PROBLEMS = {
                "无法读取配置文件：它是文件夹，不是普通文件"),
     "fifo": (lambda p, mp: os.mkfifo(p), "cannot read the profile: it is a FIFO (named pipe), not a regular file",
              "无法读取配置文件：它是命名管道（FIFO），不是普通文件"),
-    "unreadable": (_unreadable, "cannot read the profile: Permission denied", "无法读取配置文件：拒绝访问（没有读取权限）"),
+    "unreadable": (_unreadable, "cannot read the profile: Permission denied", "无法读取配置文件：拒绝访问（权限不足）"),
     "missing": (lambda p, mp: None, "cannot read the profile: No such file or directory", "无法读取配置文件：文件不存在"),
     "not-utf8": (lambda p, mp: p.write_bytes('[site]\nname = "海淀"\n'.encode("gbk")),
                  "not UTF-8 text; save the profile as UTF-8", "不是 UTF-8 文本；请把配置文件另存为 UTF-8 编码"),

@@ -121,7 +121,7 @@ def _windows_error(winerror: int, errno_: int, words: str) -> OSError:
 
 @pytest.mark.parametrize("exc,en,zh", [
     (FileNotFoundError(2, "No such file or directory"), "cannot read: No such file or directory", "无法读取：文件不存在"),
-    (PermissionError(13, "Permission denied"), "cannot read: Permission denied", "无法读取：拒绝访问（没有读取权限）"),
+    (PermissionError(13, "Permission denied"), "cannot read: Permission denied", "无法读取：拒绝访问（权限不足）"),
     (_windows_error(32, 13, "The process cannot access the file because it is being used by another process"),
      "cannot read: The process cannot access the file because it is being used by another process",
      "无法读取：文件正被另一个程序使用"),
