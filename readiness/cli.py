@@ -55,33 +55,34 @@ def _error_lang() -> Lang:
     return Lang.EN if lang is Lang.ZH and not can_show_chinese(encoding) else lang
 
 
-class UsageError(click.ClickException):
-    """A usage, profile or output error (exit 2), worded in both languages where it is raised."""
+class UsageError(TextError, click.ClickException):
+    """A usage, profile or output error (exit 2): one of the tool's own errors (TextError, the reason
+    worded in both languages where it is raised) that click shows and exits with."""
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str | Text) -> None:
-        self.text = message if isinstance(message, Text) else same(message)
-        super().__init__(self.text.en)
+    def __init__(self, reason: str | Text) -> None:
+        super().__init__(reason if isinstance(reason, Text) else same(reason))  # click's message: the English
 
     def show(self, file: Any = None) -> None:
         ui = _error_lang()
-        _stderr_line(Text("error: ", "错误：")(ui) + self.text(ui))
+        _stderr_line(Text("error: ", "错误：")(ui) + self.reason(ui))
 
 
-class BadValue(click.BadParameter):
-    """An option's value refused by one of our own types, worded in both languages."""
+class BadValue(TextError, click.BadParameter):
+    """An option's value refused by one of our own types, worded in both languages (click names
+    the option in English; in Chinese it is named here)."""
 
-    def __init__(self, text: Text, ctx: click.Context | None = None, param: click.Parameter | None = None) -> None:
-        super().__init__(text.en, ctx, param)
-        self.text = text
+    def __init__(self, reason: Text, ctx: click.Context | None = None, param: click.Parameter | None = None) -> None:
+        click.BadParameter.__init__(self, reason.en, ctx, param)
+        self.reason = reason
 
     def show(self, file: Any = None) -> None:
         if _error_lang() is Lang.EN:
             super().show(file)
             return
         hint = self.param.get_error_hint(self.ctx) if self.param is not None and self.ctx is not None else ""
-        _stderr_line(f"错误：{hint} 的值无效：{self.text.zh}（用 -h 查看帮助）" if hint else f"错误：{self.text.zh}")
+        _stderr_line(f"错误：{hint} 的值无效：{self.reason.zh}（用 -h 查看帮助）" if hint else f"错误：{self.reason.zh}")
 
 
 def _lang(value: str | None, fmt: Format = TEXT) -> Lang:
