@@ -5,21 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from readiness.cli import main
 from tests.helpers import EXAMPLES, with_facts
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READINESS_LANG", "en")
-
-    def invoke(*args, charset="utf-8"):
-        return CliRunner(charset=charset).invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 def write(tmp_path, name, facts):
@@ -204,7 +191,6 @@ def test_every_entry_point_calls_freeze_support_before_the_command_line(monkeypa
     with pytest.raises(SystemExit) as exited:
         runpy.run_module("readiness", run_name="__main__")
     assert exited.value.code == 0 and called == [True, True]
-
 
 
 def test_chinese_on_an_ascii_console_falls_back_to_english_once(run, monkeypatch):

@@ -12,24 +12,11 @@ import threading
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from readiness.cli import main
 from tests.helpers import EXAMPLES
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="FIFOs, /dev nodes and shell redirections are POSIX")
 READY = EXAMPLES / "ready-pc.json"
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READINESS_LANG", "en")
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 def cli(*args, **kw):
