@@ -4,16 +4,15 @@ row per site in the document's order (the sites to act on first). Every value is
 
 from __future__ import annotations
 
-from datetime import tzinfo
-
 from readiness.branch.document import Document
 from readiness.core.i18n import Lang
 from readiness.reports import branch_table as bt
 from readiness.reports.html import render as render_page
 
 
-def render(doc: Document, lang: Lang | str = Lang.EN, where: tzinfo | None = None) -> str:
+def render(doc: Document, lang: Lang | str = Lang.EN) -> str:
+    """Times in the branch's zone (Document.zone), each with its zone said."""
     lang = Lang(lang)
-    return render_page("branch.html", lang, zone=bt.zone(where), doc=doc, title=bt.title(doc, lang),
+    return render_page("branch.html", lang, zone=doc.zone, doc=doc, title=bt.title(doc, lang),
                        summary=bt.summary(doc, lang), marks=lambda r: [m for m in bt.marks(r, lang)],
                        seats=lambda r: bt.seats(r, lang), deadlines=lambda r: bt.deadlines(r, lang))

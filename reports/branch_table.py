@@ -1,40 +1,22 @@
 """The branch table in words, once, for its renderers (text, HTML, CSV, XLSX): a row's marks, its
-seats, its times in the reader's zone, its deadlines in brief. Pure functions of a branch's
+seats, its times (in the branch's zone, the document's own: Document.zone, each said with its zone
+by the one display rule, core.times.when), its deadlines in brief. Pure functions of a branch's
 document read at its door (readiness/branch/document.Document: GET /api/branch, `aggregate` over
 site documents): no I/O, no type checks."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from readiness.branch.document import Document, Row
 from readiness.core.i18n import Lang
+from readiness.core.times import in_zone
 from readiness.site.words import WORDS
 
 STATUSES = ("pass", "warn", "fail", "error")
 HEADER = ["site_id", "site_name", "kind", "status", "verdict", "escalate", "stale", "reports", "seats_expected",
           "missing", "last_seen", "next_exam_at", "rehearsal", "deadlines", "findings", "tool_version"]
-
-
-def zone(where: tzinfo | None = None) -> tzinfo:
-    """The zone times are shown in: the one given, else this computer's (a branch's exam office
-    reads its own clock; documents carry UTC)."""
-    return where if where is not None else datetime.now().astimezone().tzinfo or timezone.utc
-
-
-def when(value: str | None, where: tzinfo, seconds: bool = False) -> str:
-    """An ISO time from the document in the zone shown ("" when there is none)."""
-    from readiness.core.times import parse_instant
-
-    found = parse_instant(value)
-    if found is None:
-        return ""
-    local = found.astimezone(where)
-    if seconds:
-        return local.isoformat(timespec="seconds")
-    offset = local.strftime("%z")  # the zone said: a branch server on a UTC machine must not pass for Beijing time
-    return local.strftime("%Y-%m-%d %H:%M") + f" UTC{offset[:3]}:{offset[3:]}"
 
 
 def status_of(row: Row) -> str:
@@ -71,13 +53,14 @@ def findings(row: Row, lang: Lang | str) -> list[str]:
 
 
 def cells(row: Row, lang: Lang | str, where: tzinfo) -> list[Any]:
-    """One row for the CSV and the workbook, in HEADER's order (numbers stay numbers)."""
+    """One row for the CSV and the workbook, in HEADER's order (numbers stay numbers, times times in
+    where: reports.site_csv.text writes them, the workbook as dates)."""
     def num(v: int | None) -> Any:
         return "" if v is None else v
 
     return [row.id, row.name, row.kind, status_of(row), row.verdict(lang), "yes" if row.escalate else "no",
             "yes" if row.stale else "no", row.reports, num(row.seats_expected), num(row.missing),
-            when(row.last_seen, where, True), when(row.next_exam_at, where, True), rehearsal(row, lang),
+            in_zone(row.last_seen, where) or "", in_zone(row.next_exam_at, where) or "", rehearsal(row, lang),
             deadlines(row, lang), "; ".join(findings(row, lang)), row.tool_version or ""]
 
 

@@ -10,7 +10,8 @@ Filters and globals, the vocabulary of the templates:
 - ``"key" | w``: a word of the site's vocabulary (readiness/site/words.py), said the same way.
 - ``text | t(code=True)``: `backticked` spans (a command, a file name in a remedy) as ``<code>``,
   after escaping.
-- ``status | label``: a status's label; ``value | when``: a document's time in the page's zone.
+- ``status | label``: a status's label; ``value | when``: a time in the page's zone (``zone``), as
+  every page and file says one (core.times.when).
 """
 
 from __future__ import annotations
@@ -75,10 +76,13 @@ def label(context: Context, status: Any) -> Markup:
 
 @pass_context
 def when(context: Context, value: Any, seconds: bool = False, never: str = "—") -> str:
-    """A document's time (ISO, UTC) in the page's zone (``zone``; else this computer's), or never."""
-    from readiness.reports.branch_table import when as shown, zone
+    """A time by the one display rule (core.times.when: "2026-12-07 15:23 UTC+08:00") in the page's
+    zone (``zone``: the site's or the branch's; a page that gives none says UTC), or never."""
+    from datetime import timezone
 
-    return shown(value, context.get("zone") or zone(), seconds) or never
+    from readiness.core.times import when as shown
+
+    return shown(value, context.get("zone") or timezone.utc, seconds) or never
 
 
 def verdict(status: str | None) -> Text:

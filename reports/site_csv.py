@@ -7,7 +7,9 @@ import csv
 import io
 from typing import Iterator, Union
 
-from readiness.core.times import short_time
+from datetime import datetime, timezone
+
+from readiness.core.times import in_zone, when
 from readiness.site.aggregate.site import Aggregate
 from readiness.core.i18n import Lang
 
@@ -15,24 +17,29 @@ HEADER = ["site_id", "site_name", "hostname", "machine_id", "status", "checked_a
           "memory_gib", "disk_gb", "client_version", "download_mbps", "egress_ips", "report"]
 
 
-Cell = Union[str, float]  # a measure stays a number: the workbook stores it as one, the CSV writes it
+Cell = Union[str, float, datetime]  # a measure stays a number, a time a time (in the site's zone): the
+# workbook stores them as such, the CSV writes them (a time by the one display rule, core.times.when)
 
 
 def rows(agg: Aggregate, lang: Lang = Lang.EN) -> Iterator[list[Cell]]:
     """One row a machine; a problem is named by its check's title (in lang), as a person reads it;
     memory, disk and downlink are numbers ("" when unknown)."""
+    zone = agg.zone
     for s in agg.sites:
         for m in s.machines:
-            yield ([s.id, s.name, m.hostname, m.machine_id or "", m.status, m.checked_at,
+            yield ([s.id, s.name, m.hostname, m.machine_id or "", m.status, in_zone(m.checked_at, zone) or m.checked_at,
                         "; ".join(f"{p.name(lang)}={p.status}" for p in m.problems),
-                        "; ".join(f"{s.title(r.check)(lang)} ({short_time(r.passed_at)})" for r in m.reverted), m.os or "",
+                        "; ".join(f"{s.title(r.check)(lang)} ({when(r.passed_at, zone) or r.passed_at})" for r in m.reverted), m.os or "",
                         "" if m.memory_gib is None else m.memory_gib,
                         "" if m.disk_gb is None else m.disk_gb, m.client_version or "",
                         "" if m.bandwidth_mbps is None else m.bandwidth_mbps, " ".join(m.egress_ips), m.source])
 
 
 def text(cell: Cell) -> str:
-    """A cell as the CSV writes it: 8 rather than 8.0."""
+    """A cell as the CSV writes it: 8 rather than 8.0; a time as every page says it,
+    "2026-12-07 15:23:05 UTC+08:00" (unambiguous, its zone said: never 07/12/2026)."""
+    if isinstance(cell, datetime):
+        return when(cell, cell.tzinfo or timezone.utc, True)
     return cell if isinstance(cell, str) else f"{cell:g}"
 
 

@@ -4,7 +4,6 @@ the page is read by both (templates/site.html, its site section shared with the 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
 from typing import Any, Mapping, Sequence
 
 from readiness.core.i18n import Lang, Text
@@ -19,15 +18,8 @@ def render(agg: Aggregate, lang: Lang | str = Lang.EN, rehearsals: Sequence[Mapp
     with each round, above the manager's signature."""
     mode = (Text("verdicts as stored in the reports", "采用报告中保存的结论") if agg.mode == "stored" else
             Text(f"re-judged with {agg.profile_source}", f"已按 {agg.profile_source} 重新判定"))
-    zone = _zone(agg.generated_at)  # the report's own time zone: the times of a page agree with its date
+    zone = agg.zone  # the site's: every time of the page in it, its zone said
     rounds = None if rehearsals is None else [Round.read(r, zone) for r in rehearsals if isinstance(r, Mapping)]
-    return render_page("site.html", lang, both=True, generated_at=agg.generated_at, mode=mode,
+    return render_page("site.html", lang, both=True, zone=zone, generated_at=agg.generated_at, mode=mode,
                        status=agg.status.value, sites=[SiteEntry.of(s) for s in agg.sites], rounds=rounds,
                        rounds_given=bool(rehearsals), rejected=agg.rejected)
-
-
-def _zone(generated_at: str) -> tzinfo:
-    try:
-        return datetime.fromisoformat(generated_at).tzinfo or timezone.utc
-    except (TypeError, ValueError):
-        return timezone.utc

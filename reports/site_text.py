@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from readiness.site.aggregate.reverted import REVERTED_HEADING, reverted_text
 from readiness.site.aggregate.site import Aggregate, SiteSummary
 from readiness.core.i18n import Lang, Text
@@ -41,7 +43,7 @@ def _hang(prefix: str, text: str, indent: int, width: int = 100) -> list[str]:
     return [prefix + lines[0]] + [" " * indent + line for line in lines[1:]]
 
 
-def _site(s: SiteSummary, lang: Lang) -> list[str]:
+def _site(s: SiteSummary, lang: Lang, zone: tzinfo) -> list[str]:
     t = lambda k: L[k](lang)  # noqa: E731
     out = [f"{t('site')} {site_label(s)(lang)} -- {VERDICT[s.status](lang)}"]
     missing = max(0, s.seats - s.reports)
@@ -86,11 +88,11 @@ def _site(s: SiteSummary, lang: Lang) -> list[str]:
         fixes = s.fixes()
         for cid, remedy in fixes:
             out += _hang(f"  {t('fix')} {s.title(cid)(lang)}: ", remedy(lang), 6)
-    out += _reverted(s, lang)
+    out += _reverted(s, lang, zone)
     return out
 
 
-def _reverted(s: SiteSummary, lang: Lang) -> list[str]:
+def _reverted(s: SiteSummary, lang: Lang, zone: tzinfo) -> list[str]:
     """PCs that lose changes at restart: a check passed in an earlier report and fails again."""
     machines = [m for m in s.machines if m.reverted]
     if not machines:
@@ -98,7 +100,7 @@ def _reverted(s: SiteSummary, lang: Lang) -> list[str]:
     out = [f"  {REVERTED_HEADING(lang)}:"]
     for m in machines:
         for r in m.reverted:
-            out += _hang(f"    {m.hostname:<14} ", reverted_text(r, s.title(r.check))(lang), 20)
+            out += _hang(f"    {m.hostname:<14} ", reverted_text(r, s.title(r.check), zone)(lang), 20)
     return out
 
 
@@ -106,7 +108,7 @@ def render(agg: Aggregate, lang: Lang = Lang.EN) -> str:
     lang = Lang(lang)
     out = [L["mode_stored"](lang) if agg.mode == "stored" else f"{L['mode_rejudged'](lang)} {agg.profile_source}"]
     for s in agg.sites:
-        out += [""] + _site(s, lang)
+        out += [""] + _site(s, lang, agg.zone)
     if len(agg.sites) > 1:
         c = agg.counts
         out += ["", f"{L['all'](lang)}: {VERDICT[agg.status](lang)} -- "

@@ -111,12 +111,21 @@ def _site_line(site: dict[str, Any], lang: Lang) -> str | None:
     return f"{HEAD['site'](lang)}: {name} ({site.get('seats')} {HEAD['seats'](lang)})"
 
 
+def _collected(value: Any) -> str:
+    """When the facts were read, as every page says a time, in the zone the PC wrote it in (said:
+    the clock check judges whether that zone is the exam's)."""
+    from readiness.core.times import when, zone_of
+
+    zone = zone_of(value)
+    return (when(value, zone) if zone is not None else "") or str(value or "?")
+
+
 def render(report: Report, lang: Lang = Lang.EN) -> str:
     lang = Lang(lang)
     facts = report.facts
     host = (facts.get("host") or {}).get("hostname") if isinstance(facts.get("host"), dict) else None
     out = [f"exam-readiness {report.tool.get('version', '')}"]
-    meta = [f"{HEAD['host'](lang)}: {host or '?'}", f"{HEAD['facts'](lang)}: {facts.get('collected_at') or '?'}"]
+    meta = [f"{HEAD['host'](lang)}: {host or '?'}", f"{HEAD['facts'](lang)}: {_collected(facts.get('collected_at'))}"]
     site = _site_line(dict(report.site), lang)
     out.append("   ".join(meta))
     if site:

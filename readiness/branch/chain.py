@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Any, Callable, Iterable, Mapping
 
 from readiness import __version__
@@ -747,12 +747,14 @@ def level_status(rows: list[Row]) -> str:
 
 
 def branch_document(branch_id: str, name: str, rows: list[Row], now_s: float, timeline: Timeline,
-                    sender: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """`readiness.branch/1`: what GET /api/branch answers and what a branch sends headquarters."""
+                    sender: Mapping[str, Any] | None = None, zone: tzinfo | None = None) -> dict[str, Any]:
+    """`readiness.branch/1`: what GET /api/branch answers and what a branch sends headquarters;
+    generated_at in zone (the branch's exam zone, core.times.exam_zone: its pages and files show
+    every time in the zone it is written in), else UTC."""
     status = level_status(rows)
     doc: dict[str, Any] = {
         "schema": BRANCH_SCHEMA, "tool": {"name": "exam-readiness", "version": __version__},
-        "generated_at": iso(now_s), "id": branch_id, "name": name,
+        "generated_at": iso(now_s, zone), "id": branch_id, "name": name,
         "status": status, "verdict": verdict(status).to_dict(),
         "counts": {k: sum(1 for r in rows if r.counts_as == k) for k in ("pass", "warn", "fail", "error")},
         "escalating": sum(1 for r in rows if r.escalate),

@@ -7,6 +7,7 @@ never an error, and nothing after this door checks a type again."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
 from typing import Any, Mapping
 
 from readiness.core.i18n import Text
@@ -174,6 +175,15 @@ class Document:
     rehearsal: RoundBrief | None
     exam: Exam | None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)  # as it came (the JSON download)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone its sender shows times in (a site or a branch writes generated_at in its exam's
+        zone: core.times.exam_zone; an older one in its computer's, an older branch's in UTC):
+        its pages and files say its times in it, with the zone said."""
+        from readiness.core.times import zone_of
+
+        return zone_of(self.generated_at) or timezone.utc
 
     @classmethod
     def read(cls, value: Any) -> "Document":

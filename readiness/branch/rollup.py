@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from readiness.core.inputs import Rejected
 from readiness.branch.chain import BranchView, DocumentError, Received, branch_document, read_file
+from readiness.core.times import exam_zone
 from readiness.core.exam import Timeline
 from readiness.core.i18n import Text
 from readiness.core.profile import Profile
@@ -46,7 +47,7 @@ def branch_table(files: Iterable[SenderFile], profile: Profile, now_s: float) ->
         for got in f.received:
             view.offer(got, got.sent_s)
     return branch_document(profile["branch.id"] or "", profile["branch.name"] or "", view.rows(now_s), now_s,
-                           view.timeline)
+                           view.timeline, zone=exam_zone(profile))
 
 
 def branch_outcome(files: Iterable[SenderFile], profile: Profile) -> tuple[dict[str, Any], int]:

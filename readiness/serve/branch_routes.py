@@ -25,6 +25,7 @@ from starlette.routing import Route
 from readiness.branch.chain import (DocumentError, Received, TooOften, WrongSender, check_clock, check_kind, now_s,
                                     read_document)
 from readiness.core.i18n import Text
+from readiness.core.times import exam_zone
 from readiness.serve import pages
 from readiness.serve.context import Serving, serving
 from readiness.serve.downloads import attachment, download_format
@@ -204,7 +205,7 @@ async def branch_page(request: Request) -> Response:
     if not is_manager(request, s.cfg):  # a page, not a JSON refusal: the login that comes back here
         return pages.login(request, lang_of(request), back=True)
     _branch(request)
-    return remember_lang(request, pages.branch_dashboard(request, lang_of(request)))
+    return remember_lang(request, pages.branch_dashboard(request, lang_of(request), exam_zone(s.cfg.profile)))
 
 
 async def sender_page(request: Request) -> Response:

@@ -10,7 +10,7 @@ from typing import Any
 from readiness.core import rules
 from readiness.branch.chain import BranchView, branch_document, now_s
 from readiness.core.exam import SiteFacts, Timeline, exam_section
-from readiness.core.times import iso
+from readiness.core.times import exam_zone, iso
 from readiness.site.rounds import ROUND_BRIEF
 from readiness.serve.context import Serving
 from readiness.site.view import Built
@@ -79,7 +79,7 @@ def own_branch_document(s: Serving, seq: int | None = None) -> dict[str, Any]:
     now = now_s()
     p = s.cfg.profile
     doc = branch_document(p["branch.id"], p["branch.name"], s.branch.rows(now), now, s.branch.timeline,
-                          sender(s, "branch", seq, now) if seq is not None else None)
+                          sender(s, "branch", seq, now) if seq is not None else None, exam_zone(p))
     doc["store_error"] = store_error(s)
     return doc
 

@@ -15,6 +15,7 @@ import io
 import json
 from functools import lru_cache
 from pathlib import Path
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from readiness.branch.document import Document
+from readiness.core.times import offset_minutes
 from readiness.reports.formats import LINKED
 from readiness.reports.html import with_pages
 from readiness.site.aggregate.machines import Machine, Rejudge
@@ -70,10 +72,17 @@ def login(request: Request, lang: str, wrong: bool = False, back: bool = False) 
     return respond(request, "login.html", lang, 401, wrong=wrong, back=back)
 
 
-def dashboard(request: Request, lang: str, certificate: str | None = None) -> Response:
-    """certificate: the fingerprint of the self-signed certificate served; the phones are told how to accept it."""
+def _zone(zone: tzinfo) -> dict[str, Any]:
+    """What a page that draws itself is told of its zone (the site's, the exam's: core.times.exam_zone):
+    its scripts show every time in it (static/common.js `when`), never in the browser's."""
+    return {"zone": zone, "utc_offset_min": offset_minutes(zone)}
+
+
+def dashboard(request: Request, lang: str, zone: tzinfo, certificate: str | None = None) -> Response:
+    """zone: the site's; certificate: the fingerprint of the self-signed certificate served; the
+    phones are told how to accept it."""
     return respond(request, "dashboard.html", lang, downloads=LINKED, certificate=certificate,
-                   words_json=_words_json(), scripts=("common.js", "dashboard.js"))
+                   words_json=_words_json(), scripts=("common.js", "dashboard.js"), **_zone(zone))
 
 
 PHONE_FIELDS = (("app", "app_field", None), ("memory", "memory_field", "decimal"),  # a phone shows its number pad
@@ -91,10 +100,10 @@ def phone_refused(request: Request, lang: str) -> Response:
     return respond(request, "phone_refused.html", lang, 401)
 
 
-def branch_dashboard(request: Request, lang: str) -> Response:
-    """The branch's tiles, drawn by static/branch.js from GET /api/branch."""
+def branch_dashboard(request: Request, lang: str, zone: tzinfo) -> Response:
+    """The branch's tiles, drawn by static/branch.js from GET /api/branch, its times in zone (the branch's)."""
     return respond(request, "branch_dashboard.html", lang, downloads=LINKED, words_json=_words_json(),
-                   scripts=("common.js", "branch.js"))
+                   scripts=("common.js", "branch.js"), **_zone(zone))
 
 
 def qr_svg(url: str) -> bytes:
@@ -105,10 +114,11 @@ def qr_svg(url: str) -> bytes:
     return out.getvalue()
 
 
-def machine(stored: StoredReport, judge: Rejudge | None, latest: Machine | None, lang: str) -> str:
-    """One stored report: its verdicts (re-judged when the server re-judges), remedies and facts."""
+def machine(stored: StoredReport, judge: Rejudge | None, latest: Machine | None, lang: str, zone: tzinfo) -> str:
+    """One stored report: its verdicts (re-judged when the server re-judges), remedies and facts;
+    its times in zone (the site's: a PC's own zone, maybe wrong, is not the site's)."""
     m = StoredMachine.read(stored.body, judge)
-    return render("machine.html", lang, host=m.hostname or "?", received_at=stored.received_at, client=stored.client,
+    return render("machine.html", lang, zone=zone, host=m.hostname or "?", received_at=stored.received_at, client=stored.client,
                   id=stored.id, checked_at=m.checked_at, superseded=latest is None, results=m.results,
                   facts_json=json.dumps(m.facts, ensure_ascii=False, indent=2))
 
@@ -120,12 +130,10 @@ def sender_document(raw: Any, lang: str, kept: Any = None, row: Any = None) -> s
     (branch.Received): the heading's name and verdict are those the tile shows, never the
     document's own claim. row: its row now (branch.Row): ESCALATE and why, as its tile says. Times
     are shown in the site's zone (its server writes generated_at in it), else this server's."""
-    from readiness.core.times import zone_of
-
     doc = Document.read(raw)
     name = kept.name if kept is not None else doc.name
     status = (kept.status if kept is not None else doc.status) or "error"
     return render("sender.html", lang, doc=doc, name=name, status=status, label=" ".join(x for x in (doc.id, name) if x),
-                  row=row, zone=zone_of(doc.generated_at),
+                  row=row, zone=doc.zone,
                   what=WORDS["branch" if doc.is_branch else "site"], max_rows=MAX_PROBLEM_ROWS,
                   back_path="/branch/sites/" + quote(doc.id, safe=""))

@@ -19,6 +19,7 @@ import orjson
 
 from readiness.core.i18n import Text
 from readiness.core.names import MAX_NAME, shown
+from readiness.core.times import exam_zone
 from readiness.core.inputs import Rejected
 from readiness.serve import pages
 from readiness.site.store import StoreGone, store_reason
@@ -48,7 +49,7 @@ async def home(request: Request) -> Response:
         return remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
     if not is_manager(request, s.cfg):
         return pages.login(request, lang, back=request.query_params.get("next") == "branch")
-    return remember_lang(request, pages.dashboard(request, lang, s.cfg.certificate))
+    return remember_lang(request, pages.dashboard(request, lang, exam_zone(s.cfg.profile), s.cfg.certificate))
 
 
 async def asset(request: Request) -> Response:
@@ -136,7 +137,7 @@ async def machine(request: Request) -> Response:
         raise NotFound(Text("no such report", "没有这份报告"))
     built = await run_in_threadpool(s.view.build)
     latest = next((m for site_ in built.agg.sites for m in site_.machines if report_id(m.source) == stored.id), None)
-    html = await run_in_threadpool(pages.machine, stored, s.view.judge, latest, lang_of(request))
+    html = await run_in_threadpool(pages.machine, stored, s.view.judge, latest, lang_of(request), built.agg.zone)
     return Response(html, media_type=HTML)
 
 

@@ -174,11 +174,10 @@ def _names(values: Any) -> str:
 
 
 def _when(value: Any, zone: tzinfo) -> str:
+    from readiness.core.times import when
+
     start = number(value)
-    try:
-        return "-" if start is None else datetime.fromtimestamp(start, zone).strftime("%Y-%m-%d %H:%M")
-    except (OverflowError, OSError, ValueError):
-        return "-"
+    return "-" if start is None else (when(start, zone) or "-")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def _site(s: SiteSummary, built: Built) -> dict[str, Any]:
     # each check's title once for the site (a branch's state carries thousands of seats)
     titles = {cid: s.title(cid).to_dict() for cid in s.checks}
     reverted = [{"hostname": m.hostname, "check": r.check, "passed_at": r.passed_at,
-                 "text": reverted_text(r, s.title(r.check)).to_dict()} for m in s.machines for r in m.reverted]
+                 "text": reverted_text(r, s.title(r.check), built.agg.zone).to_dict()} for m in s.machines for r in m.reverted]
     return {"id": s.id, "name": s.name, "status": s.status.value, "verdict": VERDICT[s.status].to_dict(),
             "seats_expected": s.seats, "reports": s.reports, "missing": max(0, s.seats - s.reports),
             "counts": s.counts, "findings": [{"status": f.status.value, "message": f.what.to_dict()} for f in s.findings],

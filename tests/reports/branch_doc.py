@@ -3,6 +3,7 @@ branch_document) from hand-written site documents, at a fixed moment: the render
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from typing import Any
 
 from readiness.branch.chain import BranchView, branch_document, read_document
@@ -35,9 +36,10 @@ def site_doc(site_id: str, name: str, status: str, reports: int, seats: int, sen
     return doc
 
 
-def branch_doc(now_s: float = START - 240) -> dict[str, Any]:
+def branch_doc(now_s: float = START - 240, zone: Any = timezone(timedelta(hours=8))) -> dict[str, Any]:
     """Four sites at 08:26, four minutes before the start: one ready, one not ready (escalated),
-    one gone silent, one never heard from; plus a hostile name."""
+    one gone silent, one never heard from; plus a hostile name. Written in zone, the branch's
+    exam's (an older branch wrote UTC: zone=None)."""
     ready = site_doc("1101", "海淀学习中心", "pass", 30, 30, now_s - 20,
                      rehearsal={"id": 3, "state": "done", "joined": 30, "finished": 30, "failed": 0, "max_s": 61.5,
                                 "plan_s": 80})
@@ -50,4 +52,4 @@ def branch_doc(now_s: float = START - 240) -> dict[str, Any]:
     for doc in (ready, failing, silent):
         got = read_document(doc)
         view.offer(got, got.sent_s)
-    return branch_document("11", "北京分部", view.rows(now_s), now_s, view.timeline)
+    return branch_document("11", "北京分部", view.rows(now_s), now_s, view.timeline, zone=zone)

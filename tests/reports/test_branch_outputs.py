@@ -26,7 +26,7 @@ def doc():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_text_golden(doc, lang):
-    out = branch_text.render(doc, lang, BEIJING)
+    out = branch_text.render(doc, lang)
     matches_golden(GOLDEN / f"branch.{lang}.txt", out)
     lines = out.splitlines()
     assert lines[0] == {"en": "Branch 11 北京分部 -- NOT READY", "zh": "分部 11 北京分部 -- 未就绪"}[lang]
@@ -36,7 +36,7 @@ def test_text_golden(doc, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_html_golden_escaped_and_self_contained(doc, lang):
-    page = branch_html.render(doc, lang, BEIJING)
+    page = branch_html.render(doc, lang)
     matches_golden(GOLDEN / f"branch.{lang}.html", page)
     assert "<img" not in page and "<script" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert 'src="' not in page and "<link" not in page  # nothing fetched: it prints offline
@@ -45,11 +45,11 @@ def test_html_golden_escaped_and_self_contained(doc, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_csv_golden_and_formula_cells_neutralised(doc, lang):
-    out = branch_csv.render(doc, lang, BEIJING)
+    out = branch_csv.render(doc, lang)
     matches_golden(GOLDEN / f"branch.{lang}.csv", out.encode("utf-8"))
     assert out.count("\r\n") == 5 and "\n" not in out.replace("\r\n", "")
     assert "'=HYPERLINK" in out and ",=HYPERLINK" not in out
-    assert "2026-12-05T08:25:30+08:00" in out  # times in the reader's zone, with their offset
+    assert "2026-12-05 08:25:30 UTC+08:00" in out  # times in the branch's zone, as every page says them, zone said
 
 
 def test_csv_download_form_has_a_bom(doc):
@@ -61,7 +61,7 @@ def test_csv_download_form_has_a_bom(doc):
 def test_xlsx_reads_back(doc):
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(branch_xlsx.render(doc, "zh", BEIJING)), read_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(branch_xlsx.render(doc, "zh")), read_only=True)
     assert book.sheetnames == ["Summary", "Sites"]
     summary = dict(book["Summary"].iter_rows(values_only=True))
     assert summary["branch_id"] == "11" and summary["status"] == "fail" and summary["escalating"] == 3
@@ -70,6 +70,31 @@ def test_xlsx_reads_back(doc):
     assert [r[0] for r in rows[1:]] == ["1102", "1104", "1103", "1101"]
     assert rows[1][1] == EVIL and rows[1][4] == "未就绪" and rows[1][5] == "yes"  # text stays text
     assert rows[2][3] == "none" and rows[2][10] in ("", None)  # never heard from: no last seen
+
+
+def test_xlsx_times_are_excel_dates_in_the_branchs_zone_which_the_heading_names(doc):
+    import openpyxl
+    from datetime import datetime
+
+    book = openpyxl.load_workbook(io.BytesIO(branch_xlsx.render(doc, "en")))
+    sites = book["Sites"]
+    head = [c.value for c in sites[1]]
+    assert head[10:12] == ["last_seen (UTC+08:00)", "next_exam_at (UTC+08:00)"]
+    seen = sites.cell(row=2, column=11)  # 1102, last seen 08:25:30 Beijing time (00:25:30 UTC)
+    assert seen.value == datetime(2026, 12, 5, 8, 25, 30) and seen.number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sites.cell(row=2, column=12).value == datetime(2026, 12, 5, 8, 30)
+    summary = {r[0].value: r[1] for r in book["Summary"].iter_rows()}
+    assert summary["generated_at (UTC+08:00)"].value == datetime(2026, 12, 5, 8, 26)
+    assert summary["generated_at (UTC+08:00)"].number_format == "yyyy-mm-dd hh:mm:ss"
+
+
+def test_a_document_an_older_branch_wrote_in_utc_is_shown_in_utc_and_says_so():
+    """An older branch wrote UTC: its times are not moved into this computer's zone, they say theirs."""
+    old = Document.read(branch_doc(zone=None))
+    assert "generated_at" in json.dumps(branch_doc(zone=None)) and old.generated_at.endswith("+00:00")
+    text = branch_text.render(old, "en")
+    assert "2026-12-05 00:26:00 UTC+00:00" in text and "+08:00" not in text
+    assert "2026-12-05 00:25:30 UTC+00:00" in branch_csv.render(old, "en")
 
 
 def test_the_formats_table(doc):
@@ -83,6 +108,6 @@ def test_an_empty_branch():
     empty = Document.read({"schema": "readiness.branch/1", "id": "11", "name": "", "status": "error", "sites": [],
                            "verdict": {"en": "UNDETERMINED", "zh": "无法判断"}, "counts": {}, "generated_at": None})
     for lang in ("en", "zh"):
-        assert "[branch.sites]" in branch_text.render(empty, lang, BEIJING)
-        assert "[branch.sites]" in branch_html.render(empty, lang, BEIJING)
+        assert "[branch.sites]" in branch_text.render(empty, lang)
+        assert "[branch.sites]" in branch_html.render(empty, lang)
         assert branch_csv.render(empty, lang).count("\r\n") == 1

@@ -125,7 +125,7 @@ def test_a_sites_page_shows_its_times_in_the_sites_zone(monkeypatch):
         html = pages.sender_document(doc, "zh")
         assert "2026-12-05 08:10 UTC+08:00" in html and "UTC+00:00" not in html
         assert "2026-12-05 08:10 UTC+08:00" in html[html.index("上报时间"):]  # the sent time too, in the site's zone
-        doc["generated_at"] = "not a time"  # no zone to follow: this server's
+        doc["generated_at"] = "not a time"  # no zone to follow: UTC, said
         assert "UTC+00:00" in pages.sender_document(doc, "zh")
     finally:
         monkeypatch.delenv("TZ")

@@ -220,7 +220,7 @@ def test_a_seat_that_lost_a_fix_is_marked_and_said_in_words(browser, server, tmp
     try:
         page.locator('.seat.reverted[data-host="PC-01"]').wait_for(timeout=10000)
         words = page.locator(".reverted").first.text_content()
-        assert "曾通过、现又未通过" in words and "11-24 10:00 曾通过" in words and "母盘" in words
+        assert "曾通过、现又未通过" in words and "2026-11-24 10:00 UTC+08:00 曾通过" in words and "母盘" in words
     finally:
         ctx.close()
 

@@ -255,6 +255,22 @@ def test_machine_text_is_escaped_in_the_machine_page(server, tmp_path):
     assert requests.get(server.url + "/machine/999", headers=server.manager_headers(), timeout=10).status_code == 404
 
 
+def test_the_machine_page_says_its_times_in_the_sites_zone_not_the_pcs(server, tmp_path):
+    """Issue 28 items 10 and 11: the seat page showed raw ISO times, twice. A PC set to UTC wrote
+    01:00Z: the site (the exam's zone, +08:00) reads 09:00, its zone said, once."""
+    prof = site_profile(tmp_path)
+    path = make_report(tmp_path / "r", "PC-UTC", prof)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["checked_at"] = "2026-11-24T01:00:00+00:00"
+    rid = post(server, json.dumps(doc).encode()).json()["id"]
+    for lang, checked in (("en", "Checked"), ("zh", "检查时间")):
+        page = requests.get(server.url + f"/machine/{rid}?lang={lang}", headers=server.manager_headers(), timeout=10).text
+        meta = page[page.index('<p class="meta">'):]
+        meta = meta[:meta.index("</p>")]
+        assert f"{checked} 2026-11-24 09:00 UTC+08:00" in meta and "T01:00" not in meta and "+00:00" not in meta
+        assert meta.count("UTC+08:00") == 2  # checked, then received (today: a different minute)
+
+
 def test_two_hosts_with_one_machine_id_are_flagged_not_merged(server, tmp_path):
     prof = site_profile(tmp_path)
     for i, host in enumerate(("CLONE-A", "CLONE-B")):
@@ -397,7 +413,7 @@ def test_a_check_that_passed_and_fails_again_is_named_on_the_seat(server, tmp_pa
     seats = {s["hostname"]: s for s in state["sites"][0]["seats"]}
     assert seats["PC-01"]["reverted"] == ["font-msyh"] and seats["PC-02"]["reverted"] == []
     (said,) = state["sites"][0]["reverted"]
-    assert said["hostname"] == "PC-01" and "MSYH font passed on 11-24 10:00 and fails now" in said["text"]["en"]
+    assert said["hostname"] == "PC-01" and "MSYH font passed on 2026-11-24 10:00 UTC+08:00 and fails now" in said["text"]["en"]
     assert "曾通过" in said["text"]["zh"]
     site = requests.get(server.url + "/api/site", headers=server.manager_headers(), timeout=10).json()
     machines = {m["hostname"]: m for m in site["sites"][0]["machines"]}

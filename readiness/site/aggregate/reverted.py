@@ -8,11 +8,11 @@ site sees the pattern: passed on preparation day, fails again after a restart.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Iterable, NamedTuple
 
 from readiness.core.i18n import Text
-from readiness.core.times import short_time
+from readiness.core.times import when as shown
 from readiness.site.words import WORDS
 
 # What counts as "fails again": the checks a technician must act on. An error (could not decide)
@@ -74,9 +74,9 @@ def find_reverted(now_when: datetime, now_checks: Iterable[str], earlier: Iterab
 
 
 
-def reverted_text(r: Reverted, title: Text) -> Text:
-    """What it means and what to do, in both languages."""
-    when, again = short_time(r.passed_at), AGAIN.get(r.status, Text(r.status, r.status))
+def reverted_text(r: Reverted, title: Text, zone: tzinfo) -> Text:
+    """What it means and what to do, in both languages; the time it passed in zone (the site's)."""
+    when, again = shown(r.passed_at, zone) or r.passed_at, AGAIN.get(r.status, Text(r.status, r.status))
     if r.status == MARKER_LOST:
         return Text(f"The marker the check left on {when} (in %ProgramData%\\exam-readiness) is gone: this PC lost "
                     "what was written to its disk since, as a frozen PC does at restart (a restore card, freeze "

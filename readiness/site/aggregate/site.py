@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from readiness.core.inputs import Rejected
@@ -18,7 +18,7 @@ from readiness.core.i18n import Text
 from readiness.core.model import Status
 from readiness.core.profile import Profile
 from readiness.core.versions import parse_version
-from readiness.core.times import now_iso, parse_instant
+from readiness.core.times import exam_zone, now_iso, parse_instant, zone_of
 
 SITE_SCHEMA = "readiness.site/1"
 
@@ -106,7 +106,13 @@ class Aggregate:
     superseded: list[dict[str, str]]
     mode: str  # "stored" or "rejudged"
     profile_source: str | None
-    generated_at: str = field(default_factory=now_iso)
+    generated_at: str = field(default_factory=now_iso)  # in the site's zone (Aggregator.result): see `zone`
+
+    @property
+    def zone(self) -> tzinfo:
+        """The site's zone, which every page and file of this aggregation shows its times in: the
+        offset its generated_at is written with (the exam's: core.times.exam_zone)."""
+        return zone_of(self.generated_at) or timezone.utc
 
     @property
     def status(self) -> Status:
@@ -227,7 +233,7 @@ class Aggregator:
             groups[m.site_id].append(m)
         sites = [self._site(sid, ms) for sid, ms in sorted(groups.items())]
         return Aggregate(sites, self.rejected, self.superseded, "rejudged" if self.rejudged else "stored",
-                         self.rules.source if self.rejudged else None)
+                         self.rules.source if self.rejudged else None, now_iso(zone=exam_zone(self.rules)))
 
     def _site(self, site_id: str, machines: list[Machine]) -> SiteSummary:
         machines.sort(key=lambda m: m.hostname.lower())

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from readiness.site.aggregate.build import aggregate
-from readiness.core.times import short_time
+from readiness.core.times import fixed_zone
 from readiness.site.aggregate.reverted import EarlierRun, Reverted, find_reverted, reverted_text
 from readiness.core.i18n import Text
 from readiness.reports import site_json
 from tests.site.aggregate.reports import make_report, site_profile
+
+BEIJING = fixed_zone(8 * 3600)
 
 NO_FONT = {"fonts.msyh": []}
 T = datetime(2026, 11, 28, 9, 20, tzinfo=timezone(timedelta(hours=8)))
@@ -62,9 +64,9 @@ def test_a_lost_boot_marker_joins_reverted(wrote, read, lost):
 
 def test_a_lost_marker_is_said_in_both_languages():
     r = find_reverted(at(2), ("restore:pass",), [EarlierRun(at(1), "2026-11-28T09:21:00+08:00", (), "s1")], ())[0]
-    text = reverted_text(r, Text("Restore protection", "还原保护"))
-    assert "marker the check left on 11-28 09:21" in text.en and "is gone" in text.en and "master image" in text.en
-    assert "11-28 09:21 留下的标记" in text.zh and "母盘" in text.zh
+    text = reverted_text(r, Text("Restore protection", "还原保护"), BEIJING)
+    assert "marker the check left on 2026-11-28 09:21 UTC+08:00" in text.en and "is gone" in text.en and "master image" in text.en
+    assert "2026-11-28 09:21 UTC+08:00 留下的标记" in text.zh and "母盘" in text.zh
 
 
 def test_a_restore_check_that_reverted_is_named_once():
@@ -104,12 +106,19 @@ def test_the_newest_earlier_pass_is_named():
 
 def test_words_say_what_happened_and_what_to_do():
     r = Reverted("font-msyh", "2026-11-28T09:20:00+08:00", "fail")
-    text = reverted_text(r, Text("MSYH font", "MSYH 字体"))
-    assert "MSYH font passed on 11-28 09:20 and fails now" in text.en and "master image" in text.en
-    assert "11-28 09:20 曾通过" in text.zh and "母盘" in text.zh
-    clock = reverted_text(Reverted("clock", "2026-11-28T09:20:00+08:00", "warn"), Text("Clock", "时钟"))
+    text = reverted_text(r, Text("MSYH font", "MSYH 字体"), BEIJING)
+    assert "MSYH font passed on 2026-11-28 09:20 UTC+08:00 and fails now" in text.en and "master image" in text.en
+    assert "2026-11-28 09:20 UTC+08:00 曾通过" in text.zh and "母盘" in text.zh
+    clock = reverted_text(Reverted("clock", "2026-11-28T09:20:00+08:00", "warn"), Text("Clock", "时钟"), BEIJING)
     assert "CMOS battery" in clock.en and "电池" in clock.zh
-    assert short_time("not a time") == "not a time"
+
+
+def test_the_time_it_passed_is_said_in_the_sites_zone_whatever_zone_the_pc_wrote_it_in():
+    """A PC set to UTC wrote 01:20Z: the site (UTC+08:00) reads 09:20 with its zone, not 01:20."""
+    utc_pc = reverted_text(Reverted("font-msyh", "2026-11-28T01:20:00Z", "fail"), Text("MSYH font", "MSYH 字体"), BEIJING)
+    assert "passed on 2026-11-28 09:20 UTC+08:00" in utc_pc.en
+    odd = reverted_text(Reverted("font-msyh", "not a time", "fail"), Text("MSYH font", "MSYH 字体"), BEIJING)
+    assert "passed on not a time" in odd.en  # not an instant: shown as it is, never guessed
 
 
 def _three_runs(folder: Path, profile: Path, host: str, id_: str | None = None) -> None:
@@ -169,16 +178,16 @@ def test_every_site_output_says_it(tmp_path):
     _three_runs(reports, prof, "PC01")
     agg = aggregate([str(reports)])
     en, zh = site_text.render(agg, "en"), site_text.render(agg, "zh")
-    assert "MSYH font passed on 11-24 10:00 and fails now" in en and "master image" in en
+    assert "MSYH font passed on 2026-11-24 10:00 UTC+08:00 and fails now" in en and "master image" in en
     assert "曾通过" in zh and "母盘" in zh
     html = site_html.render(agg)
-    assert "passed on 11-24 10:00 and fails now" in html and "母盘" in html
+    assert "passed on 2026-11-24 10:00 UTC+08:00 and fails now" in html and "母盘" in html
     csv = site_csv.render(agg)
-    assert "MSYH font (11-24 10:00)" in csv
+    assert "MSYH font (2026-11-24 10:00 UTC+08:00)" in csv
     import io
 
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(site_xlsx.render(agg)))["Machines"]
     head = [c.value for c in sheet[1]]
-    assert sheet.cell(2, head.index("reverted") + 1).value == "MSYH font (11-24 10:00)"
+    assert sheet.cell(2, head.index("reverted") + 1).value == "MSYH font (2026-11-24 10:00 UTC+08:00)"
