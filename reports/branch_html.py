@@ -13,6 +13,6 @@ from readiness.reports.html import render as render_page
 def render(doc: Document, lang: Lang | str = Lang.EN) -> str:
     """Times in the branch's zone (Document.zone), each with its zone said."""
     lang = Lang(lang)
-    return render_page("branch.html", lang, zone=doc.zone, doc=doc, title=bt.title(doc, lang),
+    return render_page("branch.html", lang, zone=doc.zone, doc=doc, title=bt.title(doc, lang), columns=bt.COLUMNS,
                        summary=bt.summary(doc, lang), marks=lambda r: [m for m in bt.marks(r, lang)],
                        seats=lambda r: bt.seats(r, lang), deadlines=lambda r: bt.deadlines(r, lang))

@@ -15,6 +15,10 @@ from readiness.core.times import in_zone
 from readiness.site.words import WORDS
 
 STATUSES = ("pass", "warn", "fail", "error")
+# The table's columns as the page shows them (word keys of readiness/site/words.py, in order): the
+# HTML page loops over this list alone; the CSV/XLSX carry the same facts under HEADER's plain names.
+COLUMNS = ("site", "name", "verdict", "reports", "last_seen", "next_exam", "rehearsal", "deadlines", "findings",
+           "server_version")
 HEADER = ["site_id", "site_name", "kind", "status", "verdict", "escalate", "stale", "reports", "seats_expected",
           "missing", "last_seen", "next_exam_at", "rehearsal", "deadlines", "findings", "tool_version"]
 

@@ -9,7 +9,7 @@ Filters and globals, the vocabulary of the templates:
   readers (``both``), the page's language first and the other one small beside it.
 - ``"key" | w``: a word of the site's vocabulary (readiness/site/words.py), said the same way.
 - ``text | t(code=True)``: `backticked` spans (a command, a file name in a remedy) as ``<code>``,
-  after escaping.
+  after escaping; ``text | t(both=True)``: the other language small beside, on any page.
 - ``status | label``: a status's label; ``value | when``: a time in the page's zone (``zone``), as
   every page and file says one (core.times.when).
 """
@@ -54,19 +54,20 @@ def _one(value: str, with_code: bool) -> Markup:
 
 
 @pass_context
-def say(context: Context, value: Any, code: bool = False) -> Markup:
-    """A Text in the page's language; on a page read by both (``both``), the other one small beside."""
+def say(context: Context, value: Any, code: bool = False, both: bool | None = None) -> Markup:
+    """A Text in the page's language; on a page read by both (``both``), the other one small beside.
+    both: this one text said so (a verdict banner) whatever the page is."""
     text = value if isinstance(value, Text) else Text.from_json(value)
     lang = Lang(context.get("lang") or "en")
     first = text(lang)
-    if not context.get("both") or text.en == text.zh:
+    if not (context.get("both") if both is None else both) or text.en == text.zh:
         return _one(first, code)
     return Markup(_macros().both(_one(first, code), _one(text(Lang.ZH if lang is Lang.EN else Lang.EN), code)))
 
 
 @pass_context
-def word(context: Context, key: str) -> Markup:
-    return say(context, WORDS[key])
+def word(context: Context, key: str, both: bool | None = None) -> Markup:
+    return say(context, WORDS[key], both=both)
 
 
 @pass_context

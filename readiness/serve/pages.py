@@ -118,8 +118,9 @@ def machine(stored: StoredReport, judge: Rejudge | None, latest: Machine | None,
     """One stored report: its verdicts (re-judged when the server re-judges), remedies and facts;
     its times in zone (the site's: a PC's own zone, maybe wrong, is not the site's)."""
     m = StoredMachine.read(stored.body, judge)
-    return render("machine.html", lang, zone=zone, host=m.hostname or "?", received_at=stored.received_at, client=stored.client,
-                  id=stored.id, checked_at=m.checked_at, superseded=latest is None, results=m.results,
+    return render("machine.html", lang, zone=zone, host=m.hostname or "?", received_at=stored.received_at,
+                  client=stored.client, id=stored.id, checked_at=m.checked_at, status=m.status,
+                  superseded=latest is None, results=m.results,
                   facts_json=json.dumps(m.facts, ensure_ascii=False, indent=2))
 
 

@@ -255,6 +255,12 @@ class StoredMachine:
     facts: Mapping[str, Any]
     results: tuple[CheckRow, ...]
 
+    @property
+    def status(self) -> str:
+        """The machine's verdict, by the rulebook's precedence (as the site counts it); a report with
+        no result at all could not decide ("error"), never "ready"."""
+        return rules.overall(r.status for r in self.results).value if self.results else "error"
+
     @classmethod
     def read(cls, body: bytes, judge: Callable[[Mapping[str, Any], Mapping[str, Any]], list[dict[str, Any]]] | None
              ) -> "StoredMachine":

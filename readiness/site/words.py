@@ -30,6 +30,8 @@ WORDS: dict[str, Text] = {
     "mode_stored": Text("Verdicts as stored in the reports.", "采用报告中保存的结论。"),
     "mode_rejudged": Text("Re-judged every machine's facts with profile", "已按配置重新判定各机器的采集信息："),
     "all": Text("All sites", "全部考点"), "PCs": Text("PCs", "台"),
+    "page_lang": Text("English first, the Chinese small beside it (--lang zh: Chinese first)",
+                      "中文在前，英文以小字附后（英文版则英文在前）"),
     # -- the server's pages ------------------------------------------------------------------------
     "title": Text("Exam readiness — site dashboard", "考前就绪检查 — 考点看板"),
     "login": Text("Enter the manager's key (printed when the server started).", "请输入管理员密钥（服务器启动时显示）。"),
@@ -48,6 +50,8 @@ WORDS: dict[str, Text] = {
     "results": Text("Results", "检查结果"), "facts": Text("Facts", "采集信息"),
     "received": Text("Received", "接收时间"), "from": Text("from", "来自"), "checked": Text("Checked", "检查时间"),
     "times_in": Text("Times in {n}, the exam's time zone", "时间均按考试所在时区 {n}"),
+    "no_results": Text("This report holds no check result: its verdict cannot be decided.",
+                       "这份报告没有任何检查结果，无法判断。"),
     "machine_superseded": Text("A newer report of this machine counts on the dashboard.", "看板以此机器更新的报告为准。"),
     "status": Text("Status", "状态"), "observed": Text("Observed", "实际"), "expected": Text("Expected", "要求"),
     "message": Text("Message", "说明"), "remedy": Text("Remedy", "处理办法"),

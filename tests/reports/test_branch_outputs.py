@@ -111,3 +111,36 @@ def test_an_empty_branch():
         assert "[branch.sites]" in branch_text.render(empty, lang)
         assert "[branch.sites]" in branch_html.render(empty, lang)
         assert branch_csv.render(empty, lang).count("\r\n") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_branch_output_names_each_sites_server_version(lang):
+    """The readiness of each site's server (an old one may not know today's checks): a column of the
+    HTML page (branch_table.COLUMNS), the text, the CSV and the workbook; a document from before
+    versions were sent (the 0.1.0 corpus has none) shows "-", never a guess."""
+    from pathlib import Path
+
+    import openpyxl
+
+    from readiness.reports.branch_table import COLUMNS
+    from readiness.site.words import WORDS
+
+    raw = json.loads((Path(__file__).parents[1] / "compat" / "0.2.0" / "branch.json").read_text(encoding="utf-8"))
+    old = json.loads(json.dumps(raw))
+    for row in old["sites"]:
+        row.pop("tool_version", None)
+    assert COLUMNS[-1] == "server_version"
+    for document, shown in ((raw, "0.2.0"), (old, "-")):
+        doc = Document.read(document)
+        page = branch_html.render(doc, lang)
+        head = page[page.index("<thead>"):page.index("</thead>")]
+        assert head.count("<th>") == len(COLUMNS) and str(getattr(WORDS["server_version"], lang)).replace("'", "&#39;") in head
+        cells = [c.split(">", 1)[1] for c in page.split('<td class="version"')[1:]]
+        assert cells and all(c.startswith(shown + "</td>") for c in cells), cells
+        rows = list(openpyxl.load_workbook(io.BytesIO(branch_xlsx.render(doc, lang)),
+                                           read_only=True)["Sites"].iter_rows(values_only=True))
+        at = rows[0].index("tool_version")
+        assert {r[at] or "-" for r in rows[1:]} == {shown}
+        assert branch_csv.render(doc, lang).splitlines()[0].endswith("tool_version")
+        said = f"{getattr(WORDS['server_version'], lang)} 0.2.0"
+        assert (said in branch_text.render(doc, lang)) == (shown == "0.2.0")

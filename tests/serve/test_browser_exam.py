@@ -71,6 +71,34 @@ def test_not_ready_inside_the_window_is_a_banner_to_report_to_the_branch(browser
             ctx.close()
 
 
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_the_exam_panel_says_why_it_escalates_and_the_start_after_this_one(browser, tmp_path, locale):
+    import os
+
+    import requests
+
+    lang = "en" if locale.startswith("en") else "zh"
+    p = build_profile({"site": {"id": "1101", "seats": 2}, "exam": {"starts_at": [iso_in(120), iso_in(5 * 3600)]}},
+                      CORE_SETTINGS)
+    with running(tmp_path / "data", p) as srv:
+        exam = requests.get(srv.url + "/api/state", headers={"Authorization": f"Bearer {KEY}"}, timeout=10).json()["exam"]
+        assert exam["escalate"] and exam["escalate_reason"][lang] and exam["following_start"]
+        ctx, page = open_dashboard(browser, srv, locale)
+        try:
+            why = page.locator("section.exam .escalate .why")
+            why.wait_for(timeout=10000)
+            assert exam["escalate_reason"][lang] in why.text_content()
+            assert ("Reasons" if lang == "en" else "原因") in why.text_content()
+            following = page.locator("section.exam .countdown .following")
+            assert ("then" if lang == "en" else "随后") in following.text_content()
+            # the time is the one every start on the page is said in (common.js's `when`)
+            assert following.text_content().endswith(" " + page.evaluate("s => when(s)", exam["following_start"]))
+            if os.environ.get("READINESS_SHOTS"):
+                page.locator("section.exam").screenshot(path=os.path.join(os.environ["READINESS_SHOTS"], f"dashboard-exam-{lang}.png"))
+        finally:
+            ctx.close()
+
+
 def test_the_dashboard_says_the_branch_cannot_be_reached(browser, tmp_path, monkeypatch):
     from readiness.serve import upstream
 

@@ -301,9 +301,13 @@ function renderExam(exam, fetchedAt) {
   const head = el("p", "countdown");
   head.appendChild(el("b", null, (left > 0 ? t("next_start") : t("under_way_since")) + ": " + when(exam.next_start)));
   if (left > 0) head.appendChild(el("span", "left", " — " + t("in") + " " + span(left)));
+  // the start after this one (exam B while exam A is under way): the manager prepares for it too
+  if (exam.following_start) head.appendChild(el("span", "following", " · " + t("then_exam") + " " + when(exam.following_start)));
   box.appendChild(head);
   if (exam.escalate) {
     const e = el("div", "verdict fail escalate", tn("escalate_now", Math.round(exam.escalate_before_s / 60)));
+    // why, as the branch is told it (its document's exam.escalate_reason, {en, zh})
+    if (exam.escalate_reason) e.appendChild(el("div", "why", t("reasons") + ": " + txt(exam.escalate_reason)));
     box.appendChild(e);
   }
   const table = el("table", "deadlines");
