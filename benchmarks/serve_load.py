@@ -41,7 +41,7 @@ def start(data: Path, profile: Path) -> tuple[subprocess.Popen, str, float]:
                             env=dict(os.environ, PYTHONUNBUFFERED="1"))
     assert proc.stdout is not None
     for line in proc.stdout:
-        m = re.search(r"(https?://127\.0\.0\.1:\d+)/\?key=", line)
+        m = re.search(r"(https?://127\.0\.0\.1:\d+)/(?:branch)?\?key=", line)  # a site's dashboard link or a branch's
         if m:
             threading.Thread(target=proc.stdout.read, daemon=True).start()
             return proc, m.group(1), time.perf_counter() - began

@@ -527,7 +527,7 @@ def check_clock(got: Received, now_s: float) -> None:
 def chain_problem(profile: Any) -> Text | None:
     """What keeps a server from taking its place in the chain, checked at start: a branch needs
     its own id; sending up needs a token, and the id it sends as (its site's, or its branch's)."""
-    if profile["branch.sites"] and not profile["branch.id"]:
+    if profile.is_branch and not profile["branch.id"]:
         return Text("[branch.sites] is set but [branch] id is not: a branch server needs its own id",
                     "已设置 [branch.sites] 但未设置 [branch] id：分部服务器需要自己的编号")
     strays = [b for b in profile["branch.branches"] if b not in profile["branch.sites"]]
@@ -538,7 +538,7 @@ def chain_problem(profile: Any) -> Text | None:
         if not profile["upstream.token"]:
             return Text("[upstream] url is set but token is not: ask the branch for this site's token",
                         "已设置 [upstream] url 但未设置 token：请向分部索取本考点的令牌")
-        if not profile["branch.sites"] and not profile["site.id"]:
+        if not profile.is_branch and not profile["site.id"]:
             return Text("[upstream] needs [site] id: the branch knows this site by it",
                         "[upstream] 需要设置 [site] id：分部以此识别本考点")
         from urllib.parse import urlsplit
@@ -548,6 +548,19 @@ def chain_problem(profile: Any) -> Text | None:
             return Text("[upstream] url: the branch server's address, without ?query or #fragment",
                         "[upstream] url：分部服务器地址，不能带 ? 查询或 # 片段")
     return None
+
+
+def half_site(profile: Any) -> Text | None:
+    """A branch whose [site] id is not one of its [branch.sites]: a branch only (Profile.is_site),
+    said at start, so that a site copied into a branch's profile is not taken for a running site."""
+    if not (profile.is_branch and profile["site.id"]) or profile.is_site:
+        return None
+    sid = profile["site.id"]
+    return Text(f"warning: [site] id {sid} is not in [branch.sites]: this server is a branch only (no PCs' reports, no "
+                f"site dashboard). To be the site {sid} too, list \"{sid}\" in [branch.sites] with a token of its own; "
+                "otherwise remove [site] from this profile.",
+                f"警告：[site] id {sid} 不在 [branch.sites] 中：本服务器仅作为分部服务器（不接收考试机报告，没有考点看板）。"
+                f"如需同时作为考点 {sid}，请在 [branch.sites] 中列出 \"{sid}\" 并为其设置单独的令牌；否则请从本配置中删除 [site]。")
 
 
 # -- the rows -----------------------------------------------------------------------------------

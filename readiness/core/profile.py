@@ -67,6 +67,20 @@ class Profile:
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "values": self.nested()}
 
+    # What a server run with this profile is (`readiness serve`): decided here, once, for the
+    # start-up text, the routes, the pages and the senders up the chain.
+    @property
+    def is_branch(self) -> bool:
+        """A branch server: it lists the senders it takes documents from ([branch.sites])."""
+        return bool(self.get("branch.sites"))
+
+    @property
+    def is_site(self) -> bool:
+        """A site server (its PCs' reports, its dashboard and phones): every server that is not a
+        branch, and a branch whose own [site] id is one of its [branch.sites] (a site and its
+        branch at once). A branch with a [site] id it does not list is a branch only."""
+        return not self.is_branch or (bool(self.get("site.id")) and self["site.id"] in self["branch.sites"])
+
     def redacted(self) -> "Profile":
         """The profile without its secrets (a report travels; the server's key must not)."""
         return Profile({k: (_hidden(v) if k in SECRET_KEYS and v else v) for k, v in self.values.items()}, self.source)

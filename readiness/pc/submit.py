@@ -134,6 +134,9 @@ class Submitter:
             return Delivery.REFUSED, Text(f"{code}: {reason.en}", f"{code}：{reason.zh}")
         where = r.headers.get("location")
         points = Text(f"; it points to {where[:200]}", f"；它指向 {where[:200]}") if where else NONE
+        if reason.en and r.headers.get("content-type", "").startswith("application/json"):  # a readiness server's own
+            return Delivery.QUEUED, Text(f"{code}: {reason.en}: check server.url ({self.endpoint})",  # (a branch's)
+                                         f"{code}：{reason.zh}：请检查 server.url（{self.endpoint}）")
         return Delivery.QUEUED, Text(f"{code}: not the answer of a readiness server: check server.url "
                                      f"({self.endpoint})" + points.en,
                                      f"{code}：不是 readiness 考点服务器的应答：请检查 server.url"

@@ -199,13 +199,19 @@ async def sender_document(request: Request) -> Response:
 
 
 async def branch_page(request: Request) -> Response:
-    from readiness.serve.guards import is_manager
+    """The branch dashboard; ?key=KEY (the link `serve` prints) signs the manager in here."""
+    from readiness.serve.guards import is_manager, sign_in
 
     s = serving(request)
+    lang = lang_of(request)
+    if s.branch is None:
+        raise NotFound(NOT_A_BRANCH)
+    if request.query_params.get("key") is not None:
+        return sign_in(request, s.cfg, "/branch") or pages.login(request, lang, wrong=True, branch=True)
     if not is_manager(request, s.cfg):  # a page, not a JSON refusal: the login that comes back here
-        return pages.login(request, lang_of(request), back=True)
-    _branch(request)
-    return remember_lang(request, pages.branch_dashboard(request, lang_of(request), exam_zone(s.cfg.profile)))
+        return pages.login(request, lang, branch=True)
+    page = pages.branch_dashboard(request, lang, exam_zone(s.cfg.profile), s.cfg.profile.is_site)
+    return remember_lang(request, page)
 
 
 async def sender_page(request: Request) -> Response:

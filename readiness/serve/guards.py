@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from readiness.serve.buckets import Buckets
@@ -112,6 +112,19 @@ async def read_body(request: Request, cfg: ServeConfig, limit: int | None = None
         raise TooSlow(Text(f"the body did not arrive within {cfg.body_timeout_s:g} s",
                            f"请求内容未在 {cfg.body_timeout_s:g} 秒内传完")) from None
     return b"".join(chunks)
+
+
+def sign_in(request: Request, cfg: ServeConfig, to: str) -> Response | None:
+    """The manager's key in a dashboard's address (?key=, the link `serve` prints): the right key
+    sets the manager's cookie and goes on to `to` (a path of ours, never one from the request),
+    303, so the key leaves the address bar and the history; ?lang= (the login form's too) outlives
+    the redirect. None: the key is not the manager's (the caller shows the login page again)."""
+    if not same(request.query_params.get("key"), cfg.admin_key):
+        return None
+    redirect = RedirectResponse(to, 303)
+    redirect.set_cookie(COOKIE, cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400,
+                        secure=cfg.secure_cookie or request.url.scheme == "https")  # never sent back in clear
+    return remember_lang(request, redirect)
 
 
 def remember_lang(request: Request, response: Response) -> Response:

@@ -102,38 +102,112 @@ def firewall_command(port: int) -> str:
             f"protocol=TCP localport={port}")
 
 
-def banner(urls: list[str], token: str, admin_key: str, port: int, lang: Lang, encoding: str,
-           data_dir: Path, phone_token: str, fingerprint: str | None = None, self_signed: bool = False) -> str:
-    """fingerprint: the certificate served over HTTPS, for the PCs' profile; self_signed: the
-    phones are told how to accept it."""
+SECTION = "== {} =="
+MAX_IDS_SHOWN = 12  # senders named on the branch's line; the rest counted
+
+
+def banner(profile: Profile, urls: list[str], keys: "Keys", port: int, lang: Lang, encoding: str, data_dir: Path,
+           fingerprint: str | None = None, self_signed: bool = False) -> str:
+    """What the server prints at start, for what it is (Profile.is_site, is_branch): a site's
+    lines (its dashboard, the PCs' [server] block and submit token, the invigilators' QR code), a
+    branch's (its dashboard, what each site puts in [upstream]), or both, each under its heading.
+    fingerprint: the certificate served, which the PCs and the sites pin; self_signed: the phones
+    are told how to accept it."""
     def t(en: str, zh: str) -> str:
         return Text(en, zh)(lang)
 
-    phone = f"{urls[0]}/phone?t={phone_token}"  # the phone token: a phone link cannot act as a PC
+    site, branch = profile.is_site, profile.is_branch
+    both = site and branch
+    heading = (t("exam-readiness site and branch server is running.", "exam-readiness 考点兼分部服务器已启动。") if both
+               else t("exam-readiness branch server is running.", "exam-readiness 分部服务器已启动。") if branch
+               else t("exam-readiness site server is running.", "exam-readiness 考点服务器已启动。"))
+    lines = [heading, ""]
+    if site:
+        if both:
+            lines += [SECTION.format(t("The site: its PCs and phones", "考点：考试机与手机")), ""]
+        lines += site_lines(urls, keys, lang, encoding, fingerprint, self_signed)
+        if not branch:
+            lines += upstream_lines(profile, lang)
+    if branch:
+        if both:
+            lines += [SECTION.format(t("The branch: its sites", "分部：各考点")), ""]
+        lines += branch_lines(profile, urls, keys, lang, fingerprint) + upstream_lines(profile, lang)
+    if both:
+        lines += [SECTION.format(t("This server", "本服务器")), ""]
+    clients = (t("the PCs or the sites", "考试机或各考点") if both else t("the sites", "各考点") if branch
+               else t("the PCs", "考试机"))
+    kept = (t("reports and the sites' documents are", "报告和各考点的上报") if both
+            else t("the sites' documents are", "各考点的上报") if branch else t("reports are", "报告"))
+    lines += [t("Manager's key: ", "管理员密钥：") + keys.admin_key,
+              t("Data folder: ", "数据目录：") + str(data_dir.resolve()), "",
+              t(f"If {clients} cannot connect, open the port in Windows Firewall (administrator command prompt):",
+                f"如{clients}无法连接，请在 Windows 防火墙中开放端口（以管理员身份运行命令提示符）："),
+              "  " + firewall_command(port), "",
+              t(f"Stop the server with Ctrl+C; {kept} kept in the data folder.",
+                f"按 Ctrl+C 停止服务器；{kept}保存在数据目录中。")]
+    return "\n".join(lines) + "\n"
+
+
+def site_lines(urls: list[str], keys: "Keys", lang: Lang, encoding: str, fingerprint: str | None,
+               self_signed: bool) -> list[str]:
+    """A site's start-up lines: the site dashboard, the PCs' profile, the invigilators' QR code."""
+    def t(en: str, zh: str) -> str:
+        return Text(en, zh)(lang)
+
+    phone = f"{urls[0]}/phone?t={keys.phone_token}"  # the phone token: a phone link cannot act as a PC
     pin = [f'  fingerprint = "{fingerprint}"'] if fingerprint else []
     from readiness.site.words import WORDS
 
     accept = [WORDS["phone_cert"](lang) + f" {fingerprint}"] if self_signed else []
-    lines = [t("exam-readiness site server is running.", "exam-readiness 考点服务器已启动。"), "",
-             t("Dashboard (manager, keep this link to yourself):", "看板（管理员专用，请勿外传）："),
-             *[f"  {u}/?key={admin_key}" for u in urls], "",
-             t("In the PCs' profile (site.toml):", "考试机配置文件（site.toml）中填写："),
-             "  [server]", f'  url = "{urls[0]}"', f'  token = "{token}"', *pin, "",
-             t("then on each PC:  readiness check --profile site.toml --submit",
-               "然后在每台考试机上运行：readiness check --profile site.toml --submit"), "",
-             t("Submit token: ", "提交令牌：") + token,
-             t("Manager's key: ", "管理员密钥：") + admin_key,
-             t("Phone token (in the phone link only): ", "手机令牌（仅用于手机链接）：") + phone_token,
-             t("Data folder: ", "数据目录：") + str(data_dir.resolve()), "",
-             t("Invigilators scan this with their phone (the identity-check phone):",
-               "监考人员用手机（身份核验所用手机）扫描此二维码："),
-             qr_text(phone, encoding) + "  " + phone, *accept, "",
-             t("If the PCs cannot connect, open the port in Windows Firewall (administrator command prompt):",
-               "如考试机无法连接，请在 Windows 防火墙中开放端口（以管理员身份运行命令提示符）："),
-             "  " + firewall_command(port), "",
-             t("Stop the server with Ctrl+C; reports are kept in the data folder.",
-               "按 Ctrl+C 停止服务器；报告保存在数据目录中。")]
-    return "\n".join(lines) + "\n"
+    return [t("Site dashboard (manager, keep this link to yourself):", "考点看板（管理员专用，请勿外传）："),
+            *[f"  {u}/?key={keys.admin_key}" for u in urls], "",
+            t("In the PCs' profile (site.toml):", "考试机配置文件（site.toml）中填写："),
+            "  [server]", f'  url = "{urls[0]}"', f'  token = "{keys.token}"', *pin, "",
+            t("then on each PC:  readiness check --profile site.toml --submit",
+              "然后在每台考试机上运行：readiness check --profile site.toml --submit"), "",
+            t("Submit token: ", "提交令牌：") + keys.token,
+            t("Phone token (in the phone link only): ", "手机令牌（仅用于手机链接）：") + keys.phone_token, "",
+            t("Invigilators scan this with their phone (the identity-check phone):",
+              "监考人员用手机（身份核验所用手机）扫描此二维码："),
+            qr_text(phone, encoding) + "  " + phone, *accept, ""]
+
+
+def branch_lines(profile: Profile, urls: list[str], keys: "Keys", lang: Lang, fingerprint: str | None) -> list[str]:
+    """A branch's start-up lines: which senders it expects, its dashboard, and the [upstream]
+    block each sender's server adds (the url and certificate it pushes to; the token is the
+    sender's own, in [branch.sites], never printed here)."""
+    def t(en: str, zh: str) -> str:
+        return Text(en, zh)(lang)
+
+    senders = list(profile["branch.sites"])
+    branches = set(profile["branch.branches"])
+    one = len(senders) == 1
+    kind = (Text("site" if one else "sites", "个考点"), Text("each site's", "各考点")) if not branches else \
+        (Text("branch" if one else "branches", "个分部"), Text("each branch's", "各分部")) if branches >= set(senders) \
+        else (Text("sites and branches", "个考点和分部"), Text("each site's or branch's", "各考点或分部"))
+    more = len(senders) - MAX_IDS_SHOWN
+    ids = Text(", ".join(senders[:MAX_IDS_SHOWN]) + (f", and {more} more" if more > 0 else ""),
+               "、".join(senders[:MAX_IDS_SHOWN]) + (f" 等（另有 {more} 个）" if more > 0 else ""))
+    name = profile["branch.name"]
+    pin = [f'  fingerprint = "{fingerprint}"'] if fingerprint else []
+    return [t(f"Branch {profile['branch.id']}" + (f" ({name})" if name else "")
+              + f": {len(senders)} {kind[0].en} expected: {ids.en}",
+              f"分部 {profile['branch.id']}" + (f"（{name}）" if name else "")
+              + f"：应上报 {len(senders)} {kind[0].zh}：{ids.zh}"), "",
+            t("Branch dashboard (manager, keep this link to yourself):", "分部看板（管理员专用，请勿外传）："),
+            *[f"  {u}/branch?key={keys.admin_key}" for u in urls], "",
+            t(f"In {kind[1].en} profile (the one its server runs with):", f"{kind[1].zh}服务器所用的配置文件中填写："),
+            "  [upstream]", f'  url = "{urls[0]}"',
+            '  token = "…"  # ' + t(f"its own token, from [branch.sites] in {profile.source}",
+                                     f"各自的令牌，见 {profile.source} 的 [branch.sites]"), *pin, ""]
+
+
+def upstream_lines(profile: Profile, lang: Lang) -> list[str]:
+    """Where this server sends its own document (its [upstream]), if anywhere."""
+    if not profile["upstream.url"]:
+        return []
+    return [Text(f"Sending to {profile['upstream.url']} on every change and every {profile['upstream.heartbeat_s']:g} s.",
+                 f"有变化时及每 {profile['upstream.heartbeat_s']:g} 秒向 {profile['upstream.url']} 上报。")(lang), ""]
 
 
 def damaged(path: Path, exc: BaseException) -> Text:
@@ -145,28 +219,6 @@ def damaged(path: Path, exc: BaseException) -> Text:
                 f"again what waits in their outboxes.\n",
                 f"错误：数据库 {path} 已损坏（{why.zh}）。请保留该目录（其中的报告或可用 sqlite3 的 .recover "
                 f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")
-
-
-def chain_banner(profile: Profile, urls: list[str], lang: Lang, fingerprint: str | None = None) -> str:
-    """The branch's and the upstream's lines of the start-up text (nothing for a plain site);
-    fingerprint: the certificate served, which the sites pin."""
-    def t(en: str, zh: str) -> str:
-        return Text(en, zh)(lang)
-
-    lines = []
-    sites = profile["branch.sites"]
-    if sites:
-        lines += [t(f"Branch {profile['branch.id']} ({profile['branch.name']}): {len(sites)} senders expected.",
-                    f"分部 {profile['branch.id']}（{profile['branch.name']}）：应上报 {len(sites)} 个。"),
-                  t("Branch dashboard: ", "分部看板：") + f"{urls[0]}/branch",
-                  t("In each site's profile: [upstream] url = ", "各考点配置文件中：[upstream] url = ")
-                  + f'"{urls[0]}"' + t(", token = its own from [branch.sites]", "，token 为 [branch.sites] 中该考点的令牌")
-                  + (f', fingerprint = "{fingerprint}"' if fingerprint else ""), ""]
-    if profile["upstream.url"]:
-        lines += [t(f"Sending to {profile['upstream.url']} on every change and every "
-                    f"{profile['upstream.heartbeat_s']:g} s.",
-                    f"有变化时及每 {profile['upstream.heartbeat_s']:g} 秒向 {profile['upstream.url']} 上报。"), ""]
-    return "\n".join(lines) + ("\n" if lines else "")
 
 
 # -- the keys -----------------------------------------------------------------------------------
@@ -407,7 +459,7 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     from readiness.site.store import DB_NAME, Store, StoreDamaged, store_reason
     from readiness.site.view import SiteView
 
-    from readiness.branch.chain import chain_problem
+    from readiness.branch.chain import chain_problem, half_site
 
     from readiness.core.tls import Trust, channel_problem
     from readiness.serve.tls import TLSProblem, serving_tls
@@ -467,11 +519,10 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
         return 2
     server = make_server(app, cfg.header_timeout_s, cfg.body_timeout_s, tls=tls, trusted_proxies=proxies)
     try:
-        out.write(banner(urls, keys.token, keys.admin_key, port, lang, encoding, data_dir, keys.phone_token,
-                         tls.fingerprint if tls else None, bool(tls and tls.self_signed)))
-        out.write(chain_banner(profile, urls, lang, tls.fingerprint if tls else None))
+        out.write(banner(profile, urls, keys, port, lang, encoding, data_dir, tls.fingerprint if tls else None,
+                         bool(tls and tls.self_signed)))
         out.write(tls.validity(lang) if tls else "")
-        for warning in (wide_proxies(proxies), tls.warning if tls else None):
+        for warning in (half_site(profile), wide_proxies(proxies), tls.warning if tls else None):
             if warning is not None:
                 out.write(warning(lang) + "\n")
         out.flush()

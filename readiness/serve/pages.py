@@ -67,9 +67,11 @@ def respond(request: Request, template: str, lang: str, status: int = 200, **con
     return templates.TemplateResponse(request, template, {"lang": lang, **context}, status_code=status)
 
 
-def login(request: Request, lang: str, wrong: bool = False, back: bool = False) -> Response:
-    """back: come back to the branch page after the key (not to the site dashboard)."""
-    return respond(request, "login.html", lang, 401, wrong=wrong, back=back)
+def login(request: Request, lang: str, wrong: bool = False, branch: bool = False) -> Response:
+    """The manager's key for a dashboard, the page named for the one it opens: the site's, or
+    (branch) the branch's, where the form comes back to."""
+    return respond(request, "login.html", lang, 401, wrong=wrong, path="/branch" if branch else "/",
+                   title="branch_title" if branch else "title")
 
 
 def _zone(zone: tzinfo) -> dict[str, Any]:
@@ -100,10 +102,11 @@ def phone_refused(request: Request, lang: str) -> Response:
     return respond(request, "phone_refused.html", lang, 401)
 
 
-def branch_dashboard(request: Request, lang: str, zone: tzinfo) -> Response:
-    """The branch's tiles, drawn by static/branch.js from GET /api/branch, its times in zone (the branch's)."""
+def branch_dashboard(request: Request, lang: str, zone: tzinfo, site: bool = False) -> Response:
+    """The branch's tiles, drawn by static/branch.js from GET /api/branch, its times in zone (the
+    branch's); site: the server is a site too, whose dashboard the page links to."""
     return respond(request, "branch_dashboard.html", lang, downloads=LINKED, words_json=_words_json(),
-                   scripts=("common.js", "branch.js"), **_zone(zone))
+                   scripts=("common.js", "branch.js"), site=site, **_zone(zone))
 
 
 def qr_svg(url: str) -> bytes:

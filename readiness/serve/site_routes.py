@@ -25,8 +25,8 @@ from readiness.serve import pages
 from readiness.site.store import StoreGone, store_reason
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_response
-from readiness.serve.guards import (COOKIE, client_of, is_manager, lang_of, read_body, remember_lang, require_manager,
-                                    require_submitter, same)
+from readiness.serve.guards import (client_of, is_manager, lang_of, read_body, remember_lang, require_manager,
+                                    require_submitter, sign_in)
 from readiness.serve.documents import site_document, site_exam
 from readiness.serve.downloads import attachment, download_format
 from readiness.site.state import state_doc
@@ -36,19 +36,21 @@ HTML = "text/html; charset=utf-8"
 
 
 async def home(request: Request) -> Response:
+    """Every server's home: the site dashboard of a site (also one that is a branch too); a
+    branch only has none, so its home is the branch dashboard (a bookmark of /?key=KEY from an
+    older version's start-up text included). ?next=branch: the branch dashboard after the key."""
     s = serving(request)
     lang = lang_of(request)
-    key = request.query_params.get("key")
-    if key is not None:
-        if not same(key, s.cfg.admin_key):
-            return pages.login(request, lang, wrong=True, back=request.query_params.get("next") == "branch")
-        back = "/branch" if request.query_params.get("next") == "branch" else "/"  # a name, never an address
-        redirect = RedirectResponse(back, 303)  # the key leaves the address bar and the history
-        redirect.set_cookie(COOKIE, s.cfg.admin_key, httponly=True, samesite="strict", max_age=7 * 86400,
-                            secure=s.cfg.secure_cookie or request.url.scheme == "https")  # never sent back in clear
-        return remember_lang(request, redirect)  # ?lang= (the login form's too) outlives the redirect
+    branch = not s.cfg.profile.is_site or request.query_params.get("next") == "branch"  # a name, never an address
+    if request.query_params.get("key") is not None:
+        return sign_in(request, s.cfg, "/branch" if branch else "/") or pages.login(request, lang, wrong=True,
+                                                                                    branch=branch)
+    if not s.cfg.profile.is_site:
+        chosen = request.query_params.get("lang")  # kept in the address too (a browser without cookies)
+        return remember_lang(request, RedirectResponse("/branch" + (f"?lang={chosen}" if chosen in ("zh", "en")
+                                                                    else ""), 303))
     if not is_manager(request, s.cfg):
-        return pages.login(request, lang, back=request.query_params.get("next") == "branch")
+        return pages.login(request, lang, branch=branch)
     return remember_lang(request, pages.dashboard(request, lang, exam_zone(s.cfg.profile), s.cfg.certificate))
 
 

@@ -103,6 +103,7 @@ WORDS: dict[str, Text] = {
     "kept": Text("kept, sent again when the branch can be reached", "已保留，分部可连接时重新发送"),
     "never_delivered": Text("nothing delivered yet", "尚未送达"),
     "branch_page": Text("Branch page", "分部看板"),
+    "site_page": Text("Site dashboard", "考点看板"),  # on the branch page of a server that is both
     # -- the branch: its dashboard, a site's last document, the branch table's files -----------------
     "branch_title": Text("Exam readiness — branch dashboard", "考前就绪检查 — 分部看板"),
     "branch": Text("Branch", "分部"), "sites": Text("Sites", "考点"),

@@ -338,12 +338,18 @@ def test_the_page_of_a_document_says_what_the_door_made_of_it(tmp_path):
 def test_the_branch_page_without_the_key_is_a_login_that_comes_back(tmp_path):
     with running(tmp_path / "branch", branch_profile()) as branch:
         page = requests.get(branch.url + "/branch", timeout=10)
-        assert page.status_code == 401 and 'name="next" value="branch"' in page.text
-        back = requests.get(branch.url + f"/?key={KEY}&next=branch", allow_redirects=False, timeout=10)
+        assert page.status_code == 401 and 'action="/branch"' in page.text
+        back = requests.get(branch.url + f"/branch?key={KEY}", allow_redirects=False, timeout=10)
         assert back.status_code == 303 and back.headers["location"] == "/branch"
+        assert back.cookies.get("readiness_key") == KEY
+        wrong = requests.get(branch.url + "/branch?key=not-the-key", allow_redirects=False, timeout=10)
+        assert wrong.status_code == 401 and 'action="/branch"' in wrong.text and "not right" in requests.get(
+            branch.url + "/branch?key=not-the-key&lang=en", timeout=10).text
+        old = requests.get(branch.url + f"/?key={KEY}&next=branch", allow_redirects=False, timeout=10)  # a form of 0.2
+        assert old.status_code == 303 and old.headers["location"] == "/branch"
         elsewhere = requests.get(branch.url + f"/?key={KEY}&next=https://evil.example/", allow_redirects=False,
                                  timeout=10)
-        assert elsewhere.headers["location"] == "/"  # a name, never an address
+        assert elsewhere.headers["location"] == "/branch"  # a name, never an address: a branch only's home
 
 
 def test_a_newer_sites_document_is_kept_and_a_new_major_one_refused_with_the_advice(tmp_path):

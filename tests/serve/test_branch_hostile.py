@@ -217,7 +217,8 @@ def test_a_body_over_the_limit_without_expect_gets_its_413_not_a_reset(tmp_path,
     import socket
     from urllib.parse import urlsplit
 
-    with running(tmp_path / "branch", branch_profile()) as branch:
+    both = build_profile({"site": {"id": "1101"}, "branch": {"id": "11", "sites": dict(TOKENS)}}, CORE_SETTINGS)
+    with running(tmp_path / "branch", both) as branch:  # a site and its branch: both doors
         parts = urlsplit(branch.url)
         sock = socket.create_connection((parts.hostname, parts.port), timeout=20)
         try:

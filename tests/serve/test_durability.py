@@ -30,7 +30,7 @@ def start(data: Path, profile: Path) -> tuple[subprocess.Popen, str]:
                             env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8"))  # else the console's code page on Windows
     assert proc.stdout is not None
     for line in proc.stdout:
-        m = re.search(r"(http://127\.0\.0\.1:\d+)/\?key=", line)
+        m = re.search(r"(http://127\.0\.0\.1:\d+)/(?:branch)?\?key=", line)  # a site's link or a branch's
         if m:
             threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
             return proc, m.group(1)

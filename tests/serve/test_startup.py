@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from readiness.core.i18n import Lang
-from readiness.serve.launch import KeysClash, banner, base_urls, firewall_command, keys_for, qr_text
+from readiness.serve.launch import Keys, KeysClash, banner, base_urls, firewall_command, keys_for, qr_text
 from readiness.site.store import Store
 
 
@@ -47,9 +47,9 @@ def test_the_qr_code_decodes_to_the_phone_address(encoding):
 
 
 @pytest.mark.parametrize("lang, encoding", [(Lang.ZH, "gbk"), (Lang.EN, "ascii"), (Lang.ZH, "utf-8")])
-def test_the_banner_names_addresses_keys_and_the_firewall(tmp_path, lang, encoding):
+def test_the_banner_names_addresses_keys_and_the_firewall(tmp_path, lang, encoding, make_profile):
     urls = base_urls("0.0.0.0", 8765, ["192.168.1.10", "10.0.0.2"])
-    text = banner(urls, "TOKEN1", "KEY1", 8765, lang, encoding, tmp_path, "PHONE1")
+    text = banner(make_profile(), urls, Keys("TOKEN1", "KEY1", "PHONE1"), 8765, lang, encoding, tmp_path)
     text.encode(encoding, "strict" if encoding != "ascii" else "replace")
     assert "http://192.168.1.10:8765/?key=KEY1" in text and "http://10.0.0.2:8765/?key=KEY1" in text
     assert 'token = "TOKEN1"' in text and "http://192.168.1.10:8765/phone?t=PHONE1" in text
