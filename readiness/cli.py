@@ -633,10 +633,14 @@ def serve(profile_path: Path | None, data_dir: Path, host: str, port: int, lang:
 @lang_option
 def rehearse(profile_path: Path | None, seat: str | None, server: str | None, token: str | None,
              rounds: int | None, lang: str | None) -> None:
-    """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment."""
+    """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment.
+
+    Exit codes: 0 after --rounds rounds, 2 when the server refuses this PC's token or has no
+    rehearsals at its address (waiting would not change it), 130 on Ctrl+C.
+    """
     import socket
 
-    from readiness.pc.agent import Agent
+    from readiness.pc.agent import Agent, Refused
 
     _loaded, profile = _setup(profile_path)
     target = _server(profile, server, token)
@@ -649,6 +653,9 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
                   echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui, trust=target.trust)
     try:
         agent.run(rounds)
+    except Refused as exc:  # a wrong token or address fails the same way every time: said, exit 2
+        _stderr_line(Text("error: ", "错误：")(ui) + exc.reason(ui))
+        sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:  # as every command: 130, said on stderr, no traceback
         agent.stop.set()
         raise
