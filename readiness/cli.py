@@ -55,33 +55,34 @@ def _error_lang() -> Lang:
     return Lang.EN if lang is Lang.ZH and not can_show_chinese(encoding) else lang
 
 
-class UsageError(click.ClickException):
-    """A usage, profile or output error (exit 2), worded in both languages where it is raised."""
+class UsageError(TextError, click.ClickException):
+    """A usage, profile or output error (exit 2): one of the tool's own errors (TextError, the reason
+    worded in both languages where it is raised) that click shows and exits with."""
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str | Text) -> None:
-        self.text = message if isinstance(message, Text) else same(message)
-        super().__init__(self.text.en)
+    def __init__(self, reason: str | Text) -> None:
+        super().__init__(reason if isinstance(reason, Text) else same(reason))  # click's message: the English
 
     def show(self, file: Any = None) -> None:
         ui = _error_lang()
-        _stderr_line(Text("error: ", "错误：")(ui) + self.text(ui))
+        _stderr_line(Text("error: ", "错误：")(ui) + self.reason(ui))
 
 
-class BadValue(click.BadParameter):
-    """An option's value refused by one of our own types, worded in both languages."""
+class BadValue(TextError, click.BadParameter):
+    """An option's value refused by one of our own types, worded in both languages (click names
+    the option in English; in Chinese it is named here)."""
 
-    def __init__(self, text: Text, ctx: click.Context | None = None, param: click.Parameter | None = None) -> None:
-        super().__init__(text.en, ctx, param)
-        self.text = text
+    def __init__(self, reason: Text, ctx: click.Context | None = None, param: click.Parameter | None = None) -> None:
+        click.BadParameter.__init__(self, reason.en, ctx, param)
+        self.reason = reason
 
     def show(self, file: Any = None) -> None:
         if _error_lang() is Lang.EN:
             super().show(file)
             return
         hint = self.param.get_error_hint(self.ctx) if self.param is not None and self.ctx is not None else ""
-        _stderr_line(f"错误：{hint} 的值无效：{self.text.zh}（用 -h 查看帮助）" if hint else f"错误：{self.text.zh}")
+        _stderr_line(f"错误：{hint} 的值无效：{self.reason.zh}（用 -h 查看帮助）" if hint else f"错误：{self.reason.zh}")
 
 
 def _lang(value: str | None, fmt: Format = TEXT) -> Lang:
@@ -206,7 +207,8 @@ def _silence_stdout() -> None:
         sys.stdout = None  # type: ignore[assignment]
 
 
-profile_option = click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
+# a folder or a FIFO is refused by the profile's own door (load_profile), in both languages
+profile_option = click.option("--profile", "profile_path", type=GivenPath(path_type=Path),
                               help="Site profile (TOML) overriding the built-in plan.")
 lang_option = click.option("--lang", type=click.Choice([l.value for l in Lang]),
                            help="Language of the text output (default: the system's).")
@@ -468,7 +470,7 @@ def bandwidth(profile_path: Path | None, url: str | None, backend: str | None, d
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=GivenPath())
-@click.option("--profile", "profile_path", type=GivenPath(path_type=Path, dir_okay=False),
+@click.option("--profile", "profile_path", type=GivenPath(path_type=Path),
               help="Re-judge every machine's facts under this profile instead of trusting stored verdicts.")
 @click.option("--format", "fmt", type=click.Choice(SHOWN), default="text", show_default=True)
 @file_options
@@ -631,10 +633,14 @@ def serve(profile_path: Path | None, data_dir: Path, host: str, port: int, lang:
 @lang_option
 def rehearse(profile_path: Path | None, seat: str | None, server: str | None, token: str | None,
              rounds: int | None, lang: str | None) -> None:
-    """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment."""
+    """Take part in the site's exam-start rehearsal: wait, then load a paper at the announced moment.
+
+    Exit codes: 0 after --rounds rounds, 2 when the server refuses this PC's token or has no
+    rehearsals at its address (waiting would not change it), 130 on Ctrl+C.
+    """
     import socket
 
-    from readiness.pc.agent import Agent
+    from readiness.pc.agent import Agent, Refused
 
     _loaded, profile = _setup(profile_path)
     target = _server(profile, server, token)
@@ -647,6 +653,9 @@ def rehearse(profile_path: Path | None, seat: str | None, server: str | None, to
                   echo=lambda line: click.echo(line, err=True), allowed_urls=allowed, lang=ui, trust=target.trust)
     try:
         agent.run(rounds)
+    except Refused as exc:  # a wrong token or address fails the same way every time: said, exit 2
+        _stderr_line(Text("error: ", "错误：")(ui) + exc.reason(ui))
+        sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:  # as every command: 130, said on stderr, no traceback
         agent.stop.set()
         raise

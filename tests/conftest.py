@@ -32,3 +32,21 @@ def make_profile(loaded: LoadedChecks):
         return build_profile(nested, CORE_SETTINGS + loaded.settings)
 
     return make
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """The CLI in this process (click's runner) from tmp_path, in English unless --lang says
+    otherwise; uncaught exceptions propagate (a traceback is a failure, not an exit code).
+    charset: the output's encoding, for the console-encoding tests."""
+    from click.testing import CliRunner
+
+    from readiness.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READINESS_LANG", "en")
+
+    def invoke(*args, charset="utf-8"):
+        return CliRunner(charset=charset).invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke

@@ -5,21 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from readiness.cli import main
 from tests.helpers import EXAMPLES, with_facts
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READINESS_LANG", "en")
-
-    def invoke(*args, charset="utf-8"):
-        return CliRunner(charset=charset).invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 def write(tmp_path, name, facts):
@@ -206,7 +193,6 @@ def test_every_entry_point_calls_freeze_support_before_the_command_line(monkeypa
     assert exited.value.code == 0 and called == [True, True]
 
 
-
 def test_chinese_on_an_ascii_console_falls_back_to_english_once(run, monkeypatch):
     monkeypatch.setenv("PYTHONIOENCODING", "ascii")  # Windows would take the console's code page otherwise
     result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--lang", "zh", "--output", "r.json", charset="ascii")
@@ -277,3 +263,22 @@ def test_judging_a_snapshot_loads_no_collector_and_nothing_heavy(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "ready-pc.json"), str(tmp_path / "r.json")],
                           capture_output=True, text=True, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_the_clis_own_errors_are_text_errors_shown_in_the_language_asked(run, tmp_path):
+    """UsageError and BadValue are TextErrors (one root: the reason in both languages where raised);
+    click shows them and exits 2 (its message: the English)."""
+    from readiness.cli import BadValue, UsageError
+    from readiness.core.i18n import Text, TextError
+
+    for error in (UsageError(Text("no such thing", "没有这个")), BadValue(Text("no such thing", "没有这个"))):
+        assert isinstance(error, TextError) and error.reason == Text("no such thing", "没有这个")
+        assert error.exit_code == 2 and str(error) == error.message == "no such thing"
+    assert UsageError("plain words").reason == Text("plain words", "plain words")
+    missing = tmp_path / "nowhere"
+    for lang, said in (("en", f"error: no such file or folder: {missing}"), ("zh", f"错误：文件或文件夹不存在：{missing}")):
+        result = run("aggregate", missing, "--lang", lang)
+        assert result.exit_code == 2 and result.stderr.strip() == said
+    for lang, said in (("en", "Invalid value for '--output': an empty file name"), ("zh", "错误：'--output' 的值无效：文件名为空")):
+        result = run("check", "--facts", EXAMPLES / "ready-pc.json", "--output", "", "--lang", lang)
+        assert result.exit_code == 2 and said in result.stderr

@@ -12,24 +12,11 @@ import threading
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from readiness.cli import main
 from tests.helpers import EXAMPLES
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="FIFOs, /dev nodes and shell redirections are POSIX")
 READY = EXAMPLES / "ready-pc.json"
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READINESS_LANG", "en")
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 def cli(*args, **kw):
@@ -311,3 +298,47 @@ def test_the_offline_reason_names_the_switch_that_was_used(tmp_path, profile):
     said = collect_live(by_profile, offline=True, include_cpu=False)["not_collected"]["network"]
     assert "--offline" in said["en"]
     assert load_profile(None, CORE_SETTINGS)["network.offline"] is False
+
+
+# --- a profile that cannot be read: said once (files.cannot_read), in both languages, exit 2 --------
+
+def _unreadable(path, monkeypatch):
+    """Root reads a chmod-000 file anyway: the open is refused the way the OS refuses it (EACCES)."""
+    path.write_text("[site]\nseats = 10\n", encoding="utf-8")
+    real_open = os.open
+
+    def refusing(name, *args, **kwargs):
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+
+
+PROFILE_PROBLEMS = {
+    "folder": (lambda p, mp: p.mkdir(), "cannot read the profile: it is a folder, not a regular file",
+               "无法读取配置文件：它是文件夹，不是普通文件"),
+    "fifo": (lambda p, mp: os.mkfifo(p), "cannot read the profile: it is a FIFO (named pipe), not a regular file",
+             "无法读取配置文件：它是命名管道（FIFO），不是普通文件"),
+    "unreadable": (_unreadable, "cannot read the profile: Permission denied", "无法读取配置文件：拒绝访问（权限不足）"),
+    "missing": (lambda p, mp: None, *(  # Windows: os.stat's ERROR_FILE_NOT_FOUND (winerror 2), then the
+        ("cannot read the profile: ", "无法读取配置文件：找不到该文件")  # system's own words (Wine's differ)
+        if os.name == "nt" else ("cannot read the profile: No such file or directory", "无法读取配置文件：文件不存在"))),
+    "not-utf8": (lambda p, mp: p.write_bytes('[site]\nname = "海淀"\n'.encode("gbk")),
+                 "not UTF-8 text; save the profile as UTF-8", "不是 UTF-8 文本；请把配置文件另存为 UTF-8 编码"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=posix_only) if k == "fifo" else k for k in sorted(PROFILE_PROBLEMS)])
+@pytest.mark.parametrize("command", [["profile"], ["check", "--facts", READY]])
+def test_a_profile_that_cannot_be_read_says_why_in_the_language_asked(run, tmp_path, monkeypatch, kind, lang,
+                                                                      command):
+    make, en, zh = PROFILE_PROBLEMS[kind]
+    path = tmp_path / "site.toml"
+    make(path, monkeypatch)
+    result = run(*command, "--profile", path, "--lang", lang)
+    expected = f"error: {path}: {en}" if lang == "en" else f"错误：{path}：{zh}"
+    said = result.stderr.strip()
+    assert result.exit_code == 2 and (said == expected or expected.endswith(": ") and said.startswith(expected))
+    assert not result.stdout and "Traceback" not in result.stderr

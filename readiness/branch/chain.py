@@ -254,6 +254,16 @@ class Sender:
     sent_s: float  # orders its documents (Received.newer_than)
     seq: int
     heartbeat_s: float
+    seats: Any = None  # a site's own count of its seats, as sent: read only while no report has reached it
+
+    @classmethod
+    def of(cls, kind: str, ident: str, name: Any, sent_s: float, seq: int = 0,
+           heartbeat_s: float = DEFAULT_HEARTBEAT_S, seats: Any = None) -> "Sender":
+        """A sender from what a door read (ident already checked by _text_id), its name cleaned the
+        one way: a pushed document's `sender`, or a file's own fields (a file promises no heartbeat
+        and has no sequence: the default beat, 0)."""
+        return cls(kind, ident, shown(name)[:MAX_NAME] if isinstance(name, str) else "", sent_s, seq, heartbeat_s,
+                   seats)
 
 
 def _sender(doc: Mapping[str, Any], kind: str) -> Sender:
@@ -264,13 +274,13 @@ def _sender(doc: Mapping[str, Any], kind: str) -> Sender:
     if sender.get("kind") != kind:
         raise _refuse(f"sender.kind must be {kind} for {doc.get('schema')}", f"{doc.get('schema')} 的 sender.kind 须为 {kind}")
     sender_id = _text_id(sender.get("id"), Text("sender.id", "sender.id"))
-    name = sender.get("name")
     sent = parse_instant(sender.get("sent_at"))
     if sent is None:
         raise _refuse("sender.sent_at must be a date-time with its offset", "sender.sent_at 须为带时区的日期时间")
-    return Sender(kind, sender_id, shown(name)[:MAX_NAME] if isinstance(name, str) else "", sent.timestamp(),
-                  _count(sender.get("seq"), "sender.seq", 2**53),
-                  _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *rules.HEARTBEAT_S))
+    return Sender.of(kind, sender_id, sender.get("name"), sent.timestamp(),
+                     _count(sender.get("seq"), "sender.seq", 2**53),
+                     _number(sender.get("heartbeat_s"), "sender.heartbeat_s", *rules.HEARTBEAT_S),
+                     sender.get("seats"))
 
 
 @dataclass(frozen=True)
@@ -355,7 +365,7 @@ def _site_figures(doc: Mapping[str, Any], sender: Sender, status: str, exam: Exa
         else:
             seats += _count(site.get("seats"), "sites[].site.seats")
     if not sites:
-        named = reading.mapping(doc.get("sender")).get("seats")  # the site's own count before any report
+        named = sender.seats  # the site's own count before any report
         seats = None if named is None else _count(named, "sender.seats")
         status = Status.ERROR.value  # nothing reported yet: nobody can say the site is ready
     return Figures(status, reports, seats, None if seats is None else max(0, seats - reports), exam.starts_s,
@@ -411,7 +421,11 @@ def read_document(doc: Any, who: str = "branch") -> Received:
     kind = KINDS.get(doc.get("schema"))  # type: ignore[arg-type]
     if kind is None:
         raise _refuse(f"schema must be {SITE_SCHEMA} or {BRANCH_SCHEMA}", f"schema 须为 {SITE_SCHEMA} 或 {BRANCH_SCHEMA}")
-    sender = _sender(doc, kind)
+    return _received(doc, kind, _sender(doc, kind))
+
+
+def _received(doc: Mapping[str, Any], kind: str, sender: Sender) -> Received:
+    """A document of this kind from this sender (read from its `sender`, or from a file's own fields)."""
     status = _status(doc.get("status"), "status")
     exam = _exam(doc)
     got = _site_figures(doc, sender, status, exam) if kind == "site" else _branch_figures(doc, exam)
@@ -452,9 +466,8 @@ def read_file(doc: Any, who: str = "tool") -> list[Received]:
     if when is None:
         raise _refuse("generated_at must be a date-time with its offset", "generated_at 须为带时区的日期时间")
     if doc["schema"] == BRANCH_SCHEMA:
-        sender = {"kind": "branch", "id": doc.get("id"), "name": doc.get("name"), "sent_at": doc.get("generated_at"),
-                  "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S}
-        return [read_document({**doc, "sender": sender}, who)]
+        branch_id = _text_id(doc.get("id"), Text("id", "id"))
+        return [_received(doc, "branch", Sender.of("branch", branch_id, doc.get("name"), when.timestamp()))]
     sites = doc.get("sites")
     if not isinstance(sites, list) or not sites:
         raise _refuse("a site document without sites (no report had reached that server)",
@@ -466,15 +479,13 @@ def read_file(doc: Any, who: str = "tool") -> list[Received]:
         site = entry.get("site") if isinstance(entry, dict) else None
         if not isinstance(site, dict):
             raise _refuse("sites[].site must be an object", "sites[].site 须为对象")
-        seats = reading.count(site.get("seats"))
-        sender = {"kind": "site", "id": site.get("id") or "", "name": site.get("name"),
-                  "sent_at": doc.get("generated_at"), "seq": 0, "heartbeat_s": DEFAULT_HEARTBEAT_S,
-                  "seats": seats if seats is not None and seats >= 0 else None}
-        if not sender["id"]:
+        if not site.get("id"):
             raise _refuse("a site without an id (its PCs' profile has no [site] id)",
                           "考点没有编号（考试机的配置文件中没有 [site] id）")
-        one = {**doc, "sites": [entry], "status": entry.get("status"), "sender": sender, "rehearsal": brief}
-        out.append(read_document(one, who))
+        site_id = _text_id(site["id"], Text("sites[].site.id", "sites[].site.id"))
+        sender = Sender.of("site", site_id, site.get("name"), when.timestamp())  # its seats: in its section
+        out.append(_received({**doc, "sites": [entry], "status": entry.get("status"), "rehearsal": brief}, "site",
+                             sender))
     return out
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from readiness.core.i18n import Text
 from readiness.core.inputs import Rejected
 from readiness.branch.chain import BranchView, DocumentError, Received, branch_document, read_file
 from readiness.core.times import exam_zone

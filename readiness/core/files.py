@@ -4,6 +4,7 @@ through to its target instead of being replaced by a copy."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -32,16 +33,38 @@ def kind_of_zh(mode: int) -> str:
     return next((name for test, name in _KINDS_ZH if test(mode)), "非普通文件")
 
 
-def cannot_read(exc: BaseException) -> "Text":
-    """What stopped a file being read: the OS's own words, inside a sentence in both languages
-    (a NotRegularFile says what the path is in both)."""
+# The OS's words for why a file cannot be read or written, said in Chinese (the English stays the OS's own):
+# by the Windows error where there is one (a sharing violation is errno EACCES too), else by errno.
+_WINERROR_ZH = {2: "找不到该文件", 3: "找不到该路径", 5: "拒绝访问", 32: "文件正被另一个程序使用"}
+_ERRNO_ZH = {errno.ENOENT: "文件不存在", errno.EACCES: "拒绝访问（权限不足）", errno.EPERM: "不允许的操作",
+             errno.EISDIR: "它是文件夹", errno.ELOOP: "符号链接层数过多（可能是循环链接）",
+             errno.ENAMETOOLONG: "文件名过长", errno.EIO: "输入/输出错误（磁盘或 U 盘可能已损坏）",
+             errno.EROFS: "只读文件系统", errno.ENOSPC: "磁盘空间不足"}
+
+
+def os_reason(exc: BaseException) -> "Text":
+    """Why the system refused, in both languages: the OS's own words in English and their meaning
+    in Chinese (a NotRegularFile says what the path is in both; an error not known here is shown
+    as the system said it)."""
     from readiness.core.i18n import Text
 
     said = getattr(exc, "reason", None)
     if isinstance(said, Text):
-        return Text(f"cannot read: {said.en}", f"无法读取：{said.zh}")
+        return said
     raw = getattr(exc, "strerror", None) or str(exc)
-    return Text(f"cannot read: {raw}", f"无法读取：{raw}")
+    code, number = getattr(exc, "winerror", None), getattr(exc, "errno", None)
+    zh = _WINERROR_ZH.get(code) if isinstance(code, int) else _ERRNO_ZH.get(number) if isinstance(number, int) else None
+    return Text(raw, zh or raw)
+
+
+def cannot_read(exc: BaseException, what: "Text | None" = None) -> "Text":
+    """What stopped a file being read, in both languages (os_reason). what: the file's role ("the
+    profile"), when the sentence should name it."""
+    from readiness.core.i18n import Text
+
+    head = Text(f"cannot read {what.en}", f"无法读取{what.zh}") if what is not None else Text("cannot read", "无法读取")
+    why = os_reason(exc)
+    return Text(f"{head.en}: {why.en}", f"{head.zh}：{why.zh}")
 
 
 class NotRegularFile(OSError):

@@ -142,15 +142,13 @@ def load_profile(path: str | Path | None, settings: Iterable[Setting]) -> Profil
     settings = tuple(settings)
     if path is None:
         return build_profile({}, settings)
-    from readiness.core.files import read_regular
+    from readiness.core.files import cannot_read, read_regular
 
     p = Path(path)
     try:
         raw = read_regular(p, MAX_PROFILE_BYTES)
     except OSError as exc:
-        said = getattr(exc, "reason", None)  # NotRegularFile says what the path is in both languages
-        why = said if isinstance(said, Text) else same(exc.strerror or str(exc))
-        raise _in(str(p), Text(f"cannot read the profile: {why.en}", f"无法读取配置文件：{why.zh}")) from None
+        raise _in(str(p), cannot_read(exc, Text("the profile", "配置文件"))) from None
     if len(raw) > MAX_PROFILE_BYTES:
         raise _in(str(p), Text(f"larger than {MAX_PROFILE_BYTES // 1024} KiB: not a site profile",
                                f"大于 {MAX_PROFILE_BYTES // 1024} KiB：不是考点配置文件"))

@@ -234,6 +234,34 @@ def dotted_version(value: str) -> Text | None:
                                                   f"{value!r} 不是版本号（例如 2.4.3）")
 
 
+# Whom each trust section's sender sends its token to ([server]: a PC to its site server, [upstream]:
+# a site to its branch server); core.tls names the peer with these words too.
+TRUST_PEERS = {"server": Text("the site server", "考点服务器"), "upstream": Text("the branch server", "分部服务器")}
+
+
+def trust_settings(section: str, whose: Text = Text("", "")) -> tuple[Setting, ...]:
+    """How a sender trusts the peer it sends a token to: one declaration for [server] and [upstream],
+    read by core.tls.Trust.of. whose: how the help names the peer's own `readiness serve` ("its " for
+    the branch's)."""
+    peer = TRUST_PEERS[section]
+    return (
+        Setting(f"{section}.fingerprint", None, Text(
+            f"{peer.en[:1].upper()}{peer.en[1:]}'s certificate, pinned: \"sha256:...\" as {whose.en}`readiness serve` prints it "
+            "(no CA or host name check then).",
+            f"固定{peer.zh}证书：{whose.zh}`readiness serve` 显示的 \"sha256:…\"（此时不再核对 CA 和主机名）。"),
+            "optional_str", validate=_fingerprint),
+        Setting(f"{section}.ca_file", None, Text(
+            f"A private CA (PEM) that issued {peer.en}'s certificate (the host name is checked); a relative "
+            "path is beside the profile.",
+            f"签发{peer.zh}证书的私有 CA（PEM，核对主机名）；相对路径相对于配置文件所在目录。"),
+            "optional_str"),
+        Setting(f"{section}.allow_plain_http", False, Text(
+            f"Allow an http:// {section}.url beyond the LAN (a closed network only: the token travels in clear).",
+            f"允许 {section}.url 为局域网以外的 http:// 地址（仅限封闭网络：令牌以明文传输）。"),
+            "bool"),
+    )
+
+
 # The site server (`readiness serve`) and the PCs that submit to it (`check --submit`, `submit`).
 SERVER_SETTINGS: tuple[Setting, ...] = (
     Setting("server.url", None, Text("The site server's address, e.g. http://192.168.1.10:8765; the PCs submit there.",
@@ -271,18 +299,7 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
                                                "其他来源的该请求头一律忽略。"), "str_list", validate=ip_or_network_list,
             normalise=networks),
     # Trusting the site server (the PCs' submit and rehearsal agent)
-    Setting("server.fingerprint", None, Text("The site server's certificate, pinned: \"sha256:...\" as `readiness serve` "
-                                             "prints it (no CA or host name check then).",
-                                             "固定考点服务器证书：`readiness serve` 显示的 \"sha256:…\"（此时不再核对 CA 和主机名）。"),
-            "optional_str", validate=_fingerprint),
-    Setting("server.ca_file", None, Text("A private CA (PEM) that issued the site server's certificate (the host name is "
-                                         "checked); a relative path is beside the profile.",
-                                         "签发考点服务器证书的私有 CA（PEM，核对主机名）；相对路径相对于配置文件所在目录。"),
-            "optional_str"),
-    Setting("server.allow_plain_http", False, Text("Allow an http:// server.url beyond the LAN (a closed network only: "
-                                                   "the token travels in clear).",
-                                                   "允许 server.url 为局域网以外的 http:// 地址（仅限封闭网络：令牌以明文传输）。"),
-            "bool"),
+    *trust_settings("server"),
 )
 
 # The invigilators' phones for the identity-check app (the plan's first section).
@@ -390,18 +407,7 @@ BRANCH_SETTINGS: tuple[Setting, ...] = (
             "optional_str", validate=token_url("https://branch.example:8765"), normalise=strip_text),
     Setting("upstream.token", None, Text("The token the branch issued this site.", "分部为本考点签发的令牌。"),
             "optional_str", validate=_token),
-    Setting("upstream.fingerprint", None, Text("The branch server's certificate, pinned: \"sha256:...\" as its "
-                                               "`readiness serve` prints it (no CA or host name check then).",
-                                               "固定分部服务器证书：其 `readiness serve` 显示的 \"sha256:…\"（此时不再核对 CA 和主机名）。"),
-            "optional_str", validate=_fingerprint),
-    Setting("upstream.ca_file", None, Text("A private CA (PEM) that issued the branch server's certificate (the host name "
-                                           "is checked); a relative path is beside the profile.",
-                                           "签发分部服务器证书的私有 CA（PEM，核对主机名）；相对路径相对于配置文件所在目录。"),
-            "optional_str"),
-    Setting("upstream.allow_plain_http", False, Text("Allow an http:// upstream.url beyond the LAN (a closed network "
-                                                     "only: the token travels in clear).",
-                                                     "允许 upstream.url 为局域网以外的 http:// 地址（仅限封闭网络：令牌以明文传输）。"),
-            "bool"),
+    *trust_settings("upstream", Text("its ", "其 ")),
     Setting("upstream.heartbeat_s", 60.0, Text("Send to the branch at least this often, seconds (and on every change).",
                                                "至少每隔此秒数向分部上报一次（有变化时立即上报）。"),
             "float", minimum=rules.HEARTBEAT_S[0], maximum=rules.HEARTBEAT_S[1]),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from readiness.core.i18n import Text, TextError, same
+from readiness.core.settings import TRUST_PEERS as PEERS  # who the peer is, for the messages: named once
 
 PREFIX = "sha256:"
 MAX_PEM_BYTES = 4 * 2**20  # a CA bundle is a few hundred KiB
@@ -36,9 +37,6 @@ LAN_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "fc00::/7",  # IPv6 unique local (RFC 4193)
     "127.0.0.0/8", "::1/128",  # loopback
 ))
-
-# Who the peer is, for the messages: the settings' section names it.
-PEERS = {"server": Text("the site server", "考点服务器"), "upstream": Text("the branch server", "分部服务器")}
 
 
 # -- fingerprints -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from readiness.core.i18n import Lang, Text
+from readiness.core.i18n import Lang, Text, TextError
 
 if TYPE_CHECKING:
     from readiness.core.tls import Trust
@@ -27,6 +27,28 @@ MAX_LEAD_S = 600.0 + 60.0       # rehearsal.lead_s is at most 600 s; a start fur
 MAX_DEADLINE_S = 3600.0 + 60.0  # rehearsal.deadline_s is at most 3600 s
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # waiting for a server that is away: ever longer, bounded
 MAX_RETRY_AFTER_S = 60.0
+
+
+class Refused(TextError):
+    """The server refuses this PC's settings (401/403: its token; 404: not a site server's address):
+    the same request fails the same way every time, so waiting is no remedy: said, and the agent stops."""
+
+
+def refusal(r: Any, server: str) -> Refused | None:
+    """What a refusing answer means for the technician, or None when waiting may help (5xx, a
+    server restarting). The server's own reason (both languages) is kept beside the setting to correct."""
+    from readiness.pc.net.errors import server_reason
+
+    code = r.status_code
+    if code not in (401, 403, 404):
+        return None
+    why = server_reason(r)
+    said = Text(f"{code}: {why.en}" if why.en else str(code), f"{code}：{why.zh}" if why.zh else str(code))
+    if code == 404:
+        return Refused(Text(f"the server has no rehearsals at this address ({said.en}): check server.url ({server})",
+                            f"该地址没有开考演练（{said.zh}）：请检查 server.url（{server}）"))
+    return Refused(Text(f"the server refuses this PC's submit token ({said.en}): correct server.token (or --token)",
+                        f"服务器拒绝本机的提交令牌（{said.zh}）：请更正 server.token（或 --token）"))
 
 
 class RateLimited(Exception):
@@ -109,6 +131,9 @@ class Agent:
         r = self.session.get(self.server + "/api/clock", timeout=self.timeout_s, allow_redirects=False)
         if r.status_code == 429:
             raise RateLimited(retry_after(r.headers))
+        refused = refusal(r, self.server)
+        if refused is not None:
+            raise refused
         r.raise_for_status()
         now = float(r.json()["now"])
         if not math.isfinite(now):
@@ -133,6 +158,9 @@ class Agent:
             return None
         if r.status_code == 429:  # a room behind one address: wait as told, keep the clock offset
             raise RateLimited(retry_after(r.headers))
+        refused = refusal(r, self.server)
+        if refused is not None:
+            raise refused
         r.raise_for_status()
         found = r.json().get("round")
         return found if isinstance(found, dict) else None
@@ -146,6 +174,9 @@ class Agent:
                 r = self.session.post(f"{self.server}/api/rehearsals/{round_id}/results",
                                       json=dict(result, seat=self.seat), headers=self.auth, timeout=self.timeout_s)
                 if r.status_code < 500 and r.status_code != 429:
+                    refused = refusal(r, self.server) if r.status_code in (401, 403) else None  # 404: that round is gone
+                    if refused is not None:
+                        raise refused
                     r.raise_for_status()
                     return
             except requests.ConnectionError:
@@ -268,6 +299,8 @@ class Agent:
                               f"服务器返回 429（此地址请求过多）：等待 {exc.retry_after_s:g} 秒；"
                               "同一地址后的考试机共用 server.rate_per_minute"))
                 self.stop.wait(exc.retry_after_s)
+            except Refused:
+                raise  # waiting will not change a refused setting: the caller says it and stops
             except Exception as exc:  # the server went away, or answered nonsense: back to waiting
                 wait = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
                 failures += 1
@@ -275,8 +308,11 @@ class Agent:
                 if refused is not None:
                     self.say(Text(f"{refused.en}; trying again in {wait:g} s", f"{refused.zh}；{wait:g} 秒后重试"))
                 else:
-                    self.say(Text(f"waiting for the server ({type(exc).__name__}); trying again in {wait:g} s",
-                                  f"正在等待服务器（{type(exc).__name__}）；{wait:g} 秒后重试"))
+                    from readiness.pc.net.errors import failure
+
+                    why = failure(exc).reason  # the one describer: the kind of failure, in both languages
+                    self.say(Text(f"waiting for the server ({why.en}); trying again in {wait:g} s",
+                                  f"正在等待服务器（{why.zh}）；{wait:g} 秒后重试"))
                 self.offset = None
                 self.stop.wait(wait)
         return taken

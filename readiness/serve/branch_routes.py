@@ -31,7 +31,7 @@ from readiness.serve.context import Serving, serving
 from readiness.serve.downloads import attachment, download_format
 from readiness.serve.errors import BadRequest, CannotStore, NeedsKey, NotFound, TooLarge, json_response
 from readiness.serve.guards import _bearer, client_of, lang_of, read_body, remember_lang, require_manager, same
-from readiness.site.store import StoreGone
+from readiness.site.store import StoreGone, store_reason
 
 HTML = "text/html; charset=utf-8"
 MAX_SENT = 4 * 1024 * 1024  # as sent (gzip welcome)
@@ -134,8 +134,9 @@ def accept(s: Serving, raw: bytes, expected_id: str, client: str) -> tuple[Recei
         try:
             s.store.put_sender_doc(got.id, got.sent_s, got.seq, now, client, summary, packed)
         except (sqlite3.Error, StoreGone) as exc:
-            raise CannotStore(Text(f"the branch cannot store it now ({exc}); it will be sent again",
-                                   f"分部服务器暂时无法保存（{exc}）；将重新发送")) from None
+            why = store_reason(exc)
+            raise CannotStore(Text(f"the branch cannot store it now ({why.en}); it will be sent again",
+                                   f"分部服务器暂时无法保存（{why.zh}）；将重新发送")) from None
 
     return got, branch.offer(got, now, keep)
 

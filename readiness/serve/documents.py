@@ -93,7 +93,7 @@ def store_error(s: Serving) -> dict[str, str] | None:
     try:
         s.store.check()
     except StoreGone as exc:
-        return Text(f"the data folder is gone: nothing received is kept ({exc})",
-                    f"数据目录已不存在：收到的内容无法保存（{exc}）").to_dict()
+        return Text(f"the data folder is gone: nothing received is kept ({exc.reason.en})",
+                    f"数据目录已不存在：收到的内容无法保存（{exc.reason.zh}）").to_dict()
     return None
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from readiness.core.i18n import Lang, Text
+from readiness.core.i18n import Lang, Text, TextError
 from readiness.core.keys import key_problem
 from readiness.core.plugin import LoadedChecks
 from readiness.core.profile import Profile
@@ -211,10 +211,13 @@ def upstream_lines(profile: Profile, lang: Lang) -> list[str]:
 
 
 def damaged(path: Path, exc: BaseException) -> Text:
-    return Text(f"error: the database {path} is damaged ({exc}). Keep that folder (its reports may be "
+    from readiness.site.store import store_reason
+
+    why = store_reason(exc)
+    return Text(f"error: the database {path} is damaged ({why.en}). Keep that folder (its reports may be "
                 f"recovered with sqlite3's .recover) and start with another --data folder; the PCs send "
                 f"again what waits in their outboxes.\n",
-                f"错误：数据库 {path} 已损坏（{exc}）。请保留该目录（其中的报告或可用 sqlite3 的 .recover "
+                f"错误：数据库 {path} 已损坏（{why.zh}）。请保留该目录（其中的报告或可用 sqlite3 的 .recover "
                 f"恢复），并用另一个 --data 目录启动；考试机会重新发送待发送目录中的报告。\n")
 
 
@@ -227,24 +230,29 @@ class Keys:
     phone_token: str
 
 
+class KeysClash(TextError):
+    """The server's keys cannot be used as given (two the same, one too weak, a site's token among them)."""
+
+
 def keys_for(profile: Profile, store: Any) -> Keys:
     token = profile["server.token"] or store.secret("submit_token")
     admin = profile["server.admin_key"] or store.secret("admin_key")
     phone = profile["server.phone_token"] or store.secret("phone_token")
     if len({token, admin, phone}) < 3:
-        raise ValueError("server.token, server.admin_key and server.phone_token must all differ: each opens only "
-                         "its own doors / server.token、server.admin_key 与 server.phone_token 必须互不相同：各自只能用于"
-                         "各自的用途")
+        raise KeysClash(Text("server.token, server.admin_key and server.phone_token must all differ: each opens "
+                             "only its own doors",
+                             "server.token、server.admin_key 与 server.phone_token 必须互不相同：各自只能用于各自的用途"))
     for name, value in (("server.token", token), ("server.admin_key", admin), ("server.phone_token", phone)):
         problem = key_problem(value)
         if problem:
-            raise ValueError(f"{name}: {problem.en}; leave it empty to have one generated / "
-                             f"{name}：{problem.zh}；留空则自动生成")
+            raise KeysClash(Text(f"{name}: {problem.en}; leave it empty to have one generated",
+                                 f"{name}：{problem.zh}；留空则自动生成"))
     for site_id, site_token in profile["branch.sites"].items():
         for name, value in (("server.token", token), ("server.admin_key", admin), ("server.phone_token", phone)):
             if site_token == value:  # that site's manager would open this server's doors with it
-                raise ValueError(f"[branch.sites] {site_id}'s token is this server's {name}: give the site a token of "
-                                 f"its own / [branch.sites] 中 {site_id} 的令牌与本服务器的 {name} 相同：请为该考点单独设置令牌")
+                raise KeysClash(Text(f"[branch.sites] {site_id}'s token is this server's {name}: give the site a "
+                                     "token of its own",
+                                     f"[branch.sites] 中 {site_id} 的令牌与本服务器的 {name} 相同：请为该考点单独设置令牌"))
     return Keys(token, admin, phone)
 
 
@@ -448,7 +456,7 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     from readiness.serve.app import create_app, make_serving, upstreams_for
     from readiness.serve.context import ServeConfig
     from readiness.core.times import now_iso
-    from readiness.site.store import DB_NAME, Store, StoreDamaged, StoreError
+    from readiness.site.store import DB_NAME, Store, StoreDamaged, store_reason
     from readiness.site.view import SiteView
 
     from readiness.branch.chain import chain_problem, half_site
@@ -469,8 +477,9 @@ def run_server(loaded: LoadedChecks, profile: Profile, rejudge: bool, data_dir: 
     except StoreDamaged as exc:
         out.write(damaged(data_dir / DB_NAME, exc)(lang))
         return 2
-    except (StoreError, OSError, ValueError) as exc:
-        out.write(f"error: {exc}\n")
+    except (TextError, OSError, sqlite3.Error) as exc:  # the store's (StoreError) and the keys' reasons
+        why = store_reason(exc)
+        out.write(Text(f"error: {why.en}\n", f"错误：{why.zh}\n")(lang))
         return 2
     try:
         sock = bind(host, port)

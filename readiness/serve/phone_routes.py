@@ -14,7 +14,7 @@ from starlette.routing import Route
 from readiness.core.i18n import Text
 from readiness.site.phones import PhoneCheck, admit, judge_phone
 from readiness.serve import pages
-from readiness.site.store import StoreGone
+from readiness.site.store import StoreGone, store_reason
 from readiness.serve.context import serving
 from readiness.serve.errors import BadRequest, CannotStore, json_response
 from readiness.serve.guards import client_of, lang_of, read_body, require_manager, require_phone, same
@@ -36,8 +36,9 @@ async def post_phone(request: Request) -> Response:
     try:
         phone = await run_in_threadpool(s.store.add_phone, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:
-        raise CannotStore(Text(f"the server cannot store it now ({exc}); send it again",
-                               f"服务器暂时无法保存（{exc}）；请重新发送")) from None
+        why = store_reason(exc)
+        raise CannotStore(Text(f"the server cannot store it now ({why.en}); send it again",
+                               f"服务器暂时无法保存（{why.zh}）；请重新发送")) from None
     s.view.add_phone(phone)
     return json_response({"id": phone.id, **judge_phone(check, s.cfg.profile).to_dict()}, 201)
 

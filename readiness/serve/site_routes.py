@@ -22,7 +22,7 @@ from readiness.core.names import MAX_NAME, shown
 from readiness.core.times import exam_zone
 from readiness.core.inputs import Rejected
 from readiness.serve import pages
-from readiness.site.store import StoreGone
+from readiness.site.store import StoreGone, store_reason
 from readiness.serve.context import Serving, serving
 from readiness.serve.errors import BadRequest, CannotStore, NotFound, json_response
 from readiness.serve.guards import (client_of, is_manager, lang_of, read_body, remember_lang, require_manager,
@@ -72,8 +72,9 @@ async def post_report(request: Request) -> Response:
     try:
         stored, new = await run_in_threadpool(s.store.add_report, body, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:  # disk full, locked too long: the PC keeps it and sends it again
-        raise CannotStore(Text(f"the server cannot store it now ({exc}); it will be sent again",
-                               f"服务器暂时无法保存（{exc}）；考试机会重新发送")) from None
+        why = store_reason(exc)
+        raise CannotStore(Text(f"the server cannot store it now ({why.en}); it will be sent again",
+                               f"服务器暂时无法保存（{why.zh}）；考试机会重新发送")) from None
     if new:
         s.view.add(stored, summary)
     return json_response({"id": stored.id, "stored": "new" if new else "already", "hostname": summary.hostname,
@@ -187,7 +188,8 @@ async def hide_machine(request: Request) -> Response:
     try:
         await run_in_threadpool(s.store.log_hidden, action, mid, host, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:
-        raise CannotStore(Text(f"the server cannot store it now ({exc})", f"服务器暂时无法保存（{exc}）")) from None
+        why = store_reason(exc)
+        raise CannotStore(Text(f"the server cannot store it now ({why.en})", f"服务器暂时无法保存（{why.zh}）")) from None
     s.view.changed()
     return json_response({"action": action, "machine_id": mid, "hostname": host})
 
@@ -215,7 +217,8 @@ async def tick(request: Request) -> Response:
     try:
         at = await run_in_threadpool(s.store.log_tick, item, start, done, client_of(request))
     except (sqlite3.Error, StoreGone) as exc:
-        raise CannotStore(Text(f"the server cannot store it now ({exc})", f"服务器暂时无法保存（{exc}）")) from None
+        why = store_reason(exc)
+        raise CannotStore(Text(f"the server cannot store it now ({why.en})", f"服务器暂时无法保存（{why.zh}）")) from None
     s.view.changed()  # the site's document (and what it sends its branch) says it now
     return json_response({"item": item, "done": done, "start": start, "at": at})
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from readiness.core.files import os_reason
+from readiness.core.i18n import Text, TextError
 from readiness.core.times import now_iso
 
 DB_NAME = "readiness-server.sqlite3"
@@ -87,8 +89,31 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class StoreError(Exception):
-    """The database cannot be used (newer than this tool, corrupt, unwritable)."""
+class StoreError(TextError):
+    """The database cannot be used (newer than this tool, corrupt, unwritable); the reason in both
+    languages, as the server's start and its refusals show it."""
+
+
+# SQLite's own words (sqlite3_errstr's, stable across versions), said in Chinese; the English stays SQLite's.
+_SQLITE_ZH = (("database is locked", "数据库被锁定（另一个程序正在写入）"),
+              ("readonly database", "数据库是只读的（文件或其目录不可写）"),
+              ("database or disk is full", "数据库或磁盘已满"),
+              ("disk I/O error", "磁盘读写错误（磁盘或 U 盘可能有问题）"),
+              ("unable to open database file", "无法打开数据库文件（目录不存在或不可写）"),
+              ("malformed", "数据库文件已损坏"),
+              ("not a database", "不是数据库文件（已损坏或被其他文件覆盖）"))
+
+
+def store_reason(exc: BaseException) -> Text:
+    """Why the database did not take something, in both languages: a StoreError's (any TextError's)
+    reason, the system's (os_reason), SQLite's words with their meaning in Chinese, else the words
+    as they are."""
+    if isinstance(exc, TextError):
+        return exc.reason
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    raw = str(exc)
+    return Text(raw, next((zh for en, zh in _SQLITE_ZH if en in raw), raw))
 
 
 class StoreInUse(StoreError):
@@ -120,8 +145,10 @@ class FolderLock:
         except OSError:
             holder = self.holder()
             os.close(self._fd)
-            raise StoreInUse(f"{folder}: the data folder is in use by another readiness server ({holder or 'unknown'});"
-                             " stop that one, or start with another --data folder") from None
+            raise StoreInUse(Text(f"{folder}: the data folder is in use by another readiness server "
+                                  f"({holder or 'unknown'}); stop that one, or start with another --data folder",
+                                  f"{folder}：数据目录正被另一个 readiness 服务器使用（{holder or '未知'}）；"
+                                  "请先停止它，或用另一个 --data 目录启动")) from None
 
     def _lock(self) -> None:
         import os
@@ -192,21 +219,28 @@ class Store:
         """exclusive: lock the folder for this process (the server); a second one is refused."""
         import os
 
-        data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_NAME
         self._lock = threading.Lock()
-        self.folder_lock = FolderLock(data_dir) if exclusive else None
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self.folder_lock = FolderLock(data_dir) if exclusive else None
+        except OSError as exc:  # a read-only medium, a file where the folder should be
+            why = os_reason(exc)
+            raise StoreError(Text(f"{data_dir}: cannot use the data folder: {why.en}",
+                                  f"{data_dir}：无法使用数据目录：{why.zh}")) from None
         try:
             self._db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout = 10000")
             mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                raise StoreError(f"{self.path}: the database cannot use WAL mode (got {mode})")
+                raise StoreError(Text(f"{self.path}: the database cannot use WAL mode (got {mode})",
+                                      f"{self.path}：数据库无法使用 WAL 模式（实际为 {mode}）"))
             self._db.execute("PRAGMA synchronous = FULL")
             if exclusive:  # the server: a damaged page anywhere is said at start, not at the first look there
                 found = str(self._db.execute("PRAGMA quick_check").fetchone()[0])
                 if found != "ok":
-                    raise StoreDamaged(f"{self.path}: quick_check: {found[:200]}")
+                    raise StoreDamaged(Text(f"{self.path}: quick_check: {found[:200]}",
+                                            f"{self.path}：完整性检查（quick_check）未通过：{found[:200]}"))
             self._migrate()
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_at', ?)", (now_iso(),))
         except StoreDamaged:
@@ -214,9 +248,9 @@ class Store:
             raise
         except sqlite3.DatabaseError as exc:  # a read-only file or folder says so now, not at the first report
             self._release()
-            if "malformed" in str(exc) or "not a database" in str(exc):
-                raise StoreDamaged(f"{self.path}: {exc}") from None
-            raise StoreError(f"{self.path}: {exc}") from None
+            why = store_reason(exc)
+            kind = StoreDamaged if "malformed" in str(exc) or "not a database" in str(exc) else StoreError
+            raise kind(Text(f"{self.path}: {why.en}", f"{self.path}：{why.zh}")) from None
         except BaseException:
             self._release()
             raise
@@ -234,9 +268,11 @@ class Store:
         try:
             st = os.stat(self.path)
         except OSError:
-            raise StoreGone(f"{self.path} is gone (the data folder was deleted or moved); restart the server") from None
+            raise StoreGone(Text(f"{self.path} is gone (the data folder was deleted or moved); restart the server",
+                                 f"{self.path} 已不存在（数据目录被删除或移动）；请重启服务器")) from None
         if (st.st_dev, st.st_ino) != self._identity:
-            raise StoreGone(f"{self.path} was replaced under the running server; restart it")
+            raise StoreGone(Text(f"{self.path} was replaced under the running server; restart it",
+                                 f"{self.path} 在服务器运行期间被替换；请重启服务器"))
 
     def check(self) -> None:
         """Raises StoreGone when the data folder was deleted or moved under the server."""
@@ -251,8 +287,10 @@ class Store:
         with self._lock:
             current = self.version
             if current > SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: written by a newer exam-readiness (schema {current}, this one knows "
-                                 f"{SCHEMA_VERSION}); upgrade, or start with another --data folder")
+                raise StoreError(Text(f"{self.path}: written by a newer exam-readiness (schema {current}, this one "
+                                      f"knows {SCHEMA_VERSION}); upgrade, or start with another --data folder",
+                                      f"{self.path}：由更新版本的 exam-readiness 写入（数据库结构 {current}，本版本只认识 "
+                                      f"{SCHEMA_VERSION}）；请升级，或用另一个 --data 目录启动"))
             for number in range(current, SCHEMA_VERSION):
                 self._db.execute("BEGIN IMMEDIATE")
                 try:

@@ -267,3 +267,54 @@ def test_findings_of_another_shape_are_refused_naming_the_field():
     doc["sites"][0]["findings"] = 5
     with pytest.raises(DocumentError, match="findings"):
         read_document(doc)
+
+
+def test_a_file_without_a_sender_is_read_as_its_own_typed_sender():
+    """A site file names its sites and a branch file itself: each row's sender is built from the
+    file's own fields (no heartbeat promised, no sequence), the names cleaned as at the push door."""
+    doc = site_doc()
+    del doc["sender"]
+    doc["sites"][0]["site"]["name"] = "A\x1b[2J"
+    doc["sites"].append({"site": {"id": "1102", "name": "B", "seats": 10}, "status": "fail", "reports": 0})
+    rows = read_file(doc)
+    assert [(r.kind, r.id, r.seq, r.heartbeat_s, r.sent_s) for r in rows] == [("site", "1101", 0, 60.0, NOW),
+                                                                             ("site", "1102", 0, 60.0, NOW)]
+    assert "\x1b" not in rows[0].name
+    view = BranchView({}, Timeline(()))
+    view.offer(read_document(site_doc()), NOW)
+    branch = branch_document("11", "North\x07", view.rows(NOW), NOW, view.timeline)
+    got = read_file(branch)
+    assert [(r.kind, r.id, r.seq, r.heartbeat_s, r.sent_s) for r in got] == [("branch", "11", 0, 60.0, NOW)]
+    assert "\x07" not in got[0].name
+
+
+@pytest.mark.parametrize("where, value, said", [
+    ("site", " 1101", "sites[].site.id"), ("site", 1101, "sites[].site.id"), ("site", "x" * 65, "sites[].site.id"),
+    ("branch", " 11", "id: "), ("branch", None, "id: "),
+])
+def test_a_files_bad_id_is_refused_naming_the_field_the_file_has(where, value, said):
+    if where == "site":
+        doc = site_doc()
+        del doc["sender"]
+        doc["sites"][0]["site"]["id"] = value
+    else:
+        view = BranchView({}, Timeline(()))
+        view.offer(read_document(site_doc()), NOW)
+        doc = branch_document("11", "North", view.rows(NOW), NOW, view.timeline)
+        doc["id"] = value
+    with pytest.raises(DocumentError) as refused:
+        read_file(doc)
+    assert said in refused.value.reason.en and "sender" not in refused.value.reason.en
+    assert said.rstrip(": ") in refused.value.reason.zh
+
+
+def test_a_pushed_site_before_any_report_counts_the_seats_its_sender_names():
+    doc = site_doc(seats=12)
+    doc["sites"] = []  # a site server that no PC has reached yet
+    got = read_document(doc)
+    assert (got.status, got.reports, got.seats_expected, got.missing) == ("error", 0, 12, 12)
+    doc["sender"]["seats"] = "twelve"
+    with pytest.raises(DocumentError, match="sender.seats"):
+        read_document(doc)
+    del doc["sender"]["seats"]
+    assert read_document(doc).seats_expected is None

@@ -11,9 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from readiness.cli import main
 
 HERE = Path(__file__).parent
 SETS = sorted(p for p in HERE.iterdir() if (p / "manifest.json").is_file())
@@ -34,17 +32,6 @@ def _documents(kind: str) -> list:
             if entry["kind"] == kind:
                 out.append(pytest.param(s, name, id=f"{s.name}:{name}"))
     return out
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READINESS_LANG", "en")
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from readiness.core.files import NotRegularFile, read_regular, write_target
+from readiness.core.files import NotRegularFile, cannot_read, read_regular, write_target
+from readiness.core.i18n import Text
 from readiness.pc.output import atomic_write
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="FIFOs and /dev nodes are POSIX")
@@ -110,3 +111,30 @@ def test_a_symlink_to_a_fifo_is_refused(tmp_path):
     (tmp_path / "out.json").symlink_to(fifo)
     with pytest.raises(NotRegularFile):
         atomic_write(tmp_path / "out.json", b"{}")
+
+
+def _windows_error(winerror: int, errno_: int, words: str) -> OSError:
+    exc = OSError(errno_, words)
+    exc.winerror = winerror  # what Windows' CPython sets beside errno (a sharing violation is EACCES too)
+    return exc
+
+
+@pytest.mark.parametrize("exc,en,zh", [
+    (FileNotFoundError(2, "No such file or directory"), "cannot read: No such file or directory", "无法读取：文件不存在"),
+    (PermissionError(13, "Permission denied"), "cannot read: Permission denied", "无法读取：拒绝访问（权限不足）"),
+    (_windows_error(32, 13, "The process cannot access the file because it is being used by another process"),
+     "cannot read: The process cannot access the file because it is being used by another process",
+     "无法读取：文件正被另一个程序使用"),
+    (_windows_error(5, 13, "Access is denied"), "cannot read: Access is denied", "无法读取：拒绝访问"),
+    (OSError(5, "Input/output error"), "cannot read: Input/output error", "无法读取：输入/输出错误（磁盘或 U 盘可能已损坏）"),
+    (OSError(9999, "Something new"), "cannot read: Something new", "无法读取：Something new"),  # unknown: as said
+    ("[Errno 13] Permission denied", "cannot read: [Errno 13] Permission denied",  # a bare text (old snapshots)
+     "无法读取：[Errno 13] Permission denied"),
+])
+def test_cannot_read_says_the_os_words_and_their_meaning_in_chinese(exc, en, zh):
+    assert cannot_read(exc) == Text(en, zh)
+
+
+def test_cannot_read_names_the_files_role_when_asked(tmp_path):
+    said = cannot_read(NotRegularFile(tmp_path, os.stat(tmp_path).st_mode), Text("the profile", "配置文件"))
+    assert said == Text("cannot read the profile: it is a folder, not a regular file", "无法读取配置文件：它是文件夹，不是普通文件")

@@ -65,8 +65,12 @@ def test_a_full_disk_answers_503_and_loses_nothing_acknowledged(tmp_path):
             r = requests.post(url + "/api/reports", data=body, timeout=30,
                               headers={"Authorization": f"Bearer {TOKEN}"})
             answers[f"PC-{i:03d}"] = r.status_code
-            if r.status_code == 503:
-                assert "cannot store" in r.json()["error"]
+            if r.status_code == 503:  # SQLite's words in English, their meaning in Chinese (not SQLite's English)
+                said = r.json()
+                why = re.fullmatch(r"the server cannot store it now \((.+)\); it will be sent again", said["error"])
+                assert why is not None and why.group(1) in ("disk I/O error", "database or disk is full")
+                assert said["error_text"]["zh"] in ("服务器暂时无法保存（磁盘读写错误（磁盘或 U 盘可能有问题））；考试机会重新发送",
+                                                    "服务器暂时无法保存（数据库或磁盘已满）；考试机会重新发送")
         assert 503 in answers.values(), "the limit was never met"
         assert requests.get(url + "/api/clock", timeout=10).status_code == 200  # still serving
         site = requests.get(url + "/api/site", headers={"Authorization": f"Bearer {KEY}"}, timeout=30)
@@ -109,6 +113,12 @@ def _filled(tmp_path: Path, count: int = 30) -> Path:
     return data
 
 
+def _serve(data: Path, lang: str, *more: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
+                           "--data", str(data), "--lang", lang, *more], capture_output=True, text=True,
+                          encoding="utf-8", timeout=60)
+
+
 def test_a_damaged_database_stops_the_start_with_a_reason(tmp_path):
     data = _filled(tmp_path)
     db = data / "readiness-server.sqlite3"
@@ -116,10 +126,25 @@ def test_a_damaged_database_stops_the_start_with_a_reason(tmp_path):
     middle = len(raw) // 2
     raw[middle:middle + 3000] = b"\xff" * 3000  # a bad sector in the middle of the reports
     db.write_bytes(bytes(raw))
-    r = subprocess.run([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
-                        "--data", str(data), "--lang", "en"], capture_output=True, text=True, timeout=60)
+    r = _serve(data, "en")
     assert r.returncode == 2, r.stdout + r.stderr
     assert "is damaged" in r.stdout and "Traceback" not in r.stdout + r.stderr
+    r = _serve(data, "zh")
+    assert r.returncode == 2 and f"错误：数据库 {db} 已损坏（{db}：完整性检查（quick_check）未通过：" in r.stdout
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "error: the database {db} is damaged ({db}: file is not a database). Keep that folder"),
+    ("zh", "错误：数据库 {db} 已损坏（{db}：不是数据库文件（已损坏或被其他文件覆盖））。请保留该目录"),
+])
+def test_a_file_that_is_no_database_is_said_in_the_language_asked(tmp_path, lang, said):
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "readiness-server.sqlite3"
+    db.write_bytes(b"not a database, a copy of something else" * 100)
+    r = _serve(data, lang)
+    assert r.returncode == 2 and said.format(db=db) in r.stdout, r.stdout + r.stderr
+    assert db.read_bytes().startswith(b"not a database")  # kept as it is for recovery
 
 
 def test_an_unreadable_round_does_not_stop_the_start(tmp_path, profile):
@@ -174,11 +199,13 @@ def test_two_servers_on_one_data_folder_the_second_refuses_naming_the_first(tmp_
     data = tmp_path / "data"
     proc, url = start(data, prof)
     try:
-        second = subprocess.run([sys.executable, "-m", "readiness", "serve", "--host", "127.0.0.1", "--port", "0",
-                                 "--data", str(data), "--profile", str(prof), "--lang", "en"],
-                                capture_output=True, text=True, encoding="utf-8", timeout=60)
+        second = _serve(data, "en", "--profile", str(prof))
         assert second.returncode == 2
         assert f"in use by another readiness server (process {proc.pid}" in second.stdout + second.stderr
+        second = _serve(data, "zh", "--profile", str(prof))
+        assert second.returncode == 2
+        assert second.stdout.startswith(f"错误：{data}：数据目录正被另一个 readiness 服务器使用（process {proc.pid}")
+        assert second.stdout.rstrip().endswith("；请先停止它，或用另一个 --data 目录启动")
     finally:
         proc.terminate()
         proc.wait(20)
@@ -196,6 +223,7 @@ def test_a_data_folder_moved_away_is_503_and_the_pc_keeps_its_report(tmp_path):
         r = requests.post(url + "/api/reports", data=body, timeout=10,
                           headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
         assert r.status_code == 503 and "gone" in r.json()["error"]
+        assert "已不存在（数据目录被删除或移动）；请重启服务器" in r.json()["error_text"]["zh"]
         outbox = tmp_path / "outbox"
         outcome = Submitter(url, TOKEN, outbox).send(body, "PC-01")
         assert outcome.delivery is Delivery.QUEUED and len(list(outbox.iterdir())) == 1

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from readiness.core.i18n import Lang
-from readiness.serve.launch import Keys, banner, base_urls, firewall_command, keys_for, qr_text
+from readiness.serve.launch import Keys, KeysClash, banner, base_urls, firewall_command, keys_for, qr_text
 from readiness.site.store import Store
 
 
@@ -76,9 +76,9 @@ def test_keys_from_the_profile_or_the_data_folder(tmp_path, make_profile):
         for same in ({"server__token": "same-key", "server__admin_key": "same-key"},
                      {"server__token": "same-key", "server__phone_token": "same-key"},
                      {"server__admin_key": "same-key", "server__phone_token": "same-key"}):
-            with pytest.raises(ValueError, match="differ"):
+            with pytest.raises(KeysClash, match="differ"):
                 keys_for(make_profile(**same), store)
-        with pytest.raises(ValueError, match="server.phone_token"):
+        with pytest.raises(KeysClash, match="server.phone_token"):
             keys_for(make_profile(server__phone_token="short"), store)
     finally:
         store.close()
@@ -133,3 +133,18 @@ def test_the_default_routes_address_leads_the_qr_and_the_profile_lines():
     assert order_addresses(["192.168.1.100", "192.168.1.9"], None) == ["192.168.1.9", "192.168.1.100"]
     got = default_route_address()  # this machine's own answer: an address, or None without a route
     assert got is None or got.count(".") == 3
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "error: server.token, server.admin_key and server.phone_token must all differ: each opens only its own "
+           "doors"),
+    ("zh", "错误：server.token、server.admin_key 与 server.phone_token 必须互不相同：各自只能用于各自的用途"),
+])
+def test_keys_that_clash_stop_the_start_in_the_language_asked(tmp_path, lang, said):
+    prof = tmp_path / "site.toml"
+    prof.write_text('[server]\ntoken = "same-key-for-both-doors"\nadmin_key = "same-key-for-both-doors"\n',
+                    encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "readiness", "serve", "--profile", str(prof), "--data",
+                          str(tmp_path / "data"), "--host", "127.0.0.1", "--port", "0", "--lang", lang],
+                         capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert run.returncode == 2 and run.stdout.strip() == said, run.stdout + run.stderr

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -175,24 +178,51 @@ def _as_nobody(code: str, folder) -> "subprocess.CompletedProcess[str]":
                           env=env, timeout=60)
 
 
-@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
-def test_a_read_only_database_is_said_at_start():
+@contextmanager
+def _read_only_data(folder_mode: int = 0o555) -> Iterator[Path]:
+    """A data folder with a database, its files read-only and the folder itself folder_mode, in a
+    folder of its own (pytest's own folders are root's alone); put back and removed afterwards."""
     import shutil
     import tempfile
-    from pathlib import Path
 
-    tmp_path = Path(tempfile.mkdtemp(prefix="readiness-ro-"))  # pytest's own folders are root's alone
+    tmp_path = Path(tempfile.mkdtemp(prefix="readiness-ro-"))
     data = tmp_path / "data"
     Store(data).close()
     for p in [data, *data.iterdir()]:
-        p.chmod(0o555 if p.is_dir() else 0o444)
+        p.chmod(folder_mode if p.is_dir() else 0o444)
     tmp_path.chmod(0o755)
     try:
-        done = _as_nobody("import sys; from pathlib import Path; from readiness.site.store import Store, StoreError\n"
-                          "try:\n    Store(Path(sys.argv[1]))\nexcept StoreError as e:\n    print('refused:', e)\n",
-                          data)
+        yield data
     finally:
         for p in [data, *data.iterdir()]:
             p.chmod(0o755 if p.is_dir() else 0o644)
         shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+def test_a_read_only_database_is_said_at_start():
+    with _read_only_data() as data:
+        done = _as_nobody("import sys; from pathlib import Path; from readiness.site.store import Store, StoreError\n"
+                          "try:\n    Store(Path(sys.argv[1]))\nexcept StoreError as e:\n    print('refused:', e)\n",
+                          data)
     assert "refused:" in done.stdout and "readonly" in done.stdout.replace("read-only", "readonly"), done
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+@pytest.mark.parametrize("kind, lang, said", [
+    ("file", "en", "error: {db}: attempt to write a readonly database"),
+    ("file", "zh", "错误：{db}：数据库是只读的（文件或其目录不可写）"),
+    ("folder", "en", "error: {data}: cannot use the data folder: Permission denied"),
+    ("folder", "zh", "错误：{data}：无法使用数据目录：拒绝访问（权限不足）"),
+])
+def test_serve_on_a_read_only_database_says_so_in_the_language_asked(kind, lang, said):
+    """A read-only database file (its folder writable) and a read-only folder (a write-protected
+    stick): the start stops (exit 2) with the reason in the language asked, no data changed."""
+    with _read_only_data(0o555 if kind == "folder" else 0o777) as data:
+        before = (data / DB_NAME).read_bytes()
+        done = _as_nobody("import sys; from readiness.cli import main\n"
+                          "main(['serve', '--data', sys.argv[1], '--port', '0', '--host', '127.0.0.1', '--lang', "
+                          f"'{lang}'])\n", data)
+        assert (data / DB_NAME).read_bytes() == before
+    assert done.returncode == 2, done
+    assert done.stdout.strip() == said.format(db=data / DB_NAME, data=data), done

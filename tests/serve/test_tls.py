@@ -10,93 +10,30 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import shutil
 import socket
 import ssl
 import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 
-try:
-    import trustme
-except ImportError:  # Windows lane: cryptography's Rust module needs bcryptprimitives.dll, absent in Wine 8
-    if os.name != "nt":
-        raise  # on Linux a missing trustme is a broken install, not a skip
-    pytest.skip("cryptography (trustme) does not load under Wine 8", allow_module_level=True)
+# first: under Wine (no cryptography) this skips the module before anything else imports
+from tests.serve.tls_setup import NETNS, leaf, needs_netns, recording, report_body, serve_until
 
 from readiness.core.loading import load_checks_and_profile  # noqa: E402
 from readiness.core.tls import (Trust, channel_problem, fingerprint_of, on_lan, parse_fingerprint,  # noqa: E402
                                 plain_http_problem)
 from readiness.pc.agent import Agent  # noqa: E402
 from readiness.pc.submit import Delivery, Submitter, waiting  # noqa: E402
-from readiness.serve.tls import KEY_FILE, Served, TLSProblem, serving_tls  # noqa: E402
+from readiness.serve.tls import KEY_FILE, TLSProblem, serving_tls  # noqa: E402
 from tests.serve.server import TOKEN, running  # noqa: E402
 from tests.site.aggregate.reports import make_report, site_profile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return trustme.CA()
-
-
-def leaf(ca, tmp: Path, *names: str, **kw) -> tuple[Served, str]:
-    """A certificate for names issued by the test CA, as files; its fingerprint."""
-    cert = ca.issue_cert(*names, **kw)
-    cert_path, key_path = tmp / f"cert-{len(list(tmp.iterdir()))}.pem", tmp / f"key-{len(list(tmp.iterdir()))}.pem"
-    cert.cert_chain_pems[0].write_to_path(str(cert_path))
-    cert.private_key_pem.write_to_path(str(key_path))
-    der = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
-    return Served(cert_path, key_path, fingerprint_of(der), False), fingerprint_of(der)
-
-
-@contextmanager
-def recording_tls(served: Served) -> Iterator[tuple[str, list[bytes]]]:
-    """A TLS server that completes the handshake and records every byte a client then sends."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(str(served.cert), str(served.key))
-    listener = socket.create_server(("127.0.0.1", 0))
-    got: list[bytes] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                raw, _ = listener.accept()
-            except OSError:
-                continue
-            try:
-                with ctx.wrap_socket(raw, server_side=True) as conn:
-                    conn.settimeout(1.5)
-                    while True:
-                        data = conn.recv(65536)
-                        if not data:
-                            break
-                        got.append(data)
-            except (OSError, ssl.SSLError):
-                pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{listener.getsockname()[1]}", got
-    finally:
-        stop.set()
-        thread.join(5)
-        listener.close()
-
-
-def report_body(tmp: Path, host: str = "PC01") -> bytes:
-    return make_report(tmp / "r", host, site_profile(tmp)).read_bytes()
 
 
 # -- the rules, at their edges ----------------------------------------------------------------------
@@ -193,7 +130,7 @@ def test_a_pc_submits_over_https_with_the_pin_and_a_wrong_pin_sends_nothing(tmp_
         outcome = Submitter(site.url, TOKEN, tmp_path / "o2").send(report_body(tmp_path, "PC02"), "r2.json")
         assert outcome.delivery is Delivery.QUEUED and "not accepted" in outcome.reason.en
     wrong = f"sha256:{'00' * 32}"
-    with recording_tls(served) as (url, got):
+    with recording(served) as (url, got):
         outcome = Submitter(url, TOKEN, tmp_path / "o3", trust=Trust("server", wrong)).send(body, "r.json")
         time.sleep(0.3)
     assert got == []  # the handshake happened, then not one byte: the token never left
@@ -206,7 +143,7 @@ def test_a_pc_submits_over_https_with_the_pin_and_a_wrong_pin_sends_nothing(tmp_
 def test_the_recorder_does_see_what_a_right_pin_sends(tmp_path, ca):
     """The other side of the proof above: with the right pin the same server records the request."""
     served, fp = leaf(ca, tmp_path, "127.0.0.1")
-    with recording_tls(served) as (url, got):
+    with recording(served) as (url, got):
         Submitter(url, TOKEN, tmp_path / "o", trust=Trust("server", fp)).send(b"{}", "r.json")
         time.sleep(0.3)
     assert b"Bearer " + TOKEN.encode() in b"".join(got)
@@ -215,7 +152,7 @@ def test_the_recorder_does_see_what_a_right_pin_sends(tmp_path, ca):
 def test_check_submit_says_the_pin_mismatch_on_the_pcs_output(tmp_path, ca):
     served, fp = leaf(ca, tmp_path, "127.0.0.1")
     report = make_report(tmp_path / "r", "PC01", site_profile(tmp_path))
-    with recording_tls(served) as (url, got):
+    with recording(served) as (url, got):
         prof = tmp_path / "pc.toml"
         prof.write_text(f'[server]\nurl = "{url}"\ntoken = "{TOKEN}"\nfingerprint = "SHA256:{"11" * 32}"\n')
         env = dict(os.environ, READINESS_OUTBOX=str(tmp_path / "outbox"), READINESS_LANG="zh")
@@ -231,7 +168,7 @@ def test_a_private_ca_checks_the_host_name_and_the_dates(tmp_path, ca):
     ca.cert_pem.write_to_path(str(ca_file))
     trust = Trust("server", None, str(ca_file))
     right, _ = leaf(ca, tmp_path, "127.0.0.1")
-    with recording_tls(right) as (url, got):
+    with recording(right) as (url, got):
         assert Submitter(url, TOKEN, tmp_path / "o1", trust=trust).send(b"{}", "a").delivery is Delivery.QUEUED
         time.sleep(0.3)
     assert got, "a certificate the CA issued for this address is accepted (the request went)"
@@ -239,7 +176,7 @@ def test_a_private_ca_checks_the_host_name_and_the_dates(tmp_path, ca):
     for served, words in ((leaf(ca, tmp_path, "other.example")[0], "match"),
                           (leaf(ca, tmp_path, "127.0.0.1", not_before=past,
                                 not_after=past + datetime.timedelta(days=30))[0], "expired")):
-        with recording_tls(served) as (url, got):
+        with recording(served) as (url, got):
             outcome = Submitter(url, TOKEN, tmp_path / "o2", trust=trust).send(b"{}", "a")
             time.sleep(0.3)
         assert got == []
@@ -254,7 +191,7 @@ def test_the_agent_takes_its_clock_over_https_with_the_pin_and_says_a_wrong_one(
         assert agent.sync().rtt_s < 5  # the clock read over https
         assert agent.poll() is None  # no round open: the authenticated poll went through
     lines: list[str] = []
-    with recording_tls(served) as (url, got):
+    with recording(served) as (url, got):
         stop = threading.Event()
         agent = Agent(url, TOKEN, "PC01", 2**20, trust=Trust("server", f"sha256:{'22' * 32}"), stop=stop,
                       echo=lines.append)
@@ -311,7 +248,7 @@ def test_a_pinned_site_reaches_its_branch_and_a_wrong_pin_says_so(tmp_path, ca, 
                 time.sleep(0.1)
             assert [sender for sender, _at, _doc in branch.store.sender_docs()] == ["1101"]
             assert site.serving.upstreams[0].state()["error"] is None
-    with recording_tls(served) as (url, got):
+    with recording(served) as (url, got):
         serving_ = None
         wrong = f"sha256:{'33' * 32}"
         with running(tmp_path / "s2", make_profile(site__id="1101", upstream__url=url, upstream__token=token,
@@ -364,39 +301,14 @@ def test_the_managers_own_certificate_is_checked_at_start(tmp_path, make_profile
         serving_tls(make_profile(**settings), tmp_path, [])
 
 
-def serve_once(tmp_path: Path, profile: Path, data: Path, wait_for: str = "fingerprint") -> tuple[str, str]:
-    """`readiness serve` as a process until its start-up lines show `wait_for`; (its output, the url)."""
-    env = dict(os.environ, READINESS_LANG="en")
-    proc = subprocess.Popen([sys.executable, "-m", "readiness", "serve", "--profile", str(profile), "--data", str(data),
-                             "--host", "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env, cwd=tmp_path)
-    lines = []
-    try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if wait_for in line:
-                break
-        out = "".join(lines)
-        url = next(ln.split('"')[1] for ln in lines if ln.strip().startswith("url = "))
-        return out, url
-    finally:
-        proc.terminate()
-        proc.wait(15)
-
-
 def test_serve_self_signed_prints_its_fingerprint_and_keeps_it_across_restarts(tmp_path):
     prof = tmp_path / "site.toml"
     prof.write_text('[site]\nid = "1101"\n\n[server]\ntls = "self-signed"\n')
-    out1, url1 = serve_once(tmp_path, prof, tmp_path / "data")
-    out2, url2 = serve_once(tmp_path, prof, tmp_path / "data")
+    out1, out2 = (serve_until(tmp_path, prof, "fingerprint = ", 60) for _ in range(2))
     pins = [ln.strip() for out in (out1, out2) for ln in out.splitlines() if ln.strip().startswith("fingerprint = ")]
     assert len(pins) == 2 and pins[0] == pins[1], (out1, out2)
-    assert url1.startswith("https://127.0.0.1:")
+    assert all(ln.strip().startswith('url = "https://127.0.0.1:') for out in (out1, out2) for ln in out.splitlines()
+               if ln.strip().startswith("url = ")) and "url = " in out1
     fp = pins[0].split('"')[1]
     der = ssl.PEM_cert_to_DER_cert((tmp_path / "data" / "tls" / "self-signed-cert.pem").read_text())
     assert fp == fingerprint_of(der)
@@ -420,22 +332,6 @@ def test_the_forwarded_address_counts_only_from_a_listed_proxy(tmp_path, make_pr
 
 
 # -- no token in clear beyond the LAN, in a namespace with no route -------------------------------
-
-def _no_route_namespace() -> list[str] | None:
-    unshare = shutil.which("unshare")
-    if sys.platform != "linux" or unshare is None:
-        return None
-    probe = subprocess.run([unshare, "-n", "true"], capture_output=True)
-    if probe.returncode != 0:
-        probe = subprocess.run([unshare, "-rn", "true"], capture_output=True)
-        return [unshare, "-rn"] if probe.returncode == 0 else None
-    return [unshare, "-n"]
-
-
-NETNS = _no_route_namespace()
-needs_netns = pytest.mark.skipif(NETNS is None, reason="no network namespaces here (unshare -n needs root or user "
-                                                       "namespaces): the refusal is tested without one above")
-
 
 @needs_netns
 @pytest.mark.parametrize("address", ["203.0.113.5", "8.8.8.8", "[2001:db8::5]"])

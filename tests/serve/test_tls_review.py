@@ -8,25 +8,15 @@ from __future__ import annotations
 
 import datetime
 import os
-import socket
-import ssl
 import subprocess
 import sys
-import threading
 import time
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 
-try:
-    import trustme
-except ImportError:  # Windows lane: cryptography's Rust module needs bcryptprimitives.dll, absent in Wine 8
-    if os.name != "nt":
-        raise  # on Linux a missing trustme is a broken install, not a skip
-    pytest.skip("cryptography (trustme) does not load under Wine 8", allow_module_level=True)
+# first: under Wine (no cryptography) this skips the module before anything else imports
+from tests.serve.tls_setup import NETNS, leaf, needs_netns, recording, report_body, serve_until
 
 from readiness.core import tls as core_tls  # noqa: E402
 from readiness.core.tls import Trust, channel_problem  # noqa: E402
@@ -35,12 +25,6 @@ from readiness.pc.submit import Delivery, Submitter  # noqa: E402
 from readiness.serve import launch  # noqa: E402
 from readiness.serve.tls import CERT_FILE, VALID_DAYS, TLSProblem, serving_tls  # noqa: E402
 from tests.serve.server import TOKEN, running  # noqa: E402
-from tests.serve.test_tls import NETNS, leaf, needs_netns, report_body  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return trustme.CA()
 
 
 # -- 1. one parser: the sender's --------------------------------------------------------------------
@@ -93,42 +77,10 @@ def test_a_backslash_url_is_refused_by_submit_and_serve(tmp_path, url, side):
 
 # -- 2. plain http: the LAN judged again at connect time -------------------------------------------
 
-@contextmanager
-def recording_http() -> Iterator[tuple[str, list[bytes]]]:
-    """A plain TCP server that records every byte a client sends."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    got: list[bytes] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(1.0)
-                try:
-                    while data := conn.recv(65536):
-                        got.append(data)
-                except OSError:
-                    pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", got
-    finally:
-        stop.set()
-        thread.join(5)
-        listener.close()
-
-
 def test_plain_http_that_lands_beyond_the_lan_at_send_time_sends_nothing(tmp_path, monkeypatch):
     """The name was on the LAN when the door judged it; at send time the address connected to is
     not (a split-horizon name, a laptop on another network): the connection closes before the request."""
-    with recording_http() as (url, got):
+    with recording() as (url, got):
         assert channel_problem(url, Trust("server"), False, "server.url") is None  # on the LAN at the door
         monkeypatch.setattr(core_tls, "on_lan", lambda address: False)  # later: the same name, elsewhere
         outcome = Submitter(url, TOKEN, tmp_path / "outbox", trust=Trust("server")).send(report_body(tmp_path), "r.json")
@@ -137,7 +89,7 @@ def test_plain_http_that_lands_beyond_the_lan_at_send_time_sends_nothing(tmp_pat
     assert outcome.delivery is Delivery.QUEUED
     assert "beyond the LAN" in outcome.reason.en and "server.allow_plain_http" in outcome.reason.en
     assert "局域网之外" in outcome.reason.zh
-    with recording_http() as (url, got):  # allow_plain_http (a closed network): sent as before
+    with recording() as (url, got):  # allow_plain_http (a closed network): sent as before
         Submitter(url, TOKEN, tmp_path / "o2", trust=Trust("server", lan_only=False)).send(b"{}", "r.json")
         time.sleep(0.3)
     assert got and b"Bearer" in b"".join(got)
@@ -219,31 +171,6 @@ def test_the_managers_cookie_is_secure_behind_a_proxy(tmp_path, make_profile):
     with running(tmp_path / "d2", make_profile()) as site:  # plain http on the LAN, no proxy: as before
         r = requests.get(site.url + f"/?key={KEY}", allow_redirects=False, timeout=10)
         assert "secure" not in r.headers["set-cookie"].lower()
-
-
-def serve_until(tmp_path: Path, prof: Path, wait_for: str, seconds: float = 30) -> str:
-    """`readiness serve`'s start-up text until `wait_for` shows or the time is up (never hangs)."""
-    import selectors
-
-    proc = subprocess.Popen([sys.executable, "-m", "readiness", "serve", "--profile", str(prof), "--data",
-                             str(tmp_path / "data"), "--host", "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, env=dict(os.environ, READINESS_LANG="en"), cwd=tmp_path)
-    out = b""
-    try:
-        assert proc.stdout is not None
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + seconds
-        while wait_for.encode() not in out and time.monotonic() < deadline:
-            if sel.select(timeout=0.5):
-                chunk = os.read(proc.stdout.fileno(), 65536)
-                if not chunk:
-                    break
-                out += chunk
-        return out.decode(errors="replace")
-    finally:
-        proc.terminate()
-        proc.wait(15)
 
 
 def test_serve_warns_of_a_wide_proxy_network(tmp_path):

@@ -246,3 +246,22 @@ def test_whose_token_and_who_is_signed_in_for_real():
     except OSError as exc:  # Wine may lack the session query: the collector records the reason
         pytest.skip(f"WTSQuerySessionInformationW under Wine: {exc}")
     assert isinstance(who, str)
+
+
+@pytest.mark.parametrize("kind", ["edit", "move"])
+def test_fix_refuses_a_file_change_on_a_file_held_open(tmp_path, kind):
+    """An edit and a move aside are asked the same: may the file be opened with delete access, as
+    the replace or the move will (CreateFileW; the CRT's open shares read and write, not delete)."""
+    from readiness.core.i18n import Text
+    from readiness.pc.fix.actions import ChangeSet, EditFile, MoveAside, preconditions
+
+    path = tmp_path / "D3DCompiler_47.dll"
+    path.write_bytes(b"MZ")
+    what = Text("change it", "修改它")
+    change = (EditFile(path, "opengl-level", what, before=b"MZ", after=b"MZ2") if kind == "edit"
+              else MoveAside(path, "opengl-level", what))
+    assert preconditions(ChangeSet(actions=[change]), lambda: [], "ExamClient.exe") == []
+    with open(path, "rb"):
+        problems = preconditions(ChangeSet(actions=[change]), lambda: [], "ExamClient.exe")
+    assert len(problems) == 1 and f"Cannot change {path}: {path} is locked or not writable (" in problems[0].en
+    assert f"无法修改 {path}：{path} 被占用或无法写入（" in problems[0].zh

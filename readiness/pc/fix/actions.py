@@ -46,12 +46,11 @@ def sha256(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class EditFile:
-    """Replace a file's bytes (or create it, when before is None)."""
+class FileChange:
+    """A change to one file beside the client, described when it is planned (`what`): the client
+    must be closed and the file and its folder writable before it is made (preconditions)."""
 
     path: Path
-    before: bytes | None
-    after: bytes
     check_id: str
     what: Text
 
@@ -60,15 +59,16 @@ class EditFile:
 
 
 @dataclass(frozen=True)
-class MoveAside:
+class EditFile(FileChange):
+    """Replace a file's bytes (or create it, when before is None)."""
+
+    before: bytes | None
+    after: bytes
+
+
+@dataclass(frozen=True)
+class MoveAside(FileChange):
     """Move a file into the backup folder instead of deleting it."""
-
-    path: Path
-    check_id: str
-    what: Text
-
-    def describe(self) -> Text:
-        return self.what
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _user_ini_action(path: Path, level: str, changes: ChangeSet) -> None:
             if before is None else
             Text(f"set [OpenGL] Level={level} in {path} (only that line changes)",
                  f"将 {path} 中 [OpenGL] Level 设为 {level}（只改这一行）"))
-    changes.actions.append(EditFile(path, before, after, "opengl-level", what))
+    changes.actions.append(EditFile(path, "opengl-level", what, before=before, after=after))
 
 
 def _font_action(source: Path, families: Iterable[str], host: FontHost, changes: ChangeSet) -> None:
@@ -295,17 +295,21 @@ def _changeable_file(path: Path) -> Text | None:
                     f"{path} 是{kind_of_zh(st.st_mode)}，不是普通文件")
     if not st.st_mode & stat.S_IWUSR:
         return Text(f"{path} is read-only", f"{path} 是只读文件")
+    why = _why_not_replaceable(path)
+    return Text(f"{path} is locked or not writable ({why})", f"{path} 被占用或无法写入（{why}）") if why else None
+
+
+def _why_not_replaceable(path: Path) -> str | None:
+    """The system's words for why the file cannot be opened as the change will open it, or None."""
     if os.name == "nt":  # pragma: no cover - needs Windows
         from readiness.core.win32 import open_for_replace
 
-        why = open_for_replace(str(path))  # asks for delete access, as the replace will
-        return Text(f"{path} is locked or not writable ({why})", f"{path} 被占用或无法写入（{why}）") if why else None
+        return open_for_replace(str(path))  # asks for delete access, as the replace will
     try:
         with open(path, "r+b"):
             pass
     except OSError as exc:
-        why = exc.strerror or str(exc)
-        return Text(f"{path} is locked or not writable ({why})", f"{path} 被占用或无法写入（{why}）")
+        return exc.strerror or str(exc)
     return None
 
 
@@ -317,12 +321,12 @@ def preconditions(changes: ChangeSet, running: Callable[[], list[str]], client_e
         procs = [p for p in running() if process_name(p).lower() == client_exe.lower()]
     except Exception:  # the scan is a guard; it must never be the thing that fails
         procs = []
-    if procs and any(isinstance(a, (EditFile, MoveAside)) for a in changes.actions):
+    if procs and any(isinstance(a, FileChange) for a in changes.actions):
         listed = ", ".join(procs)
         problems.append(Text(f"The exam client is running ({listed}): close it, then run fix again.",
                              f"考试客户端正在运行（{listed}）：请先关闭，再重新运行 fix。"))
     for a in changes.actions:
-        if isinstance(a, (EditFile, MoveAside)):
+        if isinstance(a, FileChange):
             why = (_writable_folder(a.path.parent) if probe else _folder_access(a.path.parent)) or _changeable_file(a.path)
             if why:
                 problems.append(Text(f"Cannot change {a.path}: {why.en}.", f"无法修改 {a.path}：{why.zh}。"))

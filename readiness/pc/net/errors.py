@@ -91,6 +91,8 @@ def classify(exc: BaseException) -> Text:
             return READ_TIMED_OUT
         if isinstance(exc, (u3.ProtocolError, u3.IncompleteRead, requests.exceptions.ChunkedEncodingError)):
             return ENDED
+        if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
+            return http_status(exc.response.status_code)
     for node in _chain(exc):
         if isinstance(node, (socket.gaierror,)) or type(node).__name__ == "NameResolutionError":
             return DNS

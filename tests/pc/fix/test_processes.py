@@ -1,9 +1,11 @@
 """The process scan that guards fix: it never raises, compares names as Windows does, names the blocker."""
 
+import os
 
 import psutil
+import pytest
 
-from readiness.pc.fix.actions import EditFile, ChangeSet, preconditions, process_name, running_processes
+from readiness.pc.fix.actions import ChangeSet, EditFile, MoveAside, preconditions, process_name, running_processes
 from readiness.core.i18n import Text
 
 
@@ -38,7 +40,8 @@ def test_no_process_list_at_all_is_not_an_error(monkeypatch):
 
 
 def _plan(tmp_path):
-    return ChangeSet(actions=[EditFile(tmp_path / "user.ini", None, b"[OpenGL]\nLevel=0\n", "opengl-level", Text("x", "x"))])
+    return ChangeSet(actions=[EditFile(tmp_path / "user.ini", "opengl-level", Text("x", "x"), before=None,
+                                          after=b"[OpenGL]\nLevel=0\n")])
 
 
 def test_the_blocker_is_named_and_matched_without_case(tmp_path):
@@ -56,3 +59,45 @@ def test_a_failing_scan_does_not_stop_fix(tmp_path):
 
 def test_process_name():
     assert process_name("a b.exe (PID 3)") == "a b.exe" and process_name("plain.exe") == "plain.exe"
+
+
+# Both file changes (an edit, a move aside) are one kind of change: the same preconditions, the same words.
+
+def _changes(path):
+    what = Text("change it", "修改它")
+    return [EditFile(path, "opengl-level", what, before=None, after=b"[OpenGL]\nLevel=0\n"),
+            MoveAside(path, "opengl-level", what)]
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["edit", "move"])
+def test_each_file_change_waits_for_the_client_to_close(tmp_path, index):
+    path = tmp_path / "D3DCompiler_47.dll"
+    path.write_bytes(b"MZ")
+    change = _changes(path)[index]
+    assert change.describe() == Text("change it", "修改它")
+    problems = preconditions(ChangeSet(actions=[change]), lambda: ["ExamClient.exe (PID 7)"], "ExamClient.exe")
+    assert [p.en for p in problems] == ["The exam client is running (ExamClient.exe (PID 7)): close it, then run fix again."]
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["edit", "move"])
+@pytest.mark.parametrize("kind", ["read-only", "locked"])
+def test_each_file_change_is_refused_on_a_file_it_cannot_replace(tmp_path, monkeypatch, index, kind):
+    path = tmp_path / "user.ini"
+    path.write_bytes(b"[OpenGL]\nLevel=2\n")
+    if kind == "read-only":
+        path.chmod(0o444)  # the mode is read, not tried: root is refused too
+        en, zh = f"{path} is read-only", f"{path} 是只读文件"
+    elif os.name == "nt":
+        pytest.skip("on Windows the lock is asked of the system (tests/windows/test_win32_real.py)")
+    else:  # another program holds it (a lock POSIX cannot make for root): the open is refused as it would be
+        real_open = open
+
+        def refusing(name, mode="r", *args, **kwargs):
+            if os.fspath(name) == str(path) and "+" in mode:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(name, mode, *args, **kwargs)
+
+        monkeypatch.setattr("builtins.open", refusing)
+        en, zh = f"{path} is locked or not writable (Permission denied)", f"{path} 被占用或无法写入（Permission denied）"
+    problems = preconditions(ChangeSet(actions=[_changes(path)[index]]), lambda: [], "ExamClient.exe")
+    assert problems == [Text(f"Cannot change {path}: {en}.", f"无法修改 {path}：{zh}。")]

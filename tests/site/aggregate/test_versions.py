@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner
 
-from readiness.cli import main
 from tests.site.aggregate.reports import make_report, site_profile
 
 COMPAT = Path(__file__).parents[2] / "compat" / "0.1.0" / "reports"
@@ -34,13 +32,6 @@ def _newer(folder: Path, profile: Path, host: str = "NEWER-PC", version: str = "
     doc["signed_by"] = {"key": "abc"}
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READINESS_LANG", "en")
-    return lambda *a: CliRunner().invoke(main, [str(x) for x in a], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("rejudge", [False, True])
