@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import readiness.pc.agent as agent_module  # its names read at call time: test_agent_hostile reloads the module
 from readiness.core.i18n import Lang
-from readiness.pc.agent import Agent, Refused
 from tests.serve.server import TOKEN, running
 from tests.serve.test_roles import profile_of
 
@@ -51,10 +51,10 @@ def test_the_right_token_on_a_site_is_not_refused(tmp_path: Path) -> None:
     lines: list[str] = []
     stop = threading.Event()
     with running(tmp_path / "d", profile_of("site", tmp_path)) as srv:
-        agent = Agent(srv.url, TOKEN, "R-1", 2**20, echo=lines.append, stop=stop)
+        agent = agent_module.Agent(srv.url, TOKEN, "R-1", 2**20, echo=lines.append, stop=stop)
         assert agent.poll() is None  # no round: waiting, not refused
-        wrong = Agent(srv.url, "x" + TOKEN, "R-1", 2**20, echo=lines.append, stop=stop)
-        with pytest.raises(Refused):
+        wrong = agent_module.Agent(srv.url, "x" + TOKEN, "R-1", 2**20, echo=lines.append, stop=stop)
+        with pytest.raises(agent_module.Refused):
             wrong.poll()
     assert lines == []
 
@@ -62,7 +62,7 @@ def test_the_right_token_on_a_site_is_not_refused(tmp_path: Path) -> None:
 def test_a_server_away_is_waited_for_in_words(tmp_path: Path) -> None:
     lines: list[str] = []
     stop = threading.Event()
-    agent = Agent("http://127.0.0.1:9", TOKEN, "R-1", 2**20, timeout_s=2, echo=lines.append, stop=stop, lang=Lang.EN)
+    agent = agent_module.Agent("http://127.0.0.1:9", TOKEN, "R-1", 2**20, timeout_s=2, echo=lines.append, stop=stop, lang=Lang.EN)
     threading.Timer(1.5, stop.set).start()
     assert agent.run(1) == 0
     assert lines and "waiting for the server (the connection was refused" in lines[0], lines
