@@ -129,8 +129,10 @@ def test_an_unusable_data_folder_is_a_clear_error(tmp_path):
     from readiness.cli import main
 
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    r = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", "0", "--data", str(tmp_path / "file" / "d")])
-    assert r.exit_code == 2 and "error:" in r.output
+    for lang, said in (("en", "cannot use the data folder"), ("zh", "无法使用数据目录")):  # not the system's language
+        r = CliRunner().invoke(main, ["serve", "--host", "127.0.0.1", "--port", "0", "--lang", lang,
+                                      "--data", str(tmp_path / "file" / "d")])
+        assert r.exit_code == 2 and said in r.output, r.output
 
 
 def test_kill_9_at_a_branch_loses_no_acknowledged_site_document(tmp_path):

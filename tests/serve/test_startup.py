@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -146,5 +147,6 @@ def test_keys_that_clash_stop_the_start_in_the_language_asked(tmp_path, lang, sa
                     encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "readiness", "serve", "--profile", str(prof), "--data",
                           str(tmp_path / "data"), "--host", "127.0.0.1", "--port", "0", "--lang", lang],
-                         capture_output=True, text=True, encoding="utf-8", timeout=60)
+                         capture_output=True, text=True, encoding="utf-8", timeout=60,
+                         env=dict(os.environ, PYTHONIOENCODING="utf-8"))  # a pipe: else the system's code page (GBK, cp437)
     assert run.returncode == 2 and run.stdout.strip() == said, run.stdout + run.stderr
