@@ -91,3 +91,25 @@ def running(data: Path, profile: Profile, profile_path: str | None = None, port:
         thread.join(10)
         sock.close()
         store.close()
+
+
+LINK = r"(https?://127\.0\.0\.1:\d+)/(?:branch)?\?key="  # the dashboard link `serve` prints: a site's or a branch's
+
+
+def address_of(proc: Any, pattern: str = LINK, within_s: float = 60.0) -> str:
+    """The address a `serve` process prints in its start-up text (pattern's first group); the rest
+    of its output drained in the background. A server that never prints it (a changed banner, a hung
+    start) is killed after within_s, so the test fails with its exit code instead of waiting forever."""
+    import re
+
+    watchdog = threading.Timer(within_s, proc.kill)
+    watchdog.start()
+    try:
+        for line in proc.stdout:
+            found = re.search(pattern, line)
+            if found:
+                threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+                return found.group(1)
+    finally:
+        watchdog.cancel()
+    raise AssertionError(f"the server did not print its address (exit {proc.wait()})")

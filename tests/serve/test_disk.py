@@ -18,7 +18,7 @@ import requests
 
 from readiness.site.store import Store
 from tests.site.aggregate.reports import make_report, site_profile
-from tests.serve.server import open_round
+from tests.serve.server import address_of, open_round
 
 resource = pytest.importorskip("resource", reason="RLIMIT_FSIZE (a real file-size limit on a process) is POSIX")
 
@@ -39,12 +39,7 @@ def start(data: Path, profile: Path, max_bytes: int | None = None) -> tuple[subp
                             env=dict(os.environ, PYTHONUNBUFFERED="1"),
                             preexec_fn=_limited(max_bytes) if max_bytes else None)
     assert proc.stdout is not None
-    for line in proc.stdout:
-        m = re.search(r"(http://127\.0\.0\.1:\d+)/\?key=", line)
-        if m:
-            threading.Thread(target=proc.stdout.read, daemon=True).start()
-            return proc, m.group(1)
-    raise AssertionError(f"the server did not start (exit {proc.wait()})")
+    return proc, address_of(proc)  # a site's link or a branch's; killed if it never comes
 
 
 @pytest.mark.skipif(not hasattr(resource, "RLIMIT_FSIZE"), reason="POSIX file-size limits")

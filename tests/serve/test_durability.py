@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 import requests
 
 from readiness.site.store import Store, digest
+from tests.serve.server import address_of
 from tests.site.aggregate.reports import make_report, site_profile
 
 TOKEN, KEY = "durable-token", "durable-key"
@@ -29,12 +29,7 @@ def start(data: Path, profile: Path) -> tuple[subprocess.Popen, str]:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
                             env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8"))  # else the console's code page on Windows
     assert proc.stdout is not None
-    for line in proc.stdout:
-        m = re.search(r"(http://127\.0\.0\.1:\d+)/(?:branch)?\?key=", line)  # a site's link or a branch's
-        if m:
-            threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
-            return proc, m.group(1)
-    raise AssertionError(f"the server did not start (exit {proc.wait()})")
+    return proc, address_of(proc)  # a site's link or a branch's; killed if it never comes
 
 
 def kill_mid_burst(proc: subprocess.Popen, items: list, post: Callable[[object], bool], after: int) -> list:
