@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from readiness.core import rules
 from readiness.core.i18n import Text, same
+from readiness.core.peers import TRUST_PEERS
 
 # A validator returns why a value is refused, in both languages (a plain str from an older plugin
 # is shown as it is in both).
@@ -232,11 +233,6 @@ def dotted_version(value: str) -> Text | None:
 
     return None if parse_version(value) else Text(f"{value!r} is not a version such as 2.4.3",
                                                   f"{value!r} 不是版本号（例如 2.4.3）")
-
-
-# Whom each trust section's sender sends its token to ([server]: a PC to its site server, [upstream]:
-# a site to its branch server); core.tls names the peer with these words too.
-TRUST_PEERS = {"server": Text("the site server", "考点服务器"), "upstream": Text("the branch server", "分部服务器")}
 
 
 def trust_settings(section: str, whose: Text = Text("", "")) -> tuple[Setting, ...]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from readiness.core.i18n import Text, TextError, same
-from readiness.core.settings import TRUST_PEERS as PEERS  # who the peer is, for the messages: named once
+from readiness.core.peers import TRUST_PEERS as PEERS  # who the peer is, for the messages: named once
 
 PREFIX = "sha256:"
 MAX_PEM_BYTES = 4 * 2**20  # a CA bundle is a few hundred KiB
