@@ -59,6 +59,12 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
+
+def _stored(url: str, token: str, body: str | bytes) -> None:
+    """A report or a site's document, posted as its sender does and stored (201)."""
+    r = requests.post(url, data=body, timeout=10,
+                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert r.status_code == 201, r.text
 @pytest.mark.parametrize("locale, browser_zone, start, shown", CASES, ids=["en-east", "zh-west"])
 def test_the_site_dashboard_and_the_seat_page_say_times_in_the_sites_zone(browser, tmp_path, locale, browser_zone,
                                                                           start, shown):
@@ -67,9 +73,7 @@ def test_the_site_dashboard_and_the_seat_page_say_times_in_the_sites_zone(browse
     with running(tmp_path / "data", load_checks_and_profile(prof_path)[1], str(prof_path)) as srv:
         doc = json.loads(make_report(tmp_path / "r", "PC-UTC", prof_path).read_text(encoding="utf-8"))
         doc["checked_at"] = PC_IN_UTC
-        r = requests.post(srv.url + "/api/reports", data=json.dumps(doc), timeout=10,
-                          headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
-        assert r.status_code == 201, r.text
+        _stored(srv.url + "/api/reports", TOKEN, json.dumps(doc))
         ctx = browser.new_context(locale=locale, timezone_id=browser_zone)
         try:
             page = ctx.new_page()
@@ -117,9 +121,7 @@ def test_the_branch_dashboard_says_times_in_the_branchs_zone(browser, tmp_path, 
         doc["exam"]["starts_at"] = [start]
         # the site writes in its own zone (here the branch's): its page follows it
         doc["generated_at"] = datetime.fromtimestamp(now - 5, _zone(start)).isoformat(timespec="seconds")
-        r = requests.post(branch.url + "/api/sites", data=orjson.dumps(doc), timeout=10,
-                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-        assert r.status_code == 201, r.text
+        _stored(branch.url + "/api/sites", token, orjson.dumps(doc))
         ctx = browser.new_context(locale=locale, timezone_id=browser_zone)
         try:
             page = ctx.new_page()
